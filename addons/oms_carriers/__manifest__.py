@@ -1,0 +1,16 @@
+{
+    "name": "OMS Carriers",
+    "summary": "Rate shopping, labels, customs papers, hazmat and tracking through carrier APIs",
+    "version": "18.0.1.0.0",
+    "category": "Inventory/Delivery",
+    "license": "LGPL-3",
+    "author": "OMS for Odoo contributors",
+    "website": "https://github.com/oms-odoo/oms",
+    "depends": ["oms_core", "stock_delivery"],
+    "external_dependencies": {"python": ["requests", "zeep"]},
+    "data": [
+        "security/oms_carriers_security.xml",
+        "views/oms_carriers_menus.xml",
+    ],
+    "installable": True,
+}

@@ -1,0 +1,18 @@
+{
+    "name": "OMS Channels",
+    "summary": "Orders from Shopify, WooCommerce, Amazon and files land once; stock, "
+    "tracking and cancellations go back",
+    "version": "18.0.1.0.0",
+    "category": "Sales/Order Management",
+    "license": "LGPL-3",
+    "author": "OMS for Odoo contributors",
+    "website": "https://github.com/oms-odoo/oms",
+    "depends": ["oms_core"],
+    "external_dependencies": {"python": ["requests"]},
+    "data": [
+        "security/oms_channels_security.xml",
+        "security/ir.model.access.csv",
+        "views/oms_channels_menus.xml",
+    ],
+    "installable": True,
+}

@@ -1,0 +1,45 @@
+from odoo import fields, models
+
+
+class OmsChannel(models.Model):
+    """A sales channel: where orders come from (web shop, marketplace, file...).
+
+    Every OMS order points to its channel, so that queues, rules and reports can
+    be split by channel.  ``oms_channels`` extends ``channel_type`` with the
+    connector kinds and adds their credentials and behaviour.
+    """
+
+    _name = "oms.channel"
+    _description = "Sales Channel"
+    _order = "sequence, name, id"
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    channel_type = fields.Selection(
+        selection=[("manual", "Manual / Backend")],
+        string="Channel Type",
+        required=True,
+        default="manual",
+        help="How orders reach Odoo from this channel.",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    warehouse_id = fields.Many2one(
+        "stock.warehouse",
+        string="Default Warehouse",
+        check_company=True,
+        help="Warehouse of the channel's orders until routing chooses another.",
+    )
+    pricelist_id = fields.Many2one("product.pricelist", string="Pricelist", check_company=True)
+    team_id = fields.Many2one("crm.team", string="Sales Team", check_company=True)
+    active = fields.Boolean(default=True)
+    color = fields.Integer()
+
+    _sql_constraints = [
+        (
+            "name_company_uniq",
+            "unique(name, company_id)",
+            "A channel with this name already exists in this company.",
+        ),
+    ]

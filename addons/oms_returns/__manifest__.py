@@ -1,0 +1,16 @@
+{
+    "name": "OMS Returns",
+    "summary": "Returns from the customer portal to receipt, inspection and refund, "
+    "exchange or store credit",
+    "version": "18.0.1.0.0",
+    "category": "Sales/Order Management",
+    "license": "LGPL-3",
+    "author": "OMS for Odoo contributors",
+    "website": "https://github.com/oms-odoo/oms",
+    "depends": ["oms_core", "oms_carriers", "sale_loyalty"],
+    "data": [
+        "security/oms_returns_security.xml",
+        "views/oms_returns_menus.xml",
+    ],
+    "installable": True,
+}

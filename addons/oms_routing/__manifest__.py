@@ -1,0 +1,16 @@
+{
+    "name": "OMS Routing",
+    "summary": "Each order ships from the best warehouse, store, 3PL or dropship vendor, "
+    "and says why",
+    "version": "18.0.1.0.0",
+    "category": "Sales/Order Management",
+    "license": "LGPL-3",
+    "author": "OMS for Odoo contributors",
+    "website": "https://github.com/oms-odoo/oms",
+    "depends": ["oms_core", "stock_dropshipping"],
+    "data": [
+        "security/oms_routing_security.xml",
+        "views/oms_routing_menus.xml",
+    ],
+    "installable": True,
+}

@@ -1,0 +1,71 @@
+# Shared settings and helpers of the set-up, run and test scripts.
+# Sourced, never run.  Every setting comes from the environment with a default.
+
+set -euo pipefail
+
+OMS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export OMS_ROOT
+
+# --- settings (documented in README.md) -------------------------------------
+ODOO_SRC=${ODOO_SRC:-/opt/odoo/18.0}
+OMS_PG_PORT=${OMS_PG_PORT:-5488}
+OMS_HTTP_PORT=${OMS_HTTP_PORT:-8069}
+OMS_HTTP_INTERFACE=${OMS_HTTP_INTERFACE:-127.0.0.1}
+OMS_DB=${OMS_DB:-oms}
+OMS_TEST_DB=${OMS_TEST_DB:-${OMS_DB}_test}
+OMS_PYTHON=${OMS_PYTHON:-python3}
+OMS_PG_USER=${OMS_PG_USER:-oms}
+OMS_PG_PASSWORD=${OMS_PG_PASSWORD:-oms}
+OMS_ODOO_GIT_URL=${OMS_ODOO_GIT_URL:-https://github.com/odoo/odoo.git}
+
+# --- derived paths (all git-ignored) -----------------------------------------
+OMS_LOCAL="$OMS_ROOT/.local"
+OMS_VENV="$OMS_ROOT/.venv"
+OMS_PG_HOME="$OMS_LOCAL/postgres"
+OMS_DATA_DIR="$OMS_LOCAL/data"
+OMS_ADDONS=oms_core,oms_channels,oms_routing,oms_carriers,oms_returns
+PG_BINDIR=/usr/lib/postgresql/15/bin
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+note() { printf '    %s\n' "$*"; }
+
+# die "message": print a short explanation naming the fix and exit non-zero.
+die() {
+    printf '\n\033[1;31mError:\033[0m %s\n\n' "$*" >&2
+    exit 1
+}
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo "$@"
+    else
+        return 1
+    fi
+}
+
+# True when something listens on TCP port $1 of this machine.
+port_in_use() {
+    "$OMS_PYTHON" - "$1" <<'PY'
+import socket, sys
+port = int(sys.argv[1])
+for host in ("127.0.0.1", "0.0.0.0"):
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            sys.exit(0)
+sys.exit(1)
+PY
+}
+
+# Describe who holds TCP port $1, when the system can tell.
+port_owner() {
+    if command -v ss >/dev/null 2>&1; then
+        ss -ltnpH "sport = :$1" 2>/dev/null | sed -n 's/.*users:((\("[^"]*"\),pid=\([0-9]*\).*/\1 (pid \2)/p' | head -n 1
+    fi
+}
+
+odoo_bin() { "$OMS_VENV/bin/python" "$ODOO_SRC/odoo-bin" "$@"; }

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# make run: set up what is missing, make sure the database $OMS_DB has the five
+# OMS addons (with demo data) up to date, then serve Odoo in the foreground.
+source "$(dirname "$0")/common.sh"
+source "$OMS_ROOT/scripts/db.sh"
+
+if port_in_use "$OMS_HTTP_PORT"; then
+    die "Port $OMS_HTTP_PORT is in use$(o=$(port_owner "$OMS_HTTP_PORT"); [ -n "$o" ] && echo " by $o").
+If it is an Odoo left over from an earlier 'make run', stop it with 'make stop';
+otherwise choose another port: OMS_HTTP_PORT=8070 make run"
+fi
+
+"$OMS_ROOT/scripts/setup.sh"
+
+conf="$OMS_LOCAL/odoo.conf"
+logs="$OMS_LOCAL/logs"
+stamp="$OMS_LOCAL/addons-$OMS_DB.stamp"
+
+if ! db_exists "$OMS_DB"; then
+    say "Creating the database '$OMS_DB' with the OMS addons and demo data (a few minutes, once)"
+    note "log: $logs/install-$OMS_DB.log"
+    if ! (run_odoo_init "$logs/install-$OMS_DB.log" -c "$conf" -d "$OMS_DB" -i "$OMS_ADDONS"); then
+        drop_db "$OMS_DB" >/dev/null 2>&1 || true
+        exit 1
+    fi
+    addons_hash >"$stamp"
+else
+    missing=$(db_missing_addons "$OMS_DB")
+    if [ -n "$missing" ]; then
+        say "Installing $missing in '$OMS_DB'"
+        run_odoo_init "$logs/install-$OMS_DB.log" -c "$conf" -d "$OMS_DB" -i "$missing"
+        addons_hash >"$stamp"
+    fi
+    if [ "$(cat "$stamp" 2>/dev/null)" != "$(addons_hash)" ]; then
+        say "The addons changed since '$OMS_DB' last saw them: updating them"
+        note "log: $logs/update-$OMS_DB.log"
+        run_odoo_init "$logs/update-$OMS_DB.log" -c "$conf" -d "$OMS_DB" -u "$OMS_ADDONS"
+        addons_hash >"$stamp"
+    fi
+fi
+
+case "$OMS_HTTP_INTERFACE" in
+    127.0.0.1 | 0.0.0.0 | "") host=localhost ;;
+    *) host=$OMS_HTTP_INTERFACE ;;
+esac
+cat <<MSG
+
+  Order Management (Odoo 18.0) is starting at  http://$host:$OMS_HTTP_PORT
+    back office   login admin   password admin
+    portal        login portal  password portal   (demo customer)
+  Database '$OMS_DB'; background jobs run in this process (queue_job).
+  Ctrl-C stops Odoo; 'make stop' also stops PostgreSQL.
+
+MSG
+exec "$OMS_VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$conf" -d "$OMS_DB"

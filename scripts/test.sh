@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# make test:   set up what is missing, lint, build a fresh test database with the
+#              five OMS addons (no demo data) and run every test in one pytest run.
+# make pytest: run pytest against the existing test database (built if missing);
+#              ARGS="..." picks tests, e.g. ARGS="addons/oms_core" or a node id.
+# Usage: scripts/test.sh [--reuse-db] [PYTEST ARGS...]
+source "$(dirname "$0")/common.sh"
+source "$OMS_ROOT/scripts/db.sh"
+
+reuse_db=0
+if [ "${1:-}" = "--reuse-db" ]; then
+    reuse_db=1
+    shift
+fi
+
+"$OMS_ROOT/scripts/setup.sh"
+[ "$reuse_db" = 1 ] || "$OMS_ROOT/scripts/lint.sh"
+
+conf="$OMS_LOCAL/odoo-test.conf"
+logs="$OMS_LOCAL/logs"
+
+# The Odoo and OCA modules our addons stand on take minutes to install and never
+# change between runs: they are installed once into a template database, named
+# after what they depend on, that each run copies.  Our addons are installed
+# fresh into that copy on every run.
+build_base_template() {
+    local deps key
+    deps=$(addons_dependencies)
+    key=$( (echo "$deps"; cat "$OMS_VENV/.oms-installed"; stat -c %Y "$ODOO_SRC/odoo/release.py") |
+        sha1sum | cut -c1-10)
+    BASE_DB="${OMS_TEST_DB}_base_$key"
+    db_exists "$BASE_DB" && return 0
+    local stale
+    for stale in $(pg_psql -tA -c "SELECT datname FROM pg_database WHERE datname LIKE '${OMS_TEST_DB}\\_base\\_%'"); do
+        drop_db "$stale" >/dev/null
+    done
+    say "Installing Odoo's modules for the tests into the template '$BASE_DB' (once, a few minutes)"
+    note "modules: $deps"
+    note "log: $logs/test-base.log"
+    if ! (run_odoo_init "$logs/test-base.log" -c "$conf" -d "$BASE_DB" -i "$deps" --without-demo=all); then
+        drop_db "$BASE_DB" >/dev/null 2>&1 || true
+        exit 1
+    fi
+}
+
+fresh_test_db() {
+    build_base_template
+    say "Building the test database '$OMS_TEST_DB' (no demo data)"
+    drop_db "$OMS_TEST_DB" >/dev/null
+    copy_db "$BASE_DB" "$OMS_TEST_DB" >/dev/null
+    note "log: $logs/test-install.log"
+    run_odoo_init "$logs/test-install.log" -c "$conf" -d "$OMS_TEST_DB" -i "$OMS_ADDONS" --without-demo=all
+    addons_hash >"$OMS_LOCAL/addons-$OMS_TEST_DB.stamp"
+}
+
+if [ "$reuse_db" = 0 ] || ! db_exists "$OMS_TEST_DB" || [ -n "$(db_missing_addons "$OMS_TEST_DB")" ]; then
+    fresh_test_db
+elif [ "$(cat "$OMS_LOCAL/addons-$OMS_TEST_DB.stamp" 2>/dev/null)" != "$(addons_hash)" ]; then
+    say "The addons changed: updating them in '$OMS_TEST_DB'"
+    run_odoo_init "$logs/test-update.log" -c "$conf" -d "$OMS_TEST_DB" -u "$OMS_ADDONS"
+    addons_hash >"$OMS_LOCAL/addons-$OMS_TEST_DB.stamp"
+fi
+
+[ "$#" -gt 0 ] || set -- addons tests
+say "Running the tests: pytest $*"
+cd "$OMS_ROOT"
+exec "$OMS_VENV/bin/pytest" --odoo-config "$conf" --odoo-database "$OMS_TEST_DB" --odoo-http "$@"

@@ -17,6 +17,9 @@ OMS_PYTHON=${OMS_PYTHON:-python3}
 OMS_PG_USER=${OMS_PG_USER:-oms}
 OMS_PG_PASSWORD=${OMS_PG_PASSWORD:-oms}
 OMS_ODOO_GIT_URL=${OMS_ODOO_GIT_URL:-https://github.com/odoo/odoo.git}
+# Child processes (Odoo, pytest) see the same settings.
+export ODOO_SRC OMS_PG_PORT OMS_HTTP_PORT OMS_HTTP_INTERFACE OMS_DB OMS_TEST_DB OMS_PYTHON \
+    OMS_PG_USER OMS_PG_PASSWORD OMS_ODOO_GIT_URL
 
 # --- derived paths (all git-ignored) -----------------------------------------
 OMS_LOCAL="$OMS_ROOT/.local"

@@ -75,7 +75,8 @@ clear_stale_pid() {
     local pidfile="$PGDATA/postmaster.pid" pid
     [ -f "$pidfile" ] || return 0
     pid=$(head -n 1 "$pidfile")
-    if [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q "postgres"; then
+    if [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] &&
+        [ "$(tr '\0' '\n' <"/proc/$pid/cmdline" | head -n 1 | xargs -r basename)" = postgres ]; then
         return 0
     fi
     note "Removing the stale $pidfile (process $pid is not PostgreSQL)"

@@ -1,6 +1,6 @@
 # The two commands: 'make run' and 'make test'.  Settings come from the
 # environment: ODOO_SRC, OMS_PG_PORT, OMS_HTTP_PORT, OMS_DB (see README.md).
-.PHONY: run test pytest lint format setup stop status lock install-check
+.PHONY: run test pytest unit lint format setup stop status lock install-check
 
 run:            ## set up what is missing, then serve Odoo with the OMS addons and demo data
 	@scripts/run.sh
@@ -10,6 +10,10 @@ test:           ## set up what is missing, lint, fresh test database, every test
 
 pytest:         ## tests on the existing test database: make pytest ARGS="addons/oms_core"
 	@scripts/test.sh --reuse-db $(ARGS)
+
+unit:           ## pure-Python tests only, no Odoo, no database: make unit ARGS="tests/test_scripts.py"
+	@scripts/setup.sh odoo python
+	@.venv/bin/pytest -p no:odoo $(ARGS)
 
 lint:           ## ruff check + ruff format --check
 	@scripts/lint.sh

@@ -15,11 +15,12 @@ else
     PG_OS_USER=$(id -un)
 fi
 
+# Run a command as the cluster's OS user, from / (it may not enter the checkout).
 as_pg() {
     if [ "$(id -un)" = "$PG_OS_USER" ]; then
         "$@"
     else
-        runuser -u "$PG_OS_USER" -- "$@"
+        (cd / && runuser -u "$PG_OS_USER" -- "$@")
     fi
 }
 
@@ -52,7 +53,7 @@ is_running() { pg_ctl_ status >/dev/null 2>&1; }
 
 running_port() { sed -n 4p "$PGDATA/postmaster.pid" 2>/dev/null; }
 
-psql_() { as_pg "$PG_BINDIR/psql" -h "$PG_RUN" -p "$(running_port)" -U postgres -d postgres -X -q "$@"; }
+psql_() { PGOPTIONS="-c client_min_messages=warning" as_pg "$PG_BINDIR/psql" -h "$PG_RUN" -p "$(running_port)" -U postgres -d postgres -X -q "$@"; }
 
 ensure_binaries() {
     [ -x "$PG_BINDIR/initdb" ] || "$OMS_ROOT/scripts/setup.sh" system

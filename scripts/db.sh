@@ -57,6 +57,7 @@ run_odoo_init() {
     local log=$1
     shift
     mkdir -p "$(dirname "$log")"
+    : >"$log" # Odoo appends to its log file: start each run on an empty one
     if ! odoo_bin "$@" --stop-after-init --logfile="$log" --log-level=info; then
         tail -n 30 "$log" >&2
         die "Odoo stopped with an error (above); the whole log is $log."

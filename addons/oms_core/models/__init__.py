@@ -1,1 +1,7 @@
 from . import oms_channel
+from . import oms_hold_rule
+from . import oms_order_event
+from . import oms_order_hold
+from . import res_partner
+from . import sale_order
+from . import stock_picking

@@ -35,8 +35,28 @@ class OmsChannel(models.Model):
     team_id = fields.Many2one("crm.team", string="Sales Team", check_company=True)
     active = fields.Boolean(default=True)
     color = fields.Integer()
+    cutoff_time = fields.Float(
+        string="Order Cut-off",
+        default=14.0,
+        help="Orders placed after this time (company time zone) count from the next "
+        "working day when the ship-by date is computed.",
+    )
+    handling_days = fields.Integer(
+        default=1,
+        help="Working days, after the day an order counts from, by which it must ship.",
+    )
 
     _sql_constraints = [
+        (
+            "handling_days_positive",
+            "CHECK(handling_days >= 0)",
+            "Handling days cannot be negative.",
+        ),
+        (
+            "cutoff_time_valid",
+            "CHECK(cutoff_time >= 0 AND cutoff_time < 24)",
+            "The cut-off time is an hour of the day, from 00:00 to 23:59.",
+        ),
         (
             "name_company_uniq",
             "unique(name, company_id)",

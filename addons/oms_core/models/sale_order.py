@@ -1,0 +1,465 @@
+from datetime import datetime, time, timedelta
+
+import pytz
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+OMS_STAGES = [
+    ("new", "New"),
+    ("on_hold", "On Hold"),
+    ("released", "Released"),
+    ("routed", "Routed"),
+    ("partially_shipped", "Partially Shipped"),
+    ("shipped", "Shipped"),
+    ("delivered", "Delivered"),
+    ("closed", "Closed"),
+    ("cancelled", "Cancelled"),
+]
+OPEN_STAGES = ("new", "on_hold", "released", "routed", "partially_shipped")
+SHIPPED_STAGES = ("partially_shipped", "shipped", "delivered", "closed")
+RELEASED_STAGES = ("released", "routed", *SHIPPED_STAGES)
+PRIORITIES = [("0", "Normal"), ("1", "High"), ("2", "Urgent")]
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    oms_channel_id = fields.Many2one(
+        "oms.channel",
+        string="Channel",
+        index=True,
+        default=lambda self: self._oms_default_channel(),
+        check_company=True,
+        tracking=True,
+    )
+    oms_external_ref = fields.Char(
+        string="Channel Reference",
+        index="btree_not_null",
+        copy=False,
+        help="The order's number in its sales channel.",
+    )
+    oms_stage = fields.Selection(
+        OMS_STAGES,
+        string="OMS Stage",
+        compute="_compute_oms_stage",
+        store=True,
+        index=True,
+        help="Where the order is in its life, derived from its state, holds, "
+        "deliveries and tracking.",
+    )
+    oms_hold_ids = fields.One2many("oms.order.hold", "order_id", string="Holds")
+    oms_active_hold_count = fields.Integer(
+        string="Active Holds", compute="_compute_oms_active_hold_count", store=True
+    )
+    oms_confirm_requested = fields.Boolean(
+        copy=False,
+        help="Confirmation was asked for while the order was on hold: it is confirmed "
+        "as soon as its last hold ends.",
+    )
+    oms_event_ids = fields.One2many("oms.order.event", "order_id", string="Timeline")
+    oms_priority = fields.Selection(
+        PRIORITIES,
+        string="OMS Priority",
+        compute="_compute_oms_priority",
+        store=True,
+        readonly=False,
+        index=True,
+        help="High for VIP customers or express shipping, urgent for both; can be set by hand.",
+    )
+    oms_express = fields.Boolean(
+        string="Express Shipping", help="The customer chose an express shipping method."
+    )
+    oms_fraud_score = fields.Float(
+        string="Fraud Score", copy=False, help="Risk score given by the sales channel (0-100)."
+    )
+    oms_payment_state = fields.Selection(
+        [
+            ("none", "Not paid upfront"),
+            ("pending", "Pending"),
+            ("authorized", "Authorized"),
+            ("paid", "Captured"),
+            ("refunded", "Refunded"),
+        ],
+        string="Channel Payment",
+        default="none",
+        copy=False,
+        help="Payment as the sales channel reports it.",
+    )
+    oms_address_incomplete = fields.Boolean(
+        compute="_compute_oms_address_incomplete",
+        store=True,
+        help="The shipping address lacks a street, a city, a country, or a zip code "
+        "where the country needs one.",
+    )
+    oms_over_credit_limit = fields.Boolean(
+        compute="_compute_oms_over_credit_limit",
+        help="The customer is over its credit limit (Odoo's own credit limit figures).",
+    )
+    oms_promised_date = fields.Datetime(
+        string="Ship By",
+        compute="_compute_oms_promised_date",
+        store=True,
+        readonly=False,
+        help="Date by which the order must ship: the order date, moved to the next "
+        "working day after the channel's cut-off time, plus its handling days.",
+    )
+    oms_is_late = fields.Boolean(
+        string="Late", compute="_compute_oms_is_late", search="_search_oms_is_late"
+    )
+    oms_released_date = fields.Datetime(
+        string="Released On", compute="_compute_oms_milestones", store=True, copy=False
+    )
+    oms_shipped_date = fields.Datetime(
+        string="First Shipped On", compute="_compute_oms_milestones", store=True, copy=False
+    )
+    oms_delivered_date = fields.Datetime(
+        string="Delivered On",
+        copy=False,
+        help="Set when tracking reports the order delivered.",
+    )
+
+    _sql_constraints = [
+        (
+            "oms_external_ref_channel_uniq",
+            "unique(oms_channel_id, oms_external_ref)",
+            "This channel already has an order with this reference.",
+        ),
+    ]
+
+    @api.model
+    def _oms_default_channel(self):
+        return self.env["oms.channel"].search(
+            [("channel_type", "=", "manual"), ("company_id", "=", self.env.company.id)], limit=1
+        )
+
+    # --- computes -----------------------------------------------------------------
+    @api.depends("oms_hold_ids.state")
+    def _compute_oms_active_hold_count(self):
+        for order in self:
+            order.oms_active_hold_count = len(
+                order.oms_hold_ids.filtered(lambda hold: hold.state == "active")
+            )
+
+    @api.depends("oms_event_ids.stage_to", "oms_event_ids.date")
+    def _compute_oms_milestones(self):
+        for order in self:
+            reached = order.oms_event_ids.filtered("stage_to")
+            order.oms_released_date = min(
+                (e.date for e in reached if e.stage_to in RELEASED_STAGES), default=False
+            )
+            order.oms_shipped_date = min(
+                (e.date for e in reached if e.stage_to in SHIPPED_STAGES), default=False
+            )
+
+    @api.depends(
+        "state",
+        "locked",
+        "invoice_status",
+        "oms_active_hold_count",
+        "oms_delivered_date",
+        "picking_ids.state",
+        "picking_ids.picking_type_code",
+    )
+    def _compute_oms_stage(self):
+        for order in self:
+            order.oms_stage = order._oms_derive_stage()
+
+    def _oms_outgoing_pickings(self):
+        self.ensure_one()
+        return self.picking_ids.filtered(
+            lambda p: p.picking_type_code == "outgoing" and p.state != "cancel"
+        )
+
+    def _oms_derive_stage(self):
+        """The one place where the OMS stage is decided, from the order's own facts."""
+        self.ensure_one()
+        if self.state == "cancel":
+            return "cancelled"
+        if self.oms_active_hold_count:
+            return "on_hold"
+        if self.state != "sale":
+            return "new"
+        outgoing = self._oms_outgoing_pickings()
+        done = outgoing.filtered(lambda p: p.state == "done")
+        if not outgoing:
+            return "released"
+        if not done:
+            return "routed"
+        if done != outgoing:
+            return "partially_shipped"
+        if self.oms_delivered_date and self.invoice_status == "invoiced":
+            return "closed"
+        if self.oms_delivered_date:
+            return "delivered"
+        if self.locked and self.invoice_status == "invoiced":
+            return "closed"
+        return "shipped"
+
+    def _compute_field_value(self, field):
+        # The stage is derived, never written: its changes are noticed here, the
+        # one place every recomputation goes through, and go into the timeline.
+        if field.name != "oms_stage":
+            return super()._compute_field_value(field)
+        stored = self.filtered("id")
+        before = {}
+        if stored.ids:
+            self.env.cr.execute(
+                "SELECT id, oms_stage FROM sale_order WHERE id IN %s", [tuple(stored.ids)]
+            )
+            before = dict(self.env.cr.fetchall())
+        result = super()._compute_field_value(field)
+        changed = stored.filtered(lambda o: o.oms_stage != before.get(o.id))
+        if changed:
+            changed._oms_stage_changed(before)
+        return result
+
+    def _oms_stage_changed(self, before):
+        labels = dict(OMS_STAGES)
+        for order in self:
+            old = before.get(order.id)
+            new = order.oms_stage
+            if not old:
+                order._oms_log_event("captured", _("Order captured: %s", labels[new]), stage_to=new)
+            else:
+                order._oms_log_event(
+                    "stage",
+                    _("%(old)s → %(new)s", old=labels.get(old, old), new=labels[new]),
+                    stage_from=old,
+                    stage_to=new,
+                )
+
+    @api.depends("partner_id.oms_vip", "partner_id.commercial_partner_id.oms_vip", "oms_express")
+    def _compute_oms_priority(self):
+        for order in self:
+            vip = order.partner_id.oms_vip or order.partner_id.commercial_partner_id.oms_vip
+            order.oms_priority = str(int(vip) + int(order.oms_express))
+
+    @api.depends(
+        "partner_shipping_id.street",
+        "partner_shipping_id.city",
+        "partner_shipping_id.zip",
+        "partner_shipping_id.country_id",
+        "partner_shipping_id.country_id.zip_required",
+    )
+    def _compute_oms_address_incomplete(self):
+        for order in self:
+            address = order.partner_shipping_id
+            order.oms_address_incomplete = bool(address) and not (
+                address.street
+                and address.city
+                and address.country_id
+                and (address.zip or not address.country_id.zip_required)
+            )
+
+    @api.depends("partner_credit_warning")
+    def _compute_oms_over_credit_limit(self):
+        for order in self:
+            order.oms_over_credit_limit = bool(order.partner_credit_warning)
+
+    @api.depends(
+        "date_order", "oms_channel_id.cutoff_time", "oms_channel_id.handling_days", "company_id"
+    )
+    def _compute_oms_promised_date(self):
+        for order in self:
+            order.oms_promised_date = order._oms_ship_by_date()
+
+    def _oms_ship_by_date(self):
+        """Ship-by date from the order date, the channel's cut-off time and handling
+        days, on the company's working calendar (its time zone, working days and
+        public holidays). Returns a naive UTC datetime, or False."""
+        self.ensure_one()
+        if not self.date_order:
+            return False
+        channel = self.oms_channel_id
+        calendar = self.company_id.resource_calendar_id
+        cutoff = channel.cutoff_time if channel else 24.0
+        handling_days = channel.handling_days if channel else 0
+        tz = pytz.timezone(calendar.tz or "UTC") if calendar else pytz.utc
+        ordered = pytz.utc.localize(self.date_order).astimezone(tz)
+        hours, minutes = divmod(round(cutoff * 60), 60)
+        cutoff_at = ordered.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(
+            hours=hours, minutes=minutes
+        )
+        day = ordered.date() + timedelta(days=1) if ordered > cutoff_at else ordered.date()
+        if not calendar:
+            ship_day = day + timedelta(days=handling_days)
+            end = tz.localize(datetime.combine(ship_day, time(23, 59, 59)))
+            return end.astimezone(pytz.utc).replace(tzinfo=None)
+        # The first working day from ``day`` on counts as day 0 of the handling.
+        start = tz.localize(datetime.combine(day, time.min))
+        planned = calendar.plan_days(handling_days + 1, start, compute_leaves=True)
+        if not planned:
+            return False
+        # plan_days lands within the last working day: ship by the end of its work.
+        ship_day = planned.astimezone(tz).date()
+        intervals = calendar._work_intervals_batch(
+            tz.localize(datetime.combine(ship_day, time.min)),
+            tz.localize(datetime.combine(ship_day, time.max)),
+        )[False]
+        end = max((stop for _start, stop, _meta in intervals), default=planned)
+        return end.astimezone(pytz.utc).replace(tzinfo=None)
+
+    @api.depends("oms_promised_date", "oms_stage")
+    def _compute_oms_is_late(self):
+        now = fields.Datetime.now()
+        for order in self:
+            order.oms_is_late = bool(
+                order.oms_promised_date
+                and order.oms_stage in OPEN_STAGES
+                and order.oms_promised_date < now
+            )
+
+    def _search_oms_is_late(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Unsupported search on late orders."))
+        late = [
+            ("oms_promised_date", "<", fields.Datetime.now()),
+            ("oms_stage", "in", list(OPEN_STAGES)),
+        ]
+        return late if (operator == "=") == value else ["!", "&", *late]
+
+    # --- timeline -----------------------------------------------------------------
+    def _oms_log_event(self, event_type, name, reason=None, **values):
+        return self.env["oms.order.event"]._oms_log(self, event_type, name, reason, **values)
+
+    # --- holds --------------------------------------------------------------------
+    def _oms_open_for_holds(self):
+        """Orders whose holds still matter: not cancelled, nothing shipped yet."""
+        return self.filtered(
+            lambda o: o.state != "cancel"
+            and not o._oms_outgoing_pickings().filtered(lambda p: p.state == "done")
+        )
+
+    def _oms_evaluate_holds(self, rules=None):
+        """Put the holds the active rules call for and release those whose condition
+        is gone. One search per rule for the whole batch, whatever it matches
+        elsewhere; writes touch only these orders' holds."""
+        orders = self._oms_open_for_holds()
+        if not orders:
+            return self.env["oms.order.hold"]
+        Hold = self.env["oms.order.hold"].sudo()
+        rules = rules if rules is not None else self.env["oms.hold.rule"].sudo().search([])
+        existing = Hold.search([("order_id", "in", orders.ids), ("rule_id", "in", rules.ids)])
+        by_key = {}
+        for hold in existing:
+            by_key.setdefault((hold.order_id.id, hold.rule_id.id), Hold)
+            by_key[hold.order_id.id, hold.rule_id.id] |= hold
+        to_create = []
+        for rule in rules:
+            matching = rule._matching(orders)
+            for order in matching:
+                holds = by_key.get((order.id, rule.id), Hold)
+                # A rule holds an order once at a time; a person's override is final.
+                if holds.filtered(lambda h: h.state in ("active", "overridden")):
+                    continue
+                to_create.append(Hold._prepare_hold_vals(order, rule))
+            active = existing.filtered(lambda h, r=rule: h.rule_id == r and h.state == "active")
+            if active:
+                released_orders = rule._released(active.order_id)
+                active.filtered(lambda h, o=released_orders: h.order_id in o)._oms_end(
+                    "released",
+                    _("Released automatically: the condition of “%s” is gone.", rule.name),
+                    user=self.env.ref("base.user_root"),
+                )
+        return Hold.create(to_create)
+
+    def _oms_after_holds_ended(self):
+        """Confirm the orders that waited for their last hold to end."""
+        waiting = self.filtered(
+            lambda o: o.oms_confirm_requested
+            and o.state in ("draft", "sent")
+            and not o.oms_hold_ids.filtered(lambda h: h.state == "active")
+        )
+        if waiting:
+            waiting.write({"oms_confirm_requested": False})
+            waiting.action_confirm()
+
+    def _oms_submit(self):
+        """Capture entry point: evaluate the holds, confirm what is not held."""
+        self._oms_evaluate_holds()
+        held = self.filtered(lambda o: o.oms_hold_ids.filtered(lambda h: h.state == "active"))
+        held.write({"oms_confirm_requested": True})
+        free = (self - held).filtered(lambda o: o.state in ("draft", "sent"))
+        if free:
+            free.action_confirm()
+        return held
+
+    def action_confirm(self):
+        if self.env.context.get("oms_skip_holds"):
+            return super().action_confirm()
+        self._oms_evaluate_holds()
+        held = self.filtered(lambda o: o.oms_hold_ids.filtered(lambda h: h.state == "active"))
+        if held:
+            held.write({"oms_confirm_requested": True})
+        free = self - held
+        result = (
+            super(SaleOrder, free.with_context(oms_skip_holds=True)).action_confirm()
+            if free
+            else True
+        )
+        if held and len(self) == 1:
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "warning",
+                    "title": _("Order on hold"),
+                    "message": _(
+                        "%(order)s is on hold (%(reasons)s). It is confirmed as soon as "
+                        "its holds are released.",
+                        order=self.name,
+                        reasons=", ".join(
+                            held.oms_hold_ids.filtered(lambda h: h.state == "active").mapped(
+                                "rule_id.name"
+                            )
+                        ),
+                    ),
+                    "next": {"type": "ir.actions.act_window_close"},
+                },
+            }
+        return result
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        orders = super().create(vals_list)
+        if not self.env.context.get("oms_skip_holds"):
+            orders._oms_evaluate_holds()
+        return orders
+
+    def write(self, vals):
+        result = super().write(vals)
+        if not self.env.context.get("oms_skip_holds") and self._oms_rule_fields() & set(vals):
+            self._oms_evaluate_holds()
+        return result
+
+    @api.model
+    def _oms_rule_fields(self):
+        fields_ = self.env["oms.hold.rule"].sudo().search([])._dependent_fields()
+        # Fields computed from others: a change of their sources matters too.
+        if "oms_address_incomplete" in fields_:
+            fields_.add("partner_shipping_id")
+        if "oms_over_credit_limit" in fields_:
+            fields_ |= {"partner_id", "order_line"}
+        if "amount_total" in fields_:
+            fields_.add("order_line")
+        return fields_
+
+    @api.model
+    def _cron_oms_evaluate_holds(self, batch_size=1000):
+        """Re-check the orders not shipped yet, for conditions that change outside
+        the order (a customer's address or credit), a batch at a time."""
+        orders = self.search([("oms_stage", "in", ["new", "on_hold", "released", "routed"])])
+        for start in range(0, len(orders), batch_size):
+            orders[start : start + batch_size]._oms_evaluate_holds()
+
+    def action_oms_evaluate_holds(self):
+        self._oms_evaluate_holds()
+        return True
+
+    def action_oms_view_holds(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("oms_core.oms_order_hold_action")
+        action["domain"] = [("order_id", "=", self.id)]
+        action["context"] = {"search_default_active": 1}
+        return action

@@ -49,7 +49,7 @@ class OmsOrderEvent(models.Model):
     @api.model
     def _oms_log(self, orders, event_type, name, reason=None, **values):
         """Add the same event to the timeline of each of ``orders``."""
-        return self.sudo().create(
+        events = self.sudo().create(
             [
                 {
                     "order_id": order.id,
@@ -61,3 +61,7 @@ class OmsOrderEvent(models.Model):
                 for order in orders
             ]
         )
+        # Events are often added while the orders are being computed: their
+        # cached timelines may predate these events, so read them afresh.
+        orders.invalidate_recordset(["oms_event_ids"])
+        return events

@@ -100,6 +100,7 @@ class OmsOrderHold(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         holds = super().create(vals_list)
+        holds.order_id._oms_sync_stage()
         for hold in holds:
             hold.order_id._oms_log_event(
                 "hold",
@@ -169,15 +170,19 @@ class OmsOrderHold(models.Model):
                 "release_note": note,
             }
         )
+        # Confirm the orders that waited for these holds before the timeline
+        # entries, so that they go from on hold straight to released.
+        self.order_id.with_context(oms_defer_stage=True)._oms_after_holds_ended()
+        labels = dict(self._fields["state"].selection)
         for hold in self:
             hold.order_id._oms_log_event(
                 "hold_released" if state == "released" else "hold_overridden",
                 _(
                     "Hold %(state)s: %(what)s",
-                    state=dict(self._fields["state"].selection)[state],
+                    state=labels[state],
                     what=hold.rule_id.name or hold.reason,
                 ),
                 reason=note,
                 hold_id=hold.id,
             )
-        self.order_id._oms_after_holds_ended()
+        self.order_id._oms_sync_stage()

@@ -201,13 +201,17 @@ class SaleOrder(models.Model):
         # one place every recomputation goes through, and go into the timeline.
         if field.name != "oms_stage":
             return super()._compute_field_value(field)
+        # The stage before: the cached value when there is one (it may be newer
+        # than the database's), else the database's (None for a new order).
         stored = self.filtered("id")
-        before = {}
-        if stored.ids:
+        cache = self.env.cache
+        before = {o.id: cache.get(o, field) for o in stored if cache.contains(o, field)}
+        unknown = [o.id for o in stored if o.id not in before]
+        if unknown:
             self.env.cr.execute(
-                "SELECT id, oms_stage FROM sale_order WHERE id IN %s", [tuple(stored.ids)]
+                "SELECT id, oms_stage FROM sale_order WHERE id IN %s", [tuple(unknown)]
             )
-            before = dict(self.env.cr.fetchall())
+            before.update(self.env.cr.fetchall())
         result = super()._compute_field_value(field)
         changed = stored.filtered(lambda o: o.oms_stage != before.get(o.id))
         if changed:
@@ -372,8 +376,8 @@ class SaleOrder(models.Model):
             and not o.oms_hold_ids.filtered(lambda h: h.state == "active")
         )
         if waiting:
-            waiting.write({"oms_confirm_requested": False})
             waiting.action_confirm()
+            waiting.write({"oms_confirm_requested": False})
 
     def _oms_submit(self):
         """Capture entry point: evaluate the holds, confirm what is not held."""
@@ -393,11 +397,13 @@ class SaleOrder(models.Model):
         if held:
             held.write({"oms_confirm_requested": True})
         free = self - held
-        result = (
-            super(SaleOrder, free.with_context(oms_skip_holds=True)).action_confirm()
-            if free
-            else True
-        )
+        result = True
+        if free:
+            # Confirmation writes the order and creates its deliveries: one step.
+            result = super(
+                SaleOrder, free.with_context(oms_skip_holds=True, oms_defer_stage=True)
+            ).action_confirm()
+            free._oms_sync_stage()
         if held and len(self) == 1:
             return {
                 "type": "ir.actions.client",
@@ -423,15 +429,34 @@ class SaleOrder(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         orders = super().create(vals_list)
+        orders._oms_sync_stage()
         if not self.env.context.get("oms_skip_holds"):
             orders._oms_evaluate_holds()
         return orders
 
     def write(self, vals):
         result = super().write(vals)
-        if not self.env.context.get("oms_skip_holds") and self._oms_rule_fields() & set(vals):
-            self._oms_evaluate_holds()
+        self._oms_fields_changed(set(vals))
+        self._oms_sync_stage()
         return result
+
+    def _oms_sync_stage(self):
+        """Settle the stage now rather than at the next flush, so that each step
+        of a transaction (capture, hold, confirmation, shipment) gets its own
+        timeline entry."""
+        if not self.env.context.get("oms_defer_stage"):
+            self._recompute_recordset(["oms_active_hold_count", "oms_stage"])
+
+    def _action_cancel(self):
+        # Cancelling also cancels the deliveries: one step in the timeline.
+        result = super(SaleOrder, self.with_context(oms_defer_stage=True))._action_cancel()
+        self._oms_sync_stage()
+        return result
+
+    def _oms_fields_changed(self, names):
+        """Re-evaluate the holds when a field some rule reads has changed."""
+        if self and not self.env.context.get("oms_skip_holds") and self._oms_rule_fields() & names:
+            self._oms_evaluate_holds()
 
     @api.model
     def _oms_rule_fields(self):

@@ -1,9 +1,15 @@
-from odoo import _, models
+from odoo import _, api, models
 from odoo.exceptions import UserError
 
 
 class StockPicking(models.Model):
     _inherit = "stock.picking"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        pickings = super().create(vals_list)
+        pickings.sale_id._oms_sync_stage()
+        return pickings
 
     def button_validate(self):
         held = self.filtered(
@@ -20,3 +26,13 @@ class StockPicking(models.Model):
                 )
             )
         return super().button_validate()
+
+    def _action_done(self):
+        result = super()._action_done()
+        self.sale_id._oms_sync_stage()
+        return result
+
+    def action_cancel(self):
+        result = super().action_cancel()
+        self.sale_id._oms_sync_stage()
+        return result

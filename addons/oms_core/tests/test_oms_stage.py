@@ -1,0 +1,78 @@
+from odoo.exceptions import UserError
+
+from .common import OmsCoreCase
+
+
+class TestOmsStage(OmsCoreCase):
+    def test_quotation_is_new_and_captured(self):
+        order = self._order()
+        self.assertEqual(order.oms_stage, "new")
+        captured = order.oms_event_ids.filtered(lambda e: e.event_type == "captured")
+        self.assertEqual(len(captured), 1)
+        self.assertEqual(captured.stage_to, "new")
+
+    def test_confirmed_order_is_routed_then_shipped(self):
+        order = self._order()
+        order.action_confirm()
+        self.assertEqual(order.oms_stage, "routed")
+        self.assertTrue(order.oms_released_date)
+        self._ship(order)
+        self.assertEqual(order.oms_stage, "shipped")
+        self.assertTrue(order.oms_shipped_date)
+        self.assertEqual(self._stages(order), ["new", "routed", "shipped"])
+
+    def test_confirmed_without_delivery_is_released(self):
+        service = self.env["product.product"].create({"name": "Gift wrap", "type": "service"})
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [(0, 0, {"product_id": service.id, "product_uom_qty": 1})],
+            }
+        )
+        order.action_confirm()
+        self.assertEqual(order.oms_stage, "released")
+
+    def test_partial_shipment(self):
+        order = self._order(qty=4)
+        order.action_confirm()
+        self._ship(order, qty=1)
+        self.assertEqual(order.oms_stage, "partially_shipped")
+        self._ship(order)
+        self.assertEqual(order.oms_stage, "shipped")
+
+    def test_delivered_then_closed_when_invoiced(self):
+        order = self._order()
+        order.action_confirm()
+        self._ship(order)
+        order.oms_delivered_date = "2026-01-05 10:00:00"
+        self.assertEqual(order.oms_stage, "delivered")
+        order._create_invoices().action_post()
+        self.assertEqual(order.invoice_status, "invoiced")
+        self.assertEqual(order.oms_stage, "closed")
+        self.assertEqual(self._stages(order), ["new", "routed", "shipped", "delivered", "closed"])
+
+    def test_cancelled(self):
+        order = self._order()
+        order.action_confirm()
+        order._action_cancel()
+        self.assertEqual(order.oms_stage, "cancelled")
+        self.assertEqual(order.oms_event_ids.sorted("id")[-1].stage_from, "routed")
+
+    def test_hold_stops_confirmation_and_release_confirms(self):
+        order = self._order(oms_fraud_score=90)
+        self.assertEqual(order.oms_stage, "on_hold")
+        order.action_confirm()
+        self.assertEqual(order.state, "draft", "a held order is not confirmed")
+        self.assertTrue(order.oms_confirm_requested)
+        order.oms_hold_ids.with_user(self.oms_manager).action_release("Customer called back")
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(order.oms_stage, "routed")
+        self.assertEqual(self._stages(order), ["on_hold", "routed"])
+
+    def test_delivery_of_held_order_cannot_be_validated(self):
+        order = self._order()
+        order.action_confirm()
+        order.oms_fraud_score = 95
+        self.assertEqual(order.oms_stage, "on_hold")
+        with self.assertRaisesRegex(UserError, "is on hold and cannot ship"):
+            self._ship(order)

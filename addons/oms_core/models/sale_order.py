@@ -96,6 +96,13 @@ class SaleOrder(models.Model):
         compute="_compute_oms_over_credit_limit",
         help="The customer is over its credit limit (Odoo's own credit limit figures).",
     )
+    oms_order_date = fields.Datetime(
+        string="Ordered On",
+        default=fields.Datetime.now,
+        copy=False,
+        help="When the customer ordered. Odoo moves the order date to the confirmation "
+        "date; this one stays, and the ship-by promise counts from it.",
+    )
     oms_promised_date = fields.Datetime(
         string="Ship By",
         compute="_compute_oms_promised_date",
@@ -129,6 +136,9 @@ class SaleOrder(models.Model):
 
     @api.model
     def _oms_default_channel(self):
+        manual = self.env.ref("oms_core.oms_channel_manual", raise_if_not_found=False)
+        if manual and manual.active and manual.company_id == self.env.company:
+            return manual
         return self.env["oms.channel"].search(
             [("channel_type", "=", "manual"), ("company_id", "=", self.env.company.id)], limit=1
         )
@@ -262,7 +272,10 @@ class SaleOrder(models.Model):
             order.oms_over_credit_limit = bool(order.partner_credit_warning)
 
     @api.depends(
-        "date_order", "oms_channel_id.cutoff_time", "oms_channel_id.handling_days", "company_id"
+        "oms_order_date",
+        "oms_channel_id.cutoff_time",
+        "oms_channel_id.handling_days",
+        "company_id.resource_calendar_id",
     )
     def _compute_oms_promised_date(self):
         for order in self:
@@ -273,14 +286,14 @@ class SaleOrder(models.Model):
         days, on the company's working calendar (its time zone, working days and
         public holidays). Returns a naive UTC datetime, or False."""
         self.ensure_one()
-        if not self.date_order:
+        if not self.oms_order_date:
             return False
         channel = self.oms_channel_id
         calendar = self.company_id.resource_calendar_id
         cutoff = channel.cutoff_time if channel else 24.0
         handling_days = channel.handling_days if channel else 0
         tz = pytz.timezone(calendar.tz or "UTC") if calendar else pytz.utc
-        ordered = pytz.utc.localize(self.date_order).astimezone(tz)
+        ordered = pytz.utc.localize(self.oms_order_date).astimezone(tz)
         hours, minutes = divmod(round(cutoff * 60), 60)
         cutoff_at = ordered.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(
             hours=hours, minutes=minutes
@@ -428,6 +441,9 @@ class SaleOrder(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("date_order") and not vals.get("oms_order_date"):
+                vals["oms_order_date"] = vals["date_order"]
         orders = super().create(vals_list)
         orders._oms_sync_stage()
         if not self.env.context.get("oms_skip_holds"):
@@ -435,6 +451,11 @@ class SaleOrder(models.Model):
         return orders
 
     def write(self, vals):
+        if vals.get("date_order") and "oms_order_date" not in vals and "state" not in vals:
+            # A quotation's date moved by hand: the customer's order date follows.
+            quotations = self.filtered(lambda o: o.state in ("draft", "sent"))
+            if quotations:
+                super(SaleOrder, quotations).write({"oms_order_date": vals["date_order"]})
         result = super().write(vals)
         self._oms_fields_changed(set(vals))
         self._oms_sync_stage()

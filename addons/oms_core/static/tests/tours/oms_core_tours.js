@@ -48,3 +48,44 @@ registry.category("web_tour.tours").add("oms_core_portal_home", {
         },
     ],
 });
+
+// An OMS User works the holds queue: releases a hold with a note and sees the
+// order move on.
+registry.category("web_tour.tours").add("oms_core_release_hold", {
+    url: "/odoo/oms-holds",
+    steps: () => [
+        {
+            content: "Open the held order's hold",
+            trigger: '.o_list_view .o_data_row td[name="order_id"]:contains("OMS-TOUR-1")',
+            run: "click",
+        },
+        {
+            content: "Release it",
+            trigger: '.o_form_view .o_statusbar_buttons button:contains("Release")',
+            run: "click",
+        },
+        {
+            content: "Say why",
+            trigger: '.modal div[name="note"] textarea',
+            run: "edit Customer called back, order is genuine",
+        },
+        {
+            content: "Confirm the release",
+            trigger: '.modal button[name="action_release"]',
+            run: "click",
+        },
+        {
+            content: "The hold is overridden",
+            trigger: '.o_form_view .o_statusbar_status button.o_arrow_button_current:contains("Overridden")',
+        },
+        {
+            content: "Open the order",
+            trigger: '.o_form_view div[name="order_id"] a',
+            run: "click",
+        },
+        {
+            content: "The order moved on to routed",
+            trigger: '.o_form_view div[name="oms_badges"]:contains("Routed")',
+        },
+    ],
+});

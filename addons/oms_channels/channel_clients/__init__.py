@@ -1,0 +1,15 @@
+"""Clients of the channels' APIs, in plain Python (``requests``, no ``odoo`` import)."""
+
+from ._http import DEFAULT_TIMEOUT, RetryPolicy
+from .errors import (
+    ChannelAuthError,
+    ChannelConnectionError,
+    ChannelError,
+    ChannelNotFoundError,
+    ChannelRateLimitError,
+    ChannelServerError,
+    ChannelValidationError,
+)
+from .models import RemoteOrder
+from .shopify import ShopifyClient
+from .webhooks import sign, verify_signature

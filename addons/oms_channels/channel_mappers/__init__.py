@@ -1,0 +1,19 @@
+"""Channel payloads → order drafts, in plain Python (no ``odoo`` import).
+
+One mapper per channel kind; each returns a complete :class:`OrderDraft` or
+raises :class:`MappingError` naming the bad field.
+"""
+
+from .draft import (
+    Address,
+    Discount,
+    FeeLine,
+    FraudHint,
+    OrderDraft,
+    OrderLine,
+    ShippingLine,
+    TaxLine,
+    Totals,
+)
+from .errors import MappingError
+from .shopify import map_shopify_order

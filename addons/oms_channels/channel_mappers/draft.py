@@ -1,0 +1,183 @@
+"""The order draft: one channel-neutral description of an order.
+
+Every mapper turns its channel's payload into an :class:`OrderDraft`. A draft is
+complete or it does not exist: mappers raise :class:`MappingError` instead of
+returning half an order. Money is :class:`~decimal.Decimal`, in the order's
+currency, exactly as the channel states it (no rounding of our own).
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+ZERO = Decimal("0")
+
+
+@dataclass(frozen=True)
+class Address:
+    name: str = ""
+    company: str = ""
+    street: str = ""
+    street2: str = ""
+    city: str = ""
+    zip: str = ""
+    state_code: str = ""
+    country_code: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class Discount:
+    """An amount taken off a line or a shipping line (positive)."""
+
+    amount: Decimal
+    code: str = ""  # coupon / promotion code, or the discount's title
+
+
+@dataclass(frozen=True)
+class TaxLine:
+    amount: Decimal
+    rate: Decimal | None = None  # a fraction: 0.2 for 20 %; None when the channel omits it
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    sku: str
+    name: str
+    quantity: int
+    unit_price: Decimal  # before discounts; tax included when the draft says so
+    external_id: str = ""
+    discounts: tuple[Discount, ...] = ()
+    taxes: tuple[TaxLine, ...] = ()
+
+    @property
+    def discount_total(self):
+        return sum((d.amount for d in self.discounts), ZERO)
+
+    @property
+    def tax_total(self):
+        return sum((t.amount for t in self.taxes), ZERO)
+
+    @property
+    def subtotal(self):
+        """Price of the line after its discounts (tax as the draft states prices)."""
+        return self.unit_price * self.quantity - self.discount_total
+
+
+@dataclass(frozen=True)
+class ShippingLine:
+    method: str  # the channel's code of the method
+    title: str
+    price: Decimal  # before discounts
+    discounts: tuple[Discount, ...] = ()
+    taxes: tuple[TaxLine, ...] = ()
+
+    @property
+    def discount_total(self):
+        return sum((d.amount for d in self.discounts), ZERO)
+
+    @property
+    def tax_total(self):
+        return sum((t.amount for t in self.taxes), ZERO)
+
+    @property
+    def subtotal(self):
+        return self.price - self.discount_total
+
+
+@dataclass(frozen=True)
+class FeeLine:
+    """A surcharge that is neither goods nor shipping (WooCommerce fee lines)."""
+
+    name: str
+    amount: Decimal
+    taxes: tuple[TaxLine, ...] = ()
+
+    @property
+    def tax_total(self):
+        return sum((t.amount for t in self.taxes), ZERO)
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The figures as the channel states them, to compare with what Odoo computes."""
+
+    total: Decimal
+    tax: Decimal | None = None
+    shipping: Decimal | None = None
+    discount: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class FraudHint:
+    source: str  # who says it: "shopify", "woocommerce", ...
+    level: str  # "low", "medium", "high"
+    message: str = ""
+
+
+# Payment status, the same words for every channel.
+PAYMENT_STATUSES = (
+    "pending",
+    "authorized",
+    "paid",
+    "partially_paid",
+    "partially_refunded",
+    "refunded",
+    "voided",
+    "unpaid",
+)
+
+
+@dataclass(frozen=True)
+class OrderDraft:
+    channel_kind: str  # "shopify", "woocommerce", "amazon", "csv"
+    external_id: str  # the channel's id of the order, unique per channel
+    name: str  # the reference the customer sees (#1001, 112-...)
+    version: str  # the channel's updated-at (ISO 8601, UTC) or a content hash
+    updated_at: datetime | None  # aware, UTC; None only when the channel gives none
+    currency: str  # ISO 4217
+    taxes_included: bool
+    lines: tuple[OrderLine, ...]
+    totals: Totals
+    payment_status: str
+    created_at: datetime | None = None
+    channel_status: str = ""  # the channel's own word for the order's state
+    shipping_lines: tuple[ShippingLine, ...] = ()
+    fees: tuple[FeeLine, ...] = ()
+    order_discounts: tuple[Discount, ...] = ()  # discounts not spread over lines
+    billing_address: Address | None = None
+    shipping_address: Address | None = None
+    email: str = ""
+    phone: str = ""
+    customer_name: str = ""
+    fraud_hints: tuple[FraudHint, ...] = ()
+    note: str = ""
+    cancelled: bool = False
+    cancel_reason: str = ""
+    extra: tuple[tuple[str, str], ...] = field(default=())  # channel facts worth keeping
+
+    @property
+    def tax_total(self):
+        return (
+            sum((line.tax_total for line in self.lines), ZERO)
+            + sum((s.tax_total for s in self.shipping_lines), ZERO)
+            + sum((f.tax_total for f in self.fees), ZERO)
+        )
+
+    def computed_total(self):
+        """The total the lines add up to, to compare with ``totals.total``."""
+        total = (
+            sum((line.subtotal for line in self.lines), ZERO)
+            + sum((s.subtotal for s in self.shipping_lines), ZERO)
+            + sum((f.amount for f in self.fees), ZERO)
+            - sum((d.amount for d in self.order_discounts), ZERO)
+        )
+        if not self.taxes_included:
+            total += self.tax_total
+        return total
+
+    @property
+    def skus(self):
+        return tuple(line.sku for line in self.lines)

@@ -1,0 +1,233 @@
+"""Shopify Admin REST API (2025-01) ``order`` resource → :class:`OrderDraft`.
+
+Amounts are the shop currency's (``price``, ``total_price``...); the presentment
+currency sets are not used. Line discounts are the line's ``discount_allocations``
+(order-wide discounts are allocated to lines by Shopify already), shipping
+discounts the shipping line's. Fraud hints come from ``risks`` when the caller
+merged the order's risk assessments (``recommendation``: accept / investigate /
+cancel) into the payload. A line item without a SKU keeps an empty SKU; the Odoo
+side holds such an order for a person.
+"""
+
+from . import _fields as f
+from .draft import (
+    ZERO,
+    Address,
+    Discount,
+    FraudHint,
+    OrderDraft,
+    OrderLine,
+    ShippingLine,
+    TaxLine,
+    Totals,
+)
+from .errors import MappingError
+
+_PAYMENT_STATUS = {
+    "pending": "pending",
+    "authorized": "authorized",
+    "partially_paid": "partially_paid",
+    "paid": "paid",
+    "partially_refunded": "partially_refunded",
+    "refunded": "refunded",
+    "voided": "voided",
+    "expired": "voided",
+}
+_RISK_LEVEL = {"cancel": "high", "investigate": "medium"}
+
+
+def map_shopify_order(payload):
+    """Map one Shopify order (a dict, or the raw JSON body; a webhook body is the order).
+
+    A body wrapped as ``{"order": {...}}`` (the REST answer for one order) is accepted.
+    """
+    data = f.load_json(payload)
+    path = ""
+    if set(data) == {"order"}:
+        data, path = f.as_object(data["order"], "order"), "order"
+    currency = f.currency(data.get("currency"), f.join(path, "currency"))
+    applications = f.array(data, "discount_applications", path)
+    lines = tuple(
+        _line(item, f.join(f.join(path, "line_items"), index), applications)
+        for index, item in enumerate(
+            f.array(data, "line_items", path, required=True, max_items=f.MAX_LINES)
+        )
+    )
+    if not lines:
+        raise MappingError("the order has no lines", f.join(path, "line_items"))
+    shipping = tuple(
+        _shipping_line(item, f.join(f.join(path, "shipping_lines"), index), applications)
+        for index, item in enumerate(f.array(data, "shipping_lines", path))
+    )
+    updated_at = f.timestamp(data, "updated_at", path)
+    status = f.text(data, "financial_status", path) or "pending"
+    if status not in _PAYMENT_STATUS:
+        raise MappingError(f"unknown payment status {status!r}", f.join(path, "financial_status"))
+    customer = f.obj(data, "customer", path, required=False) or {}
+    billing = _address(data, "billing_address", path)
+    shipping_address = _address(data, "shipping_address", path)
+    email = (
+        f.text(data, "email", path)
+        or f.text(data, "contact_email", path)
+        or f.text(customer, "email", f.join(path, "customer"))
+    )
+    phone = (
+        f.text(data, "phone", path)
+        or f.text(customer, "phone", f.join(path, "customer"))
+        or (shipping_address.phone if shipping_address else "")
+        or (billing.phone if billing else "")
+    )
+    customer_name = " ".join(
+        filter(
+            None,
+            (
+                f.text(customer, "first_name", f.join(path, "customer")),
+                f.text(customer, "last_name", f.join(path, "customer")),
+            ),
+        )
+    ) or (billing.name if billing else "")
+    cancelled_at = f.timestamp(data, "cancelled_at", path, required=False)
+    return OrderDraft(
+        channel_kind="shopify",
+        external_id=f.ident(data, "id", path),
+        name=f.text(data, "name", path) or f.text(data, "order_number", path),
+        version=f.iso(updated_at),
+        updated_at=updated_at,
+        created_at=f.timestamp(data, "created_at", path, required=False),
+        currency=currency,
+        taxes_included=f.flag(data, "taxes_included", path),
+        lines=lines,
+        shipping_lines=shipping,
+        totals=Totals(
+            total=f.money(data, "total_price", path),
+            tax=f.money(data, "total_tax", path, required=False, default=None),
+            shipping=_shipping_total(data, path, shipping),
+            discount=f.money(data, "total_discounts", path, required=False, default=None),
+        ),
+        payment_status=_PAYMENT_STATUS[status],
+        channel_status=f.text(data, "fulfillment_status", path) or "unfulfilled",
+        billing_address=billing,
+        shipping_address=shipping_address,
+        email=email,
+        phone=phone,
+        customer_name=customer_name,
+        fraud_hints=_risks(data, path),
+        note=f.text(data, "note", path, max_len=f.MAX_NOTE, multiline=True),
+        cancelled=cancelled_at is not None,
+        cancel_reason=f.text(data, "cancel_reason", path) if cancelled_at else "",
+        extra=tuple(
+            (key, value)
+            for key, value in (
+                ("tags", f.text(data, "tags", path)),
+                ("source_name", f.text(data, "source_name", path)),
+            )
+            if value
+        ),
+    )
+
+
+def _taxes(data, path):
+    taxes = []
+    for index, tax in enumerate(f.array(data, "tax_lines", path)):
+        where = f.join(f.join(path, "tax_lines"), index)
+        f.as_object(tax, where)
+        taxes.append(
+            TaxLine(
+                amount=f.money(tax, "price", where),
+                rate=f.money(tax, "rate", where, required=False, default=None),
+                title=f.text(tax, "title", where),
+            )
+        )
+    return tuple(taxes)
+
+
+def _discounts(data, path, applications):
+    allocations = f.array(data, "discount_allocations", path)
+    discounts = []
+    for index, allocation in enumerate(allocations):
+        where = f.join(f.join(path, "discount_allocations"), index)
+        f.as_object(allocation, where)
+        amount = f.money(allocation, "amount", where)
+        code = ""
+        app_index = allocation.get("discount_application_index")
+        if isinstance(app_index, int) and 0 <= app_index < len(applications):
+            application = applications[app_index]
+            if isinstance(application, dict):
+                code = f.text(application, "code", where) or f.text(application, "title", where)
+        if amount:
+            discounts.append(Discount(amount=amount, code=code))
+    if not allocations:
+        amount = f.money(data, "total_discount", path, required=False)
+        if amount:
+            discounts.append(Discount(amount=amount))
+    return tuple(discounts)
+
+
+def _line(item, path, applications):
+    f.as_object(item, path)
+    name = f.text(item, "name", path) or f.text(item, "title", path, required=True)
+    line = OrderLine(
+        external_id=f.text(item, "id", path),
+        sku=f.text(item, "sku", path, max_len=255),
+        name=name,
+        quantity=f.quantity(item, "quantity", path),
+        unit_price=f.money(item, "price", path),
+        discounts=_discounts(item, path, applications),
+        taxes=_taxes(item, path),
+    )
+    if line.discount_total > line.unit_price * line.quantity:
+        raise MappingError("the discounts exceed the line's price", path)
+    return line
+
+
+def _shipping_line(item, path, applications):
+    f.as_object(item, path)
+    return ShippingLine(
+        method=f.text(item, "code", path) or f.text(item, "source", path),
+        title=f.text(item, "title", path),
+        price=f.money(item, "price", path),
+        discounts=_discounts(item, path, applications),
+        taxes=_taxes(item, path),
+    )
+
+
+def _shipping_total(data, path, shipping):
+    price_set = data.get("total_shipping_price_set")
+    if isinstance(price_set, dict) and isinstance(price_set.get("shop_money"), dict):
+        where = f.join(f.join(path, "total_shipping_price_set"), "shop_money")
+        return f.money(price_set["shop_money"], "amount", where)
+    return sum((s.subtotal for s in shipping), ZERO) if shipping else None
+
+
+def _address(data, key, path):
+    address = f.obj(data, key, path, required=False)
+    if not address:
+        return None
+    where = f.join(path, key)
+    name = f.text(address, "name", where) or " ".join(
+        filter(None, (f.text(address, "first_name", where), f.text(address, "last_name", where)))
+    )
+    return Address(
+        name=name,
+        company=f.text(address, "company", where),
+        street=f.text(address, "address1", where),
+        street2=f.text(address, "address2", where),
+        city=f.text(address, "city", where),
+        zip=f.text(address, "zip", where),
+        state_code=f.text(address, "province_code", where),
+        country_code=f.text(address, "country_code", where).upper(),
+        phone=f.text(address, "phone", where),
+    )
+
+
+def _risks(data, path):
+    hints = []
+    for index, risk in enumerate(f.array(data, "risks", path)):
+        where = f.join(f.join(path, "risks"), index)
+        f.as_object(risk, where)
+        level = _RISK_LEVEL.get(f.text(risk, "recommendation", where))
+        if level:
+            hints.append(
+                FraudHint(source="shopify", level=level, message=f.text(risk, "message", where))
+            )
+    return tuple(hints)

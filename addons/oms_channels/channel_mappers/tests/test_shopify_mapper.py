@@ -1,0 +1,118 @@
+"""Shopify order JSON → order draft, on golden payloads shaped as Shopify documents them."""
+
+import json
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tests.simulators.shopify import generate_orders
+
+from .. import Address, Discount, FraudHint, MappingError, TaxLine, map_shopify_order
+
+FIXTURES = Path(__file__).parent / "fixtures" / "shopify"
+
+
+def load(name):
+    return json.loads((FIXTURES / name).read_text())
+
+
+def test_taxes_excluded_order_field_by_field():
+    draft = map_shopify_order(load("order_taxes_excluded.json"))
+    assert draft.channel_kind == "shopify"
+    assert (draft.external_id, draft.name) == ("450789469", "#1001")
+    assert draft.updated_at == datetime(2025, 1, 10, 16, 0, tzinfo=timezone.utc)
+    assert draft.version == "2025-01-10T16:00:00Z"
+    assert draft.created_at == datetime(2025, 1, 10, 15, 45, tzinfo=timezone.utc)
+    assert (draft.currency, draft.taxes_included) == ("USD", False)
+    assert draft.payment_status == "paid"
+    assert draft.cancelled is False
+    first, second = draft.lines
+    assert (first.sku, first.name, first.quantity, first.unit_price) == (
+        "IPOD2008GREEN",
+        "IPod Nano - 8gb - green",
+        1,
+        Decimal("199.00"),
+    )
+    assert first.external_id == "466157049"
+    assert first.discounts == (Discount(amount=Decimal("3.34"), code="TENOFF"),)
+    assert first.taxes == (
+        TaxLine(amount=Decimal("11.74"), rate=Decimal("0.06"), title="State Tax"),
+    )
+    assert (second.sku, second.quantity, second.subtotal) == ("IPOD2008RED", 2, Decimal("391.34"))
+    (shipping,) = draft.shipping_lines
+    assert (shipping.method, shipping.title, shipping.price) == (
+        "Free Shipping",
+        "Small Packet International Air",
+        Decimal("4.00"),
+    )
+    assert shipping.tax_total == Decimal("0.24")
+    assert draft.billing_address == Address(
+        name="Bob Norman",
+        street="Chestnut Street 92",
+        city="Louisville",
+        zip="40202",
+        state_code="KY",
+        country_code="US",
+        phone="+1(502)-459-2181",
+    )
+    assert draft.shipping_address.company == "Acme"
+    assert draft.shipping_address.street2 == "Apt 2"
+    assert (draft.email, draft.phone) == ("bob.norman@mail.example.com", "+557734881234")
+    assert draft.customer_name == "Bob Norman"
+    assert draft.note == "Please leave the parcel\nat the back door."
+    assert draft.fraud_hints == (
+        FraudHint(
+            source="shopify", level="medium", message="This order came from an anonymous proxy"
+        ),
+    )
+    assert dict(draft.extra) == {"tags": "VIP, wholesale", "source_name": "web"}
+    assert draft.totals.total == Decimal("626.46")
+    assert draft.totals.tax == Decimal("35.46") == draft.tax_total
+    assert draft.totals.shipping == Decimal("4.00")
+    assert draft.totals.discount == Decimal("10.00")
+    assert draft.computed_total() == draft.totals.total
+
+
+def test_cancelled_order_with_taxes_included_wrapped_in_order():
+    draft = map_shopify_order(json.dumps(load("order_cancelled_taxes_included.json")).encode())
+    assert draft.external_id == "820982911946154508"
+    assert draft.cancelled is True
+    assert draft.cancel_reason == "customer"
+    assert draft.payment_status == "voided"
+    assert draft.taxes_included is True
+    assert draft.billing_address is None
+    assert draft.shipping_address.country_code == "DE"
+    assert draft.customer_name == "Jon Smith"
+    (line,) = draft.lines
+    assert line.discounts == (Discount(amount=Decimal("6.00"), code="Loyalty"),)
+    assert draft.totals.shipping == Decimal("5.90")
+    assert draft.computed_total() == draft.totals.total == Decimal("59.90")
+
+
+def test_generated_orders_add_up():
+    for order in generate_orders(200, seed=7):
+        draft = map_shopify_order(order)
+        assert draft.computed_total() == draft.totals.total, order["name"]
+        assert draft.tax_total == draft.totals.tax, order["name"]
+
+
+def test_same_order_maps_to_the_same_draft():
+    payload = load("order_taxes_excluded.json")
+    assert map_shopify_order(payload) == map_shopify_order(json.dumps(payload))
+
+
+def test_line_without_sku_keeps_its_name():
+    payload = load("order_taxes_excluded.json")
+    payload["line_items"][0]["sku"] = None
+    draft = map_shopify_order(payload)
+    assert (draft.lines[0].sku, draft.lines[0].name) == ("", "IPod Nano - 8gb - green")
+
+
+def test_unknown_financial_status_is_refused():
+    payload = load("order_taxes_excluded.json")
+    payload["financial_status"] = "maybe"
+    with pytest.raises(MappingError, match="unknown payment status 'maybe'") as caught:
+        map_shopify_order(payload)
+    assert caught.value.path == "financial_status"

@@ -13,3 +13,4 @@ from .errors import (
 from .models import RemoteOrder
 from .shopify import ShopifyClient
 from .webhooks import sign, verify_signature
+from .woocommerce import WooCommerceClient

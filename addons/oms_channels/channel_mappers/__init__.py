@@ -17,3 +17,4 @@ from .draft import (
 )
 from .errors import MappingError
 from .shopify import map_shopify_order
+from .woocommerce import map_woocommerce_order

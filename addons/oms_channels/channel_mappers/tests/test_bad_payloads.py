@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .. import MappingError, map_shopify_order
+from .. import MappingError, map_shopify_order, map_woocommerce_order
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHOPIFY = json.loads((FIXTURES / "shopify" / "order_taxes_excluded.json").read_text())
@@ -180,3 +180,72 @@ def test_script_and_markup_in_names_stay_plain_text():
     assert draft.lines[0].name == '<script>alert("x")</script> Mug'
     assert draft.shipping_address.name == "<b>Bob</b> Norman"
     assert draft.note == "line 1\nline 2[31m"
+
+
+WOO = json.loads((FIXTURES / "woocommerce" / "order_tax_included_cancelled.json").read_text())
+
+
+def woo(change):
+    payload = copy.deepcopy(WOO)
+    change(payload)
+    return payload
+
+
+WOO_CASES = [
+    ("not json", "<html>502 Bad Gateway</html>", "", "not valid JSON"),
+    ("unknown currency", woo(_set(["currency"], "EURO")), "currency", "not an ISO 4217"),
+    ("no lines", woo(_set(["line_items"], [])), "line_items", "no lines"),
+    (
+        "zero quantity",
+        woo(_set(["line_items", 0, "quantity"], 0)),
+        "line_items[0].quantity",
+        "at least 1",
+    ),
+    (
+        "quantity as text",
+        woo(_set(["line_items", 1, "quantity"], "three")),
+        "line_items[1].quantity",
+        "not a quantity",
+    ),
+    (
+        "total above subtotal",
+        woo(_set(["line_items", 0, "total"], "99.00")),
+        "line_items[0]",
+        "total is above its subtotal",
+    ),
+    ("no name", woo(_set(["line_items", 0, "name"], "")), "line_items[0].name", "is missing"),
+    ("unknown status", woo(_set(["status"], "lost")), "status", "unknown order status"),
+    (
+        "no modification date",
+        woo(_delete(["date_modified_gmt"])),
+        "date_modified_gmt",
+        "is missing",
+    ),
+    ("billing a string", woo(_set(["billing"], "Mia")), "billing", "expected an object"),
+    (
+        "fee without a name",
+        woo(_set(["fee_lines", 0, "name"], None)),
+        "fee_lines[0].name",
+        "is missing",
+    ),
+    ("total negative", woo(_set(["total"], "-70.90")), "total", "must not be negative"),
+]
+
+
+@pytest.mark.parametrize(
+    ("payload", "path", "message"),
+    [case[1:] for case in WOO_CASES],
+    ids=[case[0] for case in WOO_CASES],
+)
+def test_bad_woocommerce_payload(payload, path, message):
+    with pytest.raises(MappingError) as caught:
+        map_woocommerce_order(payload)
+    assert (caught.value.path, message in caught.value.message) == (path, True), caught.value
+
+
+def test_woocommerce_markup_in_names_stays_text():
+    payload = woo(_set(["line_items", 0, "name"], "<img src=x onerror=alert(1)>\x0b Hoodie"))
+    payload["billing"]["first_name"] = "<script>document.cookie</script>"
+    draft = map_woocommerce_order(payload)
+    assert draft.lines[0].name == "<img src=x onerror=alert(1)> Hoodie"
+    assert draft.billing_address.name == "<script>document.cookie</script> Schmidt"

@@ -1,0 +1,161 @@
+"""WooCommerceClient against the WooCommerce simulator over real HTTP on 127.0.0.1."""
+
+import pytest
+
+from tests.simulators.woocommerce import WooCommerceSimulator, generate_orders, product_id
+
+from .. import (
+    ChannelAuthError,
+    ChannelNotFoundError,
+    ChannelServerError,
+    ChannelValidationError,
+    WooCommerceClient,
+    verify_signature,
+)
+from .fakes import FakeClock, WebhookReceiver
+
+KEY, SECRET = "ck_simulator", "cs_simulator"
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def sim():
+    with WooCommerceSimulator(consumer_key=KEY, consumer_secret=SECRET) as simulator:
+        yield simulator
+
+
+def client_for(sim, clock, key=KEY, secret=SECRET, **kwargs):
+    return WooCommerceClient(sim.url, key, secret, sleep=clock.sleep, timeout=(2, 5), **kwargs)
+
+
+def test_pull_reads_every_page(sim, clock):
+    sim.add_orders(generate_orders(230, seed=1))
+    client = client_for(sim, clock)
+    orders = list(client.iter_orders(per_page=100))
+    assert len(orders) == 230
+    assert len({o.external_id for o in orders}) == 230
+    pages = sim.requests_to("GET", r"/orders$")
+    assert [r.query["page"] for r in pages] == ["1", "2", "3"]
+    assert client.test_connection() == 230
+
+
+def test_pull_since_modified_after(sim, clock):
+    orders = sim.add_orders(generate_orders(20, seed=2))
+    since = max(o["date_modified_gmt"] for o in orders)
+    sim.update_order(orders[4]["id"], status="cancelled")
+    pulled = list(client_for(sim, clock).iter_orders(modified_after=since))
+    assert [o.external_id for o in pulled] == [str(orders[4]["id"])]
+    assert pulled[0].payload["status"] == "cancelled"
+    assert sim.requests_to("GET", r"/orders$")[0].query["dates_are_gmt"] == "true"
+
+
+def test_keys_in_the_query_string_work_too(sim, clock):
+    sim.add_orders(generate_orders(3, seed=3))
+    client = client_for(sim, clock, auth_in_query=True)
+    assert len(list(client.iter_orders())) == 3
+    assert "authorization" not in sim.received[0].headers
+
+
+@pytest.mark.parametrize(
+    ("key", "secret", "message"),
+    [
+        ("ck_wrong", SECRET, "Consumer key is invalid"),
+        (KEY, "cs_wrong", "Invalid signature"),
+    ],
+)
+def test_wrong_keys_are_auth_errors(sim, clock, key, secret, message):
+    with pytest.raises(ChannelAuthError, match=message) as caught:
+        client_for(sim, clock, key=key, secret=secret).test_connection()
+    assert caught.value.status == 401
+    assert "woocommerce_rest_authentication_error" in caught.value.body_excerpt
+    assert len(sim.received) == 1
+
+
+def test_read_only_key_cannot_complete_orders(clock):
+    with WooCommerceSimulator(KEY, SECRET, permissions="read") as sim:
+        (order,) = sim.add_orders(generate_orders(1, seed=4))
+        with pytest.raises(ChannelAuthError, match="write permissions"):
+            client_for(sim, clock).complete_order(order["id"])
+        assert sim.orders[order["id"]]["status"] != "completed"
+
+
+def test_tracking_completes_the_order_and_notes_it(sim, clock):
+    (order,) = sim.add_orders(generate_orders(1, seed=5))
+    client_for(sim, clock).push_tracking(
+        order["id"], "DHL", "00340434161094042557", "https://www.dhl.de/track?id=0034"
+    )
+    assert sim.orders[order["id"]]["status"] == "completed"
+    (note,) = sim.notes[order["id"]]
+    assert note["customer_note"] is True
+    assert "DHL" in note["note"]
+    assert "00340434161094042557" in note["note"]
+
+
+def test_note_is_not_posted_twice_after_a_5xx(sim, clock):
+    (order,) = sim.add_orders(generate_orders(1, seed=6))
+    sim.fail_next(500, path=r"/notes$")
+    with pytest.raises(ChannelServerError):
+        client_for(sim, clock).add_order_note(order["id"], "Shipped")
+    assert len(sim.requests_to("POST", r"/notes$")) == 1
+    assert order["id"] not in sim.notes
+
+
+def test_completing_is_idempotent_and_retried(sim, clock):
+    (order,) = sim.add_orders(generate_orders(1, seed=7))
+    sim.fail_next(503, times=2, method="PUT")
+    client_for(sim, clock).complete_order(order["id"])
+    assert sim.orders[order["id"]]["status"] == "completed"
+    assert len(sim.requests_to("PUT", r"/orders/\d+$")) == 3
+    assert len(clock.sleeps) == 2
+
+
+def test_unknown_order_is_not_found(sim, clock):
+    with pytest.raises(ChannelNotFoundError, match="Invalid ID"):
+        client_for(sim, clock).get_order(999)
+
+
+def test_stock_by_sku_and_in_batches(sim, clock):
+    client = client_for(sim, clock)
+    product = client.find_product_by_sku("MUG-CER-350")
+    assert product.id == str(product_id("MUG-CER-350"))
+    assert client.find_product_by_sku("NOPE") is None
+    client.set_stock(product, 4)
+    assert sim.products[product_id("MUG-CER-350")]["stock_quantity"] == 4
+    result = client.set_stock_batch(
+        {product_id("CAP-RED"): 0, product_id("SOCKS-3PK"): 25, 999_999: 3}
+    )
+    assert {p.sku: p.stock_quantity for p in result.updated} == {"CAP-RED": 0, "SOCKS-3PK": 25}
+    assert result.errors == (("999999", "Invalid ID."),)
+    assert sim.products[product_id("SOCKS-3PK")]["stock_quantity"] == 25
+
+
+def test_stock_batches_hold_at_most_100_items(sim, clock):
+    ids = list(sim.products)
+    quantities = {ids[i % len(ids)] + 1000 * (i // len(ids)): i for i in range(250)}
+    result = client_for(sim, clock).set_stock_batch(quantities)
+    assert [len(r.json()["update"]) for r in sim.requests_to("POST", r"/batch$")] == [100, 100, 50]
+    assert len(result.updated) + len(result.errors) == 250
+
+
+def test_bad_per_page_is_a_validation_error(sim, clock):
+    with pytest.raises(ChannelValidationError, match="per_page") as caught:
+        client_for(sim, clock).get_order_page(per_page=500)
+    assert caught.value.status == 400
+
+
+def test_webhook_signature(sim):
+    (order,) = generate_orders(1, seed=8)
+    with WebhookReceiver() as receiver:
+        url = f"{receiver.url}/oms/channels/2/webhook"
+        assert sim.post_webhook(url, "order.created", order).status_code == 200
+        sim.post_webhook(url, "order.updated", order, secret="not-the-secret")
+    good, forged = receiver.received
+    assert good.headers["x-wc-webhook-topic"] == "order.created"
+    assert verify_signature(good.body, good.headers["x-wc-webhook-signature"], sim.webhook_secret)
+    assert not verify_signature(
+        forged.body, forged.headers["x-wc-webhook-signature"], sim.webhook_secret
+    )

@@ -1,0 +1,229 @@
+"""WooCommerce REST API v3 client (``/wp-json/wc/v3``).
+
+Auth is the REST API key: consumer key and secret as HTTP Basic (over HTTPS), or
+as ``consumer_key`` / ``consumer_secret`` query parameters for servers that do
+not pass the Authorization header on (``auth_in_query=True``). OAuth 1.0a, which
+WooCommerce requires over plain HTTP, is not implemented. Orders are read page by
+page (``page``, ``per_page`` ≤ 100) until ``X-WP-TotalPages``.
+"""
+
+import base64
+from dataclasses import dataclass
+
+from ._http import DEFAULT_TIMEOUT, HttpClient, ensure
+from .errors import ChannelValidationError
+from .models import RemoteOrder
+
+API_PATH = "wp-json/wc/v3"
+BATCH_LIMIT = 100  # items per batch request, WooCommerce's default limit
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    orders: tuple[RemoteOrder, ...]
+    page: int
+    total_pages: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Product:
+    id: str
+    parent_id: str  # the variable product of a variation, "" otherwise
+    sku: str
+    name: str
+    type: str
+    manage_stock: bool
+    stock_quantity: int | None
+
+
+@dataclass(frozen=True)
+class OrderNote:
+    id: str
+    note: str
+    customer_note: bool
+
+
+@dataclass(frozen=True)
+class StockResult:
+    updated: tuple[Product, ...]
+    errors: tuple[tuple[str, str], ...]  # (product id, message)
+
+
+class WooCommerceClient(HttpClient):
+    system = "WooCommerce"
+    request_id_headers = ("X-Request-Id",)
+
+    def __init__(
+        self,
+        store_url,
+        consumer_key,
+        consumer_secret,
+        auth_in_query=False,
+        timeout=DEFAULT_TIMEOUT,
+        **kwargs,
+    ):
+        """``store_url``: the shop's address, ``https://shop.example.com``."""
+        super().__init__(store_url.rstrip("/") + "/" + API_PATH, timeout=timeout, **kwargs)
+        self._key = consumer_key
+        self._secret = consumer_secret
+        self.auth_in_query = auth_in_query
+
+    def __repr__(self):
+        return f"<WooCommerceClient {self.base_url}>"
+
+    def request(self, method, path, params=None, **kwargs):
+        if self.auth_in_query and kwargs.get("authenticate", True):
+            params = {**(params or {}), "consumer_key": self._key, "consumer_secret": self._secret}
+        return super().request(method, path, params=params, **kwargs)
+
+    def _prepare(self, headers):
+        if not self.auth_in_query:
+            token = base64.b64encode(f"{self._key}:{self._secret}".encode()).decode()
+            headers["Authorization"] = f"Basic {token}"
+        headers.setdefault("Accept", "application/json")
+
+    # --- orders -------------------------------------------------------------------------
+    def test_connection(self):
+        """Read one order: proves the URL, the key and its read permission."""
+        return self.get_order_page(per_page=1).total
+
+    def get_order_page(self, modified_after=None, page=1, per_page=100, status="any"):
+        params = {
+            "page": page,
+            "per_page": per_page,
+            "orderby": "date",
+            "order": "asc",
+            "status": status,
+            "dates_are_gmt": "true",
+        }
+        if modified_after:
+            params["modified_after"] = modified_after
+        response = self.request("GET", "orders", params=params)
+        orders = response.json()
+        ensure(isinstance(orders, list), "WooCommerce answered without orders", response)
+        return OrderPage(
+            orders=tuple(
+                RemoteOrder(str(order.get("id")), order.get("date_modified_gmt") or "", order)
+                for order in orders
+            ),
+            page=page,
+            total_pages=_int(response.headers.get("X-WP-TotalPages")),
+            total=_int(response.headers.get("X-WP-Total")),
+        )
+
+    def iter_orders(self, modified_after=None, per_page=100, status="any"):
+        """Every order modified after ``modified_after`` (ISO 8601, GMT), page after page."""
+        page = 1
+        while True:
+            result = self.get_order_page(modified_after, page, per_page, status)
+            yield from result.orders
+            if page >= result.total_pages or not result.orders:
+                return
+            page += 1
+
+    def get_order(self, order_id):
+        response = self.request("GET", f"orders/{order_id}")
+        order = response.json()
+        ensure(isinstance(order, dict), "WooCommerce answered without the order", response)
+        return RemoteOrder(str(order.get("id")), order.get("date_modified_gmt") or "", order)
+
+    def complete_order(self, order_id):
+        response = self.request("PUT", f"orders/{order_id}", json={"status": "completed"})
+        order = response.json()
+        ensure(isinstance(order, dict), "WooCommerce answered without the order", response)
+        return RemoteOrder(str(order.get("id")), order.get("date_modified_gmt") or "", order)
+
+    def cancel_order(self, order_id):
+        response = self.request("PUT", f"orders/{order_id}", json={"status": "cancelled"})
+        order = response.json()
+        return RemoteOrder(str(order.get("id")), order.get("date_modified_gmt") or "", order)
+
+    def add_order_note(self, order_id, note, customer_note=True):
+        """Add a note (sent to the customer by mail when ``customer_note``). Not repeated."""
+        response = self.request(
+            "POST",
+            f"orders/{order_id}/notes",
+            json={"note": note, "customer_note": bool(customer_note)},
+        )
+        item = response.json()
+        ensure(isinstance(item, dict), "WooCommerce answered without the note", response)
+        return OrderNote(
+            str(item.get("id")), item.get("note") or "", bool(item.get("customer_note"))
+        )
+
+    def push_tracking(self, order_id, carrier, tracking_number, tracking_url=None):
+        """Mark the order completed and tell the customer the tracking in a note."""
+        order = self.complete_order(order_id)
+        text = f"Your order has shipped with {carrier}. Tracking number: {tracking_number}"
+        if tracking_url:
+            text += f" ({tracking_url})"
+        self.add_order_note(order_id, text, customer_note=True)
+        return order
+
+    # --- products and stock ------------------------------------------------------------
+    def find_product_by_sku(self, sku):
+        """The product or variation with this SKU, or None."""
+        response = self.request("GET", "products", params={"sku": sku, "per_page": 1})
+        items = response.json()
+        ensure(isinstance(items, list), "WooCommerce answered without products", response)
+        return _product(items[0]) if items else None
+
+    def set_stock(self, product, quantity):
+        """Set the stock quantity of a product (or a variation, through its parent)."""
+        path = (
+            f"products/{product.parent_id}/variations/{product.id}"
+            if product.parent_id
+            else f"products/{product.id}"
+        )
+        response = self.request(
+            "PUT", path, json={"manage_stock": True, "stock_quantity": int(quantity)}
+        )
+        return _product(response.json())
+
+    def set_stock_batch(self, quantities):
+        """Set many stock quantities: ``{product_id: quantity}`` (simple products).
+
+        Sent in batches of 100; setting an absolute number is idempotent, so a
+        failed batch is tried again. Per-item refusals come back in ``errors``.
+        """
+        items = [
+            {"id": int(product_id), "manage_stock": True, "stock_quantity": int(quantity)}
+            for product_id, quantity in quantities.items()
+        ]
+        updated, errors = [], []
+        for start in range(0, len(items), BATCH_LIMIT):
+            chunk = items[start : start + BATCH_LIMIT]
+            response = self.request(
+                "POST", "products/batch", json={"update": chunk}, idempotent=True
+            )
+            answer = (response.json() or {}).get("update")
+            ensure(isinstance(answer, list), "WooCommerce answered without updates", response)
+            for item in answer:
+                if item.get("error"):
+                    errors.append((str(item.get("id")), item["error"].get("message") or ""))
+                else:
+                    updated.append(_product(item))
+        return StockResult(tuple(updated), tuple(errors))
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _product(item):
+    if not isinstance(item, dict):
+        raise ChannelValidationError("WooCommerce answered without the product")
+    quantity = item.get("stock_quantity")
+    return Product(
+        id=str(item.get("id")),
+        parent_id=str(item.get("parent_id") or ""),
+        sku=item.get("sku") or "",
+        name=item.get("name") or "",
+        type=item.get("type") or "",
+        manage_stock=bool(item.get("manage_stock")),
+        stock_quantity=int(quantity) if quantity is not None else None,
+    )

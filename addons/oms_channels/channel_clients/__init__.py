@@ -14,3 +14,4 @@ from .models import RemoteOrder
 from .shopify import ShopifyClient
 from .webhooks import sign, verify_signature
 from .woocommerce import WooCommerceClient
+from .amazon import AmazonSpClient, inventory_feed

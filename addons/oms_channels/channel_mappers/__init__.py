@@ -18,3 +18,4 @@ from .draft import (
 from .errors import MappingError
 from .shopify import map_shopify_order
 from .woocommerce import map_woocommerce_order
+from .amazon import map_amazon_order

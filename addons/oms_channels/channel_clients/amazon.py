@@ -1,0 +1,320 @@
+"""Amazon Selling Partner API client: Orders v0, shipment confirmation, Feeds 2021-06-30.
+
+Auth: a Login with Amazon access token, got from the seller's refresh token with
+the app's client id and secret (``POST /auth/o2/token``), sent in
+``x-amz-access-token``. The token is kept until a minute before it expires; a
+403 saying the token expired refreshes it once and repeats the call.
+
+Rate limits: SP-API answers 429 (``QuotaExceeded``) without ``Retry-After`` but
+with ``x-amzn-RateLimit-Limit`` (requests per second); the client waits one
+request's worth (60 s for ``getOrders`` at 0.0167/s) and resumes, so a long pull
+goes on through the burst's end instead of failing.
+
+Stock for merchant-fulfilled listings goes through a ``JSON_LISTINGS_FEED``:
+create a feed document, upload the JSON to its URL, create the feed.
+"""
+
+import json
+from dataclasses import dataclass
+
+from ._http import DEFAULT_TIMEOUT, HttpClient, ensure
+from .errors import ChannelAuthError, ChannelValidationError
+from .models import RemoteOrder
+
+ENDPOINTS = {
+    "na": "https://sellingpartnerapi-na.amazon.com",
+    "eu": "https://sellingpartnerapi-eu.amazon.com",
+    "fe": "https://sellingpartnerapi-fe.amazon.com",
+}
+TOKEN_URL = "https://api.amazon.com/auth/o2/token"
+RATE_LIMIT_HEADER = "x-amzn-RateLimit-Limit"
+FEED_CONTENT_TYPE = "application/json; charset=UTF-8"
+
+
+@dataclass(frozen=True)
+class AccessToken:
+    value: str
+    expires_at: float  # on the client's clock
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    orders: tuple[dict, ...]  # getOrders Order objects, without their items
+    next_token: str | None
+    last_updated_before: str
+
+
+@dataclass(frozen=True)
+class FeedDocument:
+    feed_document_id: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Feed:
+    feed_id: str
+    feed_type: str
+    processing_status: str
+    result_feed_document_id: str
+
+
+class AmazonSpClient(HttpClient):
+    system = "Amazon SP-API"
+    request_id_headers = ("x-amzn-RequestId", "x-amz-request-id")
+
+    def __init__(
+        self,
+        endpoint,
+        client_id,
+        client_secret,
+        refresh_token,
+        marketplace_ids,
+        token_url=TOKEN_URL,
+        timeout=DEFAULT_TIMEOUT,
+        **kwargs,
+    ):
+        """``endpoint``: the region's SP-API URL (``ENDPOINTS["eu"]``) or a sandbox."""
+        super().__init__(endpoint, timeout=timeout, **kwargs)
+        self._client_id = client_id
+        self._client_secret = client_secret
+        self._refresh_token = refresh_token
+        self.marketplace_ids = tuple(marketplace_ids)
+        self.token_url = token_url
+        self._token = None
+        self.token_refreshes = 0
+
+    def __repr__(self):
+        return f"<AmazonSpClient {self.base_url}>"
+
+    # --- auth --------------------------------------------------------------------------
+    def access_token(self):
+        if self._token is None or self.clock() >= self._token.expires_at - 60:
+            self._token = self._fetch_token()
+        return self._token.value
+
+    def _fetch_token(self):
+        try:
+            response = self.request(
+                "POST",
+                self.token_url,
+                data={
+                    "grant_type": "refresh_token",
+                    "refresh_token": self._refresh_token,
+                    "client_id": self._client_id,
+                    "client_secret": self._client_secret,
+                },
+                idempotent=True,  # a new token each time, nothing else changes
+                authenticate=False,
+            )
+        except ChannelValidationError as error:  # 400: invalid_grant, invalid_client...
+            raise ChannelAuthError(
+                f"Login with Amazon refused the refresh token: {error.message}",
+                status=error.status,
+                request_id=error.request_id,
+                body_excerpt=error.body_excerpt,
+            ) from error
+        data = response.json() or {}
+        ensure(data.get("access_token"), "Login with Amazon answered without a token", response)
+        self.token_refreshes += 1
+        return AccessToken(data["access_token"], self.clock() + float(data.get("expires_in", 3600)))
+
+    def _prepare(self, headers):
+        headers["x-amz-access-token"] = self.access_token()
+        headers.setdefault("Accept", "application/json")
+
+    def _should_retry_auth(self, response, attempt):
+        if response.status != 403 or attempt > 1 or self._token is None:
+            return False
+        if b"expired" not in response.body.lower():
+            return False
+        self._token = None  # the next attempt gets a fresh one
+        return True
+
+    def _throttle_wait(self, response):
+        try:
+            rate = float(response.headers.get(RATE_LIMIT_HEADER) or 0)
+        except ValueError:
+            return None
+        return 1 / rate if rate > 0 else None
+
+    def _error_message(self, response):
+        try:
+            data = json.loads(response.body)
+        except ValueError:
+            return ""
+        errors = data.get("errors") if isinstance(data, dict) else None
+        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+            first = errors[0]
+            text = f"{first.get('code', '')}: {first.get('message', '')}"
+            return f"{text} ({first['details']})" if first.get("details") else text
+        return super()._error_message(response)
+
+    # --- orders ------------------------------------------------------------------------
+    def test_connection(self):
+        """One getOrders call asking for one order: proves token, role and endpoint."""
+        return self.get_order_page(last_updated_after="2000-01-01T00:00:00Z", max_results=1)
+
+    def get_order_page(self, last_updated_after=None, next_token=None, max_results=100):
+        params = {"MarketplaceIds": ",".join(self.marketplace_ids)}
+        if next_token:
+            params["NextToken"] = next_token
+        else:
+            params["LastUpdatedAfter"] = last_updated_after
+            params["MaxResultsPerPage"] = max_results
+        response = self.request("GET", "orders/v0/orders", params=params)
+        payload = (response.json() or {}).get("payload")
+        ensure(isinstance(payload, dict), "Amazon answered without a payload", response)
+        orders = payload.get("Orders")
+        ensure(isinstance(orders, list), "Amazon answered without orders", response)
+        return OrderPage(
+            orders=tuple(orders),
+            next_token=payload.get("NextToken") or None,
+            last_updated_before=payload.get("LastUpdatedBefore") or "",
+        )
+
+    def get_order_items(self, order_id):
+        """Every item of an order, following ``NextToken``."""
+        items, next_token = [], None
+        while True:
+            params = {"NextToken": next_token} if next_token else None
+            response = self.request("GET", f"orders/v0/orders/{order_id}/orderItems", params=params)
+            payload = (response.json() or {}).get("payload")
+            ensure(isinstance(payload, dict), "Amazon answered without a payload", response)
+            items.extend(payload.get("OrderItems") or ())
+            next_token = payload.get("NextToken")
+            if not next_token:
+                return items
+
+    def iter_orders(self, last_updated_after, max_results=100):
+        """Every order updated after ``last_updated_after`` with its items, for the inbox."""
+        page = self.get_order_page(last_updated_after=last_updated_after, max_results=max_results)
+        while True:
+            for order in page.orders:
+                order_id = order.get("AmazonOrderId")
+                yield RemoteOrder(
+                    external_id=str(order_id),
+                    updated_at=order.get("LastUpdateDate") or "",
+                    payload={"Order": order, "OrderItems": self.get_order_items(order_id)},
+                )
+            if not page.next_token:
+                return
+            page = self.get_order_page(next_token=page.next_token)
+
+    def confirm_shipment(
+        self,
+        order_id,
+        package_reference_id,
+        carrier_code,
+        tracking_number,
+        ship_date,
+        items,
+        shipping_method=None,
+        carrier_name=None,
+        marketplace_id=None,
+    ):
+        """Tell Amazon an order (or part of it) shipped; ``items``: ``{order_item_id: qty}``.
+
+        ``ship_date`` is ISO 8601. Not repeated on 5xx: Amazon refuses a second
+        confirmation of the same package, the caller reads the order first.
+        """
+        package = {
+            "packageReferenceId": str(package_reference_id),
+            "carrierCode": carrier_code,
+            "trackingNumber": tracking_number,
+            "shipDate": ship_date,
+            "orderItems": [
+                {"orderItemId": str(item_id), "quantity": int(quantity)}
+                for item_id, quantity in items.items()
+            ],
+        }
+        if carrier_name:
+            package["carrierName"] = carrier_name
+        if shipping_method:
+            package["shippingMethod"] = shipping_method
+        self.request(
+            "POST",
+            f"orders/v0/orders/{order_id}/shipmentConfirmation",
+            json={
+                "marketplaceId": marketplace_id or self.marketplace_ids[0],
+                "packageDetail": package,
+            },
+        )
+
+    # --- inventory feed ------------------------------------------------------------------
+    def create_feed_document(self, content_type=FEED_CONTENT_TYPE):
+        response = self.request(
+            "POST",
+            "feeds/2021-06-30/documents",
+            json={"contentType": content_type},
+            idempotent=True,  # an unused document costs nothing
+        )
+        data = response.json() or {}
+        ensure(data.get("feedDocumentId") and data.get("url"), "Amazon: no feed document", response)
+        return FeedDocument(data["feedDocumentId"], data["url"])
+
+    def upload_feed_document(self, document, content, content_type=FEED_CONTENT_TYPE):
+        """PUT the content to the document's pre-signed URL (no SP-API token there)."""
+        body = content if isinstance(content, bytes) else content.encode()
+        self.request(
+            "PUT",
+            document.url,
+            data=body,
+            headers={"Content-Type": content_type},
+            authenticate=False,
+        )
+
+    def create_feed(self, feed_type, document_id, marketplace_ids=None):
+        response = self.request(
+            "POST",
+            "feeds/2021-06-30/feeds",
+            json={
+                "feedType": feed_type,
+                "marketplaceIds": list(marketplace_ids or self.marketplace_ids),
+                "inputFeedDocumentId": document_id,
+            },
+        )
+        data = response.json() or {}
+        ensure(data.get("feedId"), "Amazon answered without a feed id", response)
+        return data["feedId"]
+
+    def get_feed(self, feed_id):
+        response = self.request("GET", f"feeds/2021-06-30/feeds/{feed_id}")
+        data = response.json() or {}
+        return Feed(
+            feed_id=str(data.get("feedId", feed_id)),
+            feed_type=data.get("feedType") or "",
+            processing_status=data.get("processingStatus") or "",
+            result_feed_document_id=data.get("resultFeedDocumentId") or "",
+        )
+
+    def submit_inventory(self, seller_id, quantities, product_type="PRODUCT"):
+        """Send ``{sku: quantity}`` for merchant-fulfilled listings; return the feed id."""
+        content = inventory_feed(seller_id, quantities, product_type)
+        document = self.create_feed_document()
+        self.upload_feed_document(document, json.dumps(content))
+        return self.create_feed("JSON_LISTINGS_FEED", document.feed_document_id)
+
+
+def inventory_feed(seller_id, quantities, product_type="PRODUCT"):
+    """The ``JSON_LISTINGS_FEED`` body that sets each SKU's merchant-fulfilled quantity."""
+    return {
+        "header": {"sellerId": seller_id, "version": "2.0", "issueLocale": "en_US"},
+        "messages": [
+            {
+                "messageId": index,
+                "sku": sku,
+                "operationType": "PATCH",
+                "productType": product_type,
+                "patches": [
+                    {
+                        "op": "replace",
+                        "path": "/attributes/fulfillment_availability",
+                        "value": [
+                            {"fulfillment_channel_code": "DEFAULT", "quantity": max(0, int(qty))}
+                        ],
+                    }
+                ],
+            }
+            for index, (sku, qty) in enumerate(sorted(quantities.items()), start=1)
+        ],
+    }

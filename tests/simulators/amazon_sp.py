@@ -1,0 +1,477 @@
+"""Amazon Selling Partner API simulator: Login with Amazon, Orders v0, Feeds 2021-06-30.
+
+Follows the public documentation: ``POST /auth/o2/token`` (refresh-token grant,
+form-encoded, errors ``{"error", "error_description"}``), the access token in
+``x-amz-access-token`` (403 ``Unauthorized`` with the SP-API error body when
+missing, wrong or expired), ``getOrders`` with ``MarketplaceIds`` and
+``LastUpdatedAfter`` paginated by ``NextToken``, ``getOrderItems`` paginated the
+same way, ``confirmShipment`` (204), and the feed document / feed calls with a
+pre-signed upload URL.
+
+Rate limits are token buckets per operation (rate and burst of the docs:
+``getOrders`` 0.0167/s with a burst of 20): an empty bucket answers 429
+``QuotaExceeded`` with ``x-amzn-RateLimit-Limit`` and no ``Retry-After``.
+Time comes from ``clock`` so a test runs the buckets and token expiry on a fake
+clock.
+"""
+
+import base64
+import json
+import random
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from urllib.parse import parse_qs
+
+from tests.simulators.base import Response, route
+from tests.simulators.shopify import BASE_TIME, CATALOGUE, CENT, CUSTOMERS, ChannelSimulator
+
+US = "ATVPDKIKX0DER"
+US_TAX = Decimal("0.0825")
+
+# operation → (requests per second, burst), from the SP-API usage plans
+RATE_LIMITS = {
+    "getOrders": (0.0167, 20),
+    "getOrder": (0.5, 30),
+    "getOrderItems": (0.5, 30),
+    "confirmShipment": (2.0, 10),
+    "createFeedDocument": (0.5, 15),
+    "createFeed": (0.0083, 15),
+    "getFeed": (2.0, 15),
+}
+
+
+def _iso(moment):
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _money(amount):
+    return {"CurrencyCode": "USD", "Amount": str(Decimal(amount).quantize(CENT))}
+
+
+def generate_orders(count, seed=1, lines=None, start=BASE_TIME):
+    """``count`` US marketplace orders with their items: ``{"Order": ..., "OrderItems": [...]}``."""
+    rng = random.Random(seed)
+    result = []
+    for index in range(count):
+        purchased = start + timedelta(minutes=3 * index, seconds=rng.randint(0, 59))
+        customer = rng.choice(CUSTOMERS)
+        order_id = (
+            f"{111 + index % 3}-{rng.randint(1000000, 9999999)}-{rng.randint(1000000, 9999999)}"
+        )
+        items, total = [], Decimal(0)
+        for position, (sku, title, variant, price, _item) in enumerate(
+            rng.sample(CATALOGUE, lines or rng.randint(1, 4))
+        ):
+            quantity = rng.choice((1, 1, 2))
+            item_price = Decimal(price) * quantity
+            promotion = Decimal("5.00") if rng.random() < 0.2 and item_price > 10 else Decimal(0)
+            tax = ((item_price - promotion) * US_TAX).quantize(CENT)
+            shipping = Decimal("3.99") if position == 0 else Decimal(0)
+            total += item_price - promotion + tax + shipping
+            items.append(
+                {
+                    "ASIN": f"B0{rng.randint(10**7, 10**8 - 1)}",
+                    "OrderItemId": f"{rng.randint(10**13, 10**14 - 1)}",
+                    "SellerSKU": sku,
+                    "Title": f"{title}, {variant}" if variant else title,
+                    "QuantityOrdered": quantity,
+                    "QuantityShipped": 0,
+                    "ItemPrice": _money(item_price),
+                    "ItemTax": _money(tax),
+                    "ShippingPrice": _money(shipping),
+                    "ShippingTax": _money(0),
+                    "ShippingDiscount": _money(0),
+                    "PromotionDiscount": _money(promotion),
+                    "PromotionDiscountTax": _money(0),
+                    "PromotionIds": ["SAVE5"] if promotion else [],
+                    "IsGift": "false",
+                    "ConditionId": "New",
+                }
+            )
+        first, last, _email, phone, street, city, state, zip_code, _country = customer
+        result.append(
+            {
+                "Order": {
+                    "AmazonOrderId": order_id,
+                    "PurchaseDate": _iso(purchased),
+                    "LastUpdateDate": _iso(purchased + timedelta(seconds=30)),
+                    "OrderStatus": "Unshipped",
+                    "FulfillmentChannel": "MFN",
+                    "SalesChannel": "Amazon.com",
+                    "ShipServiceLevel": "Std US D2D Dom",
+                    "ShipmentServiceLevelCategory": "Standard",
+                    "OrderTotal": _money(total),
+                    "NumberOfItemsShipped": 0,
+                    "NumberOfItemsUnshipped": sum(i["QuantityOrdered"] for i in items),
+                    "PaymentMethod": "Other",
+                    "MarketplaceId": US,
+                    "OrderType": "StandardOrder",
+                    "LatestShipDate": _iso(purchased + timedelta(days=2)),
+                    "IsBusinessOrder": False,
+                    "IsPrime": rng.random() < 0.4,
+                    "BuyerInfo": {
+                        "BuyerEmail": f"{uuid.UUID(int=rng.getrandbits(128)).hex[:15]}"
+                        "@marketplace.amazon.com",
+                        "BuyerName": f"{first} {last}",
+                    },
+                    "ShippingAddress": {
+                        "Name": f"{first} {last}",
+                        "AddressLine1": street,
+                        "City": city,
+                        "StateOrRegion": state or "NY",
+                        "PostalCode": zip_code,
+                        "CountryCode": "US",
+                        "Phone": phone,
+                        "AddressType": "Residential",
+                    },
+                },
+                "OrderItems": items,
+            }
+        )
+    return result
+
+
+@dataclass
+class _Bucket:
+    rate: float
+    burst: int
+    tokens: float
+    updated: float
+
+
+def _errors(status, code, message, details=""):
+    return Response(
+        status,
+        {"errors": [{"code": code, "message": message, "details": details}]},
+        headers={"x-amzn-RequestId": str(uuid.uuid4())},
+    )
+
+
+class AmazonSpSimulator(ChannelSimulator):
+    """One seller on one marketplace: orders, shipments, feeds and listings' stock."""
+
+    def __init__(
+        self,
+        client_id="amzn1.application-oa2-client.simulator",
+        client_secret="simulator-client-secret",
+        refresh_token="Atzr|simulator-refresh-token",
+        marketplace_id=US,
+        token_ttl=3600,
+        clock=time.monotonic,
+        rate_limits=None,
+        items_page_size=100,
+    ):
+        super().__init__()
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.refresh_token = refresh_token
+        self.marketplace_id = marketplace_id
+        self.token_ttl = token_ttl
+        self.clock = clock
+        self.rate_limits = {**RATE_LIMITS, **(rate_limits or {})}
+        self.items_page_size = items_page_size
+        self.orders = {}  # AmazonOrderId → Order
+        self.order_items = {}  # AmazonOrderId → items
+        self.shipments = []  # shipment confirmations received
+        self.feed_documents = {}  # id → {"contentType", "content"}
+        self.feeds = {}  # id → feed
+        self.inventory = {}  # SKU → quantity, as set by listings feeds
+        self.tokens = {}  # access token → expiry on the clock
+        self.tokens_issued = 0
+        self.throttled = 0
+        self._buckets = {}
+        self._next_tokens = {}
+
+    # --- state for tests -------------------------------------------------------------
+    def add_orders(self, orders):
+        with self.lock:
+            for original in orders:
+                entry = json.loads(json.dumps(original))
+                order_id = entry["Order"]["AmazonOrderId"]
+                self.orders[order_id] = entry["Order"]
+                self.order_items[order_id] = entry["OrderItems"]
+        return orders
+
+    def update_order(self, order_id, **changes):
+        with self.lock:
+            order = self.orders[order_id]
+            order.update(changes)
+            latest = max(
+                datetime.fromisoformat(o["LastUpdateDate"][:-1]) for o in self.orders.values()
+            )
+            order["LastUpdateDate"] = _iso(latest + timedelta(seconds=1))
+            return json.loads(json.dumps(order))
+
+    def expire_tokens(self):
+        """Make every access token handed out so far expired (as after an hour)."""
+        with self.lock:
+            for token in self.tokens:
+                self.tokens[token] = self.clock() - 1
+
+    # --- protocol -------------------------------------------------------------------------
+    def _dispatch(self, request):
+        with self.lock:
+            if request.path.startswith(("/auth/", "/feed-documents/")):
+                return super()._dispatch(request)
+            token = request.headers.get("x-amz-access-token")
+            expiry = self.tokens.get(token)
+            if expiry is None:
+                return _errors(
+                    403,
+                    "Unauthorized",
+                    "Access to requested resource is denied.",
+                    "The access token you provided is revoked, malformed or invalid.",
+                )
+            if expiry <= self.clock():
+                return _errors(
+                    403,
+                    "Unauthorized",
+                    "Access to requested resource is denied.",
+                    "The access token you provided has expired.",
+                )
+            response = super()._dispatch(request)
+            response.headers.setdefault("x-amzn-RequestId", str(uuid.uuid4()))
+            return response
+
+    def _throttle(self, operation):
+        """None when the call may go, a 429 when the operation's bucket is empty."""
+        rate, burst = self.rate_limits[operation]
+        now = self.clock()
+        bucket = self._buckets.setdefault(operation, _Bucket(rate, burst, burst, now))
+        bucket.tokens = min(burst, bucket.tokens + (now - bucket.updated) * rate)
+        bucket.updated = now
+        if bucket.tokens < 1 - 1e-9:
+            self.throttled += 1
+            response = _errors(
+                429, "QuotaExceeded", "You exceeded your quota for the requested resource."
+            )
+            response.headers["x-amzn-RateLimit-Limit"] = str(rate)
+            return response
+        bucket.tokens -= 1
+        return None
+
+    def _limited(self, operation, response):
+        response.headers["x-amzn-RateLimit-Limit"] = str(self.rate_limits[operation][0])
+        return response
+
+    @route("POST", r"/auth/o2/token")
+    def token(self, request):
+        form = {k: v[0] for k, v in parse_qs(request.body.decode()).items()}
+        if form.get("grant_type") != "refresh_token":
+            return Response(
+                400,
+                {
+                    "error": "unsupported_grant_type",
+                    "error_description": "Grant type is not supported",
+                },
+            )
+        if (
+            form.get("client_id") != self.client_id
+            or form.get("client_secret") != self.client_secret
+        ):
+            return Response(
+                401,
+                {"error": "invalid_client", "error_description": "Client authentication failed"},
+            )
+        if form.get("refresh_token") != self.refresh_token:
+            return Response(
+                400,
+                {
+                    "error": "invalid_grant",
+                    "error_description": "The request has an invalid grant parameter : "
+                    "refresh_token",
+                },
+            )
+        token = "Atza|" + uuid.uuid4().hex
+        self.tokens[token] = self.clock() + self.token_ttl
+        self.tokens_issued += 1
+        return Response(
+            200,
+            {
+                "access_token": token,
+                "refresh_token": self.refresh_token,
+                "token_type": "bearer",
+                "expires_in": self.token_ttl,
+            },
+        )
+
+    @route("GET", r"/orders/v0/orders")
+    def get_orders(self, request):
+        throttled = self._throttle("getOrders")
+        if throttled:
+            return throttled
+        query = request.query
+        if not query.get("MarketplaceIds"):
+            return _errors(400, "InvalidInput", "Missing required 'MarketplaceIds' parameter.")
+        if self.marketplace_id not in query["MarketplaceIds"].split(","):
+            return _errors(400, "InvalidInput", "Invalid Marketplace Id(s) in request.")
+        if "NextToken" in query:
+            state = self._next_tokens.pop(query["NextToken"], None)
+            if state is None:
+                return _errors(400, "InvalidInput", "Invalid NextToken.")
+            since, offset, size = state
+        else:
+            since = query.get("LastUpdatedAfter") or query.get("CreatedAfter")
+            if not since:
+                return _errors(
+                    400,
+                    "InvalidInput",
+                    "Either CreatedAfter or LastUpdatedAfter must be specified.",
+                )
+            try:
+                size = int(query.get("MaxResultsPerPage", 100))
+            except ValueError:
+                size = 0
+            if not 1 <= size <= 100:
+                return _errors(400, "InvalidInput", "MaxResultsPerPage must be between 1 and 100.")
+            offset = 0
+        threshold = datetime.fromisoformat(since.replace("Z", "+00:00")).replace(tzinfo=None)
+        orders = sorted(
+            (
+                o
+                for o in self.orders.values()
+                if datetime.fromisoformat(o["LastUpdateDate"][:-1]) >= threshold
+            ),
+            key=lambda o: (o["LastUpdateDate"], o["AmazonOrderId"]),
+        )
+        page = orders[offset : offset + size]
+        payload = {"Orders": page, "LastUpdatedBefore": _iso(BASE_TIME + timedelta(days=365))}
+        if offset + size < len(orders):
+            token = base64.b64encode(uuid.uuid4().bytes).decode()
+            self._next_tokens[token] = (since, offset + size, size)
+            payload["NextToken"] = token
+        return self._limited("getOrders", Response(200, {"payload": payload}))
+
+    @route("GET", r"/orders/v0/orders/(?P<order_id>[\w-]+)/orderItems")
+    def get_order_items(self, request, order_id):
+        throttled = self._throttle("getOrderItems")
+        if throttled:
+            return throttled
+        if order_id not in self.orders:
+            return _errors(404, "NotFound", f"Order {order_id} not found.")
+        items = self.order_items[order_id]
+        offset = 0
+        if "NextToken" in request.query:
+            state = self._next_tokens.pop(request.query["NextToken"], None)
+            if state is None:
+                return _errors(400, "InvalidInput", "Invalid NextToken.")
+            offset = state[1]
+        size = self.items_page_size
+        payload = {"AmazonOrderId": order_id, "OrderItems": items[offset : offset + size]}
+        if offset + size < len(items):
+            token = base64.b64encode(uuid.uuid4().bytes).decode()
+            self._next_tokens[token] = (order_id, offset + size, size)
+            payload["NextToken"] = token
+        return self._limited("getOrderItems", Response(200, {"payload": payload}))
+
+    @route("POST", r"/orders/v0/orders/(?P<order_id>[\w-]+)/shipmentConfirmation")
+    def confirm_shipment(self, request, order_id):
+        throttled = self._throttle("confirmShipment")
+        if throttled:
+            return throttled
+        order = self.orders.get(order_id)
+        if not order:
+            return _errors(404, "NotFound", f"Order {order_id} not found.")
+        body = request.json() or {}
+        package = body.get("packageDetail") or {}
+        missing = [
+            key
+            for key in (
+                "packageReferenceId",
+                "carrierCode",
+                "trackingNumber",
+                "shipDate",
+                "orderItems",
+            )
+            if not package.get(key)
+        ]
+        if missing or body.get("marketplaceId") != self.marketplace_id:
+            return _errors(
+                400, "InvalidInput", f"Missing or invalid: {', '.join(missing) or 'marketplaceId'}"
+            )
+        if any(
+            s["packageDetail"]["packageReferenceId"] == package["packageReferenceId"]
+            for s in self.shipments
+            if s["order_id"] == order_id
+        ):
+            return _errors(
+                400, "InvalidInput", "Package reference id is already used for this order."
+            )
+        items = {i["OrderItemId"]: i for i in self.order_items[order_id]}
+        for line in package["orderItems"]:
+            item = items.get(line.get("orderItemId"))
+            left = item["QuantityOrdered"] - item["QuantityShipped"] if item else 0
+            if not item or not 0 < int(line.get("quantity", 0)) <= left:
+                return _errors(400, "InvalidInput", f"Invalid orderItem {line.get('orderItemId')}.")
+        for line in package["orderItems"]:
+            items[line["orderItemId"]]["QuantityShipped"] += int(line["quantity"])
+        self.shipments.append({"order_id": order_id, **body})
+        shipped_all = all(i["QuantityShipped"] >= i["QuantityOrdered"] for i in items.values())
+        self.update_order(order_id, OrderStatus="Shipped" if shipped_all else "PartiallyShipped")
+        return self._limited("confirmShipment", Response(204, None))
+
+    @route("POST", r"/feeds/2021-06-30/documents")
+    def create_feed_document(self, request):
+        throttled = self._throttle("createFeedDocument")
+        if throttled:
+            return throttled
+        content_type = (request.json() or {}).get("contentType")
+        if not content_type:
+            return _errors(400, "InvalidInput", "contentType is required.")
+        document_id = f"amzn1.tortuga.4.na.{uuid.uuid4()}"
+        self.feed_documents[document_id] = {"contentType": content_type, "content": None}
+        url = f"{self.url}/feed-documents/{document_id}?X-Amz-Signature={uuid.uuid4().hex}"
+        return Response(201, {"feedDocumentId": document_id, "url": url})
+
+    @route("PUT", r"/feed-documents/(?P<document_id>[\w.-]+)")
+    def upload(self, request, document_id):
+        document = self.feed_documents.get(document_id)
+        if not document or "X-Amz-Signature" not in request.query:
+            return Response(
+                403, "<Error><Code>AccessDenied</Code></Error>", content_type="application/xml"
+            )
+        if request.headers.get("content-type") != document["contentType"]:
+            return Response(
+                403,
+                "<Error><Code>SignatureDoesNotMatch</Code></Error>",
+                content_type="application/xml",
+            )
+        document["content"] = request.body
+        return Response(200, b"", content_type="text/plain")
+
+    @route("POST", r"/feeds/2021-06-30/feeds")
+    def create_feed(self, request):
+        throttled = self._throttle("createFeed")
+        if throttled:
+            return throttled
+        body = request.json() or {}
+        document = self.feed_documents.get(body.get("inputFeedDocumentId"))
+        if not document or document["content"] is None:
+            return _errors(400, "InvalidInput", "Invalid input feed document id.")
+        if body.get("feedType") != "JSON_LISTINGS_FEED":
+            return _errors(400, "InvalidInput", f"Unsupported feedType {body.get('feedType')}.")
+        content = json.loads(document["content"])
+        for message in content.get("messages", []):
+            for patch in message.get("patches", []):
+                if patch.get("path") == "/attributes/fulfillment_availability":
+                    self.inventory[message["sku"]] = patch["value"][0]["quantity"]
+        feed_id = str(50000 + len(self.feeds))
+        self.feeds[feed_id] = {
+            "feedId": feed_id,
+            "feedType": body["feedType"],
+            "marketplaceIds": body.get("marketplaceIds"),
+            "processingStatus": "DONE",
+            "resultFeedDocumentId": f"amzn1.tortuga.4.na.result.{feed_id}",
+            "content": content,
+        }
+        return Response(202, {"feedId": feed_id})
+
+    @route("GET", r"/feeds/2021-06-30/feeds/(?P<feed_id>\d+)")
+    def get_feed(self, request, feed_id):
+        feed = self.feeds.get(feed_id)
+        if not feed:
+            return _errors(404, "NotFound", "Feed not found.")
+        return Response(200, {k: v for k, v in feed.items() if k != "content"})

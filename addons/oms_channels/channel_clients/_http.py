@@ -182,7 +182,12 @@ class HttpClient:
                 self.sleep(self._throttled_wait(method, path, response, error, throttled))
             elif self._should_retry_auth(response, attempt):
                 continue
-            elif response.status >= 500 and retryable and attempt < self.retry.max_attempts:
+            elif (
+                response.status >= 500
+                and retryable
+                and attempt < self.retry.max_attempts
+                and (error.retry_after or 0) <= self.retry.max_retry_after
+            ):
                 wait = error.retry_after
                 self.sleep(wait if wait is not None else self.retry.backoff(attempt, self.rng))
             else:

@@ -137,6 +137,7 @@ class WooCommerceClient(HttpClient):
     def cancel_order(self, order_id):
         response = self.request("PUT", f"orders/{order_id}", json={"status": "cancelled"})
         order = response.json()
+        ensure(isinstance(order, dict), "WooCommerce answered without the order", response)
         return RemoteOrder(str(order.get("id")), order.get("date_modified_gmt") or "", order)
 
     def add_order_note(self, order_id, note, customer_note=True):

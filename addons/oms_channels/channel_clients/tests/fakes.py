@@ -2,7 +2,8 @@
 
 import threading
 
-from tests.simulators.base import Response, Simulator, route
+from tests.simulators.base import Response, route
+from tests.simulators.shopify import ChannelSimulator
 
 
 class FakeClock:
@@ -24,7 +25,7 @@ class FakeClock:
         return sum(self.sleeps)
 
 
-class WebhookReceiver(Simulator):
+class WebhookReceiver(ChannelSimulator):
     """Stands for the Odoo webhook endpoint: keeps what was posted, answers 200."""
 
     def __init__(self):

@@ -109,7 +109,7 @@ class HttpClient:
         self.sleep = sleep
         self.clock = clock
         self.rng = rng or random.Random()
-        self.logger = logging.getLogger(f"{__name__.rsplit('.', 2)[0]}.{self.system}")
+        self.logger = logging.getLogger(type(self).__module__)
 
     # --- hooks for the subclasses ------------------------------------------------
     def _prepare(self, headers):

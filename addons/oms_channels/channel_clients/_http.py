@@ -35,8 +35,6 @@ from .errors import (
     ChannelValidationError,
 )
 
-_logger = logging.getLogger(__name__)
-
 DEFAULT_TIMEOUT = (5.0, 30.0)  # (connect, read) seconds
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 _EXCERPT = 500

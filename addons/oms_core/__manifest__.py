@@ -14,6 +14,7 @@
         "data/oms_hold_rule_data.xml",
         "data/ir_cron_data.xml",
         "wizards/oms_order_hold_release_views.xml",
+        "wizards/oms_hold_rule_dry_run_views.xml",
         "views/oms_order_hold_views.xml",
         "views/oms_channel_views.xml",
         "views/oms_hold_rule_views.xml",

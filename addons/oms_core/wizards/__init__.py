@@ -1,1 +1,2 @@
 from . import oms_order_hold_release
+from . import oms_hold_rule_dry_run

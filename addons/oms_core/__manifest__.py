@@ -21,6 +21,7 @@
         "views/oms_order_event_views.xml",
         "views/sale_order_views.xml",
         "views/res_partner_views.xml",
+        "report/oms_order_report_views.xml",
         "views/oms_core_menus.xml",
     ],
     "assets": {

@@ -1,7 +1,7 @@
 {
     "name": "OMS Core",
     "summary": "One queue of orders from every sales channel, with OMS groups and menus",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/Order Management",
     "license": "LGPL-3",
     "author": "OMS for Odoo contributors",
@@ -13,6 +13,7 @@
         "data/oms_channel_data.xml",
         "data/oms_hold_rule_data.xml",
         "data/ir_cron_data.xml",
+        "data/mail_template_data.xml",
         "wizards/oms_order_hold_release_views.xml",
         "wizards/oms_hold_rule_dry_run_views.xml",
         "views/oms_order_hold_views.xml",

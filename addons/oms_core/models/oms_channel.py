@@ -46,6 +46,21 @@ class OmsChannel(models.Model):
         help="Working days, after the day an order counts from, by which it must ship.",
     )
 
+    mail_order_received = fields.Boolean(
+        string="Order received", default=True, help="Mail the customer when the order is confirmed."
+    )
+    mail_shipped = fields.Boolean(
+        string="Shipped", default=True, help="Mail the customer when the first parcel ships."
+    )
+    mail_delivered = fields.Boolean(
+        string="Delivered", default=True, help="Mail the customer when tracking says delivered."
+    )
+    mail_cancelled = fields.Boolean(
+        string="Cancelled",
+        default=True,
+        help="Mail the customer when a confirmed order is cancelled.",
+    )
+
     _sql_constraints = [
         (
             "handling_days_positive",

@@ -19,6 +19,13 @@ OMS_STAGES = [
 OPEN_STAGES = ("new", "on_hold", "released", "routed", "partially_shipped")
 SHIPPED_STAGES = ("partially_shipped", "shipped", "delivered", "closed")
 RELEASED_STAGES = ("released", "routed", *SHIPPED_STAGES)
+# Customer mails: kind → (stages that send it, channel switch, template)
+STAGE_MAILS = {
+    "received": (RELEASED_STAGES, "mail_order_received", "oms_core.mail_template_order_received"),
+    "shipped": (SHIPPED_STAGES, "mail_shipped", "oms_core.mail_template_order_shipped"),
+    "delivered": (("delivered",), "mail_delivered", "oms_core.mail_template_order_delivered"),
+    "cancelled": (("cancelled",), "mail_cancelled", "oms_core.mail_template_order_cancelled"),
+}
 PRIORITIES = [("0", "Normal"), ("1", "High"), ("2", "Urgent")]
 
 
@@ -58,6 +65,9 @@ class SaleOrder(models.Model):
         "as soon as its last hold ends.",
     )
     oms_event_ids = fields.One2many("oms.order.event", "order_id", string="Timeline")
+    oms_mails_sent = fields.Char(
+        copy=False, readonly=True, help="Kinds of customer mail already sent, comma-separated."
+    )
     oms_priority = fields.Selection(
         PRIORITIES,
         string="OMS Priority",
@@ -336,6 +346,48 @@ class SaleOrder(models.Model):
         ]
         return late if (operator == "=") == value else ["!", "&", *late]
 
+    # --- customer mails -------------------------------------------------------------
+    def _oms_tracking_links(self):
+        """Tracking of the order's parcels for the customer: a list of dicts with
+        ``carrier``, ``number`` and ``url``. Carrier addons fill it."""
+        self.ensure_one()
+        return []
+
+    def _oms_send_stage_mails(self):
+        """Mail the customer what the order's stage tells, once per kind of mail,
+        when its channel allows it. Mails are queued, not sent in the transaction.
+        A context key ``oms_no_mail`` silences them (imports, data fixes)."""
+        if self.env.context.get("oms_no_mail"):
+            return
+        for order in self:
+            sent = set(filter(None, (order.oms_mails_sent or "").split(",")))
+            to_send = []
+            for kind, (stages, switch, template_xmlid) in STAGE_MAILS.items():
+                if order.oms_stage not in stages or kind in sent:
+                    continue
+                if kind == "cancelled" and not order.oms_released_date:
+                    continue  # a quotation nobody confirmed: nothing to tell
+                channel = order.oms_channel_id
+                if not (channel and channel[switch] and order.partner_id.email):
+                    continue
+                template = self.env.ref(template_xmlid, raise_if_not_found=False)
+                if template:
+                    to_send.append(template)
+                    sent.add(kind)
+            if not to_send:
+                continue
+            # Recorded first: posting writes the order, which comes back here.
+            quiet = order.with_context(oms_defer_stage=True, mail_notify_force_send=False)
+            quiet.oms_mails_sent = ",".join(sorted(sent))
+            for template in to_send:
+                quiet.message_post_with_source(
+                    template,
+                    message_type="comment",
+                    email_layout_xmlid="mail.mail_notification_light",
+                    subtype_xmlid="mail.mt_comment",
+                )
+                order._oms_log_event("note", _("Mail sent: %s", template.name))
+
     # --- timeline -----------------------------------------------------------------
     def _oms_log_event(self, event_type, name, reason=None, **values):
         return self.env["oms.order.event"]._oms_log(self, event_type, name, reason, **values)
@@ -467,6 +519,8 @@ class SaleOrder(models.Model):
         timeline entry."""
         if not self.env.context.get("oms_defer_stage"):
             self._recompute_recordset(["oms_active_hold_count", "oms_stage"])
+            # Mails go out here, once the stage is settled, never from its compute.
+            self._oms_send_stage_mails()
 
     def _action_cancel(self):
         # Cancelling also cancels the deliveries: one step in the timeline.

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import _, fields, models
 
 
 class OmsChannel(models.Model):
@@ -61,6 +61,15 @@ class OmsChannel(models.Model):
         help="Mail the customer when a confirmed order is cancelled.",
     )
 
+    # Dashboard figures: open orders per stage, late orders, holds past their SLA.
+    count_new = fields.Integer(compute="_compute_dashboard")
+    count_on_hold = fields.Integer(compute="_compute_dashboard")
+    count_released = fields.Integer(compute="_compute_dashboard")
+    count_routed = fields.Integer(compute="_compute_dashboard")
+    count_partially_shipped = fields.Integer(compute="_compute_dashboard")
+    count_late = fields.Integer(compute="_compute_dashboard")
+    count_holds_overdue = fields.Integer(compute="_compute_dashboard")
+
     _sql_constraints = [
         (
             "handling_days_positive",
@@ -78,3 +87,59 @@ class OmsChannel(models.Model):
             "A channel with this name already exists in this company.",
         ),
     ]
+
+    DASHBOARD_STAGES = ("new", "on_hold", "released", "routed", "partially_shipped")
+
+    def _compute_dashboard(self):
+        """Three grouped queries for all channels, whatever their number."""
+        Order = self.env["sale.order"]
+        per_stage = {
+            (channel.id, stage): count
+            for channel, stage, count in Order._read_group(
+                [("oms_channel_id", "in", self.ids), ("oms_stage", "in", self.DASHBOARD_STAGES)],
+                ["oms_channel_id", "oms_stage"],
+                ["__count"],
+            )
+        }
+        late = dict(
+            Order._read_group(
+                [("oms_channel_id", "in", self.ids), ("oms_is_late", "=", True)],
+                ["oms_channel_id"],
+                ["__count"],
+            )
+        )
+        overdue = dict(
+            self.env["oms.order.hold"]._read_group(
+                [("channel_id", "in", self.ids), ("is_overdue", "=", True)],
+                ["channel_id"],
+                ["__count"],
+            )
+        )
+        for channel in self:
+            for stage in self.DASHBOARD_STAGES:
+                channel[f"count_{stage}"] = per_stage.get((channel.id, stage), 0)
+            channel.count_late = late.get(channel, 0)
+            channel.count_holds_overdue = overdue.get(channel, 0)
+
+    def action_open_orders(self):
+        """The channel's orders; ``oms_stage`` or ``oms_late`` in the context narrow them."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("oms_core.sale_order_action")
+        domain = [("oms_channel_id", "=", self.id)]
+        stage = self.env.context.get("oms_stage")
+        if stage:
+            domain.append(("oms_stage", "=", stage))
+        if self.env.context.get("oms_late"):
+            domain.append(("oms_is_late", "=", True))
+        action.update(domain=domain, context={}, name=_("%s: orders", self.name))
+        return action
+
+    def action_open_overdue_holds(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("oms_core.oms_order_hold_action")
+        action.update(
+            domain=[("channel_id", "=", self.id), ("is_overdue", "=", True)],
+            context={},
+            name=_("%s: holds past their SLA", self.name),
+        )
+        return action

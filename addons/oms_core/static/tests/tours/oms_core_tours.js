@@ -19,6 +19,20 @@ registry.category("web_tour.tours").add("oms_core_open_order_management", {
             trigger: '.o_menu_brand:contains("Order Management")',
         },
         {
+            content: "The dashboard opens first",
+            trigger: '.o_breadcrumb:contains("Dashboard")',
+        },
+        {
+            content: "Open the Orders menu",
+            trigger: '.o_menu_sections button[data-menu-xmlid="oms_core.oms_menu_orders"]',
+            run: "click",
+        },
+        {
+            content: "Open the order queue",
+            trigger: '.dropdown-item[data-menu-xmlid="oms_core.sale_order_menu"]',
+            run: "click",
+        },
+        {
             content: "Its order queue is shown",
             trigger: '.o_breadcrumb:contains("Orders")',
         },

@@ -3,6 +3,8 @@ from psycopg2 import IntegrityError
 
 from odoo.tools import mute_logger
 
+from odoo.addons.oms_core.hooks import post_init_hook
+
 from .common import OmsCoreCase
 
 
@@ -114,3 +116,20 @@ class TestPriorityAndReference(OmsCoreCase):
         )
         self.assertEqual(len(found), 1)
         self.assertIn("Fraud", found.name)
+
+
+class TestInstallOnExistingOrders(OmsCoreCase):
+    def test_existing_orders_keep_their_order_date(self):
+        order = self._order(date_order="2026-03-02 10:00:00")
+        promised = order.oms_promised_date
+        self.env.flush_all()
+        # As the install leaves them: the column default, the install time.
+        self.env.cr.execute(
+            "UPDATE sale_order SET oms_order_date = '2026-06-01 10:00:00',"
+            " oms_promised_date = NULL WHERE id = %s",
+            [order.id],
+        )
+        order.invalidate_recordset()
+        post_init_hook(self.env)
+        self.assertEqual(str(order.oms_order_date), "2026-03-02 10:00:00")
+        self.assertEqual(order.oms_promised_date, promised)

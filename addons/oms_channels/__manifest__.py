@@ -2,7 +2,7 @@
     "name": "OMS Channels",
     "summary": "Orders from Shopify, WooCommerce, Amazon and files land once; stock, "
     "tracking and cancellations go back",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/Order Management",
     "license": "LGPL-3",
     "author": "OMS for Odoo contributors",
@@ -12,6 +12,7 @@
     "data": [
         "security/oms_channels_security.xml",
         "security/ir.model.access.csv",
+        "views/oms_channel_inbox_views.xml",
         "views/oms_channels_menus.xml",
     ],
     "installable": True,

@@ -1,1 +1,2 @@
+from . import test_oms_channel_webhook
 from . import test_oms_channels_install

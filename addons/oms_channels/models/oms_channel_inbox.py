@@ -1,0 +1,126 @@
+import hashlib
+import json
+import logging
+
+from psycopg2 import errors
+
+from odoo import _, api, fields, models
+from odoo.tools import mute_logger
+
+_logger = logging.getLogger(__name__)
+
+# Where each channel kind puts an order's id and its version (last update).
+PAYLOAD_KEYS = {
+    "shopify": ("id", "updated_at"),
+    "woocommerce": ("id", "date_modified_gmt"),
+}
+
+
+class OmsChannelInbox(models.Model):
+    """Every payload a channel sends, stored as received before anything else.
+
+    One record per channel, external id and version: a redelivery of the same
+    version is stored once; a newer version of an order is a new record.
+    Processing reads the inbox; it never depends on the sender waiting.
+    """
+
+    _name = "oms.channel.inbox"
+    _description = "Channel Inbox"
+    _order = "id desc"
+    _rec_name = "external_id"
+
+    channel_id = fields.Many2one(
+        "oms.channel", required=True, index=True, ondelete="restrict", readonly=True
+    )
+    company_id = fields.Many2one(related="channel_id.company_id", store=True, index=True)
+    source = fields.Selection(
+        [("webhook", "Webhook"), ("pull", "Pull"), ("file", "File")],
+        required=True,
+        readonly=True,
+    )
+    topic = fields.Char(readonly=True, help="What the channel says the payload is about.")
+    external_id = fields.Char(required=True, readonly=True, index=True)
+    version = fields.Char(required=True, readonly=True)
+    channel_updated_at = fields.Char(
+        string="Updated in Channel", readonly=True, help="The channel's update time, as sent."
+    )
+    body = fields.Text(string="Raw Payload", required=True, readonly=True)
+    state = fields.Selection(
+        [
+            ("received", "Received"),
+            ("done", "Done"),
+            ("error", "Error"),
+            ("duplicate", "Duplicate"),
+            ("stale", "Stale"),
+        ],
+        default="received",
+        required=True,
+        index=True,
+        readonly=True,
+    )
+    error_message = fields.Text(readonly=True)
+    attempts = fields.Integer(readonly=True)
+    order_id = fields.Many2one("sale.order", readonly=True, index="btree_not_null")
+
+    _sql_constraints = [
+        (
+            "channel_external_version_uniq",
+            "unique(channel_id, external_id, version)",
+            "This version of this channel record is already in the inbox.",
+        ),
+    ]
+
+    @api.model
+    def _oms_identify(self, channel, payload):
+        """(external id, version, error) of a parsed payload; the error is a
+        sentence for a user when the payload does not say which order it is."""
+        id_key, version_key = PAYLOAD_KEYS.get(channel.channel_type, ("id", "updated_at"))
+        if not isinstance(payload, dict) or payload.get(id_key) in (None, ""):
+            return None, None, _("The payload does not say which order it is (no “%s”).", id_key)
+        version = payload.get(version_key)
+        return str(payload[id_key]), str(version) if version else None, None
+
+    @api.model
+    def _oms_store(self, channel, source, raw_body, topic=None):
+        """Store a payload exactly once; returns (inbox record, created).
+
+        ``raw_body`` is the text as received. A body that is JSON but does not
+        name its order is kept too, in error, under its content hash.
+        """
+        digest = "sha256:" + hashlib.sha256(raw_body.encode()).hexdigest()
+        try:
+            payload = json.loads(raw_body)
+        except ValueError:
+            payload = None
+        external_id, version, error = self._oms_identify(channel, payload)
+        values = {
+            "channel_id": channel.id,
+            "source": source,
+            "topic": topic,
+            "external_id": external_id or digest,
+            "version": version or digest,
+            "channel_updated_at": version,
+            "body": raw_body,
+        }
+        if error:
+            values.update(state="error", error_message=error)
+        try:
+            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                return self.sudo().create(values), True
+        except errors.UniqueViolation:
+            existing = self.sudo().search(
+                [
+                    ("channel_id", "=", channel.id),
+                    ("external_id", "=", values["external_id"]),
+                    ("version", "=", values["version"]),
+                ],
+                limit=1,
+            )
+            _logger.info(
+                "Channel %s: %s %s version %s already in the inbox",
+                channel.id,
+                source,
+                values["external_id"],
+                values["version"],
+            )
+            return existing, False

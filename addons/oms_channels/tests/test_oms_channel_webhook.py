@@ -1,0 +1,124 @@
+import json
+
+from odoo.tests import HttpCase, TransactionCase, tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.oms_channels.channel_clients.webhooks import sign
+
+SECRET = "whsec_test_123"
+
+
+def shopify_order(order_id=820982911946154508, updated_at="2026-01-10T10:00:00-05:00"):
+    return {"id": order_id, "updated_at": updated_at, "name": "#1001", "line_items": []}
+
+
+class TestInbox(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.channel = cls.env["oms.channel"].create(
+            {"name": "Shopify EU", "channel_type": "shopify", "webhook_secret": SECRET}
+        )
+        cls.Inbox = cls.env["oms.channel.inbox"]
+
+    def test_same_version_is_stored_once_newer_version_again(self):
+        body = json.dumps(shopify_order())
+        first, created = self.Inbox._oms_store(self.channel, "webhook", body)
+        self.assertTrue(created)
+        self.assertEqual(
+            (first.external_id, first.version, first.state),
+            ("820982911946154508", "2026-01-10T10:00:00-05:00", "received"),
+        )
+        again, created = self.Inbox._oms_store(self.channel, "pull", body)
+        self.assertFalse(created)
+        self.assertEqual(again, first)
+        newer, created = self.Inbox._oms_store(
+            self.channel, "webhook", json.dumps(shopify_order(updated_at="2026-01-11T08:00:00Z"))
+        )
+        self.assertTrue(created)
+        self.assertNotEqual(newer, first)
+        self.assertEqual(self.Inbox.search_count([("channel_id", "=", self.channel.id)]), 2)
+
+    def test_payload_without_order_id_is_kept_in_error(self):
+        body = json.dumps({"note": "no id here"})
+        record, created = self.Inbox._oms_store(self.channel, "webhook", body)
+        self.assertTrue(created)
+        self.assertEqual(record.state, "error")
+        self.assertIn("does not say which order", record.error_message)
+        self.assertEqual(record.body, body, "the raw payload is kept")
+        self.assertTrue(record.external_id.startswith("sha256:"))
+
+
+@tagged("post_install", "-at_install")
+class TestWebhook(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.shopify = cls.env["oms.channel"].create(
+            {"name": "Shopify EU", "channel_type": "shopify", "webhook_secret": SECRET}
+        )
+        cls.woo = cls.env["oms.channel"].create(
+            {"name": "Woo shop", "channel_type": "woocommerce", "webhook_secret": SECRET}
+        )
+        cls.manual = cls.env.ref("oms_core.oms_channel_manual")
+
+    def _post(self, channel, body, signature=None, header="X-Shopify-Hmac-Sha256", topic=None):
+        headers = {"Content-Type": "application/json"}
+        if signature:
+            headers[header] = signature
+        if topic:
+            headers["X-Shopify-Topic"] = topic
+        return self.url_open(f"/oms/channels/{channel.id}/webhook", data=body, headers=headers)
+
+    def _inbox(self, channel):
+        return self.env["oms.channel.inbox"].search([("channel_id", "=", channel.id)])
+
+    def test_signed_webhook_is_stored_and_acknowledged(self):
+        body = json.dumps(shopify_order()).encode()
+        response = self._post(self.shopify, body, sign(body, SECRET), topic="orders/create")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json()["status"], "received")
+        stored = self._inbox(self.shopify)
+        self.assertEqual(len(stored), 1)
+        self.assertEqual((stored.source, stored.topic), ("webhook", "orders/create"))
+        self.assertEqual(stored.body, body.decode())
+
+    def test_redelivery_is_acknowledged_and_stored_once(self):
+        body = json.dumps(shopify_order()).encode()
+        for _attempt in range(10):
+            response = self._post(self.shopify, body, sign(body, SECRET))
+            self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json()["status"], "already received")
+        self.assertEqual(len(self._inbox(self.shopify)), 1)
+
+    @mute_logger("odoo.addons.oms_channels.controllers.webhook")
+    def test_bad_or_missing_signature_leaves_no_trace(self):
+        body = json.dumps(shopify_order()).encode()
+        self.assertEqual(self._post(self.shopify, body, sign(body, "other")).status_code, 401)
+        self.assertEqual(self._post(self.shopify, body).status_code, 401)
+        tampered = body.replace(b"#1001", b"#9999")
+        self.assertEqual(self._post(self.shopify, tampered, sign(body, SECRET)).status_code, 401)
+        self.assertFalse(self._inbox(self.shopify))
+
+    def test_woocommerce_signature_header(self):
+        body = json.dumps({"id": 727, "date_modified_gmt": "2026-01-10T10:00:00"}).encode()
+        response = self._post(self.woo, body, sign(body, SECRET), header="X-WC-Webhook-Signature")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self._inbox(self.woo).external_id, "727")
+
+    def test_body_that_is_not_json_is_refused(self):
+        body = b"<html>not json</html>"
+        self.assertEqual(self._post(self.shopify, body, sign(body, SECRET)).status_code, 400)
+        self.assertFalse(self._inbox(self.shopify))
+
+    def test_unknown_or_inactive_channel(self):
+        body = b"{}"
+        self.assertEqual(self._post(self.manual, body, sign(body, SECRET)).status_code, 404)
+        self.shopify.active = False
+        self.assertEqual(self._post(self.shopify, body, sign(body, SECRET)).status_code, 404)
+
+    @mute_logger("odoo.addons.oms_channels.controllers.webhook")
+    def test_too_large_body_is_refused(self):
+        body = b'{"id": 1, "pad": "' + b"x" * (10 * 1024 * 1024) + b'"}'
+        self.assertEqual(self._post(self.shopify, body, sign(body, SECRET)).status_code, 413)
+        self.assertFalse(self._inbox(self.shopify))

@@ -68,6 +68,8 @@ class ChannelWebhookController(http.Controller):
             .sudo()
             ._oms_store(channel, "webhook", text, topic=topic)
         )
+        if created and inbox.state == "received":
+            inbox.with_delay(description=f"Import {inbox.external_id}")._oms_process()
         return self._answer(200, "received" if created else "already received", inbox.id)
 
     @staticmethod

@@ -1,2 +1,3 @@
 from . import oms_channel
 from . import oms_channel_inbox
+from . import oms_channel_order

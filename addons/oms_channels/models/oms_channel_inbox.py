@@ -5,11 +5,15 @@ import logging
 from psycopg2 import errors
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import mute_logger
+
+from ..channel_mappers import MappingError, map_shopify_order, map_woocommerce_order
 
 _logger = logging.getLogger(__name__)
 
 # Where each channel kind puts an order's id and its version (last update).
+MAPPERS = {"shopify": map_shopify_order, "woocommerce": map_woocommerce_order}
 PAYLOAD_KEYS = {
     "shopify": ("id", "updated_at"),
     "woocommerce": ("id", "date_modified_gmt"),
@@ -124,3 +128,60 @@ class OmsChannelInbox(models.Model):
                 values["version"],
             )
             return existing, False
+
+    def _oms_process(self):
+        """Turn received payloads into orders, each on its own: a bad one ends in
+        error with its message and leaves no half order; the others go on.
+        Unexpected failures are raised, so that the job is retried."""
+        for record in self.filtered(lambda r: r.state == "received"):
+            record.attempts += 1
+            channel = record.channel_id
+            mapper = MAPPERS.get(channel.channel_type)
+            if not mapper:
+                record._oms_fail(
+                    _("Orders of %s channels are not imported yet.", channel.channel_type)
+                )
+                continue
+            existing = (
+                self.env["sale.order"]
+                .sudo()
+                .search(
+                    [
+                        ("oms_channel_id", "=", channel.id),
+                        ("oms_external_ref", "=", record.external_id),
+                    ],
+                    limit=1,
+                )
+            )
+            if existing:
+                record.write(
+                    {
+                        "state": "stale",
+                        "order_id": existing.id,
+                        "error_message": _(
+                            "The order exists already; changes to existing orders are "
+                            "not applied yet."
+                        ),
+                    }
+                )
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    order = self.env["sale.order"]._oms_create_from_draft(
+                        channel, mapper(record.body)
+                    )
+            except (MappingError, UserError) as error:
+                record._oms_fail(str(error))
+                continue
+            record.write({"state": "done", "order_id": order.id, "error_message": False})
+
+    def _oms_fail(self, message):
+        self.write({"state": "error", "error_message": message})
+
+    def action_reprocess(self):
+        """Try records in error again (after fixing a product, a tax, a currency)."""
+        retry = self.filtered(lambda r: r.state == "error")
+        retry.write({"state": "received", "error_message": False})
+        for record in retry:
+            record.with_delay(description=f"Import {record.external_id}")._oms_process()
+        return True

@@ -1,2 +1,3 @@
+from . import test_oms_channel_import
 from . import test_oms_channel_webhook
 from . import test_oms_channels_install

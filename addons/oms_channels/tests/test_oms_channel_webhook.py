@@ -82,6 +82,11 @@ class TestWebhook(HttpCase):
         self.assertEqual(len(stored), 1)
         self.assertEqual((stored.source, stored.topic), ("webhook", "orders/create"))
         self.assertEqual(stored.body, body.decode())
+        jobs = self.env["queue.job"].search(
+            [("model_name", "=", "oms.channel.inbox"), ("method_name", "=", "_oms_process")]
+        )
+        self.assertEqual(len(jobs), 1, "the order is made in a background job")
+        self.assertEqual(jobs.records, stored)
 
     def test_redelivery_is_acknowledged_and_stored_once(self):
         body = json.dumps(shopify_order()).encode()
@@ -90,6 +95,9 @@ class TestWebhook(HttpCase):
             self.assertEqual(response.status_code, 200)
         self.assertEqual(response.json()["status"], "already received")
         self.assertEqual(len(self._inbox(self.shopify)), 1)
+        self.assertEqual(
+            self.env["queue.job"].search_count([("model_name", "=", "oms.channel.inbox")]), 1
+        )
 
     @mute_logger("odoo.addons.oms_channels.controllers.webhook")
     def test_bad_or_missing_signature_leaves_no_trace(self):

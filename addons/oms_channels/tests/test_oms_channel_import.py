@@ -1,0 +1,121 @@
+import json
+from pathlib import Path
+
+from odoo.tests import TransactionCase
+
+from odoo.addons.queue_job.tests.common import trap_jobs
+
+FIXTURES = Path(__file__).parent.parent / "channel_mappers" / "tests" / "fixtures"
+
+
+class TestImport(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, oms_no_mail=True))
+        cls.env.ref("base.USD").active = True
+        cls.channel = cls.env["oms.channel"].create(
+            {"name": "Shopify US", "channel_type": "shopify", "webhook_secret": "s"}
+        )
+        cls.tax = cls.env["account.tax"].create(
+            {
+                "name": "Sales tax 6%",
+                "amount": 6.0,
+                "type_tax_use": "sale",
+                "price_include_override": "tax_excluded",
+            }
+        )
+        cls.green, cls.red = cls.env["product.product"].create(
+            [
+                {"name": "iPod green", "default_code": "IPOD2008GREEN", "is_storable": True},
+                {"name": "iPod red", "default_code": "IPOD2008RED", "is_storable": True},
+            ]
+        )
+        cls.payload = json.loads((FIXTURES / "shopify" / "order_taxes_excluded.json").read_text())
+
+    def _import(self, payload):
+        inbox, _created = self.env["oms.channel.inbox"]._oms_store(
+            self.channel, "webhook", json.dumps(payload)
+        )
+        inbox._oms_process()
+        return inbox
+
+    def test_shopify_order_becomes_a_sales_order(self):
+        inbox = self._import(self.payload)
+        self.assertEqual(inbox.state, "done", inbox.error_message)
+        order = inbox.order_id
+        self.assertEqual(order.oms_channel_id, self.channel)
+        self.assertEqual(order.oms_external_ref, str(self.payload["id"]))
+        self.assertEqual(order.client_order_ref, self.payload["name"])
+        self.assertEqual(order.partner_id.email, "bob.norman@mail.example.com")
+        products = order.order_line.filtered(lambda line: line.product_id.is_storable)
+        self.assertEqual(products.product_id, self.green | self.red)
+        self.assertEqual(products.tax_id, self.tax)
+        self.assertAlmostEqual(order.amount_total, float(self.payload["total_price"]), delta=0.01)
+        self.assertFalse(
+            order.oms_hold_ids.filtered(lambda h: "mismatch" in h.reason),
+            "Odoo's total equals the channel's",
+        )
+
+    def test_customer_is_found_again_by_email(self):
+        first = self._import(self.payload).order_id
+        second_payload = dict(self.payload, id=self.payload["id"] + 1)
+        second = self._import(second_payload).order_id
+        self.assertEqual(first.partner_id, second.partner_id)
+
+    def test_unknown_sku_holds_the_order_and_names_it(self):
+        self.green.default_code = "SOMETHING-ELSE"
+        inbox = self._import(self.payload)
+        self.assertEqual(inbox.state, "done")
+        order = inbox.order_id
+        reasons = " ".join(
+            order.oms_hold_ids.filtered(lambda h: h.state == "active").mapped("reason")
+        )
+        self.assertIn("IPOD2008GREEN", reasons)
+        self.assertIn(order.state, ("draft", "sent"), "a held order is not confirmed")
+
+    def test_total_mismatch_holds_with_both_figures(self):
+        self.tax.active = False  # Odoo then computes no tax
+        order = self._import(self.payload).order_id
+        reason = order.oms_hold_ids.filtered(lambda h: "mismatch" in h.reason).reason
+        self.assertIn("626.46", reason)
+
+    def test_bad_payload_ends_in_error_without_an_order(self):
+        payload = dict(self.payload, currency="XXX")
+        inbox = self._import(payload)
+        self.assertEqual(inbox.state, "error")
+        self.assertTrue(inbox.error_message)
+        self.assertFalse(inbox.order_id)
+        self.assertFalse(
+            self.env["sale.order"].search([("oms_external_ref", "=", str(payload["id"]))])
+        )
+
+    def test_known_order_is_not_imported_twice(self):
+        first = self._import(self.payload)
+        newer = self._import(dict(self.payload, updated_at="2099-01-01T00:00:00Z"))
+        self.assertEqual(newer.state, "stale")
+        self.assertEqual(newer.order_id, first.order_id)
+        self.assertEqual(
+            self.env["sale.order"].search_count(
+                [
+                    ("oms_channel_id", "=", self.channel.id),
+                    ("oms_external_ref", "=", str(self.payload["id"])),
+                ]
+            ),
+            1,
+        )
+
+    def test_reprocess_after_fixing_the_cause(self):
+        payload = dict(self.payload, currency="EUR")
+        self.env.ref("base.EUR").active = False
+        inbox = self._import(payload)
+        self.assertEqual(inbox.state, "error")
+        self.assertIn("EUR", inbox.error_message)
+        self.env.ref("base.EUR").active = True
+        with trap_jobs() as trap:
+            inbox.action_reprocess()
+            trap.assert_jobs_count(1)
+            trap.perform_enqueued_jobs()
+        self.assertEqual(inbox.state, "done", inbox.error_message)
+        self.assertEqual(inbox.attempts, 2)
+        self.assertEqual(inbox.order_id.currency_id.name, "EUR")

@@ -154,16 +154,7 @@ class OmsChannelInbox(models.Model):
                 )
             )
             if existing:
-                record.write(
-                    {
-                        "state": "stale",
-                        "order_id": existing.id,
-                        "error_message": _(
-                            "The order exists already; changes to existing orders are "
-                            "not applied yet."
-                        ),
-                    }
-                )
+                record._oms_update(existing, mapper)
                 continue
             try:
                 with self.env.cr.savepoint():
@@ -174,6 +165,28 @@ class OmsChannelInbox(models.Model):
                 record._oms_fail(str(error))
                 continue
             record.write({"state": "done", "order_id": order.id, "error_message": False})
+
+    def _oms_update(self, order, mapper):
+        """A later payload of a known order: applied when newer, else stale."""
+        try:
+            with self.env.cr.savepoint():
+                applied = order._oms_apply_draft_update(mapper(self.body))
+        except (MappingError, UserError) as error:
+            self._oms_fail(str(error))
+            return
+        if applied:
+            self.write({"state": "done", "order_id": order.id, "error_message": False})
+        else:
+            self.write(
+                {
+                    "state": "stale",
+                    "order_id": order.id,
+                    "error_message": _(
+                        "An equal or newer version of this order was applied "
+                        "already: nothing changed."
+                    ),
+                }
+            )
 
     def _oms_fail(self, message):
         self.write({"state": "error", "error_message": message})

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from odoo import _, api, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
@@ -17,6 +17,13 @@ FRAUD_SCORES = {"high": 90.0, "medium": 60.0, "low": 10.0}
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
+
+    oms_channel_updated_at = fields.Datetime(
+        string="Channel Version",
+        copy=False,
+        readonly=True,
+        help="The channel's update time of the version of the order applied last.",
+    )
 
     @api.model
     def _oms_create_from_draft(self, channel, draft):
@@ -61,6 +68,8 @@ class SaleOrder(models.Model):
             values["team_id"] = channel.team_id.id
         if draft.created_at:
             values["date_order"] = draft.created_at.replace(tzinfo=None)
+        if draft.updated_at:
+            values["oms_channel_updated_at"] = draft.updated_at.replace(tzinfo=None)
         order = env["sale.order"].with_context(oms_skip_holds=True).create(values)
         holds = []
         for sku in unknown:
@@ -91,6 +100,57 @@ class SaleOrder(models.Model):
             )
         order._oms_submit()
         return order
+
+    def _oms_apply_draft_update(self, draft):
+        """Apply a newer version of the order: a cancellation, a new delivery
+        address. Returns False when the draft is not newer (stale)."""
+        self.ensure_one()
+        updated = draft.updated_at.replace(tzinfo=None) if draft.updated_at else None
+        if not updated or (self.oms_channel_updated_at and updated <= self.oms_channel_updated_at):
+            return False
+        order = self.sudo()
+        shipped = order.picking_ids.filtered(
+            lambda p: p.picking_type_code == "outgoing" and p.state == "done"
+        )
+        order.with_context(oms_skip_holds=True).oms_channel_updated_at = updated
+        if draft.cancelled and order.state != "cancel":
+            reason = draft.cancel_reason or _("no reason given")
+            if shipped:
+                self.env["oms.order.hold"].sudo().create(
+                    {
+                        "order_id": order.id,
+                        "hold_type": "manual_review",
+                        "reason": _(
+                            "Cancelled in the channel (%s) after something shipped: "
+                            "decide with the customer (return, refund).",
+                            reason,
+                        ),
+                    }
+                )
+            else:
+                order._oms_log_event("note", _("Cancelled in the channel"), reason=reason)
+                order._action_cancel()
+            return True
+        if draft.shipping_address and not shipped and order.state != "cancel":
+            env = order.env
+            vals = self._oms_address_vals(env, draft.shipping_address)
+            current = order.partner_shipping_id
+            if any((current[key] or False) != (value or False) for key, value in vals.items()):
+                address = env["res.partner"].create(
+                    {
+                        **vals,
+                        "parent_id": order.partner_id.id,
+                        "type": "delivery",
+                        "name": draft.shipping_address.name or order.partner_id.name,
+                    }
+                )
+                order.partner_shipping_id = address
+                order._oms_log_event(
+                    "note",
+                    _("Delivery address changed in the channel"),
+                    reason=address.contact_address,
+                )
+        return True
 
     @api.model
     def _oms_pricelist(self, env, company, currency):

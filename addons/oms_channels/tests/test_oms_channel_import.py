@@ -90,11 +90,19 @@ class TestImport(TransactionCase):
             self.env["sale.order"].search([("oms_external_ref", "=", str(payload["id"]))])
         )
 
-    def test_known_order_is_not_imported_twice(self):
+    def _newer(self, **changes):
+        return dict(self.payload, updated_at="2099-01-01T00:00:00Z", **changes)
+
+    def test_older_version_is_stale_and_changes_nothing(self):
         first = self._import(self.payload)
-        newer = self._import(dict(self.payload, updated_at="2099-01-01T00:00:00Z"))
-        self.assertEqual(newer.state, "stale")
-        self.assertEqual(newer.order_id, first.order_id)
+        older = self._import(
+            dict(
+                self.payload, updated_at="2000-01-01T00:00:00Z", cancelled_at="2000-01-01T00:00:00Z"
+            )
+        )
+        self.assertEqual(older.state, "stale")
+        self.assertEqual(older.order_id, first.order_id)
+        self.assertNotEqual(first.order_id.state, "cancel")
         self.assertEqual(
             self.env["sale.order"].search_count(
                 [
@@ -104,6 +112,43 @@ class TestImport(TransactionCase):
             ),
             1,
         )
+
+    def test_cancellation_before_shipping_cancels(self):
+        order = self._import(self.payload).order_id
+        update = self._import(
+            self._newer(cancelled_at="2099-01-01T00:00:00Z", cancel_reason="customer")
+        )
+        self.assertEqual(update.state, "done", update.error_message)
+        self.assertEqual(order.state, "cancel")
+        self.assertEqual(order.oms_stage, "cancelled")
+        self.assertIn("Cancelled in the channel", order.oms_event_ids.mapped("name"))
+
+    def test_cancellation_after_shipping_is_held_for_a_person(self):
+        order = self._import(self.payload).order_id
+        order.oms_hold_ids.filtered(lambda h: h.state == "active").action_release("ok")
+        if order.state != "sale":
+            order.action_confirm()
+        for product in order.order_line.product_id.filtered("is_storable"):
+            self.env["stock.quant"]._update_available_quantity(
+                product, order.warehouse_id.lot_stock_id, 10
+            )
+        picking = order.picking_ids
+        picking.action_assign()
+        picking.move_ids.picked = True
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        self._import(self._newer(cancelled_at="2099-01-01T00:00:00Z"))
+        self.assertNotEqual(order.state, "cancel")
+        hold = order.oms_hold_ids.filtered(lambda h: h.state == "active")
+        self.assertIn("after something shipped", hold.reason)
+
+    def test_new_delivery_address_is_applied(self):
+        order = self._import(self.payload).order_id
+        address = dict(self.payload["shipping_address"], address1="1 New Street", city="Ottawa")
+        self._import(self._newer(shipping_address=address))
+        self.assertEqual(order.partner_shipping_id.street, "1 New Street")
+        self.assertEqual(order.partner_shipping_id.city, "Ottawa")
+        self.assertIn("Delivery address changed in the channel", order.oms_event_ids.mapped("name"))
 
     def test_reprocess_after_fixing_the_cause(self):
         payload = dict(self.payload, currency="EUR")

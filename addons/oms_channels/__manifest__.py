@@ -13,6 +13,7 @@
         "security/oms_channels_security.xml",
         "security/ir.model.access.csv",
         "data/product_data.xml",
+        "data/ir_cron_data.xml",
         "views/oms_channel_inbox_views.xml",
         "views/oms_channels_menus.xml",
     ],

@@ -135,7 +135,7 @@ class SaleOrder(models.Model):
             env = order.env
             vals = self._oms_address_vals(env, draft.shipping_address)
             current = order.partner_shipping_id
-            if any((current[key] or False) != (value or False) for key, value in vals.items()):
+            if not self._oms_same_address(current, vals):
                 address = env["res.partner"].create(
                     {
                         **vals,
@@ -198,8 +198,7 @@ class SaleOrder(models.Model):
         shipping = partner
         if ship:
             vals = self._oms_address_vals(env, ship)
-            same = all((partner[key] or False) == (value or False) for key, value in vals.items())
-            if not same:
+            if not self._oms_same_address(partner, vals):
                 shipping = Partner.search(
                     [("parent_id", "=", partner.id), ("type", "=", "delivery")]
                     + [(key, "=", value) for key, value in vals.items()],
@@ -214,6 +213,16 @@ class SaleOrder(models.Model):
                     }
                 )
         return partner, shipping
+
+    @api.model
+    def _oms_same_address(self, partner, vals):
+        """True when ``partner`` already has the address ``vals``."""
+        for key, value in vals.items():
+            current = partner[key]
+            current = current.id if isinstance(current, models.BaseModel) else current
+            if (current or False) != (value or False):
+                return False
+        return True
 
     @api.model
     def _oms_address_vals(self, env, address):

@@ -164,3 +164,11 @@ class TestImport(TransactionCase):
         self.assertEqual(inbox.state, "done", inbox.error_message)
         self.assertEqual(inbox.attempts, 2)
         self.assertEqual(inbox.order_id.currency_id.name, "EUR")
+
+    def test_same_billing_and_shipping_address_needs_no_delivery_contact(self):
+        payload = dict(self.payload, shipping_address=self.payload["billing_address"])
+        order = self._import(payload).order_id
+        self.assertEqual(order.partner_shipping_id, order.partner_id)
+        self.assertEqual(
+            order.partner_id.country_id.code, payload["billing_address"]["country_code"]
+        )

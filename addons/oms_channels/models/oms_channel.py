@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..channel_clients import ChannelError, ShopifyClient
+from ..channel_clients import ChannelError, ShopifyClient, WooCommerceClient
 
 _logger = logging.getLogger(__name__)
 
@@ -39,6 +39,12 @@ class OmsChannel(models.Model):
     shopify_access_token = fields.Char(
         string="Admin API Access Token", groups="base.group_system", copy=False
     )
+    woocommerce_consumer_key = fields.Char(
+        string="Consumer Key", groups="base.group_system", copy=False
+    )
+    woocommerce_consumer_secret = fields.Char(
+        string="Consumer Secret", groups="base.group_system", copy=False
+    )
     inbox_ids = fields.One2many("oms.channel.inbox", "channel_id", string="Inbox")
     pull_cursor = fields.Char(
         readonly=True,
@@ -52,30 +58,50 @@ class OmsChannel(models.Model):
     def _oms_get_channel_client(self):
         """The API client of the channel: the one place that builds it."""
         self.ensure_one()
-        if self.channel_type == "shopify":
-            if not (self.api_base_url and self.sudo().shopify_access_token):
-                raise UserError(
-                    _("Set the API base URL and the access token of %s first.", self.name)
-                )
-            return ShopifyClient(self.api_base_url, self.sudo().shopify_access_token)
+        secrets = self.sudo()
+        if self.channel_type == "shopify" and self.api_base_url and secrets.shopify_access_token:
+            return ShopifyClient(self.api_base_url, secrets.shopify_access_token)
+        if (
+            self.channel_type == "woocommerce"
+            and self.api_base_url
+            and secrets.woocommerce_consumer_key
+            and secrets.woocommerce_consumer_secret
+        ):
+            return WooCommerceClient(
+                self.api_base_url,
+                secrets.woocommerce_consumer_key,
+                secrets.woocommerce_consumer_secret,
+            )
+        if self.channel_type in ("shopify", "woocommerce"):
+            raise UserError(_("Set the API base URL and the credentials of %s first.", self.name))
         raise UserError(_("Connecting to %s channels is not available yet.", self.channel_type))
+
+    def _oms_remote_orders(self, client):
+        """The channel's orders updated since the cursor, oldest first."""
+        if self.channel_type == "woocommerce":
+            # WooCommerce's modified_after is a GMT time without an offset.
+            since = _utc(self.pull_cursor)
+            return client.iter_orders(
+                modified_after=since.replace(tzinfo=None).isoformat() if since else None
+            )
+        return client.iter_orders(updated_at_min=self.pull_cursor)
 
     def action_test_connection(self):
         self.ensure_one()
         try:
-            shop = self._oms_get_channel_client().test_connection()
+            answer = self._oms_get_channel_client().test_connection()
         except ChannelError as error:
             raise UserError(_("The channel answered: %s", error)) from error
+        if self.channel_type == "shopify":
+            message = _(
+                "Connected to %(shop)s (%(currency)s).", shop=answer.name, currency=answer.currency
+            )
+        else:
+            message = _("Connected: the store has %s orders.", answer)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "title": _("Connected"),
-                "message": _(
-                    "Connected to %(shop)s (%(currency)s).", shop=shop.name, currency=shop.currency
-                ),
-            },
+            "params": {"type": "success", "title": _("Connected"), "message": message},
         }
 
     def action_pull_orders(self):
@@ -97,7 +123,7 @@ class OmsChannel(models.Model):
         new = Inbox
         cursor = self.pull_cursor
         try:
-            for remote in client.iter_orders(updated_at_min=self.pull_cursor):
+            for remote in self._oms_remote_orders(client):
                 record, created = Inbox._oms_store(self, "pull", json.dumps(remote.payload))
                 if created:
                     new |= record
@@ -120,7 +146,7 @@ class OmsChannel(models.Model):
 
     @api.model
     def _cron_oms_pull_orders(self):
-        for channel in self.search([("channel_type", "=", "shopify")]):
+        for channel in self.search([("channel_type", "in", ("shopify", "woocommerce"))]):
             channel._oms_pull_orders()
 
 

@@ -7,6 +7,8 @@ from odoo.tests.common import _super_send
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from tests.simulators.shopify import ShopifySimulator, generate_orders
+from tests.simulators.woocommerce import WooCommerceSimulator
+from tests.simulators.woocommerce import generate_orders as woo_orders
 
 
 class TestShopifyPull(TransactionCase):
@@ -82,3 +84,37 @@ class TestShopifyPull(TransactionCase):
         for order in imported:
             active = order.oms_hold_ids.filtered(lambda h: h.state == "active")
             self.assertTrue(any("Unknown product" in h.reason for h in active), order.name)
+
+
+class TestWooCommercePull(TransactionCase):
+    """Pulls against the local WooCommerce simulator."""
+
+    _request_handler = TestShopifyPull._request_handler
+
+    def setUp(self):
+        super().setUp()
+        self.sim = WooCommerceSimulator().start()
+        self.addCleanup(self.sim.stop)
+        self.channel = self.env["oms.channel"].create(
+            {
+                "name": "WooCommerce (simulator)",
+                "channel_type": "woocommerce",
+                "api_base_url": self.sim.url,
+                "woocommerce_consumer_key": self.sim.consumer_key,
+                "woocommerce_consumer_secret": self.sim.consumer_secret,
+            }
+        )
+
+    def test_pull_and_connection(self):
+        self.assertEqual(self.channel.action_test_connection()["params"]["type"], "success")
+        self.sim.add_orders(woo_orders(4, seed=2, lines=1))
+        with trap_jobs() as trap:
+            self.channel.action_pull_orders()
+            trap.assert_jobs_count(4)
+        inbox = self.env["oms.channel.inbox"].search([("channel_id", "=", self.channel.id)])
+        self.assertEqual(len(inbox), 4)
+        self.assertTrue(self.channel.pull_cursor)
+        self.channel.action_pull_orders()
+        self.assertEqual(
+            self.env["oms.channel.inbox"].search_count([("channel_id", "=", self.channel.id)]), 4
+        )

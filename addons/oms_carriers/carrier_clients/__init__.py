@@ -1,0 +1,33 @@
+"""Clients of the carriers' APIs and our own labels, in plain Python (no ``odoo`` import)."""
+
+from ._http import DEFAULT_TIMEOUT, NO_RETRY, RetryPolicy
+from .errors import (
+    CarrierAuthError,
+    CarrierConnectionError,
+    CarrierError,
+    CarrierNotFoundError,
+    CarrierRateLimitError,
+    CarrierResponseError,
+    CarrierServerError,
+    CarrierValidationError,
+)
+from .models import (
+    Address,
+    AddressCheck,
+    CarrierMessage,
+    CustomsInfo,
+    CustomsItem,
+    Label,
+    PackageLabel,
+    Parcel,
+    Purchase,
+    Rate,
+    ScanForm,
+    Shipment,
+    Tracking,
+    TrackingEvent,
+    VoidResult,
+    WebhookEvent,
+)
+from .webhooks import EASYPOST_SIGNATURE_HEADER, easypost_signature, verify_easypost_signature
+from .easypost import EasyPostClient, parse_event as parse_easypost_event

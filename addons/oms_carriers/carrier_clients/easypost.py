@@ -1,0 +1,377 @@
+"""EasyPost API v2 client: shipments and rates, labels, trackers, scan forms, addresses.
+
+Auth is HTTP Basic with the API key as user name. Every answer is parsed into the
+dataclasses of :mod:`.models` at once; an error answer
+``{"error": {"code", "message", "errors": [...]}}`` becomes a typed
+:class:`~.errors.CarrierError` with the carrier's code, message and field errors.
+
+Buying is exactly once per shipment: the buy carries an ``Idempotency-Key``
+(``buy-<shipment id>`` unless the caller gives one), so the client may repeat it
+after a timeout, and when EasyPost says the postage exists already
+(``SHIPMENT.POSTAGE.EXISTS``) the client reads the shipment and returns the label
+bought before instead of failing.
+
+Weights go out in ounces and sizes in inches, as EasyPost wants them.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from ._http import DEFAULT_TIMEOUT, HttpClient
+from .errors import CarrierValidationError
+from .models import (
+    CM_TO_IN,
+    DELIVERED,
+    EXCEPTION,
+    IN_TRANSIT,
+    KG_TO_OZ,
+    OUT_FOR_DELIVERY,
+    PRE_TRANSIT,
+    RETURNED,
+    UNKNOWN,
+    Address,
+    AddressCheck,
+    CarrierMessage,
+    Label,
+    PackageLabel,
+    Purchase,
+    Rate,
+    ScanForm,
+    Shipment,
+    Tracking,
+    TrackingEvent,
+    VoidResult,
+    WebhookEvent,
+)
+
+PRODUCTION_URL = "https://api.easypost.com"
+LABEL_FORMATS = ("PDF", "ZPL", "PNG", "EPL2")
+POSTAGE_EXISTS = "SHIPMENT.POSTAGE.EXISTS"
+
+STATUSES = {
+    "pre_transit": PRE_TRANSIT,
+    "in_transit": IN_TRANSIT,
+    "out_for_delivery": OUT_FOR_DELIVERY,
+    "available_for_pickup": OUT_FOR_DELIVERY,
+    "delivered": DELIVERED,
+    "return_to_sender": RETURNED,
+    "failure": EXCEPTION,
+    "error": EXCEPTION,
+    "cancelled": EXCEPTION,
+    "unknown": UNKNOWN,
+}
+_URL_FIELDS = (("PDF", "label_pdf_url"), ("ZPL", "label_zpl_url"), ("EPL2", "label_epl2_url"))
+_FILE_TYPES = {
+    "image/png": "PNG",
+    "application/pdf": "PDF",
+    "application/zpl": "ZPL",
+    "application/epl2": "EPL2",
+}
+
+
+class EasyPostClient(HttpClient):
+    system = "EasyPost"
+    request_id_headers = ("X-Ep-Request-Uuid",)
+
+    def __init__(self, api_key, base_url=PRODUCTION_URL, timeout=DEFAULT_TIMEOUT, **kwargs):
+        super().__init__(base_url, timeout=timeout, **kwargs)
+        self._auth = (api_key, "")
+
+    def _call(self, method, path, **kwargs):
+        return self.request(method, path, auth=self._auth, **kwargs).json()
+
+    def _read_error(self, data):
+        error = data.get("error") if isinstance(data, dict) else None
+        if not isinstance(error, dict):
+            return "", None, ()
+        details = tuple(
+            f"{e.get('field')}: {e.get('message')}" if e.get("field") else str(e.get("message"))
+            for e in error.get("errors") or ()
+            if isinstance(e, dict)
+        )
+        message = error.get("message") or ""
+        if details:
+            message = f"{message} ({'; '.join(details)})"
+        return message, error.get("code"), details
+
+    # --- shipments -----------------------------------------------------------------
+    def create_shipment(
+        self,
+        from_address,
+        to_address,
+        parcel,
+        customs_info=None,
+        options=None,
+        reference=None,
+        carrier_accounts=(),
+        label_format="PDF",
+        idempotency_key=None,
+    ):
+        """Create a shipment and return it with the rates of the account's carriers.
+
+        ``options`` are EasyPost shipment options (``hazmat``, ``delivery_confirmation``,
+        ``invoice_number``...); ``label_format`` sets ``options.label_format``.
+        """
+        options = {**(options or {}), "label_format": label_format.upper()}
+        shipment = {
+            "from_address": address_payload(from_address),
+            "to_address": address_payload(to_address),
+            "parcel": parcel_payload(parcel),
+            "options": options,
+        }
+        if customs_info is not None:
+            shipment["customs_info"] = customs_payload(customs_info)
+        if reference:
+            shipment["reference"] = reference
+        if carrier_accounts:
+            shipment["carrier_accounts"] = list(carrier_accounts)
+        data = self._call(
+            "POST", "/v2/shipments", json={"shipment": shipment}, idempotency_key=idempotency_key
+        )
+        return parse_shipment(data)
+
+    def get_shipment(self, shipment_id):
+        return parse_shipment(self._call("GET", f"/v2/shipments/{shipment_id}"))
+
+    def buy(self, shipment_id, rate_id, idempotency_key=None, label_format="PDF", insurance=None):
+        """Buy the rate's label, once; return the :class:`Purchase` with the label's content.
+
+        A repeat after a timeout is answered from the idempotency key or from the
+        shipment as it was bought.
+        """
+        body = {"rate": {"id": rate_id}}
+        if insurance is not None:
+            body["insurance"] = str(insurance)
+        key = idempotency_key or f"buy-{shipment_id}"
+        try:
+            data = self._call(
+                "POST", f"/v2/shipments/{shipment_id}/buy", json=body, idempotency_key=key
+            )
+            shipment = parse_shipment(data)
+        except CarrierValidationError as error:
+            if error.code != POSTAGE_EXISTS:
+                raise
+            shipment = self.get_shipment(shipment_id)
+            self.logger.info("EasyPost shipment %s was bought before: label reused", shipment_id)
+        self.ensure(shipment.is_purchased, f"shipment {shipment_id} has no label after buying")
+        label = self.get_label(shipment_id, label_format, shipment=shipment)
+        rate = shipment.selected_rate
+        return Purchase(
+            shipment_id=shipment.id,
+            tracking_number=shipment.tracking_code or "",
+            packages=(PackageLabel(shipment.tracking_code or "", label),),
+            amount=rate.amount,
+            currency=rate.currency,
+            carrier=rate.carrier,
+            service=rate.service,
+        )
+
+    def get_label(self, shipment_id, file_format="PDF", shipment=None):
+        """The label in ``file_format`` (PDF, ZPL, PNG, EPL2), converted by EasyPost if needed."""
+        file_format = file_format.upper()
+        if file_format not in LABEL_FORMATS:
+            raise ValueError(f"EasyPost has no {file_format} labels")
+        url = shipment.label_url(file_format) if shipment else None
+        if not url:
+            data = self._call(
+                "GET", f"/v2/shipments/{shipment_id}/label", params={"file_format": file_format}
+            )
+            url = parse_shipment(data).label_url(file_format)
+            self.ensure(url, f"no {file_format} label URL for shipment {shipment_id}")
+        content = self.request("GET", url, authenticate=False).body
+        return Label(format=file_format, content=content, url=url)
+
+    def refund(self, shipment_id):
+        """Ask for the label to be voided and refunded (``refund_status`` submitted...)."""
+        data = self._call("POST", f"/v2/shipments/{shipment_id}/refund", idempotent=True)
+        shipment = parse_shipment(data)
+        return VoidResult(shipment_id=shipment.id, status=shipment.refund_status or "submitted")
+
+    # --- tracking, manifests, addresses ------------------------------------------------
+    def create_tracker(self, tracking_code, carrier=None):
+        """Track a parcel; EasyPost returns the same tracker for the same code and carrier."""
+        tracker = {"tracking_code": tracking_code}
+        if carrier:
+            tracker["carrier"] = carrier
+        data = self._call("POST", "/v2/trackers", json={"tracker": tracker}, idempotent=True)
+        return parse_tracker(data)
+
+    def get_tracker(self, tracker_id):
+        return parse_tracker(self._call("GET", f"/v2/trackers/{tracker_id}"))
+
+    def create_scan_form(self, shipment_ids, idempotency_key=None):
+        """The day's manifest (USPS SCAN form...) for bought shipments."""
+        body = {"shipments": [{"id": shipment_id} for shipment_id in shipment_ids]}
+        data = self._call("POST", "/v2/scan_forms", json=body, idempotency_key=idempotency_key)
+        return ScanForm(
+            id=data["id"],
+            status=data.get("status") or "",
+            tracking_codes=tuple(data.get("tracking_codes") or ()),
+            form_url=data.get("form_url") or "",
+            batch_id=data.get("batch_id"),
+            message=data.get("message") or "",
+        )
+
+    def verify_address(self, address):
+        """Verify a delivery address; the answer carries EasyPost's corrected address."""
+        body = {"address": address_payload(address), "verify": True}
+        data = self._call("POST", "/v2/addresses", json=body, idempotent=True)
+        delivery = (data.get("verifications") or {}).get("delivery") or {}
+        messages = tuple(
+            error.get("message") or error.get("code") or ""
+            for error in delivery.get("errors") or ()
+        )
+        return AddressCheck(
+            deliverable=bool(delivery.get("success")),
+            address=parse_address(data),
+            messages=messages,
+            id=data.get("id"),
+        )
+
+
+# --- payloads ------------------------------------------------------------------------
+def _decimal(value, places="0.1"):
+    return float(Decimal(value).quantize(Decimal(places), ROUND_HALF_UP))
+
+
+def address_payload(address):
+    payload = {
+        "name": address.name,
+        "company": address.company or None,
+        "street1": " ".join(p for p in (address.street1, address.house_no) if p),
+        "street2": address.street2 or None,
+        "city": address.city,
+        "state": address.state or None,
+        "zip": address.zip,
+        "country": address.country,
+        "phone": address.phone or None,
+        "email": address.email or None,
+    }
+    return {k: v for k, v in payload.items() if v is not None}
+
+
+def parcel_payload(parcel):
+    payload = {"weight": _decimal(Decimal(parcel.weight_kg) * KG_TO_OZ)}
+    if parcel.has_dimensions:
+        for name in ("length", "width", "height"):
+            payload[name] = _decimal(Decimal(getattr(parcel, f"{name}_cm")) * CM_TO_IN)
+    return payload
+
+
+def customs_payload(customs):
+    return {
+        "contents_type": customs.contents_type,
+        "contents_explanation": customs.contents_explanation,
+        "customs_certify": True,
+        "customs_signer": customs.signer,
+        "eel_pfc": customs.eel_pfc,
+        "non_delivery_option": customs.non_delivery_option,
+        "restriction_type": customs.restriction_type,
+        "restriction_comments": customs.restriction_comments,
+        "declaration": customs.incoterm and f"Incoterm {customs.incoterm}",
+        "customs_items": [
+            {
+                "description": item.description,
+                "quantity": item.quantity,
+                "value": str(item.value),
+                "currency": item.currency,
+                "weight": _decimal(Decimal(item.weight_kg) * KG_TO_OZ),
+                "hs_tariff_number": item.hs_tariff_number,
+                "origin_country": item.origin_country,
+                "code": item.code,
+            }
+            for item in customs.items
+        ],
+    }
+
+
+# --- answers ---------------------------------------------------------------------------
+def parse_address(data):
+    return Address(
+        name=data.get("name") or "",
+        company=data.get("company") or "",
+        street1=data.get("street1") or "",
+        street2=data.get("street2") or "",
+        city=data.get("city") or "",
+        state=data.get("state") or "",
+        zip=data.get("zip") or "",
+        country=data.get("country") or "",
+        phone=data.get("phone") or "",
+        email=data.get("email") or "",
+    )
+
+
+def parse_rate(data):
+    return Rate(
+        id=data.get("id"),
+        carrier=data.get("carrier") or "",
+        service=data.get("service") or "",
+        amount=Decimal(str(data.get("rate"))),
+        currency=data.get("currency") or "",
+        delivery_days=data.get("delivery_days") or data.get("est_delivery_days"),
+        delivery_date=data.get("delivery_date"),
+        guaranteed=bool(data.get("delivery_date_guaranteed")),
+    )
+
+
+def parse_shipment(data):
+    label = data.get("postage_label") or {}
+    urls = {}
+    if label.get("label_url"):
+        urls[_FILE_TYPES.get(label.get("label_file_type"), "PNG")] = label["label_url"]
+    for file_format, name in _URL_FIELDS:
+        if label.get(name):
+            urls[file_format] = label[name]
+    selected = data.get("selected_rate")
+    return Shipment(
+        id=data["id"],
+        status=data.get("status") or "",
+        rates=tuple(parse_rate(rate) for rate in data.get("rates") or ()),
+        messages=tuple(
+            CarrierMessage(m.get("carrier") or "", m.get("type") or "", m.get("message") or "")
+            for m in data.get("messages") or ()
+        ),
+        tracking_code=data.get("tracking_code"),
+        selected_rate=parse_rate(selected) if selected else None,
+        label_urls=tuple(urls.items()),
+        refund_status=data.get("refund_status"),
+        tracker_id=(data.get("tracker") or {}).get("id"),
+    )
+
+
+def parse_tracker(data):
+    events = []
+    for detail in data.get("tracking_details") or ():
+        location = detail.get("tracking_location") or {}
+        events.append(
+            TrackingEvent(
+                status=STATUSES.get(detail.get("status"), UNKNOWN),
+                carrier_status=detail.get("status") or "",
+                description=detail.get("message") or "",
+                occurred_at=detail.get("datetime") or "",
+                city=location.get("city") or "",
+                country=location.get("country") or "",
+            )
+        )
+    return Tracking(
+        id=data.get("id"),
+        tracking_number=data.get("tracking_code") or "",
+        status=STATUSES.get(data.get("status"), UNKNOWN),
+        carrier_status=data.get("status") or "",
+        events=tuple(events),
+        estimated_delivery=data.get("est_delivery_date"),
+        carrier=data.get("carrier") or "",
+        public_url=data.get("public_url") or "",
+    )
+
+
+def parse_event(data):
+    """An EasyPost webhook event (check its signature first)."""
+    result = data.get("result") or {}
+    tracking = parse_tracker(result) if result.get("object") == "Tracker" else None
+    return WebhookEvent(
+        id=data.get("id") or "",
+        description=data.get("description") or "",
+        result_type=result.get("object") or "",
+        tracking=tracking,
+        payload=data,
+    )

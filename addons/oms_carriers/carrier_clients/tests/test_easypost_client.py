@@ -1,0 +1,460 @@
+"""EasyPostClient against the EasyPost simulator over real HTTP on 127.0.0.1."""
+
+import base64
+import io
+import json
+import logging
+import threading
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import requests
+from PyPDF2 import PdfReader
+
+from tests.simulators.easypost import EasyPostSimulator
+
+from .. import (
+    NO_RETRY,
+    Address,
+    CarrierAuthError,
+    CarrierConnectionError,
+    CarrierNotFoundError,
+    CarrierRateLimitError,
+    CarrierServerError,
+    CarrierValidationError,
+    CustomsInfo,
+    CustomsItem,
+    EasyPostClient,
+    Parcel,
+    RetryPolicy,
+    parse_easypost_event,
+    verify_easypost_signature,
+)
+from .fakes import FakeSleep, WebhookReceiver, closed_port_url
+
+FIXTURES = Path(__file__).parent / "fixtures" / "easypost"
+API_KEY = "EZTK_simulator_test_key"
+WAREHOUSE = Address(
+    name="OMS Warehouse",
+    company="OMS Demo Inc.",
+    street1="417 Montgomery Street",
+    street2="Floor 5",
+    city="San Francisco",
+    state="CA",
+    zip="94104",
+    country="US",
+    phone="4155559999",
+)
+BOB = Address(
+    name="Bob Norman",
+    street1="Chestnut Street 92",
+    city="Louisville",
+    state="KY",
+    zip="40202",
+    country="US",
+    phone="+16135551111",
+    email="bob.norman@example.com",
+)
+JEAN = Address(
+    name="Jean Dupont", street1="12 rue de Rivoli", city="Paris", zip="75001", country="FR"
+)
+BOX = Parcel(Decimal("1.25"), Decimal(30), Decimal(20), Decimal(10))
+
+
+@pytest.fixture
+def sim():
+    with EasyPostSimulator(api_key=API_KEY) as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def sleep():
+    return FakeSleep()
+
+
+def client_for(sim, sleep, api_key=API_KEY, **kwargs):
+    kwargs.setdefault("timeout", (2, 5))
+    return EasyPostClient(api_key, base_url=sim.url, sleep=sleep, **kwargs)
+
+
+def shipment_for(client, **kwargs):
+    return client.create_shipment(
+        WAREHOUSE,
+        BOB,
+        BOX,
+        options={"delivery_confirmation": "SIGNATURE"},
+        reference="WH/OUT/00042",
+        **kwargs,
+    )
+
+
+def cheapest(shipment):
+    return min(shipment.rates, key=lambda rate: rate.amount)
+
+
+def test_create_shipment_sends_the_documented_body_and_returns_the_rates(sim, sleep):
+    shipment = shipment_for(client_for(sim, sleep))
+
+    sent = sim.requests_to("POST", r"^/v2/shipments$")
+    assert len(sent) == 1
+    assert sent[0].json() == json.loads((FIXTURES / "create_shipment_request.json").read_text())
+    expected_auth = "Basic " + base64.b64encode(f"{API_KEY}:".encode()).decode()
+    assert sent[0].headers["authorization"] == expected_auth
+    assert shipment.id in sim.shipments
+    assert {(r.carrier, r.service) for r in shipment.rates} == {
+        ("USPS", "GroundAdvantage"),
+        ("USPS", "Priority"),
+        ("USPS", "Express"),
+        ("UPS", "Ground"),
+        ("UPS", "2ndDayAir"),
+    }
+    ground = next(r for r in shipment.rates if r.service == "GroundAdvantage")
+    assert ground.amount == Decimal("9.61")  # 5.20 + 0.10 x 44.1 oz
+    assert (ground.currency, ground.delivery_days) == ("USD", 5)
+    assert ground.id.startswith("rate_")
+    assert not shipment.is_purchased
+
+
+def test_international_shipment_needs_customs_info(sim, sleep):
+    client = client_for(sim, sleep)
+    without = client.create_shipment(WAREHOUSE, JEAN, BOX)
+    assert without.rates == ()
+    assert without.messages[0].message.startswith("Customs information is required")
+
+    customs = CustomsInfo(
+        items=(
+            CustomsItem(
+                description="Organic T-Shirt",
+                quantity=2,
+                value=Decimal("48.00"),
+                weight_kg=Decimal("0.4"),
+                hs_tariff_number="610910",
+                origin_country="PT",
+                code="TSHIRT-BLK-M",
+            ),
+        ),
+        signer="Ops Team",
+        incoterm="DAP",
+    )
+    with_customs = client.create_shipment(WAREHOUSE, JEAN, BOX, customs_info=customs)
+    assert {r.service for r in with_customs.rates} == {
+        "PriorityMailInternational",
+        "ExpressWorldwideNondoc",
+    }
+    sent = sim.requests_to("POST", r"^/v2/shipments$")[-1].json()["shipment"]["customs_info"]
+    assert sent["customs_items"] == [
+        {
+            "description": "Organic T-Shirt",
+            "quantity": 2,
+            "value": "48.00",
+            "currency": "USD",
+            "weight": 14.1,
+            "hs_tariff_number": "610910",
+            "origin_country": "PT",
+            "code": "TSHIRT-BLK-M",
+        }
+    ]
+    assert (sent["customs_signer"], sent["declaration"]) == ("Ops Team", "Incoterm DAP")
+
+
+def test_validation_error_carries_the_carriers_message_and_fields(sim, sleep):
+    with pytest.raises(CarrierValidationError) as caught:
+        client_for(sim, sleep).create_shipment(WAREHOUSE, BOB, Parcel(Decimal(0)))
+    error = caught.value
+    assert error.status == 422
+    assert error.code == "SHIPMENT.INVALID_PARAMS"
+    assert "parcel.weight: must be greater than 0" in error.message
+    assert error.details == ("parcel.weight: must be greater than 0",)
+    assert error.request_id
+    assert not error.transient
+    assert sim.shipments == {}
+
+
+def test_wrong_api_key_is_an_auth_error(sim, sleep):
+    with pytest.raises(CarrierAuthError) as caught:
+        shipment_for(client_for(sim, sleep, api_key="EZTK_revoked"))
+    assert caught.value.status == 401
+    assert caught.value.code == "APIKEY.INACTIVE"
+    assert "no longer active" in str(caught.value)
+    assert len(sim.received) == 1, "a refused key is not tried again"
+
+
+def test_buy_returns_the_pdf_label_and_sends_an_idempotency_key(sim, sleep):
+    client = client_for(sim, sleep)
+    shipment = shipment_for(client)
+    rate = cheapest(shipment)
+
+    purchase = client.buy(shipment.id, rate.id)
+
+    assert sim.purchases == [(shipment.id, rate.id)]
+    buy = sim.requests_to("POST", r"/buy$")[0]
+    assert buy.json() == {"rate": {"id": rate.id}}
+    assert buy.headers["idempotency-key"] == f"buy-{shipment.id}"
+    assert purchase.tracking_number == sim.shipments[shipment.id]["tracking_code"]
+    assert (purchase.carrier, purchase.service, purchase.amount) == (
+        rate.carrier,
+        rate.service,
+        rate.amount,
+    )
+    (package,) = purchase.packages
+    assert package.label.format == "PDF"
+    assert package.label.content.startswith(b"%PDF")
+    text = PdfReader(io.BytesIO(package.label.content)).pages[0].extract_text()
+    assert purchase.tracking_number in text
+    assert client.get_shipment(shipment.id).is_purchased
+
+
+def test_zpl_label_is_converted_by_easypost(sim, sleep):
+    client = client_for(sim, sleep)
+    shipment = shipment_for(client)
+    purchase = client.buy(shipment.id, cheapest(shipment).id)
+
+    label = client.get_label(shipment.id, "ZPL")
+
+    convert = sim.requests_to("GET", r"/label$")
+    assert [r.query for r in convert] == [{"file_format": "ZPL"}]
+    assert label.format == "ZPL"
+    assert label.content.startswith(b"^XA") and label.content.rstrip().endswith(b"^XZ")
+    assert f"^FD{purchase.tracking_number}^FS".encode() in label.content
+    assert sim.shipments[shipment.id]["postage_label"]["label_zpl_url"] == label.url
+
+
+def test_buy_with_an_unknown_rate_is_refused(sim, sleep):
+    client = client_for(sim, sleep)
+    shipment = shipment_for(client)
+    with pytest.raises(CarrierValidationError) as caught:
+        client.buy(shipment.id, "rate_unknown")
+    assert caught.value.code == "SHIPMENT.RATE.INVALID"
+    assert sim.purchases == []
+
+
+def test_refund_voids_the_label(sim, sleep):
+    client = client_for(sim, sleep)
+    shipment = shipment_for(client)
+    client.buy(shipment.id, cheapest(shipment).id)
+
+    result = client.refund(shipment.id)
+
+    assert (result.shipment_id, result.status) == (shipment.id, "submitted")
+    assert sim.shipments[shipment.id]["refund_status"] == "submitted"
+
+
+def test_refund_after_the_first_scan_is_refused(sim, sleep):
+    client = client_for(sim, sleep)
+    shipment = shipment_for(client)
+    client.buy(shipment.id, cheapest(shipment).id)
+    sim.advance_tracker(sim.shipments[shipment.id]["tracker"]["id"])
+    with pytest.raises(CarrierValidationError, match="has been scanned"):
+        client.refund(shipment.id)
+
+
+def test_trackers_are_created_once_and_read(sim, sleep):
+    client = client_for(sim, sleep)
+    tracker = client.create_tracker("9400100000000000000042", carrier="USPS")
+    again = client.create_tracker("9400100000000000000042", carrier="USPS")
+    assert again.id == tracker.id
+    assert len(sim.trackers) == 1
+    assert sim.requests_to("POST", r"^/v2/trackers$")[0].json() == {
+        "tracker": {"tracking_code": "9400100000000000000042", "carrier": "USPS"}
+    }
+    assert (tracker.status, tracker.carrier_status) == ("pre_transit", "pre_transit")
+
+    sim.advance_tracker(tracker.id)
+    sim.advance_tracker(tracker.id)
+    read = client.get_tracker(tracker.id)
+    assert read.status == "out_for_delivery"
+    assert [e.status for e in read.events] == ["pre_transit", "in_transit", "out_for_delivery"]
+    assert read.events[-1].description == "Out for Delivery"
+    assert read.events[-1].city == "LOUISVILLE"
+
+
+def test_unknown_tracker_is_not_found(sim, sleep):
+    with pytest.raises(CarrierNotFoundError):
+        client_for(sim, sleep).get_tracker("trk_missing")
+
+
+def test_scan_form_closes_the_days_shipments(sim, sleep):
+    client = client_for(sim, sleep)
+    bought = []
+    for _ in range(2):
+        shipment = shipment_for(client)
+        bought.append(client.buy(shipment.id, cheapest(shipment).id))
+
+    form = client.create_scan_form([p.shipment_id for p in bought])
+
+    assert form.status == "created"
+    assert form.tracking_codes == tuple(p.tracking_number for p in bought)
+    assert form.id in sim.scan_forms
+    assert requests.get(form.form_url, timeout=5).content.startswith(b"%PDF")
+    with pytest.raises(CarrierValidationError) as caught:
+        client.create_scan_form([bought[0].shipment_id])
+    assert caught.value.code == "SCAN_FORM.VALIDATION.ALREADY_MANIFESTED"
+
+
+def test_address_verification_suggests_or_refuses(sim, sleep):
+    client = client_for(sim, sleep)
+    check = client.verify_address(BOB)
+    assert check.deliverable
+    assert check.address.street1 == "CHESTNUT STREET 92"
+    assert check.address.zip == "40202-1234"
+    assert sim.requests_to("POST", r"^/v2/addresses$")[0].json()["verify"] is True
+
+    bad = client.verify_address(
+        Address(name="X", street1="1 Undeliverable Rd", city="Nowhere", zip="00000", country="US")
+    )
+    assert not bad.deliverable
+    assert bad.messages == ("Address not found",)
+
+
+def test_429_on_an_idempotent_call_waits_retry_after_then_succeeds(sim, sleep):
+    client = client_for(sim, sleep)
+    shipment = shipment_for(client)
+    sim.fail_next(
+        429,
+        times=2,
+        method="GET",
+        headers={"Retry-After": "3"},
+        body={"error": {"code": "RATE_LIMITED", "message": "Too many requests", "errors": []}},
+    )
+
+    read = client.get_shipment(shipment.id)
+
+    assert read.id == shipment.id
+    assert len(sim.requests_to("GET", r"^/v2/shipments/")) == 3
+    assert len(sleep.waits) == 2
+    assert all(3 <= wait <= 3 * 1.25 for wait in sleep.waits)
+
+
+def test_429_on_a_create_without_key_is_not_retried(sim, sleep):
+    sim.fail_next(
+        429,
+        path=r"^/v2/shipments$",
+        headers={"Retry-After": "7"},
+        body={"error": {"code": "RATE_LIMITED", "message": "Too many requests", "errors": []}},
+    )
+    with pytest.raises(CarrierRateLimitError) as caught:
+        shipment_for(client_for(sim, sleep))
+    assert caught.value.retry_after == 7
+    assert caught.value.transient
+    assert len(sim.received) == 1
+    assert sleep.waits == []
+
+
+def test_5xx_on_a_create_without_key_is_not_retried(sim, sleep):
+    sim.fail_next(503, path=r"^/v2/shipments$")
+    with pytest.raises(CarrierServerError):
+        shipment_for(client_for(sim, sleep))
+    assert len(sim.received) == 1
+    assert sim.shipments == {}
+
+
+def test_5xx_on_a_create_with_key_is_retried_with_backoff(sim, sleep):
+    sim.fail_next(502, times=2, path=r"^/v2/shipments$")
+    shipment = shipment_for(client_for(sim, sleep), idempotency_key="pick-42-pack-1")
+    assert len(sim.requests_to("POST", r"^/v2/shipments$")) == 3
+    assert list(sim.shipments) == [shipment.id]
+    first, second = sleep.waits
+    assert 0.375 <= first <= 0.625 and 0.75 <= second <= 1.25
+
+
+def test_5xx_gives_up_after_the_bounded_attempts(sim, sleep):
+    sim.fail_next(500, times=10, method="GET")
+    client = client_for(sim, sleep, retry=RetryPolicy(max_attempts=3))
+    with pytest.raises(CarrierServerError) as caught:
+        client.get_tracker("trk_any")
+    assert caught.value.status == 500
+    assert len(sim.received) == 3
+    assert len(sleep.waits) == 2
+
+
+def test_connection_error_is_typed_and_retried_only_when_safe(sleep):
+    client = EasyPostClient(API_KEY, base_url=closed_port_url(), sleep=sleep, timeout=(0.5, 0.5))
+    with pytest.raises(CarrierConnectionError):
+        client.get_tracker("trk_any")
+    assert len(sleep.waits) == 3  # four attempts
+    with pytest.raises(CarrierConnectionError):
+        client.create_shipment(WAREHOUSE, BOB, BOX)
+    assert len(sleep.waits) == 3
+
+
+def test_the_log_names_request_id_and_duration_never_the_key(sim, sleep, caplog):
+    caplog.set_level(logging.DEBUG)
+    shipment_for(client_for(sim, sleep))
+    text = caplog.text
+    assert "POST /v2/shipments → EasyPost 201" in text
+    assert "request id " in text and "request id -" not in text
+    assert API_KEY not in text
+    assert base64.b64encode(f"{API_KEY}:".encode()).decode() not in text
+
+
+def test_buy_times_out_after_easypost_bought_and_the_retry_buys_nothing_more(sim, sleep):
+    client = client_for(sim, sleep, timeout=(1, 0.3))
+    shipment = shipment_for(client)
+    rate = cheapest(shipment)
+    sim.delay_next(0.8, path=r"/buy$")
+
+    purchase = client.buy(shipment.id, rate.id)
+
+    buys = sim.requests_to("POST", r"/buy$")
+    assert len(buys) == 2, "the first answer came too late, the client asked again"
+    assert {b.headers["idempotency-key"] for b in buys} == {f"buy-{shipment.id}"}
+    assert sim.purchases == [(shipment.id, rate.id)]
+    assert purchase.tracking_number == sim.shipments[shipment.id]["tracking_code"]
+
+
+def test_a_job_retrying_the_buy_gets_the_label_bought_before(sim, sleep):
+    """The job's first try timed out for good; its retry comes with another key."""
+    impatient = client_for(sim, sleep, timeout=(1, 0.2), retry=NO_RETRY)
+    shipment = shipment_for(impatient)
+    rate = cheapest(shipment)
+    sim.delay_next(0.5, path=r"/buy$")
+    with pytest.raises(CarrierConnectionError):
+        impatient.buy(shipment.id, rate.id, idempotency_key="job-1")
+    done = threading.Event()
+    threading.Timer(0.4, done.set).start()
+    done.wait()
+
+    purchase = client_for(sim, sleep).buy(shipment.id, rate.id, idempotency_key="job-2")
+
+    assert sim.purchases == [(shipment.id, rate.id)]
+    assert purchase.tracking_number == sim.shipments[shipment.id]["tracking_code"]
+    assert purchase.packages[0].label.content.startswith(b"%PDF")
+    assert sim.requests_to("GET", rf"^/v2/shipments/{shipment.id}$"), "looked up, not re-bought"
+
+
+def test_webhook_event_signature_is_verified_on_the_raw_body(sim, sleep):
+    client = client_for(sim, sleep)
+    tracker = client.create_tracker("9400100000000000000042", carrier="USPS")
+    event = sim.advance_tracker(tracker.id)
+
+    with WebhookReceiver() as odoo:
+        answer = sim.send_event(f"{odoo.url}/oms/carriers/7/webhook", event)
+    assert answer.status_code == 200
+    (posted,) = odoo.received
+    signature = posted.headers["x-hmac-signature"]
+    assert signature.startswith("hmac-sha256-hex=")
+    assert verify_easypost_signature(posted.body, signature, sim.webhook_secret)
+    assert not verify_easypost_signature(posted.body, signature, "another-secret")
+    assert not verify_easypost_signature(posted.body + b" ", signature, sim.webhook_secret)
+    assert not verify_easypost_signature(posted.body, "", sim.webhook_secret)
+    assert not verify_easypost_signature(posted.body, signature, "")
+
+    parsed = parse_easypost_event(json.loads(posted.body))
+    assert parsed.description == "tracker.updated"
+    assert parsed.tracking.id == tracker.id
+    assert parsed.tracking.status == "in_transit"
+
+
+def test_webhook_event_golden_payload_is_normalised():
+    event = parse_easypost_event(json.loads((FIXTURES / "tracker_updated_event.json").read_text()))
+    tracking = event.tracking
+    assert (event.id, event.result_type) == ("evt_1d5f4dbc4aee11ef9e2b8b6a2d3a2a11", "Tracker")
+    assert tracking.tracking_number == "9400100000000000000042"
+    assert tracking.status == "out_for_delivery"
+    assert [(e.status, e.city) for e in tracking.events] == [
+        ("pre_transit", "SAN FRANCISCO"),
+        ("in_transit", "OAKLAND"),
+        ("out_for_delivery", "LOUISVILLE"),
+    ]
+    assert tracking.estimated_delivery == "2025-03-05T20:00:00Z"

@@ -190,7 +190,7 @@ class EasyPostSimulator(Simulator):
     def _id(self, prefix):
         return f"{prefix}_{next(self._ids):032x}"
 
-    # --- plumbing -----------------------------------------------------------------------
+    # --- plumbing ---------
     def _serve(self, handler):
         # Every answer carries a request id, as EasyPost's do.
         original = handler.send_response
@@ -238,7 +238,7 @@ class EasyPostSimulator(Simulator):
         content, content_type = self.files[name]
         return Response(200, content, content_type=content_type)
 
-    # --- shipments ------------------------------------------------------------------------
+    # --- shipments ---------
     @route("POST", r"/v2/shipments")
     def create_shipment(self, request):
         data = (request.json() or {}).get("shipment") or {}
@@ -439,7 +439,7 @@ class EasyPostSimulator(Simulator):
         shipment["refund_status"] = shipment["refund_status"] or "submitted"
         return Response(200, shipment)
 
-    # --- trackers ---------------------------------------------------------------------------
+    # --- trackers ---------
     def _new_tracker(self, tracking_code, carrier, shipment_id=None):
         tracker_id = self._id("trk")
         tracker = {
@@ -529,7 +529,7 @@ class EasyPostSimulator(Simulator):
         """Post ``event`` signed with the webhook secret (or ``secret``) to ``url``."""
         return post_event(url, event, secret or self.webhook_secret)
 
-    # --- scan forms and addresses -------------------------------------------------------------
+    # --- scan forms and addresses ---------
     @route("POST", r"/v2/scan_forms")
     def create_scan_form(self, request):
         ids = [s.get("id") for s in (request.json() or {}).get("shipments") or ()]

@@ -1,0 +1,320 @@
+"""UpsClient against the UPS simulator over real HTTP on 127.0.0.1."""
+
+import base64
+import json
+import logging
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tests.simulators.ups import UpsSimulator
+
+from .. import (
+    Address,
+    CarrierAuthError,
+    CarrierNotFoundError,
+    CarrierRateLimitError,
+    CarrierServerError,
+    CarrierValidationError,
+    Parcel,
+    UpsClient,
+)
+from .fakes import FakeSleep
+
+FIXTURES = Path(__file__).parent / "fixtures" / "ups"
+CLIENT_ID, SECRET, ACCOUNT = "ups-simulator-client", "ups-simulator-secret", "A1B2C3"
+KOELN = Address(
+    name="Shipping Desk",
+    company="OMS Demo GmbH",
+    street1="Industriestrasse 12",
+    city="Koeln",
+    zip="50667",
+    country="DE",
+    phone="+49221123456",
+)
+MIA = Address(
+    name="Mia Schmidt",
+    street1="Hauptstrasse 5",
+    city="Berlin",
+    state="BE",
+    zip="10115",
+    country="DE",
+    phone="+4915112345678",
+)
+LOUISVILLE = Address(
+    name="OMS US Warehouse",
+    street1="100 Main St",
+    city="Louisville",
+    state="KY",
+    zip="40202",
+    country="US",
+)
+BOB = Address(
+    name="Bob Norman",
+    street1="500 Market St",
+    city="San Francisco",
+    state="CA",
+    zip="94105",
+    country="US",
+)
+BIG = Parcel(Decimal("2.5"), Decimal(40), Decimal(30), Decimal(20))
+SMALL = Parcel(Decimal("0.8"))
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def sim():
+    with UpsSimulator(CLIENT_ID, SECRET, ACCOUNT) as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def sleep():
+    return FakeSleep()
+
+
+def client_for(sim, sleep, secret=SECRET, **kwargs):
+    kwargs.setdefault("timeout", (2, 5))
+    return UpsClient(CLIENT_ID, secret, ACCOUNT, base_url=sim.url, sleep=sleep, **kwargs)
+
+
+def test_token_is_fetched_once_with_client_credentials_and_reused(sim, sleep):
+    client = client_for(sim, sleep)
+    client.rate(KOELN, MIA, [SMALL])
+    client.rate(KOELN, MIA, [BIG])
+
+    (token_call,) = sim.requests_to("POST", r"^/security/v1/oauth/token$")
+    expected = base64.b64encode(f"{CLIENT_ID}:{SECRET}".encode()).decode()
+    assert token_call.headers["authorization"] == f"Basic {expected}"
+    assert token_call.body == b"grant_type=client_credentials"
+    assert token_call.headers["x-merchant-id"] == ACCOUNT
+    rating = sim.requests_to("POST", r"^/api/rating/")
+    assert len(rating) == 2
+    assert {r.headers["authorization"] for r in rating} == {f"Bearer {next(iter(sim.tokens))}"}
+    assert all(r.headers["transid"] and r.headers["transactionsrc"] == "oms" for r in rating)
+
+
+def test_shop_quotes_every_service_in_the_units_of_the_shippers_country(sim, sleep):
+    rates = client_for(sim, sleep).rate(LOUISVILLE, BOB, [BIG], reference="SO042")
+
+    sent = sim.requests_to("POST", r"^/api/rating/v2409/Shop$")[0].json()["RateRequest"]
+    package = sent["Shipment"]["Package"][0]
+    assert package["PackageWeight"] == {"UnitOfMeasurement": {"Code": "LBS"}, "Weight": "5.5"}
+    assert package["Dimensions"] == {
+        "UnitOfMeasurement": {"Code": "IN"},
+        "Length": "15.7",
+        "Width": "11.8",
+        "Height": "7.9",
+    }
+    assert sent["Request"]["TransactionReference"] == {"CustomerContext": "SO042"}
+    assert "Service" not in sent["Shipment"]
+    assert [r.service for r in rates] == ["03", "12", "02", "01"]
+    ground = rates[0]
+    assert (ground.carrier, ground.service_name, ground.currency) == ("UPS", "UPS Ground", "USD")
+    assert ground.amount == Decimal("13.94")  # 11.20 + 1.10 x 2.4948 kg
+    assert ground.delivery_days == 4
+
+
+def test_rate_for_one_service_reads_a_bare_rated_shipment(sim, sleep):
+    (rate,) = client_for(sim, sleep).rate(KOELN, MIA, [SMALL], service_code="65")
+    assert sim.requests_to("POST", r"/Rate$")[0].json()["RateRequest"]["Shipment"]["Service"] == {
+        "Code": "65",
+        "Description": "UPS Saver",
+    }
+    assert (rate.service, rate.amount, rate.currency) == ("65", Decimal("22.52"), "EUR")
+
+
+def test_a_service_that_does_not_serve_the_destination_is_a_validation_error(sim, sleep):
+    with pytest.raises(CarrierValidationError) as caught:
+        client_for(sim, sleep).rate(KOELN, MIA, [SMALL], service_code="03")
+    error = caught.value
+    assert (error.status, error.code) == (400, "111210")
+    assert "unavailable between the selected locations" in str(error)
+
+
+def test_ship_two_packages_sends_the_documented_request_and_returns_a_label_each(sim, sleep):
+    purchase = client_for(sim, sleep).ship(
+        KOELN, MIA, [BIG, SMALL], "11", description="Clothing", reference="WH/OUT/00042"
+    )
+
+    (sent,) = sim.requests_to("POST", r"^/api/shipments/v2409/ship$")
+    assert sent.json() == json.loads((FIXTURES / "ship_request.json").read_text())
+    stored = sim.shipments[purchase.shipment_id]
+    assert stored["packages"] == [p.tracking_number for p in purchase.packages]
+    assert len(purchase.packages) == 2
+    assert purchase.tracking_number == purchase.packages[0].tracking_number
+    for package in purchase.packages:
+        assert package.tracking_number.startswith("1ZA1B2C311")
+        assert package.label.format == "GIF"
+        assert package.label.content.startswith(b"GIF89a")
+    assert (purchase.amount, purchase.currency) == (Decimal("12.54"), "EUR")  # 9.90 + 0.80 x 3.3 kg
+
+
+def test_ship_one_package_in_zpl(sim, sleep):
+    purchase = client_for(sim, sleep).ship(KOELN, MIA, [SMALL], "11", label_format="ZPL")
+    (package,) = purchase.packages
+    assert package.label.format == "ZPL"
+    zpl = package.label.content.decode()
+    assert zpl.startswith("^XA") and zpl.endswith("^XZ")
+    assert f"^FD{package.tracking_number}^FS" in zpl
+    assert "PKG 1 OF 1" in zpl
+    sent = sim.requests_to("POST", r"/ship$")[0].json()["ShipmentRequest"]
+    assert sent["LabelSpecification"]["LabelImageFormat"]["Code"] == "ZPL"
+
+
+def test_pdf_is_not_a_ups_label_format_and_nothing_is_sent(sim, sleep):
+    with pytest.raises(ValueError, match="no PDF labels"):
+        client_for(sim, sleep).ship(KOELN, MIA, [SMALL], "11", label_format="PDF")
+    assert sim.received == []
+
+
+def test_ship_without_weight_is_refused_with_the_ups_message(sim, sleep):
+    with pytest.raises(CarrierValidationError) as caught:
+        client_for(sim, sleep).ship(KOELN, MIA, [Parcel(Decimal(0))], "11")
+    assert caught.value.code == "111035"
+    assert "package weight" in caught.value.message
+    assert sim.shipments == {}
+
+
+def test_void_cancels_the_shipment_once(sim, sleep):
+    client = client_for(sim, sleep)
+    purchase = client.ship(KOELN, MIA, [SMALL], "11")
+
+    result = client.void(purchase.shipment_id)
+
+    assert (result.status, result.message) == ("voided", "Voided")
+    assert sim.shipments[purchase.shipment_id]["voided"]
+    assert sim.requests_to("DELETE", rf"/void/cancel/{purchase.shipment_id}$")
+    with pytest.raises(CarrierValidationError) as caught:
+        client.void(purchase.shipment_id)
+    assert caught.value.code == "190117"
+
+
+def test_tracking_is_read_oldest_first_and_normalised(sim, sleep):
+    client = client_for(sim, sleep)
+    number = client.ship(KOELN, MIA, [SMALL], "11").tracking_number
+    sim.add_activity(number, "P", "Pickup Scan", code="PU", status_code="038", city="KOELN")
+    sim.add_activity(number, "I", "Arrived at Facility", code="AR", status_code="005")
+    sim.add_activity(number, "I", "Out For Delivery Today", code="OT", status_code="021")
+    sim.add_activity(number, "D", "DELIVERED", code="FS", status_code="011", city="BERLIN")
+
+    tracking = client.track(number)
+
+    assert [e.status for e in tracking.events] == [
+        "pre_transit",
+        "in_transit",
+        "in_transit",
+        "out_for_delivery",
+        "delivered",
+    ]
+    assert tracking.status == "delivered"
+    assert tracking.carrier_status == "DELIVERED"
+    assert tracking.events[1].city == "KOELN"
+    assert tracking.events[0].occurred_at < tracking.events[-1].occurred_at
+    assert number in tracking.public_url
+    assert sim.requests_to("GET", rf"/track/v1/details/{number}$")[0].query["locale"] == "en_US"
+
+
+def test_unknown_tracking_number_is_not_found(sim, sleep):
+    with pytest.raises(CarrierNotFoundError) as caught:
+        client_for(sim, sleep).track("1Z999AA10123456784")
+    assert caught.value.code == "TW0001"
+
+
+def test_an_expired_token_is_refreshed_once_and_the_call_repeated(sim, sleep):
+    client = client_for(sim, sleep)
+    client.rate(KOELN, MIA, [SMALL])
+    sim.expire_tokens()
+
+    rates = client.rate(KOELN, MIA, [SMALL])
+
+    assert rates
+    assert len(sim.requests_to("POST", r"/oauth/token$")) == 2
+    statuses = [r.path for r in sim.received]
+    assert statuses.count("/api/rating/v2409/Shop") == 3  # ok, 401, ok
+    assert sleep.waits == []
+
+
+def test_a_token_near_its_expiry_is_renewed_before_the_call(sim, sleep):
+    clock = FakeClock()
+    client = client_for(sim, sleep, clock=clock)
+    client.rate(KOELN, MIA, [SMALL])
+    clock.now += 14399 - 30  # within the renewal margin
+
+    client.rate(KOELN, MIA, [SMALL])
+
+    assert len(sim.requests_to("POST", r"/oauth/token$")) == 2
+    assert len(sim.requests_to("POST", r"^/api/rating/")) == 2, "no 401 on the way"
+
+
+def test_a_401_that_persists_after_the_refresh_is_an_auth_error(sim, sleep):
+    sim.fail_next(
+        401,
+        times=5,
+        path=r"^/api/",
+        body={"response": {"errors": [{"code": "250003", "message": "Invalid Access License"}]}},
+    )
+    with pytest.raises(CarrierAuthError) as caught:
+        client_for(sim, sleep).rate(KOELN, MIA, [SMALL])
+    assert caught.value.code == "250003"
+    assert len(sim.requests_to("POST", r"^/api/rating/")) == 2
+    assert len(sim.requests_to("POST", r"/oauth/token$")) == 2
+
+
+def test_wrong_client_secret_is_an_auth_error_without_retries(sim, sleep):
+    with pytest.raises(CarrierAuthError) as caught:
+        client_for(sim, sleep, secret="wrong").rate(KOELN, MIA, [SMALL])
+    assert (caught.value.status, caught.value.code) == (401, "10401")
+    assert len(sim.received) == 1
+    assert sim.tokens == {}
+
+
+def test_429_on_rating_is_waited_out(sim, sleep):
+    sim.fail_next(
+        429,
+        path=r"^/api/rating/",
+        headers={"Retry-After": "2"},
+        body={"response": {"errors": [{"code": "429", "message": "Too Many Requests"}]}},
+    )
+    assert client_for(sim, sleep).rate(KOELN, MIA, [SMALL])
+    assert len(sim.requests_to("POST", r"^/api/rating/")) == 2
+    (wait,) = sleep.waits
+    assert 2 <= wait <= 2.5
+
+
+def test_5xx_on_rating_is_retried(sim, sleep):
+    sim.fail_next(503, times=2, path=r"^/api/rating/")
+    assert client_for(sim, sleep).rate(KOELN, MIA, [SMALL])
+    assert len(sim.requests_to("POST", r"^/api/rating/")) == 3
+
+
+def test_ship_is_never_repeated_by_the_client(sim, sleep):
+    sim.fail_next(503, path=r"/ship$")
+    client = client_for(sim, sleep)
+    with pytest.raises(CarrierServerError) as caught:
+        client.ship(KOELN, MIA, [SMALL], "11")
+    assert caught.value.transient
+    sim.fail_next(429, path=r"/ship$", headers={"Retry-After": "30"})
+    with pytest.raises(CarrierRateLimitError) as caught:
+        client.ship(KOELN, MIA, [SMALL], "11")
+    assert caught.value.retry_after == 30
+    assert len(sim.requests_to("POST", r"/ship$")) == 2
+    assert sim.shipments == {}
+    assert sleep.waits == []
+
+
+def test_trans_id_is_the_logged_request_id_and_no_secret_is_logged(sim, sleep, caplog):
+    caplog.set_level(logging.INFO)
+    client_for(sim, sleep).rate(KOELN, MIA, [SMALL])
+    trans_id = sim.requests_to("POST", r"^/api/rating/")[0].headers["transid"]
+    assert f"(request id {trans_id})" in caplog.text
+    assert SECRET not in caplog.text
+    assert next(iter(sim.tokens)) not in caplog.text

@@ -1,0 +1,393 @@
+"""UPS REST APIs client: OAuth token, Rating, Shipping (labels), Void, Tracking.
+
+Auth is an OAuth client-credentials token (``POST /security/v1/oauth/token`` with
+the client id and secret in HTTP Basic), kept until shortly before it expires and
+fetched again once when a call answers 401. Every call carries a ``transId`` (our
+request id, logged) and a ``transactionSrc``.
+
+Bodies follow the documented ``RateRequest`` / ``ShipmentRequest`` shapes for the
+parts used here. UPS answers a list with one element as a bare object
+(``RatedShipment``, ``PackageResults``...): :func:`_many` reads both. Error bodies
+``{"response": {"errors": [{"code", "message"}]}}`` become typed errors.
+
+A shipment is not safe to repeat (UPS takes no idempotency key), so ``ship`` is
+never retried by the client; quotes, voids and tracking are.
+
+Weights and sizes go out in KGS/CM, or LBS/IN when the shipper is in the US or
+Puerto Rico, as UPS requires.
+"""
+
+import base64
+import uuid
+from decimal import ROUND_HALF_UP, Decimal
+
+from ._http import DEFAULT_TIMEOUT, HttpClient
+from .models import (
+    CM_TO_IN,
+    DELIVERED,
+    EXCEPTION,
+    IN_TRANSIT,
+    KG_TO_LB,
+    OUT_FOR_DELIVERY,
+    PRE_TRANSIT,
+    RETURNED,
+    UNKNOWN,
+    Label,
+    PackageLabel,
+    Purchase,
+    Rate,
+    Tracking,
+    TrackingEvent,
+    VoidResult,
+)
+
+PRODUCTION_URL = "https://onlinetools.ups.com"
+API_VERSION = "v2409"
+LABEL_FORMATS = ("GIF", "PNG", "ZPL", "EPL", "SPL")
+TOKEN_MARGIN = 60.0  # seconds before expiry when a token is renewed
+IMPERIAL_COUNTRIES = frozenset({"US", "PR"})
+
+SERVICES = {
+    "01": "UPS Next Day Air",
+    "02": "UPS 2nd Day Air",
+    "03": "UPS Ground",
+    "07": "UPS Worldwide Express",
+    "08": "UPS Worldwide Expedited",
+    "11": "UPS Standard",
+    "12": "UPS 3 Day Select",
+    "13": "UPS Next Day Air Saver",
+    "14": "UPS Next Day Air Early",
+    "54": "UPS Worldwide Express Plus",
+    "65": "UPS Saver",
+}
+# status.type of a tracking activity
+STATUS_TYPES = {
+    "M": PRE_TRANSIT,  # manifest: label created
+    "P": IN_TRANSIT,  # pickup
+    "I": IN_TRANSIT,
+    "O": OUT_FOR_DELIVERY,
+    "D": DELIVERED,
+    "X": EXCEPTION,
+    "RS": RETURNED,
+    "MV": EXCEPTION,  # voided
+}
+OUT_FOR_DELIVERY_CODES = frozenset({"021", "OT"})
+
+
+def _many(value):
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def tracking_url(tracking_number):
+    """The public UPS tracking page of a parcel."""
+    return f"https://www.ups.com/track?loc=en_US&tracknum={tracking_number}"
+
+
+class UpsClient(HttpClient):
+    system = "UPS"
+    request_id_headers = ("transId",)
+
+    def __init__(
+        self,
+        client_id,
+        client_secret,
+        account_number,
+        base_url=PRODUCTION_URL,
+        version=API_VERSION,
+        transaction_source="oms",
+        timeout=DEFAULT_TIMEOUT,
+        **kwargs,
+    ):
+        super().__init__(base_url, timeout=timeout, **kwargs)
+        self._credentials = (client_id, client_secret)
+        self.account_number = account_number
+        self.version = version
+        self.transaction_source = transaction_source
+        self._token = None
+        self._token_expires = 0.0
+
+    # --- auth ------------------------------------------------------------------------------
+    def access_token(self):
+        """A valid bearer token, fetched when none is kept or it is about to expire."""
+        if self._token and self.clock() < self._token_expires - TOKEN_MARGIN:
+            return self._token
+        response = self.request(
+            "POST",
+            "/security/v1/oauth/token",
+            data={"grant_type": "client_credentials"},
+            headers={"x-merchant-id": self.account_number},
+            auth=self._credentials,
+            authenticate=False,
+            idempotent=True,
+        )
+        data = response.json() or {}
+        self.ensure(data.get("access_token"), "no access token in the answer", response)
+        self._token = data["access_token"]
+        self._token_expires = self.clock() + float(data.get("expires_in") or 0)
+        return self._token
+
+    def _prepare(self, headers):
+        headers["Authorization"] = f"Bearer {self.access_token()}"
+        headers.setdefault("transId", uuid.uuid4().hex)
+        headers["transactionSrc"] = self.transaction_source
+        return headers
+
+    def _renew_auth(self, response):
+        self._token = None  # expired or revoked on UPS's side: fetch a new one, once
+        return True
+
+    def _read_error(self, data):
+        errors = (
+            ((data or {}).get("response") or {}).get("errors") if isinstance(data, dict) else None
+        )
+        errors = [e for e in _many(errors) if isinstance(e, dict)]
+        if not errors:
+            return "", None, ()
+        details = tuple(f"{e.get('code')}: {e.get('message')}" for e in errors)
+        return "; ".join(str(e.get("message")) for e in errors), errors[0].get("code"), details
+
+    # --- payloads --------------------------------------------------------------------------
+    def _imperial(self, shipper):
+        return shipper.country in IMPERIAL_COUNTRIES
+
+    def _party(self, address, shipper=False):
+        party = {
+            "Name": (address.company or address.name)[:35],
+            "AttentionName": address.name[:35],
+            "Address": {
+                "AddressLine": [
+                    line
+                    for line in (
+                        " ".join(p for p in (address.street1, address.house_no) if p),
+                        address.street2,
+                    )
+                    if line
+                ],
+                "City": address.city,
+                "StateProvinceCode": address.state,
+                "PostalCode": address.zip,
+                "CountryCode": address.country,
+            },
+        }
+        if address.phone:
+            party["Phone"] = {"Number": address.phone}
+        if shipper:
+            party["ShipperNumber"] = self.account_number
+        return party
+
+    def _package(self, parcel, imperial, packaging_key):
+        weight = Decimal(parcel.weight_kg) * (KG_TO_LB if imperial else 1)
+        package = {
+            packaging_key: {"Code": "02", "Description": "Package"},
+            "PackageWeight": {
+                "UnitOfMeasurement": {"Code": "LBS" if imperial else "KGS"},
+                "Weight": str(weight.quantize(Decimal("0.1"), ROUND_HALF_UP)),
+            },
+        }
+        if parcel.has_dimensions:
+            factor = CM_TO_IN if imperial else 1
+            package["Dimensions"] = {
+                "UnitOfMeasurement": {"Code": "IN" if imperial else "CM"},
+                **{
+                    key: str(
+                        (Decimal(getattr(parcel, f"{name}_cm")) * factor).quantize(
+                            Decimal("0.1"), ROUND_HALF_UP
+                        )
+                    )
+                    for key, name in (
+                        ("Length", "length"),
+                        ("Width", "width"),
+                        ("Height", "height"),
+                    )
+                },
+            }
+        return package
+
+    def _shipment(self, shipper, ship_from, ship_to, packages, service_code, packaging_key):
+        imperial = self._imperial(shipper)
+        shipment = {
+            "Shipper": self._party(shipper, shipper=True),
+            "ShipTo": self._party(ship_to),
+            "ShipFrom": self._party(ship_from or shipper),
+            "Package": [self._package(p, imperial, packaging_key) for p in packages],
+        }
+        if service_code:
+            shipment["Service"] = {
+                "Code": service_code,
+                "Description": SERVICES.get(service_code, ""),
+            }
+        return shipment
+
+    # --- operations ------------------------------------------------------------------------
+    def rate(self, shipper, ship_to, packages, service_code=None, ship_from=None, reference=""):
+        """Quotes: every service (Shop) or one (Rate when ``service_code`` is given)."""
+        shipment = self._shipment(
+            shipper, ship_from, ship_to, packages, service_code, "PackagingType"
+        )
+        shipment["PaymentDetails"] = {
+            "ShipmentCharge": [
+                {"Type": "01", "BillShipper": {"AccountNumber": self.account_number}}
+            ]
+        }
+        shipment["NumOfPieces"] = str(len(packages))
+        shipment["ShipmentRatingOptions"] = {"NegotiatedRatesIndicator": "Y"}
+        option = "Rate" if service_code else "Shop"
+        body = {
+            "RateRequest": {
+                "Request": {"TransactionReference": {"CustomerContext": reference}},
+                "Shipment": shipment,
+            }
+        }
+        response = self.request(
+            "POST", f"/api/rating/{self.version}/{option}", json=body, idempotent=True
+        )
+        data = (response.json() or {}).get("RateResponse") or {}
+        self.ensure("RatedShipment" in data, "no RatedShipment in the answer", response)
+        return tuple(_parse_rated(rated) for rated in _many(data["RatedShipment"]))
+
+    def ship(
+        self,
+        shipper,
+        ship_to,
+        packages,
+        service_code,
+        ship_from=None,
+        label_format="GIF",
+        description="",
+        reference="",
+    ):
+        """Buy the labels of a shipment; one tracking number and label per package.
+
+        Not retried: UPS takes no idempotency key. On a timeout, the job looks the
+        shipment up (by reference) or voids it before trying again.
+        """
+        label_format = label_format.upper()
+        if label_format not in LABEL_FORMATS:
+            raise ValueError(f"UPS has no {label_format} labels (use one of {LABEL_FORMATS})")
+        shipment = self._shipment(shipper, ship_from, ship_to, packages, service_code, "Packaging")
+        shipment["Description"] = description[:50]
+        shipment["PaymentInformation"] = {
+            "ShipmentCharge": [
+                {"Type": "01", "BillShipper": {"AccountNumber": self.account_number}}
+            ]
+        }
+        if reference:
+            shipment["ReferenceNumber"] = {"Value": reference[:35]}
+        label_spec = {"LabelImageFormat": {"Code": label_format, "Description": label_format}}
+        label_spec["LabelStockSize"] = {"Height": "6", "Width": "4"}
+        body = {
+            "ShipmentRequest": {
+                "Request": {
+                    "RequestOption": "nonvalidate",
+                    "TransactionReference": {"CustomerContext": reference},
+                },
+                "Shipment": shipment,
+                "LabelSpecification": label_spec,
+            }
+        }
+        response = self.request("POST", f"/api/shipments/{self.version}/ship", json=body)
+        results = ((response.json() or {}).get("ShipmentResponse") or {}).get("ShipmentResults")
+        self.ensure(results, "no ShipmentResults in the answer", response)
+        labels = []
+        for package in _many(results.get("PackageResults")):
+            image = package.get("ShippingLabel") or {}
+            content = base64.b64decode(image.get("GraphicImage") or "")
+            file_format = ((image.get("ImageFormat") or {}).get("Code") or label_format).upper()
+            labels.append(PackageLabel(package["TrackingNumber"], Label(file_format, content)))
+        self.ensure(len(labels) == len(packages), "one label per package expected", response)
+        charges = (results.get("ShipmentCharges") or {}).get("TotalCharges") or {}
+        negotiated = ((results.get("NegotiatedRateCharges") or {}).get("TotalCharge")) or {}
+        total = negotiated or charges
+        return Purchase(
+            shipment_id=results["ShipmentIdentificationNumber"],
+            tracking_number=labels[0].tracking_number,
+            packages=tuple(labels),
+            amount=Decimal(total["MonetaryValue"]) if total.get("MonetaryValue") else None,
+            currency=total.get("CurrencyCode") or "",
+            carrier="UPS",
+            service=service_code,
+        )
+
+    def void(self, shipment_id, tracking_numbers=()):
+        """Cancel a shipment (or some of its packages) within UPS's void period."""
+        params = {"trackingnumber": ",".join(tracking_numbers)} if tracking_numbers else None
+        response = self.request(
+            "DELETE", f"/api/shipments/{self.version}/void/cancel/{shipment_id}", params=params
+        )
+        data = (response.json() or {}).get("VoidShipmentResponse") or {}
+        status = ((data.get("SummaryResult") or {}).get("Status")) or {}
+        voided = status.get("Code") == "1"
+        return VoidResult(
+            shipment_id=shipment_id,
+            status="voided" if voided else "rejected",
+            message=status.get("Description") or "",
+        )
+
+    def track(self, inquiry_number):
+        """The parcel's status and its activity, oldest first."""
+        response = self.request(
+            "GET",
+            f"/api/track/v1/details/{inquiry_number}",
+            params={"locale": "en_US", "returnSignature": "false"},
+        )
+        shipments = ((response.json() or {}).get("trackResponse") or {}).get("shipment")
+        packages = [p for s in _many(shipments) for p in _many(s.get("package"))]
+        self.ensure(packages, "no package in the tracking answer", response)
+        package = packages[0]
+        events = tuple(reversed([_parse_activity(a) for a in _many(package.get("activity"))]))
+        delivery = next(
+            (d.get("date") for d in _many(package.get("deliveryDate")) if d.get("date")), None
+        )
+        current = package.get("currentStatus") or {}
+        status = events[-1].status if events else UNKNOWN
+        return Tracking(
+            tracking_number=package.get("trackingNumber") or inquiry_number,
+            status=status,
+            carrier_status=current.get("description")
+            or (events[-1].carrier_status if events else ""),
+            events=events,
+            estimated_delivery=_iso_date(delivery) if delivery else None,
+            carrier="UPS",
+            public_url=tracking_url(inquiry_number),
+        )
+
+
+def _parse_rated(rated):
+    service = (rated.get("Service") or {}).get("Code") or ""
+    negotiated = (rated.get("NegotiatedRateCharges") or {}).get("TotalCharge")
+    total = negotiated or rated.get("TotalCharges") or {}
+    days = (rated.get("GuaranteedDelivery") or {}).get("BusinessDaysInTransit")
+    return Rate(
+        carrier="UPS",
+        service=service,
+        service_name=SERVICES.get(service, ""),
+        amount=Decimal(total.get("MonetaryValue") or "0"),
+        currency=total.get("CurrencyCode") or "",
+        delivery_days=int(days) if days else None,
+        guaranteed=bool(days),
+    )
+
+
+def _iso_date(value):
+    return f"{value[:4]}-{value[4:6]}-{value[6:8]}"
+
+
+def _parse_activity(activity):
+    status = activity.get("status") or {}
+    kind = status.get("type") or ""
+    normalised = STATUS_TYPES.get(kind, UNKNOWN)
+    if kind == "I" and (status.get("statusCode") in OUT_FOR_DELIVERY_CODES):
+        normalised = OUT_FOR_DELIVERY
+    address = (activity.get("location") or {}).get("address") or {}
+    date, time_ = activity.get("date") or "", activity.get("time") or "000000"
+    occurred = f"{_iso_date(date)}T{time_[:2]}:{time_[2:4]}:{time_[4:6]}" if date else ""
+    return TrackingEvent(
+        status=normalised,
+        carrier_status=status.get("code") or kind,
+        description=status.get("description") or "",
+        occurred_at=occurred,
+        city=address.get("city") or "",
+        country=address.get("countryCode") or address.get("country") or "",
+    )

@@ -1,0 +1,390 @@
+"""UPS REST APIs simulator: OAuth, Rating, Shipping, Void, Tracking.
+
+Follows the public documentation of the UPS developer APIs: an OAuth
+client-credentials token from ``POST /security/v1/oauth/token`` (HTTP Basic with
+the client id and secret, form ``grant_type=client_credentials``; the answer's
+``expires_in`` is a string of seconds) that every API call carries as a bearer
+token; ``RateRequest`` / ``ShipmentRequest`` bodies; a list with one element is
+answered as a bare object, as UPS does; label images base64 encoded in
+``GraphicImage`` per package (GIF, PNG, ZPL, EPL); errors as
+``{"response": {"errors": [{"code", "message"}]}}``; the ``transId`` request
+header echoed back.
+
+Tokens expire on ``clock`` (``time.monotonic`` by default) or at once with
+:meth:`UpsSimulator.expire_tokens`. :meth:`UpsSimulator.add_activity` adds a
+tracking scan.
+"""
+
+import base64
+import hmac
+import itertools
+import time
+import uuid
+from decimal import Decimal
+from urllib.parse import parse_qs
+
+from tests.simulators.base import Response, Simulator, route
+from tests.simulators.easypost import GIF_IMAGE, png_image, zpl_label
+
+# code, base price, price per kg, business days
+DOMESTIC_US = [("03", "11.20", "1.10", 4), ("12", "18.90", "1.60", 3), ("02", "24.10", "2.05", 2)]
+DOMESTIC_US += [("01", "46.80", "3.40", 1)]
+DOMESTIC = [("11", "9.90", "0.80", 2), ("65", "21.00", "1.90", 1)]
+INTERNATIONAL = [("11", "24.50", "2.10", 5), ("08", "48.00", "4.20", 4)]
+INTERNATIONAL += [("65", "66.00", "5.10", 3), ("07", "81.00", "6.30", 2)]
+LB_TO_KG = Decimal("0.45359237")
+
+
+def _error(status, code, message):
+    return Response(status, {"response": {"errors": [{"code": code, "message": message}]}})
+
+
+def _single_or_list(items):
+    return items[0] if len(items) == 1 else items
+
+
+class UpsSimulator(Simulator):
+    def __init__(
+        self,
+        client_id="ups-simulator-client",
+        client_secret="ups-simulator-secret",
+        account_number="A1B2C3",
+        token_lifetime=14399,
+        clock=time.monotonic,
+    ):
+        super().__init__()
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.account_number = account_number
+        self.token_lifetime = token_lifetime
+        self.clock = clock
+        self.tokens = {}  # token -> expiry on clock
+        self.shipments = {}  # shipment id -> {"packages": [...], "voided": bool, ...}
+        self.tracking = {}  # tracking number -> list of activities, newest first
+        self._serial = itertools.count(10000001)
+
+    # --- plumbing ---------
+    def _serve(self, handler):
+        original = handler.send_response
+        trans_id = handler.headers.get("transId")
+
+        def send_response(code, message=None):
+            original(code, message)
+            if trans_id:
+                handler.send_header("transId", trans_id)
+
+        handler.send_response = send_response
+        super()._serve(handler)
+
+    def _dispatch(self, request):
+        if request.path.startswith("/api/"):
+            header = request.headers.get("authorization", "")
+            token = header[7:] if header.startswith("Bearer ") else ""
+            expiry = self.tokens.get(token)
+            if expiry is None or expiry <= self.clock():
+                return _error(401, "250002", "Invalid Authentication Information.")
+        return super()._dispatch(request)
+
+    def expire_tokens(self):
+        """Every token handed out so far expires now (as after a credential rotation)."""
+        with self.lock:
+            for token in self.tokens:
+                self.tokens[token] = self.clock() - 1
+
+    # --- OAuth ---------
+    @route("POST", r"/security/v1/oauth/token")
+    def token(self, request):
+        expected = base64.b64encode(f"{self.client_id}:{self.client_secret}".encode()).decode()
+        if not hmac.compare_digest(request.headers.get("authorization", ""), f"Basic {expected}"):
+            return _error(401, "10401", "ClientId is Invalid")
+        form = {k: v[0] for k, v in parse_qs(request.body.decode()).items()}
+        if form.get("grant_type") != "client_credentials":
+            return _error(400, "10400", "Invalid/Unsupported grant_type")
+        token = uuid.uuid4().hex + uuid.uuid4().hex
+        self.tokens[token] = self.clock() + self.token_lifetime
+        return Response(
+            200,
+            {
+                "token_type": "Bearer",
+                "issued_at": str(int(time.time() * 1000)),
+                "client_id": self.client_id,
+                "access_token": token,
+                "scope": "",
+                "expires_in": str(self.token_lifetime),
+                "refresh_count": "0",
+                "status": "approved",
+            },
+        )
+
+    # --- checks shared by rating and shipping ---------
+    def _check_shipment(self, shipment, packaging_key):
+        shipper = shipment.get("Shipper") or {}
+        if shipper.get("ShipperNumber") != self.account_number:
+            return None, _error(400, "120100", "Missing or invalid shipper number")
+        ship_to = (shipment.get("ShipTo") or {}).get("Address") or {}
+        if not ship_to.get("CountryCode") or not ship_to.get("City"):
+            return None, _error(400, "120202", "Missing or invalid ship to address")
+        shipper_country = (shipper.get("Address") or {}).get("CountryCode")
+        kilos = Decimal(0)
+        packages = shipment.get("Package")
+        packages = packages if isinstance(packages, list) else [packages] if packages else []
+        if not packages:
+            return None, _error(400, "120601", "Missing package")
+        for package in packages:
+            if packaging_key not in package:
+                return None, _error(400, "120602", f"Missing {packaging_key}")
+            weight = package.get("PackageWeight") or {}
+            unit = (weight.get("UnitOfMeasurement") or {}).get("Code")
+            if (unit == "LBS") != (shipper_country in ("US", "PR")):
+                return None, _error(
+                    400, "111057", "This measurement system is not valid for the selected country."
+                )
+            try:
+                value = Decimal(weight.get("Weight") or "0")
+            except ArithmeticError:
+                value = Decimal(0)
+            if value <= 0:
+                return None, _error(400, "111035", "Missing or invalid package weight.")
+            kilos += value * (LB_TO_KG if unit == "LBS" else 1)
+        return {
+            "from": shipper_country,
+            "to": ship_to["CountryCode"],
+            "kilos": kilos,
+            "packages": packages,
+        }, None
+
+    def _services(self, origin, destination):
+        if origin != destination:
+            return INTERNATIONAL
+        return DOMESTIC_US if origin == "US" else DOMESTIC
+
+    def _rated(self, code, base, per_kg, days, info, currency):
+        total = (Decimal(base) + Decimal(per_kg) * info["kilos"]).quantize(Decimal("0.01"))
+        return {
+            "Service": {"Code": code, "Description": ""},
+            "BillingWeight": {"UnitOfMeasurement": {"Code": "KGS"}, "Weight": str(info["kilos"])},
+            "TransportationCharges": {"CurrencyCode": currency, "MonetaryValue": str(total)},
+            "ServiceOptionsCharges": {"CurrencyCode": currency, "MonetaryValue": "0.00"},
+            "TotalCharges": {"CurrencyCode": currency, "MonetaryValue": str(total)},
+            "GuaranteedDelivery": {"BusinessDaysInTransit": str(days)},
+        }
+
+    @staticmethod
+    def _currency(country):
+        return {"US": "USD", "PR": "USD", "CH": "CHF", "GB": "GBP", "CA": "CAD"}.get(country, "EUR")
+
+    # --- Rating ---------
+    @route("POST", r"/api/rating/(?P<version>v\w+)/(?P<option>Rate|Shop)")
+    def rate(self, request, version, option):
+        shipment = ((request.json() or {}).get("RateRequest") or {}).get("Shipment") or {}
+        info, refused = self._check_shipment(shipment, "PackagingType")
+        if refused:
+            return refused
+        services = self._services(info["from"], info["to"])
+        currency = self._currency(info["from"])
+        if option == "Rate":
+            code = (shipment.get("Service") or {}).get("Code")
+            services = [s for s in services if s[0] == code]
+            if not services:
+                return _error(
+                    400,
+                    "111210",
+                    "The requested service is unavailable between the selected locations.",
+                )
+        rated = [self._rated(*service, info, currency) for service in services]
+        return Response(
+            200,
+            {
+                "RateResponse": {
+                    "Response": {
+                        "ResponseStatus": {"Code": "1", "Description": "Success"},
+                        "Alert": [{"Code": "110971", "Description": "Your invoice may vary."}],
+                    },
+                    "RatedShipment": _single_or_list(rated),
+                }
+            },
+        )
+
+    # --- Shipping ---------
+    @route("POST", r"/api/shipments/(?P<version>v\w+)/ship")
+    def ship(self, request, version):
+        body = (request.json() or {}).get("ShipmentRequest") or {}
+        shipment = body.get("Shipment") or {}
+        info, refused = self._check_shipment(shipment, "Packaging")
+        if refused:
+            return refused
+        code = (shipment.get("Service") or {}).get("Code")
+        service = next((s for s in self._services(info["from"], info["to"]) if s[0] == code), None)
+        if service is None:
+            return _error(
+                400,
+                "111210",
+                "The requested service is unavailable between the selected locations.",
+            )
+        label_format = ((body.get("LabelSpecification") or {}).get("LabelImageFormat") or {}).get(
+            "Code"
+        ) or ""
+        if label_format not in ("GIF", "PNG", "ZPL", "EPL", "SPL"):
+            return _error(400, "120514", "Invalid or missing label image format.")
+        serial = next(self._serial)
+        shipment_id = f"1Z{self.account_number}{code}{serial:08d}"
+        ship_to = shipment["ShipTo"]
+        results = []
+        for index, _package in enumerate(info["packages"]):
+            tracking = f"1Z{self.account_number}{code}{serial + index * 1000000:08d}"
+            lines = [
+                SERVICE_NAMES.get(code, code),
+                ship_to.get("Name", ""),
+                *(ship_to["Address"].get("AddressLine") or []),
+                f"{ship_to['Address'].get('PostalCode', '')} {ship_to['Address'].get('City', '')}",
+                f"PKG {index + 1} OF {len(info['packages'])}",
+                f"TRACKING #: {tracking}",
+            ]
+            image = {
+                "GIF": GIF_IMAGE,
+                "PNG": png_image(),
+                "ZPL": zpl_label(tracking, lines),
+            }.get(label_format, f'N\nA50,50,0,4,1,1,N,"{tracking}"\nP1\n'.encode())
+            results.append(
+                {
+                    "TrackingNumber": tracking,
+                    "ServiceOptionsCharges": {"CurrencyCode": "USD", "MonetaryValue": "0.00"},
+                    "ShippingLabel": {
+                        "ImageFormat": {"Code": label_format, "Description": label_format},
+                        "GraphicImage": base64.b64encode(image).decode(),
+                    },
+                }
+            )
+            self.tracking[tracking] = [
+                self._activity(
+                    "M",
+                    "MP",
+                    "003",
+                    "Shipper created a label, UPS has not received the package yet.",
+                )
+            ]
+        rated = self._rated(*service, info, self._currency(info["from"]))
+        self.shipments[shipment_id] = {
+            "service": code,
+            "packages": [r["TrackingNumber"] for r in results],
+            "label_format": label_format,
+            "voided": False,
+            "reference": (shipment.get("ReferenceNumber") or {}).get("Value"),
+        }
+        return Response(
+            200,
+            {
+                "ShipmentResponse": {
+                    "Response": {
+                        "ResponseStatus": {"Code": "1", "Description": "Success"},
+                        "TransactionReference": (body.get("Request") or {}).get(
+                            "TransactionReference"
+                        )
+                        or {},
+                    },
+                    "ShipmentResults": {
+                        "ShipmentCharges": {
+                            "TransportationCharges": rated["TransportationCharges"],
+                            "ServiceOptionsCharges": rated["ServiceOptionsCharges"],
+                            "TotalCharges": rated["TotalCharges"],
+                        },
+                        "BillingWeight": rated["BillingWeight"],
+                        "ShipmentIdentificationNumber": shipment_id,
+                        "PackageResults": _single_or_list(results),
+                    },
+                }
+            },
+        )
+
+    # --- Void ---------
+    @route("DELETE", r"/api/shipments/(?P<version>v\w+)/void/cancel/(?P<shipment_id>\w+)")
+    def void(self, request, version, shipment_id):
+        shipment = self.shipments.get(shipment_id)
+        if shipment is None:
+            return _error(400, "190101", "No shipment found within the allowed void period")
+        if shipment["voided"]:
+            return _error(400, "190117", "The shipment has already been voided")
+        scanned = any(
+            activity["status"]["type"] != "M"
+            for number in shipment["packages"]
+            for activity in self.tracking.get(number, [])
+        )
+        if scanned:
+            return _error(
+                400, "190102", "The package has already been picked up and cannot be voided"
+            )
+        shipment["voided"] = True
+        for number in shipment["packages"]:
+            self.tracking[number].insert(0, self._activity("MV", "VD", "004", "Voided Shipment"))
+        return Response(
+            200,
+            {
+                "VoidShipmentResponse": {
+                    "Response": {"ResponseStatus": {"Code": "1", "Description": "Success"}},
+                    "SummaryResult": {"Status": {"Code": "1", "Description": "Voided"}},
+                }
+            },
+        )
+
+    # --- Tracking ---------
+    def _activity(self, kind, code, status_code, description, city="LOUISVILLE", country="US"):
+        step = sum(len(a) for a in self.tracking.values())
+        return {
+            "location": {
+                "address": {
+                    "city": city,
+                    "stateProvince": "KY",
+                    "countryCode": country,
+                    "country": country,
+                }
+            },
+            "status": {
+                "type": kind,
+                "description": description,
+                "code": code,
+                "statusCode": status_code,
+            },
+            "date": f"202503{3 + step // 4:02d}",
+            "time": f"{8 + step % 4 * 3:02d}0000",
+        }
+
+    def add_activity(self, tracking, kind, description, code="", status_code="", city="LOUISVILLE"):
+        """A new scan for a parcel (``kind``: M, P, I, O, D, X, RS)."""
+        with self.lock:
+            self.tracking[tracking].insert(
+                0, self._activity(kind, code or kind, status_code, description, city=city)
+            )
+
+    @route("GET", r"/api/track/v1/details/(?P<number>\w+)")
+    def track(self, request, number):
+        activities = self.tracking.get(number)
+        if activities is None:
+            return _error(404, "TW0001", "Tracking Information Not Found")
+        latest = activities[0]["status"]
+        package = {
+            "trackingNumber": number,
+            "activity": activities,
+            "currentStatus": {"description": latest["description"], "code": latest["statusCode"]},
+            "deliveryDate": [] if latest["type"] == "D" else [{"type": "SDD", "date": "20250306"}],
+            "packageCount": 1,
+        }
+        return Response(
+            200,
+            {
+                "trackResponse": {
+                    "shipment": [{"inquiryNumber": number, "package": [package], "warnings": []}]
+                }
+            },
+        )
+
+
+SERVICE_NAMES = {
+    "01": "UPS NEXT DAY AIR",
+    "02": "UPS 2ND DAY AIR",
+    "03": "UPS GROUND",
+    "07": "UPS WORLDWIDE EXPRESS",
+    "08": "UPS WORLDWIDE EXPEDITED",
+    "11": "UPS STANDARD",
+    "12": "UPS 3 DAY SELECT",
+    "65": "UPS SAVER",
+}

@@ -32,3 +32,4 @@ from .models import (
 from .webhooks import EASYPOST_SIGNATURE_HEADER, easypost_signature, verify_easypost_signature
 from .easypost import EasyPostClient, parse_event as parse_easypost_event
 from .ups import UpsClient, tracking_url as ups_tracking_url
+from .postlogistics import PostLogisticsClient, tracking_url as postlogistics_tracking_url

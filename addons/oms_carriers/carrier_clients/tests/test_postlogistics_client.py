@@ -1,0 +1,195 @@
+"""PostLogisticsClient (zeep) against the barcode web service simulator on 127.0.0.1."""
+
+import io
+import logging
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from PyPDF2 import PdfReader
+
+from tests.simulators.postlogistics import SERVICE_PATH, PostLogisticsSimulator, soap_fault
+
+from .. import (
+    Address,
+    CarrierAuthError,
+    CarrierConnectionError,
+    CarrierServerError,
+    CarrierValidationError,
+    Parcel,
+    PostLogisticsClient,
+)
+from .fakes import FakeSleep, closed_port_url
+
+FIXTURES = Path(__file__).parent / "fixtures" / "postlogistics"
+USER, PASSWORD, LICENSE = "TU_simulator", "simulator-pass", "60000001"
+SENDER = Address(
+    name="Lager",
+    company="OMS AG",
+    street1="Bahnhofstrasse",
+    house_no="1",
+    city="Bern",
+    zip="3000",
+    country="CH",
+)
+ANNA = Address(
+    name="Anna Muster",
+    street1="Rue du Lac",
+    house_no="5",
+    city="Lausanne",
+    zip="1003",
+    country="CH",
+    phone="+41791234567",
+)
+T = {"t": "https://wsbc.post.ch/wsbc/barcode/v2_4/types"}
+
+
+@pytest.fixture
+def sim():
+    with PostLogisticsSimulator(USER, PASSWORD, {LICENSE}) as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def sleep():
+    return FakeSleep()
+
+
+def client_for(sim, sleep, password=PASSWORD, license_=LICENSE, **kwargs):
+    kwargs.setdefault("wsdl_url", f"{sim.url}{SERVICE_PATH}?wsdl")
+    return PostLogisticsClient(
+        USER, password, license_, SENDER, sleep=sleep, timeout=(2, 5), **kwargs
+    )
+
+
+def sent_call(sim, index=0):
+    return etree.fromstring(sim.requests_to("POST", SERVICE_PATH)[index].body)
+
+
+def test_generate_label_sends_the_documented_request_and_returns_the_pdf(sim, sleep):
+    purchase = client_for(sim, sleep).generate_label(
+        ANNA,
+        services=("PRI", "SI"),
+        parcel=Parcel(Decimal("1.2")),
+        item_number="WH-OUT-00042",
+        parcel_no=1,
+        parcel_total=2,
+        free_text="Fragile",
+    )
+
+    parser = etree.XMLParser(remove_blank_text=True)
+    golden = etree.parse(str(FIXTURES / "generate_label_request.xml"), parser).getroot()
+    assert etree.tostring(sent_call(sim), method="c14n") == etree.tostring(golden, method="c14n")
+    post = sim.requests_to("POST", SERVICE_PATH)[0]
+    assert post.headers["authorization"].startswith("Basic ")
+    assert "GenerateLabel" in post.headers["soapaction"]
+    (stored,) = sim.labels
+    assert stored["services"] == ["PRI", "SI"]
+    assert purchase.tracking_number == stored["ident_code"]
+    assert purchase.tracking_number.startswith("99.00.600000.")
+    assert (purchase.carrier, purchase.service) == ("Swiss Post", "PRI+SI")
+    (package,) = purchase.packages
+    assert package.label.format == "PDF"
+    text = PdfReader(io.BytesIO(package.label.content)).pages[0].extract_text()
+    assert purchase.tracking_number in text
+    assert "Anna Muster" in text
+
+
+def test_zpl_label_with_economy_service_and_layout(sim, sleep):
+    purchase = client_for(sim, sleep).generate_label(
+        ANNA, services=("ECO",), image_format="ZPL", label_layout="A7", resolution=200
+    )
+    definition = sent_call(sim).find(".//t:LabelDefinition", T)
+    assert definition.findtext("t:ImageFileType", namespaces=T) == "ZPL2"
+    assert definition.findtext("t:LabelLayout", namespaces=T) == "A7"
+    assert definition.findtext("t:ImageResolution", namespaces=T) == "200"
+    label = purchase.packages[0].label
+    assert label.format == "ZPL"
+    assert label.content.startswith(b"^XA") and b"^BC" in label.content
+    assert purchase.tracking_number.startswith("99.60.")
+
+
+def test_item_errors_become_a_validation_error_with_the_carriers_words(sim, sleep):
+    abroad = Address(
+        name="Jean Dupont", street1="12 rue de Rivoli", city="Paris", zip="75001", country="FR"
+    )
+    with pytest.raises(CarrierValidationError) as caught:
+        client_for(sim, sleep).generate_label(abroad, services=("PRI", "XYZ"))
+    error = caught.value
+    assert error.code == "E2010"
+    assert "Unknown service code XYZ." in error.message
+    assert "E2030: The service is not available for country FR." in error.details
+    assert sim.labels == []
+
+
+def test_two_basic_services_are_refused(sim, sleep):
+    with pytest.raises(CarrierValidationError) as caught:
+        client_for(sim, sleep).generate_label(ANNA, services=("PRI", "ECO"))
+    assert caught.value.code == "E2015"
+
+
+def test_a_franking_license_the_user_may_not_use_is_a_client_fault(sim, sleep):
+    with pytest.raises(CarrierValidationError) as caught:
+        client_for(sim, sleep, license_="69999999").generate_label(ANNA)
+    assert caught.value.code == "E2001"
+    assert "Franking license 69999999 is not authorised" in str(caught.value)
+
+
+def test_wrong_password_is_an_auth_error(sim, sleep):
+    with pytest.raises(CarrierAuthError) as caught:
+        client_for(sim, sleep, password="wrong").generate_label(ANNA)
+    assert caught.value.status == 401
+    assert "401 Unauthorized" in caught.value.body_excerpt
+
+
+def test_a_server_fault_is_transient_and_generate_label_is_not_repeated(sim, sleep):
+    client = client_for(sim, sleep)
+    sim.fail_next(500, method="POST", body=soap_fault("soap:Server", "Internal processing error"))
+    with pytest.raises(CarrierServerError) as caught:
+        client.generate_label(ANNA)
+    assert caught.value.transient
+    assert "Internal processing error" in str(caught.value)
+    assert len(sim.requests_to("POST", SERVICE_PATH)) == 1
+    assert sleep.waits == []
+    assert client.generate_label(ANNA).tracking_number
+
+
+def test_wsdl_is_loaded_once_and_retried_on_5xx(sim, sleep):
+    sim.fail_next(503, method="GET")
+    client = client_for(sim, sleep)
+    client.generate_label(ANNA)
+    client.generate_label(ANNA)
+    assert len(sim.requests_to("GET", SERVICE_PATH)) == 2  # a 503, then the WSDL
+    assert len(sleep.waits) == 1
+    assert len(sim.labels) == 2
+
+
+def test_calls_go_to_the_service_url_when_one_is_given(sim, sleep):
+    with PostLogisticsSimulator(USER, PASSWORD, {LICENSE}) as integration:
+        client = client_for(sim, sleep, service_url=f"{integration.url}{SERVICE_PATH}")
+        client.generate_label(ANNA)
+    assert sim.requests_to("POST", ".*") == []
+    assert len(integration.labels) == 1
+
+
+def test_no_answer_is_a_connection_error(sleep):
+    client = PostLogisticsClient(
+        USER,
+        PASSWORD,
+        LICENSE,
+        SENDER,
+        wsdl_url=f"{closed_port_url()}{SERVICE_PATH}?wsdl",
+        sleep=sleep,
+        timeout=(0.5, 0.5),
+    )
+    with pytest.raises(CarrierConnectionError):
+        client.generate_label(ANNA)
+    assert len(sleep.waits) == 3
+
+
+def test_no_password_in_the_log(sim, sleep, caplog):
+    caplog.set_level(logging.DEBUG)
+    client_for(sim, sleep).generate_label(ANNA)
+    assert "GenerateLabel → Swiss Post in" in caplog.text
+    assert PASSWORD not in caplog.text

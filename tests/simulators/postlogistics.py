@@ -1,0 +1,188 @@
+"""Swiss Post PostLogistics barcode web service simulator (SOAP 1.1, ``GenerateLabel``).
+
+Serves the WSDL written for the operations the OMS uses
+(``postlogistics_barcode.wsdl`` beside this file) at ``GET /wsbc/barcode/v2_4?wsdl``
+with its own address, and answers ``GenerateLabel`` posted to the same path:
+
+- HTTP Basic auth (401 with an HTML page otherwise, as the gateway does);
+- a franking license the user may not use is a ``soap:Client`` fault;
+- per item, the service codes (``PRZL``) are checked: one basic service (PRI,
+  ECO, SEM), additional ones from a known list (SI, SP, BLN, LQ, FRA); an unknown
+  code, two basic services, a ZIP code that is not Swiss or a destination
+  outside Switzerland and Liechtenstein are item errors (``Errors/Error`` with a
+  code and a message) and that item gets no label;
+- a good item gets an ident code (``99.00`` Priority, ``99.60`` Economy, ...) and
+  its label in the requested ``ImageFileType`` (PDF, ZPL2, GIF, PNG), base64.
+
+:func:`soap_fault` builds a fault body for tests that inject server faults.
+"""
+
+import base64
+import hmac
+import itertools
+from pathlib import Path
+
+from lxml import etree
+
+from tests.simulators.base import Response, Simulator, route
+from tests.simulators.easypost import GIF_IMAGE, pdf_document, png_image, zpl_label
+
+WSDL_PATH = Path(__file__).with_name("postlogistics_barcode.wsdl")
+SERVICE_PATH = "/wsbc/barcode/v2_4"
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+TYPES = "https://wsbc.post.ch/wsbc/barcode/v2_4/types"
+BASIC_SERVICES = {"PRI": "99.00", "ECO": "99.60", "SEM": "99.40"}
+ADDITIONAL_SERVICES = {"SI", "SP", "BLN", "LQ", "FRA"}
+SERVICE_NAMES = {"PRI": "PostPac Priority", "ECO": "PostPac Economy", "SEM": "Swiss-Express Moon"}
+_NS = {"t": TYPES, "soap": SOAP_ENV}
+
+
+def soap_fault(code, message, detail_code=None):
+    """A SOAP 1.1 fault envelope (``code`` is ``soap:Client`` or ``soap:Server``)."""
+    detail = (
+        f"<detail><t:ErrorCode xmlns:t='{TYPES}'>{detail_code}</t:ErrorCode></detail>"
+        if detail_code
+        else ""
+    )
+    return (
+        f"<?xml version='1.0' encoding='UTF-8'?>"
+        f"<soap:Envelope xmlns:soap='{SOAP_ENV}'><soap:Body><soap:Fault>"
+        f"<faultcode>{code}</faultcode><faultstring>{message}</faultstring>{detail}"
+        f"</soap:Fault></soap:Body></soap:Envelope>"
+    ).encode()
+
+
+def _text(node, path):
+    found = node.find(path, _NS)
+    return (found.text or "").strip() if found is not None else ""
+
+
+class PostLogisticsSimulator(Simulator):
+    def __init__(self, username="TU_simulator", password="simulator-pass", franking_licenses=None):
+        super().__init__()
+        self.username = username
+        self.password = password
+        self.franking_licenses = set(franking_licenses or {"60000001"})
+        self.labels = []  # every label handed out: ident code, services, recipient, format
+        self._serial = itertools.count(10000001)
+
+    @route("GET", SERVICE_PATH)
+    def wsdl(self, request):
+        # ``?wsdl`` has no value, so it does not show in ``request.query``: any GET gets it.
+        text = WSDL_PATH.read_text().replace("{location}", f"{self.url}{SERVICE_PATH}")
+        return Response(200, text, content_type="text/xml; charset=utf-8")
+
+    @route("POST", SERVICE_PATH)
+    def soap(self, request):
+        expected = base64.b64encode(f"{self.username}:{self.password}".encode()).decode()
+        if not hmac.compare_digest(request.headers.get("authorization", ""), f"Basic {expected}"):
+            return Response(
+                401,
+                "<html><body><h1>401 Unauthorized</h1></body></html>",
+                headers={"WWW-Authenticate": 'Basic realm="wsbc"'},
+                content_type="text/html",
+            )
+        try:
+            envelope = etree.fromstring(request.body)
+        except etree.XMLSyntaxError:
+            return self._fault("soap:Client", "The request is not well-formed XML.")
+        call = envelope.find("soap:Body/t:GenerateLabel", _NS)
+        if call is None:
+            return self._fault("soap:Client", "Unknown operation.")
+        return self._generate_label(call)
+
+    def _fault(self, code, message, detail_code=None):
+        return Response(500, soap_fault(code, message, detail_code), content_type="text/xml")
+
+    def _generate_label(self, call):
+        definition = call.find("t:Envelope/t:LabelDefinition", _NS)
+        image_type = _text(definition, "t:ImageFileType")
+        license_ = _text(call, "t:Envelope/t:FileInfos/t:FrankingLicense")
+        if license_ not in self.franking_licenses:
+            return self._fault(
+                "soap:Client",
+                f"Franking license {license_} is not authorised for user {self.username}.",
+                "E2001",
+            )
+        customer = call.find("t:Envelope/t:FileInfos/t:Customer", _NS)
+        root = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap={"soap": SOAP_ENV})
+        body = etree.SubElement(root, f"{{{SOAP_ENV}}}Body")
+        answer = etree.SubElement(body, f"{{{TYPES}}}GenerateLabelResponse", nsmap={None: TYPES})
+        sending = etree.SubElement(answer, f"{{{TYPES}}}Envelope")
+        for name in ("Data", "Provider", "Sending"):
+            sending = etree.SubElement(sending, f"{{{TYPES}}}{name}")
+        for item in call.iterfind("t:Envelope/t:Data/t:Provider/t:Sending/t:Item", _NS):
+            result = etree.SubElement(sending, f"{{{TYPES}}}Item", ItemID=item.get("ItemID", ""))
+            errors = self._item_errors(item)
+            if errors:
+                container = etree.SubElement(result, f"{{{TYPES}}}Errors")
+                for code, message in errors:
+                    error = etree.SubElement(container, f"{{{TYPES}}}Error")
+                    etree.SubElement(error, f"{{{TYPES}}}Code").text = code
+                    etree.SubElement(error, f"{{{TYPES}}}Message").text = message
+                continue
+            services = [p.text for p in item.iterfind("t:Attributes/t:PRZL", _NS)]
+            basic = next(s for s in services if s in BASIC_SERVICES)
+            ident = f"{BASIC_SERVICES[basic]}.{license_[:6]}.{next(self._serial):08d}"
+            if not _text(item, "t:Attributes/t:Weight"):
+                warnings = etree.SubElement(result, f"{{{TYPES}}}Warnings")
+                warning = etree.SubElement(warnings, f"{{{TYPES}}}Warning")
+                etree.SubElement(warning, f"{{{TYPES}}}Code").text = "W0028"
+                etree.SubElement(warning, f"{{{TYPES}}}Message").text = "No weight given."
+            etree.SubElement(result, f"{{{TYPES}}}IdentCode").text = ident
+            label = self._label(item, customer, services, ident, image_type)
+            etree.SubElement(result, f"{{{TYPES}}}Label").text = base64.b64encode(label).decode()
+            self.labels.append(
+                {
+                    "ident_code": ident,
+                    "services": services,
+                    "recipient": _text(item, "t:Recipient/t:Name1"),
+                    "zip": _text(item, "t:Recipient/t:ZIP"),
+                    "format": image_type,
+                    "layout": _text(definition, "t:LabelLayout"),
+                }
+            )
+        return Response(
+            200,
+            etree.tostring(root, xml_declaration=True, encoding="UTF-8"),
+            content_type="text/xml; charset=utf-8",
+        )
+
+    def _item_errors(self, item):
+        errors = []
+        services = [p.text or "" for p in item.iterfind("t:Attributes/t:PRZL", _NS)]
+        unknown = [s for s in services if s not in BASIC_SERVICES and s not in ADDITIONAL_SERVICES]
+        errors += [("E2010", f"Unknown service code {s}.") for s in unknown]
+        basics = [s for s in services if s in BASIC_SERVICES]
+        if len(basics) != 1:
+            errors.append(("E2015", "Exactly one basic service (PRI, ECO, SEM) is required."))
+        country = _text(item, "t:Recipient/t:Country") or "CH"
+        if country not in ("CH", "LI"):
+            errors.append(("E2030", f"The service is not available for country {country}."))
+        zip_code = _text(item, "t:Recipient/t:ZIP")
+        if not (zip_code.isdigit() and len(zip_code) == 4):
+            errors.append(("E1005", f"Invalid ZIP code {zip_code!r} of the recipient."))
+        return errors
+
+    def _label(self, item, customer, services, ident, image_type):
+        lines = [
+            " + ".join(SERVICE_NAMES.get(s, s) for s in services),
+            f"From: {_text(customer, 't:Name1')}, {_text(customer, 't:ZIP')} "
+            f"{_text(customer, 't:City')}",
+            " ".join(
+                filter(
+                    None,
+                    (_text(item, "t:Recipient/t:FirstName"), _text(item, "t:Recipient/t:Name1")),
+                )
+            ),
+            f"{_text(item, 't:Recipient/t:Street')} {_text(item, 't:Recipient/t:HouseNo')}".strip(),
+            f"{_text(item, 't:Recipient/t:ZIP')} {_text(item, 't:Recipient/t:City')}",
+            ident,
+        ]
+        if image_type == "ZPL2":
+            return zpl_label(ident.replace(".", ""), lines)
+        if image_type == "GIF":
+            return GIF_IMAGE
+        if image_type in ("PNG", "JPG"):
+            return png_image()
+        return pdf_document(lines, width=298, height=420)  # A6

@@ -379,7 +379,8 @@ def test_connection_error_is_typed_and_retried_only_when_safe(sleep):
 
 
 def test_the_log_names_request_id_and_duration_never_the_key(sim, sleep, caplog):
-    caplog.set_level(logging.DEBUG)
+    # Under Odoo the client logger sits below "odoo", whose level Odoo sets.
+    caplog.set_level(logging.DEBUG, logger=EasyPostClient.__module__)
     shipment_for(client_for(sim, sleep))
     text = caplog.text
     assert "POST /v2/shipments → EasyPost 201" in text

@@ -355,8 +355,19 @@ class SaleOrder(models.Model):
 
     def _oms_send_stage_mails(self):
         """Mail the customer what the order's stage tells, once per kind of mail,
-        when its channel allows it. Mails are queued, not sent in the transaction.
-        A context key ``oms_no_mail`` silences them (imports, data fixes)."""
+        when its channel allows it and the customer has an email address:
+
+        - received: the order is released for fulfilment for the first time
+          (confirmed with no active hold; a held order gets it when released);
+        - shipped: its first parcel ships (partially shipped or shipped);
+        - delivered: tracking set its delivered date;
+        - cancelled: it is cancelled after it was confirmed, or while it waited
+          on hold for its confirmation (a cancelled quotation mails nobody).
+
+        Mails are posted in the chatter and queued, not sent in the transaction;
+        the kinds sent are kept in ``oms_mails_sent``, so a stage going back and
+        forth mails once. A context key ``oms_no_mail`` silences them (imports,
+        data fixes)."""
         if self.env.context.get("oms_no_mail"):
             return
         for order in self:
@@ -365,8 +376,10 @@ class SaleOrder(models.Model):
             for kind, (stages, switch, template_xmlid) in STAGE_MAILS.items():
                 if order.oms_stage not in stages or kind in sent:
                     continue
-                if kind == "cancelled" and not order.oms_released_date:
-                    continue  # a quotation nobody confirmed: nothing to tell
+                if kind == "cancelled" and not (
+                    order.oms_released_date or order.oms_confirm_requested
+                ):
+                    continue  # a quotation nobody placed or confirmed: nothing to tell
                 channel = order.oms_channel_id
                 if not (channel and channel[switch] and order.partner_id.email):
                     continue

@@ -1,4 +1,6 @@
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+
+import pytz
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -42,11 +44,28 @@ class OmsHoldRuleDryRun(models.TransientModel):
             if run.date_from > run.date_to:
                 raise UserError(_("The period ends before it starts."))
 
-    def _orders(self):
+    def _utc_bounds(self):
+        """The period as naive UTC datetimes [start, end): whole days in the
+        user's time zone."""
         self.ensure_one()
+        tz = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
+
+        def midnight(day):
+            return tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc)
+
+        start = midnight(self.date_from)
+        end = midnight(self.date_to + timedelta(days=1))
+        return start.replace(tzinfo=None), end.replace(tzinfo=None)
+
+    def _orders(self):
+        """The orders of the period, not cancelled, as they are now. The period is
+        on the customer's order date: Odoo moves its own order date to the
+        confirmation date."""
+        self.ensure_one()
+        start, end = self._utc_bounds()
         domain = [
-            ("oms_order_date", ">=", fields.Datetime.to_datetime(self.date_from)),
-            ("oms_order_date", "<", fields.Datetime.to_datetime(self.date_to + timedelta(days=1))),
+            ("oms_order_date", ">=", start),
+            ("oms_order_date", "<", end),
             ("company_id", "=", self.company_id.id),
             ("state", "!=", "cancel"),
         ]

@@ -311,7 +311,13 @@ class ShopifySimulator(ChannelSimulator):
     def __init__(
         self,
         access_token="shpat_simulator_token",
-        scopes=("read_orders", "write_orders", "write_fulfillments", "write_inventory"),
+        scopes=(
+            "read_orders",
+            "write_orders",
+            "read_products",
+            "write_fulfillments",
+            "write_inventory",
+        ),
         webhook_secret="shopify-webhook-secret",
         bucket_size=40,
         leak_rate=2.0,
@@ -614,6 +620,40 @@ class ShopifySimulator(ChannelSimulator):
             if fo["order_id"] == order["id"]:
                 fo["status"] = "cancelled"
         return Response(200, {"order": order})
+
+    @route("GET", rf"/admin/api/{API_VERSION}/products\.json")
+    def list_products(self, request):
+        """The catalogue as products with their variants, ``limit`` per page."""
+        denied = self._scope("read_products")
+        if denied:
+            return denied
+        query = dict(request.query)
+        limit = int(query.get("limit") or 50)
+        start = int(query.get("page_info") or 0) if query.get("page_info", "0").isdigit() else 0
+        products = {}
+        for position, (sku, title, variant, price, item_id) in enumerate(CATALOGUE):
+            product = products.setdefault(
+                title, {"id": 632910392 + len(products), "title": title, "variants": []}
+            )
+            product["variants"].append(
+                {
+                    "id": 39072856 + position,
+                    "product_id": product["id"],
+                    "title": variant or "Default Title",
+                    "sku": sku,
+                    "price": price,
+                    "inventory_item_id": item_id,
+                }
+            )
+        items = list(products.values())
+        page = items[start : start + limit]
+        headers = {}
+        if start + limit < len(items):
+            headers["Link"] = (
+                f"<{self.url}/admin/api/{API_VERSION}/products.json?limit={limit}"
+                f'&page_info={start + limit}>; rel="next"'
+            )
+        return Response(200, {"products": page}, headers=headers)
 
     @route("POST", rf"/admin/api/{API_VERSION}/inventory_levels/set\.json")
     def set_inventory_level(self, request):

@@ -64,6 +64,16 @@ class Fulfillment:
 
 
 @dataclass(frozen=True)
+class Variant:
+    """A product variant: the SKU a merchant knows and the inventory item stock is set on."""
+
+    id: str
+    product_id: str
+    sku: str
+    inventory_item_id: str
+
+
+@dataclass(frozen=True)
 class InventoryLevel:
     inventory_item_id: str
     location_id: str
@@ -261,6 +271,26 @@ class ShopifyClient(HttpClient):
         order = (response.json() or {}).get("order")
         ensure(isinstance(order, dict), "Shopify answered without the order", response)
         return RemoteOrder(str(order.get("id")), order.get("updated_at") or "", order)
+
+    def iter_variants(self, limit=250):
+        """Every product variant of the shop (SKU and inventory item), page after page."""
+        params = {"limit": limit, "fields": "id,variants"}
+        while True:
+            response = self.request("GET", self._api("products.json"), params=params)
+            products = (response.json() or {}).get("products")
+            ensure(isinstance(products, list), "Shopify answered without products", response)
+            for product in products:
+                for variant in product.get("variants") or ():
+                    yield Variant(
+                        id=str(variant.get("id")),
+                        product_id=str(product.get("id")),
+                        sku=variant.get("sku") or "",
+                        inventory_item_id=str(variant.get("inventory_item_id") or ""),
+                    )
+            page_info = _next_page_info(response.headers.get("Link"))
+            if not page_info:
+                return
+            params = {"limit": limit, "page_info": page_info}
 
     def set_inventory_level(self, inventory_item_id, location_id, available):
         """Set the available quantity of an item at a location (an absolute value)."""

@@ -19,4 +19,4 @@ from .errors import MappingError
 from .shopify import map_shopify_order
 from .woocommerce import map_woocommerce_order
 from .amazon import map_amazon_order
-from .csv_file import map_csv_order, read_csv_orders
+from .csv_file import csv_order_version, map_csv_order, read_csv_orders

@@ -196,6 +196,20 @@ def map_csv_order(payload):
     return _replace_totals(draft, total if total is not None else draft.computed_total())
 
 
+def csv_order_version(payload):
+    """The version of one order of a file: its ``updated_at`` cell, else a hash of
+    its rows (the inbox keeps each version once). None when it cannot be read."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("rows"), list):
+        return None
+    rows = payload["rows"]
+    for row in rows:
+        if isinstance(row, dict) and (row.get("updated_at") or "").strip():
+            return row["updated_at"].strip()
+    if not all(isinstance(row, dict) for row in rows):
+        return None
+    return _hash(rows)
+
+
 def _replace_totals(draft, total):
     return replace(draft, totals=Totals(total=total, tax=draft.tax_total))
 

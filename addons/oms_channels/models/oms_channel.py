@@ -1,11 +1,21 @@
 import json
 import logging
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..channel_clients import ChannelError, ShopifyClient, WooCommerceClient
+from ..channel_clients import AmazonSpClient, ChannelError, ShopifyClient, WooCommerceClient
+from ..channel_clients.amazon import ENDPOINTS, TOKEN_URL
+
+# Where each channel kind's production API lives (a sandbox is any other URL).
+DEFAULT_API_URLS = {
+    "amazon": ENDPOINTS["eu"],
+}
+# Kinds that pull orders and push stock through an API.
+API_KINDS = ("shopify", "woocommerce", "amazon")
+# Without a cursor, a first Amazon pull looks this far back (getOrders needs a date).
+AMAZON_FIRST_PULL_DAYS = 30
 
 _logger = logging.getLogger(__name__)
 
@@ -45,7 +55,59 @@ class OmsChannel(models.Model):
     woocommerce_consumer_secret = fields.Char(
         string="Consumer Secret", groups="base.group_system", copy=False
     )
+    amazon_client_id = fields.Char(string="LWA Client ID", groups="base.group_system", copy=False)
+    amazon_client_secret = fields.Char(
+        string="LWA Client Secret", groups="base.group_system", copy=False
+    )
+    amazon_refresh_token = fields.Char(
+        string="LWA Refresh Token", groups="base.group_system", copy=False
+    )
+    amazon_token_url = fields.Char(
+        string="LWA Token URL",
+        default=TOKEN_URL,
+        help="Login with Amazon's token endpoint (another URL for a sandbox).",
+    )
+    amazon_marketplace_ids = fields.Char(
+        string="Marketplace IDs",
+        help="Comma-separated Amazon marketplace ids, e.g. A1PA6795UKMFR9 for Germany.",
+    )
+    amazon_seller_id = fields.Char(
+        string="Seller ID", help="The merchant token the inventory feed is sent for."
+    )
+    shopify_location_id = fields.Char(
+        string="Shopify Location ID",
+        help="The Shopify location whose available quantity Odoo sets.",
+    )
+    stock_buffer = fields.Integer(
+        string="Safety Buffer",
+        help="Units kept back from what the channel may sell, per product: the channel "
+        "is told on hand - reserved - buffer (never below zero).",
+    )
+    stock_push_on_change = fields.Boolean(
+        string="Push Stock on Change",
+        default=True,
+        help="Push a product's stock shortly after it moves; a scheduled push "
+        "resends everything anyway.",
+    )
+    product_binding_ids = fields.One2many(
+        "oms.channel.product", "channel_id", string="Products on the Channel"
+    )
+    last_push_date = fields.Datetime(string="Last Stock Push", readonly=True, copy=False)
+    last_push_error = fields.Text(readonly=True, copy=False)
     inbox_ids = fields.One2many("oms.channel.inbox", "channel_id", string="Inbox")
+    inbox_backlog_count = fields.Integer(
+        string="Backlog", compute="_compute_health", help="Payloads received, not processed yet."
+    )
+    inbox_error_count = fields.Integer(string="Inbox Errors", compute="_compute_health")
+    inbox_errors_today = fields.Integer(string="Errors Today", compute="_compute_health")
+    imported_last_hour = fields.Integer(compute="_compute_health")
+    last_import_date = fields.Datetime(string="Last Success", compute="_compute_health")
+    drain_minutes = fields.Float(
+        string="Time to Drain (min)",
+        compute="_compute_health",
+        help="The backlog divided by the payloads processed in the last hour.",
+    )
+    stock_push_error_count = fields.Integer(compute="_compute_health")
     pull_cursor = fields.Char(
         readonly=True,
         copy=False,
@@ -55,10 +117,104 @@ class OmsChannel(models.Model):
     last_pull_date = fields.Datetime(readonly=True, copy=False)
     last_pull_error = fields.Text(readonly=True, copy=False)
 
+    @api.onchange("channel_type")
+    def _onchange_channel_type_api_url(self):
+        if not self.api_base_url and self.channel_type in DEFAULT_API_URLS:
+            self.api_base_url = DEFAULT_API_URLS[self.channel_type]
+
+    @api.depends("inbox_ids.state")
+    def _compute_health(self):
+        Inbox = self.env["oms.channel.inbox"].sudo()
+        ids = self.ids
+        now = fields.Datetime.now()
+        today = fields.Datetime.to_datetime(fields.Date.context_today(self))
+        counts = {}
+        for domain, key in (
+            ([("state", "=", "received")], "backlog"),
+            ([("state", "=", "error")], "errors"),
+            ([("state", "=", "error"), ("write_date", ">=", today)], "errors_today"),
+            ([("processed_date", ">=", now - timedelta(hours=1))], "last_hour"),
+        ):
+            for channel, count in Inbox._read_group(
+                [("channel_id", "in", ids), *domain], ["channel_id"], ["__count"]
+            ):
+                counts[channel.id, key] = count
+        last = dict(
+            Inbox._read_group(
+                [("channel_id", "in", ids), ("state", "=", "done")],
+                ["channel_id"],
+                ["processed_date:max"],
+            )
+        )
+        push_errors = dict(
+            self.env["oms.channel.product"]
+            .sudo()
+            ._read_group(
+                [("channel_id", "in", ids), ("push_state", "=", "error")],
+                ["channel_id"],
+                ["__count"],
+            )
+        )
+        for channel in self:
+            backlog = counts.get((channel.id, "backlog"), 0)
+            per_hour = counts.get((channel.id, "last_hour"), 0)
+            channel.inbox_backlog_count = backlog
+            channel.inbox_error_count = counts.get((channel.id, "errors"), 0)
+            channel.inbox_errors_today = counts.get((channel.id, "errors_today"), 0)
+            channel.imported_last_hour = per_hour
+            channel.last_import_date = last.get(channel._origin) or False
+            channel.drain_minutes = backlog * 60.0 / per_hour if per_hour else 0.0
+            channel.stock_push_error_count = push_errors.get(channel._origin, 0)
+
+    def action_open_inbox(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "oms_channels.oms_channel_inbox_action"
+        )
+        action["domain"] = [("channel_id", "=", self.id)]
+        action["context"] = {"search_default_" + self.env.context.get("inbox_filter", "all"): 1}
+        return action
+
+    def action_open_products(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "oms_channels.oms_channel_product_action"
+        )
+        action["domain"] = [("channel_id", "=", self.id)]
+        action["context"] = {"default_channel_id": self.id}
+        return action
+
+    def action_import_file(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Import Orders from a File"),
+            "res_model": "oms.channel.import",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_channel_id": self.id},
+        }
+
     def _oms_get_channel_client(self):
         """The API client of the channel: the one place that builds it."""
         self.ensure_one()
         secrets = self.sudo()
+        if (
+            self.channel_type == "amazon"
+            and self.api_base_url
+            and secrets.amazon_client_id
+            and secrets.amazon_client_secret
+            and secrets.amazon_refresh_token
+            and self.amazon_marketplace_ids
+        ):
+            return AmazonSpClient(
+                self.api_base_url,
+                secrets.amazon_client_id,
+                secrets.amazon_client_secret,
+                secrets.amazon_refresh_token,
+                [m.strip() for m in self.amazon_marketplace_ids.split(",") if m.strip()],
+                token_url=self.amazon_token_url or TOKEN_URL,
+            )
         if self.channel_type == "shopify" and self.api_base_url and secrets.shopify_access_token:
             return ShopifyClient(self.api_base_url, secrets.shopify_access_token)
         if (
@@ -72,9 +228,9 @@ class OmsChannel(models.Model):
                 secrets.woocommerce_consumer_key,
                 secrets.woocommerce_consumer_secret,
             )
-        if self.channel_type in ("shopify", "woocommerce"):
+        if self.channel_type in API_KINDS:
             raise UserError(_("Set the API base URL and the credentials of %s first.", self.name))
-        raise UserError(_("Connecting to %s channels is not available yet.", self.channel_type))
+        raise UserError(_("%s has no API: its orders come in files (Import File).", self.name))
 
     def _oms_remote_orders(self, client):
         """The channel's orders updated since the cursor, oldest first."""
@@ -84,6 +240,11 @@ class OmsChannel(models.Model):
             return client.iter_orders(
                 modified_after=since.replace(tzinfo=None).isoformat() if since else None
             )
+        if self.channel_type == "amazon":
+            since = _utc(self.pull_cursor) or (
+                datetime.now(timezone.utc) - timedelta(days=AMAZON_FIRST_PULL_DAYS)
+            )
+            return client.iter_orders(since.strftime("%Y-%m-%dT%H:%M:%SZ"))
         return client.iter_orders(updated_at_min=self.pull_cursor)
 
     def action_test_connection(self):
@@ -96,6 +257,8 @@ class OmsChannel(models.Model):
             message = _(
                 "Connected to %(shop)s (%(currency)s).", shop=answer.name, currency=answer.currency
             )
+        elif self.channel_type == "amazon":
+            message = _("Connected: Amazon accepted the token and listed orders.")
         else:
             message = _("Connected: the store has %s orders.", answer)
         return {
@@ -146,8 +309,9 @@ class OmsChannel(models.Model):
 
     @api.model
     def _cron_oms_pull_orders(self):
-        for channel in self.search([("channel_type", "in", ("shopify", "woocommerce"))]):
-            channel._oms_pull_orders()
+        for channel in self.search([("channel_type", "in", API_KINDS)]):
+            if channel.api_base_url:
+                channel._oms_pull_orders()
 
 
 def _utc(timestamp):

@@ -8,15 +8,48 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import mute_logger
 
-from ..channel_mappers import MappingError, map_shopify_order, map_woocommerce_order
+from ..channel_mappers import (
+    MappingError,
+    csv_order_version,
+    map_amazon_order,
+    map_csv_order,
+    map_shopify_order,
+    map_woocommerce_order,
+)
 
 _logger = logging.getLogger(__name__)
 
+MAPPERS = {
+    "shopify": map_shopify_order,
+    "woocommerce": map_woocommerce_order,
+    "amazon": map_amazon_order,
+    "file": map_csv_order,
+}
+
+
+def _identify_shopify(payload):
+    return payload.get("id"), payload.get("updated_at"), "id"
+
+
+def _identify_woocommerce(payload):
+    return payload.get("id"), payload.get("date_modified_gmt"), "id"
+
+
+def _identify_amazon(payload):
+    order = payload.get("Order") if isinstance(payload.get("Order"), dict) else {}
+    return order.get("AmazonOrderId"), order.get("LastUpdateDate"), "Order.AmazonOrderId"
+
+
+def _identify_file(payload):
+    return payload.get("order_number"), csv_order_version(payload), "order_number"
+
+
 # Where each channel kind puts an order's id and its version (last update).
-MAPPERS = {"shopify": map_shopify_order, "woocommerce": map_woocommerce_order}
-PAYLOAD_KEYS = {
-    "shopify": ("id", "updated_at"),
-    "woocommerce": ("id", "date_modified_gmt"),
+IDENTIFY = {
+    "shopify": _identify_shopify,
+    "woocommerce": _identify_woocommerce,
+    "amazon": _identify_amazon,
+    "file": _identify_file,
 }
 
 
@@ -64,6 +97,9 @@ class OmsChannelInbox(models.Model):
     )
     error_message = fields.Text(readonly=True)
     attempts = fields.Integer(readonly=True)
+    processed_date = fields.Datetime(
+        readonly=True, index=True, help="When the payload was last processed."
+    )
     order_id = fields.Many2one("sale.order", readonly=True, index="btree_not_null")
 
     _sql_constraints = [
@@ -78,11 +114,13 @@ class OmsChannelInbox(models.Model):
     def _oms_identify(self, channel, payload):
         """(external id, version, error) of a parsed payload; the error is a
         sentence for a user when the payload does not say which order it is."""
-        id_key, version_key = PAYLOAD_KEYS.get(channel.channel_type, ("id", "updated_at"))
-        if not isinstance(payload, dict) or payload.get(id_key) in (None, ""):
+        identify = IDENTIFY.get(channel.channel_type, _identify_shopify)
+        if not isinstance(payload, dict):
+            return None, None, _("The payload is not a JSON object.")
+        external_id, version, id_key = identify(payload)
+        if external_id in (None, "") or isinstance(external_id, (dict, list)):
             return None, None, _("The payload does not say which order it is (no “%s”).", id_key)
-        version = payload.get(version_key)
-        return str(payload[id_key]), str(version) if version else None, None
+        return str(external_id), str(version) if version else None, None
 
     @api.model
     def _oms_store(self, channel, source, raw_body, topic=None):
@@ -134,13 +172,11 @@ class OmsChannelInbox(models.Model):
         error with its message and leaves no half order; the others go on.
         Unexpected failures are raised, so that the job is retried."""
         for record in self.filtered(lambda r: r.state == "received"):
-            record.attempts += 1
+            record.write({"attempts": record.attempts + 1, "processed_date": fields.Datetime.now()})
             channel = record.channel_id
             mapper = MAPPERS.get(channel.channel_type)
             if not mapper:
-                record._oms_fail(
-                    _("Orders of %s channels are not imported yet.", channel.channel_type)
-                )
+                record._oms_fail(_("Orders of %s channels cannot be imported.", channel.name))
                 continue
             existing = (
                 self.env["sale.order"]

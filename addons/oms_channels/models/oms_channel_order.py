@@ -1,10 +1,17 @@
 """Turning an order draft of a channel into an Odoo sales order."""
 
+from dataclasses import replace
 from decimal import Decimal
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
+
+from odoo.addons.queue_job.exception import RetryableJobError
+
+from ..channel_clients import ChannelError
+from .oms_channel import API_KINDS
+from .oms_channel_product import TRANSIENT_ERRORS
 
 PAYMENT_STATES = {
     "paid": "paid",
@@ -71,6 +78,8 @@ class SaleOrder(models.Model):
         if draft.updated_at:
             values["oms_channel_updated_at"] = draft.updated_at.replace(tzinfo=None)
         order = env["sale.order"].with_context(oms_skip_holds=True).create(values)
+        if channel.channel_type in API_KINDS:
+            env["oms.channel.product"]._oms_ensure(channel, order.order_line.product_id)
         holds = []
         for sku in unknown:
             holds.append(
@@ -129,8 +138,10 @@ class SaleOrder(models.Model):
                 )
             else:
                 order._oms_log_event("note", _("Cancelled in the channel"), reason=reason)
-                order._action_cancel()
+                order.with_context(oms_channel_cancelled=True)._action_cancel()
             return True
+        if order.state != "cancel":
+            order._oms_apply_draft_quantities(draft, shipped)
         if draft.shipping_address and not shipped and order.state != "cancel":
             env = order.env
             vals = self._oms_address_vals(env, draft.shipping_address)
@@ -150,6 +161,123 @@ class SaleOrder(models.Model):
                     _("Delivery address changed in the channel"),
                     reason=address.contact_address,
                 )
+        return True
+
+    def _oms_apply_draft_quantities(self, draft, shipped):
+        """Follow the channel's quantities (lines changed, added or removed) while
+        nothing has shipped; after that, a person decides."""
+        self.ensure_one()
+        service = self.env.ref("oms_channels.product_channel_charge").product_variant_id
+        lines = self.order_line.filtered(
+            lambda ol: not ol.display_type and ol.product_id != service
+        )
+        by_id = {line.oms_external_line_id: line for line in lines if line.oms_external_line_id}
+        wanted, added, seen = {}, [], self.env["sale.order.line"]
+        for draft_line in draft.lines:
+            line = by_id.get(draft_line.external_id) if draft_line.external_id else None
+            if line is None:
+                line = (lines - seen).filtered(
+                    lambda ol, s=draft_line.sku: s and ol.product_id.default_code == s
+                )[:1]
+            if line:
+                seen |= line
+                wanted[line] = wanted.get(line, 0) + draft_line.quantity
+            else:
+                added.append(draft_line)
+        for line in lines - seen:
+            wanted[line] = 0
+        changes = [
+            (line, wanted[line])
+            for line in lines
+            if float_compare(
+                line.product_uom_qty, wanted[line], precision_rounding=line.product_uom.rounding
+            )
+        ]
+        if not changes and not added:
+            return
+        summary = [
+            f"{line.product_id.default_code or line.name}: {line.product_uom_qty:g} → {qty:g}"
+            for line, qty in changes
+        ] + [f"{line.sku or line.name}: 0 → {line.quantity}" for line in added]
+        if shipped:
+            self.env["oms.order.hold"].sudo().create(
+                {
+                    "order_id": self.id,
+                    "hold_type": "manual_review",
+                    "reason": _(
+                        "Quantities changed in the channel after something shipped (%s): "
+                        "adjust the order with the customer, then release.",
+                        "; ".join(summary),
+                    ),
+                }
+            )
+            return
+        for line, quantity in changes:
+            line.product_uom_qty = quantity
+        if added:
+            new_lines, unknown = self._oms_order_lines(
+                self.env, self.company_id, _lines_only(draft, added)
+            )
+            self.write({"order_line": [(0, 0, values) for values in new_lines]})
+            if unknown:
+                self.env["oms.order.hold"].sudo().create(
+                    {
+                        "order_id": self.id,
+                        "hold_type": "manual_review",
+                        "reason": _(
+                            "Unknown product added in the channel: no product has the SKU or "
+                            "barcode “%s”.",
+                            ", ".join(unknown),
+                        ),
+                    }
+                )
+        self._oms_log_event(
+            "note", _("Quantities changed in the channel"), reason="; ".join(summary)
+        )
+
+    def _action_cancel(self):
+        """An order cancelled in Odoo is cancelled in its channel too (not when the
+        channel is where the cancellation came from)."""
+        to_tell = self.filtered(
+            lambda o: o.state != "cancel"
+            and o.oms_external_ref
+            and o.oms_channel_id.channel_type in API_KINDS
+        )
+        result = super()._action_cancel()
+        if not self.env.context.get("oms_channel_cancelled"):
+            for order in to_tell.filtered(lambda o: o.state == "cancel"):
+                order.with_delay(
+                    description=_("Cancel %s in its channel", order.name)
+                )._oms_push_cancellation()
+        return result
+
+    def _oms_push_cancellation(self):
+        """Cancel the order in its channel; a refusal goes into the timeline."""
+        self.ensure_one()
+        channel = self.oms_channel_id
+        if channel.channel_type == "amazon":
+            self._oms_log_event(
+                "note",
+                _("Cancel it in Amazon Seller Central too"),
+                reason=_("Amazon's Orders API cannot cancel a merchant-fulfilled order."),
+            )
+            return False
+        try:
+            client = channel._oms_get_channel_client()
+            if channel.channel_type == "shopify":
+                client.cancel_order(self.oms_external_ref, reason="other")
+            else:
+                client.cancel_order(self.oms_external_ref)
+        except TRANSIENT_ERRORS as error:
+            if self.env.context.get("job_uuid"):
+                raise RetryableJobError(str(error), seconds=60) from error
+            raise UserError(_("The channel could not be reached: %s", error)) from error
+        except (ChannelError, UserError) as error:
+            self._oms_log_event(
+                "note", _("The channel refused the cancellation"), reason=str(error)
+            )
+            return False
+        self._oms_log_event("note", _("Cancelled in %s too", channel.name))
         return True
 
     @api.model
@@ -283,6 +411,7 @@ class SaleOrder(models.Model):
                     "price_unit": float(line.unit_price),
                     "discount": discount,
                     "tax_id": [(6, 0, self._oms_taxes(env, company, draft, line.taxes).ids)],
+                    "oms_external_line_id": line.external_id or False,
                 }
             )
         extras = [(s.title or s.method, s.subtotal, s.taxes) for s in draft.shipping_lines]
@@ -323,3 +452,8 @@ class SaleOrder(models.Model):
                 limit=1,
             )
         return taxes
+
+
+def _lines_only(draft, lines):
+    """The draft with only ``lines`` and no shipping, fees or order discounts."""
+    return replace(draft, lines=tuple(lines), shipping_lines=(), fees=(), order_discounts=())

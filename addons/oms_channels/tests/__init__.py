@@ -2,3 +2,4 @@ from . import test_oms_channel_import
 from . import test_oms_channel_pull
 from . import test_oms_channel_webhook
 from . import test_oms_channels_install
+from . import test_oms_channel_push

@@ -251,3 +251,13 @@ def test_webhook_signature_accepted_and_rejected(sim):
     assert not verify_signature(tampered, good.headers["x-shopify-hmac-sha256"], secret)
     assert not verify_signature(good.body, None, secret)
     assert not verify_signature(good.body, good.headers["x-shopify-hmac-sha256"], "")
+
+
+def test_iter_variants_follows_pages_and_gives_inventory_items():
+    with ShopifySimulator() as sim:
+        client = ShopifyClient(sim.url, sim.access_token)
+        variants = list(client.iter_variants(limit=3))
+    skus = {variant.sku: variant.inventory_item_id for variant in variants}
+    assert skus["TSHIRT-BLK-S"] == "808950810"
+    assert skus["SNEAKER-42"] == "808950821"
+    assert len(variants) == 12

@@ -1,0 +1,67 @@
+from urllib.parse import urlsplit
+
+from odoo.tests import TransactionCase
+from odoo.tests.common import _super_send
+
+from tests.simulators.shopify import CATALOGUE
+
+
+class ChannelSimulatorCase(TransactionCase):
+    """A channel test talking to a local simulator over real HTTP, with its own
+    catalogue, taxes and stock (never demo data)."""
+
+    @classmethod
+    def _request_handler(cls, session, request, /, **kwargs):
+        # Odoo's test guard compares the timeout with a number; our clients give
+        # (connect, read) pairs. Calls to the local simulator go through as sent.
+        if urlsplit(request.url).hostname == "127.0.0.1":
+            return _super_send(session, request, **kwargs)
+        return super()._request_handler(session, request, **kwargs)
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, oms_no_mail=True))
+        for currency in ("base.EUR", "base.USD"):
+            cls.env.ref(currency).active = True
+        cls.warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.env.company.id)], limit=1
+        )
+        Tax = cls.env["account.tax"]
+        cls.vat_included = Tax.create(
+            {
+                "name": "VAT 20% included",
+                "amount": 20.0,
+                "type_tax_use": "sale",
+                "price_include_override": "tax_included",
+            }
+        )
+        cls.sales_tax = Tax.create(
+            {
+                "name": "Sales tax 8.25%",
+                "amount": 8.25,
+                "type_tax_use": "sale",
+                "price_include_override": "tax_excluded",
+            }
+        )
+        cls.products = cls.env["product.product"].create(
+            [
+                {
+                    "name": f"{title} {variant}".strip(),
+                    "default_code": sku,
+                    "is_storable": True,
+                    "list_price": float(price),
+                }
+                for sku, title, variant, price, _item in CATALOGUE
+            ]
+        )
+        cls.by_sku = {product.default_code: product for product in cls.products}
+
+    def set_stock(self, sku, quantity):
+        self.env["stock.quant"]._update_available_quantity(
+            self.by_sku[sku], self.warehouse.lot_stock_id, quantity
+        )
+
+    def stock_everything(self, quantity=50):
+        for sku in self.by_sku:
+            self.set_stock(sku, quantity)

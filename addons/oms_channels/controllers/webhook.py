@@ -12,7 +12,9 @@ from ..channel_clients.webhooks import (
 
 _logger = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 10 * 1024 * 1024
+# Larger bodies are refused unread (413). Smaller ones are stored even when no
+# order can be that large: the inbox keeps them, in error, with the reason.
+MAX_BODY_BYTES = 32 * 1024 * 1024
 SIGNATURE_HEADERS = {
     "shopify": SHOPIFY_SIGNATURE_HEADER,
     "woocommerce": WOOCOMMERCE_SIGNATURE_HEADER,

@@ -3,3 +3,4 @@ from . import test_oms_channel_pull
 from . import test_oms_channel_webhook
 from . import test_oms_channels_install
 from . import test_oms_channel_push
+from . import test_oms_channel_reliability

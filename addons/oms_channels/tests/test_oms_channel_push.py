@@ -1,6 +1,8 @@
 """Stock, shipments and cancellations going back to the channels' simulators."""
 
+import base64
 import json
+from pathlib import Path
 
 from odoo.exceptions import UserError
 
@@ -14,6 +16,7 @@ from tests.simulators.woocommerce import generate_orders as woo_orders
 
 from .common import ChannelSimulatorCase
 
+FIXTURES = Path(__file__).parent.parent / "channel_mappers" / "tests" / "fixtures"
 ITEM_IDS = {sku: item_id for sku, _title, _variant, _price, item_id in CATALOGUE}
 
 
@@ -393,3 +396,84 @@ class TestAmazon(ChannelFlowCase):
             order._action_cancel()
             trap.perform_enqueued_jobs()
         self.assertIn("Cancel it in Amazon Seller Central too", order.oms_event_ids.mapped("name"))
+
+
+class TestFileAndHealth(ChannelSimulatorCase):
+    def setUp(self):
+        super().setUp()
+        self.channel = self.env["oms.channel"].create(
+            {"name": "Marketplace files", "channel_type": "file"}
+        )
+
+    def _upload(self, content):
+        wizard = (
+            self.env["oms.channel.import"]
+            .with_context(default_channel_id=self.channel.id)
+            .create({"file": base64.b64encode(content), "filename": "orders.csv"})
+        )
+        with trap_jobs() as trap:
+            action = wizard.action_import()
+            jobs = trap.enqueued_jobs
+            trap.perform_enqueued_jobs()
+        return self.env["oms.channel.inbox"].browse(action["domain"][0][2]), jobs
+
+    def test_file_orders_land_once_and_become_sales_orders(self):
+        content = (FIXTURES / "csv" / "marketplace_export.csv").read_bytes()
+        inbox, jobs = self._upload(content)
+        self.assertTrue(inbox)
+        self.assertEqual(len(jobs), len(inbox))
+        self.assertEqual(set(inbox.mapped("source")), {"file"})
+        self.assertEqual(set(inbox.mapped("state")), {"done"}, inbox.mapped("error_message"))
+        self.assertEqual(inbox.order_id.oms_channel_id, self.channel)
+        self.assertEqual(self.channel.last_import_date, max(inbox.mapped("processed_date")))
+        again, jobs = self._upload(content)
+        self.assertEqual(again, inbox, "the same file again adds nothing")
+        self.assertFalse(jobs)
+
+    def test_bad_file_is_refused_with_the_reason(self):
+        with self.assertRaisesRegex(UserError, "lacks the column"):
+            self._upload(b"order,qty\n1,2\n")
+        self.assertFalse(self.channel.inbox_ids)
+
+    def test_bad_row_ends_in_error_alone(self):
+        inbox, _jobs = self._upload(
+            b"order_number,currency,sku,quantity,unit_price\n"
+            b"A-1,EUR,CAP-RED,1,19.50\n"
+            b"A-2,EUR,CAP-RED,-1,19.50\n"
+        )
+        good, bad = inbox.sorted("external_id")
+        self.assertEqual(good.state, "done")
+        self.assertEqual(bad.state, "error")
+        self.assertIn("at least 1", bad.error_message)
+        self.assertFalse(bad.order_id)
+        self.assertEqual(self.channel.inbox_error_count, 1)
+        self.assertEqual(self.channel.inbox_errors_today, 1)
+        self.assertEqual(self.channel.inbox_backlog_count, 0)
+
+    def test_backlog_and_time_to_drain(self):
+        Inbox = self.env["oms.channel.inbox"]
+        for number in range(4):
+            Inbox._oms_store(
+                self.channel,
+                "file",
+                json.dumps(
+                    {
+                        "order_number": f"B-{number}",
+                        "rows": [
+                            {
+                                "order_number": f"B-{number}",
+                                "currency": "EUR",
+                                "sku": "CAP-RED",
+                                "quantity": "1",
+                                "unit_price": "19.50",
+                            }
+                        ],
+                    }
+                ),
+            )
+        received = self.channel.inbox_ids
+        received[:2]._oms_process()
+        self.channel.invalidate_recordset()
+        self.assertEqual(self.channel.inbox_backlog_count, 2)
+        self.assertEqual(self.channel.imported_last_hour, 2)
+        self.assertEqual(self.channel.drain_minutes, 60.0, "2 waiting at 2 an hour")

@@ -125,8 +125,21 @@ class TestWebhook(HttpCase):
         self.shopify.active = False
         self.assertEqual(self._post(self.shopify, body, sign(body, SECRET)).status_code, 404)
 
+    def test_ten_megabyte_body_is_kept_in_error(self):
+        body = json.dumps(
+            dict(shopify_order(), note="x" * (10 * 1024 * 1024)), separators=(",", ":")
+        ).encode()
+        response = self._post(self.shopify, body, sign(body, SECRET))
+        self.assertEqual(response.status_code, 200)
+        stored = self._inbox(self.shopify)
+        self.assertEqual(len(stored.body), len(body), "nothing is lost")
+        stored._oms_process()
+        self.assertEqual(stored.state, "error")
+        self.assertIn("more than the", stored.error_message)
+        self.assertFalse(stored.order_id)
+
     @mute_logger("odoo.addons.oms_channels.controllers.webhook")
-    def test_too_large_body_is_refused(self):
-        body = b'{"id": 1, "pad": "' + b"x" * (10 * 1024 * 1024) + b'"}'
+    def test_body_over_the_limit_is_refused_unread(self):
+        body = b'{"id": 1, "pad": "' + b"x" * (32 * 1024 * 1024) + b'"}'
         self.assertEqual(self._post(self.shopify, body, sign(body, SECRET)).status_code, 413)
         self.assertFalse(self._inbox(self.shopify))

@@ -1,0 +1,202 @@
+"""Redeliveries, parallel deliveries, failures mid-batch and pulls at the same time,
+with real transactions.
+
+These tests commit what they do (the HTTP server answers in its own transactions)
+and remove it afterwards, so they use BaseCase and their own cursors instead of
+the single rolled-back transaction of TransactionCase.
+"""
+
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
+
+import requests
+
+from odoo import SUPERUSER_ID, api
+from odoo.modules.registry import Registry
+from odoo.tests.common import HOST, BaseCase, _super_send, get_db_name, tagged
+from odoo.tools import config, mute_logger
+
+from odoo.addons.oms_channels.channel_clients.webhooks import sign
+
+from tests.simulators.shopify import ShopifySimulator, generate_orders
+
+SECRET = "whsec_reliability"
+
+
+@tagged("post_install", "-at_install")
+class TestReliability(BaseCase):
+    @classmethod
+    def _request_handler(cls, session, request, /, **kwargs):
+        if urlsplit(request.url).hostname == HOST:
+            return _super_send(session, request, **kwargs)
+        return super()._request_handler(session, request, **kwargs)
+
+    def setUp(self):
+        super().setUp()
+        self.registry = Registry(get_db_name())
+        self.sim = ShopifySimulator().start()
+        self.addCleanup(self.sim.stop)
+        with self._env() as env:
+            env.ref("base.EUR").active = True
+            self.channel_id = (
+                env["oms.channel"]
+                .create(
+                    {
+                        "name": "Shopify (reliability)",
+                        "channel_type": "shopify",
+                        "webhook_secret": SECRET,
+                        "api_base_url": self.sim.url,
+                        "shopify_access_token": self.sim.access_token,
+                    }
+                )
+                .id
+            )
+        self.addCleanup(self._remove_data)
+
+    def _env(self):
+        registry = self.registry
+
+        class _Env:
+            def __enter__(inner):
+                inner.cr = registry.cursor()
+                return api.Environment(
+                    inner.cr, SUPERUSER_ID, {"tracking_disable": True, "oms_no_mail": True}
+                )
+
+            def __exit__(inner, kind, value, traceback):
+                if kind is None:
+                    inner.cr.commit()
+                inner.cr.close()
+
+        return _Env()
+
+    def _remove_data(self):
+        with self._env() as env:
+            channel = env["oms.channel"].browse(self.channel_id)
+            orders = env["sale.order"].search([("oms_channel_id", "=", channel.id)])
+            partners = orders.partner_id | orders.partner_shipping_id
+            orders.filtered(lambda o: o.state != "cancel").with_context(
+                oms_channel_cancelled=True
+            )._action_cancel()
+            orders.unlink()
+            env["queue.job"].search(
+                [("model_name", "in", ("oms.channel.inbox", "oms.channel", "sale.order"))]
+            ).unlink()
+            channel.inbox_ids.unlink()
+            channel.product_binding_ids.unlink()
+            partners.exists().filtered(lambda p: not p.sale_order_ids).unlink()
+            channel.unlink()
+
+    def _counts(self):
+        with self._env() as env:
+            channel = env["oms.channel"].browse(self.channel_id)
+            inbox = env["oms.channel.inbox"].search([("channel_id", "=", channel.id)])
+            jobs = env["queue.job"].search(
+                [("model_name", "=", "oms.channel.inbox"), ("method_name", "=", "_oms_process")]
+            )
+            return inbox.ids, len(jobs.filtered(lambda j: j.records <= inbox))
+
+    def _process_all(self):
+        with self._env() as env:
+            env["oms.channel.inbox"].search(
+                [("channel_id", "=", self.channel_id), ("state", "=", "received")]
+            )._oms_process()
+        with self._env() as env:
+            orders = env["sale.order"].search([("oms_channel_id", "=", self.channel_id)])
+            return sorted(orders.mapped("oms_external_ref"))
+
+    def _post(self, body):
+        url = f"http://{HOST}:{config['http_port']}/oms/channels/{self.channel_id}/webhook"
+        headers = {
+            "Content-Type": "application/json",
+            "X-Shopify-Topic": "orders/create",
+            "X-Shopify-Hmac-Sha256": sign(body, SECRET),
+        }
+        return requests.post(url, data=body, headers=headers, timeout=60)
+
+    @mute_logger("odoo.sql_db", "odoo.addons.oms_channels.models.oms_channel_inbox")
+    def test_same_webhook_ten_times_then_eight_in_parallel_gives_one_order(self):
+        order = generate_orders(1, seed=31, lines=2)[0]
+        body = json.dumps(order).encode()
+        statuses = [self._post(body).status_code for _attempt in range(10)]
+        self.assertEqual(statuses, [200] * 10)
+        newer = json.dumps(dict(order, updated_at="2025-03-02T10:00:00+00:00")).encode()
+        barrier = threading.Barrier(8)
+
+        def deliver(_index):
+            barrier.wait(timeout=30)
+            return self._post(newer).status_code
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            statuses = list(pool.map(deliver, range(8)))
+        self.assertEqual(statuses, [200] * 8, "every delivery is acknowledged")
+        inbox_ids, jobs = self._counts()
+        self.assertEqual(len(inbox_ids), 2, "one record per version, however often delivered")
+        self.assertEqual(jobs, 2, "one import job per record")
+        self.assertEqual(self._process_all(), [str(order["id"])], "exactly one order")
+
+    def test_failure_mid_batch_leaves_no_half_order_and_the_retry_succeeds(self):
+        orders = generate_orders(3, seed=32, lines=2)
+        with self._env() as env:
+            channel = env["oms.channel"].browse(self.channel_id)
+            records = env["oms.channel.inbox"]
+            for order in orders:
+                records |= env["oms.channel.inbox"]._oms_store(
+                    channel, "webhook", json.dumps(order)
+                )[0]
+            ids = records.ids
+        original = self.registry["sale.order"]._oms_submit
+        calls = []
+
+        def failing_submit(order_self):
+            calls.append(order_self.id)
+            if len(calls) == 2:
+                raise RuntimeError("database went away")
+            return original(order_self)
+
+        self.registry["sale.order"]._oms_submit = failing_submit
+        try:
+            with self.assertRaises(RuntimeError), self._env() as env:
+                env["oms.channel.inbox"].browse(ids)._oms_process()
+        finally:
+            self.registry["sale.order"]._oms_submit = original
+        with self._env() as env:
+            self.assertFalse(
+                env["sale.order"].search([("oms_channel_id", "=", self.channel_id)]),
+                "the failed batch left nothing behind",
+            )
+            self.assertEqual(
+                set(env["oms.channel.inbox"].browse(ids).mapped("state")), {"received"}
+            )
+        self.assertEqual(self._process_all(), sorted(str(o["id"]) for o in orders))
+
+    @mute_logger("odoo.sql_db", "odoo.addons.oms_channels.models.oms_channel_inbox")
+    def test_two_pulls_at_once_store_each_order_once(self):
+        orders = generate_orders(30, seed=33, lines=1)
+        self.sim.add_orders(orders)
+        barrier = threading.Barrier(2)
+        errors = []
+
+        def pull():
+            threading.current_thread().testing = True
+            try:
+                with self._env() as env:
+                    barrier.wait(timeout=30)
+                    env["oms.channel"].browse(self.channel_id)._oms_pull_orders()
+            except Exception as error:
+                errors.append(error)
+
+        threads = [threading.Thread(target=pull) for _index in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        # A pull that lost the race on the channel's cursor is retried by its job;
+        # whatever it stored is in the other's records.
+        retried = [e for e in errors if "could not serialize" in str(e)]
+        self.assertEqual(errors, retried, errors)
+        inbox_ids, _jobs = self._counts()
+        self.assertEqual(len(inbox_ids), 30)
+        self.assertEqual(self._process_all(), sorted(str(o["id"]) for o in orders))

@@ -43,13 +43,31 @@ case "$OMS_HTTP_INTERFACE" in
     127.0.0.1 | 0.0.0.0 | "") host=localhost ;;
     *) host=$OMS_HTTP_INTERFACE ;;
 esac
+sim_pid=""
+if [ "$OMS_SIMULATORS" = 1 ]; then
+    # The demo channels and carriers talk to these local simulators (tests/simulators).
+    (cd "$OMS_ROOT" && exec "$OMS_VENV/bin/python" -m tests.simulators \
+        --port-base "$OMS_SIM_PORT_BASE") >"$logs/simulators.log" 2>&1 &
+    sim_pid=$!
+    echo "$sim_pid" >"$OMS_LOCAL/simulators.pid"
+    trap 'kill "$sim_pid" 2>/dev/null; rm -f "$OMS_LOCAL/simulators.pid"' EXIT
+fi
+
 cat <<MSG
 
   Order Management (Odoo 18.0) is starting at  http://$host:$OMS_HTTP_PORT
     back office   login admin   password admin
     portal        login portal  password portal   (demo customer)
   Database '$OMS_DB'; background jobs run in this process (queue_job).
+  Demo shops and carriers: simulators on 127.0.0.1:$((OMS_SIM_PORT_BASE + 1))-$((OMS_SIM_PORT_BASE + 6))
+    (log: $logs/simulators.log; OMS_SIMULATORS=0 make run leaves them out).
+    Oms > Configuration > Channels: "Pull Orders" brings their orders in.
   Ctrl-C stops Odoo; 'make stop' also stops PostgreSQL.
 
 MSG
-exec "$OMS_VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$conf" -d "$OMS_DB"
+if [ -n "$sim_pid" ]; then
+    # Not exec: the simulators stop when Odoo does.
+    "$OMS_VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$conf" -d "$OMS_DB"
+else
+    exec "$OMS_VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$conf" -d "$OMS_DB"
+fi

@@ -16,5 +16,13 @@ for pidfile in "$OMS_LOCAL"/odoo-*.pid; do
     fi
     rm -f "$pidfile"
 done
+if [ -f "$OMS_LOCAL/simulators.pid" ]; then
+    pid=$(cat "$OMS_LOCAL/simulators.pid")
+    if [ -n "$pid" ] && grep -q tests.simulators "/proc/$pid/cmdline" 2>/dev/null; then
+        say "Stopping the simulators (pid $pid)"
+        kill -TERM "$pid"
+    fi
+    rm -f "$OMS_LOCAL/simulators.pid"
+fi
 [ -d "$OMS_PG_HOME" ] && "$OMS_ROOT/scripts/postgres.sh" stop
 exit 0

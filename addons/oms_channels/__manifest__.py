@@ -18,5 +18,6 @@
         "views/oms_channel_views.xml",
         "views/oms_channels_menus.xml",
     ],
+    "demo": ["demo/oms_channel_demo.xml"],
     "installable": True,
 }

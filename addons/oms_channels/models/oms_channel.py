@@ -195,6 +195,11 @@ class OmsChannel(models.Model):
             "context": {"default_channel_id": self.id},
         }
 
+    def write(self, vals):
+        if {"stock_push_on_change", "active"} & set(vals):
+            self.env.registry.clear_cache()  # oms.channel.product._oms_push_channels_of
+        return super().write(vals)
+
     def _oms_get_channel_client(self):
         """The API client of the channel: the one place that builds it."""
         self.ensure_one()
@@ -303,8 +308,7 @@ class OmsChannel(models.Model):
                 "last_pull_error": error,
             }
         )
-        for record in new.filtered(lambda r: r.state == "received"):
-            record.with_delay(description=f"Import {record.external_id}")._oms_process()
+        new._oms_queue_processing()
         return len(new)
 
     @api.model

@@ -19,6 +19,8 @@ from ..channel_mappers import (
 
 _logger = logging.getLogger(__name__)
 
+# Payloads imported by one background job (pulls, files, reprocessing).
+BATCH_SIZE = 50
 MAPPERS = {
     "shopify": map_shopify_order,
     "woocommerce": map_woocommerce_order,
@@ -168,39 +170,93 @@ class OmsChannelInbox(models.Model):
             return existing, False
 
     def _oms_process(self):
-        """Turn received payloads into orders, each on its own: a bad one ends in
-        error with its message and leaves no half order; the others go on.
-        Unexpected failures are raised, so that the job is retried."""
-        for record in self.filtered(lambda r: r.state == "received"):
-            record.write({"attempts": record.attempts + 1, "processed_date": fields.Datetime.now()})
-            channel = record.channel_id
-            mapper = MAPPERS.get(channel.channel_type)
-            if not mapper:
-                record._oms_fail(_("Orders of %s channels cannot be imported.", channel.name))
-                continue
-            existing = (
-                self.env["sale.order"]
-                .sudo()
-                .search(
-                    [
-                        ("oms_channel_id", "=", channel.id),
-                        ("oms_external_ref", "=", record.external_id),
-                    ],
-                    limit=1,
-                )
+        """Turn received payloads into orders. New orders of a channel are made
+        together (one create, one confirmation); a payload that cannot become an
+        order ends in error with its message and leaves no half order, the others
+        go on. Unexpected failures are raised, so that the job is retried whole."""
+        records = self.filtered(lambda r: r.state == "received").sorted("id")
+        if not records:
+            return
+        self.env.cr.execute(
+            "UPDATE oms_channel_inbox SET attempts = COALESCE(attempts, 0) + 1, "
+            "processed_date = (now() AT TIME ZONE 'UTC') WHERE id IN %s",
+            [tuple(records.ids)],
+        )
+        records.invalidate_recordset(["attempts", "processed_date"])
+        for channel in records.channel_id:
+            records.filtered(lambda r, c=channel: r.channel_id == c)._oms_process_channel(channel)
+
+    def _oms_process_channel(self, channel):
+        mapper = MAPPERS.get(channel.channel_type)
+        if not mapper:
+            self._oms_fail(_("Orders of %s channels cannot be imported.", channel.name))
+            return
+        known = set(
+            self.env["sale.order"]
+            .sudo()
+            .search(
+                [
+                    ("oms_channel_id", "=", channel.id),
+                    ("oms_external_ref", "in", list(set(self.mapped("external_id")))),
+                ]
             )
-            if existing:
-                record._oms_update(existing, mapper)
+            .mapped("oms_external_ref")
+        )
+        new, later = [], self.browse()
+        for record in self:
+            if record.external_id in known:
+                later |= record  # an update, or a second version in this batch
                 continue
             try:
-                with self.env.cr.savepoint():
-                    order = self.env["sale.order"]._oms_create_from_draft(
-                        channel, mapper(record.body)
-                    )
-            except (MappingError, UserError) as error:
+                draft = mapper(record.body)
+            except MappingError as error:
                 record._oms_fail(str(error))
                 continue
-            record.write({"state": "done", "order_id": order.id, "error_message": False})
+            known.add(record.external_id)
+            new.append((record, draft))
+        if len(new) > 1:
+            try:
+                with self.env.cr.savepoint():
+                    orders = self.env["sale.order"]._oms_create_from_drafts(
+                        channel, [draft for _record, draft in new]
+                    )
+            except UserError:
+                orders = None  # one of them cannot: each on its own, the others go in
+            if orders is not None:
+                for (record, _draft), order in zip(new, orders, strict=True):
+                    record.write({"state": "done", "order_id": order.id, "error_message": False})
+                new = []
+        for record, draft in new:
+            record._oms_process_one(mapper, draft)
+        for record in later:
+            record._oms_process_one(mapper)
+
+    def _oms_process_one(self, mapper, draft=None):
+        """One payload on its own: a newer version of a known order, or a new order."""
+        self.ensure_one()
+        existing = (
+            self.env["sale.order"]
+            .sudo()
+            .search(
+                [
+                    ("oms_channel_id", "=", self.channel_id.id),
+                    ("oms_external_ref", "=", self.external_id),
+                ],
+                limit=1,
+            )
+        )
+        if existing:
+            self._oms_update(existing, mapper)
+            return
+        try:
+            with self.env.cr.savepoint():
+                order = self.env["sale.order"]._oms_create_from_draft(
+                    self.channel_id, draft or mapper(self.body)
+                )
+        except (MappingError, UserError) as error:
+            self._oms_fail(str(error))
+            return
+        self.write({"state": "done", "order_id": order.id, "error_message": False})
 
     def _oms_update(self, order, mapper):
         """A later payload of a known order: applied when newer, else stale."""
@@ -231,6 +287,17 @@ class OmsChannelInbox(models.Model):
         """Try records in error again (after fixing a product, a tax, a currency)."""
         retry = self.filtered(lambda r: r.state == "error")
         retry.write({"state": "received", "error_message": False})
-        for record in retry:
-            record.with_delay(description=f"Import {record.external_id}")._oms_process()
+        retry._oms_queue_processing()
         return True
+
+    def _oms_queue_processing(self):
+        """One background job per batch of received payloads."""
+        records = self.filtered(lambda r: r.state == "received").sorted("id")
+        for start in range(0, len(records), BATCH_SIZE):
+            batch = records[start : start + BATCH_SIZE]
+            description = (
+                f"Import {batch.external_id}"
+                if len(batch) == 1
+                else f"Import {len(batch)} orders of {batch.channel_id[:1].name}"
+            )
+            batch.with_delay(description=description)._oms_process()

@@ -37,78 +37,97 @@ class SaleOrder(models.Model):
         """Create the sales order of a channel's order draft and submit it to the
         hold rules; returns the order. Raises UserError with a message a user can
         act on when the draft cannot become an order (nothing is left behind)."""
+        return self._oms_create_from_drafts(channel, [draft])
+
+    @api.model
+    def _oms_create_from_drafts(self, channel, drafts):
+        """Create the orders of many drafts of one channel at once (customers,
+        products and taxes read in bulk, one create, one confirmation), submit them
+        to the hold rules and return them, in the drafts' order. All or nothing:
+        a draft that cannot become an order raises UserError naming it."""
         company = channel.company_id
         env = self.with_company(company).sudo().env
-        currency = (
-            env["res.currency"]
-            .with_context(active_test=False)
-            .search([("name", "=", draft.currency)], limit=1)
+        lookups = _Lookups(env, company)
+        lookups.load_products([line.sku for draft in drafts for line in draft.lines])
+        customers = self._oms_customers(env, company, drafts)
+        vals_list, problems = [], []
+        for draft, (partner, shipping) in zip(drafts, customers, strict=True):
+            currency = lookups.currency(draft.currency)
+            lines, unknown = self._oms_order_lines(env, company, draft, lookups)
+            values = {
+                "partner_id": partner.id,
+                "partner_invoice_id": partner.id,
+                "partner_shipping_id": shipping.id,
+                "company_id": company.id,
+                "oms_channel_id": channel.id,
+                "oms_external_ref": draft.external_id,
+                "client_order_ref": draft.name,
+                "oms_payment_state": PAYMENT_STATES.get(draft.payment_status, "pending"),
+                "oms_fraud_score": max(
+                    (FRAUD_SCORES.get(h.level, 0.0) for h in draft.fraud_hints), default=0.0
+                ),
+                "note": draft.note or False,
+                "order_line": [(0, 0, line) for line in lines],
+            }
+            if channel.pricelist_id and channel.pricelist_id.currency_id == currency:
+                values["pricelist_id"] = channel.pricelist_id.id
+            else:
+                values["pricelist_id"] = lookups.pricelist(currency).id
+            if channel.warehouse_id:
+                values["warehouse_id"] = channel.warehouse_id.id
+            if channel.team_id:
+                values["team_id"] = channel.team_id.id
+            if draft.created_at:
+                values["date_order"] = draft.created_at.replace(tzinfo=None)
+            if draft.updated_at:
+                values["oms_channel_updated_at"] = draft.updated_at.replace(tzinfo=None)
+            vals_list.append(values)
+            problems.append(unknown)
+        # The order's timeline records its capture: no "created" chatter message, and
+        # the technical user that imports is not made a follower.
+        orders = (
+            env["sale.order"]
+            .with_context(oms_skip_holds=True, mail_create_nolog=True, mail_create_nosubscribe=True)
+            .create(vals_list)
         )
-        if not currency or not currency.active:
-            raise UserError(
-                _("The currency %s of the order is not active in Odoo.", draft.currency)
-            )
-        partner, shipping = self._oms_customer(env, company, draft)
-        lines, unknown = self._oms_order_lines(env, company, draft)
-        values = {
-            "partner_id": partner.id,
-            "partner_invoice_id": partner.id,
-            "partner_shipping_id": shipping.id,
-            "company_id": company.id,
-            "oms_channel_id": channel.id,
-            "oms_external_ref": draft.external_id,
-            "client_order_ref": draft.name,
-            "oms_payment_state": PAYMENT_STATES.get(draft.payment_status, "pending"),
-            "oms_fraud_score": max(
-                (FRAUD_SCORES.get(h.level, 0.0) for h in draft.fraud_hints), default=0.0
-            ),
-            "note": draft.note or False,
-            "order_line": [(0, 0, line) for line in lines],
-        }
-        if channel.pricelist_id and channel.pricelist_id.currency_id == currency:
-            values["pricelist_id"] = channel.pricelist_id.id
-        else:
-            values["pricelist_id"] = self._oms_pricelist(env, company, currency).id
-        if channel.warehouse_id:
-            values["warehouse_id"] = channel.warehouse_id.id
-        if channel.team_id:
-            values["team_id"] = channel.team_id.id
-        if draft.created_at:
-            values["date_order"] = draft.created_at.replace(tzinfo=None)
-        if draft.updated_at:
-            values["oms_channel_updated_at"] = draft.updated_at.replace(tzinfo=None)
-        order = env["sale.order"].with_context(oms_skip_holds=True).create(values)
         if channel.channel_type in API_KINDS:
-            env["oms.channel.product"]._oms_ensure(channel, order.order_line.product_id)
+            env["oms.channel.product"]._oms_ensure(channel, orders.order_line.product_id)
         holds = []
-        for sku in unknown:
-            holds.append(
-                _(
-                    "Unknown product: no product has the SKU or barcode “%s”. Create it or "
-                    "map the line, then release.",
-                    sku,
+        for order, draft, unknown in zip(orders, drafts, problems, strict=True):
+            for sku in unknown:
+                holds.append(
+                    (
+                        order,
+                        _(
+                            "Unknown product: no product has the SKU or barcode “%s”. Create "
+                            "it or map the line, then release.",
+                            sku,
+                        ),
+                    )
                 )
-            )
-        expected = float(Decimal(draft.totals.total))
-        # Channels round taxes their own way: a cent apart is the same total.
-        if float_compare(abs(order.amount_total - expected), 0.01, precision_digits=6) > 0:
-            holds.append(
-                _(
-                    "Total mismatch: the channel says %(channel)s, Odoo computes %(odoo)s. "
-                    "Check the taxes and discounts, then release.",
-                    channel=f"{expected:.2f} {draft.currency}",
-                    odoo=f"{order.amount_total:.2f} {draft.currency}",
+            expected = float(Decimal(draft.totals.total))
+            # Channels round taxes their own way: a cent apart is the same total.
+            if float_compare(abs(order.amount_total - expected), 0.01, precision_digits=6) > 0:
+                holds.append(
+                    (
+                        order,
+                        _(
+                            "Total mismatch: the channel says %(channel)s, Odoo computes "
+                            "%(odoo)s. Check the taxes and discounts, then release.",
+                            channel=f"{expected:.2f} {draft.currency}",
+                            odoo=f"{order.amount_total:.2f} {draft.currency}",
+                        ),
+                    )
                 )
-            )
         if holds:
             env["oms.order.hold"].create(
                 [
                     {"order_id": order.id, "hold_type": "manual_review", "reason": reason}
-                    for reason in holds
+                    for order, reason in holds
                 ]
             )
-        order._oms_submit()
-        return order
+        orders._oms_submit()
+        return orders
 
     def _oms_apply_draft_update(self, draft):
         """Apply a newer version of the order: a cancellation, a new delivery
@@ -281,29 +300,40 @@ class SaleOrder(models.Model):
         return True
 
     @api.model
-    def _oms_pricelist(self, env, company, currency):
-        pricelist = env["product.pricelist"].search(
-            [("currency_id", "=", currency.id), ("company_id", "in", (company.id, False))],
-            limit=1,
-        )
-        return pricelist or env["product.pricelist"].create(
-            {
-                "name": f"Channel orders ({currency.name})",
-                "currency_id": currency.id,
-                "company_id": company.id,
-            }
-        )
+    def _oms_customers(self, env, company, drafts):
+        """(customer, delivery address) of each draft; customers known by email are
+        read in one query, the others found or created one by one."""
+        emails = {d.email.strip().lower() for d in drafts if d.email and d.email.strip()}
+        known = {}
+        if emails:
+            for partner in env["res.partner"].search(
+                [
+                    ("company_id", "in", (company.id, False)),
+                    ("parent_id", "=", False),
+                    ("email_normalized", "in", list(emails)),
+                ],
+                order="id",
+            ):
+                known.setdefault(partner.email_normalized, partner)
+        result = []
+        for draft in drafts:
+            email = draft.email.strip().lower() if draft.email else ""
+            partner, shipping = self._oms_customer(env, company, draft, known.get(email))
+            if email:
+                known.setdefault(email, partner)
+            result.append((partner, shipping))
+        return result
 
     @api.model
-    def _oms_customer(self, env, company, draft):
+    def _oms_customer(self, env, company, draft, partner=None):
         """The customer (same email, or same phone and postcode, in the company),
         created when new, and its delivery address."""
         Partner = env["res.partner"]
         billing = draft.billing_address or draft.shipping_address
         ship = draft.shipping_address or billing
         company_domain = [("company_id", "in", (company.id, False)), ("parent_id", "=", False)]
-        partner = Partner
-        if draft.email:
+        partner = partner or Partner
+        if not partner and draft.email:
             partner = Partner.search([*company_domain, ("email", "=ilike", draft.email)], limit=1)
         phone = draft.phone or (billing.phone if billing else "")
         if not partner and phone and ship and ship.zip:
@@ -376,16 +406,12 @@ class SaleOrder(models.Model):
         }
 
     @api.model
-    def _oms_order_lines(self, env, company, draft):
+    def _oms_order_lines(self, env, company, draft, lookups=None):
         """Order line values, and the SKUs no product matches."""
-        Product = env["product.product"]
+        lookups = lookups or _Lookups(env, company)
         lines, unknown = [], []
         for line in draft.lines:
-            product = (
-                Product.search([("default_code", "=", line.sku)], limit=1) if line.sku else Product
-            )
-            if not product and line.sku:
-                product = Product.search([("barcode", "=", line.sku)], limit=1)
+            product = lookups.product(line.sku)
             if not product:
                 unknown.append(line.sku or line.name)
                 lines.append(
@@ -410,7 +436,7 @@ class SaleOrder(models.Model):
                     "product_uom_qty": line.quantity,
                     "price_unit": float(line.unit_price),
                     "discount": discount,
-                    "tax_id": [(6, 0, self._oms_taxes(env, company, draft, line.taxes).ids)],
+                    "tax_id": [(6, 0, lookups.taxes(draft, line.taxes).ids)],
                     "oms_external_line_id": line.external_id or False,
                 }
             )
@@ -418,7 +444,7 @@ class SaleOrder(models.Model):
         extras += [(f.name, f.amount, f.taxes) for f in draft.fees]
         extras += [(d.code or _("Discount"), -d.amount, ()) for d in draft.order_discounts]
         if extras:
-            service = env.ref("oms_channels.product_channel_charge").product_variant_id
+            service = lookups.service()
             for name, amount, taxes in extras:
                 lines.append(
                     {
@@ -426,34 +452,101 @@ class SaleOrder(models.Model):
                         "name": name,
                         "product_uom_qty": 1,
                         "price_unit": float(amount),
-                        "tax_id": [(6, 0, self._oms_taxes(env, company, draft, taxes).ids)],
+                        "tax_id": [(6, 0, lookups.taxes(draft, taxes).ids)],
                     }
                 )
         return lines, unknown
-
-    @api.model
-    def _oms_taxes(self, env, company, draft, tax_lines):
-        """Odoo sales taxes of the company matching the channel's rates and its
-        taxes-included setting."""
-        taxes = env["account.tax"]
-        for tax_line in tax_lines:
-            if tax_line.rate is None:
-                continue
-            percent = float(tax_line.rate * 100)
-            taxes |= env["account.tax"].search(
-                [
-                    ("type_tax_use", "=", "sale"),
-                    ("amount_type", "=", "percent"),
-                    ("company_id", "=", company.id),
-                    ("price_include", "=", draft.taxes_included),
-                    ("amount", ">=", percent - 0.0001),
-                    ("amount", "<=", percent + 0.0001),
-                ],
-                limit=1,
-            )
-        return taxes
 
 
 def _lines_only(draft, lines):
     """The draft with only ``lines`` and no shipping, fees or order discounts."""
     return replace(draft, lines=tuple(lines), shipping_lines=(), fees=(), order_discounts=())
+
+
+class _Lookups:
+    """What a batch of drafts needs, each read once: products by SKU (then
+    barcode), taxes by rate, currencies and pricelists."""
+
+    def __init__(self, env, company):
+        self.env, self.company = env, company
+        self._products, self._taxes, self._currencies, self._pricelists = {}, {}, {}, {}
+        self._service = None
+
+    def load_products(self, skus):
+        Product = self.env["product.product"]
+        missing = list({sku for sku in skus if sku and sku not in self._products})
+        if not missing:
+            return
+        for product in Product.search([("default_code", "in", missing)]):
+            self._products.setdefault(product.default_code, product)
+        rest = [sku for sku in missing if sku not in self._products]
+        if rest:
+            for product in Product.search([("barcode", "in", rest)]):
+                self._products.setdefault(product.barcode, product)
+        for sku in missing:
+            self._products.setdefault(sku, Product)
+
+    def product(self, sku):
+        if not sku:
+            return self.env["product.product"]
+        self.load_products([sku])
+        return self._products[sku]
+
+    def service(self):
+        if self._service is None:
+            self._service = self.env.ref("oms_channels.product_channel_charge").product_variant_id
+        return self._service
+
+    def currency(self, code):
+        if code not in self._currencies:
+            self._currencies[code] = (
+                self.env["res.currency"]
+                .with_context(active_test=False)
+                .search([("name", "=", code)], limit=1)
+            )
+        currency = self._currencies[code]
+        if not currency or not currency.active:
+            raise UserError(_("The currency %s of the order is not active in Odoo.", code))
+        return currency
+
+    def pricelist(self, currency):
+        if currency not in self._pricelists:
+            Pricelist = self.env["product.pricelist"]
+            self._pricelists[currency] = Pricelist.search(
+                [
+                    ("currency_id", "=", currency.id),
+                    ("company_id", "in", (self.company.id, False)),
+                ],
+                limit=1,
+            ) or Pricelist.create(
+                {
+                    "name": f"Channel orders ({currency.name})",
+                    "currency_id": currency.id,
+                    "company_id": self.company.id,
+                }
+            )
+        return self._pricelists[currency]
+
+    def taxes(self, draft, tax_lines):
+        """Odoo sales taxes of the company matching the channel's rates and its
+        taxes-included setting."""
+        taxes = self.env["account.tax"]
+        for tax_line in tax_lines:
+            if tax_line.rate is None:
+                continue
+            percent = float(tax_line.rate * 100)
+            key = (round(percent, 4), bool(draft.taxes_included))
+            if key not in self._taxes:
+                self._taxes[key] = self.env["account.tax"].search(
+                    [
+                        ("type_tax_use", "=", "sale"),
+                        ("amount_type", "=", "percent"),
+                        ("company_id", "=", self.company.id),
+                        ("price_include", "=", draft.taxes_included),
+                        ("amount", ">=", percent - 0.0001),
+                        ("amount", "<=", percent + 0.0001),
+                    ],
+                    limit=1,
+                )
+            taxes |= self._taxes[key]
+        return taxes

@@ -1,6 +1,6 @@
 import logging
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError
 
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -92,7 +92,36 @@ class OmsChannelProduct(models.Model):
             if not vals.get("sku") and vals.get("product_id"):
                 product = self.env["product.product"].browse(vals["product_id"])
                 vals["sku"] = product.default_code or product.barcode
+        self.env.registry.clear_cache()  # _oms_push_channels_of
         return super().create(vals_list)
+
+    def write(self, vals):
+        if {"product_id", "channel_id", "active"} & set(vals):
+            self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
+
+    @api.model
+    def _oms_push_channels_of(self, product_id):
+        """Ids of the channels that list ``product_id`` and push stock on change
+        (read once per worker, until listings change): stock moves ask often."""
+        return self._oms_push_channels_by_product().get(product_id, ())
+
+    @tools.ormcache()
+    def _oms_push_channels_by_product(self):
+        self.env.cr.execute(
+            """
+            SELECT binding.product_id, array_agg(DISTINCT binding.channel_id)
+              FROM oms_channel_product binding
+              JOIN oms_channel channel ON channel.id = binding.channel_id
+             WHERE binding.active AND channel.active AND channel.stock_push_on_change
+             GROUP BY binding.product_id
+            """
+        )
+        return {product_id: tuple(ids) for product_id, ids in self.env.cr.fetchall()}
 
     @api.onchange("product_id")
     def _onchange_product_id_sku(self):

@@ -1,5 +1,7 @@
 from odoo import models
 
+PENDING_KEY = "oms_channels.stock_moved"
+
 
 class StockQuant(models.Model):
     _inherit = "stock.quant"
@@ -15,12 +17,18 @@ class StockQuant(models.Model):
         return result
 
     def _oms_stock_moved(self, product):
-        """Tell the channels selling ``product`` that its stock moved."""
-        channels = (
-            self.env["oms.channel.product"]
-            .sudo()
-            .search([("product_id", "=", product.id)])
-            .channel_id
-        )
-        if channels:
-            channels._oms_queue_stock_push()
+        """Remember that ``product`` moved; the channels that sell it and push on
+        change get one push job each when the transaction commits."""
+        channel_ids = self.env["oms.channel.product"]._oms_push_channels_of(product.id)
+        if not channel_ids:
+            return
+        precommit = self.env.cr.precommit
+        pending = precommit.data.get(PENDING_KEY)
+        if pending is None:
+            pending = precommit.data[PENDING_KEY] = set()
+            precommit.add(self._oms_queue_stock_pushes)
+        pending.update(channel_ids)
+
+    def _oms_queue_stock_pushes(self):
+        channel_ids = self.env.cr.precommit.data.pop(PENDING_KEY, set())
+        self.env["oms.channel"].sudo().browse(sorted(channel_ids)).exists()._oms_queue_stock_push()

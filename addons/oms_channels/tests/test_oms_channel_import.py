@@ -172,3 +172,26 @@ class TestImport(TransactionCase):
         self.assertEqual(
             order.partner_id.country_id.code, payload["billing_address"]["country_code"]
         )
+
+    def test_batch_imports_the_good_orders_when_one_cannot_be_made(self):
+        Inbox = self.env["oms.channel.inbox"]
+        payloads = [
+            dict(self.payload, id=1),
+            dict(self.payload, id=2, currency="JPY", presentment_currency="JPY"),
+            dict(self.payload, id=3),
+            dict(self.payload, id=1, updated_at="2099-01-01T00:00:00Z", note="second version"),
+        ]
+        self.env.ref("base.JPY").active = False
+        records = Inbox
+        for payload in payloads:
+            records |= Inbox._oms_store(self.channel, "pull", json.dumps(payload))[0]
+        records._oms_process()
+        first, bad, third, newer = records
+        self.assertEqual((first.state, third.state, newer.state), ("done", "done", "done"))
+        self.assertEqual(bad.state, "error")
+        self.assertIn("JPY", bad.error_message)
+        self.assertFalse(bad.order_id)
+        self.assertEqual(newer.order_id, first.order_id, "the second version updates the first")
+        self.assertEqual(
+            self.env["sale.order"].search_count([("oms_channel_id", "=", self.channel.id)]), 2
+        )

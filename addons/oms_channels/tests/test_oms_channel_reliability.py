@@ -151,8 +151,9 @@ class TestReliability(BaseCase):
         calls = []
 
         def failing_submit(order_self):
-            calls.append(order_self.id)
-            if len(calls) == 2:
+            # Called once the batch's orders exist, before they are confirmed.
+            calls.append(order_self.ids)
+            if len(calls) == 1:
                 raise RuntimeError("database went away")
             return original(order_self)
 
@@ -162,6 +163,7 @@ class TestReliability(BaseCase):
                 env["oms.channel.inbox"].browse(ids)._oms_process()
         finally:
             self.registry["sale.order"]._oms_submit = original
+        self.assertEqual(len(calls[0]), 3, "the three orders were made together")
         with self._env() as env:
             self.assertFalse(
                 env["sale.order"].search([("oms_channel_id", "=", self.channel_id)]),

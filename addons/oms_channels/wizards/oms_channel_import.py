@@ -30,14 +30,15 @@ class OmsChannelImport(models.TransientModel):
         if not orders:
             raise UserError(_("The file has no order rows."))
         Inbox = self.env["oms.channel.inbox"]
-        stored = Inbox
+        stored = new = Inbox
         for order in orders:
             record, created = Inbox._oms_store(
                 self.channel_id, "file", json.dumps(order), topic=self.filename or False
             )
             stored |= record
-            if created and record.state == "received":
-                record.with_delay(description=f"Import {record.external_id}")._oms_process()
+            if created:
+                new |= record
+        new._oms_queue_processing()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "oms_channels.oms_channel_inbox_action"
         )

@@ -288,10 +288,11 @@ class SaleOrder(models.Model):
         "company_id.resource_calendar_id",
     )
     def _compute_oms_promised_date(self):
+        plans = {}  # orders of the same day share their calendar computation
         for order in self:
-            order.oms_promised_date = order._oms_ship_by_date()
+            order.oms_promised_date = order._oms_ship_by_date(plans)
 
-    def _oms_ship_by_date(self):
+    def _oms_ship_by_date(self, plans=None):
         """Ship-by date from the order date, the channel's cut-off time and handling
         days, on the company's working calendar (its time zone, working days and
         public holidays). Returns a naive UTC datetime, or False."""
@@ -313,6 +314,17 @@ class SaleOrder(models.Model):
             ship_day = day + timedelta(days=handling_days)
             end = tz.localize(datetime.combine(ship_day, time(23, 59, 59)))
             return end.astimezone(pytz.utc).replace(tzinfo=None)
+        key = (calendar.id, tz.zone, day, handling_days)
+        if plans is not None and key in plans:
+            return plans[key]
+        result = self._oms_plan_ship_day(calendar, tz, day, handling_days)
+        if plans is not None:
+            plans[key] = result
+        return result
+
+    @api.model
+    def _oms_plan_ship_day(self, calendar, tz, day, handling_days):
+        """End of the last working day of ``handling_days`` from ``day`` (day 0)."""
         # The first working day from ``day`` on counts as day 0 of the handling.
         start = tz.localize(datetime.combine(day, time.min))
         planned = calendar.plan_days(handling_days + 1, start, compute_leaves=True)
@@ -464,7 +476,11 @@ class SaleOrder(models.Model):
         held.write({"oms_confirm_requested": True})
         free = (self - held).filtered(lambda o: o.state in ("draft", "sent"))
         if free:
-            free.action_confirm()
+            # The holds were just evaluated: confirm without evaluating them again.
+            super(
+                SaleOrder, free.with_context(oms_skip_holds=True, oms_defer_stage=True)
+            ).action_confirm()
+            free._oms_sync_stage()
         return held
 
     def action_confirm(self):

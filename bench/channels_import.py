@@ -30,6 +30,8 @@ sys.path.insert(0, str(ROOT))
 import odoo  # noqa: E402
 from odoo import SUPERUSER_ID, api  # noqa: E402
 
+from odoo.addons.queue_job.job import Job  # noqa: E402
+
 from tests.simulators.shopify import CATALOGUE, ShopifySimulator, generate_orders  # noqa: E402
 
 
@@ -79,8 +81,6 @@ def run_pipeline(env, sim):
     jobs = env["queue.job"].search(
         [("model_name", "=", "oms.channel.inbox"), ("state", "=", "pending")], order="id"
     )
-    from odoo.addons.queue_job.job import Job
-
     for job in jobs:
         Job.load(env, job.uuid).perform()
     env.flush_all()
@@ -139,9 +139,7 @@ def main():
     with ShopifySimulator(bucket_size=400, leak_rate=200) as sim, registry.cursor() as cr:
         assert urlsplit(sim.url).hostname == "127.0.0.1"
         sim.add_orders(payloads)
-        env = api.Environment(
-            cr, SUPERUSER_ID, {"tracking_disable": True, "oms_no_mail": True}
-        )
+        env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True, "oms_no_mail": True})
         tax, products = setup(env)
         env.flush_all()
         made, confirmed, pipe_time, pipe_queries, jobs = run_pipeline(env, sim)

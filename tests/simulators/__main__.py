@@ -23,7 +23,6 @@ import itertools
 import signal
 import sys
 import threading
-import time
 from datetime import datetime, timedelta, timezone
 
 from tests.simulators import amazon_sp, shopify, woocommerce

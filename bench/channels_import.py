@@ -30,8 +30,6 @@ sys.path.insert(0, str(ROOT))
 import odoo  # noqa: E402
 from odoo import SUPERUSER_ID, api  # noqa: E402
 
-from odoo.addons.queue_job.job import Job  # noqa: E402
-
 from tests.simulators.shopify import CATALOGUE, ShopifySimulator, generate_orders  # noqa: E402
 
 
@@ -81,6 +79,9 @@ def run_pipeline(env, sim):
     jobs = env["queue.job"].search(
         [("model_name", "=", "oms.channel.inbox"), ("state", "=", "pending")], order="id"
     )
+    # Odoo finds its addons once the configuration is read: imported here.
+    from odoo.addons.queue_job.job import Job  # noqa: PLC0415
+
     for job in jobs:
         Job.load(env, job.uuid).perform()
     env.flush_all()

@@ -1,0 +1,462 @@
+"""Route orders to sources: score every candidate, keep orders whole when one
+source can ship them, split greedily (fewest shipments, then best score) when not,
+dropship what no stocked source has, and say why for every candidate.
+
+Orders of a batch are routed one after the other, highest priority first, then
+earliest promised date, then id; each takes stock and capacity from the shared
+pool, so two orders never get the same unit.
+"""
+
+from datetime import date
+from math import asin, cos, radians, sin, sqrt
+
+from .errors import RoutingError
+from .geo import EARTH_RADIUS_KM
+from .model import BACKORDER_POLICIES, FACTORS, Allocation, OrderPlan, Plan, Unallocated
+
+_FAR_FUTURE = date.max
+
+
+class _SourceState:
+    """A source as the batch goes: what it still has and can still take."""
+
+    __slots__ = (
+        "capacity",
+        "cos_lat",
+        "countries",
+        "dropship",
+        "free",
+        "id",
+        "lat",
+        "lon",
+        "products",
+        "rates",
+        "ship_offset",
+        "source",
+    )
+
+    def __init__(self, source, respect_safety):
+        self.source = source
+        self.id = source.id
+        safety = source.safety_stock
+        default = source.default_safety_stock if respect_safety else 0.0
+        self.free = {
+            product: quantity - (safety.get(product, default) if respect_safety else 0.0)
+            for product, quantity in source.stock.items()
+        }
+        self.capacity = source.capacity
+        self.lat = radians(source.latitude) if source.latitude is not None else None
+        self.lon = radians(source.longitude) if source.longitude is not None else None
+        self.cos_lat = cos(self.lat) if self.lat is not None else None
+        self.rates = tuple(sorted(source.rates, key=lambda r: r.max_km))
+        self.ship_offset = 0 if source.ships_today else max(1, source.days_to_next_ship)
+        self.countries = source.countries
+        self.products = source.products
+        self.dropship = source.is_dropship
+
+    def available(self, product):
+        if self.dropship:
+            return float("inf") if self.products is None or product in self.products else 0.0
+        return self.free.get(product, 0.0)
+
+
+def _check(snapshot):
+    strategy = snapshot.strategy
+    if strategy.backorder_policy not in BACKORDER_POLICIES:
+        raise RoutingError(f"strategy {strategy.name!r}: unknown backorder policy")
+    unknown = set(strategy.weights) - set(FACTORS)
+    if unknown:
+        raise RoutingError(f"strategy {strategy.name!r}: unknown factor(s) {sorted(unknown)}")
+    if strategy.max_parts < 1:
+        raise RoutingError(f"strategy {strategy.name!r}: at least one shipment per order")
+    ids = [source.id for source in snapshot.sources]
+    if len(set(ids)) != len(ids):
+        raise RoutingError("two sources have the same id")
+    for order in snapshot.orders:
+        for line in order.lines:
+            if line.quantity < 0:
+                raise RoutingError(f"order {order.id}, line {line.id}: negative quantity")
+
+
+def route(snapshot):
+    """Route every order of the snapshot; returns a :class:`Plan` in batch order."""
+    _check(snapshot)
+    strategy = snapshot.strategy
+    states = [_SourceState(source, strategy.respect_safety_stock) for source in snapshot.sources]
+    states.sort(key=lambda state: (state.source.rank, state.id))
+    orders = sorted(
+        snapshot.orders,
+        key=lambda o: (-o.priority, o.promised or _FAR_FUTURE, o.id),
+    )
+    weights = tuple(float(strategy.weights.get(factor, 0.0)) for factor in FACTORS)
+    distances = {}
+    plans = [
+        _route_order(order, states, strategy, weights, snapshot.quotes, distances)
+        for order in orders
+    ]
+    return Plan(tuple(plans))
+
+
+def _distances(order, states, cache):
+    """Kilometres from each source to the order's address (None when unknown)."""
+    if order.latitude is None or order.longitude is None:
+        return [None] * len(states)
+    key = (order.latitude, order.longitude)
+    found = cache.get(key)
+    if found is None:
+        lat, lon = radians(order.latitude), radians(order.longitude)
+        cos_lat = cos(lat)
+        found = []
+        for state in states:
+            if state.lat is None:
+                found.append(None)
+                continue
+            a = (
+                sin((lat - state.lat) / 2) ** 2
+                + cos_lat * state.cos_lat * sin((lon - state.lon) / 2) ** 2
+            )
+            found.append(2 * EARTH_RADIUS_KM * asin(min(1.0, sqrt(a))))
+        cache[key] = found
+    return found
+
+
+def _shipping(state, km, weight):
+    """(price, transit days) of one shipment from the source's table."""
+    rates = state.rates
+    if not rates:
+        return 0.0, 1
+    rate = rates[-1]
+    if km is not None:
+        for band in rates:
+            if km <= band.max_km:
+                rate = band
+                break
+    return rate.base + rate.per_kg * weight, rate.transit_days
+
+
+def estimate_cost(source, lines, km=None, quote=None):
+    """Handling plus shipping of one shipment of ``lines`` ((line, quantity) pairs)."""
+    state = _SourceState(source, False)
+    weight = sum(line.weight * quantity for line, quantity in lines)
+    shipping = quote if quote is not None else _shipping(state, km, weight)[0]
+    return source.cost_per_shipment + source.cost_per_line * len(lines) + shipping
+
+
+def _route_order(order, states, strategy, weights, quotes, cache):
+    lines = [line for line in order.lines if line.quantity > 0]
+    rows, live = _candidate_rows(order, lines, states, quotes, cache)
+    scores_of, total_of, highs = _scores(rows, live, weights)
+    km_of = {row[0].id: row[1][0] for row in rows}
+    context = (order, lines, strategy, weights, highs, quotes, km_of, total_of)
+    stocked, _dropship, taken, remaining, reasons = _choose(live, context)
+    taken, reasons, unallocated = _leftovers(lines, strategy, taken, remaining, reasons)
+    allocations, estimated = _take(order, lines, rows, taken, quotes)
+    candidate_rows = _explain(
+        rows, strategy, taken, reasons, scores_of, total_of, stocked, remaining
+    )
+    return OrderPlan(
+        order_id=order.id,
+        allocations=tuple(allocations),
+        unallocated=tuple(unallocated),
+        estimated_cost=round(estimated, 6),
+        candidate_rows=tuple(candidate_rows),
+    )
+
+
+def _candidate_rows(order, lines, states, quotes, cache):  # noqa: PLR0912 - kept flat: hot loop
+    """One row per source: [state, raw factors, available per line, can ship all,
+    has any, rejection]; and the rows still in the running."""
+    products = [line.product_id for line in lines]
+    wanted = [line.quantity for line in lines]
+    count = len(lines)
+    kms = _distances(order, states, cache)
+    weight = sum(line.weight * line.quantity for line in lines)
+    country = order.country
+    order_id = order.id
+    rows = []  # [state, factors, available per line, full, any, rejection]
+    live = []
+    for state, km in zip(states, kms, strict=True):
+        source = state.source
+        rejection = None
+        if state.countries is not None and country not in state.countries:
+            rejection = f"does not ship to {country or 'an unknown country'}"
+        elif state.capacity is not None and state.capacity <= 0:
+            rejection = "no capacity left today"
+        available = []
+        full = rejection is None
+        has_any = False
+        if state.dropship:
+            supplied = state.products
+            for index in range(count):
+                quantity = wanted[index] if supplied is None or products[index] in supplied else 0.0
+                available.append(quantity)
+                if quantity > 0:
+                    has_any = True
+                elif full:
+                    full = False
+        else:
+            free = state.free
+            for index in range(count):
+                quantity = free.get(products[index], 0.0)
+                if quantity >= wanted[index]:
+                    quantity = wanted[index]
+                elif full:
+                    full = False
+                if quantity > 0:
+                    has_any = True
+                else:
+                    quantity = 0.0
+                available.append(quantity)
+        if rejection is None and not has_any:
+            rejection = (
+                "does not supply these products" if state.dropship else "has none of the products"
+            )
+        quote = quotes.get((order_id, state.id)) if quotes else None
+        price, transit = _shipping(state, km, weight)
+        if quote is not None:
+            price = quote
+        # Capacity left counts as its inverse: more left is better (lower).
+        factors = (
+            km if km is not None else 0.0,
+            source.cost_per_shipment + source.cost_per_line * count + price,
+            float(state.ship_offset + transit),
+            1.0 / (1.0 + state.capacity) if state.capacity is not None else 0.0,
+            float(source.rank),
+        )
+        row = [state, factors, available, full, has_any, rejection]
+        rows.append(row)
+        if rejection is None:
+            live.append(row)
+
+    return rows, live
+
+
+def _scores(rows, live, weights):
+    """Weighted scores per factor of each row (lower is better) and their totals."""
+    no_scores = (0.0,) * len(FACTORS)
+    # Each weighted factor as a share of its largest value among the sources still
+    # in the running: ratios stay true (twice the cost scores twice as much).
+    highs = [0.0] * len(FACTORS)
+    for row in live:
+        for i, value in enumerate(row[1]):
+            highs[i] = max(highs[i], value)
+    scale = [
+        weights[i] / highs[i] if weights[i] and highs[i] > 0 else 0.0 for i in range(len(FACTORS))
+    ]
+    scores_of, total_of = {}, {}
+    for row in rows:
+        sid = row[0].id
+        if row[5] is None:
+            f = row[1]
+            scores = (
+                f[0] * scale[0],
+                f[1] * scale[1],
+                f[2] * scale[2],
+                f[3] * scale[3],
+                f[4] * scale[4],
+            )
+            scores_of[sid] = scores
+            total_of[sid] = scores[0] + scores[1] + scores[2] + scores[3] + scores[4]
+        else:
+            scores_of[sid] = no_scores
+            total_of[sid] = 0.0
+    return scores_of, total_of, highs
+
+
+def _choose(live, context):
+    """Which sources ship what: (stocked rows, dropship rows, taken, remaining,
+    reasons), ``taken`` being {source id: {line index: quantity}}."""
+    order, lines, strategy, weights, highs, quotes, km_of, total_of = context
+
+    def key(row):
+        return (total_of[row[0].id], row[0].source.rank, row[0].id)
+
+    stocked = sorted((row for row in live if not row[0].dropship), key=key)
+    dropship = sorted((row for row in live if row[0].dropship), key=key)
+    remaining = [line.quantity for line in lines]
+    taken = {}  # source id → {line index: quantity}
+    reasons = {}
+    full_stocked = [row for row in stocked if row[3]]
+    whole = None
+    if full_stocked:
+        whole = full_stocked[0]
+    if whole and not strategy.keep_whole:
+        # Split only when the parts together score better than the best whole.
+        split_taken, split_remaining, split_reasons = {}, list(remaining), {}
+        _split(lines, stocked, split_remaining, split_taken, split_reasons, strategy, total_of)
+        if len(split_taken) > 1 and not any(split_remaining):
+            by_id = {row[0].id: row for row in stocked}
+            split_score = sum(
+                _part_score(by_id[sid], lines, parts, weights, highs, quotes, order, km_of)
+                for sid, parts in split_taken.items()
+            )
+            if split_score < total_of[whole[0].id] - 1e-9:
+                whole = None
+                taken, remaining, reasons = split_taken, split_remaining, split_reasons
+    if whole and not taken:
+        taken[whole[0].id] = {i: line.quantity for i, line in enumerate(lines)}
+        remaining = [0.0] * len(lines)
+        reasons[whole[0].id] = "chosen: ships the whole order at the best score"
+    elif not taken:
+        _split(lines, stocked, remaining, taken, reasons, strategy, total_of)
+    if any(remaining) and dropship and strategy.dropship_fallback:
+        _split(lines, dropship, remaining, taken, reasons, strategy, total_of, dropship=True)
+    return stocked, dropship, taken, remaining, reasons
+
+
+def _leftovers(lines, strategy, taken, remaining, reasons):
+    """What cannot ship now, and why; the whole order waits under "wait_whole"."""
+    unallocated = []
+    if any(remaining) and strategy.backorder_policy == "wait_whole":
+        taken = {}
+        reasons = {}
+        unallocated = [
+            Unallocated(
+                line.id, line.quantity, "waiting_whole", "waits until the whole order can ship"
+            )
+            for line in lines
+        ]
+    else:
+        for i, line in enumerate(lines):
+            if remaining[i] > 0:
+                unallocated.append(
+                    Unallocated(
+                        line.id,
+                        remaining[i],
+                        "no_stock",
+                        f"no source can ship {remaining[i]:g} more of product "
+                        f"{line.product_id} now",
+                    )
+                )
+    return taken, reasons, unallocated
+
+
+def _take(order, lines, rows, taken, quotes):
+    """Take the chosen quantities from the shared pool; cost the shipments."""
+    allocations = []
+    estimated = 0.0
+    by_id = {row[0].id: row for row in rows}
+    for source_id in sorted(taken, key=lambda sid: (by_id[sid][0].source.rank, sid)):
+        row = by_id[source_id]
+        state = row[0]
+        parts = taken[source_id]
+        shipped = []
+        for i, quantity in sorted(parts.items()):
+            line = lines[i]
+            allocations.append(Allocation(line.id, source_id, quantity))
+            shipped.append((line, quantity))
+            if not state.dropship:
+                state.free[line.product_id] = state.free.get(line.product_id, 0.0) - quantity
+        if state.capacity is not None:
+            state.capacity -= 1
+        part_weight = sum(line.weight * quantity for line, quantity in shipped)
+        quote = quotes.get((order.id, source_id))
+        km = row[1][0] if order.latitude is not None else None
+        price = quote if quote is not None else _shipping(state, km, part_weight)[0]
+        estimated += (
+            state.source.cost_per_shipment + state.source.cost_per_line * len(shipped) + price
+        )
+    return allocations, estimated
+
+
+def _explain(rows, strategy, taken, reasons, scores_of, total_of, stocked, remaining):
+    """Each candidate's row for the plan, with why it was taken or not."""
+    chosen_ids = set(taken)
+    best_id = min(chosen_ids, key=lambda sid: total_of[sid]) if chosen_ids else None
+    candidate_rows = []
+    for row in rows:
+        state, factors, _available, full, _has_any, rejection = row
+        sid = state.id
+        if sid in chosen_ids:
+            reason = reasons.get(sid, "chosen")
+        elif rejection:
+            reason = rejection
+        elif state.dropship and stocked and not any(remaining):
+            reason = "dropship: used only for what no stocked source can ship"
+        elif strategy.backorder_policy == "wait_whole" and not chosen_ids:
+            reason = "not used: the order waits until it can ship whole"
+        elif best_id is not None and strategy.keep_whole and not full and len(chosen_ids) == 1:
+            reason = "cannot ship the whole order"
+        elif best_id is not None:
+            reason = (
+                f"scored {total_of[sid]:.3f}, behind source {best_id} "
+                f"({total_of[best_id]:.3f})" + ("" if full else "; cannot ship the whole order")
+            )
+        else:
+            reason = "not needed"
+        candidate_rows.append(
+            (sid, factors, scores_of[sid], total_of[sid], full, sid in chosen_ids, reason)
+        )
+    return candidate_rows
+
+
+def _split(lines, rows, remaining, taken, reasons, strategy, total_of, dropship=False):
+    """Cover what remains, as a weighted set cover: each round takes the source
+    with the least score per share of what is left it ships."""
+    parts = len(taken)
+    pool = list(rows)
+    while any(remaining) and pool and parts < strategy.max_parts:
+        best, best_key, best_take = None, None, None
+        for position, row in enumerate(pool):
+            take = {}
+            share = 0.0
+            worth = 0.0
+            for i, line in enumerate(lines):
+                if remaining[i] <= 0:
+                    continue
+                quantity = min(remaining[i], _left(row, i, taken))
+                if quantity > 0:
+                    take[i] = quantity
+                    share += quantity / line.quantity
+                    worth += quantity * line.unit_value
+            if not take:
+                continue
+            completes = all(
+                take.get(i, 0) >= remaining[i] for i in range(len(lines)) if remaining[i] > 0
+            )
+            if (
+                strategy.min_split_value
+                and worth < strategy.min_split_value
+                and not (completes and not taken)
+            ):
+                continue
+            # Weighted set cover: the least score per share of what is left.
+            candidate_key = ((total_of[row[0].id] + 1e-9) / share, position)
+            if best_key is None or candidate_key < best_key:
+                best, best_key, best_take = row, candidate_key, take
+        if best is None:
+            break
+        pool.remove(best)
+        parts += 1
+        sid = best[0].id
+        for i, quantity in best_take.items():
+            taken.setdefault(sid, {})
+            taken[sid][i] = taken[sid].get(i, 0.0) + quantity
+            remaining[i] -= quantity
+        reasons[sid] = (
+            "chosen: dropships what no stocked source has"
+            if dropship
+            else "chosen: best score for the share of the order it ships"
+        )
+
+
+def _part_score(row, lines, parts, weights, highs, quotes, order, km_of):
+    """Score of one shipment of ``parts`` ({line index: quantity}) from a source:
+    the source's factors with the cost of that part instead of the whole order's."""
+    state = row[0]
+    weight = sum(lines[i].weight * quantity for i, quantity in parts.items())
+    quote = quotes.get((order.id, state.id))
+    km = km_of[state.id] if order.latitude is not None else None
+    price = quote if quote is not None else _shipping(state, km, weight)[0]
+    cost = state.source.cost_per_shipment + state.source.cost_per_line * len(parts) + price
+    factors = list(row[1])
+    factors[1] = cost
+    return sum(
+        weights[i] * factors[i] / highs[i] if weights[i] and highs[i] > 0 else 0.0
+        for i in range(len(FACTORS))
+    )
+
+
+def _left(row, index, taken):
+    """What a candidate row can still give for line ``index`` in this order."""
+    return row[2][index] - taken.get(row[0].id, {}).get(index, 0.0)

@@ -5,8 +5,8 @@ whole pipeline (pull → inbox → order → holds → confirmed) at least 1.5 t
 fast as the naive loop (``sale.order.create`` + ``action_confirm`` per order, on
 the same data), with at most 60 queries per imported order.
 
-Both runs happen in the test database, in one transaction that is rolled back at
-the end, on their own products, taxes and stock. The pipeline part really pulls
+Both runs happen in the test database, each in its own transaction that is rolled
+back at the end, on their own products, taxes and stock. The pipeline part really pulls
 over HTTP from a local Shopify simulator, stores every payload in the inbox, and
 runs the import jobs the pull queued, as the job runner would (in this process,
 one after the other). The naive loop reads the same payloads already parsed, finds
@@ -137,14 +137,21 @@ def main():
     db = os.environ.get("OMS_TEST_DB", odoo.tools.config["db_name"])
     registry = odoo.modules.registry.Registry(db)
     payloads = generate_orders(args.orders, seed=2024, lines=args.lines)
+    context = {"tracking_disable": True, "oms_no_mail": True}
+    # Each run in its own transaction, rolled back: neither sees the other's orders.
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, context)
+        tax, products = setup(env)
+        env.flush_all()
+        naive_count, naive_time, naive_queries = run_naive(env, payloads, tax, products)
+        cr.rollback()
     with ShopifySimulator(bucket_size=400, leak_rate=200) as sim, registry.cursor() as cr:
         assert urlsplit(sim.url).hostname == "127.0.0.1"
         sim.add_orders(payloads)
-        env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True, "oms_no_mail": True})
-        tax, products = setup(env)
+        env = api.Environment(cr, SUPERUSER_ID, context)
+        setup(env)
         env.flush_all()
         made, confirmed, pipe_time, pipe_queries, jobs = run_pipeline(env, sim)
-        naive_count, naive_time, naive_queries = run_naive(env, payloads, tax, products)
         cr.rollback()
     pipe_rate, naive_rate = made / pipe_time, naive_count / naive_time
     print(f"orders: {args.orders} of {args.lines} lines")

@@ -36,9 +36,7 @@ DEMO_SECRET = "shopify-webhook-secret"
 
 
 def find_channel(url, db):
-    uid = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/common").authenticate(
-        db, "admin", "admin", {}
-    )
+    uid = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/common").authenticate(db, "admin", "admin", {})
     models = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/object")
     ids = models.execute_kw(
         db, uid, "admin", "oms.channel", "search", [[("name", "=", DEMO_CHANNEL)]]

@@ -11,6 +11,14 @@ class StockPicking(models.Model):
         pickings.sale_id._oms_sync_stage()
         return pickings
 
+    def action_confirm(self):
+        deferred = self.env.context.get("oms_deferred_pickings")
+        if deferred and deferred["open"]:
+            # Confirmed with the other orders' deliveries (sale.order.line).
+            deferred["ids"].extend(self.ids)
+            return True
+        return super().action_confirm()
+
     def button_validate(self):
         held = self.filtered(
             lambda p: p.picking_type_code == "outgoing" and p.sale_id.oms_active_hold_count

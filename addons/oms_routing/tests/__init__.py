@@ -1,1 +1,3 @@
 from . import test_oms_routing_install
+from . import test_oms_routing
+from . import test_oms_routing_concurrency

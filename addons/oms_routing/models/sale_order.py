@@ -1,0 +1,268 @@
+from datetime import datetime, time
+
+import pytz
+
+from odoo import _, fields, models
+from odoo.tools import float_round
+
+from ..routing_engine import Line, Order, Snapshot, Source, route
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    oms_routing_decision_ids = fields.One2many(
+        "oms.routing.decision", "order_id", string="Routing Decisions", readonly=True
+    )
+    oms_routing_summary = fields.Char(
+        string="Routed", compute="_compute_oms_routing_summary", help="Where it ships from."
+    )
+
+    def _compute_oms_routing_summary(self):
+        for order in self:
+            order.oms_routing_summary = order.oms_routing_decision_ids[:1].summary
+
+    def _action_confirm(self):
+        # Deliveries are made at confirmation: route first, so that each part is
+        # procured from the source chosen for it.
+        self._oms_route()
+        return super()._action_confirm()
+
+    def action_oms_why_this_source(self):
+        self.ensure_one()
+        decision = self.oms_routing_decision_ids[:1]
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Why this source?"),
+            "res_model": "oms.routing.decision",
+            "res_id": decision.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    # --- routing ------------------------------------------------------------------------
+    def _oms_route(self):
+        """Route the orders with goods to ship, in one batch per company and strategy,
+        and record each decision. Without fulfilment sources nothing changes."""
+        orders = self.filtered(
+            lambda o: o.order_line.filtered(lambda ol: not ol.display_type and ol.is_storable)
+        )
+        Source_ = self.env["oms.routing.source"].sudo()
+        for company in orders.company_id:
+            sources = Source_.search([("company_id", "=", company.id)])
+            if not sources:
+                continue
+            batch = orders.filtered(lambda o, c=company: o.company_id == c)
+            default = (
+                self.env["oms.routing.strategy"]
+                .sudo()
+                .search(
+                    [("is_default", "=", True), ("company_id", "in", (company.id, False))], limit=1
+                )
+            )
+            by_strategy = {}
+            for order in batch:
+                strategy = order.oms_channel_id.routing_strategy_id or default
+                by_strategy.setdefault(strategy, self.browse())
+                by_strategy[strategy] |= order
+            for strategy, group in by_strategy.items():
+                snapshot = group._oms_routing_snapshot(sources, strategy)
+                group._oms_apply_plan(route(snapshot), sources, strategy)
+
+    def _oms_routing_lines(self):
+        return self.order_line.filtered(lambda ol: not ol.display_type and ol.is_storable)
+
+    def _oms_routing_snapshot(self, sources, strategy):
+        """The engine's input: these orders, the sources with their free stock read
+        in one query (locked, so that two routings never give the same unit)."""
+        lines = self._oms_routing_lines()
+        products = lines.product_id
+        free = sources._oms_free_stock(products)
+        now = fields.Datetime.now()
+        engine_sources = tuple(
+            source._oms_engine_source(free.get(source.id, {}), products, now) for source in sources
+        )
+        engine_orders = []
+        for order in self:
+            shipping = order.partner_shipping_id
+            has_place = shipping.partner_latitude or shipping.partner_longitude
+            engine_orders.append(
+                Order(
+                    id=order.id,
+                    latitude=shipping.partner_latitude if has_place else None,
+                    longitude=shipping.partner_longitude if has_place else None,
+                    country=shipping.country_id.code or "",
+                    priority=int(order.oms_priority or 0),
+                    promised=order.oms_promised_date.date() if order.oms_promised_date else None,
+                    lines=tuple(
+                        Line(
+                            id=line.id,
+                            product_id=line.product_id.id,
+                            quantity=line.product_uom._compute_quantity(
+                                line.product_uom_qty, line.product_id.uom_id
+                            ),
+                            unit_value=line.price_reduce_taxexcl,
+                            weight=line.product_id.weight,
+                        )
+                        for line in order._oms_routing_lines()
+                    ),
+                )
+            )
+        engine_strategy = strategy._oms_engine_strategy() if strategy else None
+        if engine_strategy:
+            return Snapshot(tuple(engine_orders), engine_sources, engine_strategy)
+        return Snapshot(tuple(engine_orders), engine_sources)
+
+    def _oms_apply_plan(self, plan, sources, strategy):
+        """Store each order's decision and allocations; the procurements made at
+        confirmation follow them. What no source has now waits at the best one."""
+        by_id = {source.id: source for source in sources}
+        Decision = self.env["oms.routing.decision"].sudo()
+        for result in plan.orders:
+            order = self.browse(result.order_id)
+            allocations = [
+                {"line_id": a.line_id, "source_id": a.source_id, "quantity": a.quantity}
+                for a in result.allocations
+            ]
+            ranked = sorted(
+                (c for c in result.candidates if not c.reason.startswith(("does not", "no cap"))),
+                key=lambda c: (not c.chosen, c.total, by_id[c.source_id].rank, c.source_id),
+            )
+            fallback = next(
+                (c.source_id for c in ranked if by_id[c.source_id].kind != "dropship"), None
+            )
+            for missing in result.unallocated:
+                if fallback:
+                    allocations.append(
+                        {
+                            "line_id": missing.line_id,
+                            "source_id": fallback,
+                            "quantity": missing.quantity,
+                            "backorder": True,
+                        }
+                    )
+            if result.unallocated and strategy and strategy.backorder_policy == "wait_whole":
+                order.picking_policy = "one"
+            chosen = [by_id[sid].name for sid in result.source_ids]
+            summary = (
+                ", ".join(chosen)
+                if chosen
+                else _("nothing in stock now: waits at %s", by_id[fallback].name)
+                if fallback
+                else _("no source can ship it")
+            )
+            if result.unallocated and chosen:
+                summary += _(" (part waits for stock)")
+            Decision.create(
+                {
+                    "order_id": order.id,
+                    "strategy_id": strategy.id if strategy else False,
+                    "summary": summary,
+                    "estimated_cost": result.estimated_cost,
+                    "is_split": result.is_split,
+                    "candidate_ids": [
+                        (0, 0, _candidate_vals(candidate)) for candidate in result.candidates
+                    ],
+                    "allocation_ids": [(0, 0, values) for values in allocations],
+                }
+            )
+            order._oms_log_event("note", _("Routed: %s", summary))
+
+
+class OmsRoutingSource(models.Model):
+    _inherit = "oms.routing.source"
+
+    def _oms_free_stock(self, products):
+        """``{source id: {product id: on hand - reserved}}`` of the warehouse
+        sources, read in one query after locking those quants."""
+        warehouses = self.filtered(lambda s: s.kind != "dropship").warehouse_id
+        if not warehouses or not products:
+            return {}
+        locations = self.env["stock.location"].search(
+            [("warehouse_id", "in", warehouses.ids), ("usage", "=", "internal")]
+        )
+        # Two routings at once wait for each other here; the later one then sees
+        # what the first took (or is retried when it read before the first committed).
+        self.env.cr.execute(
+            "SELECT id FROM stock_quant WHERE product_id IN %s AND location_id IN %s FOR UPDATE",
+            [tuple(products.ids), tuple(locations.ids)],
+        )
+        groups = (
+            self.env["stock.quant"]
+            .sudo()
+            ._read_group(
+                [("product_id", "in", products.ids), ("location_id", "in", locations.ids)],
+                ["location_id", "product_id"],
+                ["quantity:sum", "reserved_quantity:sum"],
+            )
+        )
+        source_of = {source.warehouse_id.id: source.id for source in self if source.warehouse_id}
+        free = {}
+        for location, product, quantity, reserved in groups:
+            source_id = source_of.get(location.warehouse_id.id)
+            if source_id:
+                stock = free.setdefault(source_id, {})
+                stock[product.id] = stock.get(product.id, 0.0) + quantity - reserved
+        return free
+
+    def _oms_engine_source(self, stock, products, now):
+        self.ensure_one()
+        supplied = None
+        if self.kind == "dropship":
+            sellers = products.seller_ids.filtered(lambda s: s.partner_id == self.vendor_id)
+            supplied = frozenset(
+                (sellers.product_id or sellers.product_tmpl_id.product_variant_ids).ids
+            )
+        capacity = None
+        if self.daily_capacity:
+            capacity = max(0, self.daily_capacity - self.capacity_used_today)
+        has_place = self.latitude or self.longitude
+        return Source(
+            id=self.id,
+            name=self.name,
+            kind=self.kind,
+            latitude=self.latitude if has_place else None,
+            longitude=self.longitude if has_place else None,
+            countries=frozenset(self.country_ids.mapped("code")) or None,
+            stock=stock,
+            default_safety_stock=self.safety_stock,
+            capacity=capacity,
+            cost_per_shipment=self.cost_per_shipment,
+            cost_per_line=self.cost_per_line,
+            ships_today=self._oms_ships_today(now),
+            rank=self.rank,
+            products=supplied,
+        )
+
+    def _oms_ships_today(self, now):
+        """Before today's cut-off on one of its working days (in its calendar's zone)."""
+        calendar = self.calendar_id or self.company_id.resource_calendar_id
+        tz = pytz.timezone(calendar.tz or "UTC") if calendar else pytz.utc
+        local = pytz.utc.localize(now).astimezone(tz)
+        hours, minutes = divmod(round(self.cutoff_time * 60), 60)
+        if local.time() >= time(min(hours, 23), minutes if hours < 24 else 59):
+            return False
+        if not calendar:
+            return True
+        start = tz.localize(datetime.combine(local.date(), time.min))
+        end = tz.localize(datetime.combine(local.date(), time.max))
+        return bool(calendar._work_intervals_batch(start, end)[False])
+
+
+def _candidate_vals(candidate):
+    factors, scores = candidate.factors, candidate.scores
+    return {
+        "source_id": candidate.source_id,
+        "chosen": candidate.chosen,
+        "can_ship_all": candidate.can_ship_all,
+        "distance_km": factors["distance"],
+        "estimated_cost": factors["cost"],
+        "days": factors["speed"],
+        "score_distance": scores["distance"],
+        "score_cost": scores["cost"],
+        "score_speed": scores["speed"],
+        "score_capacity": scores["capacity"],
+        "score_rank": scores["rank"],
+        "score_total": float_round(candidate.total, 6),
+        "reason": candidate.reason,
+    }

@@ -1,0 +1,177 @@
+"""Routing at confirmation: deliveries per source, splits, dropship, backorders,
+decisions with their reasons."""
+
+from odoo.tests import TransactionCase
+
+
+class TestRouting(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, oms_no_mail=True))
+        company = cls.env.company
+        cls.env["oms.hold.rule"].search([]).active = False  # routing only
+        Warehouse = cls.env["stock.warehouse"]
+        cls.wh_near = Warehouse.search([("company_id", "=", company.id)], limit=1)
+        cls.wh_far = Warehouse.create({"name": "Far DC", "code": "FAR"})
+        cls.belgium = cls.env.ref("base.be")
+        cls.customer = cls.env["res.partner"].create(
+            {
+                "name": "Routing Customer",
+                "street": "Grand-Place 1",
+                "city": "Bruxelles",
+                "zip": "1000",
+                "country_id": cls.belgium.id,
+                "partner_latitude": 50.85,
+                "partner_longitude": 4.35,
+            }
+        )
+        Source = cls.env["oms.routing.source"]
+        cls.near = Source.create(
+            {"warehouse_id": cls.wh_near.id, "latitude": 50.94, "longitude": 4.04}  # Aalst
+        )
+        cls.far = Source.create(
+            {"warehouse_id": cls.wh_far.id, "latitude": 48.86, "longitude": 2.35}  # Paris
+        )
+        cls.vendor = cls.env["res.partner"].create({"name": "Dropship Vendor"})
+        cls.dropship = Source.create(
+            {"kind": "dropship", "vendor_id": cls.vendor.id, "name": "Vendor ships"}
+        )
+        Product = cls.env["product.product"]
+        cls.mug, cls.cap, cls.lamp = Product.create(
+            [
+                {"name": "Mug", "is_storable": True, "list_price": 10, "weight": 0.4},
+                {"name": "Cap", "is_storable": True, "list_price": 15, "weight": 0.2},
+                {
+                    "name": "Lamp",
+                    "is_storable": True,
+                    "list_price": 80,
+                    "seller_ids": [(0, 0, {"partner_id": cls.vendor.id, "price": 40})],
+                },
+            ]
+        )
+
+    def stock(self, warehouse, product, quantity):
+        self.env["stock.quant"]._update_available_quantity(
+            product, warehouse.lot_stock_id, quantity
+        )
+
+    def order(self, *lines):
+        return self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [
+                    (0, 0, {"product_id": product.id, "product_uom_qty": quantity})
+                    for product, quantity in lines
+                ],
+            }
+        )
+
+    def deliveries(self, order):
+        return order.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing")
+
+    def test_whole_order_ships_from_the_nearest_source_that_has_it_all(self):
+        self.stock(self.wh_near, self.mug, 5)
+        self.stock(self.wh_far, self.mug, 5)
+        order = self.order((self.mug, 2))
+        order.action_confirm()
+        delivery = self.deliveries(order)
+        self.assertEqual(delivery.picking_type_id.warehouse_id, self.wh_near)
+        decision = order.oms_routing_decision_ids
+        self.assertEqual(decision.summary, self.near.name)
+        chosen = decision.candidate_ids.filtered("chosen")
+        self.assertEqual(chosen.source_id, self.near)
+        far = decision.candidate_ids.filtered(lambda c: c.source_id == self.far)
+        self.assertIn(f"behind source {self.near.id}", far.reason)
+        self.assertGreater(far.distance_km, chosen.distance_km)
+        self.assertIn(f"Routed: {self.near.name}", order.oms_event_ids.mapped("name"))
+        action = order.action_oms_why_this_source()
+        self.assertEqual(action["res_id"], decision.id)
+
+    def test_split_across_two_warehouses_when_the_nearest_is_short(self):
+        self.stock(self.wh_near, self.mug, 5)
+        self.stock(self.wh_far, self.cap, 5)
+        order = self.order((self.mug, 1), (self.cap, 1))
+        order.action_confirm()
+        deliveries = self.deliveries(order)
+        self.assertEqual(
+            deliveries.picking_type_id.warehouse_id, self.wh_near | self.wh_far, "one per source"
+        )
+        by_warehouse = {p.picking_type_id.warehouse_id: p.move_ids.product_id for p in deliveries}
+        self.assertEqual(by_warehouse[self.wh_near], self.mug)
+        self.assertEqual(by_warehouse[self.wh_far], self.cap)
+        self.assertTrue(order.oms_routing_decision_ids.is_split)
+
+    def test_a_line_split_between_sources_when_none_has_it_all(self):
+        self.stock(self.wh_near, self.mug, 2)
+        self.stock(self.wh_far, self.mug, 5)
+        strategy = self.env["oms.routing.strategy"].create({"name": "Default", "is_default": True})
+        order = self.order((self.mug, 4))
+        order.action_confirm()
+        moves = self.deliveries(order).move_ids
+        self.assertEqual(
+            {m.picking_type_id.warehouse_id: m.product_uom_qty for m in moves},
+            {self.wh_far: 4},
+            "kept whole where all of it is",
+        )
+        self.assertEqual(order.oms_routing_decision_ids.strategy_id, strategy)
+        # The far warehouse has 1 left (4 reserved), the near one 2.
+        second = self.order((self.mug, 3))
+        second.action_confirm()
+        moves = self.deliveries(second).move_ids
+        self.assertEqual(
+            {m.picking_type_id.warehouse_id: m.product_uom_qty for m in moves},
+            {self.wh_near: 2, self.wh_far: 1},
+        )
+
+    def test_dropship_what_no_warehouse_has(self):
+        self.stock(self.wh_near, self.mug, 5)
+        order = self.order((self.mug, 1), (self.lamp, 1))
+        order.action_confirm()
+        self.assertEqual(self.deliveries(order).move_ids.product_id, self.mug)
+        purchase = self.env["purchase.order"].search([("partner_id", "=", self.vendor.id)])
+        self.assertEqual(purchase.order_line.product_id, self.lamp)
+        allocation = order.oms_routing_decision_ids.allocation_ids.filtered(
+            lambda a: a.line_id.product_id == self.lamp
+        )
+        self.assertEqual(allocation.source_id, self.dropship)
+
+    def test_what_no_source_has_waits_at_the_best_source(self):
+        self.stock(self.wh_near, self.mug, 1)
+        order = self.order((self.mug, 3))
+        order.action_confirm()
+        move = self.deliveries(order).move_ids
+        self.assertEqual(move.picking_type_id.warehouse_id, self.wh_near)
+        self.assertEqual(move.product_uom_qty, 3)
+        self.assertEqual(move.quantity, 1, "one reserved, two wait (backorder)")
+        backorder = order.oms_routing_decision_ids.allocation_ids.filtered("backorder")
+        self.assertEqual(backorder.quantity, 2)
+        self.assertIn("part waits for stock", order.oms_routing_decision_ids.summary)
+
+    def test_country_not_served_and_disabled_sources(self):
+        self.near.country_ids = self.env.ref("base.nl")
+        self.stock(self.wh_near, self.mug, 5)
+        self.stock(self.wh_far, self.mug, 5)
+        order = self.order((self.mug, 1))
+        order.action_confirm()
+        self.assertEqual(self.deliveries(order).picking_type_id.warehouse_id, self.wh_far)
+        near = order.oms_routing_decision_ids.candidate_ids.filtered(
+            lambda c: c.source_id == self.near
+        )
+        self.assertEqual(near.reason, "does not ship to BE")
+
+    def test_batch_confirmation_never_gives_the_same_unit_twice(self):
+        self.stock(self.wh_near, self.mug, 1)
+        self.stock(self.wh_far, self.mug, 1)
+        first, second = self.order((self.mug, 1)), self.order((self.mug, 1))
+        (first | second).action_confirm()
+        warehouses = (first | second).picking_ids.picking_type_id.warehouse_id
+        self.assertEqual(warehouses, self.wh_near | self.wh_far)
+
+    def test_without_sources_orders_ship_as_in_odoo(self):
+        self.env["oms.routing.source"].search([]).active = False
+        self.stock(self.wh_far, self.mug, 5)
+        order = self.order((self.mug, 1))
+        order.action_confirm()
+        self.assertFalse(order.oms_routing_decision_ids)
+        self.assertEqual(self.deliveries(order).picking_type_id.warehouse_id, order.warehouse_id)

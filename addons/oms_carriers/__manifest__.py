@@ -1,7 +1,7 @@
 {
     "name": "OMS Carriers",
     "summary": "Rate shopping, labels, customs papers, hazmat and tracking through carrier APIs",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Inventory/Delivery",
     "license": "LGPL-3",
     "author": "OMS for Odoo contributors",
@@ -10,6 +10,8 @@
     "external_dependencies": {"python": ["requests", "zeep"]},
     "data": [
         "security/oms_carriers_security.xml",
+        "security/ir.model.access.csv",
+        "views/delivery_carrier_views.xml",
         "views/oms_carriers_menus.xml",
     ],
     "installable": True,

@@ -1,1 +1,2 @@
 from . import test_oms_carriers_install
+from . import test_oms_carrier_labels

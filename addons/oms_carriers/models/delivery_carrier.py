@@ -1,0 +1,478 @@
+import logging
+from decimal import Decimal
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..carrier_clients import (
+    Address,
+    CarrierError,
+    EasyPostClient,
+    Label,
+    OwnLabel,
+    Parcel,
+    PostLogisticsClient,
+    UpsClient,
+    own_label_pdf,
+    own_label_zpl,
+    postlogistics_tracking_url,
+    ups_tracking_url,
+    zpl_to_pdf,
+)
+from ..carrier_clients.easypost import PRODUCTION_URL as EASYPOST_URL
+from ..carrier_clients.postlogistics import PRODUCTION_WSDL as POSTLOGISTICS_WSDL
+from ..carrier_clients.ups import PRODUCTION_URL as UPS_URL
+
+_logger = logging.getLogger(__name__)
+
+OMS_TYPES = ("oms_easypost", "oms_ups", "oms_postlogistics", "oms_own_fleet")
+DEFAULT_URLS = {
+    "oms_easypost": EASYPOST_URL,
+    "oms_ups": UPS_URL,
+    "oms_postlogistics": POSTLOGISTICS_WSDL,
+}
+
+
+class DeliveryCarrier(models.Model):
+    _inherit = "delivery.carrier"
+
+    delivery_type = fields.Selection(
+        selection_add=[
+            ("oms_easypost", "EasyPost"),
+            ("oms_ups", "UPS"),
+            ("oms_postlogistics", "Swiss Post (PostLogistics)"),
+            ("oms_own_fleet", "Own fleet"),
+        ],
+        ondelete={
+            "oms_easypost": "set default",
+            "oms_ups": "set default",
+            "oms_postlogistics": "set default",
+            "oms_own_fleet": "set default",
+        },
+    )
+    oms_api_base_url = fields.Char(
+        string="API Base URL",
+        compute="_compute_oms_api_base_url",
+        store=True,
+        readonly=False,
+        help="The carrier's production endpoint by default; any URL for a sandbox "
+        "(Swiss Post: the WSDL's URL).",
+    )
+    oms_api_key = fields.Char(string="API Key", groups="base.group_system", copy=False)
+    oms_client_id = fields.Char(string="Client ID", groups="base.group_system", copy=False)
+    oms_client_secret = fields.Char(string="Client Secret", groups="base.group_system", copy=False)
+    oms_account_number = fields.Char(string="Account Number", groups="base.group_system")
+    oms_franking_license = fields.Char(string="Franking License", groups="base.group_system")
+    oms_service_code = fields.Char(
+        string="Service",
+        help="EasyPost: carrier/service (e.g. USPS/Priority; empty: cheapest rate); "
+        "UPS: service code (e.g. 11 Standard); Swiss Post: services (e.g. PRI).",
+    )
+    oms_label_format = fields.Selection(
+        [("PDF", "PDF"), ("ZPL", "ZPL")], string="Label Format", default="PDF"
+    )
+
+    @api.depends("delivery_type")
+    def _compute_oms_api_base_url(self):
+        for carrier in self:
+            if not carrier.oms_api_base_url:
+                carrier.oms_api_base_url = DEFAULT_URLS.get(carrier.delivery_type, False)
+
+    # --- the one seam to the carriers' APIs ------------------------------------------------
+    def _oms_get_carrier_client(self, sender=None):
+        """The API client of the carrier: the one place that builds it."""
+        self.ensure_one()
+        secrets = self.sudo()
+        url = self.oms_api_base_url or DEFAULT_URLS.get(self.delivery_type)
+        if self.delivery_type == "oms_easypost" and secrets.oms_api_key:
+            return EasyPostClient(secrets.oms_api_key, base_url=url)
+        if self.delivery_type == "oms_ups" and secrets.oms_client_id:
+            return UpsClient(
+                secrets.oms_client_id,
+                secrets.oms_client_secret,
+                secrets.oms_account_number,
+                base_url=url,
+            )
+        if self.delivery_type == "oms_postlogistics" and secrets.oms_client_id:
+            return PostLogisticsClient(
+                secrets.oms_client_id,
+                secrets.oms_client_secret,
+                secrets.oms_franking_license,
+                sender,
+                wsdl_url=url,
+            )
+        raise UserError(_("Set the credentials of %s first.", self.name))
+
+    # --- what the APIs are given ---------------------------------------------------------
+    def _oms_address(self, partner):
+        return Address(
+            name=partner.name or partner.commercial_partner_id.name or "",
+            company=partner.commercial_company_name or "",
+            street1=partner.street or "",
+            street2=partner.street2 or "",
+            city=partner.city or "",
+            zip=partner.zip or "",
+            state=partner.state_id.code or "",
+            country=partner.country_id.code or "",
+            phone=partner.phone or partner.mobile or "",
+            email=partner.email or "",
+        )
+
+    def _oms_sender(self, picking):
+        warehouse = picking.picking_type_id.warehouse_id
+        return warehouse.partner_id or picking.company_id.partner_id
+
+    def _oms_parcels(self, picking):
+        """One parcel per package of the delivery, or one for all of it."""
+        packages = picking.move_line_ids.result_package_id
+        if packages:
+            return [
+                (
+                    package,
+                    Parcel(
+                        weight_kg=Decimal(str(package.shipping_weight or package.weight or 0.1)),
+                        length_cm=_cm(package.package_type_id.packaging_length),
+                        width_cm=_cm(package.package_type_id.width),
+                        height_cm=_cm(package.package_type_id.height),
+                    ),
+                )
+                for package in packages
+            ]
+        weight = picking.shipping_weight or picking.weight
+        if not weight:
+            raise UserError(
+                _(
+                    "%s has no weight: set the products' weights or the shipping weight.",
+                    picking.name,
+                )
+            )
+        return [(picking.env["stock.quant.package"], Parcel(weight_kg=Decimal(str(weight))))]
+
+    def _oms_check_address(self, picking):
+        partner = picking.partner_id
+        missing = [
+            label
+            for label, value in (
+                (_("street"), partner.street),
+                (_("city"), partner.city),
+                (_("postcode"), partner.zip),
+                (_("country"), partner.country_id),
+            )
+            if not value
+        ]
+        if missing:
+            raise UserError(
+                _(
+                    "The delivery address of %(picking)s lacks its %(missing)s.",
+                    picking=picking.name,
+                    missing=", ".join(missing),
+                )
+            )
+
+    def _oms_call(self, what, function, *args, **kwargs):
+        """Call the carrier; its errors become a message a user can act on."""
+        try:
+            return function(*args, **kwargs)
+        except CarrierError as error:
+            raise UserError(
+                _(
+                    "%(carrier)s could not %(what)s: %(error)s",
+                    carrier=self.name,
+                    what=what,
+                    error=error,
+                )
+            ) from error
+
+    def _oms_attach_labels(self, picking, purchase_packages, tracking_numbers):
+        """Store each package's label on the delivery (and a PDF of a ZPL label)."""
+        attachments = []
+        for number, label in purchase_packages:
+            extension = label.format.lower()
+            name = f"{self._get_delivery_label_prefix()}-{number}.{extension}"
+            attachments.append((name, label.content))
+            if label.format == "ZPL":
+                # The printer-down fallback: the same label as a PDF.
+                attachments.append((f"{name[:-4]}-zpl.pdf", zpl_to_pdf(label.content).pdf))
+        picking.message_post(
+            body=_(
+                "Labels from %(carrier)s, tracking %(numbers)s",
+                carrier=self.name,
+                numbers=", ".join(tracking_numbers),
+            ),
+            attachments=attachments,
+        )
+
+    # --- EasyPost ----------------------------------------------------------------------------
+    def oms_easypost_rate_shipment(self, order):
+        return self._oms_rate_from_quotes(order, self._oms_easypost_quotes)
+
+    def _oms_easypost_quotes(self, sender, recipient, parcel):
+        client = self._oms_get_carrier_client()
+        shipment = self._oms_call(
+            _("quote"), client.create_shipment, sender, recipient, parcel, label_format="PDF"
+        )
+        return shipment.rates
+
+    def _oms_easypost_pick_rate(self, rates):
+        wanted = (self.oms_service_code or "").split("/")
+        matching = [
+            rate
+            for rate in rates
+            if len(wanted) != 2
+            or (
+                rate.carrier.lower() == wanted[0].lower()
+                and rate.service.lower() == wanted[1].lower()
+            )
+        ]
+        if not matching:
+            raise UserError(
+                _(
+                    "%(carrier)s offers no %(service)s here.",
+                    carrier=self.name,
+                    service=self.oms_service_code,
+                )
+            )
+        return min(matching, key=lambda rate: rate.amount)
+
+    def oms_easypost_send_shipping(self, pickings):
+        results = []
+        for picking in pickings:
+            self._oms_check_address(picking)
+            client = self._oms_get_carrier_client()
+            sender, recipient = (
+                self._oms_address(self._oms_sender(picking)),
+                self._oms_address(picking.partner_id),
+            )
+            numbers, labels, price = [], [], 0.0
+            for index, (_package, parcel) in enumerate(self._oms_parcels(picking), start=1):
+                # The same keys on a retry: EasyPost answers with the same shipment and
+                # the same purchase, so a label is bought once per package.
+                key = f"odoo-{self.env.cr.dbname}-picking-{picking.id}-{index}"
+                shipment = self._oms_call(
+                    _("create the shipment"),
+                    client.create_shipment,
+                    sender,
+                    recipient,
+                    parcel,
+                    reference=picking.name,
+                    label_format=self.oms_label_format or "PDF",
+                    idempotency_key=f"{key}-shipment",
+                )
+                rate = self._oms_easypost_pick_rate(shipment.rates)
+                purchase = self._oms_call(
+                    _("buy the label"),
+                    client.buy,
+                    shipment.id,
+                    rate.id,
+                    idempotency_key=f"{key}-buy",
+                    label_format=self.oms_label_format or "PDF",
+                )
+                numbers.append(purchase.tracking_number)
+                labels += [(p.tracking_number, p.label) for p in purchase.packages]
+                price += float(purchase.amount or rate.amount)
+                picking._oms_record_shipment(shipment.id, purchase.tracking_number)
+            self._oms_attach_labels(picking, labels, numbers)
+            results.append({"exact_price": price, "tracking_number": ",".join(numbers)})
+        return results
+
+    def oms_easypost_get_tracking_link(self, picking):
+        return (
+            f"https://www.easypost.com/tracker/{(picking.carrier_tracking_ref or '').split(',')[0]}"
+        )
+
+    def oms_easypost_cancel_shipment(self, pickings):
+        client = self._oms_get_carrier_client()
+        for picking in pickings:
+            for shipment in picking.oms_carrier_shipment_ids:
+                self._oms_call(_("void the label"), client.refund, shipment.reference)
+            picking.message_post(body=_("Labels voided with %s", self.name))
+            picking.write({"carrier_tracking_ref": False, "carrier_price": 0.0})
+
+    # --- UPS -------------------------------------------------------------------------------
+    def oms_ups_rate_shipment(self, order):
+        return self._oms_rate_from_quotes(order, self._oms_ups_quotes)
+
+    def _oms_ups_quotes(self, sender, recipient, parcel):
+        client = self._oms_get_carrier_client()
+        return self._oms_call(
+            _("quote"),
+            client.rate,
+            sender,
+            recipient,
+            [parcel],
+            service_code=self.oms_service_code or None,
+        )
+
+    def oms_ups_send_shipping(self, pickings):
+        results = []
+        for picking in pickings:
+            self._oms_check_address(picking)
+            if not self.oms_service_code:
+                raise UserError(_("Choose the UPS service of %s first.", self.name))
+            client = self._oms_get_carrier_client()
+            parcels = [parcel for _package, parcel in self._oms_parcels(picking)]
+            purchase = self._oms_call(
+                _("buy the labels"),
+                client.ship,
+                self._oms_address(self._oms_sender(picking)),
+                self._oms_address(picking.partner_id),
+                parcels,
+                self.oms_service_code,
+                label_format="ZPL" if self.oms_label_format == "ZPL" else "GIF",
+                reference=picking.name,
+            )
+            numbers = [p.tracking_number for p in purchase.packages]
+            for number in numbers:
+                picking._oms_record_shipment(purchase.shipment_id, number)
+            self._oms_attach_labels(
+                picking, [(p.tracking_number, p.label) for p in purchase.packages], numbers
+            )
+            results.append(
+                {"exact_price": float(purchase.amount or 0.0), "tracking_number": ",".join(numbers)}
+            )
+        return results
+
+    def oms_ups_get_tracking_link(self, picking):
+        return ups_tracking_url((picking.carrier_tracking_ref or "").split(",")[0])
+
+    def oms_ups_cancel_shipment(self, pickings):
+        client = self._oms_get_carrier_client()
+        for picking in pickings:
+            references = set(picking.oms_carrier_shipment_ids.mapped("reference"))
+            for reference in references:
+                self._oms_call(_("void the shipment"), client.void, reference)
+            picking.message_post(body=_("Shipment voided with %s", self.name))
+            picking.write({"carrier_tracking_ref": False, "carrier_price": 0.0})
+
+    # --- Swiss Post ------------------------------------------------------------------------
+    def oms_postlogistics_rate_shipment(self, order):
+        # The barcode web service prints labels; prices come from the contract.
+        return {
+            "success": True,
+            "price": self.product_id.list_price,
+            "error_message": False,
+            "warning_message": _("Swiss Post price from the carrier's product, not quoted."),
+        }
+
+    def oms_postlogistics_send_shipping(self, pickings):
+        results = []
+        for picking in pickings:
+            self._oms_check_address(picking)
+            client = self._oms_get_carrier_client(self._oms_address(self._oms_sender(picking)))
+            parcels = self._oms_parcels(picking)
+            numbers, labels = [], []
+            for index, (_package, parcel) in enumerate(parcels, start=1):
+                purchase = self._oms_call(
+                    _("generate the label"),
+                    client.generate_label,
+                    self._oms_address(picking.partner_id),
+                    services=tuple((self.oms_service_code or "PRI").split(",")),
+                    parcel=parcel,
+                    image_format=self.oms_label_format or "PDF",
+                    item_number=picking.name,
+                    parcel_no=index if len(parcels) > 1 else None,
+                    parcel_total=len(parcels) if len(parcels) > 1 else None,
+                )
+                numbers.append(purchase.tracking_number)
+                labels += [(p.tracking_number, p.label) for p in purchase.packages]
+            self._oms_attach_labels(picking, labels, numbers)
+            results.append(
+                {"exact_price": self.product_id.list_price, "tracking_number": ",".join(numbers)}
+            )
+        return results
+
+    def oms_postlogistics_get_tracking_link(self, picking):
+        return postlogistics_tracking_url((picking.carrier_tracking_ref or "").split(",")[0])
+
+    def oms_postlogistics_cancel_shipment(self, pickings):
+        # Swiss Post bills only scanned parcels: an unused label needs no void call.
+        for picking in pickings:
+            picking.message_post(
+                body=_("Swiss Post label discarded (never scanned, never billed).")
+            )
+            picking.write({"carrier_tracking_ref": False, "carrier_price": 0.0})
+
+    # --- Own fleet -------------------------------------------------------------------------
+    def oms_own_fleet_rate_shipment(self, order):
+        return {
+            "success": True,
+            "price": self.product_id.list_price,
+            "error_message": False,
+            "warning_message": False,
+        }
+
+    def oms_own_fleet_send_shipping(self, pickings):
+        results = []
+        for picking in pickings:
+            self._oms_check_address(picking)
+            parcels = self._oms_parcels(picking)
+            numbers, labels = [], []
+            for index, (_package, parcel) in enumerate(parcels, start=1):
+                number = f"{picking.name.replace('/', '')}-{index}"
+                label = OwnLabel(
+                    tracking_number=number,
+                    sender=self._oms_address(self._oms_sender(picking)),
+                    recipient=self._oms_address(picking.partner_id),
+                    weight_kg=parcel.weight_kg,
+                    package_no=index,
+                    package_count=len(parcels),
+                    carrier_name=self.name,
+                    reference=picking.origin or picking.name,
+                )
+                numbers.append(number)
+                if self.oms_label_format == "ZPL":
+                    labels.append((number, Label("ZPL", own_label_zpl(label))))
+                else:
+                    labels.append((number, Label("PDF", own_label_pdf(label))))
+            self._oms_attach_labels(picking, labels, numbers)
+            results.append(
+                {"exact_price": self.product_id.list_price, "tracking_number": ",".join(numbers)}
+            )
+        return results
+
+    def oms_own_fleet_get_tracking_link(self, picking):
+        return False
+
+    def oms_own_fleet_cancel_shipment(self, pickings):
+        pickings.write({"carrier_tracking_ref": False, "carrier_price": 0.0})
+
+    # --- quotes for an order -----------------------------------------------------------------
+    def _oms_rate_from_quotes(self, order, quote):
+        """Odoo's rate answer for an order from the carrier's quotes (cheapest of the
+        configured service)."""
+        partner = order.partner_shipping_id
+        weight = order._get_estimated_weight() or 0.1
+        sender = self._oms_address(order.warehouse_id.partner_id or order.company_id.partner_id)
+        try:
+            rates = quote(
+                sender, self._oms_address(partner), Parcel(weight_kg=Decimal(str(weight)))
+            )
+            if self.delivery_type == "oms_easypost":
+                rate = self._oms_easypost_pick_rate(rates)
+            else:
+                rate = min(rates, key=lambda r: r.amount) if rates else None
+        except UserError as error:
+            return {
+                "success": False,
+                "price": 0.0,
+                "error_message": str(error),
+                "warning_message": False,
+            }
+        if rate is None:
+            return {
+                "success": False,
+                "price": 0.0,
+                "error_message": _("%s gave no quote.", self.name),
+                "warning_message": False,
+            }
+        price = float(rate.amount)
+        currency = self.env["res.currency"].search([("name", "=", rate.currency)], limit=1)
+        if currency and currency != order.currency_id:
+            price = currency._convert(
+                price, order.currency_id, order.company_id, fields.Date.today()
+            )
+        return {"success": True, "price": price, "error_message": False, "warning_message": False}
+
+
+def _cm(value):
+    return Decimal(str(value)) if value else None

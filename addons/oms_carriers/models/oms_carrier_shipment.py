@@ -1,0 +1,43 @@
+from odoo import fields, models
+
+
+class OmsCarrierShipment(models.Model):
+    """A label bought for a delivery: the carrier's shipment and tracking number,
+    kept so that it can be voided and tracked."""
+
+    _name = "oms.carrier.shipment"
+    _description = "Carrier Shipment"
+    _order = "id"
+
+    picking_id = fields.Many2one("stock.picking", required=True, index=True, ondelete="cascade")
+    carrier_id = fields.Many2one(related="picking_id.carrier_id", store=True)
+    reference = fields.Char(string="Carrier Shipment", required=True, index=True)
+    tracking_number = fields.Char(index=True)
+    package_id = fields.Many2one("stock.quant.package")
+
+
+class StockPicking(models.Model):
+    _inherit = "stock.picking"
+
+    oms_carrier_shipment_ids = fields.One2many(
+        "oms.carrier.shipment", "picking_id", string="Carrier Shipments", readonly=True
+    )
+
+    def _oms_record_shipment(self, reference, tracking_number, package=None):
+        """Keep a bought label once, however often the purchase is answered."""
+        self.ensure_one()
+        known = self.oms_carrier_shipment_ids.filtered(
+            lambda s: s.reference == reference and s.tracking_number == tracking_number
+        )
+        if not known:
+            self.oms_carrier_shipment_ids = [
+                (
+                    0,
+                    0,
+                    {
+                        "reference": reference,
+                        "tracking_number": tracking_number,
+                        "package_id": package.id if package else False,
+                    },
+                )
+            ]

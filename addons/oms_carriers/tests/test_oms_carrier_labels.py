@@ -1,0 +1,184 @@
+"""Labels bought through the carriers' simulators, stored on the delivery."""
+
+import base64
+from unittest.mock import patch
+
+from odoo.exceptions import UserError
+
+from odoo.addons.oms_carriers.carrier_clients import NO_RETRY, EasyPostClient
+
+from tests.simulators.easypost import EasyPostSimulator
+from tests.simulators.postlogistics import SERVICE_PATH, PostLogisticsSimulator
+from tests.simulators.ups import UpsSimulator
+
+from .common import CarrierCase
+
+
+class TestEasyPost(CarrierCase):
+    def setUp(self):
+        super().setUp()
+        self.sim = EasyPostSimulator().start()
+        self.addCleanup(self.sim.stop)
+        self.carrier = self.make_carrier(
+            "oms_easypost",
+            name="EasyPost",
+            oms_api_base_url=self.sim.url,
+            oms_api_key=self.sim.api_key,
+        )
+
+    def test_default_endpoint_is_production(self):
+        carrier = self.make_carrier("oms_easypost")
+        self.assertEqual(carrier.oms_api_base_url, "https://api.easypost.com")
+
+    def test_send_to_shipper_buys_one_label_and_stores_it(self):
+        self.warehouse.out_type_id.print_label = True  # labels bought at validation
+        picking = self.make_delivery(self.carrier)
+        picking._action_done()
+        self.assertTrue(picking.carrier_tracking_ref)
+        self.assertEqual(len(self.sim.purchases), 1)
+        shipment = picking.oms_carrier_shipment_ids
+        self.assertEqual(shipment.tracking_number, picking.carrier_tracking_ref)
+        label = self.labels(picking).filtered(lambda a: a.name.endswith(".pdf"))
+        self.assertEqual(len(label), 1)
+        self.assertTrue(base64.b64decode(label.datas).startswith(b"%PDF"))
+        self.assertGreater(picking.carrier_price, 0)
+        self.assertIn(picking.carrier_tracking_ref, self.carrier.get_tracking_link(picking))
+
+    def test_a_retry_after_a_timeout_does_not_buy_twice(self):
+        picking = self.make_delivery(self.carrier)
+        # No retry inside the call: the timeout reaches Odoo, whose job retries later.
+        impatient = EasyPostClient(
+            self.sim.api_key, base_url=self.sim.url, timeout=(1, 0.3), retry=NO_RETRY
+        )
+        self.sim.delay_next(0.8, path=r"/buy$")
+        with patch.object(type(self.carrier), "_oms_get_carrier_client", return_value=impatient):
+            with self.assertRaisesRegex(UserError, "could not buy the label"):
+                self.carrier.send_shipping(picking)
+            result = self.carrier.send_shipping(picking)  # the job's retry
+        self.assertEqual(len(self.sim.purchases), 1, "the carrier sold one label")
+        self.assertTrue(result[0]["tracking_number"])
+
+    def test_zpl_label_also_as_pdf(self):
+        self.carrier.oms_label_format = "ZPL"
+        picking = self.make_delivery(self.carrier)
+        self.carrier.send_shipping(picking)
+        names = self.labels(picking).mapped("name")
+        self.assertTrue(any(name.endswith(".zpl") for name in names), names)
+        self.assertTrue(any(name.endswith("-zpl.pdf") for name in names), names)
+
+    def test_void_asks_the_carrier(self):
+        picking = self.make_delivery(self.carrier)
+        picking.carrier_tracking_ref = self.carrier.send_shipping(picking)[0]["tracking_number"]
+        picking.cancel_shipment()
+        self.assertFalse(picking.carrier_tracking_ref)
+        refunds = self.sim.requests_to("POST", r"/refund$")
+        self.assertEqual(len(refunds), 1)
+
+    def test_bad_input_is_a_clear_message(self):
+        self.product.weight = 0
+        picking = self.make_delivery(self.carrier)
+        with self.assertRaisesRegex(UserError, "has no weight"):
+            self.carrier.send_shipping(picking)
+        self.product.weight = 1
+        self.customer.zip = False
+        picking = self.make_delivery(self.carrier)
+        with self.assertRaisesRegex(UserError, "lacks its postcode"):
+            self.carrier.send_shipping(picking)
+        self.assertFalse(self.sim.purchases, "nothing bought")
+
+    def test_credentials_missing(self):
+        carrier = self.make_carrier("oms_easypost", name="No key")
+        picking = self.make_delivery(carrier)
+        with self.assertRaisesRegex(UserError, "Set the credentials of No key"):
+            carrier.send_shipping(picking)
+
+
+class TestUps(CarrierCase):
+    def setUp(self):
+        super().setUp()
+        self.sim = UpsSimulator().start()
+        self.addCleanup(self.sim.stop)
+        self.carrier = self.make_carrier(
+            "oms_ups",
+            name="UPS",
+            oms_api_base_url=self.sim.url,
+            oms_client_id=self.sim.client_id,
+            oms_client_secret=self.sim.client_secret,
+            oms_account_number=self.sim.account_number,
+            oms_service_code="03",
+        )
+
+    def test_label_per_package_and_void(self):
+        picking = self.make_delivery(self.carrier)
+        result = self.carrier.send_shipping(picking)
+        number = result[0]["tracking_number"]
+        self.assertTrue(number.startswith("1Z"), number)
+        self.assertEqual(len(self.labels(picking)), 1)
+        picking.carrier_tracking_ref = number
+        self.assertIn(number, self.carrier.get_tracking_link(picking))
+        picking.cancel_shipment()
+        self.assertFalse(picking.carrier_tracking_ref)
+
+    def test_rate_for_an_order(self):
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [(0, 0, {"product_id": self.product.id, "product_uom_qty": 2})],
+            }
+        )
+        answer = self.carrier.rate_shipment(order)
+        self.assertTrue(answer["success"], answer["error_message"])
+        self.assertGreater(answer["price"], 0)
+
+
+class TestOwnFleet(CarrierCase):
+    def test_own_label_pdf_and_zpl(self):
+        carrier = self.make_carrier("oms_own_fleet", name="Our vans")
+        picking = self.make_delivery(carrier)
+        result = carrier.send_shipping(picking)
+        self.assertEqual(result[0]["tracking_number"], f"{picking.name.replace('/', '')}-1")
+        label = self.labels(picking)
+        self.assertTrue(base64.b64decode(label.datas).startswith(b"%PDF"))
+        carrier.oms_label_format = "ZPL"
+        picking = self.make_delivery(carrier)
+        carrier.send_shipping(picking)
+        self.assertEqual(len(self.labels(picking)), 2, "ZPL and its PDF")
+
+
+class TestPostLogistics(CarrierCase):
+    def setUp(self):
+        super().setUp()
+        self.sim = PostLogisticsSimulator("TU_sim", "pass", {"60000001"}).start()
+        self.addCleanup(self.sim.stop)
+        self.carrier = self.make_carrier(
+            "oms_postlogistics",
+            name="Swiss Post",
+            oms_api_base_url=f"{self.sim.url}{SERVICE_PATH}?wsdl",
+            oms_client_id="TU_sim",
+            oms_client_secret="pass",
+            oms_franking_license="60000001",
+            oms_service_code="PRI",
+        )
+
+    def test_label_through_soap(self):
+        swiss = self.env["res.partner"].create(
+            {
+                "name": "Anna Muster",
+                "street": "Bahnhofstrasse 1",
+                "city": "Bern",
+                "zip": "3011",
+                "country_id": self.env.ref("base.ch").id,
+            }
+        )
+        picking = self.make_delivery(self.carrier, partner=swiss)
+        number = self.carrier.send_shipping(picking)[0]["tracking_number"]
+        self.assertTrue(number)
+        self.assertTrue(base64.b64decode(self.labels(picking).datas).startswith(b"%PDF"))
+        sent = self.sim.requests_to("POST", SERVICE_PATH)
+        self.assertIn(b"WH/OUT", sent[0].body, "the delivery's reference travels as item number")
+
+    def test_wrong_license_is_a_clear_message(self):
+        self.carrier.oms_franking_license = "99999999"
+        picking = self.make_delivery(self.carrier)
+        with self.assertRaisesRegex(UserError, "Swiss Post could not generate the label: .*"):
+            self.carrier.send_shipping(picking)

@@ -11,6 +11,7 @@
     "data": [
         "security/oms_carriers_security.xml",
         "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
         "views/delivery_carrier_views.xml",
         "views/oms_carriers_menus.xml",
     ],

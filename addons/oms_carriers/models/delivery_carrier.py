@@ -68,6 +68,17 @@ class DeliveryCarrier(models.Model):
         help="EasyPost: carrier/service (e.g. USPS/Priority; empty: cheapest rate); "
         "UPS: service code (e.g. 11 Standard); Swiss Post: services (e.g. PRI).",
     )
+    oms_webhook_secret = fields.Char(
+        string="Webhook Secret",
+        groups="base.group_system",
+        copy=False,
+        help="EasyPost signs its tracking webhooks with it (X-Hmac-Signature).",
+    )
+    oms_tracking_stop_days = fields.Integer(
+        string="Stop Tracking After (days)",
+        default=30,
+        help="Parcels without news for this long are no longer asked about.",
+    )
     oms_label_format = fields.Selection(
         [("PDF", "PDF"), ("ZPL", "ZPL")], string="Label Format", default="PDF"
     )
@@ -435,6 +446,19 @@ class DeliveryCarrier(models.Model):
 
     def oms_own_fleet_cancel_shipment(self, pickings):
         pickings.write({"carrier_tracking_ref": False, "carrier_price": 0.0})
+
+    # --- tracking --------------------------------------------------------------------------
+    def _oms_poll_tracking(self, shipment):
+        """The carrier's tracking of a parcel (for the polling fallback), or None."""
+        self.ensure_one()
+        if self.delivery_type == "oms_easypost":
+            client = self._oms_get_carrier_client()
+            if shipment.tracker_ref:
+                return client.get_tracker(shipment.tracker_ref)
+            return client.create_tracker(shipment.tracking_number)
+        if self.delivery_type == "oms_ups":
+            return self._oms_get_carrier_client().track(shipment.tracking_number)
+        return None
 
     # --- quotes for an order -----------------------------------------------------------------
     def _oms_rate_from_quotes(self, order, quote):

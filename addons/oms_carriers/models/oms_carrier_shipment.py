@@ -22,6 +22,9 @@ class StockPicking(models.Model):
     oms_carrier_shipment_ids = fields.One2many(
         "oms.carrier.shipment", "picking_id", string="Carrier Shipments", readonly=True
     )
+    oms_tracking_event_ids = fields.One2many(
+        "oms.carrier.tracking.event", "picking_id", string="Tracking Events", readonly=True
+    )
 
     def _oms_record_shipment(self, reference, tracking_number, package=None):
         """Keep a bought label once, however often the purchase is answered."""

@@ -1,2 +1,3 @@
 from . import test_oms_carriers_install
 from . import test_oms_carrier_labels
+from . import test_oms_carrier_tracking

@@ -1,0 +1,174 @@
+import logging
+from datetime import datetime, timedelta, timezone
+
+from odoo import _, api, fields, models
+
+from ..carrier_clients import CarrierError
+
+_logger = logging.getLogger(__name__)
+
+TRACKING_STATUSES = [
+    ("pre_transit", "Pre-transit"),
+    ("in_transit", "In transit"),
+    ("out_for_delivery", "Out for delivery"),
+    ("delivered", "Delivered"),
+    ("exception", "Exception"),
+    ("returned", "Returned"),
+    ("unknown", "Unknown"),
+]
+FINAL_STATUSES = ("delivered", "returned")
+
+
+class OmsCarrierTrackingEvent(models.Model):
+    """One step of a parcel's journey, as its carrier reported it (normalised)."""
+
+    _name = "oms.carrier.tracking.event"
+    _description = "Tracking Event"
+    _order = "occurred_at desc, id desc"
+
+    shipment_id = fields.Many2one(
+        "oms.carrier.shipment", required=True, index=True, ondelete="cascade"
+    )
+    picking_id = fields.Many2one(related="shipment_id.picking_id", store=True, index=True)
+    tracking_number = fields.Char(related="shipment_id.tracking_number", store=True)
+    status = fields.Selection(TRACKING_STATUSES, required=True)
+    carrier_status = fields.Char()
+    description = fields.Char()
+    occurred_at = fields.Datetime(required=True)
+    city = fields.Char()
+    country = fields.Char()
+
+    _sql_constraints = [
+        (
+            "event_uniq",
+            "unique(shipment_id, occurred_at, status, carrier_status)",
+            "This tracking event is already recorded.",
+        ),
+    ]
+
+
+class OmsCarrierShipment(models.Model):
+    _inherit = "oms.carrier.shipment"
+
+    tracker_ref = fields.Char(string="Carrier Tracker", copy=False)
+    tracking_status = fields.Selection(TRACKING_STATUSES, default="pre_transit", index=True)
+    tracking_date = fields.Datetime(string="Last Tracking News", readonly=True)
+    tracking_event_ids = fields.One2many("oms.carrier.tracking.event", "shipment_id")
+
+    @api.model
+    def _oms_apply_tracking(self, tracking):
+        """Record what a carrier says about a parcel (webhook or poll): new events,
+        its status, and what that means for the delivery and its order."""
+        shipment = self.search([("tracking_number", "=", tracking.tracking_number)], limit=1)
+        if not shipment:
+            _logger.info("Tracking of unknown parcel %s ignored", tracking.tracking_number)
+            return self
+        known = {
+            (event.occurred_at, event.status, event.carrier_status or "")
+            for event in shipment.tracking_event_ids
+        }
+        new = []
+        for event in tracking.events:
+            moment = _utc_naive(event.occurred_at)
+            key = (moment, event.status, event.carrier_status or "")
+            if moment and key not in known:
+                known.add(key)
+                new.append(
+                    {
+                        "shipment_id": shipment.id,
+                        "status": event.status,
+                        "carrier_status": event.carrier_status,
+                        "description": event.description,
+                        "occurred_at": moment,
+                        "city": event.city,
+                        "country": event.country,
+                    }
+                )
+        self.env["oms.carrier.tracking.event"].create(new)
+        previous = shipment.tracking_status
+        values = {"tracking_date": fields.Datetime.now()}
+        if tracking.id:
+            values["tracker_ref"] = tracking.id
+        if tracking.status != previous:
+            values["tracking_status"] = tracking.status
+        shipment.write(values)
+        if tracking.status != previous:
+            shipment._oms_tracking_changed(previous)
+        return shipment
+
+    def _oms_tracking_changed(self, previous):
+        self.ensure_one()
+        picking = self.picking_id
+        order = picking.sale_id
+        label = dict(TRACKING_STATUSES)[self.tracking_status]
+        if order:
+            order._oms_log_event(
+                "note",
+                _("Parcel %(number)s: %(status)s", number=self.tracking_number, status=label),
+            )
+        if self.tracking_status == "exception":
+            picking.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=_("Parcel %s has a delivery exception", self.tracking_number),
+                note=self.tracking_event_ids[:1].description or "",
+                user_id=picking.user_id.id or order.user_id.id or self.env.uid,
+            )
+        if order and self.tracking_status == "delivered":
+            outgoing = order.picking_ids.filtered(
+                lambda p: p.picking_type_code == "outgoing" and p.state != "cancel"
+            )
+            parcels = outgoing.oms_carrier_shipment_ids
+            if (
+                outgoing
+                and all(p.state == "done" for p in outgoing)
+                and all(s.tracking_status == "delivered" for s in parcels)
+            ):
+                last = max(
+                    parcels.tracking_event_ids.mapped("occurred_at") or [fields.Datetime.now()]
+                )
+                order.oms_delivered_date = last
+                order._oms_sync_stage()
+
+    @api.model
+    def _cron_oms_poll_tracking(self, limit=200):
+        """Ask the carriers about parcels not heard of lately (webhooks first; this is
+        the fallback). Stops at delivered or returned, or after the carrier's days
+        without news."""
+        now = fields.Datetime.now()
+        candidates = self.search(
+            [
+                ("tracking_status", "not in", FINAL_STATUSES),
+                ("picking_id.state", "=", "done"),
+                "|",
+                ("tracking_date", "=", False),
+                ("tracking_date", "<", now - timedelta(hours=4)),
+            ],
+            limit=limit,
+            order="tracking_date asc nulls first, id",
+        )
+        for shipment in candidates:
+            carrier = shipment.picking_id.carrier_id
+            stop_after = timedelta(days=carrier.oms_tracking_stop_days or 30)
+            if shipment.create_date < now - stop_after and (
+                not shipment.tracking_event_ids
+                or max(shipment.tracking_event_ids.mapped("occurred_at")) < now - stop_after
+            ):
+                shipment.tracking_status = "unknown"
+                shipment.tracking_date = now  # no news for too long: stop asking
+                continue
+            try:
+                tracking = carrier._oms_poll_tracking(shipment)
+            except CarrierError as error:
+                _logger.warning("Tracking %s: %s", shipment.tracking_number, error)
+                continue
+            if tracking:
+                self._oms_apply_tracking(tracking)
+
+
+def _utc_naive(moment):
+    if not moment:
+        return None
+    parsed = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    if parsed.tzinfo:
+        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    return parsed.replace(microsecond=0)

@@ -1,0 +1,108 @@
+"""Tracking from EasyPost's webhooks (signature checked) and polling, normalised,
+recorded once, driving the order's delivered stage."""
+
+import json
+
+from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.oms_carriers.carrier_clients import easypost_signature, parse_easypost_event
+
+from tests.simulators.easypost import EasyPostSimulator
+
+from .common import CarrierCase
+
+
+class TrackingCase(CarrierCase):
+    def setUp(self):
+        super().setUp()
+        self.sim = EasyPostSimulator().start()
+        self.addCleanup(self.sim.stop)
+        self.carrier = self.make_carrier(
+            "oms_easypost",
+            name="EasyPost",
+            oms_api_base_url=self.sim.url,
+            oms_api_key=self.sim.api_key,
+            oms_webhook_secret=self.sim.webhook_secret,
+        )
+        self.warehouse.out_type_id.print_label = True
+        self.order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "carrier_id": self.carrier.id,
+                "order_line": [(0, 0, {"product_id": self.product.id, "product_uom_qty": 1})],
+            }
+        )
+        self.order.action_confirm()
+        self.picking = self.order.picking_ids
+        self.picking.carrier_id = self.carrier
+        self.picking.action_assign()
+        self.picking.move_ids.picked = True
+        self.picking.button_validate()
+        self.shipment = self.picking.oms_carrier_shipment_ids
+        self.tracker_id = next(
+            tid
+            for tid, tracker in self.sim.trackers.items()
+            if tracker["tracking_code"] == self.shipment.tracking_number
+        )
+
+    def advance(self, status):
+        event = self.sim.advance_tracker(self.tracker_id, status)
+        return event
+
+
+class TestTracking(TrackingCase):
+    def test_webhook_events_move_the_parcel_and_deliver_the_order(self):
+        self.assertEqual(self.order.oms_stage, "shipped")
+        Shipment = self.env["oms.carrier.shipment"]
+        Shipment._oms_apply_tracking(parse_easypost_event(self.advance("in_transit")).tracking)
+        self.assertEqual(self.shipment.tracking_status, "in_transit")
+        self.assertIn(
+            f"Parcel {self.shipment.tracking_number}: In transit",
+            self.order.oms_event_ids.mapped("name"),
+        )
+        delivered = parse_easypost_event(self.advance("delivered")).tracking
+        Shipment._oms_apply_tracking(delivered)
+        Shipment._oms_apply_tracking(delivered)  # delivered twice: recorded once
+        self.assertEqual(self.shipment.tracking_status, "delivered")
+        self.assertEqual(self.shipment.tracking_event_ids.mapped("status").count("delivered"), 1)
+        self.assertTrue(self.order.oms_delivered_date)
+        self.assertEqual(self.order.oms_stage, "delivered")
+
+    def test_exception_asks_a_person(self):
+        self.env["oms.carrier.shipment"]._oms_apply_tracking(
+            parse_easypost_event(self.advance("failure")).tracking
+        )
+        activity = self.picking.activity_ids
+        self.assertEqual(len(activity), 1)
+        self.assertIn("delivery exception", activity.summary)
+
+    def test_polling_when_no_webhook_came(self):
+        self.advance("out_for_delivery")
+        self.env["oms.carrier.shipment"]._cron_oms_poll_tracking()
+        self.assertEqual(self.shipment.tracking_status, "out_for_delivery")
+        self.assertEqual(self.shipment.tracker_ref, self.tracker_id)
+
+
+@tagged("post_install", "-at_install")
+class TestTrackingWebhook(HttpCase, TrackingCase):
+    def post(self, event, secret):
+        body = json.dumps(event).encode()
+        return self.url_open(
+            f"/oms/carriers/{self.carrier.id}/webhook",
+            data=body,
+            headers={
+                "Content-Type": "application/json",
+                "X-Hmac-Signature": easypost_signature(body, secret),
+            },
+        )
+
+    @mute_logger("odoo.addons.oms_carriers.controllers.tracking_webhook")
+    def test_signature_is_checked_before_anything(self):
+        event = self.advance("delivered")
+        self.assertEqual(self.post(event, "not the secret").status_code, 401)
+        self.assertEqual(self.shipment.tracking_status, "pre_transit")
+        response = self.post(event, self.sim.webhook_secret)
+        self.assertEqual(response.status_code, 200, response.text[-3000:])
+        self.assertEqual(self.shipment.tracking_status, "delivered")
+        self.assertEqual(self.order.oms_stage, "delivered")

@@ -1,3 +1,5 @@
 from . import delivery_carrier
 from . import oms_carrier_shipment
 from . import oms_carrier_tracking
+from . import oms_shipping_policy
+from . import stock_picking

@@ -79,6 +79,11 @@ class DeliveryCarrier(models.Model):
         default=30,
         help="Parcels without news for this long are no longer asked about.",
     )
+    oms_transit_days = fields.Integer(
+        string="Transit Days",
+        default=1,
+        help="Own fleet and Swiss Post: days from shipping to delivery, for rate shopping.",
+    )
     oms_label_format = fields.Selection(
         [("PDF", "PDF"), ("ZPL", "ZPL")], string="Label Format", default="PDF"
     )
@@ -224,8 +229,8 @@ class DeliveryCarrier(models.Model):
         )
         return shipment.rates
 
-    def _oms_easypost_pick_rate(self, rates):
-        wanted = (self.oms_service_code or "").split("/")
+    def _oms_easypost_pick_rate(self, rates, service=None):
+        wanted = (service or self.oms_service_code or "").split("/")
         matching = [
             rate
             for rate in rates
@@ -269,7 +274,7 @@ class DeliveryCarrier(models.Model):
                     label_format=self.oms_label_format or "PDF",
                     idempotency_key=f"{key}-shipment",
                 )
-                rate = self._oms_easypost_pick_rate(shipment.rates)
+                rate = self._oms_easypost_pick_rate(shipment.rates, picking.oms_carrier_service)
                 purchase = self._oms_call(
                     _("buy the label"),
                     client.buy,
@@ -318,7 +323,8 @@ class DeliveryCarrier(models.Model):
         results = []
         for picking in pickings:
             self._oms_check_address(picking)
-            if not self.oms_service_code:
+            service = picking.oms_carrier_service or self.oms_service_code
+            if not service:
                 raise UserError(_("Choose the UPS service of %s first.", self.name))
             client = self._oms_get_carrier_client()
             parcels = [parcel for _package, parcel in self._oms_parcels(picking)]
@@ -328,7 +334,7 @@ class DeliveryCarrier(models.Model):
                 self._oms_address(self._oms_sender(picking)),
                 self._oms_address(picking.partner_id),
                 parcels,
-                self.oms_service_code,
+                service,
                 label_format="ZPL" if self.oms_label_format == "ZPL" else "GIF",
                 reference=picking.name,
             )
@@ -459,6 +465,60 @@ class DeliveryCarrier(models.Model):
         if self.delivery_type == "oms_ups":
             return self._oms_get_carrier_client().track(shipment.tracking_number)
         return None
+
+    # --- rate shopping ----------------------------------------------------------------------
+    def _oms_quotes_for_picking(self, picking):
+        """Every service this carrier offers for the delivery, as quote values."""
+        self.ensure_one()
+        self._oms_check_address(picking)
+        parcels = [parcel for _package, parcel in self._oms_parcels(picking)]
+        sender = self._oms_address(self._oms_sender(picking))
+        recipient = self._oms_address(picking.partner_id)
+        if self.delivery_type == "oms_easypost":
+            client = self._oms_get_carrier_client()
+            total = Parcel(weight_kg=sum((p.weight_kg for p in parcels), Decimal(0)))
+            shipment = self._oms_call(_("quote"), client.create_shipment, sender, recipient, total)
+            rates = shipment.rates
+        elif self.delivery_type == "oms_ups":
+            client = self._oms_get_carrier_client()
+            rates = self._oms_call(_("quote"), client.rate, sender, recipient, parcels)
+        else:
+            company = picking.company_id
+            return [
+                {
+                    "carrier_id": self.id,
+                    "service": self.oms_service_code or "",
+                    "service_name": self.name,
+                    "price": self.product_id.list_price,
+                    "currency_id": company.currency_id.id,
+                    "price_company": self.product_id.list_price,
+                    "transit_days": self.oms_transit_days,
+                }
+            ]
+        return [self._oms_quote_values(picking, rate) for rate in rates]
+
+    def _oms_quote_values(self, picking, rate):
+        company = picking.company_id
+        currency = self.env["res.currency"].search([("name", "=", rate.currency)], limit=1)
+        price = float(rate.amount)
+        in_company = price
+        if currency and currency != company.currency_id:
+            in_company = currency._convert(price, company.currency_id, company, fields.Date.today())
+        service = (
+            f"{rate.carrier}/{rate.service}"
+            if self.delivery_type == "oms_easypost"
+            else rate.service
+        )
+        return {
+            "carrier_id": self.id,
+            "service": service,
+            "service_name": rate.service_name or f"{rate.carrier} {rate.service}",
+            "price": price,
+            "currency_id": currency.id or company.currency_id.id,
+            "price_company": in_company,
+            "transit_days": rate.delivery_days if rate.delivery_days is not None else False,
+            "estimated_delivery": rate.delivery_date[:10] if rate.delivery_date else False,
+        }
 
     # --- quotes for an order -----------------------------------------------------------------
     def _oms_rate_from_quotes(self, order, quote):

@@ -2,3 +2,4 @@
 # is also imported on its own by its tests ("make unit"), without Odoo.
 if __name__.startswith("odoo.addons."):
     from . import models
+    from . import wizards

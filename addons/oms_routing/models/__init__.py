@@ -4,3 +4,4 @@ from . import oms_routing_decision
 from . import oms_channel
 from . import sale_order
 from . import sale_order_line
+from . import stock_picking

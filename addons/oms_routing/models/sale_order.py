@@ -72,10 +72,13 @@ class SaleOrder(models.Model):
     def _oms_routing_lines(self):
         return self.order_line.filtered(lambda ol: not ol.display_type and ol.is_storable)
 
-    def _oms_routing_snapshot(self, sources, strategy):
+    def _oms_routing_snapshot(self, sources, strategy, quantities=None):
         """The engine's input: these orders, the sources with their free stock read
-        in one query (locked, so that two routings never give the same unit)."""
+        in one query (locked, so that two routings never give the same unit).
+        ``quantities`` ({line: quantity}) routes only those lines (re-routing)."""
         lines = self._oms_routing_lines()
+        if quantities is not None:
+            lines = lines.filtered(lambda ol: ol in quantities)
         products = lines.product_id
         free = sources._oms_free_stock(products)
         now = fields.Datetime.now()
@@ -99,12 +102,16 @@ class SaleOrder(models.Model):
                             id=line.id,
                             product_id=line.product_id.id,
                             quantity=line.product_uom._compute_quantity(
-                                line.product_uom_qty, line.product_id.uom_id
+                                quantities[line]
+                                if quantities is not None
+                                else line.product_uom_qty,
+                                line.product_id.uom_id,
                             ),
                             unit_value=line.price_reduce_taxexcl,
                             weight=line.product_id.weight,
                         )
                         for line in order._oms_routing_lines()
+                        if quantities is None or line in quantities
                     ),
                 )
             )
@@ -113,7 +120,35 @@ class SaleOrder(models.Model):
             return Snapshot(tuple(engine_orders), engine_sources, engine_strategy)
         return Snapshot(tuple(engine_orders), engine_sources)
 
-    def _oms_apply_plan(self, plan, sources, strategy):
+    def _oms_reroute(self, quantities, excluded, reason):
+        """Route ``quantities`` ({line: quantity in its unit}) of this order again
+        without the ``excluded`` sources, and procure them from where they go now."""
+        self.ensure_one()
+        sources = (
+            self.env["oms.routing.source"]
+            .sudo()
+            .search([("company_id", "=", self.company_id.id), ("id", "not in", excluded.ids)])
+        )
+        strategy = self.oms_channel_id.routing_strategy_id or self.env[
+            "oms.routing.strategy"
+        ].sudo().search(
+            [("is_default", "=", True), ("company_id", "in", (self.company_id.id, False))], limit=1
+        )
+        snapshot = self._oms_routing_snapshot(sources, strategy, quantities)
+        note = _(
+            "re-routed without %(sources)s: %(reason)s",
+            sources=", ".join(excluded.mapped("name")),
+            reason=reason,
+        )
+        self._oms_apply_plan(route(snapshot), sources, strategy, note=note)
+        lines = self.env["sale.order.line"].concat(*quantities)
+        lines._action_launch_stock_rule()
+
+    def _action_cancel(self):
+        # The order's deliveries are cancelled with it: nothing to route again.
+        return super(SaleOrder, self.with_context(oms_no_reroute=True))._action_cancel()
+
+    def _oms_apply_plan(self, plan, sources, strategy, note=None):
         """Store each order's decision and allocations; the procurements made at
         confirmation follow them. What no source has now waits at the best one."""
         by_id = {source.id: source for source in sources}
@@ -153,6 +188,8 @@ class SaleOrder(models.Model):
             )
             if result.unallocated and chosen:
                 summary += _(" (part waits for stock)")
+            if note:
+                summary = f"{summary} ({note})"
             Decision.create(
                 {
                     "order_id": order.id,

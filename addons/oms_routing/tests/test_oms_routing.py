@@ -175,3 +175,64 @@ class TestRouting(TransactionCase):
         order.action_confirm()
         self.assertFalse(order.oms_routing_decision_ids)
         self.assertEqual(self.deliveries(order).picking_type_id.warehouse_id, order.warehouse_id)
+
+    def _quantity_at(self, warehouse, product):
+        return sum(
+            self.env["stock.quant"]
+            .search(
+                [
+                    ("product_id", "=", product.id),
+                    ("location_id", "child_of", warehouse.lot_stock_id.id),
+                ]
+            )
+            .mapped("quantity")
+        )
+
+    def test_not_found_routes_elsewhere_and_corrects_the_stock(self):
+        self.stock(self.wh_near, self.mug, 5)
+        self.stock(self.wh_far, self.mug, 5)
+        order = self.order((self.mug, 2))
+        order.action_confirm()
+        picking = self.deliveries(order)
+        self.assertEqual(picking.picking_type_id.warehouse_id, self.wh_near)
+        wizard = (
+            self.env["stock.picking.reject"]
+            .with_context(active_id=picking.id)
+            .create({"reason": "not_found", "note": "empty bin"})
+        )
+        wizard.action_reject()
+        self.assertEqual(picking.state, "cancel")
+        new = self.deliveries(order).filtered(lambda p: p.state != "cancel")
+        self.assertEqual(new.picking_type_id.warehouse_id, self.wh_far)
+        self.assertEqual(new.move_ids.product_uom_qty, 2)
+        self.assertEqual(self._quantity_at(self.wh_near, self.mug), 3, "the 2 missing are gone")
+        decision = order.oms_routing_decision_ids[:1]
+        self.assertIn("re-routed without", decision.summary)
+        self.assertIn("empty bin", decision.summary)
+        self.assertNotIn(self.near, decision.candidate_ids.source_id)
+
+    def test_damaged_routes_elsewhere_without_touching_the_stock(self):
+        self.stock(self.wh_near, self.mug, 5)
+        self.stock(self.wh_far, self.mug, 5)
+        order = self.order((self.mug, 1))
+        order.action_confirm()
+        picking = self.deliveries(order)
+        self.env["stock.picking.reject"].with_context(active_id=picking.id).create(
+            {"reason": "damaged"}
+        ).action_reject()
+        self.assertEqual(self._quantity_at(self.wh_near, self.mug), 5)
+        new = self.deliveries(order).filtered(lambda p: p.state != "cancel")
+        self.assertEqual(new.picking_type_id.warehouse_id, self.wh_far)
+
+    def test_a_cancelled_delivery_is_routed_again_but_not_a_cancelled_order(self):
+        self.stock(self.wh_near, self.mug, 5)
+        self.stock(self.wh_far, self.mug, 5)
+        order = self.order((self.mug, 1))
+        order.action_confirm()
+        self.deliveries(order).action_cancel()
+        new = self.deliveries(order).filtered(lambda p: p.state != "cancel")
+        self.assertEqual(new.picking_type_id.warehouse_id, self.wh_far)
+        decisions = len(order.oms_routing_decision_ids)
+        order._action_cancel()
+        self.assertEqual(len(order.oms_routing_decision_ids), decisions, "no routing on cancel")
+        self.assertFalse(self.deliveries(order).filtered(lambda p: p.state != "cancel"))

@@ -1,7 +1,7 @@
 {
     "name": "OMS Carriers",
     "summary": "Rate shopping, labels, customs papers, hazmat and tracking through carrier APIs",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.2.1",
     "category": "Inventory/Delivery",
     "license": "LGPL-3",
     "author": "OMS for Odoo contributors",
@@ -15,5 +15,6 @@
         "views/delivery_carrier_views.xml",
         "views/oms_carriers_menus.xml",
     ],
+    "demo": ["demo/oms_carriers_demo.xml"],
     "installable": True,
 }

@@ -89,5 +89,9 @@ class StockPicking(models.Model):
                 and not p.oms_carrier_shipment_ids
                 and (not p.carrier_id or p.carrier_id.delivery_type.startswith("oms_"))
             ):
-                picking._oms_shop_rates(policy)
+                try:
+                    picking._oms_shop_rates(policy)
+                except UserError as error:
+                    # The goods leave anyway: a person chooses the carrier afterwards.
+                    picking.message_post(body=_("No carrier chosen automatically: %s", error))
         return super()._action_done()

@@ -130,3 +130,10 @@ class TestRateShopping(CarrierCase):
         self.assertEqual(failed.carrier_id, self.ups)
         self.assertIn("UPS direct could not quote", failed.reason)
         self.assertEqual(self.picking.carrier_id, self.easypost)
+
+    def test_validation_is_not_blocked_when_no_carrier_can_be_chosen(self):
+        self.policy.max_price = 0.01
+        self.picking.button_validate()
+        self.assertEqual(self.picking.state, "done")
+        self.assertFalse(self.picking.carrier_tracking_ref)
+        self.assertIn("No carrier chosen automatically", self.picking.message_ids[:1].body)

@@ -1,7 +1,7 @@
 {
     "name": "OMS Carriers",
     "summary": "Rate shopping, labels, customs papers, hazmat and tracking through carrier APIs",
-    "version": "18.0.1.2.1",
+    "version": "18.0.1.3.0",
     "category": "Inventory/Delivery",
     "license": "LGPL-3",
     "author": "OMS for Odoo contributors",
@@ -13,7 +13,9 @@
         "security/ir.model.access.csv",
         "data/ir_cron_data.xml",
         "views/delivery_carrier_views.xml",
+        "views/product_template_views.xml",
         "views/oms_carriers_menus.xml",
+        "report/oms_customs_reports.xml",
     ],
     "demo": ["demo/oms_carriers_demo.xml"],
     "installable": True,

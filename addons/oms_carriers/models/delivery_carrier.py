@@ -22,6 +22,7 @@ from ..carrier_clients import (
 from ..carrier_clients.easypost import PRODUCTION_URL as EASYPOST_URL
 from ..carrier_clients.postlogistics import PRODUCTION_WSDL as POSTLOGISTICS_WSDL
 from ..carrier_clients.ups import PRODUCTION_URL as UPS_URL
+from .product_template import LITHIUM_TYPES
 
 _logger = logging.getLogger(__name__)
 
@@ -83,6 +84,22 @@ class DeliveryCarrier(models.Model):
         string="Transit Days",
         default=1,
         help="Own fleet and Swiss Post: days from shipping to delivery, for rate shopping.",
+    )
+    oms_hazmat_lithium = fields.Selection(
+        [
+            ("none", "No lithium batteries"),
+            ("in_equipment", "Only contained in equipment"),
+            ("with_equipment", "Contained in or packed with equipment"),
+            ("all", "All, batteries alone too"),
+        ],
+        string="Lithium Batteries Accepted",
+        default="in_equipment",
+    )
+    oms_hazmat_limited_quantity = fields.Boolean(string="Limited Quantities Accepted", default=True)
+    oms_hazmat_classes = fields.Char(
+        string="Hazard Classes Accepted",
+        help="Comma-separated classes of fully regulated dangerous goods this service "
+        "takes (e.g. 3,8,9); none when empty.",
     )
     oms_label_format = fields.Selection(
         [("PDF", "PDF"), ("ZPL", "ZPL")], string="Label Format", default="PDF"
@@ -185,6 +202,75 @@ class DeliveryCarrier(models.Model):
                 )
             )
 
+    def _oms_check_hazmat(self, picking):
+        """Refuse, before any call to the carrier, dangerous goods its service does
+        not take; the message names the product and the rule."""
+        lithium_rank = {
+            "none": set(),
+            "in_equipment": {"ion_in_equipment", "metal_in_equipment"},
+            "with_equipment": {
+                "ion_in_equipment",
+                "metal_in_equipment",
+                "ion_with_equipment",
+                "metal_with_equipment",
+            },
+        }
+        classes = {c.strip() for c in (self.oms_hazmat_classes or "").split(",") if c.strip()}
+        for product in picking.move_ids.product_id.filtered("oms_is_hazmat"):
+            battery = product.oms_lithium_battery
+            accepted = self.oms_hazmat_lithium or "none"
+            if battery and accepted != "all" and battery not in lithium_rank[accepted]:
+                raise UserError(
+                    _(
+                        "%(carrier)s does not take %(product)s: its lithium batteries "
+                        "(%(battery)s) are not among what it accepts (%(accepted)s).",
+                        carrier=self.name,
+                        product=product.display_name,
+                        battery=dict(LITHIUM_TYPES)[battery],
+                        accepted=dict(self._fields["oms_hazmat_lithium"].selection)[accepted],
+                    )
+                )
+            if product.oms_limited_quantity and not self.oms_hazmat_limited_quantity:
+                raise UserError(
+                    _(
+                        "%(carrier)s does not take %(product)s: it ships no limited quantities "
+                        "of dangerous goods.",
+                        carrier=self.name,
+                        product=product.display_name,
+                    )
+                )
+            if (
+                product.oms_un_number
+                and not product.oms_limited_quantity
+                and not battery
+                and (product.oms_hazard_class or "?") not in classes
+            ):
+                raise UserError(
+                    _(
+                        "%(carrier)s does not take %(product)s: %(un)s, class %(klass)s, is not "
+                        "among the hazard classes it accepts (%(classes)s).",
+                        carrier=self.name,
+                        product=product.display_name,
+                        un=product.oms_un_number,
+                        klass=product.oms_hazard_class or "?",
+                        classes=", ".join(sorted(classes)) or _("none"),
+                    )
+                )
+
+    def _oms_easypost_hazmat_option(self, picking):
+        """EasyPost's ``hazmat`` shipment option for the delivery's goods, or None."""
+        products = picking.move_ids.product_id
+        batteries = set(products.mapped("oms_lithium_battery")) - {False}
+        if batteries:
+            if batteries & {"ion_alone", "metal_alone"}:
+                return "PRIMARY"
+            if batteries & {"ion_with_equipment", "metal_with_equipment"}:
+                return "PRIMARY_PACKED"
+            return "PRIMARY_CONTAINED"
+        if any(products.mapped("oms_limited_quantity")):
+            return "LIMITED_QUANTITY"
+        return None
+
     def _oms_call(self, what, function, *args, **kwargs):
         """Call the carrier; its errors become a message a user can act on."""
         try:
@@ -254,7 +340,10 @@ class DeliveryCarrier(models.Model):
         results = []
         for picking in pickings:
             self._oms_check_address(picking)
+            self._oms_check_hazmat(picking)
             client = self._oms_get_carrier_client()
+            hazmat = self._oms_easypost_hazmat_option(picking)
+            customs = picking._oms_customs_info() if picking._oms_needs_customs() else None
             sender, recipient = (
                 self._oms_address(self._oms_sender(picking)),
                 self._oms_address(picking.partner_id),
@@ -270,7 +359,9 @@ class DeliveryCarrier(models.Model):
                     sender,
                     recipient,
                     parcel,
+                    customs_info=customs,
                     reference=picking.name,
+                    options={"hazmat": hazmat} if hazmat else None,
                     label_format=self.oms_label_format or "PDF",
                     idempotency_key=f"{key}-shipment",
                 )
@@ -323,6 +414,7 @@ class DeliveryCarrier(models.Model):
         results = []
         for picking in pickings:
             self._oms_check_address(picking)
+            self._oms_check_hazmat(picking)
             service = picking.oms_carrier_service or self.oms_service_code
             if not service:
                 raise UserError(_("Choose the UPS service of %s first.", self.name))
@@ -375,6 +467,7 @@ class DeliveryCarrier(models.Model):
         results = []
         for picking in pickings:
             self._oms_check_address(picking)
+            self._oms_check_hazmat(picking)
             client = self._oms_get_carrier_client(self._oms_address(self._oms_sender(picking)))
             parcels = self._oms_parcels(picking)
             numbers, labels = [], []
@@ -422,7 +515,15 @@ class DeliveryCarrier(models.Model):
         results = []
         for picking in pickings:
             self._oms_check_address(picking)
+            self._oms_check_hazmat(picking)
             parcels = self._oms_parcels(picking)
+            marks = tuple(
+                dict.fromkeys(
+                    mark
+                    for product in picking.move_ids.product_id.filtered("oms_is_hazmat")
+                    for mark in product.product_tmpl_id._oms_hazmat_marks()
+                )
+            )
             numbers, labels = [], []
             for index, (_package, parcel) in enumerate(parcels, start=1):
                 number = f"{picking.name.replace('/', '')}-{index}"
@@ -435,6 +536,7 @@ class DeliveryCarrier(models.Model):
                     package_count=len(parcels),
                     carrier_name=self.name,
                     reference=picking.origin or picking.name,
+                    hazmat_marks=marks,
                 )
                 numbers.append(number)
                 if self.oms_label_format == "ZPL":
@@ -471,13 +573,17 @@ class DeliveryCarrier(models.Model):
         """Every service this carrier offers for the delivery, as quote values."""
         self.ensure_one()
         self._oms_check_address(picking)
+        self._oms_check_hazmat(picking)
         parcels = [parcel for _package, parcel in self._oms_parcels(picking)]
         sender = self._oms_address(self._oms_sender(picking))
         recipient = self._oms_address(picking.partner_id)
         if self.delivery_type == "oms_easypost":
             client = self._oms_get_carrier_client()
             total = Parcel(weight_kg=sum((p.weight_kg for p in parcels), Decimal(0)))
-            shipment = self._oms_call(_("quote"), client.create_shipment, sender, recipient, total)
+            customs = picking._oms_customs_info() if picking._oms_needs_customs() else None
+            shipment = self._oms_call(
+                _("quote"), client.create_shipment, sender, recipient, total, customs_info=customs
+            )
             rates = shipment.rates
         elif self.delivery_type == "oms_ups":
             client = self._oms_get_carrier_client()

@@ -37,7 +37,8 @@ class TestHazmatAndCustoms(CarrierCase):
         calls = len(self.sim.received)
         with self.assertRaisesRegex(
             UserError,
-            r"does not take \[BOTTLE\] Bottle: its lithium batteries \(Lithium ion, batteries alone",
+            r"does not take \[BOTTLE\] Bottle: its lithium batteries \(Lithium ion, "
+            r"batteries alone",
         ):
             self.carrier.send_shipping(picking)
         self.assertEqual(len(self.sim.received), calls, "the carrier was not called")

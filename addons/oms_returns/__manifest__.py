@@ -2,7 +2,7 @@
     "name": "OMS Returns",
     "summary": "Returns from the customer portal to receipt, inspection and refund, "
     "exchange or store credit",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/Order Management",
     "license": "LGPL-3",
     "author": "OMS for Odoo contributors",
@@ -10,6 +10,9 @@
     "depends": ["oms_core", "oms_carriers", "sale_loyalty"],
     "data": [
         "security/oms_returns_security.xml",
+        "security/ir.model.access.csv",
+        "data/oms_returns_data.xml",
+        "views/oms_return_views.xml",
         "views/oms_returns_menus.xml",
     ],
     "installable": True,

@@ -1,1 +1,2 @@
 from . import test_oms_returns_install
+from . import test_oms_return_flow

@@ -1,0 +1,425 @@
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+STATES = [
+    ("requested", "Requested"),
+    ("approved", "Approved"),
+    ("rejected", "Rejected"),
+    ("label_sent", "Label sent"),
+    ("in_transit", "In transit"),
+    ("received", "Received"),
+    ("inspected", "Inspected"),
+    ("refunded", "Refunded"),
+    ("exchanged", "Exchanged"),
+    ("credited", "Credited"),
+    ("closed", "Closed"),
+]
+SETTLED = ("refunded", "exchanged", "credited")
+
+
+class OmsReturn(models.Model):
+    """A customer's return request: lines of delivered orders, the policy's verdict,
+    and each step from request to settlement, each logged and mailed."""
+
+    _name = "oms.return"
+    _description = "Return Request"
+    _inherit = ["mail.thread", "mail.activity.mixin", "portal.mixin"]
+    _order = "id desc"
+
+    name = fields.Char(required=True, copy=False, readonly=True, default=lambda self: _("New"))
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    state = fields.Selection(STATES, default="requested", required=True, tracking=True, index=True)
+    resolution = fields.Selection(
+        [("refund", "Refund"), ("exchange", "Exchange"), ("credit", "Store credit")],
+        default="refund",
+        required=True,
+    )
+    line_ids = fields.One2many("oms.return.line", "return_id", string="Lines")
+    order_ids = fields.Many2many("sale.order", compute="_compute_order_ids", string="Orders")
+    picking_ids = fields.One2many("stock.picking", "oms_return_id", string="Receipts")
+    credit_note_ids = fields.One2many("account.move", "oms_return_id", string="Credit Notes")
+    value = fields.Monetary(compute="_compute_amounts", store=True)
+    fee_total = fields.Monetary(string="Restocking Fees", compute="_compute_amounts", store=True)
+    refund_estimate = fields.Monetary(compute="_compute_amounts", store=True)
+    rejection_reason = fields.Char(readonly=True)
+    note = fields.Text()
+    can_be_approved = fields.Boolean(compute="_compute_can_be")
+    can_be_rejected = fields.Boolean(compute="_compute_can_be")
+    can_be_received = fields.Boolean(compute="_compute_can_be")
+    can_be_inspected = fields.Boolean(compute="_compute_can_be")
+    can_be_refunded = fields.Boolean(compute="_compute_can_be")
+    can_be_closed = fields.Boolean(compute="_compute_can_be")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", _("New")) == _("New"):
+                vals["name"] = self.env["ir.sequence"].next_by_code("oms.return") or _("New")
+        returns = super().create(vals_list)
+        for request in returns:
+            request._oms_log(_("Return %s requested", request.name))
+        return returns
+
+    @api.depends("line_ids.order_id")
+    def _compute_order_ids(self):
+        for request in self:
+            request.order_ids = request.line_ids.order_id
+
+    @api.depends("line_ids.value", "line_ids.fee", "line_ids.refund_estimate")
+    def _compute_amounts(self):
+        for request in self:
+            request.value = sum(request.line_ids.mapped("value"))
+            request.fee_total = sum(request.line_ids.mapped("fee"))
+            request.refund_estimate = sum(request.line_ids.mapped("refund_estimate"))
+
+    @api.depends("state", "picking_ids.state", "line_ids.disposition")
+    def _compute_can_be(self):
+        for request in self:
+            state = request.state
+            receipts = request.picking_ids.filtered(lambda p: p.state != "cancel")
+            request.can_be_approved = state == "requested"
+            request.can_be_rejected = state == "requested"
+            request.can_be_received = state in ("approved", "label_sent", "in_transit") and (
+                not receipts or all(p.state == "done" for p in receipts)
+            )
+            request.can_be_inspected = state == "received" and all(
+                line.disposition or line.keep_item for line in request.line_ids
+            )
+            request.can_be_refunded = state == "inspected" and request.resolution == "refund"
+            request.can_be_closed = state in (*SETTLED, "rejected")
+
+    def _compute_access_url(self):
+        super()._compute_access_url()
+        for request in self:
+            request.access_url = f"/my/returns/{request.id}"
+
+    def _ensure_can_be(self, transition):
+        for request in self:
+            if not request[f"can_be_{transition}"]:
+                raise UserError(
+                    _(
+                        "%(request)s cannot be %(transition)s now (it is %(state)s).",
+                        request=request.name,
+                        transition=transition,
+                        state=dict(STATES)[request.state].lower(),
+                    )
+                )
+
+    # --- timeline and customer ------------------------------------------------------
+    def _oms_log(self, what, mail=True):
+        """One step: in each order's timeline, in the chatter, and to the customer."""
+        self.ensure_one()
+        for order in self.line_ids.order_id:
+            order._oms_log_event("note", what, reason=self.name)
+        if mail and not self.env.context.get("oms_no_mail"):
+            self.message_post(
+                body=what,
+                partner_ids=self.partner_id.ids,
+                subtype_xmlid="mail.mt_comment",
+            )
+        else:
+            self.message_post(body=what, subtype_xmlid="mail.mt_note")
+
+    # --- transitions ----------------------------------------------------------------------
+    def _oms_submit(self):
+        """After the customer's request: approve at once when the policies allow it."""
+        for request in self:
+            if request._oms_auto_approvable():
+                request.action_approve()
+
+    def _oms_auto_approvable(self):
+        self.ensure_one()
+        policies = self.line_ids.policy_id
+        if not policies or not all(policies.mapped("auto_approve")):
+            return False
+        year_ago = fields.Datetime.now() - timedelta(days=365)
+        earlier = self.search_count(
+            [
+                ("partner_id", "=", self.partner_id.id),
+                ("id", "!=", self.id),
+                ("create_date", ">=", year_ago),
+            ]
+        )
+        for policy in policies:
+            if policy.auto_approve_max_value and self.value > policy.auto_approve_max_value:
+                return False
+            if policy.auto_approve_max_returns and earlier >= policy.auto_approve_max_returns:
+                return False
+        return True
+
+    def action_approve(self):
+        self._ensure_can_be("approved")
+        for request in self:
+            request.state = "approved"
+            request._oms_log(_("Return %s approved", request.name))
+            request._oms_create_receipts()
+        return True
+
+    def action_reject(self, reason=None):
+        self._ensure_can_be("rejected")
+        for request in self:
+            request.write({"state": "rejected", "rejection_reason": reason or False})
+            request._oms_log(
+                _("Return %(name)s rejected: %(reason)s", name=request.name, reason=reason or "-")
+            )
+        return True
+
+    def action_receive(self):
+        self._ensure_can_be("received")
+        for request in self:
+            done_moves = request.picking_ids.filtered(lambda p: p.state == "done").move_ids
+            for line in request.line_ids:
+                if line.keep_item:
+                    line.quantity_received = line.quantity
+                    continue
+                line.quantity_received = sum(
+                    done_moves.filtered(
+                        lambda m, sl=line.sale_line_id: m.sale_line_id == sl
+                    ).mapped("quantity")
+                )
+            request.state = "received"
+            request._oms_log(_("Return %s received", request.name))
+        return True
+
+    def action_inspect(self):
+        """Apply each line's disposition: back to stock, scrap, or quarantine."""
+        self._ensure_can_be("inspected")
+        for request in self:
+            for line in request.line_ids.filtered(
+                lambda ln: not ln.keep_item and ln.quantity_received
+            ):
+                request._oms_dispose(line)
+            request.state = "inspected"
+            request._oms_log(_("Return %s inspected", request.name))
+        return True
+
+    def action_refund(self):
+        """A credit note per original invoice, for the quantities back, at the prices
+        and discounts invoiced, less the restocking fees (plus shipping when due)."""
+        self._ensure_can_be("refunded")
+        for request in self:
+            notes = request._oms_create_credit_notes()
+            request.state = "refunded"
+            request._oms_log(
+                _(
+                    "Return %(name)s refunded: %(amount)s",
+                    name=request.name,
+                    amount=", ".join(
+                        f"{note.amount_total:.2f} {note.currency_id.name}" for note in notes
+                    ),
+                )
+            )
+        return True
+
+    def action_close(self):
+        self._ensure_can_be("closed")
+        for request in self:
+            request.state = "closed"
+            request._oms_log(_("Return %s closed", request.name), mail=False)
+        return True
+
+    # --- receipt, inspection, refund ---------------------------------------------------
+    def _oms_create_receipts(self):
+        """Odoo's return of the original deliveries, into the warehouse's returns
+        location, for what comes back."""
+        self.ensure_one()
+        coming_back = self.line_ids.filtered(lambda ln: not ln.keep_item)
+        for delivery in coming_back.sale_line_id.move_ids.filtered(
+            lambda m: m.state == "done" and m.location_dest_id.usage == "customer"
+        ).picking_id:
+            wizard = (
+                self.env["stock.return.picking"]
+                .with_context(active_id=delivery.id, active_model="stock.picking")
+                .create({"picking_id": delivery.id})
+            )
+            wanted = {line.sale_line_id: line.quantity for line in coming_back}
+            for return_line in wizard.product_return_moves:
+                sale_line = return_line.move_id.sale_line_id
+                quantity = min(wanted.get(sale_line, 0.0), return_line.move_id.quantity)
+                return_line.quantity = quantity
+                if sale_line in wanted:
+                    wanted[sale_line] -= quantity
+            if not any(wizard.product_return_moves.mapped("quantity")):
+                continue
+            receipt = wizard._create_return()
+            returns_location = self._oms_location(receipt.picking_type_id.warehouse_id, "Returns")
+            receipt.write({"location_dest_id": returns_location.id, "oms_return_id": self.id})
+            receipt.move_ids.write({"location_dest_id": returns_location.id})
+            receipt.move_line_ids.write({"location_dest_id": returns_location.id})
+
+    def _oms_location(self, warehouse, name):
+        """The warehouse's internal location ``name`` (Returns, Quarantine), made once."""
+        Location = self.env["stock.location"].sudo()
+        parent = warehouse.view_location_id
+        return Location.search(
+            [("location_id", "=", parent.id), ("name", "=", name), ("usage", "=", "internal")],
+            limit=1,
+        ) or Location.create({"name": name, "location_id": parent.id, "usage": "internal"})
+
+    def _oms_dispose(self, line):
+        receipt_moves = self.picking_ids.filtered(lambda p: p.state == "done").move_ids.filtered(
+            lambda m: m.sale_line_id == line.sale_line_id
+        )
+        if not receipt_moves:
+            return
+        source = receipt_moves[0].location_dest_id
+        warehouse = receipt_moves[0].picking_type_id.warehouse_id
+        quantity = line.quantity_received
+        if line.disposition == "scrap":
+            scrap = self.env["stock.scrap"].create(
+                {
+                    "product_id": line.product_id.id,
+                    "scrap_qty": quantity,
+                    "location_id": source.id,
+                    "origin": self.name,
+                    "company_id": self.company_id.id,
+                }
+            )
+            scrap.action_validate()
+            return
+        destination = (
+            warehouse.lot_stock_id
+            if line.disposition == "restock"
+            else self._oms_location(warehouse, "Quarantine")
+        )
+        move = self.env["stock.move"].create(
+            {
+                "name": _(
+                    "%(name)s: %(disposition)s", name=self.name, disposition=line.disposition
+                ),
+                "product_id": line.product_id.id,
+                "product_uom_qty": quantity,
+                "product_uom": line.product_id.uom_id.id,
+                "location_id": source.id,
+                "location_dest_id": destination.id,
+                "origin": self.name,
+                "company_id": self.company_id.id,
+            }
+        )
+        move._action_confirm()
+        move._action_assign()
+        move.quantity = quantity
+        move.picked = True
+        move._action_done()
+
+    def _oms_create_credit_notes(self):
+        self.ensure_one()
+        notes = self.env["account.move"]
+        by_invoice = {}
+        for line in self.line_ids:
+            quantity = line.quantity_received if not line.keep_item else line.quantity
+            if not quantity:
+                continue
+            invoice_lines = line.sale_line_id.invoice_lines.filtered(
+                lambda il: il.move_id.move_type == "out_invoice" and il.move_id.state == "posted"
+            )
+            if not invoice_lines:
+                raise UserError(
+                    _("%s was not invoiced: nothing to refund.", line.product_id.display_name)
+                )
+            invoice_line = invoice_lines[0]
+            by_invoice.setdefault(invoice_line.move_id, []).append((line, invoice_line, quantity))
+        fee_product = self.env.ref("oms_returns.product_restocking_fee").product_variant_id
+        for invoice, parts in by_invoice.items():
+            lines = []
+            for line, invoice_line, quantity in parts:
+                lines.append(
+                    (
+                        0,
+                        0,
+                        {
+                            "product_id": invoice_line.product_id.id,
+                            "name": invoice_line.name,
+                            "quantity": quantity,
+                            "price_unit": invoice_line.price_unit,
+                            "discount": invoice_line.discount,
+                            "tax_ids": [(6, 0, invoice_line.tax_ids.ids)],
+                            "sale_line_ids": [(6, 0, line.sale_line_id.ids)],
+                        },
+                    )
+                )
+                # The fee is on the price paid (taxes included); the credit note line
+                # carries the same taxes as the invoice line, so it is given without them.
+                share = quantity / line.quantity if line.quantity else 0
+                untaxed = (
+                    invoice_line.price_subtotal / invoice_line.price_total
+                    if invoice_line.price_total
+                    else 1.0
+                )
+                fee = line.fee * share * untaxed
+                if fee:
+                    lines.append(
+                        (
+                            0,
+                            0,
+                            {
+                                "product_id": fee_product.id,
+                                "name": _("Restocking fee: %s", line.product_id.display_name),
+                                "quantity": 1,
+                                "price_unit": -fee,
+                                "tax_ids": [(6, 0, invoice_line.tax_ids.ids)],
+                            },
+                        )
+                    )
+            lines += self._oms_shipping_refund_lines(invoice, [p[0] for p in parts])
+            note = self.env["account.move"].create(
+                {
+                    "move_type": "out_refund",
+                    "partner_id": invoice.partner_id.id,
+                    "currency_id": invoice.currency_id.id,
+                    "reversed_entry_id": invoice.id,
+                    "invoice_origin": invoice.invoice_origin,
+                    "ref": _(
+                        "%(name)s, return of %(invoice)s", name=self.name, invoice=invoice.name
+                    ),
+                    "oms_return_id": self.id,
+                    "invoice_line_ids": lines,
+                }
+            )
+            note.action_post()
+            notes |= note
+        return notes
+
+    def _oms_shipping_refund_lines(self, invoice, lines):
+        """The invoiced shipping, refunded when the policy says so for these lines."""
+        due = any(
+            line.policy_id.refund_shipping == "always"
+            or (line.policy_id.refund_shipping == "defect" and line.reason_id.is_defect)
+            for line in lines
+        )
+        if not due:
+            return []
+        return [
+            (
+                0,
+                0,
+                {
+                    "product_id": shipping.product_id.id,
+                    "name": shipping.name,
+                    "quantity": shipping.quantity,
+                    "price_unit": shipping.price_unit,
+                    "tax_ids": [(6, 0, shipping.tax_ids.ids)],
+                },
+            )
+            for shipping in invoice.invoice_line_ids.filtered(
+                lambda il: any(il.sale_line_ids.mapped("is_delivery"))
+            )
+        ]
+
+
+class StockPicking(models.Model):
+    _inherit = "stock.picking"
+
+    oms_return_id = fields.Many2one("oms.return", string="Return Request", index="btree_not_null")
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    oms_return_id = fields.Many2one("oms.return", string="Return Request", index="btree_not_null")

@@ -1,0 +1,119 @@
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class OmsReturnLine(models.Model):
+    _name = "oms.return.line"
+    _description = "Return Line"
+
+    return_id = fields.Many2one("oms.return", required=True, index=True, ondelete="cascade")
+    sale_line_id = fields.Many2one("sale.order.line", required=True, index=True)
+    order_id = fields.Many2one(related="sale_line_id.order_id", store=True, index=True)
+    product_id = fields.Many2one(related="sale_line_id.product_id", store=True)
+    currency_id = fields.Many2one(related="sale_line_id.currency_id")
+    quantity = fields.Float(required=True, digits="Product Unit of Measure")
+    reason_id = fields.Many2one("oms.return.reason", required=True)
+    comment = fields.Char()
+    policy_id = fields.Many2one("oms.return.policy", compute="_compute_verdict", store=True)
+    delivered_date = fields.Datetime(compute="_compute_verdict", store=True)
+    deadline = fields.Date(string="Returnable Until", compute="_compute_verdict", store=True)
+    value = fields.Monetary(compute="_compute_verdict", store=True, help="Paid for these units.")
+    fee = fields.Monetary(string="Restocking Fee", compute="_compute_verdict", store=True)
+    refund_estimate = fields.Monetary(compute="_compute_verdict", store=True)
+    keep_item = fields.Boolean(
+        compute="_compute_verdict", store=True, help="Refunded without coming back."
+    )
+    quantity_received = fields.Float(digits="Product Unit of Measure", readonly=True)
+    condition = fields.Selection([("new", "As new"), ("opened", "Opened"), ("damaged", "Damaged")])
+    disposition = fields.Selection(
+        [("restock", "Back to stock"), ("scrap", "Scrap"), ("quarantine", "Quarantine")]
+    )
+
+    @api.depends("sale_line_id", "quantity", "reason_id")
+    def _compute_verdict(self):
+        Policy = self.env["oms.return.policy"]
+        for line in self:
+            sale_line = line.sale_line_id
+            policy = (
+                Policy._oms_for(sale_line.order_id, sale_line.product_id) if sale_line else Policy
+            )
+            delivered = sale_line._oms_delivered_date() if sale_line else False
+            value = sale_line.price_reduce_taxinc * line.quantity if sale_line else 0.0
+            line.policy_id = policy
+            line.delivered_date = delivered
+            line.deadline = (
+                (delivered + timedelta(days=policy.window_days)).date()
+                if delivered and policy
+                else False
+            )
+            line.value = value
+            line.fee = policy._oms_fee(value, line.reason_id) if policy and line.reason_id else 0.0
+            line.refund_estimate = value - line.fee
+            line.keep_item = bool(
+                policy and policy.keep_item_below and value < policy.keep_item_below
+            )
+
+    @api.constrains("quantity", "sale_line_id", "reason_id")
+    def _check_returnable(self):
+        today = fields.Date.context_today(self)
+        for line in self:
+            if line.quantity <= 0:
+                raise ValidationError(
+                    _("Return at least one unit of %s.", line.product_id.display_name)
+                )
+            if not line.policy_id:
+                raise ValidationError(_("%s cannot be returned.", line.product_id.display_name))
+            if line.reason_id not in line.policy_id.reason_ids:
+                raise ValidationError(
+                    _(
+                        "“%(reason)s” is not a reason to return %(product)s.",
+                        reason=line.reason_id.name,
+                        product=line.product_id.display_name,
+                    )
+                )
+            if not line.deadline or line.deadline < today:
+                raise ValidationError(
+                    _(
+                        "%(product)s can no longer be returned (until %(deadline)s).",
+                        product=line.product_id.display_name,
+                        deadline=line.deadline or _("delivery"),
+                    )
+                )
+            returnable = line.sale_line_id._oms_returnable_quantity(exclude=line)
+            if line.quantity > returnable:
+                raise ValidationError(
+                    _(
+                        "At most %(quantity)s of %(product)s can be returned.",
+                        quantity=returnable,
+                        product=line.product_id.display_name,
+                    )
+                )
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    oms_return_line_ids = fields.One2many("oms.return.line", "sale_line_id")
+
+    def _oms_delivered_date(self):
+        """When the line's goods reached the customer (tracking), else when they left."""
+        self.ensure_one()
+        order = self.order_id
+        if order.oms_delivered_date:
+            return order.oms_delivered_date
+        moves = self.move_ids.filtered(
+            lambda m: m.state == "done" and m.location_dest_id.usage == "customer"
+        )
+        return max(moves.mapped("date"), default=False)
+
+    def _oms_returnable_quantity(self, exclude=None):
+        """Delivered, less what other requests (not rejected) already take back."""
+        self.ensure_one()
+        taken = sum(
+            line.quantity
+            for line in self.oms_return_line_ids
+            if line != exclude and line.return_id.state != "rejected"
+        )
+        return max(0.0, self.qty_delivered - taken)

@@ -1,0 +1,82 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class OmsReturnPolicy(models.Model):
+    """What may be returned, until when, at what cost, and how it is settled."""
+
+    _name = "oms.return.policy"
+    _description = "Return Policy"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(
+        default=10, help="The first policy matching the channel and category applies."
+    )
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one("res.company", default=lambda self: self.env.company)
+    channel_ids = fields.Many2many(
+        "oms.channel", string="Channels", help="Every channel when empty."
+    )
+    categ_ids = fields.Many2many(
+        "product.category", string="Product Categories", help="Every category when empty."
+    )
+    window_days = fields.Integer(string="Return Window (days)", default=30)
+    reason_ids = fields.Many2many("oms.return.reason", string="Reasons Allowed", required=True)
+    fee_type = fields.Selection(
+        [("none", "No fee"), ("percent", "Percent of the value"), ("fixed", "Fixed per line")],
+        string="Restocking Fee",
+        default="none",
+        required=True,
+    )
+    fee_amount = fields.Float(string="Fee")
+    keep_item_below = fields.Float(
+        string="Keep the Item Below",
+        help="Lines worth less than this are refunded without shipping them back.",
+    )
+    auto_approve = fields.Boolean(string="Approve Automatically", default=True)
+    auto_approve_max_value = fields.Float(
+        string="Up to a Value of", help="Requests worth more wait for a person; 0: any value."
+    )
+    auto_approve_max_returns = fields.Integer(
+        string="Up to Returns a Year",
+        help="Customers with more requests in the last 365 days wait for a person; 0: any.",
+    )
+    allow_refund = fields.Boolean(string="Refund", default=True)
+    allow_exchange = fields.Boolean(string="Exchange", default=True)
+    allow_credit = fields.Boolean(string="Store Credit", default=True)
+    refund_shipping = fields.Selection(
+        [("never", "Never"), ("defect", "When it is our fault"), ("always", "Always")],
+        string="Refund Shipping",
+        default="defect",
+        required=True,
+    )
+
+    @api.constrains("allow_refund", "allow_exchange", "allow_credit")
+    def _check_resolution(self):
+        for policy in self:
+            if not (policy.allow_refund or policy.allow_exchange or policy.allow_credit):
+                raise ValidationError(_("A return policy allows at least one resolution."))
+
+    @api.model
+    def _oms_for(self, order, product):
+        """The policy that applies to a product of an order (or an empty recordset)."""
+        for policy in self.search([("company_id", "in", (order.company_id.id, False))]):
+            if policy.channel_ids and order.oms_channel_id not in policy.channel_ids:
+                continue
+            if policy.categ_ids and not any(
+                product.categ_id.parent_path.startswith(categ.parent_path)
+                for categ in policy.categ_ids
+            ):
+                continue
+            return policy
+        return self.browse()
+
+    def _oms_fee(self, value, reason):
+        """The restocking fee of a line worth ``value`` returned for ``reason``."""
+        self.ensure_one()
+        if reason.is_defect or self.fee_type == "none":
+            return 0.0
+        if self.fee_type == "percent":
+            return round(value * self.fee_amount / 100.0, 2)
+        return min(value, self.fee_amount)

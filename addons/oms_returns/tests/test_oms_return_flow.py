@@ -1,0 +1,171 @@
+"""A return from request to credit note: policy verdict, receipt into the returns
+location, inspection, refund reversing the invoice, each step in the timeline."""
+
+from datetime import timedelta
+
+from freezegun import freeze_time
+
+from odoo import fields
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import TransactionCase
+
+
+class TestReturnFlow(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, oms_no_mail=True))
+        cls.env["oms.hold.rule"].search([]).active = False
+        cls.warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.env.company.id)], limit=1
+        )
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Returning Customer", "email": "back@example.com"}
+        )
+        cls.tax = cls.env["account.tax"].create(
+            {"name": "VAT 20%", "amount": 20.0, "type_tax_use": "sale"}
+        )
+        cls.shirt = cls.env["product.product"].create(
+            {
+                "name": "Shirt",
+                "is_storable": True,
+                "list_price": 50.0,
+                "invoice_policy": "delivery",
+                "taxes_id": [(6, 0, cls.tax.ids)],
+            }
+        )
+        cls.env["stock.quant"]._update_available_quantity(cls.shirt, cls.warehouse.lot_stock_id, 10)
+        cls.too_small = cls.env.ref("oms_returns.reason_too_small")
+        cls.damaged = cls.env.ref("oms_returns.reason_damaged")
+        cls.policy = cls.env.ref("oms_returns.policy_standard")
+
+    def setUp(self):
+        super().setUp()
+        self.order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [
+                    (0, 0, {"product_id": self.shirt.id, "product_uom_qty": 2, "discount": 10})
+                ],
+            }
+        )
+        self.order.action_confirm()
+        delivery = self.order.picking_ids
+        delivery.action_assign()
+        delivery.move_ids.picked = True
+        delivery.button_validate()
+        self.invoice = self.order._create_invoices()
+        self.invoice.action_post()
+        self.line = self.order.order_line
+
+    def request(self, quantity=1, reason=None):
+        request = self.env["oms.return"].create(
+            {
+                "partner_id": self.customer.id,
+                "line_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "sale_line_id": self.line.id,
+                            "quantity": quantity,
+                            "reason_id": (reason or self.too_small).id,
+                        },
+                    )
+                ],
+            }
+        )
+        request._oms_submit()
+        return request
+
+    def test_full_refund_flow(self):
+        request = self.request()
+        line = request.line_ids
+        # 50 with 10 % off = 45, plus 20 % tax = 54; the 10 % restocking fee is 5.40.
+        self.assertAlmostEqual(line.value, 54.0)
+        self.assertAlmostEqual(line.fee, 5.40)
+        self.assertEqual(request.state, "approved", "approved by the policy at once")
+        receipt = request.picking_ids
+        self.assertEqual(receipt.return_id, self.order.picking_ids.filtered("sale_id")[0])
+        self.assertEqual(receipt.location_dest_id.name, "Returns")
+        self.assertEqual(receipt.move_ids.product_uom_qty, 1)
+        receipt.move_ids.picked = True
+        receipt.button_validate()
+        request.action_receive()
+        self.assertEqual(line.quantity_received, 1)
+        with self.assertRaises(UserError):
+            request.action_refund()  # inspect first
+        line.write({"condition": "new", "disposition": "restock"})
+        stock_before = self.shirt.with_context(
+            location=self.warehouse.lot_stock_id.id
+        ).qty_available
+        request.action_inspect()
+        stock_after = self.shirt.with_context(location=self.warehouse.lot_stock_id.id).qty_available
+        self.assertEqual(stock_after - stock_before, 1, "back in sellable stock")
+        request.action_refund()
+        note = request.credit_note_ids
+        self.assertEqual(note.move_type, "out_refund")
+        self.assertEqual(note.state, "posted")
+        self.assertEqual(note.reversed_entry_id, self.invoice)
+        self.assertAlmostEqual(note.amount_total, 54.0 - 5.40, places=2)
+        returned = note.invoice_line_ids.filtered(lambda il: il.product_id == self.shirt)
+        self.assertEqual(returned.discount, 10, "the original discount")
+        request.action_close()
+        events = self.order.oms_event_ids.mapped("name")
+        for step in ("requested", "approved", "received", "inspected", "refunded", "closed"):
+            self.assertTrue(any(step in name for name in events), step)
+
+    def test_damaged_has_no_fee_and_scrap_leaves_stock_alone(self):
+        request = self.request(reason=self.damaged)
+        self.assertEqual(request.fee_total, 0)
+        receipt = request.picking_ids
+        receipt.move_ids.picked = True
+        receipt.button_validate()
+        request.action_receive()
+        request.line_ids.write({"condition": "damaged", "disposition": "scrap"})
+        stock_before = self.shirt.with_context(
+            location=self.warehouse.lot_stock_id.id
+        ).qty_available
+        request.action_inspect()
+        stock_after = self.shirt.with_context(location=self.warehouse.lot_stock_id.id).qty_available
+        self.assertEqual(stock_after, stock_before)
+        scrap = self.env["stock.scrap"].search([("origin", "=", request.name)])
+        self.assertEqual(scrap.scrap_qty, 1)
+
+    def test_policy_rules_are_checked(self):
+        with self.assertRaisesRegex(ValidationError, "At most 2"), self.env.cr.savepoint():
+            self.request(quantity=3)
+        self.policy.reason_ids -= self.too_small
+        with self.assertRaisesRegex(ValidationError, "not a reason"), self.env.cr.savepoint():
+            self.request()
+        self.policy.reason_ids |= self.too_small
+        with (
+            freeze_time(fields.Datetime.now() + timedelta(days=31)),
+            self.assertRaisesRegex(ValidationError, "can no longer be returned"),
+            self.env.cr.savepoint(),
+        ):
+            self.request()
+        first = self.request(quantity=2)
+        with self.assertRaisesRegex(ValidationError, "At most 0"), self.env.cr.savepoint():
+            self.request(quantity=1)
+        first.write({"state": "requested"})
+        first.action_reject("photos show wear")
+        self.assertEqual(self.request(quantity=1).state, "approved", "a rejected request frees")
+
+    def test_big_returns_wait_for_a_person(self):
+        self.policy.auto_approve_max_value = 10
+        request = self.request()
+        self.assertEqual(request.state, "requested")
+        self.assertFalse(request.picking_ids)
+        request.action_approve()
+        self.assertTrue(request.picking_ids)
+
+    def test_keep_the_item_is_refunded_without_coming_back(self):
+        self.policy.keep_item_below = 100
+        request = self.request()
+        self.assertTrue(request.line_ids.keep_item)
+        self.assertFalse(request.picking_ids)
+        request.action_receive()
+        request.action_inspect()
+        request.action_refund()
+        self.assertAlmostEqual(request.credit_note_ids.amount_total, 54.0 - 5.40, places=2)

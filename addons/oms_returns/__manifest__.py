@@ -2,7 +2,7 @@
     "name": "OMS Returns",
     "summary": "Returns from the customer portal to receipt, inspection and refund, "
     "exchange or store credit",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/Order Management",
     "license": "LGPL-3",
     "author": "OMS for Odoo contributors",
@@ -11,9 +11,11 @@
     "data": [
         "security/oms_returns_security.xml",
         "security/ir.model.access.csv",
+        "security/oms_returns_rules.xml",
         "data/oms_returns_data.xml",
         "views/oms_return_views.xml",
         "views/oms_returns_menus.xml",
+        "views/oms_return_portal_templates.xml",
     ],
     "installable": True,
 }

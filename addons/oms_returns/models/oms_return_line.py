@@ -117,3 +117,36 @@ class SaleOrderLine(models.Model):
             if line != exclude and line.return_id.state != "rejected"
         )
         return max(0.0, self.qty_delivered - taken)
+
+    def _oms_portal_returnable(self):
+        """The lines a customer may still return today, with the policy's verdict:
+        ``[(line, quantity, policy, deadline, fee per unit)]`` as attributes."""
+        today = fields.Date.context_today(self)
+        result = self.browse()
+        for line in self.filtered(lambda ln: ln.product_id.type == "consu" and not ln.display_type):
+            policy = self.env["oms.return.policy"]._oms_for(line.order_id, line.product_id)
+            delivered = line._oms_delivered_date()
+            if not policy or not delivered or line._oms_returnable_quantity() <= 0:
+                continue
+            if (delivered + timedelta(days=policy.window_days)).date() < today:
+                continue
+            result |= line
+        return result
+
+    def _oms_portal_verdict(self):
+        """What the customer sees before submitting: until when, the fee per unit."""
+        self.ensure_one()
+        policy = self.env["oms.return.policy"]._oms_for(self.order_id, self.product_id)
+        delivered = self._oms_delivered_date()
+        deadline = (delivered + timedelta(days=policy.window_days)).date()
+        unit = self.price_reduce_taxinc
+        fee = policy._oms_fee(unit, self.env["oms.return.reason"])
+        return {
+            "policy": policy,
+            "deadline": deadline,
+            "days_left": (deadline - fields.Date.context_today(self)).days,
+            "returnable": self._oms_returnable_quantity(),
+            "fee_unit": fee,
+            "refund_unit": unit - fee,
+            "keep_item": bool(policy.keep_item_below and unit < policy.keep_item_below),
+        }

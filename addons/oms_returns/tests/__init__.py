@@ -1,2 +1,3 @@
 from . import test_oms_returns_install
 from . import test_oms_return_flow
+from . import test_oms_return_portal

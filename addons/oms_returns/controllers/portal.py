@@ -1,0 +1,143 @@
+import base64
+
+from odoo import _, fields, http
+from odoo.exceptions import AccessError, MissingError, ValidationError
+from odoo.http import request
+
+from odoo.addons.portal.controllers.portal import CustomerPortal
+
+MAX_PHOTOS = 3
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
+
+
+class ReturnsPortal(CustomerPortal):
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "return_count" in counters:
+            Return = request.env["oms.return"]
+            values["return_count"] = (
+                Return.search_count(self._oms_returns_domain()) if Return.has_access("read") else 0
+            )
+        return values
+
+    def _oms_returns_domain(self):
+        partner = request.env.user.partner_id
+        return [("partner_id", "child_of", partner.commercial_partner_id.id)]
+
+    @http.route(["/my/returns"], type="http", auth="user", website=True)
+    def portal_my_returns(self, **_kwargs):
+        returns = request.env["oms.return"].search(self._oms_returns_domain())
+        values = self._prepare_portal_layout_values()
+        values.update({"returns": returns, "page_name": "returns"})
+        return request.render("oms_returns.portal_my_returns", values)
+
+    @http.route(["/my/returns/<int:return_id>"], type="http", auth="public", website=True)
+    def portal_my_return(self, return_id, access_token=None, **_kwargs):
+        try:
+            record = self._document_check_access("oms.return", return_id, access_token)
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        values = self._get_page_view_values(
+            record,
+            access_token,
+            {"return_request": record, "page_name": "return"},
+            "my_returns_history",
+            False,
+        )
+        return request.render("oms_returns.portal_my_return", values)
+
+    @http.route(
+        ["/my/orders/<int:order_id>/return"],
+        type="http",
+        auth="user",
+        methods=["GET", "POST"],
+        website=True,
+    )
+    def portal_order_return(self, order_id, access_token=None, **post):
+        try:
+            order = self._document_check_access("sale.order", order_id, access_token)
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        lines = order.order_line.sudo()._oms_portal_returnable()
+        error = None
+        if request.httprequest.method == "POST":
+            try:
+                record = self._oms_create_return(order, lines, post)
+            except ValidationError as exc:
+                error = exc.args[0]
+            else:
+                return request.redirect(record.get_portal_url())
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "sale_order": order,
+                "lines": lines,
+                "error": error,
+                "today": fields.Date.context_today(order),
+                "page_name": "order_return",
+            }
+        )
+        return request.render("oms_returns.portal_order_return", values)
+
+    def _oms_create_return(self, order, lines, post):
+        """A request from the form: each line's quantity and reason, a comment, photos.
+        Everything is checked before anything is stored."""
+        chosen = []
+        for line in lines:
+            try:
+                quantity = float(post.get(f"qty_{line.id}") or 0)
+            except ValueError:
+                raise ValidationError(_("Quantities are whole numbers.")) from None
+            if quantity <= 0:
+                continue
+            reason_id = int(post.get(f"reason_{line.id}") or 0)
+            if not reason_id:
+                raise ValidationError(_("Tell us why you return %s.", line.product_id.display_name))
+            chosen.append(
+                {
+                    "sale_line_id": line.id,
+                    "quantity": quantity,
+                    "reason_id": reason_id,
+                    "comment": (post.get(f"comment_{line.id}") or "")[:500],
+                }
+            )
+        if not chosen:
+            raise ValidationError(_("Choose at least one item to return."))
+        photos = request.httprequest.files.getlist("photos")
+        photos = [photo for photo in photos if photo.filename]
+        if len(photos) > MAX_PHOTOS:
+            raise ValidationError(_("At most %s photos.", MAX_PHOTOS))
+        files = []
+        for photo in photos:
+            content = photo.read(MAX_PHOTO_BYTES + 1)
+            if photo.mimetype not in PHOTO_TYPES:
+                raise ValidationError(
+                    _("%s is not a photo (JPEG, PNG, WebP or GIF).", photo.filename)
+                )
+            if len(content) > MAX_PHOTO_BYTES:
+                raise ValidationError(_("%s is larger than 5 MB.", photo.filename))
+            files.append((photo.filename, content, photo.mimetype))
+        env = request.env(su=True)
+        with env.cr.savepoint():
+            record = env["oms.return"].create(
+                {
+                    "partner_id": order.partner_id.id,
+                    "company_id": order.company_id.id,
+                    "note": (post.get("note") or "")[:2000],
+                    "line_ids": [(0, 0, values) for values in chosen],
+                }
+            )
+            for name, content, mimetype in files:
+                env["ir.attachment"].create(
+                    {
+                        "name": name,
+                        "datas": base64.b64encode(content),
+                        "mimetype": mimetype,
+                        "res_model": "oms.return",
+                        "res_id": record.id,
+                    }
+                )
+        record._portal_ensure_token()
+        record._oms_submit()
+        return record

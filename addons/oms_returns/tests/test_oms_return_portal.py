@@ -1,0 +1,111 @@
+"""The customer's return form on the portal, signed in, over HTTP."""
+
+import io
+
+from odoo.tests import HttpCase, new_test_user, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestReturnPortal(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, oms_no_mail=True))
+        cls.env["oms.hold.rule"].search([]).active = False
+        cls.portal_user = new_test_user(
+            cls.env, login="returner", password="returner-pass-1", groups="base.group_portal"
+        )
+        cls.customer = cls.portal_user.partner_id
+        cls.other_user = new_test_user(
+            cls.env, login="stranger", password="stranger-pass-1", groups="base.group_portal"
+        )
+        warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.env.company.id)], limit=1
+        )
+        cls.mug = cls.env["product.product"].create(
+            {"name": "Portal Mug", "is_storable": True, "list_price": 20.0}
+        )
+        cls.env["stock.quant"]._update_available_quantity(cls.mug, warehouse.lot_stock_id, 10)
+        cls.order = cls.env["sale.order"].create(
+            {
+                "partner_id": cls.customer.id,
+                "order_line": [(0, 0, {"product_id": cls.mug.id, "product_uom_qty": 2})],
+            }
+        )
+        cls.order.action_confirm()
+        picking = cls.order.picking_ids
+        picking.action_assign()
+        picking.move_ids.picked = True
+        picking.button_validate()
+        cls.reason = cls.env.ref("oms_returns.reason_too_small")
+
+    def form_url(self):
+        return f"/my/orders/{self.order.id}/return"
+
+    def test_order_page_offers_the_return_and_the_form_shows_the_verdict(self):
+        self.authenticate("returner", "returner-pass-1")
+        page = self.url_open(f"/my/orders/{self.order.id}")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("Return items", page.text)
+        form = self.url_open(self.form_url())
+        self.assertEqual(form.status_code, 200)
+        self.assertIn("Portal Mug", form.text)
+        self.assertIn("days left", form.text)
+        self.assertIn(self.reason.name, form.text)
+
+    def test_request_with_a_photo_is_stored_and_followed(self):
+        self.authenticate("returner", "returner-pass-1")
+        line = self.order.order_line
+        page = self.url_open(self.form_url())
+        token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+        response = self.url_open(
+            self.form_url(),
+            data={
+                "csrf_token": token,
+                f"qty_{line.id}": "1",
+                f"reason_{line.id}": str(self.reason.id),
+                f"comment_{line.id}": "a size up please",
+                "note": "thanks",
+            },
+            files={"photos": ("mug.png", io.BytesIO(b"\x89PNG\r\n\x1a\nfake"), "image/png")},
+        )
+        self.assertEqual(response.status_code, 200)
+        request = self.env["oms.return"].search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(len(request), 1)
+        self.assertEqual(request.line_ids.quantity, 1)
+        self.assertEqual(request.line_ids.comment, "a size up please")
+        self.assertEqual(request.state, "approved")
+        photo = self.env["ir.attachment"].search(
+            [("res_model", "=", "oms.return"), ("res_id", "=", request.id)]
+        )
+        self.assertEqual(photo.name, "mug.png")
+        self.assertIn(request.name, response.text, "redirected to the request's page")
+        listing = self.url_open("/my/returns")
+        self.assertIn(request.name, listing.text)
+
+    def test_bad_input_is_refused_and_nothing_stored(self):
+        self.authenticate("returner", "returner-pass-1")
+        line = self.order.order_line
+        page = self.url_open(self.form_url())
+        token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+        for data, files, message in (
+            ({f"qty_{line.id}": "0"}, None, "Choose at least one item"),
+            ({f"qty_{line.id}": "1"}, None, "Tell us why"),
+            ({f"qty_{line.id}": "5", f"reason_{line.id}": str(self.reason.id)}, None, "At most 2"),
+            (
+                {f"qty_{line.id}": "1", f"reason_{line.id}": str(self.reason.id)},
+                {"photos": ("cv.pdf", io.BytesIO(b"%PDF-1.4"), "application/pdf")},
+                "is not a photo",
+            ),
+        ):
+            response = self.url_open(
+                self.form_url(), data={"csrf_token": token, **data}, files=files
+            )
+            self.assertIn(message, response.text)
+        self.assertFalse(self.env["oms.return"].search([("partner_id", "=", self.customer.id)]))
+
+    def test_another_customer_cannot_return_this_order(self):
+        self.authenticate("stranger", "stranger-pass-1")
+        response = self.url_open(self.form_url(), allow_redirects=False)
+        self.assertEqual(response.status_code, 303)
+        self.assertTrue(response.headers["Location"].endswith("/my"))

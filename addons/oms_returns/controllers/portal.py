@@ -50,7 +50,7 @@ class ReturnsPortal(CustomerPortal):
     @http.route(
         ["/my/orders/<int:order_id>/return"],
         type="http",
-        auth="user",
+        auth="public",
         methods=["GET", "POST"],
         website=True,
     )
@@ -71,6 +71,7 @@ class ReturnsPortal(CustomerPortal):
         values = self._prepare_portal_layout_values()
         values.update(
             {
+                "access_token": access_token or "",
                 "sale_order": order,
                 "lines": lines,
                 "error": error,
@@ -141,3 +142,27 @@ class ReturnsPortal(CustomerPortal):
         record._portal_ensure_token()
         record._oms_submit()
         return record
+
+    # --- guests: find the order first ----------------------------------------------------
+    @http.route(["/returns"], type="http", auth="public", methods=["GET", "POST"], website=True)
+    def portal_guest_returns(self, **post):
+        """A guest finds an order by its reference and the email or the delivery
+        postcode; both must match. Attempts are limited per address; a failure never
+        says which part was wrong."""
+        error = None
+        if request.httprequest.method == "POST":
+            Lookup = request.env["oms.return.lookup"].sudo()
+            address = request.httprequest.remote_addr or ""
+            if Lookup._oms_too_many(address):
+                error = _("Too many attempts. Please try again in a quarter of an hour.")
+            else:
+                order = Lookup._oms_find_order(post.get("reference"), post.get("contact"))
+                Lookup.create({"address": address, "found": bool(order)})
+                if order:
+                    order._portal_ensure_token()
+                    return request.redirect(
+                        f"/my/orders/{order.id}/return?access_token={order.access_token}"
+                    )
+                error = _("We could not find this order. Check the reference and try again.")
+        values = {"error": error, "reference": post.get("reference", ""), "page_name": "returns"}
+        return request.render("oms_returns.portal_guest_returns", values)

@@ -2,3 +2,4 @@ from . import oms_return_reason
 from . import oms_return_policy
 from . import oms_return
 from . import oms_return_line
+from . import oms_return_lookup

@@ -5,8 +5,7 @@ import io
 from odoo.tests import HttpCase, new_test_user, tagged
 
 
-@tagged("post_install", "-at_install")
-class TestReturnPortal(HttpCase):
+class PortalReturnCase(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -42,6 +41,9 @@ class TestReturnPortal(HttpCase):
     def form_url(self):
         return f"/my/orders/{self.order.id}/return"
 
+
+@tagged("post_install", "-at_install")
+class TestReturnPortal(PortalReturnCase):
     def test_order_page_offers_the_return_and_the_form_shows_the_verdict(self):
         self.authenticate("returner", "returner-pass-1")
         page = self.url_open(f"/my/orders/{self.order.id}")
@@ -109,3 +111,62 @@ class TestReturnPortal(HttpCase):
         response = self.url_open(self.form_url(), allow_redirects=False)
         self.assertEqual(response.status_code, 303)
         self.assertTrue(response.headers["Location"].endswith("/my"))
+
+
+@tagged("post_install", "-at_install")
+class TestGuestReturns(PortalReturnCase):
+    def csrf(self, url):
+        page = self.url_open(url)
+        return page.text.split('name="csrf_token" value="')[1].split('"')[0]
+
+    def test_guest_finds_the_order_by_reference_and_email_or_postcode(self):
+        self.customer.write({"email": "Guest@Example.com", "zip": "75 001"})
+        self.order.partner_shipping_id = self.customer
+        token = self.csrf("/returns")
+        wrong = self.url_open(
+            "/returns",
+            data={"csrf_token": token, "reference": self.order.name, "contact": "x@example.com"},
+        )
+        self.assertIn("We could not find this order", wrong.text)
+        by_postcode = self.url_open(
+            "/returns",
+            data={"csrf_token": token, "reference": self.order.name, "contact": "75001"},
+            allow_redirects=False,
+        )
+        self.assertEqual(by_postcode.status_code, 303)
+        found = self.url_open(
+            "/returns",
+            data={
+                "csrf_token": token,
+                "reference": self.order.name,
+                "contact": "guest@example.com",
+            },
+        )
+        self.assertIn("Portal Mug", found.text, "the return form, through the order's token")
+        line = self.order.order_line
+        form_token = found.text.split('name="csrf_token" value="')[1].split('"')[0]
+        response = self.url_open(
+            f"{self.form_url()}?access_token={self.order.access_token}",
+            data={
+                "csrf_token": form_token,
+                "access_token": self.order.access_token,
+                f"qty_{line.id}": "1",
+                f"reason_{line.id}": str(self.reason.id),
+            },
+        )
+        request = self.env["oms.return"].search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(len(request), 1)
+        self.assertIn(request.name, response.text)
+
+    def test_guest_attempts_are_limited_without_saying_what_was_wrong(self):
+        token = self.csrf("/returns")
+        for _attempt in range(10):
+            response = self.url_open(
+                "/returns", data={"csrf_token": token, "reference": "S0", "contact": "nobody"}
+            )
+            self.assertIn("We could not find this order", response.text)
+        response = self.url_open(
+            "/returns",
+            data={"csrf_token": token, "reference": self.order.name, "contact": "75001"},
+        )
+        self.assertIn("Too many attempts", response.text)

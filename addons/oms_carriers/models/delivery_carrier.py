@@ -152,8 +152,20 @@ class DeliveryCarrier(models.Model):
         )
 
     def _oms_sender(self, picking):
-        warehouse = picking.picking_type_id.warehouse_id
-        return warehouse.partner_id or picking.company_id.partner_id
+        return self._oms_parties(picking)[0]
+
+    def _oms_recipient(self, picking):
+        return self._oms_parties(picking)[1]
+
+    def _oms_parties(self, picking):
+        """(sender, recipient) partners: the warehouse sends a delivery; a return
+        (an incoming picking) comes from the customer to the warehouse."""
+        warehouse_partner = (
+            picking.picking_type_id.warehouse_id.partner_id or picking.company_id.partner_id
+        )
+        if picking.picking_type_code == "incoming":
+            return picking.partner_id, warehouse_partner
+        return warehouse_partner, picking.partner_id
 
     def _oms_parcels(self, picking):
         """One parcel per package of the delivery, or one for all of it."""
@@ -182,7 +194,7 @@ class DeliveryCarrier(models.Model):
         return [(picking.env["stock.quant.package"], Parcel(weight_kg=Decimal(str(weight))))]
 
     def _oms_check_address(self, picking):
-        partner = picking.partner_id
+        partner = picking.partner_id  # the customer, whichever way the parcel goes
         missing = [
             label
             for label, value in (
@@ -256,6 +268,14 @@ class DeliveryCarrier(models.Model):
                         classes=", ".join(sorted(classes)) or _("none"),
                     )
                 )
+
+    def _oms_easypost_options(self, picking, hazmat):
+        options = {}
+        if hazmat:
+            options["hazmat"] = hazmat
+        if picking.picking_type_code == "incoming":
+            options["is_return"] = True
+        return options or None
 
     def _oms_easypost_hazmat_option(self, picking):
         """EasyPost's ``hazmat`` shipment option for the delivery's goods, or None."""
@@ -346,7 +366,7 @@ class DeliveryCarrier(models.Model):
             customs = picking._oms_customs_info() if picking._oms_needs_customs() else None
             sender, recipient = (
                 self._oms_address(self._oms_sender(picking)),
-                self._oms_address(picking.partner_id),
+                self._oms_address(self._oms_recipient(picking)),
             )
             numbers, labels, price = [], [], 0.0
             for index, (_package, parcel) in enumerate(self._oms_parcels(picking), start=1):
@@ -361,7 +381,7 @@ class DeliveryCarrier(models.Model):
                     parcel,
                     customs_info=customs,
                     reference=picking.name,
-                    options={"hazmat": hazmat} if hazmat else None,
+                    options=self._oms_easypost_options(picking, hazmat),
                     label_format=self.oms_label_format or "PDF",
                     idempotency_key=f"{key}-shipment",
                 )
@@ -424,7 +444,7 @@ class DeliveryCarrier(models.Model):
                 _("buy the labels"),
                 client.ship,
                 self._oms_address(self._oms_sender(picking)),
-                self._oms_address(picking.partner_id),
+                self._oms_address(self._oms_recipient(picking)),
                 parcels,
                 service,
                 label_format="ZPL" if self.oms_label_format == "ZPL" else "GIF",
@@ -475,7 +495,7 @@ class DeliveryCarrier(models.Model):
                 purchase = self._oms_call(
                     _("generate the label"),
                     client.generate_label,
-                    self._oms_address(picking.partner_id),
+                    self._oms_address(self._oms_recipient(picking)),
                     services=tuple((self.oms_service_code or "PRI").split(",")),
                     parcel=parcel,
                     image_format=self.oms_label_format or "PDF",
@@ -530,7 +550,7 @@ class DeliveryCarrier(models.Model):
                 label = OwnLabel(
                     tracking_number=number,
                     sender=self._oms_address(self._oms_sender(picking)),
-                    recipient=self._oms_address(picking.partner_id),
+                    recipient=self._oms_address(self._oms_recipient(picking)),
                     weight_kg=parcel.weight_kg,
                     package_no=index,
                     package_count=len(parcels),
@@ -576,7 +596,7 @@ class DeliveryCarrier(models.Model):
         self._oms_check_hazmat(picking)
         parcels = [parcel for _package, parcel in self._oms_parcels(picking)]
         sender = self._oms_address(self._oms_sender(picking))
-        recipient = self._oms_address(picking.partner_id)
+        recipient = self._oms_address(self._oms_recipient(picking))
         if self.delivery_type == "oms_easypost":
             client = self._oms_get_carrier_client()
             total = Parcel(weight_kg=sum((p.weight_kg for p in parcels), Decimal(0)))

@@ -51,6 +51,7 @@ class OmsReturn(models.Model):
     note = fields.Text()
     can_be_approved = fields.Boolean(compute="_compute_can_be")
     can_be_rejected = fields.Boolean(compute="_compute_can_be")
+    can_be_label_sent = fields.Boolean(compute="_compute_can_be")
     can_be_received = fields.Boolean(compute="_compute_can_be")
     can_be_inspected = fields.Boolean(compute="_compute_can_be")
     can_be_refunded = fields.Boolean(compute="_compute_can_be")
@@ -85,6 +86,11 @@ class OmsReturn(models.Model):
             receipts = request.picking_ids.filtered(lambda p: p.state != "cancel")
             request.can_be_approved = state == "requested"
             request.can_be_rejected = state == "requested"
+            request.can_be_label_sent = (
+                state == "approved"
+                and bool(receipts)
+                and bool(request.line_ids.policy_id.return_carrier_id[:1])
+            )
             request.can_be_received = state in ("approved", "label_sent", "in_transit") and (
                 not receipts or all(p.state == "done" for p in receipts)
             )
@@ -169,6 +175,49 @@ class OmsReturn(models.Model):
                 _("Return %(name)s rejected: %(reason)s", name=request.name, reason=reason or "-")
             )
         return True
+
+    def action_send_label(self):
+        """Buy the return label of each receipt with the policy's carrier (the parcel
+        goes from the customer to the warehouse) and mail it to the customer."""
+        self._ensure_can_be("label_sent")
+        for request in self:
+            carrier = request.line_ids.policy_id.return_carrier_id[:1]
+            attachments = self.env["ir.attachment"]
+            for receipt in request.picking_ids.filtered(
+                lambda p: p.state not in ("done", "cancel")
+            ):
+                before = self.env["ir.attachment"].search(
+                    [("res_model", "=", "stock.picking"), ("res_id", "=", receipt.id)]
+                )
+                receipt.carrier_id = carrier
+                result = carrier.send_shipping(receipt)[0]
+                receipt.carrier_tracking_ref = result["tracking_number"]
+                labels = (
+                    self.env["ir.attachment"].search(
+                        [("res_model", "=", "stock.picking"), ("res_id", "=", receipt.id)]
+                    )
+                    - before
+                )
+                attachments |= labels.copy({"res_model": "oms.return", "res_id": request.id})
+            request.state = "label_sent"
+            for order in request.line_ids.order_id:
+                order._oms_log_event("note", _("Return label sent"), reason=request.name)
+            request.message_post(
+                body=_("Here is your return label: print it and stick it on the parcel."),
+                partner_ids=request.partner_id.ids,
+                subtype_xmlid="mail.mt_comment",
+                attachment_ids=attachments.ids,
+            )
+        return True
+
+    def _oms_parcel_news(self, status):
+        """Tracking of the return parcel: on its way, or arrived at the warehouse."""
+        self.ensure_one()
+        if status in ("in_transit", "out_for_delivery") and self.state == "label_sent":
+            self.state = "in_transit"
+            self._oms_log(_("Return %s is on its way to us", self.name))
+        elif status == "delivered" and self.state in ("label_sent", "in_transit"):
+            self._oms_log(_("Return %s arrived at the warehouse", self.name), mail=False)
 
     def action_receive(self):
         self._ensure_can_be("received")
@@ -411,6 +460,17 @@ class OmsReturn(models.Model):
                 lambda il: any(il.sale_line_ids.mapped("is_delivery"))
             )
         ]
+
+
+class OmsCarrierShipment(models.Model):
+    _inherit = "oms.carrier.shipment"
+
+    def _oms_tracking_changed(self, previous):
+        result = super()._oms_tracking_changed(previous)
+        request = self.picking_id.oms_return_id
+        if request:
+            request._oms_parcel_news(self.tracking_status)
+        return result
 
 
 class StockPicking(models.Model):

@@ -42,6 +42,11 @@ class OmsReturnPolicy(models.Model):
         string="Up to Returns a Year",
         help="Customers with more requests in the last 365 days wait for a person; 0: any.",
     )
+    return_carrier_id = fields.Many2one(
+        "delivery.carrier",
+        string="Return Label Carrier",
+        help="The carrier of the labels customers print to send items back.",
+    )
     allow_refund = fields.Boolean(string="Refund", default=True)
     allow_exchange = fields.Boolean(string="Exchange", default=True)
     allow_credit = fields.Boolean(string="Store Credit", default=True)

@@ -2,15 +2,21 @@
 location, inspection, refund reversing the invoice, each step in the timeline."""
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from freezegun import freeze_time
 
 from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import TransactionCase
+from odoo.tests.common import _super_send
+
+from odoo.addons.oms_carriers.carrier_clients import parse_easypost_event
+
+from tests.simulators.easypost import EasyPostSimulator
 
 
-class TestReturnFlow(TransactionCase):
+class ReturnFlowCase(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -78,6 +84,8 @@ class TestReturnFlow(TransactionCase):
         request._oms_submit()
         return request
 
+
+class TestReturnFlow(ReturnFlowCase):
     def test_full_refund_flow(self):
         request = self.request()
         line = request.line_ids
@@ -169,3 +177,71 @@ class TestReturnFlow(TransactionCase):
         request.action_inspect()
         request.action_refund()
         self.assertAlmostEqual(request.credit_note_ids.amount_total, 54.0 - 5.40, places=2)
+
+
+class TestReturnLabel(ReturnFlowCase):
+    """The return label from the EasyPost simulator and its tracking."""
+
+    @classmethod
+    def _request_handler(cls, session, request, /, **kwargs):
+        if urlsplit(request.url).hostname == "127.0.0.1":
+            return _super_send(session, request, **kwargs)
+        return super()._request_handler(session, request, **kwargs)
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        us = cls.env.ref("base.us")
+        cls.warehouse.partner_id.write(
+            {"street": "1 Dock St", "city": "Louisville", "zip": "40202", "country_id": us.id}
+        )
+        cls.customer.write(
+            {
+                "street": "179 N Harbor Dr",
+                "city": "Redondo Beach",
+                "zip": "90277",
+                "country_id": us.id,
+            }
+        )
+        cls.shirt.weight = 0.3
+
+    def setUp(self):
+        super().setUp()
+        self.sim = EasyPostSimulator().start()
+        self.addCleanup(self.sim.stop)
+        service = self.env["product.product"].create({"name": "Returns", "type": "service"})
+        self.policy.return_carrier_id = self.env["delivery.carrier"].create(
+            {
+                "name": "EasyPost returns",
+                "delivery_type": "oms_easypost",
+                "product_id": service.id,
+                "oms_api_base_url": self.sim.url,
+                "oms_api_key": self.sim.api_key,
+            }
+        )
+
+    def test_label_is_bought_from_customer_to_warehouse_and_tracking_moves_the_request(self):
+        request = self.request()
+        request.action_send_label()
+        self.assertEqual(request.state, "label_sent")
+        created = self.sim.requests_to("POST", r"/v2/shipments$")[-1].json()["shipment"]
+        self.assertEqual(created["from_address"]["zip"], "90277", "from the customer")
+        self.assertEqual(created["to_address"]["zip"], "40202", "to the warehouse")
+        self.assertTrue(created["options"]["is_return"])
+        label = self.env["ir.attachment"].search(
+            [("res_model", "=", "oms.return"), ("res_id", "=", request.id)]
+        )
+        self.assertTrue(label, "the label is on the request, for the customer")
+        receipt = request.picking_ids
+        tracker_id = next(
+            tid
+            for tid, tracker in self.sim.trackers.items()
+            if tracker["tracking_code"] == receipt.carrier_tracking_ref
+        )
+        event = self.sim.advance_tracker(tracker_id, "in_transit")
+        self.env["oms.carrier.shipment"]._oms_apply_tracking(parse_easypost_event(event).tracking)
+        self.assertEqual(request.state, "in_transit")
+        receipt.move_ids.picked = True
+        receipt.button_validate()
+        request.action_receive()
+        self.assertEqual(request.state, "received")

@@ -500,15 +500,16 @@ class EasyPostSimulator(Simulator):
             return _error(404, "NOT_FOUND", "The requested resource could not be found.")
         return Response(200, tracker)
 
-    def advance_tracker(self, tracker_id, status=None):
-        """Move a tracker to ``status`` (next step by default); return the webhook event."""
+    def advance_tracker(self, tracker_id, status=None, moment=None):
+        """Move a tracker to ``status`` (next step by default) at ``moment`` (a
+        simulated time by default); return the webhook event."""
         with self.lock:
             tracker = self.trackers[tracker_id]
             if status is None:
                 current = TRACKER_STEPS.index(tracker["status"])
                 status = TRACKER_STEPS[min(current + 1, len(TRACKER_STEPS) - 1)]
             previous = tracker["status"]
-            moment = BASE_TIME + timedelta(hours=6 * len(tracker["tracking_details"]))
+            moment = moment or BASE_TIME + timedelta(hours=6 * len(tracker["tracking_details"]))
             tracker["tracking_details"].append(self._detail(status, moment))
             tracker["status"] = tracker["status_detail"] = status
             return {

@@ -170,9 +170,6 @@ class OmsOrderHold(models.Model):
                 "release_note": note,
             }
         )
-        # Confirm the orders that waited for these holds before the timeline
-        # entries, so that they go from on hold straight to released.
-        self.order_id.with_context(oms_defer_stage=True)._oms_after_holds_ended()
         labels = dict(self._fields["state"].selection)
         for hold in self:
             hold.order_id._oms_log_event(
@@ -185,4 +182,8 @@ class OmsOrderHold(models.Model):
                 reason=note,
                 hold_id=hold.id,
             )
+        # Then confirm the orders that waited for these holds (what confirming
+        # does comes after the release in the timeline); their stage is settled
+        # once, so that they go from on hold straight to released.
+        self.order_id.with_context(oms_defer_stage=True)._oms_after_holds_ended()
         self.order_id._oms_sync_stage()

@@ -394,11 +394,13 @@ class OmsReturn(models.Model):
                     )
                 )
                 # The fee is on the price paid (taxes included); the credit note line
-                # carries the same taxes as the invoice line, so it is given without them.
+                # carries the same taxes as the invoice line: its price excludes them,
+                # unless those taxes are included in prices.
                 share = quantity / line.quantity if line.quantity else 0
                 untaxed = (
                     invoice_line.price_subtotal / invoice_line.price_total
                     if invoice_line.price_total
+                    and not all(invoice_line.tax_ids.mapped("price_include"))
                     else 1.0
                 )
                 fee = line.fee * share * untaxed

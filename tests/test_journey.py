@@ -1,0 +1,313 @@
+"""The whole journey, through every addon and the simulators, in one test.
+
+A Shopify order of 3 lines from a risky customer arrives by signed webhook, waits on
+a fraud hold, is released by an OMS User, is routed across two warehouses (one line
+short in the nearest), has its rates shopped and labels bought from the EasyPost and
+UPS simulators, is tracked to delivered (an EasyPost webhook, a UPS poll), and goes
+back to Shopify as fulfillments with their tracking numbers. The customer returns one
+item through the portal; the return label, the receipt, the inspection (restock) and
+the credit note follow, and the item's stock goes back to Shopify. Every step is
+asserted on stored records and on what the simulators received; the order's timeline
+shows them in order.
+
+Still to come here: the portal step in a browser (it posts the form over HTTP).
+"""
+
+import json
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+
+from odoo.tests import HttpCase, new_test_user
+from odoo.tests.common import _super_send
+
+from odoo.addons.oms_carriers.carrier_clients import easypost_signature
+from odoo.addons.oms_channels.channel_clients.webhooks import sign
+from odoo.addons.queue_job.job import Job
+
+from tests.simulators.easypost import EasyPostSimulator
+from tests.simulators.shopify import CATALOGUE, ShopifySimulator, generate_orders
+from tests.simulators.ups import UpsSimulator
+
+ITEMS = {sku: item for sku, _title, _variant, _price, item in CATALOGUE}
+
+
+class TestJourney(HttpCase):
+    # Outside an addon, Odoo's test metaclass sets none of these.
+    test_tags = {"standard", "post_install", "oms_journey"}
+    test_module = "oms_journey"
+    test_class = "TestJourney"
+    test_sequence = 0
+
+    @classmethod
+    def _request_handler(cls, session, request, /, **kwargs):
+        if urlsplit(request.url).hostname == "127.0.0.1":
+            return _super_send(session, request, **kwargs)
+        return super()._request_handler(session, request, **kwargs)
+
+    def setUp(self):
+        super().setUp()
+        self.shopify = ShopifySimulator().start()
+        self.easypost = EasyPostSimulator().start()
+        self.ups = UpsSimulator().start()
+        for sim in (self.shopify, self.easypost, self.ups):
+            self.addCleanup(sim.stop)
+        env = self.env
+        env.ref("base.EUR").active = True
+        us = env.ref("base.us")
+        self.tax = env["account.tax"].create(
+            {
+                "name": "VAT 20% included",
+                "amount": 20.0,
+                "type_tax_use": "sale",
+                "price_include_override": "tax_included",
+            }
+        )
+        self.products = env["product.product"].create(
+            [
+                {
+                    "name": f"{title} {variant}".strip(),
+                    "default_code": sku,
+                    "is_storable": True,
+                    "list_price": float(price),
+                    "weight": 0.4,
+                    "taxes_id": [(6, 0, self.tax.ids)],
+                }
+                for sku, title, variant, price, _item in CATALOGUE
+            ]
+        )
+        self.by_sku = {p.default_code: p for p in self.products}
+        # Two warehouses: the nearest lacks one of the three products.
+        self.near = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1)
+        self.far = env["stock.warehouse"].create({"name": "Journey Far DC", "code": "JFAR"})
+        for warehouse, zip_code in ((self.near, "40202"), (self.far, "89501")):
+            warehouse.partner_id.write(
+                {"street": "1 Dock St", "city": "Louisville", "zip": zip_code, "country_id": us.id}
+            )
+        payload = generate_orders(1, seed=8, lines=3)[0]
+        self.skus = [item["sku"] for item in payload["line_items"]]
+        for sku in self.skus[:2]:
+            self._stock(self.near, sku, 20)
+        self._stock(self.far, self.skus[2], 20)
+        sources = env["oms.routing.source"]
+        sources.create({"warehouse_id": self.near.id, "rank": 1})
+        sources.create({"warehouse_id": self.far.id, "rank": 2})
+        service = env["product.product"].create({"name": "Shipping", "type": "service"})
+        self.easypost_carrier = env["delivery.carrier"].create(
+            {
+                "name": "EasyPost",
+                "delivery_type": "oms_easypost",
+                "product_id": service.id,
+                "oms_api_base_url": self.easypost.url,
+                "oms_api_key": self.easypost.api_key,
+                "oms_webhook_secret": self.easypost.webhook_secret,
+            }
+        )
+        self.ups_carrier = env["delivery.carrier"].create(
+            {
+                "name": "UPS",
+                "delivery_type": "oms_ups",
+                "product_id": service.id,
+                "oms_api_base_url": self.ups.url,
+                "oms_client_id": self.ups.client_id,
+                "oms_client_secret": self.ups.client_secret,
+                "oms_account_number": self.ups.account_number,
+            }
+        )
+        env["oms.shipping.policy"].create(
+            {
+                "name": "Cheapest",
+                "is_default": True,
+                "carrier_ids": (self.easypost_carrier | self.ups_carrier).ids,
+            }
+        )
+        for warehouse in (self.near, self.far):
+            warehouse.out_type_id.print_label = True
+        policy = env.ref("oms_returns.policy_standard")
+        policy.return_carrier_id = self.easypost_carrier
+        self.oms_user = new_test_user(
+            env, login="journey_user", groups="oms_core.group_oms_user,stock.group_stock_user"
+        )
+        team = env["crm.team"].create({"name": "Web shop team", "member_ids": self.oms_user.ids})
+        env.ref("oms_core.oms_hold_rule_fraud").team_id = team  # the team owns fraud holds
+        self.channel = env["oms.channel"].create(
+            {
+                "name": "Shopify journey",
+                "team_id": team.id,
+                "channel_type": "shopify",
+                "api_base_url": self.shopify.url,
+                "shopify_access_token": self.shopify.access_token,
+                "shopify_location_id": str(self.shopify.location_id),
+                "webhook_secret": self.shopify.webhook_secret,
+            }
+        )
+        # A risky customer of the US, with a portal account to return from.
+        payload["risks"] = [{"recommendation": "cancel", "message": "High risk of fraud"}]
+        address = {
+            "first_name": "Ray",
+            "last_name": "Risky",
+            "name": "Ray Risky",
+            "address1": "500 Market St",
+            "city": "San Francisco",
+            "province_code": "CA",
+            "zip": "94105",
+            "country_code": "US",
+            "phone": "+14155550123",
+        }
+        payload.update(
+            email="ray.risky@example.com",
+            billing_address=address,
+            shipping_address=address,
+        )
+        self.payload = self.shopify.add_orders([payload])[0]
+
+    def _stock(self, warehouse, sku, quantity):
+        self.env["stock.quant"]._update_available_quantity(
+            self.by_sku[sku], warehouse.lot_stock_id, quantity
+        )
+
+    def _run_jobs(self, method=None):
+        domain = [("state", "=", "pending")]
+        if method:
+            domain.append(("method_name", "=", method))
+        for job in self.env["queue.job"].search(domain, order="id"):
+            Job.load(self.env, job.uuid).perform()
+            job.state = "done"
+
+    def test_the_whole_journey(self):  # noqa: PLR0915 - one story, told in order
+        env = self.env
+        # 1. The order arrives by signed webhook and waits on a fraud hold.
+        body = json.dumps(self.payload).encode()
+        response = self.url_open(
+            f"/oms/channels/{self.channel.id}/webhook",
+            data=body,
+            headers={
+                "Content-Type": "application/json",
+                "X-Shopify-Topic": "orders/create",
+                "X-Shopify-Hmac-Sha256": sign(body, self.shopify.webhook_secret),
+            },
+        )
+        self.assertEqual(response.status_code, 200)
+        self._run_jobs("_oms_process")
+        order = env["sale.order"].search([("oms_channel_id", "=", self.channel.id)])
+        self.assertEqual(len(order), 1)
+        self.assertEqual(order.oms_stage, "on_hold")
+        fraud = order.oms_hold_ids.filtered(lambda h: h.hold_type == "fraud")
+        self.assertTrue(fraud)
+        # 2. An OMS User releases it; it is routed across the two warehouses.
+        order.oms_hold_ids.filtered(lambda h: h.state == "active").with_user(
+            self.oms_user
+        ).action_release("called the customer")
+        self.assertEqual(order.state, "sale")
+        deliveries = order.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing")
+        self.assertEqual(deliveries.picking_type_id.warehouse_id, self.near | self.far)
+        decision = order.oms_routing_decision_ids[:1]
+        self.assertTrue(decision.is_split)
+        # 3. Rates are shopped; the far parcel goes with UPS by a person's choice.
+        near_delivery = deliveries.filtered(lambda p: p.picking_type_id.warehouse_id == self.near)
+        far_delivery = deliveries - near_delivery
+        far_delivery.action_oms_shop_rates()
+        far_delivery.oms_shipping_quote_ids.filtered(lambda q: q.carrier_id == self.ups_carrier)[
+            :1
+        ].action_use()
+        for delivery in (near_delivery, far_delivery):
+            delivery.action_assign()
+            delivery.move_ids.picked = True
+            delivery.button_validate()
+            self.assertEqual(delivery.state, "done")
+            self.assertTrue(delivery.carrier_tracking_ref, delivery.name)
+        self.assertEqual(near_delivery.carrier_id, self.easypost_carrier)
+        self.assertEqual(far_delivery.carrier_id, self.ups_carrier)
+        self.assertEqual(len(self.easypost.purchases), 1)
+        self.assertEqual(len(self.ups.requests_to("POST", r"/ship$")), 1)
+        # 4. Shopify hears about both parcels, with their tracking numbers.
+        self._run_jobs("_oms_push_shipment")
+        numbers = sorted(n for f in self.shopify.fulfillments for n in f["tracking_numbers"])
+        self.assertEqual(
+            numbers, sorted([near_delivery.carrier_tracking_ref, far_delivery.carrier_tracking_ref])
+        )
+        # 5. Tracking: an EasyPost webhook, a UPS poll; the order is delivered.
+        tracker_id = next(
+            tid
+            for tid, t in self.easypost.trackers.items()
+            if t["tracking_code"] == near_delivery.carrier_tracking_ref
+        )
+        delivered_at = datetime.now(timezone.utc).replace(microsecond=0)
+        event = self.easypost.advance_tracker(tracker_id, "delivered", moment=delivered_at)
+        event = json.dumps(event).encode()
+        response = self.url_open(
+            f"/oms/carriers/{self.easypost_carrier.id}/webhook",
+            data=event,
+            headers={
+                "Content-Type": "application/json",
+                "X-Hmac-Signature": easypost_signature(event, self.easypost.webhook_secret),
+            },
+        )
+        self.assertEqual(response.status_code, 200)
+        self.ups.add_activity(far_delivery.carrier_tracking_ref, "D", "DELIVERED")
+        env["oms.carrier.shipment"]._cron_oms_poll_tracking()
+        self.assertEqual(order.oms_stage, "delivered")
+        invoice = order._create_invoices()
+        invoice.action_post()
+        # 6. The customer returns one item through the portal.
+        portal_user = new_test_user(
+            env, login="ray", password="ray-portal-pass-1", groups="base.group_portal"
+        )
+        portal_user.partner_id = order.partner_id
+        returned = order.order_line.filtered(lambda ol: ol.product_id.default_code == self.skus[0])
+        self.authenticate("ray", "ray-portal-pass-1")
+        form = self.url_open(f"/my/orders/{order.id}/return")
+        self.assertEqual(form.status_code, 200)
+        token = form.text.split('name="csrf_token" value="')[1].split('"')[0]
+        self.url_open(
+            f"/my/orders/{order.id}/return",
+            data={
+                "csrf_token": token,
+                f"qty_{returned.id}": "1",
+                f"reason_{returned.id}": str(env.ref("oms_returns.reason_too_small").id),
+            },
+        )
+        request = env["oms.return"].search([("partner_id", "=", order.partner_id.id)])
+        self.assertEqual(request.state, "approved")
+        # 7. Label, receipt, inspection (restock), credit note linked to the invoice.
+        request.action_send_label()
+        self.assertEqual(request.state, "label_sent")
+        receipt = request.picking_ids
+        receipt.move_ids.picked = True
+        receipt.button_validate()
+        request.action_receive()
+        request.line_ids.write({"condition": "new", "disposition": "restock"})
+        request.action_inspect()
+        request.action_refund()
+        note = request.credit_note_ids
+        self.assertEqual(note.reversed_entry_id, invoice)
+        self.assertAlmostEqual(note.amount_total, request.refund_estimate, places=2)
+        # 8. The item's stock goes back to Shopify.
+        env.cr.precommit.run()
+        self._run_jobs("_oms_push_stock")
+        item = int(ITEMS[self.skus[0]])
+        binding = self.channel.product_binding_ids.filtered(lambda b: b.sku == self.skus[0])
+        self.assertEqual(
+            self.shopify.inventory_levels[(item, self.shopify.location_id)], binding.qty_pushed
+        )
+        # The timeline tells the story in order.
+        names = order.oms_event_ids.sorted("id").mapped("name")
+        position = -1
+        for step in (
+            "Order captured",
+            "On hold: Fraud",
+            "Hold Overridden",
+            "Routed:",
+            "ships with UPS",
+            "told about",
+            "Parcel",
+            "Shipped → Delivered",
+            "requested",
+            "approved",
+            "Return label sent",
+            "received",
+            "inspected",
+            "refunded",
+        ):
+            found = next((i for i in range(position + 1, len(names)) if step in names[i]), None)
+            self.assertIsNotNone(found, f"{step!r} not after step {position} in {names}")
+            position = found

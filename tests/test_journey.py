@@ -15,15 +15,14 @@ Still to come here: the portal step in a browser (it posts the form over HTTP).
 
 import json
 from datetime import datetime, timezone
-from urllib.parse import urlsplit
 
 from odoo.tests import HttpCase, new_test_user
-from odoo.tests.common import _super_send
 
 from odoo.addons.oms_carriers.carrier_clients import easypost_signature
 from odoo.addons.oms_channels.channel_clients.webhooks import sign
 from odoo.addons.queue_job.job import Job
 
+from tests.odoo_helpers import LocalSimulatorsMixin
 from tests.simulators.easypost import EasyPostSimulator
 from tests.simulators.shopify import CATALOGUE, ShopifySimulator, generate_orders
 from tests.simulators.ups import UpsSimulator
@@ -31,18 +30,12 @@ from tests.simulators.ups import UpsSimulator
 ITEMS = {sku: item for sku, _title, _variant, _price, item in CATALOGUE}
 
 
-class TestJourney(HttpCase):
+class TestJourney(LocalSimulatorsMixin, HttpCase):
     # Outside an addon, Odoo's test metaclass sets none of these.
     test_tags = {"standard", "post_install", "oms_journey"}
     test_module = "oms_journey"
     test_class = "TestJourney"
     test_sequence = 0
-
-    @classmethod
-    def _request_handler(cls, session, request, /, **kwargs):
-        if urlsplit(request.url).hostname == "127.0.0.1":
-            return _super_send(session, request, **kwargs)
-        return super()._request_handler(session, request, **kwargs)
 
     def setUp(self):
         super().setUp()

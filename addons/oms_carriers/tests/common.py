@@ -1,20 +1,11 @@
-from urllib.parse import urlsplit
-
 from odoo.tests import TransactionCase
-from odoo.tests.common import _super_send
+
+from tests.odoo_helpers import LocalSimulatorsMixin
 
 
-class CarrierCase(TransactionCase):
+class CarrierCase(LocalSimulatorsMixin, TransactionCase):
     """A delivery of its own (customer, warehouse address, product with weight, stock)
     shipped with a carrier talking to a local simulator over real HTTP."""
-
-    @classmethod
-    def _request_handler(cls, session, request, /, **kwargs):
-        # Odoo's test guard compares the timeout with a number; the clients give
-        # (connect, read) pairs. Calls to the local simulators go through as sent.
-        if urlsplit(request.url).hostname == "127.0.0.1":
-            return _super_send(session, request, **kwargs)
-        return super()._request_handler(session, request, **kwargs)
 
     @classmethod
     def setUpClass(cls):

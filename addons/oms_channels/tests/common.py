@@ -1,22 +1,12 @@
-from urllib.parse import urlsplit
-
 from odoo.tests import TransactionCase
-from odoo.tests.common import _super_send
 
+from tests.odoo_helpers import LocalSimulatorsMixin
 from tests.simulators.shopify import CATALOGUE
 
 
-class ChannelSimulatorCase(TransactionCase):
+class ChannelSimulatorCase(LocalSimulatorsMixin, TransactionCase):
     """A channel test talking to a local simulator over real HTTP, with its own
     catalogue, taxes and stock (never demo data)."""
-
-    @classmethod
-    def _request_handler(cls, session, request, /, **kwargs):
-        # Odoo's test guard compares the timeout with a number; our clients give
-        # (connect, read) pairs. Calls to the local simulator go through as sent.
-        if urlsplit(request.url).hostname == "127.0.0.1":
-            return _super_send(session, request, **kwargs)
-        return super()._request_handler(session, request, **kwargs)
 
     @classmethod
     def setUpClass(cls):

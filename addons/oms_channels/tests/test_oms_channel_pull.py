@@ -1,26 +1,16 @@
-from urllib.parse import urlsplit
-
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase
-from odoo.tests.common import _super_send
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
+from tests.odoo_helpers import LocalSimulatorsMixin
 from tests.simulators.shopify import ShopifySimulator, generate_orders
 from tests.simulators.woocommerce import WooCommerceSimulator
 from tests.simulators.woocommerce import generate_orders as woo_orders
 
 
-class TestShopifyPull(TransactionCase):
+class TestShopifyPull(LocalSimulatorsMixin, TransactionCase):
     """Pulls against the local Shopify simulator, over real HTTP."""
-
-    @classmethod
-    def _request_handler(cls, session, request, /, **kwargs):
-        # Odoo's test guard compares the timeout with a number; our clients give
-        # (connect, read) pairs. Calls to the local simulator go through as sent.
-        if urlsplit(request.url).hostname == "127.0.0.1":
-            return _super_send(session, request, **kwargs)
-        return super()._request_handler(session, request, **kwargs)
 
     def setUp(self):
         super().setUp()
@@ -87,10 +77,8 @@ class TestShopifyPull(TransactionCase):
             self.assertTrue(any("Unknown product" in h.reason for h in active), order.name)
 
 
-class TestWooCommercePull(TransactionCase):
+class TestWooCommercePull(LocalSimulatorsMixin, TransactionCase):
     """Pulls against the local WooCommerce simulator."""
-
-    _request_handler = TestShopifyPull._request_handler
 
     def setUp(self):
         super().setUp()

@@ -9,30 +9,24 @@ the single rolled-back transaction of TransactionCase.
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import urlsplit
 
 import requests
 
 from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
-from odoo.tests.common import HOST, BaseCase, _super_send, get_db_name, tagged
+from odoo.tests.common import HOST, BaseCase, get_db_name, tagged
 from odoo.tools import config, mute_logger
 
 from odoo.addons.oms_channels.channel_clients.webhooks import sign
 
+from tests.odoo_helpers import LocalSimulatorsMixin
 from tests.simulators.shopify import ShopifySimulator, generate_orders
 
 SECRET = "whsec_reliability"
 
 
 @tagged("post_install", "-at_install")
-class TestReliability(BaseCase):
-    @classmethod
-    def _request_handler(cls, session, request, /, **kwargs):
-        if urlsplit(request.url).hostname == HOST:
-            return _super_send(session, request, **kwargs)
-        return super()._request_handler(session, request, **kwargs)
-
+class TestReliability(LocalSimulatorsMixin, BaseCase):
     def setUp(self):
         super().setUp()
         self.registry = Registry(get_db_name())

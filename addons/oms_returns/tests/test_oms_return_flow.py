@@ -2,17 +2,16 @@
 location, inspection, refund reversing the invoice, each step in the timeline."""
 
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from freezegun import freeze_time
 
 from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import TransactionCase
-from odoo.tests.common import _super_send
 
 from odoo.addons.oms_carriers.carrier_clients import parse_easypost_event
 
+from tests.odoo_helpers import LocalSimulatorsMixin
 from tests.simulators.easypost import EasyPostSimulator
 
 
@@ -179,14 +178,8 @@ class TestReturnFlow(ReturnFlowCase):
         self.assertAlmostEqual(request.credit_note_ids.amount_total, 54.0 - 5.40, places=2)
 
 
-class TestReturnLabel(ReturnFlowCase):
+class TestReturnLabel(LocalSimulatorsMixin, ReturnFlowCase):
     """The return label from the EasyPost simulator and its tracking."""
-
-    @classmethod
-    def _request_handler(cls, session, request, /, **kwargs):
-        if urlsplit(request.url).hostname == "127.0.0.1":
-            return _super_send(session, request, **kwargs)
-        return super()._request_handler(session, request, **kwargs)
 
     @classmethod
     def setUpClass(cls):

@@ -55,6 +55,8 @@ class OmsReturn(models.Model):
     can_be_received = fields.Boolean(compute="_compute_can_be")
     can_be_inspected = fields.Boolean(compute="_compute_can_be")
     can_be_refunded = fields.Boolean(compute="_compute_can_be")
+    can_be_credited = fields.Boolean(compute="_compute_can_be")
+    loyalty_card_id = fields.Many2one("loyalty.card", string="Store Credit Card", readonly=True)
     can_be_closed = fields.Boolean(compute="_compute_can_be")
 
     @api.model_create_multi
@@ -97,7 +99,17 @@ class OmsReturn(models.Model):
             request.can_be_inspected = state == "received" and all(
                 line.disposition or line.keep_item for line in request.line_ids
             )
-            request.can_be_refunded = state == "inspected" and request.resolution == "refund"
+            policies = request.line_ids.policy_id
+            request.can_be_refunded = (
+                state == "inspected"
+                and request.resolution == "refund"
+                and all(policies.mapped("allow_refund"))
+            )
+            request.can_be_credited = (
+                state == "inspected"
+                and request.resolution == "credit"
+                and all(policies.mapped("allow_credit"))
+            )
             request.can_be_closed = state in (*SETTLED, "rejected")
 
     def _compute_access_url(self):
@@ -265,6 +277,60 @@ class OmsReturn(models.Model):
                 )
             )
         return True
+
+    def action_credit(self):
+        """Store credit on the customer's eWallet (Odoo's loyalty), for what came back
+        less the restocking fees; spent on a next order like any eWallet."""
+        self._ensure_can_be("credited")
+        for request in self:
+            amount = request._oms_settled_amount()
+            program = request._oms_store_credit_program()
+            Card = self.env["loyalty.card"].sudo()
+            card = Card.search(
+                [("program_id", "=", program.id), ("partner_id", "=", request.partner_id.id)],
+                limit=1,
+            ) or Card.create({"program_id": program.id, "partner_id": request.partner_id.id})
+            card.points += amount
+            request.write({"state": "credited", "loyalty_card_id": card.id})
+            request._oms_log(
+                _(
+                    "Return %(name)s credited: %(amount).2f %(currency)s of store credit",
+                    name=request.name,
+                    amount=amount,
+                    currency=request.currency_id.name,
+                )
+            )
+        return True
+
+    def _oms_settled_amount(self):
+        """What the customer gets back for the lines received (or kept): the value
+        paid less the restocking fees."""
+        self.ensure_one()
+        total = 0.0
+        for line in self.line_ids:
+            quantity = line.quantity if line.keep_item else line.quantity_received
+            if line.quantity:
+                total += (line.value - line.fee) * quantity / line.quantity
+        return self.currency_id.round(total)
+
+    def _oms_store_credit_program(self):
+        Program = self.env["loyalty.program"].sudo()
+        program = Program.search(
+            [
+                ("program_type", "=", "ewallet"),
+                ("company_id", "in", (self.company_id.id, False)),
+                ("active", "=", True),
+            ],
+            limit=1,
+        )
+        return program or Program.with_context(default_program_type="ewallet").create(
+            {
+                "name": _("Store credit"),
+                "program_type": "ewallet",
+                "company_id": self.company_id.id,
+                "currency_id": self.currency_id.id,
+            }
+        )
 
     def action_close(self):
         self._ensure_can_be("closed")

@@ -109,14 +109,25 @@ class SaleOrderLine(models.Model):
         return max(moves.mapped("date"), default=False)
 
     def _oms_returnable_quantity(self, exclude=None):
-        """Delivered, less what other requests (not rejected) already take back."""
+        """Shipped to the customer, less what requests (not rejected) take back.
+
+        Odoo's delivered quantity already deducts returns received: the shipped
+        quantity is counted from the deliveries themselves, so that a return is
+        not deducted twice."""
         self.ensure_one()
+        shipped = sum(
+            move.product_uom._compute_quantity(move.quantity, self.product_uom)
+            for move in self.move_ids
+            if move.state == "done"
+            and move.location_dest_id.usage == "customer"
+            and move.location_id.usage != "customer"
+        )
         taken = sum(
             line.quantity
             for line in self.oms_return_line_ids
             if line != exclude and line.return_id.state != "rejected"
         )
-        return max(0.0, self.qty_delivered - taken)
+        return max(0.0, shipped - taken)
 
     def _oms_portal_returnable(self):
         """The lines a customer may still return today, with the policy's verdict:

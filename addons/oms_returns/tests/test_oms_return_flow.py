@@ -167,6 +167,34 @@ class TestReturnFlow(ReturnFlowCase):
         request.action_approve()
         self.assertTrue(request.picking_ids)
 
+    def test_store_credit_on_the_ewallet(self):
+        request = self.request()
+        request.resolution = "credit"
+        receipt = request.picking_ids
+        receipt.move_ids.picked = True
+        receipt.button_validate()
+        request.action_receive()
+        request.line_ids.disposition = "restock"
+        request.action_inspect()
+        self.assertFalse(request.can_be_refunded)
+        request.action_credit()
+        self.assertEqual(request.state, "credited")
+        card = request.loyalty_card_id
+        self.assertEqual(card.partner_id, self.customer)
+        self.assertEqual(card.program_id.program_type, "ewallet")
+        self.assertAlmostEqual(card.points, 54.0 - 5.40, places=2)
+        self.assertFalse(request.credit_note_ids)
+        again = self.request()
+        again.resolution = "credit"
+        again.picking_ids.move_ids.picked = True
+        again.picking_ids.button_validate()
+        again.action_receive()
+        again.line_ids.disposition = "restock"
+        again.action_inspect()
+        again.action_credit()
+        self.assertEqual(again.loyalty_card_id, card, "one card per customer")
+        self.assertAlmostEqual(card.points, 2 * (54.0 - 5.40), places=2)
+
     def test_keep_the_item_is_refunded_without_coming_back(self):
         self.policy.keep_item_below = 100
         request = self.request()

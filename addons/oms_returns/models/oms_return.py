@@ -56,6 +56,8 @@ class OmsReturn(models.Model):
     can_be_inspected = fields.Boolean(compute="_compute_can_be")
     can_be_refunded = fields.Boolean(compute="_compute_can_be")
     can_be_credited = fields.Boolean(compute="_compute_can_be")
+    can_be_exchanged = fields.Boolean(compute="_compute_can_be")
+    exchange_order_id = fields.Many2one("sale.order", string="Exchange Order", readonly=True)
     loyalty_card_id = fields.Many2one("loyalty.card", string="Store Credit Card", readonly=True)
     can_be_closed = fields.Boolean(compute="_compute_can_be")
 
@@ -81,7 +83,14 @@ class OmsReturn(models.Model):
             request.fee_total = sum(request.line_ids.mapped("fee"))
             request.refund_estimate = sum(request.line_ids.mapped("refund_estimate"))
 
-    @api.depends("state", "picking_ids.state", "line_ids.disposition")
+    @api.depends(
+        "state",
+        "resolution",
+        "picking_ids.state",
+        "line_ids.disposition",
+        "line_ids.exchange_product_id",
+        "line_ids.quantity_received",
+    )
     def _compute_can_be(self):
         for request in self:
             state = request.state
@@ -104,6 +113,16 @@ class OmsReturn(models.Model):
                 state == "inspected"
                 and request.resolution == "refund"
                 and all(policies.mapped("allow_refund"))
+            )
+            request.can_be_exchanged = (
+                state == "inspected"
+                and request.resolution == "exchange"
+                and all(policies.mapped("allow_exchange"))
+                and all(
+                    line.exchange_product_id
+                    for line in request.line_ids
+                    if line.quantity_received or line.keep_item
+                )
             )
             request.can_be_credited = (
                 state == "inspected"
@@ -284,14 +303,8 @@ class OmsReturn(models.Model):
         self._ensure_can_be("credited")
         for request in self:
             amount = request._oms_settled_amount()
-            program = request._oms_store_credit_program()
-            Card = self.env["loyalty.card"].sudo()
-            card = Card.search(
-                [("program_id", "=", program.id), ("partner_id", "=", request.partner_id.id)],
-                limit=1,
-            ) or Card.create({"program_id": program.id, "partner_id": request.partner_id.id})
-            card.points += amount
-            request.write({"state": "credited", "loyalty_card_id": card.id})
+            request._oms_add_store_credit(amount)
+            request.state = "credited"
             request._oms_log(
                 _(
                     "Return %(name)s credited: %(amount).2f %(currency)s of store credit",
@@ -301,6 +314,78 @@ class OmsReturn(models.Model):
                 )
             )
         return True
+
+    def action_exchange(self):
+        """A new order ships the replacements; what came back pays for them (an
+        "exchange credit" line); the difference is invoiced with the order, or, when
+        the replacements cost less, goes to the customer's store credit."""
+        self._ensure_can_be("exchanged")
+        credit_product = self.env.ref("oms_returns.product_exchange_credit").product_variant_id
+        for request in self:
+            original = request.line_ids.order_id[:1]
+            lines = []
+            for line in request.line_ids:
+                quantity = line.quantity if line.keep_item else line.quantity_received
+                if quantity:
+                    lines.append(
+                        (
+                            0,
+                            0,
+                            {
+                                "product_id": line.exchange_product_id.id,
+                                "product_uom_qty": quantity,
+                            },
+                        )
+                    )
+            order = self.env["sale.order"].create(
+                {
+                    "partner_id": request.partner_id.id,
+                    "partner_shipping_id": original.partner_shipping_id.id,
+                    "pricelist_id": original.pricelist_id.id,
+                    "company_id": request.company_id.id,
+                    "oms_channel_id": original.oms_channel_id.id,
+                    "origin": request.name,
+                    "order_line": lines,
+                }
+            )
+            settled = request._oms_settled_amount()
+            used = min(settled, order.amount_total)
+            order.write(
+                {
+                    "order_line": [
+                        (
+                            0,
+                            0,
+                            {
+                                "product_id": credit_product.id,
+                                "name": _("Exchange credit from %s", request.name),
+                                "product_uom_qty": 1,
+                                "price_unit": -used,
+                                "tax_id": [(5,)],
+                            },
+                        )
+                    ]
+                }
+            )
+            order.action_confirm()
+            request.write({"state": "exchanged", "exchange_order_id": order.id})
+            request._oms_log(
+                _("Return %(name)s exchanged: order %(order)s", name=request.name, order=order.name)
+            )
+            if settled - used > 0.005:
+                request._oms_add_store_credit(settled - used)
+        return True
+
+    def _oms_add_store_credit(self, amount):
+        self.ensure_one()
+        program = self._oms_store_credit_program()
+        Card = self.env["loyalty.card"].sudo()
+        card = Card.search(
+            [("program_id", "=", program.id), ("partner_id", "=", self.partner_id.id)], limit=1
+        ) or Card.create({"program_id": program.id, "partner_id": self.partner_id.id})
+        card.points += amount
+        self.loyalty_card_id = card
+        return card
 
     def _oms_settled_amount(self):
         """What the customer gets back for the lines received (or kept): the value

@@ -27,6 +27,12 @@ class OmsReturnLine(models.Model):
     )
     quantity_received = fields.Float(digits="Product Unit of Measure", readonly=True)
     condition = fields.Selection([("new", "As new"), ("opened", "Opened"), ("damaged", "Damaged")])
+    exchange_product_id = fields.Many2one(
+        "product.product",
+        string="Exchange For",
+        domain=[("sale_ok", "=", True)],
+        help="The product the customer gets instead (another size, colour...).",
+    )
     disposition = fields.Selection(
         [("restock", "Back to stock"), ("scrap", "Scrap"), ("quarantine", "Quarantine")]
     )

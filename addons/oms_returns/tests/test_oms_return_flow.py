@@ -195,6 +195,45 @@ class TestReturnFlow(ReturnFlowCase):
         self.assertEqual(again.loyalty_card_id, card, "one card per customer")
         self.assertAlmostEqual(card.points, 2 * (54.0 - 5.40), places=2)
 
+    def _inspected(self, resolution):
+        request = self.request()
+        request.resolution = resolution
+        request.picking_ids.move_ids.picked = True
+        request.picking_ids.button_validate()
+        request.action_receive()
+        request.line_ids.disposition = "restock"
+        request.action_inspect()
+        return request
+
+    def test_exchange_ships_the_replacement_paid_by_what_came_back(self):
+        larger = self.env["product.product"].create(
+            {"name": "Shirt L", "is_storable": True, "list_price": 60.0, "taxes_id": self.tax.ids}
+        )
+        self.env["stock.quant"]._update_available_quantity(larger, self.warehouse.lot_stock_id, 5)
+        request = self._inspected("exchange")
+        self.assertFalse(request.can_be_exchanged, "the replacement is chosen first")
+        request.line_ids.exchange_product_id = larger
+        request.action_exchange()
+        order = request.exchange_order_id
+        self.assertEqual(request.state, "exchanged")
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(order.order_line.filtered("product_id.is_storable").product_id, larger)
+        # 60 + 20 % tax = 72, less the 48.60 that came back: 23.40 to pay.
+        self.assertAlmostEqual(order.amount_total, 72.0 - 48.60, places=2)
+        self.assertTrue(order.picking_ids, "the replacement ships")
+        self.assertFalse(request.loyalty_card_id)
+
+    def test_cheaper_exchange_leaves_the_rest_as_store_credit(self):
+        smaller = self.env["product.product"].create(
+            {"name": "Shirt XS", "is_storable": True, "list_price": 30.0, "taxes_id": self.tax.ids}
+        )
+        self.env["stock.quant"]._update_available_quantity(smaller, self.warehouse.lot_stock_id, 5)
+        request = self._inspected("exchange")
+        request.line_ids.exchange_product_id = smaller
+        request.action_exchange()
+        self.assertAlmostEqual(request.exchange_order_id.amount_total, 0.0, places=2)
+        self.assertAlmostEqual(request.loyalty_card_id.points, 48.60 - 36.0, places=2)
+
     def test_keep_the_item_is_refunded_without_coming_back(self):
         self.policy.keep_item_below = 100
         request = self.request()

@@ -75,6 +75,12 @@ class DeliveryCarrier(models.Model):
         copy=False,
         help="EasyPost signs its tracking webhooks with it (X-Hmac-Signature).",
     )
+    oms_verify_address = fields.Boolean(
+        string="Verify Addresses",
+        default=True,
+        help="EasyPost: check the delivery address before the delivery is validated; "
+        "an undeliverable one puts the order on an address hold.",
+    )
     oms_tracking_stop_days = fields.Integer(
         string="Stop Tracking After (days)",
         default=30,
@@ -574,6 +580,15 @@ class DeliveryCarrier(models.Model):
 
     def oms_own_fleet_cancel_shipment(self, pickings):
         pickings.write({"carrier_tracking_ref": False, "carrier_price": 0.0})
+
+    # --- address verification ----------------------------------------------------------
+    def _oms_verify_address(self, picking):
+        """EasyPost's verdict on the delivery address (an AddressCheck)."""
+        self.ensure_one()
+        client = self._oms_get_carrier_client()
+        return self._oms_call(
+            _("verify the address"), client.verify_address, self._oms_address(picking.partner_id)
+        )
 
     # --- tracking --------------------------------------------------------------------------
     def _oms_poll_tracking(self, shipment):

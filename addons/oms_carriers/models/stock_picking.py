@@ -75,6 +75,87 @@ class StockPicking(models.Model):
                 reason=quote.reason,
             )
 
+    def _oms_address_checker(self):
+        """The EasyPost carrier that verifies this delivery's address, if any."""
+        self.ensure_one()
+        carrier = self.carrier_id
+        if carrier.delivery_type == "oms_easypost" and carrier.oms_verify_address:
+            return carrier
+        policy = self.env["oms.shipping.policy"].search(
+            [("is_default", "=", True), ("company_id", "in", (self.company_id.id, False))],
+            limit=1,
+        )
+        return policy._oms_carriers(self.company_id).filtered(
+            lambda c: c.delivery_type == "oms_easypost" and c.oms_verify_address
+        )[:1]
+
+    def button_validate(self):
+        """Check the delivery address with the carrier first: an undeliverable one
+        puts the order on an address hold and the delivery waits; a corrected one
+        is suggested on the delivery."""
+        held = self.browse()
+        for picking in self.filtered(
+            lambda p: p.picking_type_code == "outgoing"
+            and p.state not in ("done", "cancel")
+            and p.partner_id
+            and not p.oms_carrier_shipment_ids
+        ):
+            checker = picking._oms_address_checker()
+            if not checker:
+                continue
+            check = checker._oms_verify_address(picking)
+            if not check.deliverable:
+                picking._oms_address_undeliverable(check)
+                held |= picking
+            else:
+                picking._oms_suggest_address(check)
+        if held:
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "warning",
+                    "title": _("Address to check"),
+                    "message": _(
+                        "The carrier cannot deliver to the address of %s: the order is on "
+                        "an address hold.",
+                        ", ".join(held.mapped("name")),
+                    ),
+                    "sticky": True,
+                },
+            }
+        return super().button_validate()
+
+    def _oms_address_undeliverable(self, check):
+        reason = _(
+            "The carrier cannot deliver to %(address)s: %(why)s. Correct the address, then "
+            "release.",
+            address=self.partner_id.contact_address.replace("\n", ", ").strip(", "),
+            why="; ".join(check.messages) or _("address not found"),
+        )
+        if self.sale_id:
+            self.env["oms.order.hold"].sudo().create(
+                {"order_id": self.sale_id.id, "hold_type": "address", "reason": reason}
+            )
+        self.message_post(body=reason)
+
+    def _oms_suggest_address(self, check):
+        partner = self.partner_id
+        suggested = check.address
+        differences = [
+            f"{label}: {current or '-'} → {new}"
+            for label, current, new in (
+                (_("street"), partner.street, suggested.street1),
+                (_("city"), partner.city, suggested.city),
+                (_("postcode"), partner.zip, suggested.zip),
+            )
+            if new and (current or "").strip().upper() != new.strip().upper()
+        ]
+        if differences:
+            self.message_post(
+                body=_("The carrier suggests this address: %s", "; ".join(differences))
+            )
+
     def _action_done(self):
         # Choose the carrier before the label is bought (stock_delivery buys it
         # right after the delivery is done), unless a person chose already.

@@ -106,3 +106,43 @@ class TestTrackingWebhook(HttpCase, TrackingCase):
         self.assertEqual(response.status_code, 200, response.text[-3000:])
         self.assertEqual(self.shipment.tracking_status, "delivered")
         self.assertEqual(self.order.oms_stage, "delivered")
+
+
+class TestAddressVerification(CarrierCase):
+    def setUp(self):
+        super().setUp()
+        self.sim = EasyPostSimulator().start()
+        self.addCleanup(self.sim.stop)
+        self.carrier = self.make_carrier(
+            "oms_easypost",
+            name="EasyPost",
+            oms_api_base_url=self.sim.url,
+            oms_api_key=self.sim.api_key,
+        )
+        self.order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [(0, 0, {"product_id": self.product.id, "product_uom_qty": 1})],
+            }
+        )
+        self.order.action_confirm()
+        self.picking = self.order.picking_ids
+        self.picking.carrier_id = self.carrier
+        self.picking.action_assign()
+        self.picking.move_ids.picked = True
+
+    def test_undeliverable_address_holds_the_order_and_the_delivery_waits(self):
+        self.customer.street = "1 Undeliverable Road"
+        action = self.picking.button_validate()
+        self.assertEqual(action["params"]["title"], "Address to check")
+        self.assertNotEqual(self.picking.state, "done")
+        hold = self.order.oms_hold_ids.filtered(lambda h: h.state == "active")
+        self.assertEqual(hold.hold_type, "address")
+        self.assertIn("Address not found", hold.reason)
+        self.assertFalse(self.sim.purchases, "no label for an undeliverable address")
+
+    def test_a_corrected_address_is_suggested(self):
+        self.picking.button_validate()
+        self.assertEqual(self.picking.state, "done")
+        bodies = self.picking.message_ids.mapped("body")
+        self.assertTrue(any("90277-1234" in body for body in bodies), bodies)

@@ -28,6 +28,33 @@ class SaleOrder(models.Model):
         self._oms_route()
         return super()._action_confirm()
 
+    def action_oms_route_now(self):
+        """Route again what has not started shipping: the deliveries not yet picked
+        are cancelled and their quantities routed with today's stock and sources."""
+        for order in self.filtered(lambda o: o.state == "sale"):
+            pickings = order.picking_ids.filtered(
+                lambda p: p.picking_type_code == "outgoing"
+                and p.state not in ("done", "cancel")
+                and not any(p.move_ids.mapped("picked"))
+            )
+            quantities = {}
+            for move in pickings.move_ids.filtered(
+                lambda m: m.sale_line_id and m.state not in ("done", "cancel")
+            ):
+                line = move.sale_line_id
+                quantities[line] = quantities.get(line, 0.0) + move.product_uom._compute_quantity(
+                    move.product_uom_qty, line.product_uom
+                )
+            if not quantities:
+                continue
+            pickings.with_context(oms_no_reroute=True).action_cancel()
+            order._oms_reroute(
+                quantities,
+                self.env["oms.routing.source"],
+                _("routed again by %s", self.env.user.name),
+            )
+        return True
+
     def action_oms_why_this_source(self):
         self.ensure_one()
         decision = self.oms_routing_decision_ids[:1]
@@ -135,10 +162,14 @@ class SaleOrder(models.Model):
             [("is_default", "=", True), ("company_id", "in", (self.company_id.id, False))], limit=1
         )
         snapshot = self._oms_routing_snapshot(sources, strategy, quantities)
-        note = _(
-            "re-routed without %(sources)s: %(reason)s",
-            sources=", ".join(excluded.mapped("name")),
-            reason=reason,
+        note = (
+            _(
+                "re-routed without %(sources)s: %(reason)s",
+                sources=", ".join(excluded.mapped("name")),
+                reason=reason,
+            )
+            if excluded
+            else reason
         )
         self._oms_apply_plan(route(snapshot), sources, strategy, note=note)
         lines = self.env["sale.order.line"].concat(*quantities)

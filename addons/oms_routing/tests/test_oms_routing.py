@@ -2,6 +2,7 @@
 decisions with their reasons."""
 
 from odoo.tests import TransactionCase
+from odoo.tools.safe_eval import safe_eval
 
 
 class TestRouting(TransactionCase):
@@ -236,3 +237,18 @@ class TestRouting(TransactionCase):
         order._action_cancel()
         self.assertEqual(len(order.oms_routing_decision_ids), decisions, "no routing on cancel")
         self.assertFalse(self.deliveries(order).filtered(lambda p: p.state != "cancel"))
+
+    def test_route_again_an_order_confirmed_before_the_sources(self):
+        self.env["oms.routing.source"].search([]).active = False
+        self.stock(self.wh_far, self.mug, 5)
+        order = self.order((self.mug, 1))
+        order.action_confirm()
+        queue_domain = safe_eval(self.env.ref("oms_routing.oms_routing_queue_action").domain)
+        queue = self.env["sale.order"].search(queue_domain)
+        self.assertIn(order, queue, "waiting in the routing queue")
+        self.assertEqual(self.deliveries(order).picking_type_id.warehouse_id, order.warehouse_id)
+        (self.near | self.far).active = True
+        order.action_oms_route_now()
+        live = self.deliveries(order).filtered(lambda p: p.state != "cancel")
+        self.assertEqual(live.picking_type_id.warehouse_id, self.wh_far)
+        self.assertIn("routed again by", order.oms_routing_decision_ids[:1].summary)

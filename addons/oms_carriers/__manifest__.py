@@ -1,7 +1,7 @@
 {
     "name": "OMS Carriers",
     "summary": "Rate shopping, labels, customs papers, hazmat and tracking through carrier APIs",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.5.0",
     "category": "Inventory/Delivery",
     "license": "LGPL-3",
     "author": "OMS for Odoo contributors",
@@ -16,6 +16,7 @@
         "views/product_template_views.xml",
         "views/oms_carriers_menus.xml",
         "report/oms_customs_reports.xml",
+        "report/oms_manifest_report.xml",
     ],
     "demo": ["demo/oms_carriers_demo.xml"],
     "installable": True,

@@ -211,6 +211,11 @@ class EasyPostClient(HttpClient):
             message=data.get("message") or "",
         )
 
+    def get_scan_form_pdf(self, scan_form):
+        """The manifest's PDF, from the address EasyPost gave for it."""
+        self.ensure(scan_form.form_url, f"scan form {scan_form.id} has no PDF yet")
+        return self.request("GET", scan_form.form_url, authenticate=False).body
+
     def verify_address(self, address):
         """Verify a delivery address; the answer carries EasyPost's corrected address."""
         body = {"address": address_payload(address), "verify": True}

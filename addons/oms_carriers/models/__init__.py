@@ -5,3 +5,4 @@ from . import oms_shipping_policy
 from . import stock_picking
 from . import product_template
 from . import stock_picking_customs
+from . import oms_carrier_manifest

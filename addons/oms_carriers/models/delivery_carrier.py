@@ -511,6 +511,7 @@ class DeliveryCarrier(models.Model):
                 )
                 numbers.append(purchase.tracking_number)
                 labels += [(p.tracking_number, p.label) for p in purchase.packages]
+                picking._oms_record_shipment(purchase.tracking_number, purchase.tracking_number)
             self._oms_attach_labels(picking, labels, numbers)
             results.append(
                 {"exact_price": self.product_id.list_price, "tracking_number": ",".join(numbers)}
@@ -565,6 +566,7 @@ class DeliveryCarrier(models.Model):
                     hazmat_marks=marks,
                 )
                 numbers.append(number)
+                picking._oms_record_shipment(number, number)
                 if self.oms_label_format == "ZPL":
                     labels.append((number, Label("ZPL", own_label_zpl(label))))
                 else:

@@ -1,0 +1,95 @@
+import base64
+
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+
+
+class OmsCarrierManifest(models.Model):
+    """The end of a day's shipping with a carrier from a warehouse: the parcels
+    handed over, on EasyPost's ScanForm or on our own PDF manifest."""
+
+    _name = "oms.carrier.manifest"
+    _description = "Carrier Manifest"
+    _order = "date desc, id desc"
+
+    name = fields.Char(required=True)
+    carrier_id = fields.Many2one("delivery.carrier", required=True, readonly=True)
+    warehouse_id = fields.Many2one("stock.warehouse", required=True, readonly=True)
+    date = fields.Date(required=True, readonly=True, default=fields.Date.context_today)
+    shipment_ids = fields.Many2many("oms.carrier.shipment", string="Parcels", readonly=True)
+    reference = fields.Char(string="Carrier Reference", readonly=True)
+    document = fields.Binary(readonly=True, attachment=True)
+    document_name = fields.Char()
+
+    def _oms_total_weight(self):
+        return sum(self.shipment_ids.picking_id.mapped("shipping_weight"))
+
+
+class OmsCarrierShipment(models.Model):
+    _inherit = "oms.carrier.shipment"
+
+    manifest_ids = fields.Many2many("oms.carrier.manifest", string="Manifests")
+
+
+class DeliveryCarrier(models.Model):
+    _inherit = "delivery.carrier"
+
+    def action_oms_close_day(self):
+        """Close the day: one manifest per warehouse for the parcels of deliveries
+        done and not on a manifest yet."""
+        manifests = self.env["oms.carrier.manifest"]
+        for carrier in self:
+            shipments = self.env["oms.carrier.shipment"].search(
+                [
+                    ("picking_id.carrier_id", "=", carrier.id),
+                    ("picking_id.state", "=", "done"),
+                    ("picking_id.picking_type_code", "=", "outgoing"),
+                    ("manifest_ids", "=", False),
+                ]
+            )
+            if not shipments:
+                continue
+            for warehouse in shipments.picking_id.picking_type_id.warehouse_id:
+                parcels = shipments.filtered(
+                    lambda s, w=warehouse: s.picking_id.picking_type_id.warehouse_id == w
+                )
+                manifests |= carrier._oms_make_manifest(warehouse, parcels)
+        if not manifests:
+            raise UserError(_("No parcel left to put on a manifest."))
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "oms.carrier.manifest",
+            "view_mode": "list,form",
+            "domain": [("id", "in", manifests.ids)],
+            "name": _("Manifests"),
+        }
+
+    def _oms_make_manifest(self, warehouse, parcels):
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        manifest = self.env["oms.carrier.manifest"].create(
+            {
+                "name": f"{self.name} - {warehouse.code} - {today}",
+                "carrier_id": self.id,
+                "warehouse_id": warehouse.id,
+                "shipment_ids": [(6, 0, parcels.ids)],
+            }
+        )
+        if self.delivery_type == "oms_easypost":
+            client = self._oms_get_carrier_client()
+            form = self._oms_call(
+                _("make the manifest"),
+                client.create_scan_form,
+                sorted(set(parcels.mapped("reference"))),
+                idempotency_key=f"odoo-{self.env.cr.dbname}-manifest-{manifest.id}",
+            )
+            content = self._oms_call(_("fetch the manifest"), client.get_scan_form_pdf, form)
+            manifest.reference = form.id
+        else:
+            content, _type = self.env["ir.actions.report"]._render_qweb_pdf(
+                "oms_carriers.report_oms_manifest", manifest.ids
+            )
+        manifest.write(
+            {"document": base64.b64encode(content), "document_name": f"{manifest.name}.pdf"}
+        )
+        return manifest

@@ -84,15 +84,24 @@ class OmsCarrierShipment(models.Model):
                         "country": event.country,
                     }
                 )
+        latest_known = max(shipment.tracking_event_ids.mapped("occurred_at"), default=None)
+        latest_sent = max(
+            (_utc_naive(event.occurred_at) for event in tracking.events if event.occurred_at),
+            default=None,
+        )
         self.env["oms.carrier.tracking.event"].create(new)
         previous = shipment.tracking_status
+        # A late or replayed message (older than what is known) adds its events but
+        # does not move the parcel back: delivered stays delivered.
+        stale = bool(latest_known and latest_sent and latest_sent < latest_known)
+        changed = tracking.status != previous and not stale
         values = {"tracking_date": fields.Datetime.now()}
         if tracking.id:
             values["tracker_ref"] = tracking.id
-        if tracking.status != previous:
+        if changed:
             values["tracking_status"] = tracking.status
         shipment.write(values)
-        if tracking.status != previous:
+        if changed:
             shipment._oms_tracking_changed(previous)
         return shipment
 

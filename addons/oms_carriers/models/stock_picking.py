@@ -103,7 +103,12 @@ class StockPicking(models.Model):
             checker = picking._oms_address_checker()
             if not checker:
                 continue
-            check = checker._oms_verify_address(picking)
+            try:
+                check = checker._oms_verify_address(picking)
+            except UserError as error:
+                # The carrier's check being down does not stop the warehouse.
+                picking.message_post(body=_("The address could not be verified: %s", error))
+                continue
             if not check.deliverable:
                 picking._oms_address_undeliverable(check)
                 held |= picking
@@ -168,7 +173,7 @@ class StockPicking(models.Model):
                 lambda p: p.picking_type_code == "outgoing"
                 and not p.oms_carrier_service
                 and not p.oms_carrier_shipment_ids
-                and (not p.carrier_id or p.carrier_id.delivery_type.startswith("oms_"))
+                and not p.carrier_id  # a carrier a person set is kept
             ):
                 try:
                     picking._oms_shop_rates(policy)

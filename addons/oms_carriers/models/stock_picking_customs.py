@@ -5,45 +5,18 @@ from odoo.exceptions import UserError
 
 from ..carrier_clients import CustomsInfo, CustomsItem
 
-# Customs territories: a parcel between two countries of one needs no declaration.
-EU = frozenset(
-    [
-        "AT",
-        "BE",
-        "BG",
-        "CY",
-        "CZ",
-        "DE",
-        "DK",
-        "EE",
-        "ES",
-        "FI",
-        "FR",
-        "GR",
-        "HR",
-        "HU",
-        "IE",
-        "IT",
-        "LT",
-        "LU",
-        "LV",
-        "MT",
-        "NL",
-        "PL",
-        "PT",
-        "RO",
-        "SE",
-        "SI",
-        "SK",
-    ]
-)
-TERRITORIES = {**dict.fromkeys(EU, "EU"), "MC": "EU", "LI": "CH", "PR": "US"}
+# Customs territories beyond Odoo's European Union group: a parcel between two
+# countries of one territory needs no declaration.
+TERRITORIES = {"MC": "EU", "LI": "CH", "PR": "US"}
 # A CN22 declares up to this value (about 300 SDR); above it, a CN23.
 CN22_LIMIT_EUR = 425.0
 
 
-def customs_territory(country_code):
-    return TERRITORIES.get(country_code, country_code)
+def customs_territory(country, eu):
+    """The customs territory of a country (``eu``: Odoo's European Union group)."""
+    if country in eu:
+        return "EU"
+    return TERRITORIES.get(country.code, country.code)
 
 
 class StockPicking(models.Model):
@@ -56,11 +29,12 @@ class StockPicking(models.Model):
     def _oms_needs_customs(self):
         """True when the parcel leaves one customs territory for another."""
         self.ensure_one()
-        origin = self._oms_sender_partner().country_id.code
-        destination = self.partner_id.country_id.code
-        return bool(origin and destination) and (
-            customs_territory(origin) != customs_territory(destination)
-        )
+        origin = self._oms_sender_partner().country_id
+        destination = self.partner_id.country_id
+        if not origin or not destination:
+            return False
+        eu = self.env.ref("base.europe").country_ids
+        return customs_territory(origin, eu) != customs_territory(destination, eu)
 
     def _oms_customs_currency(self):
         return self.sale_id.currency_id or self.company_id.currency_id

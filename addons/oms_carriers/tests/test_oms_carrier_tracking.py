@@ -69,6 +69,15 @@ class TestTracking(TrackingCase):
         self.assertTrue(self.order.oms_delivered_date)
         self.assertEqual(self.order.oms_stage, "delivered")
 
+    def test_a_late_message_does_not_move_the_parcel_back(self):
+        Shipment = self.env["oms.carrier.shipment"]
+        in_transit = parse_easypost_event(self.advance("in_transit")).tracking
+        Shipment._oms_apply_tracking(parse_easypost_event(self.advance("delivered")).tracking)
+        Shipment._oms_apply_tracking(in_transit)  # delivered late, after "delivered"
+        self.assertEqual(self.shipment.tracking_status, "delivered")
+        self.assertEqual(self.order.oms_stage, "delivered")
+        self.assertIn("in_transit", self.shipment.tracking_event_ids.mapped("status"))
+
     def test_exception_asks_a_person(self):
         self.env["oms.carrier.shipment"]._oms_apply_tracking(
             parse_easypost_event(self.advance("failure")).tracking
@@ -140,6 +149,14 @@ class TestAddressVerification(CarrierCase):
         self.assertEqual(hold.hold_type, "address")
         self.assertIn("Address not found", hold.reason)
         self.assertFalse(self.sim.purchases, "no label for an undeliverable address")
+
+    def test_a_verification_outage_does_not_stop_the_warehouse(self):
+        self.sim.fail_next(503, times=10, path=r"/v2/addresses")
+        self.picking.button_validate()
+        self.assertEqual(self.picking.state, "done")
+        bodies = self.picking.message_ids.mapped("body")
+        self.assertTrue(any("could not be verified" in body for body in bodies), bodies)
+        self.assertFalse(self.order.oms_hold_ids.filtered(lambda h: h.state == "active"))
 
     def test_a_corrected_address_is_suggested(self):
         self.picking.button_validate()

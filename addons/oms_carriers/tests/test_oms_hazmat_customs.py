@@ -93,6 +93,10 @@ class TestHazmatAndCustoms(CarrierCase):
         self.assertFalse(domestic._oms_needs_customs())
         export = self.make_delivery(self.carrier, partner=self.french)
         self.assertTrue(export._oms_needs_customs())
+        self.warehouse.partner_id.country_id = self.env.ref("base.de")
+        self.assertFalse(export._oms_needs_customs(), "Germany to France: one customs union")
+        self.french.country_id = self.env.ref("base.ch")
+        self.assertTrue(export._oms_needs_customs(), "Germany to Switzerland")
 
     def test_export_without_hs_code_is_refused_with_the_product(self):
         picking = self.make_delivery(self.carrier, partner=self.french)

@@ -123,6 +123,15 @@ class TestRateShopping(CarrierCase):
         self.assertEqual(self.picking.carrier_id, self.easypost)
         self.assertTrue(self.picking.carrier_tracking_ref, "label bought with the chosen service")
 
+    def test_a_carrier_set_by_a_person_is_kept_when_the_delivery_is_done(self):
+        self.warehouse.out_type_id.print_label = True
+        self.picking.carrier_id = self.ups
+        self.ups.oms_service_code = "03"
+        self.picking.button_validate()
+        self.assertEqual(self.picking.carrier_id, self.ups)
+        self.assertFalse(self.picking.oms_shipping_quote_ids, "not shopped")
+        self.assertTrue(self.picking.carrier_tracking_ref.startswith("1Z"))
+
     def test_a_carrier_that_fails_is_recorded_and_others_still_compete(self):
         self.ups_sim.fail_next(503, times=10)
         self.picking.action_oms_shop_rates()

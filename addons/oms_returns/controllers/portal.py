@@ -3,6 +3,7 @@ import base64
 from odoo import _, fields, http
 from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.http import request
+from odoo.tools.mimetypes import guess_mimetype
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
@@ -112,13 +113,15 @@ class ReturnsPortal(CustomerPortal):
         files = []
         for photo in photos:
             content = photo.read(MAX_PHOTO_BYTES + 1)
-            if photo.mimetype not in PHOTO_TYPES:
+            if len(content) > MAX_PHOTO_BYTES:
+                raise ValidationError(_("%s is larger than 5 MB.", photo.filename))
+            # What the file is, not what the browser says it is.
+            mimetype = guess_mimetype(content)
+            if mimetype not in PHOTO_TYPES:
                 raise ValidationError(
                     _("%s is not a photo (JPEG, PNG, WebP or GIF).", photo.filename)
                 )
-            if len(content) > MAX_PHOTO_BYTES:
-                raise ValidationError(_("%s is larger than 5 MB.", photo.filename))
-            files.append((photo.filename, content, photo.mimetype))
+            files.append((photo.filename, content, mimetype))
         env = request.env(su=True)
         with env.cr.savepoint():
             record = env["oms.return"].create(

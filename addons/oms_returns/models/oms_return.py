@@ -384,6 +384,16 @@ class OmsReturn(models.Model):
             [("program_id", "=", program.id), ("partner_id", "=", self.partner_id.id)], limit=1
         ) or Card.create({"program_id": program.id, "partner_id": self.partner_id.id})
         card.points += amount
+        # The card's history says where the credit came from, as Odoo's own do.
+        self.env["loyalty.history"].sudo().create(
+            {
+                "card_id": card.id,
+                "description": _("Return %s", self.name),
+                "issued": amount,
+                "order_model": self._name,
+                "order_id": self.id,
+            }
+        )
         self.loyalty_card_id = card
         return card
 

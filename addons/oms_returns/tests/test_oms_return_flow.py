@@ -184,6 +184,9 @@ class TestReturnFlow(ReturnFlowCase):
         self.assertEqual(card.program_id.program_type, "ewallet")
         self.assertAlmostEqual(card.points, 54.0 - 5.40, places=2)
         self.assertFalse(request.credit_note_ids)
+        history = card.history_ids
+        self.assertEqual(history.issued, 48.6)
+        self.assertIn(request.name, history.description)
         again = self.request()
         again.resolution = "credit"
         again.picking_ids.move_ids.picked = True

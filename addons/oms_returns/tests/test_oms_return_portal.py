@@ -1,8 +1,14 @@
 """The customer's return form on the portal, signed in, over HTTP."""
 
+import base64
 import io
 
 from odoo.tests import HttpCase, new_test_user, tagged
+
+# A 1x1 transparent PNG.
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
 
 
 class PortalReturnCase(HttpCase):
@@ -69,7 +75,7 @@ class TestReturnPortal(PortalReturnCase):
                 f"comment_{line.id}": "a size up please",
                 "note": "thanks",
             },
-            files={"photos": ("mug.png", io.BytesIO(b"\x89PNG\r\n\x1a\nfake"), "image/png")},
+            files={"photos": ("mug.png", io.BytesIO(PNG), "image/png")},
         )
         self.assertEqual(response.status_code, 200)
         request = self.env["oms.return"].search([("partner_id", "=", self.customer.id)])
@@ -97,6 +103,11 @@ class TestReturnPortal(PortalReturnCase):
             (
                 {f"qty_{line.id}": "1", f"reason_{line.id}": str(self.reason.id)},
                 {"photos": ("cv.pdf", io.BytesIO(b"%PDF-1.4"), "application/pdf")},
+                "is not a photo",
+            ),
+            (
+                {f"qty_{line.id}": "1", f"reason_{line.id}": str(self.reason.id)},
+                {"photos": ("disguised.png", io.BytesIO(b"%PDF-1.4 not an image"), "image/png")},
                 "is not a photo",
             ),
         ):

@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
-from ..channel_clients import ChannelError
+from ..channel_clients import ChannelError, ChannelValidationError
 from .oms_channel_product import TRANSIENT_ERRORS
 
 _logger = logging.getLogger(__name__)
@@ -166,13 +166,19 @@ class StockPicking(models.Model):
             for line, qty in self._oms_shipped_quantities().items()
             if line.oms_external_line_id and int(qty) > 0
         }
-        client.confirm_shipment(
-            order.oms_external_ref,
-            package_reference_id=self.id,
-            carrier_code="Other",
-            carrier_name=carrier or "Other",
-            tracking_number=tracking,
-            ship_date=(self.date_done or fields.Datetime.now()).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            items=items,
-        )
+        try:
+            client.confirm_shipment(
+                order.oms_external_ref,
+                package_reference_id=self.id,
+                carrier_code="Other",
+                carrier_name=carrier or "Other",
+                tracking_number=tracking,
+                ship_date=(self.date_done or fields.Datetime.now()).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                items=items,
+            )
+        except ChannelValidationError as error:
+            # Amazon refuses a package it has already: the first try went through
+            # and only its answer was lost.
+            if "already used" not in str(error):
+                raise
         return str(self.id)

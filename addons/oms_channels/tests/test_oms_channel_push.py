@@ -389,6 +389,11 @@ class TestAmazon(ChannelFlowCase):
                 for line in order.order_line.filtered("oms_external_line_id")
             },
         )
+        # A retry after a lost answer: Amazon has the package, nothing is sent twice.
+        picking.oms_channel_push_state = "pending"
+        picking._oms_push_shipment()
+        self.assertEqual(picking.oms_channel_push_state, "done")
+        self.assertEqual(len(self.sim.shipments), 1)
         self.channel.action_push_stock()
         for binding in self.channel.product_binding_ids:
             self.assertEqual(self.sim.inventory[binding.sku], binding.qty_pushed)

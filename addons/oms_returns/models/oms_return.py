@@ -595,8 +595,64 @@ class OmsReturn(models.Model):
                 }
             )
             note.action_post()
+            self._oms_return_money(note, invoice)
             notes |= note
         return notes
+
+    def _oms_return_money(self, note, invoice):
+        """Where the money of a credit note goes: an invoice still open is simply
+        reduced by it; a paid one is refunded through the payment provider that took
+        the payment, when that provider can refund. What is left is for finance to
+        pay, and the request says so."""
+        receivable = (invoice.line_ids | note.line_ids).filtered(
+            lambda ln: ln.account_id.account_type == "asset_receivable" and not ln.reconciled
+        )
+        if invoice.amount_residual and note.amount_residual:
+            receivable.reconcile()
+        currency = note.currency_id
+        left = note.amount_residual
+        for payment in invoice.sudo()._get_reconciled_payments():
+            amount = min(left, payment.amount_available_for_refund)
+            transaction = payment.payment_transaction_id
+            if (
+                currency.compare_amounts(amount, 0) <= 0
+                or payment.currency_id != currency
+                or (
+                    transaction.provider_id.support_refund == "full_only"
+                    and currency.compare_amounts(amount, payment.amount_available_for_refund)
+                )
+            ):
+                continue
+            transaction.action_refund(amount_to_refund=amount)
+            refund = transaction.child_transaction_ids.filtered(
+                lambda tx: tx.operation == "refund"
+            ).sorted("id")[-1:]
+            # Once the provider confirms, the refund's payment settles this credit note.
+            refund.invoice_ids = [(4, note.id)]
+            left -= amount
+            self._oms_log(
+                _(
+                    "%(amount).2f %(currency)s refunded to %(method)s "
+                    "(%(provider)s, %(reference)s)",
+                    amount=amount,
+                    currency=currency.name,
+                    method=transaction.payment_method_id.name,
+                    provider=transaction.provider_id.name,
+                    reference=refund.reference,
+                ),
+                mail=False,
+            )
+        if not currency.is_zero(left):
+            self.message_post(
+                body=_(
+                    "Credit note %(note)s: %(amount).2f %(currency)s to pay back to the "
+                    "customer by hand (the original payment cannot be refunded from Odoo).",
+                    note=note.name,
+                    amount=left,
+                    currency=currency.name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
 
     def _oms_shipping_refund_lines(self, invoice, lines):
         """The invoiced shipping, refunded when the policy says so for these lines."""

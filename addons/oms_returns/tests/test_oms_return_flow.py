@@ -2,6 +2,7 @@
 location, inspection, refund reversing the invoice, each step in the timeline."""
 
 from datetime import timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -121,6 +122,107 @@ class TestReturnFlow(ReturnFlowCase):
         events = self.order.oms_event_ids.mapped("name")
         for step in ("requested", "approved", "received", "inspected", "refunded", "closed"):
             self.assertTrue(any(step in name for name in events), step)
+
+    def receive_and_inspect(self, request, disposition="restock"):
+        receipt = request.picking_ids
+        receipt.move_ids.picked = True
+        receipt.button_validate()
+        request.action_receive()
+        request.line_ids.write({"condition": "new", "disposition": disposition})
+        request.action_inspect()
+
+    def test_refund_of_an_unpaid_invoice_reduces_what_is_due(self):
+        request = self.request()
+        self.receive_and_inspect(request)
+        request.action_refund()
+        note = request.credit_note_ids
+        # 2 x 54 invoiced, 48.60 credited: 59.40 still due, the note settled by it.
+        self.assertAlmostEqual(self.invoice.amount_residual, 108.0 - 48.60, places=2)
+        self.assertEqual(note.payment_state, "paid")
+
+    def test_refund_goes_back_through_the_provider_that_took_the_payment(self):
+        Provider = type(self.env["payment.provider"])
+        original = Provider._compute_feature_support_fields
+
+        def refunds_supported(providers):
+            original(providers)
+            providers.support_refund = "partial"
+
+        # An electronic payment method for the provider, as Odoo's own payment tests do.
+        Method = type(self.env["account.payment.method"])
+        information = Method._get_payment_method_information
+
+        def with_provider_method(methods):
+            return dict(information(methods), none={"mode": "electronic", "type": ("bank",)})
+
+        method = self.env.ref("payment.payment_method_unknown")
+        method.support_refund = "partial"
+        with (
+            patch.object(Provider, "_compute_feature_support_fields", refunds_supported),
+            patch.object(Method, "_get_payment_method_information", with_provider_method),
+        ):
+            self.env["account.payment.method"].create(
+                {"name": "Card", "code": "none", "payment_type": "inbound"}
+            )
+            provider = self.env["payment.provider"].create(
+                {
+                    "name": "Card Acquirer",
+                    "code": "none",
+                    "state": "test",
+                    "journal_id": self.env["account.journal"]
+                    .search([("type", "=", "bank"), ("company_id", "=", self.env.company.id)])[:1]
+                    .id,
+                    "payment_method_ids": [(6, 0, method.ids)],
+                }
+            )
+            method.active = True
+            paid = self.env["payment.transaction"].create(
+                {
+                    "provider_id": provider.id,
+                    "payment_method_id": method.id,
+                    "amount": self.invoice.amount_total,
+                    "currency_id": self.invoice.currency_id.id,
+                    "partner_id": self.customer.id,
+                    "reference": "CARD-1",
+                    "operation": "online_direct",
+                    "invoice_ids": [(6, 0, self.invoice.ids)],
+                }
+            )
+            paid._set_done()
+            paid._post_process()
+            self.assertEqual(self.invoice.payment_state, "paid")
+            request = self.request()
+            self.receive_and_inspect(request)
+            request.action_refund()
+            note = request.credit_note_ids
+            refund = paid.child_transaction_ids
+            self.assertEqual(refund.operation, "refund")
+            self.assertAlmostEqual(refund.amount, -48.60, places=2)
+            self.assertEqual(refund.invoice_ids, note)
+            self.assertTrue(
+                any("refunded to" in body for body in request.message_ids.mapped("body"))
+            )
+            # The provider confirms the refund: its payment settles the credit note.
+            refund._set_done()
+            refund._post_process()
+            self.assertEqual(refund.payment_id.payment_type, "outbound")
+            self.assertIn(note.payment_state, ("paid", "in_payment"))
+            paid.payment_id.invalidate_recordset(["amount_available_for_refund"])
+            self.assertAlmostEqual(paid.payment_id.amount_available_for_refund, 108.0 - 48.60)
+
+    def test_a_payment_odoo_cannot_refund_is_left_to_finance(self):
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=self.invoice.ids
+        ).create({})._create_payments()
+        request = self.request()
+        self.receive_and_inspect(request)
+        request.action_refund()
+        note = request.credit_note_ids
+        self.assertEqual(note.payment_state, "not_paid")
+        self.assertTrue(
+            any("by hand" in body for body in request.message_ids.mapped("body")),
+            "the request tells finance what is left to pay back",
+        )
 
     def test_damaged_has_no_fee_and_scrap_leaves_stock_alone(self):
         request = self.request(reason=self.damaged)

@@ -50,6 +50,11 @@ class OmsReturnPolicy(models.Model):
     allow_refund = fields.Boolean(string="Refund", default=True)
     allow_exchange = fields.Boolean(string="Exchange", default=True)
     allow_credit = fields.Boolean(string="Store Credit", default=True)
+    exchange_before_return = fields.Boolean(
+        string="Ship Exchanges Before the Return Arrives",
+        help="Once a request is approved, the replacement may ship at once; what does "
+        "not come back is invoiced with the exchange order.",
+    )
     refund_shipping = fields.Selection(
         [("never", "Never"), ("defect", "When it is our fault"), ("always", "Always")],
         string="Refund Shipping",

@@ -339,6 +339,41 @@ class TestReturnFlow(ReturnFlowCase):
         self.assertAlmostEqual(request.exchange_order_id.amount_total, 0.0, places=2)
         self.assertAlmostEqual(request.loyalty_card_id.points, 48.60 - 36.0, places=2)
 
+    def test_replacements_ship_before_the_return_and_what_stays_away_is_invoiced(self):
+        larger = self.env["product.product"].create(
+            {"name": "Shirt L", "is_storable": True, "list_price": 60.0, "taxes_id": self.tax.ids}
+        )
+        self.env["stock.quant"]._update_available_quantity(larger, self.warehouse.lot_stock_id, 5)
+        request = self.request(quantity=2)
+        request.resolution = "exchange"
+        request.line_ids.exchange_product_id = larger
+        self.assertFalse(request.can_be_exchanged_early, "only when the policy allows it")
+        self.policy.exchange_before_return = True
+        self.assertTrue(request.can_be_exchanged_early)
+        request.action_exchange_early()
+        order = request.exchange_order_id
+        self.assertEqual(request.state, "approved", "the return goes on as usual")
+        self.assertEqual(order.state, "sale")
+        self.assertTrue(order.picking_ids, "the replacements ship now")
+        # 2 x 72 for the replacements, less 2 x 48.60 expected back.
+        self.assertAlmostEqual(order.amount_total, 144.0 - 97.20, places=2)
+        self.assertFalse(request.can_be_exchanged_early, "once")
+        # One shirt of the two comes back.
+        receipt = request.picking_ids
+        receipt.move_ids.quantity = 1
+        receipt.move_ids.picked = True
+        receipt.with_context(cancel_backorder=True)._action_done()
+        request.action_receive()
+        request.line_ids.disposition = "restock"
+        request.action_inspect()
+        self.assertTrue(request.can_be_exchanged)
+        request.action_exchange()
+        self.assertEqual(request.state, "exchanged")
+        self.assertEqual(request.exchange_order_id, order, "no second order")
+        # The shirt that stayed away is charged: 48.60 more on the exchange order.
+        self.assertAlmostEqual(order.amount_total, 144.0 - 48.60, places=2)
+        self.assertFalse(request.loyalty_card_id)
+
     def test_keep_the_item_is_refunded_without_coming_back(self):
         self.policy.keep_item_below = 100
         request = self.request()

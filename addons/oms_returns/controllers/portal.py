@@ -60,7 +60,9 @@ class ReturnsPortal(CustomerPortal):
             order = self._document_check_access("sale.order", order_id, access_token)
         except (AccessError, MissingError):
             return request.redirect("/my")
-        lines = order.order_line.sudo()._oms_portal_returnable()
+        groups = [(order, order.order_line.sudo()._oms_portal_returnable())]
+        groups += self._oms_other_returnable(order)
+        lines = request.env["sale.order.line"].sudo().union(*(group[1] for group in groups))
         error = None
         if request.httprequest.method == "POST":
             try:
@@ -75,12 +77,41 @@ class ReturnsPortal(CustomerPortal):
                 "access_token": access_token or "",
                 "sale_order": order,
                 "lines": lines,
+                "groups": [group for group in groups if group[1]],
                 "error": error,
                 "today": fields.Date.context_today(order),
                 "page_name": "order_return",
             }
         )
         return request.render("oms_returns.portal_order_return", values)
+
+    def _oms_other_returnable(self, order, limit=20):
+        """The signed-in customer's other orders with something still returnable
+        (the latest first), so that one request can hold them all."""
+        partner = request.env.user.partner_id.commercial_partner_id
+        if order.partner_id.commercial_partner_id != partner:
+            return []
+        # The customer's own orders only (the partner above), read as the system.
+        others = (
+            request.env["sale.order"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "child_of", partner.id),
+                    ("state", "=", "sale"),
+                    ("id", "!=", order.id),
+                    ("order_line.move_ids.state", "=", "done"),
+                ],
+                order="date_order desc, id desc",
+                limit=limit,
+            )
+        )
+        groups = []
+        for other in others:
+            lines = other.order_line.sudo()._oms_portal_returnable()
+            if lines:
+                groups.append((other, lines))
+        return groups
 
     def _oms_create_return(self, order, lines, post):
         """A request from the form: each line's quantity and reason, a comment, photos.

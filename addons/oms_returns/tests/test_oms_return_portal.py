@@ -31,18 +31,23 @@ class PortalReturnCase(HttpCase):
             {"name": "Portal Mug", "is_storable": True, "list_price": 20.0}
         )
         cls.env["stock.quant"]._update_available_quantity(cls.mug, warehouse.lot_stock_id, 10)
-        cls.order = cls.env["sale.order"].create(
+        cls.order = cls.delivered_order(cls.customer)
+        cls.reason = cls.env.ref("oms_returns.reason_too_small")
+
+    @classmethod
+    def delivered_order(cls, partner, quantity=2):
+        order = cls.env["sale.order"].create(
             {
-                "partner_id": cls.customer.id,
-                "order_line": [(0, 0, {"product_id": cls.mug.id, "product_uom_qty": 2})],
+                "partner_id": partner.id,
+                "order_line": [(0, 0, {"product_id": cls.mug.id, "product_uom_qty": quantity})],
             }
         )
-        cls.order.action_confirm()
-        picking = cls.order.picking_ids
+        order.action_confirm()
+        picking = order.picking_ids
         picking.action_assign()
         picking.move_ids.picked = True
         picking.button_validate()
-        cls.reason = cls.env.ref("oms_returns.reason_too_small")
+        return order
 
     def form_url(self):
         return f"/my/orders/{self.order.id}/return"
@@ -115,6 +120,59 @@ class TestReturnPortal(PortalReturnCase):
                 self.form_url(), data={"csrf_token": token, **data}, files=files
             )
             self.assertIn(message, response.text)
+        self.assertFalse(self.env["oms.return"].search([("partner_id", "=", self.customer.id)]))
+
+    def csrf(self, url):
+        page = self.url_open(url)
+        return page.text.split('name="csrf_token" value="')[1].split('"')[0]
+
+    def test_one_request_holds_items_of_two_orders(self):
+        second = self.delivered_order(self.customer, quantity=1)
+        self.authenticate("returner", "returner-pass-1")
+        page = self.url_open(self.form_url())
+        self.assertIn(second.name, page.text, "the other order is offered on the same form")
+        first_line, second_line = self.order.order_line, second.order_line
+        response = self.url_open(
+            self.form_url(),
+            data={
+                "csrf_token": self.csrf(self.form_url()),
+                f"qty_{first_line.id}": "1",
+                f"reason_{first_line.id}": str(self.reason.id),
+                f"qty_{second_line.id}": "1",
+                f"reason_{second_line.id}": str(self.reason.id),
+            },
+        )
+        self.assertEqual(response.status_code, 200)
+        request = self.env["oms.return"].search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(len(request), 1)
+        self.assertEqual(request.order_ids, self.order | second)
+        self.assertEqual(request.line_ids.sale_line_id, first_line | second_line)
+
+    def test_a_line_of_someone_elses_order_cannot_be_slipped_in(self):
+        theirs = self.delivered_order(self.other_user.partner_id)
+        line = theirs.order_line
+        self.authenticate("returner", "returner-pass-1")
+        response = self.url_open(
+            self.form_url(),
+            data={
+                "csrf_token": self.csrf(self.form_url()),
+                f"qty_{line.id}": "1",
+                f"reason_{line.id}": str(self.reason.id),
+            },
+        )
+        self.assertIn("Choose at least one item", response.text)
+        self.assertFalse(
+            self.env["oms.return"].search([]).filtered(lambda r: r.line_ids.sale_line_id & line)
+        )
+
+    def test_a_form_without_its_csrf_token_is_refused(self):
+        line = self.order.order_line
+        self.authenticate("returner", "returner-pass-1")
+        response = self.url_open(
+            self.form_url(),
+            data={f"qty_{line.id}": "1", f"reason_{line.id}": str(self.reason.id)},
+        )
+        self.assertEqual(response.status_code, 400)
         self.assertFalse(self.env["oms.return"].search([("partner_id", "=", self.customer.id)]))
 
     def test_another_customer_cannot_return_this_order(self):

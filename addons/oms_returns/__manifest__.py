@@ -2,7 +2,7 @@
     "name": "OMS Returns",
     "summary": "Returns from the customer portal to receipt, inspection and refund, "
     "exchange or store credit",
-    "version": "18.0.1.7.0",
+    "version": "18.0.1.8.0",
     "category": "Sales/Order Management",
     "license": "LGPL-3",
     "author": "OMS for Odoo contributors",
@@ -14,6 +14,7 @@
         "security/oms_returns_rules.xml",
         "data/oms_returns_data.xml",
         "views/oms_return_views.xml",
+        "report/oms_return_report_views.xml",
         "views/oms_returns_menus.xml",
         "views/oms_return_portal_templates.xml",
     ],

@@ -61,6 +61,12 @@ class OmsReturn(models.Model):
     exchange_order_id = fields.Many2one("sale.order", string="Exchange Order", readonly=True)
     loyalty_card_id = fields.Many2one("loyalty.card", string="Store Credit Card", readonly=True)
     can_be_closed = fields.Boolean(compute="_compute_can_be")
+    channel_id = fields.Many2one(
+        "oms.channel", compute="_compute_channel_id", store=True, index="btree_not_null"
+    )
+    settled_date = fields.Datetime(
+        string="Settled On", readonly=True, copy=False, help="Refunded, exchanged or credited."
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -76,6 +82,16 @@ class OmsReturn(models.Model):
     def _compute_order_ids(self):
         for request in self:
             request.order_ids = request.line_ids.order_id
+
+    @api.depends("line_ids.order_id.oms_channel_id")
+    def _compute_channel_id(self):
+        for request in self:
+            request.channel_id = request.line_ids.order_id.oms_channel_id[:1]
+
+    def write(self, vals):
+        if vals.get("state") in SETTLED and "settled_date" not in vals:
+            vals = dict(vals, settled_date=fields.Datetime.now())
+        return super().write(vals)
 
     @api.depends("line_ids.value", "line_ids.fee", "line_ids.refund_estimate")
     def _compute_amounts(self):

@@ -224,6 +224,34 @@ class TestReturnFlow(ReturnFlowCase):
             "the request tells finance what is left to pay back",
         )
 
+    def test_returns_analysis_gives_the_rate_and_the_money_per_product(self):
+        refunded = self.request()
+        self.receive_and_inspect(refunded)
+        refunded.action_refund()
+        self.assertTrue(refunded.settled_date)
+        self.request(reason=self.damaged)  # still on its way: counted, not refunded
+        self.env.flush_all()
+        Report = self.env["oms.return.report"]
+        [group] = Report.read_group(
+            [("product_id", "=", self.shirt.id)],
+            ["qty_shipped:sum", "qty_returned:sum", "return_rate", "refunded:sum", "fee:sum"],
+            ["product_id"],
+        )
+        self.assertEqual(group["qty_shipped"], 2)
+        self.assertEqual(group["qty_returned"], 2)
+        self.assertEqual(group["return_rate"], 100.0)
+        self.assertAlmostEqual(group["refunded"], 48.60, places=2)
+        self.assertAlmostEqual(group["fee"], 5.40, places=2)
+        by_reason = {
+            group["reason_id"] and group["reason_id"][0]: group["qty_returned"]
+            for group in Report.read_group(
+                [("kind", "=", "returned"), ("product_id", "=", self.shirt.id)],
+                ["qty_returned:sum", "days_to_refund:avg"],
+                ["reason_id"],
+            )
+        }
+        self.assertEqual(by_reason, {self.too_small.id: 1, self.damaged.id: 1})
+
     def test_damaged_has_no_fee_and_scrap_leaves_stock_alone(self):
         request = self.request(reason=self.damaged)
         self.assertEqual(request.fee_total, 0)

@@ -1,0 +1,154 @@
+from odoo import api, fields, models, tools
+
+
+class OmsReturnReport(models.Model):
+    """What was shipped and what came back, per order line, for the managers'
+    pivot and graph.
+
+    Two kinds of rows: one per order line shipped (its quantity shipped), one per
+    return line (quantity returned, reason, money). Grouped by product, category,
+    channel or customer, the return rate is returned / shipped of the group; by
+    reason, the shipped rows fall under "None". Money is in the company's currency;
+    refunded is what the customer got back (credit note, exchange credit or store
+    credit) once the request is settled. Days to refund are averages per line.
+    """
+
+    _name = "oms.return.report"
+    _description = "Returns Analysis"
+    _auto = False
+    _rec_name = "product_id"
+    _order = "date desc"
+
+    date = fields.Datetime(readonly=True, help="Ordered on (shipped rows), requested on (returns).")
+    kind = fields.Selection([("shipped", "Shipped"), ("returned", "Returned")], readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    order_id = fields.Many2one("sale.order", readonly=True)
+    channel_id = fields.Many2one("oms.channel", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    product_id = fields.Many2one("product.product", readonly=True)
+    categ_id = fields.Many2one("product.category", string="Product Category", readonly=True)
+    return_id = fields.Many2one("oms.return", string="Return Request", readonly=True)
+    reason_id = fields.Many2one("oms.return.reason", readonly=True)
+    state = fields.Selection(related="return_id.state", readonly=True)
+    resolution = fields.Selection(
+        [("refund", "Refund"), ("exchange", "Exchange"), ("credit", "Store credit")],
+        readonly=True,
+    )
+    qty_shipped = fields.Float(string="Shipped", readonly=True)
+    qty_returned = fields.Float(string="Returned", readonly=True)
+    return_rate = fields.Float(
+        string="Return Rate (%)",
+        readonly=True,
+        aggregator=None,
+        help="Returned / shipped of the group, in percent.",
+    )
+    return_count = fields.Integer(string="Return Lines", readonly=True)
+    value_returned = fields.Monetary(string="Value Returned", readonly=True)
+    fee = fields.Monetary(string="Restocking Fees", readonly=True)
+    refunded = fields.Monetary(string="Refunded", readonly=True)
+    days_to_refund = fields.Float(
+        string="Days to Refund", readonly=True, aggregator="avg", digits=(16, 1)
+    )
+
+    def _query(self):
+        return """
+            SELECT
+                shipped.sale_line_id * 2 AS id,
+                'shipped' AS kind,
+                o.date_order AS date,
+                o.company_id,
+                c.currency_id,
+                o.id AS order_id,
+                o.oms_channel_id AS channel_id,
+                o.partner_id,
+                sol.product_id,
+                pt.categ_id,
+                NULL::integer AS return_id,
+                NULL::integer AS reason_id,
+                NULL::varchar AS resolution,
+                shipped.quantity AS qty_shipped,
+                0.0 AS qty_returned,
+                NULL::float AS return_rate,
+                0 AS return_count,
+                0.0 AS value_returned,
+                0.0 AS fee,
+                0.0 AS refunded,
+                NULL::float AS days_to_refund
+            FROM (
+                SELECT m.sale_line_id,
+                       SUM(m.quantity / mu.factor * pu.factor) AS quantity
+                FROM stock_move m
+                JOIN stock_location src ON src.id = m.location_id
+                JOIN stock_location dest ON dest.id = m.location_dest_id
+                JOIN uom_uom mu ON mu.id = m.product_uom
+                JOIN product_product pp ON pp.id = m.product_id
+                JOIN product_template ppt ON ppt.id = pp.product_tmpl_id
+                JOIN uom_uom pu ON pu.id = ppt.uom_id
+                WHERE m.state = 'done' AND m.sale_line_id IS NOT NULL
+                  AND dest.usage = 'customer' AND src.usage != 'customer'
+                GROUP BY m.sale_line_id
+            ) shipped
+            JOIN sale_order_line sol ON sol.id = shipped.sale_line_id
+            JOIN sale_order o ON o.id = sol.order_id
+            JOIN res_company c ON c.id = o.company_id
+            JOIN product_product p ON p.id = sol.product_id
+            JOIN product_template pt ON pt.id = p.product_tmpl_id
+            UNION ALL
+            SELECT
+                l.id * 2 + 1 AS id,
+                'returned' AS kind,
+                r.create_date AS date,
+                r.company_id,
+                c.currency_id,
+                o.id AS order_id,
+                o.oms_channel_id AS channel_id,
+                o.partner_id,
+                sol.product_id,
+                pt.categ_id,
+                r.id AS return_id,
+                l.reason_id,
+                r.resolution,
+                0.0 AS qty_shipped,
+                l.quantity AS qty_returned,
+                NULL::float AS return_rate,
+                1 AS return_count,
+                l.value AS value_returned,
+                l.fee,
+                CASE WHEN r.settled_date IS NULL OR l.quantity = 0 THEN 0.0
+                     WHEN l.keep_item THEN l.value - l.fee
+                     ELSE (l.value - l.fee) * l.quantity_received / l.quantity
+                END AS refunded,
+                EXTRACT(EPOCH FROM (r.settled_date - r.create_date)) / 86400.0
+                    AS days_to_refund
+            FROM oms_return_line l
+            JOIN oms_return r ON r.id = l.return_id
+            JOIN sale_order_line sol ON sol.id = l.sale_line_id
+            JOIN sale_order o ON o.id = sol.order_id
+            JOIN res_company c ON c.id = r.company_id
+            JOIN product_product p ON p.id = sol.product_id
+            JOIN product_template pt ON pt.id = p.product_tmpl_id
+            WHERE r.state != 'rejected'
+        """
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(f"CREATE OR REPLACE VIEW {self._table} AS ({self._query()})")
+
+    @api.model
+    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
+        """The return rate of each group: its returned quantity over its shipped one."""
+        wanted = [spec for spec in fields if spec.split(":")[0] != "return_rate"]
+        rate = len(wanted) != len(fields)
+        if rate:
+            wanted += ["qty_returned:sum", "qty_shipped:sum"]
+        groups = super().read_group(
+            domain, wanted, groupby, offset=offset, limit=limit, orderby=orderby, lazy=lazy
+        )
+        if rate:
+            for group in groups:
+                shipped = group.get("qty_shipped") or 0.0
+                group["return_rate"] = (
+                    100.0 * (group.get("qty_returned") or 0.0) / shipped if shipped else 0.0
+                )
+        return groups

@@ -49,6 +49,23 @@ class ReturnsPortal(CustomerPortal):
         return request.render("oms_returns.portal_my_return", values)
 
     @http.route(
+        ["/my/returns/<int:return_id>/label/<int:attachment_id>"],
+        type="http",
+        auth="public",
+        website=True,
+    )
+    def portal_my_return_label(self, return_id, attachment_id, access_token=None, **_kwargs):
+        """A return label, for the customer of the request only."""
+        try:
+            record = self._document_check_access("oms.return", return_id, access_token)
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        label = record.sudo().label_attachment_ids.filtered(lambda a: a.id == attachment_id)
+        if not label:
+            raise request.not_found()
+        return request.env["ir.binary"]._get_stream_from(label).get_response(as_attachment=True)
+
+    @http.route(
         ["/my/orders/<int:order_id>/return"],
         type="http",
         auth="public",

@@ -48,6 +48,9 @@ class OmsReturn(models.Model):
     fee_total = fields.Monetary(string="Restocking Fees", compute="_compute_amounts", store=True)
     refund_estimate = fields.Monetary(compute="_compute_amounts", store=True)
     rejection_reason = fields.Char(readonly=True)
+    label_attachment_ids = fields.Many2many(
+        "ir.attachment", "oms_return_label_rel", string="Return Labels", readonly=True, copy=False
+    )
     note = fields.Text()
     can_be_approved = fields.Boolean(compute="_compute_can_be")
     can_be_rejected = fields.Boolean(compute="_compute_can_be")
@@ -122,9 +125,7 @@ class OmsReturn(models.Model):
                 and bool(receipts)
                 and bool(request.line_ids.policy_id.return_carrier_id[:1])
             )
-            request.can_be_received = state in ("approved", "label_sent", "in_transit") and (
-                not receipts or all(p.state == "done" for p in receipts)
-            )
+            request.can_be_received = state in ("approved", "label_sent", "in_transit")
             request.can_be_inspected = state == "received" and all(
                 line.disposition or line.keep_item for line in request.line_ids
             )
@@ -228,7 +229,24 @@ class OmsReturn(models.Model):
             request.state = "approved"
             request._oms_log(_("Return %s approved", request.name))
             request._oms_create_receipts()
+            request._oms_send_label_now()
         return True
+
+    def _oms_send_label_now(self):
+        """The customer gets the return label with the approval when the policy names
+        a carrier; a carrier that fails leaves the request approved, and the label
+        to send again from the form."""
+        self.ensure_one()
+        if not self.can_be_label_sent:
+            return
+        try:
+            with self.env.cr.savepoint():
+                self.action_send_label()
+        except UserError as error:
+            self.message_post(
+                body=_("The return label could not be bought yet: %s", error.args[0]),
+                subtype_xmlid="mail.mt_note",
+            )
 
     def action_reject(self, reason=None):
         self._ensure_can_be("rejected")
@@ -262,7 +280,9 @@ class OmsReturn(models.Model):
                     - before
                 )
                 attachments |= labels.copy({"res_model": "oms.return", "res_id": request.id})
-            request.state = "label_sent"
+            request.write(
+                {"state": "label_sent", "label_attachment_ids": [(4, a) for a in attachments.ids]}
+            )
             for order in request.line_ids.order_id:
                 order._oms_log_event("note", _("Return label sent"), reason=request.name)
             request.message_post(
@@ -283,8 +303,18 @@ class OmsReturn(models.Model):
             self._oms_log(_("Return %s arrived at the warehouse", self.name), mail=False)
 
     def action_receive(self):
+        """The parcel is here. Receipts the warehouse has not validated yet are
+        validated with the quantities requested (no backorder); to receive less,
+        validate the receipt itself first."""
         self._ensure_can_be("received")
         for request in self:
+            for receipt in request.picking_ids.filtered(
+                lambda p: p.state not in ("done", "cancel")
+            ):
+                for move in receipt.move_ids:
+                    move.quantity = move.product_uom_qty
+                receipt.move_ids.picked = True
+                receipt.with_context(cancel_backorder=True)._action_done()
             done_moves = request.picking_ids.filtered(lambda p: p.state == "done").move_ids
             for line in request.line_ids:
                 if line.keep_item:

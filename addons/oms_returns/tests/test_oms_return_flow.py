@@ -252,6 +252,17 @@ class TestReturnFlow(ReturnFlowCase):
         }
         self.assertEqual(by_reason, {self.too_small.id: 1, self.damaged.id: 1})
 
+    def test_receiving_the_parcel_validates_the_receipt_as_requested(self):
+        request = self.request()
+        receipt = request.picking_ids
+        self.assertNotEqual(receipt.state, "done")
+        request.action_receive()
+        self.assertEqual(receipt.state, "done")
+        self.assertEqual(receipt.move_ids.quantity, 1)
+        self.assertEqual(request.line_ids.quantity_received, 1)
+        returns = request._oms_location(self.warehouse, "Returns")
+        self.assertEqual(self.shirt.with_context(location=returns.id).qty_available, 1)
+
     def test_damaged_has_no_fee_and_scrap_leaves_stock_alone(self):
         request = self.request(reason=self.damaged)
         self.assertEqual(request.fee_total, 0)
@@ -448,10 +459,19 @@ class TestReturnLabel(LocalSimulatorsMixin, ReturnFlowCase):
             }
         )
 
+    def test_a_carrier_outage_leaves_the_request_approved_with_its_label_to_send(self):
+        self.sim.fail_next(503, times=10, method="POST", path=r"/v2/shipments$")
+        request = self.request()
+        self.assertEqual(request.state, "approved")
+        self.assertTrue(request.picking_ids, "the receipt is there")
+        self.assertTrue(request.can_be_label_sent)
+        self.assertTrue(
+            any("could not be bought" in body for body in request.message_ids.mapped("body"))
+        )
+
     def test_label_is_bought_from_customer_to_warehouse_and_tracking_moves_the_request(self):
         request = self.request()
-        request.action_send_label()
-        self.assertEqual(request.state, "label_sent")
+        self.assertEqual(request.state, "label_sent", "sent with the approval")
         created = self.sim.requests_to("POST", r"/v2/shipments$")[-1].json()["shipment"]
         self.assertEqual(created["from_address"]["zip"], "90277", "from the customer")
         self.assertEqual(created["to_address"]["zip"], "40202", "to the warehouse")
@@ -460,6 +480,7 @@ class TestReturnLabel(LocalSimulatorsMixin, ReturnFlowCase):
             [("res_model", "=", "oms.return"), ("res_id", "=", request.id)]
         )
         self.assertTrue(label, "the label is on the request, for the customer")
+        self.assertEqual(request.label_attachment_ids, label)
         receipt = request.picking_ids
         tracker_id = next(
             tid

@@ -2,7 +2,7 @@
     "name": "OMS Returns",
     "summary": "Returns from the customer portal to receipt, inspection and refund, "
     "exchange or store credit",
-    "version": "18.0.1.8.0",
+    "version": "18.0.1.8.1",
     "category": "Sales/Order Management",
     "license": "LGPL-3",
     "author": "OMS for Odoo contributors",
@@ -18,5 +18,10 @@
         "views/oms_returns_menus.xml",
         "views/oms_return_portal_templates.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "oms_returns/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
 }

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 
@@ -68,10 +68,29 @@ class OmsReturnPolicy(models.Model):
             if not (policy.allow_refund or policy.allow_exchange or policy.allow_credit):
                 raise ValidationError(_("A return policy allows at least one resolution."))
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
+
+    @api.model
+    @tools.ormcache("company_id")
+    def _oms_policy_ids(self, company_id):
+        """The active policies of a company, in order (read on every portal page)."""
+        return tuple(self.sudo().search([("company_id", "in", (company_id, False))]).ids)
+
     @api.model
     def _oms_for(self, order, product):
         """The policy that applies to a product of an order (or an empty recordset)."""
-        for policy in self.search([("company_id", "in", (order.company_id.id, False))]):
+        for policy in self.browse(self._oms_policy_ids(order.company_id.id)):
             if policy.channel_ids and order.oms_channel_id not in policy.channel_ids:
                 continue
             if policy.categ_ids and not any(

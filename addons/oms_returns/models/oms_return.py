@@ -300,7 +300,9 @@ class OmsReturn(models.Model):
             self.state = "in_transit"
             self._oms_log(_("Return %s is on its way to us", self.name))
         elif status == "delivered" and self.state in ("label_sent", "in_transit"):
+            # Into the returns location, not sellable stock: inspection decides.
             self._oms_log(_("Return %s arrived at the warehouse", self.name), mail=False)
+            self.action_receive()
 
     def action_receive(self):
         """The parcel is here. Receipts the warehouse has not validated yet are

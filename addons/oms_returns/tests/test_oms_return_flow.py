@@ -490,7 +490,8 @@ class TestReturnLabel(LocalSimulatorsMixin, ReturnFlowCase):
         event = self.sim.advance_tracker(tracker_id, "in_transit")
         self.env["oms.carrier.shipment"]._oms_apply_tracking(parse_easypost_event(event).tracking)
         self.assertEqual(request.state, "in_transit")
-        receipt.move_ids.picked = True
-        receipt.button_validate()
-        request.action_receive()
-        self.assertEqual(request.state, "received")
+        event = self.sim.advance_tracker(tracker_id, "delivered")
+        self.env["oms.carrier.shipment"]._oms_apply_tracking(parse_easypost_event(event).tracking)
+        self.assertEqual(request.state, "received", "delivered to the warehouse: received")
+        self.assertEqual(receipt.state, "done", "into the returns location, to inspect")
+        self.assertEqual(request.line_ids.quantity_received, 1)

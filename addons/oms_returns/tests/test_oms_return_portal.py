@@ -165,6 +165,43 @@ class TestReturnPortal(PortalReturnCase):
             self.env["oms.return"].search([]).filtered(lambda r: r.line_ids.sale_line_id & line)
         )
 
+    def test_another_customer_cannot_see_a_return_nor_its_label(self):
+        request = self.env["oms.return"].create(
+            {
+                "partner_id": self.customer.id,
+                "line_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "sale_line_id": self.order.order_line.id,
+                            "quantity": 1,
+                            "reason_id": self.reason.id,
+                        },
+                    )
+                ],
+            }
+        )
+        label = self.env["ir.attachment"].create(
+            {
+                "name": "label.pdf",
+                "raw": b"%PDF-1.4",
+                "res_model": "oms.return",
+                "res_id": request.id,
+            }
+        )
+        request.label_attachment_ids = label
+        self.authenticate("stranger", "stranger-pass-1")
+        for url in (f"/my/returns/{request.id}", f"/my/returns/{request.id}/label/{label.id}"):
+            response = self.url_open(url, allow_redirects=False)
+            self.assertEqual(response.status_code, 303, url)
+            self.assertTrue(response.headers["Location"].endswith("/my"), url)
+        self.assertNotIn(request.name, self.url_open("/my/returns").text)
+        self.authenticate("returner", "returner-pass-1")
+        response = self.url_open(f"/my/returns/{request.id}/label/{label.id}")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.content, b"%PDF-1.4")
+
     def test_a_form_without_its_csrf_token_is_refused(self):
         line = self.order.order_line
         self.authenticate("returner", "returner-pass-1")

@@ -9,8 +9,7 @@ item through the portal; the return label, the receipt, the inspection (restock)
 the credit note follow, and the item's stock goes back to Shopify. Every step is
 asserted on stored records and on what the simulators received; the order's timeline
 shows them in order.
-
-Still to come here: the portal step in a browser (it posts the form over HTTP).
+The portal step runs in headless Chromium (a tour of oms_returns).
 """
 
 import json
@@ -242,22 +241,13 @@ class TestJourney(LocalSimulatorsMixin, HttpCase):
         invoice = order._create_invoices()
         invoice.action_post()
         # 6. The customer returns one item through the portal.
-        portal_user = new_test_user(
-            env, login="ray", password="ray-portal-pass-1", groups="base.group_portal"
-        )
+        portal_user = new_test_user(env, login="ray", password="ray", groups="base.group_portal")
         portal_user.partner_id = order.partner_id
         returned = order.order_line.filtered(lambda ol: ol.product_id.default_code == self.skus[0])
-        self.authenticate("ray", "ray-portal-pass-1")
-        form = self.url_open(f"/my/orders/{order.id}/return")
-        self.assertEqual(form.status_code, 200)
-        token = form.text.split('name="csrf_token" value="')[1].split('"')[0]
-        self.url_open(
-            f"/my/orders/{order.id}/return",
-            data={
-                "csrf_token": token,
-                f"qty_{returned.id}": "1",
-                f"reason_{returned.id}": str(env.ref("oms_returns.reason_too_small").id),
-            },
+        self.assertEqual(order.order_line[:1], returned, "the first line of the form")
+        # In the browser: the order page, Return items, one unit, a reason, the label.
+        self.start_tour(
+            f"/my/orders/{order.id}", "oms_returns_portal_return_first_line", login="ray"
         )
         request = env["oms.return"].search([("partner_id", "=", order.partner_id.id)])
         # 7. Label (bought with the approval), receipt, inspection (restock), credit

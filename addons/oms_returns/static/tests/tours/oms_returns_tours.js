@@ -24,6 +24,19 @@ function returnOne(product, reason) {
     ];
 }
 
+const downloadLabel = {
+    content: "Download the label",
+    trigger: "a.o_oms_return_label",
+    async run() {
+        const response = await fetch(this.anchor.getAttribute("href"));
+        const body = new Uint8Array(await response.arrayBuffer());
+        const head = String.fromCharCode(...body.slice(0, 4));
+        if (!response.ok || !["%PDF", "^XA"].some((magic) => head.startsWith(magic))) {
+            throw new Error(`The label did not download (${response.status} ${head})`);
+        }
+    },
+};
+
 // A signed-in customer returns one of the two lines of an order and downloads the label.
 tours.add("oms_returns_portal_signed_in", {
     steps: () => [
@@ -46,18 +59,40 @@ tours.add("oms_returns_portal_signed_in", {
             content: "Only the mug comes back",
             trigger: '.o_oms_return table:contains("Tour Mug"):not(:contains("Tour Plate"))',
         },
+        downloadLabel,
+    ],
+});
+
+// From an order page: return one unit of its first line, then download the label.
+tours.add("oms_returns_portal_return_first_line", {
+    steps: () => [
         {
-            content: "Download the label",
-            trigger: "a.o_oms_return_label",
-            async run() {
-                const response = await fetch(this.anchor.getAttribute("href"));
-                const body = new Uint8Array(await response.arrayBuffer());
-                const head = String.fromCharCode(...body.slice(0, 4));
-                if (!response.ok || !["%PDF", "^XA"].some((magic) => head.startsWith(magic))) {
-                    throw new Error(`The label did not download (${response.status} ${head})`);
-                }
-            },
+            content: "The order offers its return",
+            trigger: "#o_oms_return_items",
+            run: "click",
+            expectUnloadPage: true,
         },
+        {
+            content: "Return one of the first item",
+            trigger: '.o_oms_return_form tbody tr:has(input[name^="qty_"]):first input[name^="qty_"]',
+            run: "edit 1",
+        },
+        {
+            content: "Say why",
+            trigger: '.o_oms_return_form tbody tr:has(input[name^="qty_"]):first select[name^="reason_"]',
+            run: "selectByLabel Too small",
+        },
+        {
+            content: "Send the request",
+            trigger: "#o_oms_return_submit",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The request is approved and its label ready",
+            trigger: '.o_oms_return_state:contains("Label sent")',
+        },
+        downloadLabel,
     ],
 });
 

@@ -1,7 +1,7 @@
 {
     "name": "OMS Core",
     "summary": "One queue of orders from every sales channel, with OMS groups and menus",
-    "version": "18.0.1.3.3",
+    "version": "18.0.1.4.0",
     "category": "Sales/Order Management",
     "license": "LGPL-3",
     "author": "OMS for Odoo contributors",
@@ -14,6 +14,7 @@
         "data/oms_hold_rule_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",
+        "data/oms_health_check_data.xml",
         "wizards/oms_order_hold_release_views.xml",
         "wizards/oms_hold_rule_dry_run_views.xml",
         "views/oms_order_hold_views.xml",
@@ -23,6 +24,7 @@
         "views/sale_order_views.xml",
         "views/res_partner_views.xml",
         "report/oms_order_report_views.xml",
+        "views/oms_health_check_views.xml",
         "views/oms_core_menus.xml",
     ],
     "assets": {

@@ -1,4 +1,5 @@
 from . import delivery_carrier
+from . import oms_carrier_error
 from . import oms_carrier_shipment
 from . import oms_carrier_tracking
 from . import oms_shipping_policy

@@ -302,6 +302,10 @@ class DeliveryCarrier(models.Model):
         try:
             return function(*args, **kwargs)
         except CarrierError as error:
+            # Kept when the caller goes on without the answer (its transaction lives).
+            self.env["oms.carrier.error"].sudo().create(
+                {"carrier_id": self.id, "operation": what, "message": str(error)}
+            )
             raise UserError(
                 _(
                     "%(carrier)s could not %(what)s: %(error)s",

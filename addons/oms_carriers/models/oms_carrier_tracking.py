@@ -169,6 +169,14 @@ class OmsCarrierShipment(models.Model):
                 tracking = carrier._oms_poll_tracking(shipment)
             except CarrierError as error:
                 _logger.warning("Tracking %s: %s", shipment.tracking_number, error)
+                self.env["oms.carrier.error"].sudo().create(
+                    {
+                        "carrier_id": carrier.id,
+                        "operation": _("track %s", shipment.tracking_number),
+                        "message": str(error),
+                        "picking_id": shipment.picking_id.id,
+                    }
+                )
                 continue
             if tracking:
                 self._oms_apply_tracking(tracking)

@@ -2,7 +2,9 @@
 recorded once, driving the order's delivered stage."""
 
 import json
+from datetime import timedelta
 
+from odoo import fields
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
@@ -85,6 +87,22 @@ class TestTracking(TrackingCase):
         activity = self.picking.activity_ids
         self.assertEqual(len(activity), 1)
         self.assertIn("delivery exception", activity.summary)
+
+    def test_parcels_without_news_for_three_days_are_on_the_health_dashboard(self):
+        check = self.env.ref("oms_carriers.health_tracking_stale")
+        Shipment = self.env["oms.carrier.shipment"]
+        self.assertNotIn(self.shipment, Shipment.search(check.action_open()["domain"]))
+        self.shipment.tracking_date = fields.Datetime.now() - timedelta(days=4)
+        self.assertIn(self.shipment, Shipment.search(check.action_open()["domain"]))
+        self.shipment.tracking_status = "delivered"
+        self.assertNotIn(self.shipment, Shipment.search(check.action_open()["domain"]))
+
+    def test_a_failed_poll_is_a_carrier_error(self):
+        self.sim.fail_next(503, times=10, path=r"/v2/trackers")
+        self.env["oms.carrier.shipment"]._cron_oms_poll_tracking()
+        error = self.env["oms.carrier.error"].search([("carrier_id", "=", self.carrier.id)])
+        self.assertEqual(len(error), 1)
+        self.assertEqual(error.picking_id, self.shipment.picking_id)
 
     def test_polling_when_no_webhook_came(self):
         self.advance("out_for_delivery")

@@ -139,6 +139,12 @@ class TestRateShopping(CarrierCase):
         self.assertEqual(failed.carrier_id, self.ups)
         self.assertIn("UPS direct could not quote", failed.reason)
         self.assertEqual(self.picking.carrier_id, self.easypost)
+        # Counted among the carrier errors of the day on the health dashboard.
+        error = self.env["oms.carrier.error"].search([("carrier_id", "=", self.ups.id)])
+        self.assertEqual(error.operation, "quote")
+        check = self.env.ref("oms_carriers.health_carrier_errors_today")
+        found = self.env["oms.carrier.error"].search(check.action_open()["domain"])
+        self.assertIn(error, found)
 
     def test_validation_is_not_blocked_when_no_carrier_can_be_chosen(self):
         self.policy.max_price = 0.01

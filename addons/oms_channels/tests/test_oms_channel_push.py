@@ -459,6 +459,12 @@ class TestFileAndHealth(ChannelSimulatorCase):
         self.assertEqual(self.channel.inbox_error_count, 1)
         self.assertEqual(self.channel.inbox_errors_today, 1)
         self.assertEqual(self.channel.inbox_backlog_count, 0)
+        # On the integration health dashboard, grouped per channel.
+        check = self.env.ref("oms_channels.health_inbox_errors")
+        self.assertEqual(check.state, "problem")
+        action = check.action_open()
+        self.assertEqual(action["context"]["group_by"], ["channel_id"])
+        self.assertEqual(self.env[action["res_model"]].search(action["domain"]) & inbox, bad)
 
     def test_backlog_and_time_to_drain(self):
         Inbox = self.env["oms.channel.inbox"]
@@ -487,3 +493,7 @@ class TestFileAndHealth(ChannelSimulatorCase):
         self.assertEqual(self.channel.inbox_backlog_count, 2)
         self.assertEqual(self.channel.imported_last_hour, 2)
         self.assertEqual(self.channel.drain_minutes, 60.0, "2 waiting at 2 an hour")
+        backlog = self.env.ref("oms_channels.health_inbox_backlog").action_open()
+        self.assertEqual(
+            self.env["oms.channel.inbox"].search(backlog["domain"]) & received, received[2:]
+        )

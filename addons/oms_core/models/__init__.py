@@ -1,4 +1,5 @@
 from . import oms_channel
+from . import oms_health_check
 from . import oms_hold_rule
 from . import oms_order_event
 from . import oms_order_hold

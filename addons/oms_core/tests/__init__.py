@@ -2,3 +2,4 @@ from . import test_oms_channel
 from . import test_oms_core_security
 from . import test_oms_core_ui
 from . import test_queue_job_wiring
+from . import test_oms_health_check

@@ -58,3 +58,13 @@ class TestOmsHoldTour(HttpCase):
         self.assertEqual(hold.state, "overridden")
         self.assertEqual(hold.release_note, "Customer called back, order is genuine")
         self.assertEqual(hold.released_by_id.login, "oms_tour_desk")
+
+
+@tagged("post_install", "-at_install")
+class TestIntegrationHealthTour(HttpCase):
+    def test_manager_opens_the_failed_jobs_from_the_dashboard(self):
+        new_test_user(self.env, login="oms_tour_manager", groups="oms_core.group_oms_manager")
+        self.env["queue.job"].search([("state", "=", "failed")]).unlink()
+        channel = self.env["oms.channel"].create({"name": "Health tour shop"})
+        channel.with_delay().action_archive().db_record().write({"state": "failed"})
+        self.start_tour("/odoo/oms-health", "oms_core_integration_health", login="oms_tour_manager")

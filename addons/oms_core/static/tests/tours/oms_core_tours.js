@@ -103,3 +103,23 @@ registry.category("web_tour.tours").add("oms_core_release_hold", {
         },
     ],
 });
+
+// An OMS Manager opens the integration health dashboard and a check's records.
+registry.category("web_tour.tours").add("oms_core_integration_health", {
+    url: "/odoo/oms-health",
+    steps: () => [
+        {
+            content: "The failed jobs check shows its count",
+            trigger: '.o_kanban_record:contains("Failed background jobs") .badge:contains("1")',
+            run: "click",
+        },
+        {
+            content: "Its jobs open, grouped by job channel",
+            trigger: '.o_list_view .o_group_header:contains("root")',
+        },
+        {
+            content: "under the check's name",
+            trigger: '.o_breadcrumb:contains("Failed background jobs")',
+        },
+    ],
+});

@@ -1,0 +1,18 @@
+from odoo import fields, models
+
+
+class OmsCarrierError(models.Model):
+    """A carrier call that failed and that the work went on without: a quote, an
+    address check, a tracking poll. Counted per day on the integration health
+    dashboard. (A failure that stops a user's action is shown to that user, and a
+    failed background job stays in the job queue.)"""
+
+    _name = "oms.carrier.error"
+    _description = "Carrier Error"
+    _order = "id desc"
+    _rec_name = "operation"
+
+    carrier_id = fields.Many2one("delivery.carrier", required=True, index=True, ondelete="cascade")
+    operation = fields.Char(required=True)
+    message = fields.Text()
+    picking_id = fields.Many2one("stock.picking", index="btree_not_null", ondelete="set null")

@@ -81,8 +81,17 @@ class TestJourney(LocalSimulatorsMixin, HttpCase):
             self._stock(self.near, sku, 20)
         self._stock(self.far, self.skus[2], 20)
         sources = env["oms.routing.source"]
-        sources.create({"warehouse_id": self.near.id, "rank": 1})
-        sources.create({"warehouse_id": self.far.id, "rank": 2})
+        sources.create(
+            {
+                "warehouse_id": self.near.id,
+                "rank": 1,
+                "cost_per_shipment": 2.0,
+                "cost_per_line": 0.5,
+            }
+        )
+        sources.create(
+            {"warehouse_id": self.far.id, "rank": 2, "cost_per_shipment": 3.0, "cost_per_line": 0.5}
+        )
         service = env["product.product"].create({"name": "Shipping", "type": "service"})
         self.easypost_carrier = env["delivery.carrier"].create(
             {
@@ -271,6 +280,41 @@ class TestJourney(LocalSimulatorsMixin, HttpCase):
         binding = self.channel.product_binding_ids.filtered(lambda b: b.sku == self.skus[0])
         self.assertEqual(
             self.shopify.inventory_levels[(item, self.shopify.location_id)], binding.qty_pushed
+        )
+        # 9. Cost to serve, figure by figure from its source records.
+        env.flush_all()
+        rows = env["oms.cost.report"].search([("order_id", "=", order.id)])
+        labels = rows.filtered(lambda r: r.kind == "label")
+        self.assertEqual(labels.picking_id, near_delivery | far_delivery)
+        for row in labels:
+            self.assertAlmostEqual(row.label_cost, row.picking_id.carrier_price, places=2)
+        self.assertGreater(sum(labels.mapped("label_cost")), 0)
+        self.assertEqual(sum(rows.mapped("extra_shipments")), 1, "split in two: one extra")
+        handling = {r.picking_id: r.handling_cost for r in rows if r.kind == "handling"}
+        # 2 + 2 lines x 0.50 from the nearest; 3 + 1 line x 0.50 from the other.
+        self.assertEqual(handling, {near_delivery: 3.0, far_delivery: 3.5})
+        second = max(near_delivery | far_delivery, key=lambda p: p.id)
+        source_cost = 2.0 if second == near_delivery else 3.0
+        self.assertAlmostEqual(
+            sum(rows.mapped("split_cost")), second.carrier_price + source_cost, places=2
+        )
+        shipping_lines = invoice.invoice_line_ids.filtered(
+            lambda il: any(il.sale_line_ids.mapped("is_delivery"))
+        )
+        self.assertTrue(shipping_lines, "the channel's shipping line is invoiced")
+        shipping = rows.filtered(lambda r: r.kind == "shipping")
+        self.assertEqual(shipping.move_line_id, shipping_lines)
+        self.assertAlmostEqual(
+            sum(shipping.mapped("shipping_charged")),
+            -sum(shipping_lines.mapped("balance")),
+            places=2,
+        )
+        credit = rows.filtered(lambda r: r.kind == "return_credit")
+        self.assertEqual(credit.move_id, note)
+        self.assertAlmostEqual(
+            sum(credit.mapped("refunded")) - sum(credit.mapped("fee_income")),
+            note.amount_untaxed,
+            places=2,
         )
         # The timeline tells the story in order.
         names = order.oms_event_ids.sorted("id").mapped("name")

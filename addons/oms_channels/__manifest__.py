@@ -2,12 +2,12 @@
     "name": "OMS Channels",
     "summary": "Orders from Shopify, WooCommerce, Amazon and files land once; stock, "
     "tracking and cancellations go back",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.4.1",
     "category": "Sales/Order Management",
     "license": "LGPL-3",
     "author": "OMS for Odoo contributors",
     "website": "https://github.com/oms-odoo/oms",
-    "depends": ["oms_core"],
+    "depends": ["oms_core", "delivery"],
     "external_dependencies": {"python": ["requests"]},
     "data": [
         "security/oms_channels_security.xml",

@@ -7,3 +7,4 @@ from . import stock_picking
 from . import product_template
 from . import stock_picking_customs
 from . import oms_carrier_manifest
+from . import oms_cost_report

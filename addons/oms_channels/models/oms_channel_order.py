@@ -440,12 +440,13 @@ class SaleOrder(models.Model):
                     "oms_external_line_id": line.external_id or False,
                 }
             )
-        extras = [(s.title or s.method, s.subtotal, s.taxes) for s in draft.shipping_lines]
-        extras += [(f.name, f.amount, f.taxes) for f in draft.fees]
-        extras += [(d.code or _("Discount"), -d.amount, ()) for d in draft.order_discounts]
+        # Shipping is a delivery line, as Odoo's own (invoiced, reported as shipping).
+        extras = [(s.title or s.method, s.subtotal, s.taxes, True) for s in draft.shipping_lines]
+        extras += [(f.name, f.amount, f.taxes, False) for f in draft.fees]
+        extras += [(d.code or _("Discount"), -d.amount, (), False) for d in draft.order_discounts]
         if extras:
             service = lookups.service()
-            for name, amount, taxes in extras:
+            for name, amount, taxes, is_delivery in extras:
                 lines.append(
                     {
                         "product_id": service.id,
@@ -453,6 +454,7 @@ class SaleOrder(models.Model):
                         "product_uom_qty": 1,
                         "price_unit": float(amount),
                         "tax_id": [(6, 0, lookups.taxes(draft, taxes).ids)],
+                        "is_delivery": is_delivery,
                     }
                 )
         return lines, unknown

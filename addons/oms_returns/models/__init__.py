@@ -3,3 +3,4 @@ from . import oms_return_policy
 from . import oms_return
 from . import oms_return_line
 from . import oms_return_lookup
+from . import oms_cost_report

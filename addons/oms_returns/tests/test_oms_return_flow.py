@@ -263,6 +263,31 @@ class TestReturnFlow(ReturnFlowCase):
         returns = request._oms_location(self.warehouse, "Returns")
         self.assertEqual(self.shirt.with_context(location=returns.id).qty_available, 1)
 
+    def test_cost_to_serve_shows_the_refund_and_the_fee_from_the_credit_note(self):
+        request = self.request()
+        self.receive_and_inspect(request)
+        request.action_refund()
+        note = request.credit_note_ids
+        self.env.flush_all()
+        rows = self.env["oms.cost.report"].search([("order_id", "=", self.order.id)])
+        credit = rows.filtered(lambda r: r.kind == "return_credit")
+        self.assertEqual(credit.move_id, note, "each figure leads to its journal entry")
+        self.assertEqual(credit.move_line_id, note.invoice_line_ids)
+        # Untaxed, as in the ledger: 45 refunded, 4.50 of fee kept.
+        self.assertAlmostEqual(sum(credit.mapped("refunded")), 45.0, places=2)
+        self.assertAlmostEqual(sum(credit.mapped("fee_income")), 4.50, places=2)
+        self.assertAlmostEqual(
+            sum(credit.mapped("refunded")) - sum(credit.mapped("fee_income")),
+            note.amount_untaxed,
+            places=2,
+        )
+        [group] = self.env["oms.cost.report"].read_group(
+            [("order_id", "=", self.order.id)], ["net:sum"], ["channel_id"]
+        )
+        self.assertAlmostEqual(group["net"], -40.50 - sum(rows.mapped("label_cost")), places=2)
+        action = credit[:1].action_open_source()
+        self.assertEqual((action["res_model"], action["res_id"]), ("account.move", note.id))
+
     def test_damaged_has_no_fee_and_scrap_leaves_stock_alone(self):
         request = self.request(reason=self.damaged)
         self.assertEqual(request.fee_total, 0)

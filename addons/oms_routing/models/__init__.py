@@ -5,3 +5,4 @@ from . import oms_channel
 from . import sale_order
 from . import sale_order_line
 from . import stock_picking
+from . import oms_cost_report

@@ -56,6 +56,12 @@ class TestImport(TransactionCase):
             order.oms_hold_ids.filtered(lambda h: "mismatch" in h.reason),
             "Odoo's total equals the channel's",
         )
+        shipping = order.order_line.filtered("is_delivery")
+        self.assertEqual(len(shipping), len(self.payload["shipping_lines"]), "delivery lines")
+        self.assertAlmostEqual(
+            sum(shipping.mapped("price_unit")),
+            sum(float(s["price"]) for s in self.payload["shipping_lines"]),
+        )
 
     def test_customer_is_found_again_by_email(self):
         first = self._import(self.payload).order_id

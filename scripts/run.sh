@@ -57,11 +57,12 @@ cat <<MSG
 
   Order Management (Odoo 18.0) is starting at  http://$host:$OMS_HTTP_PORT
     back office   login admin   password admin
-    portal        login portal  password portal   (demo customer)
+    portal        login customer  password customer  (a delivered order to return)
   Database '$OMS_DB'; background jobs run in this process (queue_job).
   Demo shops and carriers: simulators on 127.0.0.1:$((OMS_SIM_PORT_BASE + 1))-$((OMS_SIM_PORT_BASE + 6))
     (log: $logs/simulators.log; OMS_SIMULATORS=0 make run leaves them out).
-    Oms > Configuration > Channels: "Pull Orders" brings their orders in.
+    Order Management > Configuration > Sales Channels: "Pull Orders" brings their orders in.
+  Walk the whole journey by hand: "Try this" in README.md.
   Ctrl-C stops Odoo; 'make stop' also stops PostgreSQL.
 
 MSG

@@ -18,6 +18,7 @@
         "views/oms_returns_menus.xml",
         "views/oms_return_portal_templates.xml",
     ],
+    "demo": ["demo/oms_returns_demo.xml"],
     "assets": {
         "web.assets_tests": [
             "oms_returns/static/tests/tours/*.js",

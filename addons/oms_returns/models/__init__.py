@@ -4,3 +4,4 @@ from . import oms_return
 from . import oms_return_line
 from . import oms_return_lookup
 from . import oms_cost_report
+from . import oms_demo

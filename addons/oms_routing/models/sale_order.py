@@ -6,6 +6,7 @@ from odoo import _, fields, models
 from odoo.tools import float_round
 
 from ..routing_engine import Line, Order, Snapshot, Source, route
+from ..routing_engine.geodata import place
 
 
 class SaleOrder(models.Model):
@@ -115,12 +116,17 @@ class SaleOrder(models.Model):
         engine_orders = []
         for order in self:
             shipping = order.partner_shipping_id
-            has_place = shipping.partner_latitude or shipping.partner_longitude
+            if shipping.partner_latitude or shipping.partner_longitude:
+                latitude, longitude = shipping.partner_latitude, shipping.partner_longitude
+            else:
+                # Never a network call here: the offline datasets' centroids.
+                found = place(shipping.country_id.code, shipping.zip, shipping.city)
+                latitude, longitude = (found.latitude, found.longitude) if found else (None, None)
             engine_orders.append(
                 Order(
                     id=order.id,
-                    latitude=shipping.partner_latitude if has_place else None,
-                    longitude=shipping.partner_longitude if has_place else None,
+                    latitude=latitude,
+                    longitude=longitude,
                     country=shipping.country_id.code or "",
                     priority=int(order.oms_priority or 0),
                     promised=order.oms_promised_date.date() if order.oms_promised_date else None,
@@ -273,6 +279,20 @@ class OmsRoutingSource(models.Model):
                 stock[product.id] = stock.get(product.id, 0.0) + quantity - reserved
         return free
 
+    def _oms_coordinates(self):
+        """Its coordinates, else the centroid of its postcode or its warehouse's
+        city, else of its country (offline datasets), else ``(None, None)``."""
+        self.ensure_one()
+        if self.latitude or self.longitude:
+            return self.latitude, self.longitude
+        address = self.warehouse_id.partner_id or self.vendor_id
+        found = place(
+            (self.country_id or address.country_id).code,
+            self.zip or address.zip,
+            address.city,
+        )
+        return (found.latitude, found.longitude) if found else (None, None)
+
     def _oms_engine_source(self, stock, products, now):
         self.ensure_one()
         supplied = None
@@ -284,13 +304,13 @@ class OmsRoutingSource(models.Model):
         capacity = None
         if self.daily_capacity:
             capacity = max(0, self.daily_capacity - self.capacity_used_today)
-        has_place = self.latitude or self.longitude
+        latitude, longitude = self._oms_coordinates()
         return Source(
             id=self.id,
             name=self.name,
             kind=self.kind,
-            latitude=self.latitude if has_place else None,
-            longitude=self.longitude if has_place else None,
+            latitude=latitude,
+            longitude=longitude,
             countries=frozenset(self.country_ids.mapped("code")) or None,
             stock=stock,
             default_safety_stock=self.safety_stock,

@@ -1,6 +1,8 @@
 """Routing at confirmation: deliveries per source, splits, dropship, backorders,
 decisions with their reasons."""
 
+from unittest.mock import patch
+
 from odoo.tests import TransactionCase
 from odoo.tools.safe_eval import safe_eval
 
@@ -88,6 +90,35 @@ class TestRouting(TransactionCase):
         self.assertIn(f"Routed: {self.near.name}", order.oms_event_ids.mapped("name"))
         action = order.action_oms_why_this_source()
         self.assertEqual(action["res_id"], decision.id)
+
+    def test_an_address_without_coordinates_is_placed_by_its_city_offline(self):
+        # Near Paris, by the city's centroid: the Paris source is nearer than Aalst.
+        self.customer.write(
+            {
+                "partner_latitude": 0,
+                "partner_longitude": 0,
+                "city": "Versailles",
+                "zip": "78000",
+                "country_id": self.env.ref("base.fr").id,
+            }
+        )
+        self.stock(self.wh_near, self.mug, 5)
+        self.stock(self.wh_far, self.mug, 5)
+        order = self.order((self.mug, 1))
+        with patch("requests.Session.request", side_effect=AssertionError("no network")):
+            order.action_confirm()
+        self.assertEqual(self.deliveries(order).picking_type_id.warehouse_id, self.wh_far)
+        far = order.oms_routing_decision_ids.candidate_ids.filtered(
+            lambda c: c.source_id == self.far
+        )
+        self.assertLess(far.distance_km, 30)
+
+    def test_a_source_without_coordinates_is_placed_by_its_postcode(self):
+        self.wh_far.partner_id.write({"city": "", "country_id": self.env.ref("base.us").id})
+        self.far.write({"latitude": 0, "longitude": 0, "zip": "10001"})  # New York
+        latitude, longitude = self.far._oms_coordinates()
+        self.assertAlmostEqual(latitude, 40.75, delta=0.1)
+        self.assertAlmostEqual(longitude, -74.0, delta=0.1)
 
     def test_split_across_two_warehouses_when_the_nearest_is_short(self):
         self.stock(self.wh_near, self.mug, 5)

@@ -8,3 +8,4 @@ from . import product_template
 from . import stock_picking_customs
 from . import oms_carrier_manifest
 from . import oms_cost_report
+from . import sale_order

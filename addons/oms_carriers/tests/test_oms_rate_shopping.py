@@ -152,3 +152,38 @@ class TestRateShopping(CarrierCase):
         self.assertEqual(self.picking.state, "done")
         self.assertFalse(self.picking.carrier_tracking_ref)
         self.assertIn("No carrier chosen automatically", self.picking.message_ids[:1].body)
+
+    # --- the quotes routing asks for (hook) -----------------------------------------
+    def test_an_order_is_quoted_from_a_warehouse_before_any_delivery(self):
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [(0, 0, {"product_id": self.product.id, "product_uom_qty": 2})],
+            }
+        )
+        warehouse = self.picking.picking_type_id.warehouse_id
+        price = order._oms_quote_from(warehouse)
+        # Nothing stored: no delivery exists before the confirmation.
+        self.assertFalse(self.env["stock.picking"].search([("origin", "=", order.name)]))
+        self.assertIsNotNone(price)
+        shipments = self.easypost_sim.requests_to("POST", r"/v2/shipments$")
+        self.assertTrue(shipments, "EasyPost was asked")
+        self.assertTrue(self.ups_sim.requests_to("POST", r"/rating/"), "UPS was asked")
+        order.action_confirm()
+        delivery = order.picking_ids
+        delivery.action_oms_shop_rates()  # the same goods shopped as a delivery
+        self.assertAlmostEqual(
+            price, min(delivery.oms_shipping_quote_ids.mapped("price_company")), places=2
+        )
+
+    def test_a_carrier_that_fails_is_skipped(self):
+        self.ups_sim.fail_next(503, times=10)
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [(0, 0, {"product_id": self.product.id, "product_uom_qty": 1})],
+            }
+        )
+        self.assertIsNotNone(order._oms_quote_from(self.picking.picking_type_id.warehouse_id))
+        self.policy.carrier_ids = self.ups
+        self.assertIsNone(order._oms_quote_from(self.picking.picking_type_id.warehouse_id))

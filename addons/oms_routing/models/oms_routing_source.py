@@ -29,6 +29,13 @@ class OmsRoutingSource(models.Model):
     country_id = fields.Many2one("res.country")
     zip = fields.Char()
     daily_capacity = fields.Integer(help="Orders it can ship a day; 0 for no limit.")
+    rate_ids = fields.One2many(
+        "oms.routing.rate",
+        "source_id",
+        string="Shipping Table",
+        help="Shipping price and days by distance; the farthest band covers the rest. "
+        "Empty: shipping counts nothing, only handling.",
+    )
     cost_per_shipment = fields.Float(string="Handling per Shipment")
     cost_per_line = fields.Float(string="Handling per Line")
     cutoff_time = fields.Float(
@@ -85,3 +92,26 @@ class OmsRoutingSource(models.Model):
         )
         for source in self:
             source.capacity_used_today = counts.get(source._origin, 0)
+
+
+class OmsRoutingRate(models.Model):
+    """One band of a source's shipping table: up to a distance, a price per
+    shipment plus per kilogram, and the days in transit."""
+
+    _name = "oms.routing.rate"
+    _description = "Routing Shipping Rate"
+    _order = "source_id, max_km"
+
+    source_id = fields.Many2one("oms.routing.source", required=True, index=True, ondelete="cascade")
+    max_km = fields.Float(string="Up to (km)", required=True)
+    base = fields.Float(string="Per Shipment", required=True)
+    per_kg = fields.Float(string="Per kg")
+    transit_days = fields.Integer(default=1, required=True)
+
+    @api.constrains("max_km", "base", "per_kg", "transit_days")
+    def _check_band(self):
+        for rate in self:
+            if rate.max_km <= 0 or rate.base < 0 or rate.per_kg < 0 or rate.transit_days < 0:
+                raise ValidationError(
+                    _("A shipping band needs a positive distance and no negative price or days.")
+                )

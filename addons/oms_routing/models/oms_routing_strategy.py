@@ -31,6 +31,13 @@ class OmsRoutingStrategy(models.Model):
         default=True,
         help="Dropship vendors ship only what no stocked source can.",
     )
+    use_live_quotes = fields.Boolean(
+        string="Live Carrier Quotes",
+        help="Ask the carriers of the default shipping policy (oms_carriers) to quote each "
+        "order from each source, instead of the sources' shipping tables. Slower: one "
+        "call per carrier, order and source; a carrier that does not answer leaves the "
+        "table's price.",
+    )
     backorder_policy = fields.Selection(
         [("ship_available", "Ship what is there now"), ("wait_whole", "Wait for the whole order")],
         default="ship_available",

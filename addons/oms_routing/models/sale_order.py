@@ -5,7 +5,7 @@ import pytz
 from odoo import _, fields, models
 from odoo.tools import float_round
 
-from ..routing_engine import Line, Order, Snapshot, Source, route
+from ..routing_engine import Line, Order, ShippingRate, Snapshot, Source, route
 from ..routing_engine.geodata import place
 
 
@@ -149,9 +149,25 @@ class SaleOrder(models.Model):
                 )
             )
         engine_strategy = strategy._oms_engine_strategy() if strategy else None
+        quotes = self._oms_live_quotes(sources) if strategy and strategy.use_live_quotes else {}
         if engine_strategy:
-            return Snapshot(tuple(engine_orders), engine_sources, engine_strategy)
-        return Snapshot(tuple(engine_orders), engine_sources)
+            return Snapshot(tuple(engine_orders), engine_sources, engine_strategy, quotes)
+        return Snapshot(tuple(engine_orders), engine_sources, quotes=quotes)
+
+    def _oms_live_quotes(self, sources):
+        """{(order id, source id): price} from the carriers, through the hook
+        ``sale.order._oms_quote_from(warehouse)`` that oms_carriers provides (the
+        cheapest price in the company's currency, or ``None``). Dropship vendors
+        and orders without the hook keep their tables."""
+        if not hasattr(self.env["sale.order"], "_oms_quote_from"):
+            return {}
+        quotes = {}
+        for order in self:
+            for source in sources.filtered("warehouse_id"):
+                price = order._oms_quote_from(source.warehouse_id)
+                if price is not None:
+                    quotes[(order.id, source.id)] = price
+        return quotes
 
     def _oms_reroute(self, quantities, excluded, reason):
         """Route ``quantities`` ({line: quantity in its unit}) of this order again
@@ -305,6 +321,10 @@ class OmsRoutingSource(models.Model):
         if self.daily_capacity:
             capacity = max(0, self.daily_capacity - self.capacity_used_today)
         latitude, longitude = self._oms_coordinates()
+        rates = tuple(
+            ShippingRate(rate.max_km, rate.base, rate.per_kg, rate.transit_days)
+            for rate in self.rate_ids
+        )
         return Source(
             id=self.id,
             name=self.name,
@@ -319,6 +339,7 @@ class OmsRoutingSource(models.Model):
             cost_per_line=self.cost_per_line,
             ships_today=self._oms_ships_today(now),
             rank=self.rank,
+            rates=rates,
             products=supplied,
         )
 

@@ -120,6 +120,56 @@ class TestRouting(TransactionCase):
         self.assertAlmostEqual(latitude, 40.75, delta=0.1)
         self.assertAlmostEqual(longitude, -74.0, delta=0.1)
 
+    def cheapest_strategy(self, **values):
+        return self.env["oms.routing.strategy"].create(
+            {
+                "name": "Cheapest",
+                "is_default": True,
+                "weight_distance": 0,
+                "weight_speed": 0,
+                "weight_cost": 1,
+                **values,
+            }
+        )
+
+    def test_shipping_tables_make_the_farther_source_cheaper(self):
+        self.stock(self.wh_near, self.mug, 5)
+        self.stock(self.wh_far, self.mug, 5)
+        self.cheapest_strategy()
+        self.near.rate_ids = [(0, 0, {"max_km": 10000, "base": 30, "per_kg": 2, "transit_days": 1})]
+        self.far.rate_ids = [(0, 0, {"max_km": 10000, "base": 4, "per_kg": 1, "transit_days": 2})]
+        order = self.order((self.mug, 1))
+        order.action_confirm()
+        self.assertEqual(self.deliveries(order).picking_type_id.warehouse_id, self.wh_far)
+        candidates = order.oms_routing_decision_ids.candidate_ids
+        far = candidates.filtered(lambda c: c.source_id == self.far)
+        near = candidates.filtered(lambda c: c.source_id == self.near)
+        self.assertAlmostEqual(far.estimated_cost, 4 + 1 * 0.4, places=2)
+        self.assertAlmostEqual(near.estimated_cost, 30 + 2 * 0.4, places=2)
+
+    def test_live_quotes_come_through_the_carriers_hook(self):
+        """The hook's contract (oms_carriers implements it against the carriers'
+        APIs, tested there): a price per order and warehouse, or None."""
+        self.stock(self.wh_near, self.mug, 5)
+        self.stock(self.wh_far, self.mug, 5)
+        self.cheapest_strategy(use_live_quotes=True)
+        asked = []
+
+        def quote(order, warehouse):
+            asked.append(warehouse)
+            return {self.wh_near: 25.0, self.wh_far: 6.0}.get(warehouse)
+
+        Order = type(self.env["sale.order"])
+        with patch.object(Order, "_oms_quote_from", quote, create=True):
+            order = self.order((self.mug, 1))
+            order.action_confirm()
+        self.assertEqual(set(asked), {self.wh_near, self.wh_far}, "each stocked source asked")
+        self.assertEqual(self.deliveries(order).picking_type_id.warehouse_id, self.wh_far)
+        far = order.oms_routing_decision_ids.candidate_ids.filtered(
+            lambda c: c.source_id == self.far
+        )
+        self.assertAlmostEqual(far.estimated_cost, 6.0, places=2)
+
     def test_split_across_two_warehouses_when_the_nearest_is_short(self):
         self.stock(self.wh_near, self.mug, 5)
         self.stock(self.wh_far, self.cap, 5)

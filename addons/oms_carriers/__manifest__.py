@@ -1,7 +1,7 @@
 {
     "name": "OMS Carriers",
     "summary": "Rate shopping, labels, customs papers, hazmat and tracking through carrier APIs",
-    "version": "18.0.1.8.0",
+    "version": "18.0.1.8.1",
     "category": "Inventory/Delivery",
     "license": "LGPL-3",
     "author": "OMS for Odoo contributors",
@@ -21,5 +21,10 @@
         "report/oms_manifest_report.xml",
     ],
     "demo": ["demo/oms_carriers_demo.xml"],
+    "assets": {
+        "web.assets_tests": [
+            "oms_carriers/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
 }

@@ -1,5 +1,6 @@
 from odoo import _, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.pdf import merge_pdf
 
 
 class StockPicking(models.Model):
@@ -19,6 +20,50 @@ class StockPicking(models.Model):
         if order.commitment_date:
             return order.commitment_date.date()
         return False
+
+    def _oms_label_attachments(self):
+        """The labels bought for this delivery (every carrier, every package)."""
+        self.ensure_one()
+        return self.env["ir.attachment"].search(
+            [
+                ("res_model", "=", "stock.picking"),
+                ("res_id", "=", self.id),
+                ("name", "=like", "LabelShipping-%"),
+            ],
+            order="id",
+        )
+
+    def action_oms_print_labels(self):
+        """One PDF of all the delivery's labels, to print (a ZPL label prints from
+        its PDF copy; the ZPL files stay in the chatter for label printers)."""
+        self.ensure_one()
+        labels = self._oms_label_attachments().filtered(lambda a: a.name.endswith(".pdf"))
+        if not labels:
+            raise UserError(_("%s has no label yet.", self.name))
+        name = f"Labels-{self.name.replace('/', '-')}.pdf"
+        content = merge_pdf([label.raw for label in labels]) if len(labels) > 1 else labels.raw
+        Attachment = self.env["ir.attachment"]
+        printable = Attachment.search(
+            [("res_model", "=", self._name), ("res_id", "=", self.id), ("name", "=", name)],
+            limit=1,
+        )
+        if printable:
+            printable.raw = content
+        else:
+            printable = Attachment.create(
+                {
+                    "name": name,
+                    "raw": content,
+                    "mimetype": "application/pdf",
+                    "res_model": self._name,
+                    "res_id": self.id,
+                }
+            )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{printable.id}?download=true",
+            "target": "new",
+        }
 
     def action_oms_shop_rates(self):
         """Ask every carrier of the shipping policy, keep every quote, choose one."""

@@ -4,3 +4,4 @@ from . import test_oms_carrier_tracking
 from . import test_oms_rate_shopping
 from . import test_oms_hazmat_customs
 from . import test_oms_carrier_manifest
+from . import test_oms_carrier_tour

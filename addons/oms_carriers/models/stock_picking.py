@@ -2,6 +2,9 @@ from odoo import _, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.pdf import merge_pdf
 
+# Deliveries validated per background job.
+SHIP_BATCH = 100
+
 
 class StockPicking(models.Model):
     _inherit = "stock.picking"
@@ -64,6 +67,47 @@ class StockPicking(models.Model):
             "url": f"/web/content/{printable.id}?download=true",
             "target": "new",
         }
+
+    def action_oms_ship_in_background(self):
+        """Validate the selected deliveries in background jobs of 100: each buys its
+        labels (rates shopped when it has no carrier). A delivery that cannot ship
+        says why in its chatter; the others go on."""
+        ready = self.filtered(lambda p: p.picking_type_code == "outgoing" and p.state == "assigned")
+        for start in range(0, len(ready), SHIP_BATCH):
+            batch = ready[start : start + SHIP_BATCH]
+            batch.with_delay(description=_("Ship %s deliveries", len(batch)))._oms_ship_batch()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "message": _(
+                    "%(count)s deliveries are shipped in the background (%(skipped)s not ready).",
+                    count=len(ready),
+                    skipped=len(self - ready),
+                ),
+            },
+        }
+
+    def _oms_ship_batch(self):
+        """The job: each delivery validated with what is reserved, in its own
+        savepoint, so that one carrier refusal does not undo the others' labels."""
+        for picking in self.filtered(lambda p: p.state == "assigned"):
+            try:
+                with self.env.cr.savepoint():
+                    for move in picking.move_ids.filtered(lambda m: m.state != "cancel"):
+                        move.picked = True
+                    answer = picking.with_context(
+                        skip_backorder=True,
+                        picking_ids_not_to_backorder=picking.ids,
+                        skip_sms=True,  # nobody to answer the SMS question
+                    ).button_validate()
+            except UserError as error:
+                picking.message_post(body=_("Not shipped in the background: %s", error))
+                continue
+            if picking.state != "done" and isinstance(answer, dict) and answer.get("name"):
+                picking.message_post(body=_("Not shipped in the background: %s", answer["name"]))
+        return True
 
     def action_oms_shop_rates(self):
         """Ask every carrier of the shipping policy, keep every quote, choose one."""

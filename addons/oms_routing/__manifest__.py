@@ -2,7 +2,7 @@
     "name": "OMS Routing",
     "summary": "Each order ships from the best warehouse, store, 3PL or dropship vendor, "
     "and says why",
-    "version": "18.0.1.6.0",
+    "version": "18.0.1.7.0",
     "category": "Sales/Order Management",
     "license": "LGPL-3",
     "author": "OMS for Odoo contributors",
@@ -13,6 +13,7 @@
         "security/oms_routing_security.xml",
         "security/ir.model.access.csv",
         "views/oms_routing_views.xml",
+        "wizards/oms_routing_backtest_views.xml",
         "views/oms_routing_menus.xml",
     ],
     "installable": True,

@@ -100,15 +100,18 @@ class SaleOrder(models.Model):
     def _oms_routing_lines(self):
         return self.order_line.filtered(lambda ol: not ol.display_type and ol.is_storable)
 
-    def _oms_routing_snapshot(self, sources, strategy, quantities=None):
+    def _oms_routing_snapshot(self, sources, strategy, quantities=None, free=None):
         """The engine's input: these orders, the sources with their free stock read
         in one query (locked, so that two routings never give the same unit).
-        ``quantities`` ({line: quantity}) routes only those lines (re-routing)."""
+        ``quantities`` ({line: quantity}) routes only those lines (re-routing);
+        ``free`` ({source id: {product id: quantity}}) replaces the stock read (the
+        backtest)."""
         lines = self._oms_routing_lines()
         if quantities is not None:
             lines = lines.filtered(lambda ol: ol in quantities)
         products = lines.product_id
-        free = sources._oms_free_stock(products)
+        if free is None:
+            free = sources._oms_free_stock(products)
         now = fields.Datetime.now()
         engine_sources = tuple(
             source._oms_engine_source(free.get(source.id, {}), products, now) for source in sources
@@ -116,12 +119,7 @@ class SaleOrder(models.Model):
         engine_orders = []
         for order in self:
             shipping = order.partner_shipping_id
-            if shipping.partner_latitude or shipping.partner_longitude:
-                latitude, longitude = shipping.partner_latitude, shipping.partner_longitude
-            else:
-                # Never a network call here: the offline datasets' centroids.
-                found = place(shipping.country_id.code, shipping.zip, shipping.city)
-                latitude, longitude = (found.latitude, found.longitude) if found else (None, None)
+            latitude, longitude = order._oms_place()
             engine_orders.append(
                 Order(
                     id=order.id,
@@ -153,6 +151,16 @@ class SaleOrder(models.Model):
         if engine_strategy:
             return Snapshot(tuple(engine_orders), engine_sources, engine_strategy, quotes)
         return Snapshot(tuple(engine_orders), engine_sources, quotes=quotes)
+
+    def _oms_place(self):
+        """Where the order goes: the address's coordinates, else the offline
+        datasets' centroid (never a network call), else ``(None, None)``."""
+        self.ensure_one()
+        shipping = self.partner_shipping_id
+        if shipping.partner_latitude or shipping.partner_longitude:
+            return shipping.partner_latitude, shipping.partner_longitude
+        found = place(shipping.country_id.code, shipping.zip, shipping.city)
+        return (found.latitude, found.longitude) if found else (None, None)
 
     def _oms_live_quotes(self, sources):
         """{(order id, source id): price} from the carriers, through the hook
@@ -262,9 +270,10 @@ class SaleOrder(models.Model):
 class OmsRoutingSource(models.Model):
     _inherit = "oms.routing.source"
 
-    def _oms_free_stock(self, products):
+    def _oms_free_stock(self, products, lock=True):
         """``{source id: {product id: on hand - reserved}}`` of the warehouse
-        sources, read in one query after locking those quants."""
+        sources, read in one query after locking those quants (unless ``lock`` is
+        false: a what-if that changes nothing)."""
         warehouses = self.filtered(lambda s: s.kind != "dropship").warehouse_id
         if not warehouses or not products:
             return {}
@@ -273,10 +282,12 @@ class OmsRoutingSource(models.Model):
         )
         # Two routings at once wait for each other here; the later one then sees
         # what the first took (or is retried when it read before the first committed).
-        self.env.cr.execute(
-            "SELECT id FROM stock_quant WHERE product_id IN %s AND location_id IN %s FOR UPDATE",
-            [tuple(products.ids), tuple(locations.ids)],
-        )
+        if lock:
+            self.env.cr.execute(
+                "SELECT id FROM stock_quant WHERE product_id IN %s AND location_id IN %s"
+                " FOR UPDATE",
+                [tuple(products.ids), tuple(locations.ids)],
+            )
         groups = (
             self.env["stock.quant"]
             .sudo()

@@ -3,6 +3,7 @@ decisions with their reasons."""
 
 from unittest.mock import patch
 
+from odoo import fields
 from odoo.tests import TransactionCase
 from odoo.tools.safe_eval import safe_eval
 
@@ -169,6 +170,45 @@ class TestRouting(TransactionCase):
             lambda c: c.source_id == self.far
         )
         self.assertAlmostEqual(far.estimated_cost, 6.0, places=2)
+
+    def test_backtest_compares_strategies_with_what_happened_and_changes_nothing(self):
+        self.stock(self.wh_near, self.mug, 1)
+        self.stock(self.wh_far, self.mug, 5)
+        self.stock(self.wh_far, self.cap, 5)
+        nearest = self.env["oms.routing.strategy"].create({"name": "Nearest", "is_default": True})
+        self.near.rate_ids = [(0, 0, {"max_km": 10000, "base": 30})]
+        self.far.rate_ids = [(0, 0, {"max_km": 10000, "base": 5})]
+        orders = self.order((self.mug, 1)) | self.order((self.mug, 1), (self.cap, 1))
+        orders.action_confirm()
+        happened = self.deliveries(orders)
+        decisions = orders.oms_routing_decision_ids
+        cheapest = self.env["oms.routing.strategy"].create(
+            {"name": "Cheapest", "weight_distance": 0, "weight_speed": 0, "weight_cost": 1}
+        )
+        today = fields.Date.context_today(self.env.user)
+        backtest = self.env["oms.routing.backtest"].create(
+            {
+                "date_from": today,
+                "date_to": today,
+                "strategy_id": nearest.id,
+                "compare_strategy_id": cheapest.id,
+            }
+        )
+        backtest.action_run()
+        actual, by_nearest, by_cheapest = backtest.line_ids
+        self.assertEqual(actual.name, "What happened")
+        self.assertEqual(
+            (actual.order_count, by_nearest.order_count, by_cheapest.order_count), (2, 2, 2)
+        )
+        # Today's stock plus what the orders took: the first order gets Aalst's unit
+        # again, as it did; cheapest sends everything from Paris.
+        self.assertEqual(by_nearest.load, actual.load)
+        self.assertEqual(by_cheapest.load, f"{self.far.name}: 2")
+        self.assertLess(by_cheapest.cost, by_nearest.cost)
+        self.assertGreater(by_cheapest.average_km, by_nearest.average_km)
+        # Nothing changed.
+        self.assertEqual(self.deliveries(orders), happened)
+        self.assertEqual(orders.oms_routing_decision_ids, decisions)
 
     def test_split_across_two_warehouses_when_the_nearest_is_short(self):
         self.stock(self.wh_near, self.mug, 5)

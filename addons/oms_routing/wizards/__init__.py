@@ -1,1 +1,2 @@
 from . import stock_picking_reject
+from . import oms_routing_backtest

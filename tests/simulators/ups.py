@@ -206,6 +206,32 @@ class UpsSimulator(Simulator):
         )
 
     # --- Shipping ---------
+    @staticmethod
+    def _check_international_forms(forms):
+        """A commercial invoice (form type 01): products with a description, a
+        quantity, a unit value and a country of origin, and a currency."""
+        if "01" not in _as_list(forms.get("FormType")):
+            return _error(400, "120100", "Missing or invalid international forms type.")
+        if not forms.get("CurrencyCode"):
+            return _error(400, "120100", "Missing or invalid invoice currency code.")
+        products = _as_list(forms.get("Product"))
+        if not products:
+            return _error(400, "120100", "An invoice needs at least one product.")
+        for product in products:
+            unit = product.get("Unit") or {}
+            if not (
+                product.get("Description")
+                and unit.get("Number")
+                and unit.get("Value")
+                and product.get("OriginCountryCode")
+            ):
+                return _error(
+                    400,
+                    "120100",
+                    "Missing or invalid product description, unit or origin country.",
+                )
+        return None
+
     @route("POST", r"/api/shipments/(?P<version>v\w+)/ship")
     def ship(self, request, version):
         body = (request.json() or {}).get("ShipmentRequest") or {}
@@ -226,6 +252,11 @@ class UpsSimulator(Simulator):
         ) or ""
         if label_format not in ("GIF", "PNG", "ZPL", "EPL", "SPL"):
             return _error(400, "120514", "Invalid or missing label image format.")
+        forms = (shipment.get("ShipmentServiceOptions") or {}).get("InternationalForms")
+        if forms is not None:
+            refused = self._check_international_forms(forms)
+            if refused:
+                return refused
         serial = next(self._serial)
         shipment_id = f"1Z{self.account_number}{code}{serial:08d}"
         ship_to = shipment["ShipTo"]
@@ -270,6 +301,7 @@ class UpsSimulator(Simulator):
             "label_format": label_format,
             "voided": False,
             "reference": (shipment.get("ReferenceNumber") or {}).get("Value"),
+            "international_forms": forms,
         }
         return Response(
             200,
@@ -388,3 +420,9 @@ SERVICE_NAMES = {
     "12": "UPS 3 DAY SELECT",
     "65": "UPS SAVER",
 }
+
+
+def _as_list(value):
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]

@@ -19,6 +19,7 @@ Puerto Rico, as UPS requires.
 
 import base64
 import uuid
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from ._http import DEFAULT_TIMEOUT, HttpClient
@@ -257,8 +258,11 @@ class UpsClient(HttpClient):
         label_format="GIF",
         description="",
         reference="",
+        customs_info=None,
     ):
         """Buy the labels of a shipment; one tracking number and label per package.
+        ``customs_info`` (leaving the customs territory) becomes the shipment's
+        commercial invoice (``InternationalForms``, form type 01).
 
         Not retried: UPS takes no idempotency key. On a timeout, the job looks the
         shipment up (by reference) or voids it before trying again.
@@ -275,6 +279,9 @@ class UpsClient(HttpClient):
         }
         if reference:
             shipment["ReferenceNumber"] = {"Value": reference[:35]}
+        if customs_info is not None:
+            options = shipment.setdefault("ShipmentServiceOptions", {})
+            options["InternationalForms"] = _international_forms(customs_info, ship_to, reference)
         label_spec = {"LabelImageFormat": {"Code": label_format, "Description": label_format}}
         label_spec["LabelStockSize"] = {"Height": "6", "Width": "4"}
         body = {
@@ -391,3 +398,63 @@ def _parse_activity(activity):
         city=address.get("city") or "",
         country=address.get("countryCode") or address.get("country") or "",
     )
+
+
+# UPS's reasons for export, from the customs contents types.
+REASONS_FOR_EXPORT = {
+    "merchandise": "SALE",
+    "gift": "GIFT",
+    "sample": "SAMPLE",
+    "returned_goods": "RETURN",
+    "documents": "SALE",
+    "other": "SALE",
+}
+
+
+def _international_forms(customs, ship_to, reference):
+    """The commercial invoice of a shipment (Shipping API ``InternationalForms``):
+    one product per customs line with its HS code, origin, quantity, unit value
+    and weight."""
+    currency = customs.items[0].currency if customs.items else "USD"
+    forms = {
+        "FormType": "01",
+        "InvoiceNumber": (reference or "")[:35],
+        "InvoiceDate": date.today().strftime("%Y%m%d"),
+        "ReasonForExport": REASONS_FOR_EXPORT.get(customs.contents_type, "SALE"),
+        "CurrencyCode": currency,
+        "Contacts": {
+            "SoldTo": {
+                "Name": (ship_to.company or ship_to.name)[:35],
+                "AttentionName": ship_to.name[:35],
+                "Phone": {"Number": ship_to.phone or ""},
+                "Address": {
+                    "AddressLine": [line for line in (ship_to.street1, ship_to.street2) if line],
+                    "City": ship_to.city,
+                    "StateProvinceCode": ship_to.state,
+                    "PostalCode": ship_to.zip,
+                    "CountryCode": ship_to.country,
+                },
+            }
+        },
+        "Product": [
+            {
+                "Description": [item.description[:35]],
+                "CommodityCode": item.hs_tariff_number,
+                "OriginCountryCode": item.origin_country,
+                "PartNumber": item.code[:10],
+                "Unit": {
+                    "Number": str(item.quantity),
+                    "Value": str((item.value / item.quantity).quantize(Decimal("0.01"))),
+                    "UnitOfMeasurement": {"Code": "PCS", "Description": "Pieces"},
+                },
+                "ProductWeight": {
+                    "UnitOfMeasurement": {"Code": "KGS", "Description": "Kilograms"},
+                    "Weight": str(item.weight_kg),
+                },
+            }
+            for item in customs.items
+        ],
+    }
+    if customs.incoterm:
+        forms["TermsOfShipment"] = customs.incoterm
+    return forms

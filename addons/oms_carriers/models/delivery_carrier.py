@@ -459,6 +459,7 @@ class DeliveryCarrier(models.Model):
                 service,
                 label_format="ZPL" if self.oms_label_format == "ZPL" else "GIF",
                 reference=picking.name,
+                customs_info=picking._oms_customs_info() if picking._oms_needs_customs() else None,
             )
             numbers = [p.tracking_number for p in purchase.packages]
             for number in numbers:

@@ -119,6 +119,46 @@ class TestUps(CarrierCase):
         picking.cancel_shipment()
         self.assertFalse(picking.carrier_tracking_ref)
 
+    def test_an_export_carries_its_commercial_invoice(self):
+        self.product.write(
+            {
+                "hs_code": "7310.29",
+                "country_of_origin": self.env.ref("base.cn").id,
+                "oms_customs_description": "Steel drinking bottle",
+                "list_price": 30.0,
+            }
+        )
+        french = self.env["res.partner"].create(
+            {
+                "name": "Jean Dupont",
+                "street": "12 rue de Rivoli",
+                "city": "Paris",
+                "zip": "75001",
+                "country_id": self.env.ref("base.fr").id,
+                "phone": "+33140000000",
+            }
+        )
+        self.carrier.oms_service_code = "65"  # Worldwide Saver
+        picking = self.make_delivery(self.carrier, quantity=3, partner=french)
+        self.carrier.send_shipping(picking)
+        shipment = next(iter(self.sim.shipments.values()))
+        forms = shipment["international_forms"]
+        self.assertEqual(forms["FormType"], "01")
+        self.assertEqual(forms["ReasonForExport"], "SALE")
+        self.assertEqual(forms["Contacts"]["SoldTo"]["Address"]["CountryCode"], "FR")
+        [product] = forms["Product"]
+        self.assertEqual(product["CommodityCode"], "7310.29")
+        self.assertEqual(product["OriginCountryCode"], "CN")
+        self.assertEqual(product["Unit"]["Number"], "3")
+        self.assertEqual(product["Unit"]["Value"], "30.00")
+        self.assertEqual(product["Description"], ["Steel drinking bottle"])
+
+    def test_a_domestic_shipment_has_no_invoice(self):
+        picking = self.make_delivery(self.carrier)
+        self.carrier.send_shipping(picking)
+        shipment = next(iter(self.sim.shipments.values()))
+        self.assertIsNone(shipment["international_forms"])
+
     def test_rate_for_an_order(self):
         order = self.env["sale.order"].create(
             {

@@ -17,6 +17,8 @@ from .. import (
     CarrierRateLimitError,
     CarrierServerError,
     CarrierValidationError,
+    CustomsInfo,
+    CustomsItem,
     Parcel,
     UpsClient,
 )
@@ -174,6 +176,48 @@ def test_pdf_is_not_a_ups_label_format_and_nothing_is_sent(sim, sleep):
     with pytest.raises(ValueError, match="no PDF labels"):
         client_for(sim, sleep).ship(KOELN, MIA, [SMALL], "11", label_format="PDF")
     assert sim.received == []
+
+
+def test_an_export_sends_its_commercial_invoice(sim, sleep):
+    customs = CustomsInfo(
+        items=(
+            CustomsItem(
+                description="Cotton T-shirt",
+                quantity=4,
+                value=Decimal("60.00"),
+                weight_kg=Decimal("0.8"),
+                hs_tariff_number="6109.10",
+                origin_country="PT",
+                currency="EUR",
+                code="TS-BLK-M",
+            ),
+        ),
+        incoterm="DAP",
+    )
+    client_for(sim, sleep).ship(KOELN, LOUISVILLE, [SMALL], "11", customs_info=customs)
+    sent = sim.requests_to("POST", r"/ship$")[0].json()["ShipmentRequest"]["Shipment"]
+    forms = sent["ShipmentServiceOptions"]["InternationalForms"]
+    assert forms["FormType"] == "01"
+    assert forms["CurrencyCode"] == "EUR"
+    assert forms["TermsOfShipment"] == "DAP"
+    assert forms["Contacts"]["SoldTo"]["Address"]["CountryCode"] == "US"
+    (product,) = forms["Product"]
+    assert product["Unit"] == {
+        "Number": "4",
+        "Value": "15.00",
+        "UnitOfMeasurement": {"Code": "PCS", "Description": "Pieces"},
+    }
+    assert (product["CommodityCode"], product["OriginCountryCode"]) == ("6109.10", "PT")
+
+
+def test_an_invoice_line_without_origin_is_refused_by_ups(sim, sleep):
+    customs = CustomsInfo(
+        items=(CustomsItem("Mug", 1, Decimal("9"), Decimal("0.4"), "6912.00", ""),)
+    )
+    with pytest.raises(CarrierValidationError) as caught:
+        client_for(sim, sleep).ship(KOELN, LOUISVILLE, [SMALL], "11", customs_info=customs)
+    assert "origin country" in caught.value.message
+    assert sim.shipments == {}
 
 
 def test_ship_without_weight_is_refused_with_the_ups_message(sim, sleep):

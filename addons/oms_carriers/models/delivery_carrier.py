@@ -494,9 +494,27 @@ class DeliveryCarrier(models.Model):
             "warning_message": _("Swiss Post price from the carrier's product, not quoted."),
         }
 
+    def _oms_check_postlogistics_destination(self, picking):
+        """Swiss Post's barcode labels are for parcels within Switzerland and
+        Liechtenstein (its service answers E2030 otherwise): an export is refused
+        before any call, so that it ships, with its customs data, with a carrier
+        that takes it."""
+        countries = {partner.country_id.code for partner in self._oms_parties(picking) if partner}
+        if not countries <= {"CH", "LI"}:
+            raise UserError(
+                _(
+                    "%(carrier)s labels are for Switzerland and Liechtenstein only: ship "
+                    "%(picking)s (to %(country)s) with another carrier.",
+                    carrier=self.name,
+                    picking=picking.name or _("this delivery"),
+                    country=picking.partner_id.country_id.name or "?",
+                )
+            )
+
     def oms_postlogistics_send_shipping(self, pickings):
         results = []
         for picking in pickings:
+            self._oms_check_postlogistics_destination(picking)
             self._oms_check_address(picking)
             self._oms_check_hazmat(picking)
             client = self._oms_get_carrier_client(self._oms_address(self._oms_sender(picking)))
@@ -631,6 +649,8 @@ class DeliveryCarrier(models.Model):
             client = self._oms_get_carrier_client()
             rates = self._oms_call(_("quote"), client.rate, sender, recipient, parcels)
         else:
+            if self.delivery_type == "oms_postlogistics":
+                self._oms_check_postlogistics_destination(picking)
             company = picking.company_id
             return [
                 {

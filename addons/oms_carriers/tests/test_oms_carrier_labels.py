@@ -199,18 +199,45 @@ class TestPostLogistics(CarrierCase):
             oms_franking_license="60000001",
             oms_service_code="PRI",
         )
-
-    def test_label_through_soap(self):
-        swiss = self.env["res.partner"].create(
+        switzerland = self.env.ref("base.ch")
+        self.warehouse.partner_id.write(
+            {
+                "street": "Industriestrasse 8",
+                "city": "Zürich",
+                "zip": "8005",
+                "state_id": False,
+                "country_id": switzerland.id,
+            }
+        )
+        self.swiss = self.env["res.partner"].create(
             {
                 "name": "Anna Muster",
                 "street": "Bahnhofstrasse 1",
                 "city": "Bern",
                 "zip": "3011",
-                "country_id": self.env.ref("base.ch").id,
+                "country_id": switzerland.id,
             }
         )
-        picking = self.make_delivery(self.carrier, partner=swiss)
+
+    def test_an_export_is_refused_before_any_call(self):
+        french = self.env["res.partner"].create(
+            {
+                "name": "Jean Dupont",
+                "street": "12 rue de Rivoli",
+                "city": "Paris",
+                "zip": "75001",
+                "country_id": self.env.ref("base.fr").id,
+            }
+        )
+        picking = self.make_delivery(self.carrier, partner=french)
+        with self.assertRaisesRegex(UserError, "Switzerland and Liechtenstein only"):
+            self.carrier.send_shipping(picking)
+        with self.assertRaisesRegex(UserError, "Switzerland and Liechtenstein only"):
+            self.carrier._oms_quotes_for_picking(picking)
+        self.assertFalse(self.sim.received)
+
+    def test_label_through_soap(self):
+        picking = self.make_delivery(self.carrier, partner=self.swiss)
         number = self.carrier.send_shipping(picking)[0]["tracking_number"]
         self.assertTrue(number)
         self.assertTrue(base64.b64decode(self.labels(picking).datas).startswith(b"%PDF"))
@@ -219,6 +246,6 @@ class TestPostLogistics(CarrierCase):
 
     def test_wrong_license_is_a_clear_message(self):
         self.carrier.oms_franking_license = "99999999"
-        picking = self.make_delivery(self.carrier)
+        picking = self.make_delivery(self.carrier, partner=self.swiss)
         with self.assertRaisesRegex(UserError, "Swiss Post could not generate the label: .*"):
             self.carrier.send_shipping(picking)

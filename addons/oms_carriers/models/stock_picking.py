@@ -1,3 +1,7 @@
+import io
+
+from PIL import Image
+
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.pdf import merge_pdf
@@ -40,11 +44,16 @@ class StockPicking(models.Model):
         """One PDF of all the delivery's labels, to print (a ZPL label prints from
         its PDF copy; the ZPL files stay in the chatter for label printers)."""
         self.ensure_one()
-        labels = self._oms_label_attachments().filtered(lambda a: a.name.endswith(".pdf"))
-        if not labels:
+        pages = []
+        for label in self._oms_label_attachments():
+            if label.name.endswith(".pdf"):
+                pages.append(label.raw)
+            elif label.name.rsplit(".", 1)[-1] in ("gif", "png"):
+                pages.append(_image_as_pdf(label.raw))  # UPS's GIF labels
+        if not pages:
             raise UserError(_("%s has no label yet.", self.name))
         name = f"Labels-{self.name.replace('/', '-')}.pdf"
-        content = merge_pdf([label.raw for label in labels]) if len(labels) > 1 else labels.raw
+        content = merge_pdf(pages) if len(pages) > 1 else pages[0]
         Attachment = self.env["ir.attachment"]
         printable = Attachment.search(
             [("res_model", "=", self._name), ("res_id", "=", self.id), ("name", "=", name)],
@@ -270,3 +279,12 @@ class StockPicking(models.Model):
                     # The goods leave anyway: a person chooses the carrier afterwards.
                     picking.message_post(body=_("No carrier chosen automatically: %s", error))
         return super()._action_done()
+
+
+def _image_as_pdf(content):
+    """A label image (GIF, PNG) as one 4x6 inch PDF page."""
+    image = Image.open(io.BytesIO(content)).convert("RGB")
+    output = io.BytesIO()
+    dpi = max(image.width / 4.0, image.height / 6.0, 1.0)
+    image.save(output, format="PDF", resolution=dpi)
+    return output.getvalue()

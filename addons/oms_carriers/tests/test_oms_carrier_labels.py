@@ -116,6 +116,10 @@ class TestUps(CarrierCase):
         self.assertEqual(len(self.labels(picking)), 1)
         picking.carrier_tracking_ref = number
         self.assertIn(number, self.carrier.get_tracking_link(picking))
+        # UPS's GIF label prints as a PDF page.
+        action = picking.action_oms_print_labels()
+        printable = self.env["ir.attachment"].browse(int(action["url"].split("/")[3].split("?")[0]))
+        self.assertTrue(printable.raw.startswith(b"%PDF"))
         picking.cancel_shipment()
         self.assertFalse(picking.carrier_tracking_ref)
 

@@ -21,7 +21,7 @@ import itertools
 import time
 import uuid
 from decimal import Decimal
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 from tests.simulators.base import Response, Simulator, route
 from tests.simulators.easypost import GIF_IMAGE, png_image, zpl_label
@@ -60,6 +60,7 @@ class UpsSimulator(Simulator):
         self.clock = clock
         self.tokens = {}  # token -> expiry on clock
         self.shipments = {}  # shipment id -> {"packages": [...], "voided": bool, ...}
+        self.labels = {}  # tracking number -> (label format, image), for Label Recovery
         self.tracking = {}  # tracking number -> list of activities, newest first
         self._serial = itertools.count(10000001)
 
@@ -276,6 +277,7 @@ class UpsSimulator(Simulator):
                 "PNG": png_image(),
                 "ZPL": zpl_label(tracking, lines),
             }.get(label_format, f'N\nA50,50,0,4,1,1,N,"{tracking}"\nP1\n'.encode())
+            self.labels[tracking] = (label_format, image)
             results.append(
                 {
                     "TrackingNumber": tracking,
@@ -386,6 +388,61 @@ class UpsSimulator(Simulator):
             self.tracking[tracking].insert(
                 0, self._activity(kind, code or kind, status_code, description, city=city)
             )
+
+    @route("GET", r"/api/track/v1/reference/details/(?P<reference>[^/]+)")
+    def track_reference(self, request, reference):
+        """Reference tracking: the packages of the shipments (not voided) whose
+        reference number is ``reference``."""
+        reference = unquote(reference)
+        with self.lock:
+            found = [
+                shipment
+                for shipment in self.shipments.values()
+                if shipment.get("reference") == reference and not shipment["voided"]
+            ]
+        if not found:
+            return _error(404, "TW0001", "Tracking Information Not Found")
+        return Response(
+            200,
+            {
+                "trackResponse": {
+                    "shipment": [
+                        {
+                            "inquiryNumber": reference,
+                            "package": [
+                                {"trackingNumber": number} for number in shipment["packages"]
+                            ],
+                        }
+                        for shipment in found
+                    ]
+                }
+            },
+        )
+
+    @route("POST", r"/api/labels/(?P<version>v\w+)/recovery")
+    def recover_label(self, request, version):
+        """Label Recovery: the label image of a package already shipped."""
+        body = (request.json() or {}).get("LabelRecoveryRequest") or {}
+        number = body.get("TrackingNumber") or ""
+        stored = self.labels.get(number)
+        if stored is None:
+            return _error(400, "120541", "Invalid tracking number.")
+        label_format, image = stored
+        return Response(
+            200,
+            {
+                "LabelRecoveryResponse": {
+                    "Response": {"ResponseStatus": {"Code": "1", "Description": "Success"}},
+                    "LabelResults": {
+                        "TrackingNumber": number,
+                        "LabelImage": {
+                            "LabelImageFormat": {"Code": label_format},
+                            "GraphicImage": base64.b64encode(image).decode(),
+                        },
+                    },
+                }
+            },
+        )
 
     @route("GET", r"/api/track/v1/details/(?P<number>\w+)")
     def track(self, request, number):

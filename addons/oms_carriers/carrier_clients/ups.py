@@ -21,8 +21,10 @@ import base64
 import uuid
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import quote
 
 from ._http import DEFAULT_TIMEOUT, HttpClient
+from .errors import CarrierNotFoundError
 from .models import (
     CM_TO_IN,
     DELIVERED,
@@ -331,6 +333,43 @@ class UpsClient(HttpClient):
             status="voided" if voided else "rejected",
             message=status.get("Description") or "",
         )
+
+    def find_shipments(self, reference):
+        """The tracking numbers of the shipments (not voided) whose reference is
+        ``reference`` (Tracking API, reference tracking); ``[]`` when none."""
+        try:
+            response = self.request(
+                "GET",
+                f"/api/track/v1/reference/details/{quote(reference, safe='')}",
+                params={"locale": "en_US"},
+            )
+        except CarrierNotFoundError:
+            return []
+        shipments = ((response.json() or {}).get("trackResponse") or {}).get("shipment")
+        return [
+            package["trackingNumber"]
+            for shipment in _many(shipments)
+            for package in _many(shipment.get("package"))
+            if package.get("trackingNumber")
+        ]
+
+    def recover_label(self, tracking_number, label_format="GIF"):
+        """The label of a package already shipped (Label Recovery API)."""
+        body = {
+            "LabelRecoveryRequest": {
+                "LabelSpecification": {
+                    "LabelImageFormat": {"Code": label_format.upper()},
+                    "LabelStockSize": {"Height": "6", "Width": "4"},
+                },
+                "TrackingNumber": tracking_number,
+            }
+        }
+        response = self.request("POST", f"/api/labels/{self.version}/recovery", json=body)
+        results = ((response.json() or {}).get("LabelRecoveryResponse") or {}).get("LabelResults")
+        image = (_many(results)[0] if results else {}).get("LabelImage") or {}
+        self.ensure(image.get("GraphicImage"), "no label image in the answer", response)
+        file_format = ((image.get("LabelImageFormat") or {}).get("Code") or label_format).upper()
+        return Label(file_format, base64.b64decode(image["GraphicImage"]))
 
     def track(self, inquiry_number):
         """The parcel's status and its activity, oldest first."""

@@ -450,6 +450,14 @@ class DeliveryCarrier(models.Model):
                 raise UserError(_("Choose the UPS service of %s first.", self.name))
             client = self._oms_get_carrier_client()
             parcels = [parcel for _package, parcel in self._oms_parcels(picking)]
+            label_format = "ZPL" if self.oms_label_format == "ZPL" else "GIF"
+            # Exactly once: UPS takes no idempotency key, so a shipment already made
+            # for this delivery (an answer lost to a timeout) is found by its
+            # reference and its labels recovered instead of buying again.
+            known = self._oms_call(_("look the shipment up"), client.find_shipments, picking.name)
+            if known:
+                results.append(self._oms_ups_recover(picking, client, known, label_format))
+                continue
             purchase = self._oms_call(
                 _("buy the labels"),
                 client.ship,
@@ -457,7 +465,7 @@ class DeliveryCarrier(models.Model):
                 self._oms_address(self._oms_recipient(picking)),
                 parcels,
                 service,
-                label_format="ZPL" if self.oms_label_format == "ZPL" else "GIF",
+                label_format=label_format,
                 reference=picking.name,
                 customs_info=picking._oms_customs_info() if picking._oms_needs_customs() else None,
             )
@@ -471,6 +479,32 @@ class DeliveryCarrier(models.Model):
                 {"exact_price": float(purchase.amount or 0.0), "tracking_number": ",".join(numbers)}
             )
         return results
+
+    def _oms_ups_recover(self, picking, client, tracking_numbers, label_format):
+        """The labels of a shipment UPS made for this delivery, recorded as if just
+        bought (its price is not known again: the quote's, if any)."""
+        labels = [
+            (
+                number,
+                self._oms_call(_("recover the label"), client.recover_label, number, label_format),
+            )
+            for number in tracking_numbers
+        ]
+        for number, _label in labels:
+            # The first package's number identifies the shipment (what void takes).
+            picking._oms_record_shipment(tracking_numbers[0], number)
+        self._oms_attach_labels(picking, labels, tracking_numbers)
+        picking.message_post(
+            body=_(
+                "UPS had already made this shipment (an answer lost on the way): its "
+                "labels were recovered, nothing bought twice."
+            )
+        )
+        won = picking.oms_shipping_quote_ids.filtered(lambda q: q.state == "won")[:1]
+        return {
+            "exact_price": won.price_company if won else 0.0,
+            "tracking_number": ",".join(tracking_numbers),
+        }
 
     def oms_ups_get_tracking_link(self, picking):
         return ups_tracking_url((picking.carrier_tracking_ref or "").split(",")[0])

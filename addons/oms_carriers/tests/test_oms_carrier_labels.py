@@ -5,7 +5,7 @@ from unittest.mock import patch
 
 from odoo.exceptions import UserError
 
-from odoo.addons.oms_carriers.carrier_clients import NO_RETRY, EasyPostClient
+from odoo.addons.oms_carriers.carrier_clients import NO_RETRY, EasyPostClient, UpsClient
 
 from tests.simulators.easypost import EasyPostSimulator
 from tests.simulators.postlogistics import SERVICE_PATH, PostLogisticsSimulator
@@ -122,6 +122,34 @@ class TestUps(CarrierCase):
         self.assertTrue(printable.raw.startswith(b"%PDF"))
         picking.cancel_shipment()
         self.assertFalse(picking.carrier_tracking_ref)
+
+    def test_a_retry_after_a_timeout_recovers_the_label_instead_of_buying_twice(self):
+        picking = self.make_delivery(self.carrier)
+        # No retry inside the call: the timeout reaches Odoo, whose job retries later.
+        impatient = UpsClient(
+            self.sim.client_id,
+            self.sim.client_secret,
+            self.sim.account_number,
+            base_url=self.sim.url,
+            timeout=(1, 0.3),
+            retry=NO_RETRY,
+        )
+        self.sim.delay_next(0.8, path=r"/ship$")
+        with patch.object(type(self.carrier), "_oms_get_carrier_client", return_value=impatient):
+            with self.assertRaisesRegex(UserError, "could not buy the labels"):
+                self.carrier.send_shipping(picking)
+            self.assertFalse(picking.oms_carrier_shipment_ids, "nothing half-recorded")
+            result = self.carrier.send_shipping(picking)  # the job's retry
+        self.assertEqual(len(self.sim.shipments), 1, "UPS made one shipment")
+        [made] = self.sim.shipments.values()
+        self.assertEqual(result[0]["tracking_number"], made["packages"][0])
+        self.assertEqual(picking.oms_carrier_shipment_ids.tracking_number, made["packages"][0])
+        self.assertTrue(self.labels(picking).filtered(lambda a: a.name.endswith(".gif")))
+        self.assertTrue(self.sim.requests_to("POST", r"/recovery$"))
+        # The recovered shipment voids like a bought one.
+        picking.carrier_tracking_ref = result[0]["tracking_number"]
+        picking.cancel_shipment()
+        self.assertTrue(made["voided"])
 
     def test_an_export_carries_its_commercial_invoice(self):
         self.product.write(

@@ -363,3 +363,15 @@ def test_trans_id_is_the_logged_request_id_and_no_secret_is_logged(sim, sleep, c
     assert f"(request id {trans_id})" in caplog.text
     assert SECRET not in caplog.text
     assert next(iter(sim.tokens)) not in caplog.text
+
+
+def test_a_shipment_is_found_by_its_reference_and_its_label_recovered(sim, sleep):
+    client = client_for(sim, sleep)
+    assert client.find_shipments("WH/OUT/00077") == []
+    purchase = client.ship(KOELN, MIA, [SMALL], "11", reference="WH/OUT/00077")
+    assert client.find_shipments("WH/OUT/00077") == [purchase.tracking_number]
+    label = client.recover_label(purchase.tracking_number)
+    assert label.format == "GIF"
+    assert label.content == purchase.packages[0].label.content
+    client.void(purchase.shipment_id)
+    assert client.find_shipments("WH/OUT/00077") == [], "a voided shipment is not found"

@@ -1,6 +1,10 @@
 from odoo import models
 
-from odoo.addons.oms_core.report.oms_cost_report import FIRST_DELIVERY, MOVE_SHARES
+from odoo.addons.oms_core.report.oms_cost_report import (
+    DELIVERY_MOVE_COLUMNS,
+    DELIVERY_MOVES,
+    FIRST_DELIVERY,
+)
 
 
 class OmsCostReport(models.Model):
@@ -59,26 +63,13 @@ class OmsCostReport(models.Model):
             ),
             self._oms_select(
                 {
-                    "key": "ms.move_id",
+                    **DELIVERY_MOVE_COLUMNS,
                     "kind": "'label'",
-                    "date": "p.date_done",
-                    "company_id": "p.company_id",
-                    "order_id": "so.id",
-                    "channel_id": "so.oms_channel_id",
-                    "partner_id": "so.partner_id",
-                    "product_id": "ms.product_id",
-                    "picking_id": "p.id",
                     "label_cost": "COALESCE(p.carrier_price, 0) * ms.share",
                     "split_cost": f"CASE WHEN {split}"
                     " THEN COALESCE(p.carrier_price, 0) * ms.share ELSE 0 END",
                     "extra_shipments": f"CASE WHEN {split} AND ms.first_move THEN 1 ELSE 0 END",
                 },
-                f"""
-                FROM stock_picking p
-                JOIN stock_picking_type t ON t.id = p.picking_type_id
-                JOIN sale_order so ON so.id = p.sale_id
-                JOIN {MOVE_SHARES} ms ON ms.picking_id = p.id
-                WHERE p.state = 'done' AND t.code = 'outgoing'
-                """,
+                DELIVERY_MOVES,
             ),
         ]

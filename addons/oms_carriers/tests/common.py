@@ -1,6 +1,7 @@
 from odoo.tests import TransactionCase
 
 from tests.odoo_helpers import LocalSimulatorsMixin
+from tests.simulators.easypost import EasyPostSimulator
 
 
 class CarrierCase(LocalSimulatorsMixin, TransactionCase):
@@ -55,6 +56,19 @@ class CarrierCase(LocalSimulatorsMixin, TransactionCase):
                 **values,
             }
         )
+
+    def start_easypost(self, **values):
+        """The EasyPost simulator, started for this test, and a carrier using it."""
+        self.sim = EasyPostSimulator().start()
+        self.addCleanup(self.sim.stop)
+        self.carrier = self.make_carrier(
+            "oms_easypost",
+            name="EasyPost",
+            oms_api_base_url=self.sim.url,
+            oms_api_key=self.sim.api_key,
+            **values,
+        )
+        return self.carrier
 
     def make_delivery(self, carrier, quantity=2, partner=None):
         partner = partner or self.customer

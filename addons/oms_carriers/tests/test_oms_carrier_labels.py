@@ -7,7 +7,6 @@ from odoo.exceptions import UserError
 
 from odoo.addons.oms_carriers.carrier_clients import NO_RETRY, EasyPostClient, UpsClient
 
-from tests.simulators.easypost import EasyPostSimulator
 from tests.simulators.postlogistics import SERVICE_PATH, PostLogisticsSimulator
 from tests.simulators.ups import UpsSimulator
 
@@ -17,14 +16,7 @@ from .common import CarrierCase
 class TestEasyPost(CarrierCase):
     def setUp(self):
         super().setUp()
-        self.sim = EasyPostSimulator().start()
-        self.addCleanup(self.sim.stop)
-        self.carrier = self.make_carrier(
-            "oms_easypost",
-            name="EasyPost",
-            oms_api_base_url=self.sim.url,
-            oms_api_key=self.sim.api_key,
-        )
+        self.start_easypost()
 
     def test_default_endpoint_is_production(self):
         carrier = self.make_carrier("oms_easypost")

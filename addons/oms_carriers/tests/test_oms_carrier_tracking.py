@@ -18,15 +18,8 @@ from .common import CarrierCase
 class TrackingCase(CarrierCase):
     def setUp(self):
         super().setUp()
-        self.sim = EasyPostSimulator().start()
-        self.addCleanup(self.sim.stop)
-        self.carrier = self.make_carrier(
-            "oms_easypost",
-            name="EasyPost",
-            oms_api_base_url=self.sim.url,
-            oms_api_key=self.sim.api_key,
-            oms_webhook_secret=self.sim.webhook_secret,
-        )
+        self.start_easypost()
+        self.carrier.oms_webhook_secret = self.sim.webhook_secret
         self.warehouse.out_type_id.print_label = True
         self.order = self.env["sale.order"].create(
             {

@@ -5,22 +5,13 @@ import base64
 
 from odoo.exceptions import UserError
 
-from tests.simulators.easypost import EasyPostSimulator
-
 from .common import CarrierCase
 
 
 class TestHazmatAndCustoms(CarrierCase):
     def setUp(self):
         super().setUp()
-        self.sim = EasyPostSimulator().start()
-        self.addCleanup(self.sim.stop)
-        self.carrier = self.make_carrier(
-            "oms_easypost",
-            name="EasyPost",
-            oms_api_base_url=self.sim.url,
-            oms_api_key=self.sim.api_key,
-        )
+        self.start_easypost()
         self.french = self.env["res.partner"].create(
             {
                 "name": "Jean Dupont",

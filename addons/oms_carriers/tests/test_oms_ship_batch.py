@@ -3,22 +3,13 @@ leaves the others shipped."""
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-from tests.simulators.easypost import EasyPostSimulator
-
 from .common import CarrierCase
 
 
 class TestShipInBackground(CarrierCase):
     def setUp(self):
         super().setUp()
-        self.sim = EasyPostSimulator().start()
-        self.addCleanup(self.sim.stop)
-        self.carrier = self.make_carrier(
-            "oms_easypost",
-            name="EasyPost",
-            oms_api_base_url=self.sim.url,
-            oms_api_key=self.sim.api_key,
-        )
+        self.start_easypost()
 
     def test_a_delivery_whose_carrier_refuses_is_rolled_back_alone(self):
         broken = self.make_carrier(

@@ -47,6 +47,28 @@ MOVE_SHARES = """(
     WHERE m.state = 'done'
 )"""
 
+# SQL: the done deliveries of sale orders, one row per move with its share
+# (``p`` the delivery, ``t`` its type, ``so`` the order, ``ms`` the move's share).
+DELIVERY_MOVES_FROM = f"""
+    FROM stock_picking p
+    JOIN stock_picking_type t ON t.id = p.picking_type_id
+    JOIN sale_order so ON so.id = p.sale_id
+    JOIN {MOVE_SHARES} ms ON ms.picking_id = p.id
+"""
+DELIVERY_MOVES_WHERE = "WHERE p.state = 'done' AND t.code = 'outgoing'"
+DELIVERY_MOVES = DELIVERY_MOVES_FROM + DELIVERY_MOVES_WHERE
+# The columns every delivery-move row has.
+DELIVERY_MOVE_COLUMNS = {
+    "key": "ms.move_id",
+    "date": "p.date_done",
+    "company_id": "p.company_id",
+    "order_id": "so.id",
+    "channel_id": "so.oms_channel_id",
+    "partner_id": "so.partner_id",
+    "product_id": "ms.product_id",
+    "picking_id": "p.id",
+}
+
 # SQL: the first delivery of the order ``so``; the deliveries after it are the split.
 FIRST_DELIVERY = """(
     SELECT MIN(first.id) FROM stock_picking first

@@ -84,17 +84,62 @@ def route(snapshot):
     strategy = snapshot.strategy
     states = [_SourceState(source, strategy.respect_safety_stock) for source in snapshot.sources]
     states.sort(key=lambda state: (state.source.rank, state.id))
-    orders = sorted(
-        snapshot.orders,
-        key=lambda o: (-o.priority, o.promised or _FAR_FUTURE, o.id),
-    )
     weights = tuple(float(strategy.weights.get(factor, 0.0)) for factor in FACTORS)
     distances = {}
+    regret = _regrets(snapshot.orders, states, distances) if len(snapshot.orders) > 1 else {}
+    orders = sorted(
+        snapshot.orders,
+        key=lambda o: (-o.priority, o.promised or _FAR_FUTURE, -regret.get(o.id, 0.0), o.id),
+    )
     plans = [
         _route_order(order, states, strategy, weights, snapshot.quotes, distances)
         for order in orders
     ]
     return Plan(tuple(plans))
+
+
+def _regrets(orders, states, cache):  # noqa: PLR0912 - kept flat: hot loop
+    """What each order loses if its cheapest whole source is taken by another: the
+    second cheapest whole shipment's cost less the cheapest's, by today's stock
+    (an order only one source can ship whole loses the most). Orders of the same
+    priority and date are routed the most constrained first, so that scarce stock
+    goes where it saves the most."""
+    stocked = [
+        (index, state.free, state.source.cost_per_shipment, state.source.cost_per_line, state.rates)
+        for index, state in enumerate(states)
+        if not state.dropship
+    ]
+    regrets = {}
+    for order in orders:
+        wanted = [(line.product_id, line.quantity) for line in order.lines if line.quantity > 0]
+        if not wanted:
+            continue
+        kms = _distances(order, states, cache)
+        weight = sum(line.weight * line.quantity for line in order.lines if line.quantity > 0)
+        count = len(wanted)
+        best = second = None
+        for index, free, per_shipment, per_line, rates in stocked:
+            for product, quantity in wanted:
+                if free.get(product, 0.0) < quantity:
+                    break
+            else:
+                cost = per_shipment + per_line * count
+                if rates:
+                    km = kms[index]
+                    band = rates[-1]
+                    if km is not None:
+                        for rate in rates:
+                            if km <= rate.max_km:
+                                band = rate
+                                break
+                    cost += band.base + band.per_kg * weight
+                if best is None or cost < best:
+                    best, second = cost, best
+                elif second is None or cost < second:
+                    second = cost
+        if best is not None:
+            regrets[order.id] = (second - best) if second is not None else 1e9
+    return regrets
 
 
 def _distances(order, states, cache):

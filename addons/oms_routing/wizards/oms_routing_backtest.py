@@ -193,7 +193,10 @@ class _Tally:
             "average_km": self.km / self.km_count if self.km_count else 0.0,
             "cost": self.cost,
             "on_time_rate": 100.0 * self.on_time / self.promised if self.promised else 0.0,
-            "load": ", ".join(f"{name}: {count}" for name, count in self.load.most_common()),
+            "load": ", ".join(
+                f"{name}: {count}"
+                for name, count in sorted(self.load.items(), key=lambda item: (-item[1], item[0]))
+            ),
         }
 
 

@@ -215,3 +215,21 @@ def test_bad_strategy_is_refused():
         route(Snapshot((order(),), (), Strategy(backorder_policy="later")))
     with pytest.raises(RoutingError, match="unknown factor"):
         route(Snapshot((order(),), (), Strategy(weights={"luck": 1})))
+
+
+def test_scarce_stock_goes_to_the_order_that_loses_most_without_it():
+    """Same priority, same date: the order with no cheap alternative is routed
+    first, so the last unit of the shared cheap source goes to it."""
+    cheap = source(1, BRU, {1: 1}, cost_per_shipment=1.0)
+    other = source(2, AMS, {1: 5}, cost_per_shipment=1.2)
+    antwerp = order(1, where=(51.22, 4.40))  # Brussels 6.50 or Amsterdam 6.70
+    paris = order(2, where=PAR)  # Brussels 6.50, else Amsterdam 11.00
+    plan = route(Snapshot((antwerp, paris), (cheap, other), only("cost")))
+    assert plan.for_order(2).source_ids == (1,), "the order with most to lose gets it"
+    assert plan.for_order(1).source_ids == (2,)
+    total = sum(p.estimated_cost for p in plan.orders)
+    assert round(total, 2) == 13.2  # first come, first served would cost 17.50
+    # Priority still comes first: a higher-priority order keeps the cheap unit.
+    urgent = order(1, where=(51.22, 4.40), priority=1)
+    plan = route(Snapshot((urgent, paris), (cheap, other), only("cost")))
+    assert plan.for_order(1).source_ids == (1,)

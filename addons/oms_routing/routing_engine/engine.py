@@ -208,7 +208,7 @@ def _route_order(order, states, strategy, weights, quotes, cache):
     )
 
 
-def _candidate_rows(order, lines, states, quotes, cache):  # noqa: PLR0912 - kept flat: hot loop
+def _candidate_rows(order, lines, states, quotes, cache):  # noqa: PLR0912, PLR0915 - hot loop
     """One row per source: [state, raw factors, available per line, can ship all,
     has any, rejection]; and the rows still in the running."""
     products = [line.product_id for line in lines]
@@ -256,10 +256,22 @@ def _candidate_rows(order, lines, states, quotes, cache):  # noqa: PLR0912 - kep
             rejection = (
                 "does not supply these products" if state.dropship else "has none of the products"
             )
-        quote = quotes.get((order_id, state.id)) if quotes else None
-        price, transit = _shipping(state, km, weight)
-        if quote is not None:
-            price = quote
+        # The source's table, inline (the hot loop): the first band reaching km.
+        rates = state.rates
+        if rates:
+            rate = rates[-1]
+            if km is not None:
+                for band in rates:
+                    if km <= band.max_km:
+                        rate = band
+                        break
+            price, transit = rate.base + rate.per_kg * weight, rate.transit_days
+        else:
+            price, transit = 0.0, 1
+        if quotes:
+            quote = quotes.get((order_id, state.id))
+            if quote is not None:
+                price = quote
         # Capacity left counts as its inverse: more left is better (lower).
         factors = (
             km if km is not None else 0.0,
@@ -281,10 +293,10 @@ def _scores(rows, live, weights):
     no_scores = (0.0,) * len(FACTORS)
     # Each weighted factor as a share of its largest value among the sources still
     # in the running: ratios stay true (twice the cost scores twice as much).
-    highs = [0.0] * len(FACTORS)
-    for row in live:
-        for i, value in enumerate(row[1]):
-            highs[i] = max(highs[i], value)
+    if live:
+        highs = [max(0.0, *column) for column in zip(*(row[1] for row in live), strict=True)]
+    else:
+        highs = [0.0] * len(FACTORS)
     scale = [
         weights[i] / highs[i] if weights[i] and highs[i] > 0 else 0.0 for i in range(len(FACTORS))
     ]

@@ -382,7 +382,9 @@ class DeliveryCarrier(models.Model):
             for index, (_package, parcel) in enumerate(self._oms_parcels(picking), start=1):
                 # The same keys on a retry: EasyPost answers with the same shipment and
                 # the same purchase, so a label is bought once per package.
-                key = f"odoo-{self.env.cr.dbname}-picking-{picking.id}-{index}"
+                # After a void, a new generation of keys buys a new label.
+                generation = len(picking.oms_carrier_shipment_ids.filtered("voided"))
+                key = f"odoo-{self.env.cr.dbname}-picking-{picking.id}-{index}-{generation}"
                 shipment = self._oms_call(
                     _("create the shipment"),
                     client.create_shipment,
@@ -420,7 +422,7 @@ class DeliveryCarrier(models.Model):
     def oms_easypost_cancel_shipment(self, pickings):
         client = self._oms_get_carrier_client()
         for picking in pickings:
-            for shipment in picking.oms_carrier_shipment_ids:
+            for shipment in picking._oms_active_shipments():
                 self._oms_call(_("void the label"), client.refund, shipment.reference)
             picking.message_post(body=_("Labels voided with %s", self.name))
             picking.write({"carrier_tracking_ref": False, "carrier_price": 0.0})
@@ -512,7 +514,7 @@ class DeliveryCarrier(models.Model):
     def oms_ups_cancel_shipment(self, pickings):
         client = self._oms_get_carrier_client()
         for picking in pickings:
-            references = set(picking.oms_carrier_shipment_ids.mapped("reference"))
+            references = set(picking._oms_active_shipments().mapped("reference"))
             for reference in references:
                 self._oms_call(_("void the shipment"), client.void, reference)
             picking.message_post(body=_("Shipment voided with %s", self.name))

@@ -45,6 +45,7 @@ class DeliveryCarrier(models.Model):
                     ("picking_id.state", "=", "done"),
                     ("picking_id.picking_type_code", "=", "outgoing"),
                     ("manifest_ids", "=", False),
+                    ("voided", "=", False),
                 ]
             )
             if not shipments:

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class OmsCarrierShipment(models.Model):
@@ -14,6 +14,9 @@ class OmsCarrierShipment(models.Model):
     reference = fields.Char(string="Carrier Shipment", required=True, index=True)
     tracking_number = fields.Char(index=True)
     package_id = fields.Many2one("stock.quant.package")
+    voided = fields.Boolean(
+        readonly=True, index=True, help="Cancelled with the carrier: no longer tracked or printed."
+    )
 
 
 class StockPicking(models.Model):
@@ -26,10 +29,28 @@ class StockPicking(models.Model):
         "oms.carrier.tracking.event", "picking_id", string="Tracking Events", readonly=True
     )
 
+    oms_has_labels = fields.Boolean(compute="_compute_oms_has_labels")
+
+    @api.depends("oms_carrier_shipment_ids.voided")
+    def _compute_oms_has_labels(self):
+        for picking in self:
+            picking.oms_has_labels = bool(picking._oms_active_shipments())
+
+    def _oms_active_shipments(self):
+        """The labels bought and not voided."""
+        return self.oms_carrier_shipment_ids.filtered(lambda s: not s.voided)
+
+    def cancel_shipment(self):
+        """Void with the carrier (Odoo's own), then keep the labels as voided."""
+        shipments = self._oms_active_shipments()
+        result = super().cancel_shipment()
+        shipments.voided = True
+        return result
+
     def _oms_record_shipment(self, reference, tracking_number, package=None):
         """Keep a bought label once, however often the purchase is answered."""
         self.ensure_one()
-        known = self.oms_carrier_shipment_ids.filtered(
+        known = self._oms_active_shipments().filtered(
             lambda s: s.reference == reference and s.tracking_number == tracking_number
         )
         if not known:

@@ -126,7 +126,7 @@ class OmsCarrierShipment(models.Model):
             outgoing = order.picking_ids.filtered(
                 lambda p: p.picking_type_code == "outgoing" and p.state != "cancel"
             )
-            parcels = outgoing.oms_carrier_shipment_ids
+            parcels = outgoing._oms_active_shipments()
             if (
                 outgoing
                 and all(p.state == "done" for p in outgoing)
@@ -147,6 +147,7 @@ class OmsCarrierShipment(models.Model):
         candidates = self.search(
             [
                 ("tracking_status", "not in", FINAL_STATUSES),
+                ("voided", "=", False),
                 ("picking_id.state", "=", "done"),
                 "|",
                 ("tracking_date", "=", False),

@@ -29,15 +29,20 @@ class StockPicking(models.Model):
         return False
 
     def _oms_label_attachments(self):
-        """The labels bought for this delivery (every carrier, every package)."""
+        """The labels of this delivery's parcels (every carrier, every package),
+        voided ones left out. Labels are named ``LabelShipping-<type>-<tracking>``."""
         self.ensure_one()
-        return self.env["ir.attachment"].search(
+        numbers = self._oms_active_shipments().mapped("tracking_number")
+        labels = self.env["ir.attachment"].search(
             [
                 ("res_model", "=", "stock.picking"),
                 ("res_id", "=", self.id),
                 ("name", "=like", "LabelShipping-%"),
             ],
             order="id",
+        )
+        return labels.filtered(
+            lambda a: any(f"-{n}." in a.name or f"-{n}-zpl." in a.name for n in numbers if n)
         )
 
     def action_oms_print_labels(self):
@@ -132,7 +137,7 @@ class StockPicking(models.Model):
 
     def _oms_shop_rates(self, policy):
         self.ensure_one()
-        if self.oms_carrier_shipment_ids:
+        if self._oms_active_shipments():
             raise UserError(_("%s has its labels already: void them to shop again.", self.name))
         self.oms_shipping_quote_ids.unlink()
         Quote = self.env["oms.shipping.quote"]
@@ -196,7 +201,7 @@ class StockPicking(models.Model):
             lambda p: p.picking_type_code == "outgoing"
             and p.state not in ("done", "cancel")
             and p.partner_id
-            and not p.oms_carrier_shipment_ids
+            and not p._oms_active_shipments()
         ):
             checker = picking._oms_address_checker()
             if not checker:
@@ -270,7 +275,7 @@ class StockPicking(models.Model):
             for picking in self.filtered(
                 lambda p: p.picking_type_code == "outgoing"
                 and not p.oms_carrier_service
-                and not p.oms_carrier_shipment_ids
+                and not p._oms_active_shipments()
                 and not p.carrier_id  # a carrier a person set is kept
             ):
                 try:

@@ -66,6 +66,28 @@ class TestEasyPost(CarrierCase):
         refunds = self.sim.requests_to("POST", r"/refund$")
         self.assertEqual(len(refunds), 1)
 
+    def test_a_voided_label_is_neither_printed_tracked_nor_bought_again(self):
+        picking = self.make_delivery(self.carrier)
+        first = self.carrier.send_shipping(picking)[0]["tracking_number"]
+        picking.carrier_tracking_ref = first
+        picking.cancel_shipment()
+        self.assertTrue(picking.oms_carrier_shipment_ids.voided)
+        self.assertFalse(picking.oms_has_labels, "Shop Rates comes back")
+        with self.assertRaisesRegex(UserError, "no label yet"):
+            picking.action_oms_print_labels()
+        picking.cancel_shipment()  # a second void asks the carrier nothing more
+        self.assertEqual(len(self.sim.requests_to("POST", r"/refund$")), 1)
+        # A new label: a new purchase, not the voided one answered again.
+        second = self.carrier.send_shipping(picking)[0]["tracking_number"]
+        self.assertNotEqual(second, first)
+        self.assertEqual(len(self.sim.purchases), 2)
+        action = picking.action_oms_print_labels()
+        printable = self.env["ir.attachment"].browse(int(action["url"].split("/")[3].split("?")[0]))
+        active = picking._oms_label_attachments()
+        self.assertEqual(len(active), 1)
+        self.assertIn(second, active.name)
+        self.assertEqual(printable.raw, active.raw)
+
     def test_bad_input_is_a_clear_message(self):
         self.product.weight = 0
         picking = self.make_delivery(self.carrier)

@@ -1,3 +1,4 @@
+import hashlib
 import logging
 from decimal import Decimal
 
@@ -456,7 +457,8 @@ class DeliveryCarrier(models.Model):
             # Exactly once: UPS takes no idempotency key, so a shipment already made
             # for this delivery (an answer lost to a timeout) is found by its
             # reference and its labels recovered instead of buying again.
-            known = self._oms_call(_("look the shipment up"), client.find_shipments, picking.name)
+            reference = self._oms_ups_reference(picking)
+            known = self._oms_call(_("look the shipment up"), client.find_shipments, reference)
             if known:
                 results.append(self._oms_ups_recover(picking, client, known, label_format))
                 continue
@@ -468,7 +470,7 @@ class DeliveryCarrier(models.Model):
                 parcels,
                 service,
                 label_format=label_format,
-                reference=picking.name,
+                reference=reference,
                 customs_info=picking._oms_customs_info() if picking._oms_needs_customs() else None,
             )
             numbers = [p.tracking_number for p in purchase.packages]
@@ -481,6 +483,16 @@ class DeliveryCarrier(models.Model):
                 {"exact_price": float(purchase.amount or 0.0), "tracking_number": ",".join(numbers)}
             )
         return results
+
+    def _oms_ups_reference(self, picking):
+        """The shipment's reference at UPS: the delivery's name and a token of this
+        database, delivery and label generation, so that the lookup before buying
+        never finds another database's (or a voided) shipment of the same name.
+        The same on every retry; at most UPS's 35 characters."""
+        database = self.env["ir.config_parameter"].sudo().get_param("database.uuid", "")
+        generation = len(picking.oms_carrier_shipment_ids.filtered("voided"))
+        token = hashlib.sha1(f"{database}-{picking.id}-{generation}".encode()).hexdigest()[:8]
+        return f"{(picking.name or '')[:26]} {token}"
 
     def _oms_ups_recover(self, picking, client, tracking_numbers, label_format):
         """The labels of a shipment UPS made for this delivery, recorded as if just

@@ -1,11 +1,17 @@
 """Labels bought through the carriers' simulators, stored on the delivery."""
 
 import base64
+from decimal import Decimal
 from unittest.mock import patch
 
 from odoo.exceptions import UserError
 
-from odoo.addons.oms_carriers.carrier_clients import NO_RETRY, EasyPostClient, UpsClient
+from odoo.addons.oms_carriers.carrier_clients import (
+    NO_RETRY,
+    EasyPostClient,
+    Parcel,
+    UpsClient,
+)
 
 from tests.simulators.postlogistics import SERVICE_PATH, PostLogisticsSimulator
 from tests.simulators.ups import UpsSimulator
@@ -148,14 +154,25 @@ class TestUps(CarrierCase):
             timeout=(1, 0.3),
             retry=NO_RETRY,
         )
+        # Another database shipped a delivery of the same name on this account:
+        # the lookup must not take its shipment for ours.
+        impatient.ship(
+            impatient_address := self.carrier._oms_address(self.warehouse.partner_id),
+            impatient_address,
+            [Parcel(Decimal("1"))],
+            "03",
+            reference=picking.name,
+        )
         self.sim.delay_next(0.8, path=r"/ship$")
         with patch.object(type(self.carrier), "_oms_get_carrier_client", return_value=impatient):
             with self.assertRaisesRegex(UserError, "could not buy the labels"):
                 self.carrier.send_shipping(picking)
             self.assertFalse(picking.oms_carrier_shipment_ids, "nothing half-recorded")
             result = self.carrier.send_shipping(picking)  # the job's retry
-        self.assertEqual(len(self.sim.shipments), 1, "UPS made one shipment")
-        [made] = self.sim.shipments.values()
+        ours = {k: v for k, v in self.sim.shipments.items() if v["reference"] != picking.name}
+        self.assertEqual(len(ours), 1, "UPS made one shipment for us")
+        [made] = ours.values()
+        self.assertTrue(made["reference"].startswith(picking.name + " "))
         self.assertEqual(result[0]["tracking_number"], made["packages"][0])
         self.assertEqual(picking.oms_carrier_shipment_ids.tracking_number, made["packages"][0])
         self.assertTrue(self.labels(picking).filtered(lambda a: a.name.endswith(".gif")))

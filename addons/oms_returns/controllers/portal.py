@@ -104,30 +104,28 @@ class ReturnsPortal(CustomerPortal):
 
     def _oms_other_returnable(self, order, limit=20):
         """The signed-in customer's other orders with something still returnable
-        (the latest first), so that one request can hold them all."""
-        partner = request.env.user.partner_id.commercial_partner_id
-        if order.partner_id.commercial_partner_id != partner:
+        (the latest first), so that one request can hold them all. Only orders
+        the portal shows this customer (Odoo's record rules), never a colleague's."""
+        user = request.env.user
+        if user._is_public() or order.partner_id.commercial_partner_id != (
+            user.partner_id.commercial_partner_id
+        ):
             return []
-        # The customer's own orders only (the partner above), read as the system.
-        others = (
-            request.env["sale.order"]
-            .sudo()
-            .search(
-                [
-                    ("partner_id", "child_of", partner.id),
-                    ("state", "=", "sale"),
-                    ("id", "!=", order.id),
-                    ("order_line.move_ids.state", "=", "done"),
-                ],
-                order="date_order desc, id desc",
-                limit=limit,
-            )
+        others = request.env["sale.order"].search(
+            [
+                *self._prepare_orders_domain(user.partner_id),
+                ("id", "!=", order.id),
+            ],
+            order="date_order desc, id desc",
+            limit=limit * 3,
         )
         groups = []
         for other in others:
             lines = other.order_line.sudo()._oms_portal_returnable()
             if lines:
                 groups.append((other, lines))
+            if len(groups) == limit:
+                break
         return groups
 
     def _oms_create_return(self, order, lines, post):

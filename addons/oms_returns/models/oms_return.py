@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 STATES = [
     ("requested", "Requested"),
@@ -740,7 +740,22 @@ class OmsReturn(models.Model):
                 )
             ):
                 continue
-            transaction.action_refund(amount_to_refund=amount)
+            try:
+                with self.env.cr.savepoint():
+                    transaction.action_refund(amount_to_refund=amount)
+            except (UserError, ValidationError) as error:
+                # The credit note stands; the money is then for finance to send.
+                self.message_post(
+                    body=_(
+                        "%(provider)s could not refund %(amount).2f %(currency)s: %(error)s",
+                        provider=transaction.provider_id.name,
+                        amount=amount,
+                        currency=currency.name,
+                        error=error.args[0] if error.args else error,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+                continue
             refund = transaction.child_transaction_ids.filtered(
                 lambda tx: tx.operation == "refund"
             ).sorted("id")[-1:]

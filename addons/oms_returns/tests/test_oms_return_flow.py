@@ -1,6 +1,7 @@
 """A return from request to credit note: policy verdict, receipt into the returns
 location, inspection, refund reversing the invoice, each step in the timeline."""
 
+from contextlib import contextmanager
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -140,7 +141,10 @@ class TestReturnFlow(ReturnFlowCase):
         self.assertAlmostEqual(self.invoice.amount_residual, 108.0 - 48.60, places=2)
         self.assertEqual(note.payment_state, "paid")
 
-    def test_refund_goes_back_through_the_provider_that_took_the_payment(self):
+    @contextmanager
+    def paid_by_card(self):
+        """The invoice paid online through a provider that can refund (Odoo's own
+        payment tests' way of making one); yields the payment transaction."""
         Provider = type(self.env["payment.provider"])
         original = Provider._compute_feature_support_fields
 
@@ -190,6 +194,33 @@ class TestReturnFlow(ReturnFlowCase):
             )
             paid._set_done()
             paid._post_process()
+            yield paid
+
+    def test_a_provider_that_fails_to_refund_leaves_it_to_finance_and_the_credit_note_stands(
+        self,
+    ):
+        Transaction = type(self.env["payment.transaction"])
+        with (
+            self.paid_by_card(),
+            patch.object(
+                Transaction,
+                "_send_refund_request",
+                side_effect=UserError("The acquirer is down."),
+            ),
+        ):
+            request = self.request()
+            self.receive_and_inspect(request)
+            request.action_refund()
+        note = request.credit_note_ids
+        self.assertEqual(request.state, "refunded")
+        self.assertEqual(note.state, "posted")
+        self.assertEqual(note.payment_state, "not_paid")
+        bodies = " ".join(request.message_ids.mapped("body"))
+        self.assertIn("The acquirer is down.", bodies)
+        self.assertIn("by hand", bodies)
+
+    def test_refund_goes_back_through_the_provider_that_took_the_payment(self):
+        with self.paid_by_card() as paid:
             self.assertEqual(self.invoice.payment_state, "paid")
             request = self.request()
             self.receive_and_inspect(request)

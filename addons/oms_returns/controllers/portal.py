@@ -77,8 +77,9 @@ class ReturnsPortal(CustomerPortal):
             order = self._document_check_access("sale.order", order_id, access_token)
         except (AccessError, MissingError):
             return request.redirect("/my")
-        groups = [(order, order.order_line.sudo()._oms_portal_returnable())]
-        groups += self._oms_other_returnable(order)
+        verdicts = order.order_line.sudo()._oms_portal_verdicts()
+        groups = [(order, order.order_line.sudo().browse([line.id for line in verdicts]))]
+        groups += self._oms_other_returnable(order, verdicts)
         lines = request.env["sale.order.line"].sudo().union(*(group[1] for group in groups))
         error = None
         if request.httprequest.method == "POST":
@@ -95,6 +96,7 @@ class ReturnsPortal(CustomerPortal):
                 "sale_order": order,
                 "lines": lines,
                 "groups": [group for group in groups if group[1]],
+                "verdicts": verdicts,
                 "error": error,
                 "today": fields.Date.context_today(order),
                 "page_name": "order_return",
@@ -102,10 +104,11 @@ class ReturnsPortal(CustomerPortal):
         )
         return request.render("oms_returns.portal_order_return", values)
 
-    def _oms_other_returnable(self, order, limit=20):
+    def _oms_other_returnable(self, order, verdicts, limit=20):
         """The signed-in customer's other orders with something still returnable
         (the latest first), so that one request can hold them all. Only orders
-        the portal shows this customer (Odoo's record rules), never a colleague's."""
+        the portal shows this customer (Odoo's record rules), never a colleague's.
+        The verdicts of their lines are added to ``verdicts``."""
         user = request.env.user
         if user._is_public() or order.partner_id.commercial_partner_id != (
             user.partner_id.commercial_partner_id
@@ -121,9 +124,10 @@ class ReturnsPortal(CustomerPortal):
         )
         groups = []
         for other in others:
-            lines = other.order_line.sudo()._oms_portal_returnable()
-            if lines:
-                groups.append((other, lines))
+            found = other.order_line.sudo()._oms_portal_verdicts()
+            if found:
+                verdicts.update(found)
+                groups.append((other, other.order_line.sudo().browse([ln.id for ln in found])))
             if len(groups) == limit:
                 break
         return groups

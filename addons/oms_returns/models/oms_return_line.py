@@ -136,34 +136,38 @@ class SaleOrderLine(models.Model):
         return max(0.0, shipped - taken)
 
     def _oms_portal_returnable(self):
-        """The lines a customer may still return today, with the policy's verdict:
-        ``[(line, quantity, policy, deadline, fee per unit)]`` as attributes."""
-        today = fields.Date.context_today(self)
-        result = self.browse()
-        for line in self.filtered(lambda ln: ln.product_id.type == "consu" and not ln.display_type):
-            policy = self.env["oms.return.policy"]._oms_for(line.order_id, line.product_id)
-            delivered = line._oms_delivered_date()
-            if not policy or not delivered or line._oms_returnable_quantity() <= 0:
-                continue
-            if (delivered + timedelta(days=policy.window_days)).date() < today:
-                continue
-            result |= line
-        return result
+        """The lines a customer may still return today."""
+        return self.browse([line.id for line in self._oms_portal_verdicts()])
 
-    def _oms_portal_verdict(self):
-        """What the customer sees before submitting: until when, the fee per unit."""
-        self.ensure_one()
-        policy = self.env["oms.return.policy"]._oms_for(self.order_id, self.product_id)
-        delivered = self._oms_delivered_date()
-        deadline = (delivered + timedelta(days=policy.window_days)).date()
-        unit = self.price_reduce_taxinc
-        fee = policy._oms_fee(unit, self.env["oms.return.reason"])
-        return {
-            "policy": policy,
-            "deadline": deadline,
-            "days_left": (deadline - fields.Date.context_today(self)).days,
-            "returnable": self._oms_returnable_quantity(),
-            "fee_unit": fee,
-            "refund_unit": unit - fee,
-            "keep_item": bool(policy.keep_item_below and unit < policy.keep_item_below),
-        }
+    def _oms_portal_verdicts(self):
+        """What the customer sees before submitting, for each line still returnable
+        today: ``{line: {policy, deadline, days_left, returnable, fee_unit,
+        refund_unit, keep_item}}``. The policy, delivery date and quantity are read
+        once per line for both the choice of lines and the verdict."""
+        today = fields.Date.context_today(self)
+        Policy = self.env["oms.return.policy"]
+        no_reason = self.env["oms.return.reason"]
+        verdicts = {}
+        for line in self.filtered(lambda ln: ln.product_id.type == "consu" and not ln.display_type):
+            policy = Policy._oms_for(line.order_id, line.product_id)
+            delivered = policy and line._oms_delivered_date()
+            if not delivered:
+                continue
+            deadline = (delivered + timedelta(days=policy.window_days)).date()
+            if deadline < today:
+                continue
+            returnable = line._oms_returnable_quantity()
+            if returnable <= 0:
+                continue
+            unit = line.price_reduce_taxinc
+            fee = policy._oms_fee(unit, no_reason)
+            verdicts[line] = {
+                "policy": policy,
+                "deadline": deadline,
+                "days_left": (deadline - today).days,
+                "returnable": returnable,
+                "fee_unit": fee,
+                "refund_unit": unit - fee,
+                "keep_item": bool(policy.keep_item_below and unit < policy.keep_item_below),
+            }
+        return verdicts

@@ -315,17 +315,19 @@ class SaleOrder(models.Model):
                 order="id",
             ):
                 known.setdefault(partner.email_normalized, partner)
-        result = []
+        result, places = [], {}
         for draft in drafts:
             email = draft.email.strip().lower() if draft.email else ""
-            partner, shipping = self._oms_customer(env, company, draft, known.get(email))
+            partner, shipping = self._oms_customer(
+                env, company, draft, known.get(email), places=places
+            )
             if email:
                 known.setdefault(email, partner)
             result.append((partner, shipping))
         return result
 
     @api.model
-    def _oms_customer(self, env, company, draft, partner=None):
+    def _oms_customer(self, env, company, draft, partner=None, places=None):
         """The customer (same email, or same phone and postcode, in the company),
         created when new, and its delivery address."""
         Partner = env["res.partner"]
@@ -343,7 +345,7 @@ class SaleOrder(models.Model):
         if not partner:
             partner = Partner.create(
                 {
-                    **self._oms_address_vals(env, billing),
+                    **self._oms_address_vals(env, billing, places),
                     "name": draft.customer_name
                     or (billing and billing.name)
                     or draft.email
@@ -355,7 +357,7 @@ class SaleOrder(models.Model):
             )
         shipping = partner
         if ship:
-            vals = self._oms_address_vals(env, ship)
+            vals = self._oms_address_vals(env, ship, places)
             if not self._oms_same_address(partner, vals):
                 shipping = Partner.search(
                     [("parent_id", "=", partner.id), ("type", "=", "delivery")]
@@ -383,26 +385,36 @@ class SaleOrder(models.Model):
         return True
 
     @api.model
-    def _oms_address_vals(self, env, address):
+    def _oms_address_vals(self, env, address, places=None):
         if not address:
             return {}
-        country = (
-            env["res.country"].search([("code", "=", address.country_code.upper())], limit=1)
-            if address.country_code
-            else False
-        )
-        state = False
-        if country and address.state_code:
-            state = env["res.country.state"].search(
-                [("country_id", "=", country.id), ("code", "=", address.state_code)], limit=1
-            )
+        # ``places``: countries and states already read in this batch, by code.
+        places = {} if places is None else places
+        country_id = state_id = False
+        if address.country_code:
+            key = address.country_code.upper()
+            if key not in places:
+                places[key] = env["res.country"].search([("code", "=", key)], limit=1).id
+            country_id = places[key]
+        if country_id and address.state_code:
+            key = (country_id, address.state_code)
+            if key not in places:
+                places[key] = (
+                    env["res.country.state"]
+                    .search(
+                        [("country_id", "=", country_id), ("code", "=", address.state_code)],
+                        limit=1,
+                    )
+                    .id
+                )
+            state_id = places[key]
         return {
             "street": address.street or False,
             "street2": address.street2 or False,
             "city": address.city or False,
             "zip": address.zip or False,
-            "country_id": country.id if country else False,
-            "state_id": state.id if state else False,
+            "country_id": country_id,
+            "state_id": state_id,
         }
 
     @api.model
@@ -438,6 +450,7 @@ class SaleOrder(models.Model):
                     "discount": discount,
                     "tax_id": [(6, 0, lookups.taxes(draft, line.taxes).ids)],
                     "oms_external_line_id": line.external_id or False,
+                    **lookups.analytic_preset(),
                 }
             )
         # Shipping is a delivery line, as Odoo's own (invoiced, reported as shipping).
@@ -455,6 +468,7 @@ class SaleOrder(models.Model):
                         "price_unit": float(amount),
                         "tax_id": [(6, 0, lookups.taxes(draft, taxes).ids)],
                         "is_delivery": is_delivery,
+                        **lookups.analytic_preset(),
                     }
                 )
         return lines, unknown
@@ -472,7 +486,7 @@ class _Lookups:
     def __init__(self, env, company):
         self.env, self.company = env, company
         self._products, self._taxes, self._currencies, self._pricelists = {}, {}, {}, {}
-        self._service = None
+        self._service = self._analytic = None
 
     def load_products(self, skus):
         Product = self.env["product.product"]
@@ -493,6 +507,18 @@ class _Lookups:
             return self.env["product.product"]
         self.load_products([sku])
         return self._products[sku]
+
+    def analytic_preset(self):
+        """Line values that spare Odoo a search for analytic distribution models per
+        line, each time amounts are computed, when the company has none: the
+        distribution Odoo would compute then is empty."""
+        if self._analytic is None:
+            Model = self.env["account.analytic.distribution.model"]
+            has_models = Model.search_count(
+                [("company_id", "in", (self.company.id, False))], limit=1
+            )
+            self._analytic = {} if has_models else {"analytic_distribution": False}
+        return self._analytic
 
     def service(self):
         if self._service is None:

@@ -239,14 +239,20 @@ class SaleOrder(models.Model):
         return result
 
     def _oms_stage_changed(self, before):
+        """One timeline event per order; orders that made the same move share one
+        insert (a batch of captured orders is many of them)."""
         labels = dict(OMS_STAGES)
+        moves = {}
         for order in self:
-            old = before.get(order.id)
-            new = order.oms_stage
+            key = (before.get(order.id) or False, order.oms_stage)
+            moves[key] = moves.get(key, self.browse()) | order
+        for (old, new), orders in moves.items():
             if not old:
-                order._oms_log_event("captured", _("Order captured: %s", labels[new]), stage_to=new)
+                orders._oms_log_event(
+                    "captured", _("Order captured: %s", labels[new]), stage_to=new
+                )
             else:
-                order._oms_log_event(
+                orders._oms_log_event(
                     "stage",
                     _("%(old)s → %(new)s", old=labels.get(old, old), new=labels[new]),
                     stage_from=old,

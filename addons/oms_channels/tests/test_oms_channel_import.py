@@ -201,3 +201,56 @@ class TestImport(TransactionCase):
         self.assertEqual(
             self.env["sale.order"].search_count([("oms_channel_id", "=", self.channel.id)]), 2
         )
+
+    def test_a_batch_gives_each_order_its_own_capture_and_address(self):
+        """Orders made together share their lookups (countries, states) and their
+        timeline inserts, never each other's addresses or events."""
+        canada = dict(
+            self.payload["shipping_address"],
+            city="Ottawa",
+            province_code="ON",
+            country_code="CA",
+            zip="K1A 0B1",
+        )
+        payloads = [
+            dict(self.payload, id=11),
+            dict(self.payload, id=12, email="ada@example.com", shipping_address=canada),
+            dict(self.payload, id=13, email="eve@example.com"),
+        ]
+        Inbox = self.env["oms.channel.inbox"]
+        records = Inbox
+        for payload in payloads:
+            records |= Inbox._oms_store(self.channel, "pull", json.dumps(payload))[0]
+        records._oms_process()
+        self.assertEqual(records.mapped("state"), ["done"] * 3, records.mapped("error_message"))
+        orders = records.order_id
+        self.assertEqual(len(orders), 3)
+        shipping = [
+            (o.partner_shipping_id.country_id.code, o.partner_shipping_id.state_id.code)
+            for o in records.mapped("order_id")
+        ]
+        self.assertEqual(shipping, [("US", "KY"), ("CA", "ON"), ("US", "KY")])
+        for order in orders:
+            captured = order.oms_event_ids.filtered(lambda e: e.event_type == "captured")
+            self.assertEqual(len(captured), 1, order.name)
+            self.assertEqual(captured.order_id, order)
+
+    def test_analytic_distribution_models_still_apply_to_imported_lines(self):
+        plan = self.env["account.analytic.plan"].create({"name": "Channels"})
+        account = self.env["account.analytic.account"].create(
+            {"name": "Web shop", "plan_id": plan.id}
+        )
+        self.env["account.analytic.distribution.model"].create(
+            {"product_id": self.green.id, "analytic_distribution": {str(account.id): 100}}
+        )
+        order = self._import(self.payload).order_id
+        green = order.order_line.filtered(lambda line: line.product_id == self.green)
+        red = order.order_line.filtered(lambda line: line.product_id == self.red)
+        self.assertEqual(green.analytic_distribution, {str(account.id): 100})
+        self.assertFalse(red.analytic_distribution, "the model is for the green one only")
+
+    def test_without_distribution_models_lines_have_no_analytic_distribution(self):
+        self.env["account.analytic.distribution.model"].search([]).unlink()
+        order = self._import(self.payload).order_id
+        self.assertTrue(order.order_line)
+        self.assertFalse(any(order.order_line.mapped("analytic_distribution")))

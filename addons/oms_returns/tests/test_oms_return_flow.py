@@ -479,6 +479,34 @@ class TestReturnFlow(ReturnFlowCase):
         request.action_refund()
         self.assertAlmostEqual(request.credit_note_ids.amount_total, 54.0 - 5.40, places=2)
 
+    def test_portal_verdicts_are_the_figures_the_customer_sees(self):
+        delivered = self.line._oms_delivered_date()
+        deadline = (delivered + timedelta(days=self.policy.window_days)).date()
+        with freeze_time(delivered + timedelta(days=10)):
+            verdict = self.line._oms_portal_verdicts()[self.line]
+            self.assertEqual(verdict["policy"], self.policy)
+            self.assertEqual(verdict["deadline"], deadline)
+            self.assertEqual(verdict["days_left"], (deadline - fields.Date.today()).days)
+            self.assertEqual(verdict["returnable"], 2)
+            # 50 with 10 % off, 20 % tax: 54 a unit; the 10 % fee unless it is our fault.
+            self.assertAlmostEqual(verdict["fee_unit"], 5.40)
+            self.assertAlmostEqual(verdict["refund_unit"], 48.60)
+            self.assertFalse(verdict["keep_item"])
+            self.request(quantity=1)
+            self.line.invalidate_recordset(["oms_return_line_ids"])
+            self.assertEqual(self.line._oms_portal_verdicts()[self.line]["returnable"], 1)
+            self.assertEqual(self.line._oms_portal_returnable(), self.line)
+            self.request(quantity=1)
+            self.line.invalidate_recordset(["oms_return_line_ids"])
+            self.assertEqual(self.line._oms_portal_verdicts(), {}, "nothing left to return")
+            self.assertFalse(self.line._oms_portal_returnable())
+
+    def test_no_portal_verdict_after_the_window(self):
+        delivered = self.line._oms_delivered_date()
+        with freeze_time(delivered + timedelta(days=self.policy.window_days + 1)):
+            self.assertEqual(self.line._oms_portal_verdicts(), {})
+            self.assertFalse(self.line._oms_portal_returnable())
+
 
 class TestReturnLabel(LocalSimulatorsMixin, ReturnFlowCase):
     """The return label from the EasyPost simulator and its tracking."""

@@ -3,7 +3,9 @@ from . import oms_health_check
 from . import oms_hold_rule
 from . import oms_order_event
 from . import oms_order_hold
+from . import procurement_group
 from . import res_partner
 from . import sale_order
 from . import sale_order_line
+from . import stock_move
 from . import stock_picking

@@ -1,5 +1,9 @@
 from odoo import api, models
 
+# The deliveries of several orders being confirmed together (see
+# ``_action_launch_stock_rule``): {"open": bool, "ids": [picking ids], "rules": {}}.
+BATCH_KEY = "oms_deferred_pickings"
+
 
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
@@ -24,13 +28,15 @@ class SaleOrderLine(models.Model):
     def _action_launch_stock_rule(self, previous_product_uom_qty=False):
         """Several orders confirmed together confirm their deliveries together: Odoo
         confirms them order by order (a scheduler check each); one call does the
-        same for all of them."""
-        if len(self.order_id) < 2 or self.env.context.get("oms_deferred_pickings") is not None:
+        same for all of them. Meanwhile the stock rules are searched once per kind
+        of product (procurement.group) and the moves' states set once their reservation
+        is over (stock.move)."""
+        if len(self.order_id) < 2 or self.env.context.get(BATCH_KEY) is not None:
             return super()._action_launch_stock_rule(previous_product_uom_qty)
         deferred = {"open": True, "ids": []}
         try:
             result = super(
-                SaleOrderLine, self.with_context(oms_deferred_pickings=deferred)
+                SaleOrderLine, self.with_context(**{BATCH_KEY: deferred})
             )._action_launch_stock_rule(previous_product_uom_qty)
         finally:
             # Records made meanwhile keep this context: later calls run at once.

@@ -1,6 +1,8 @@
 from odoo import _, api, models
 from odoo.exceptions import UserError
 
+from .sale_order_line import BATCH_KEY
+
 
 class StockPicking(models.Model):
     _inherit = "stock.picking"
@@ -12,7 +14,7 @@ class StockPicking(models.Model):
         return pickings
 
     def action_confirm(self):
-        deferred = self.env.context.get("oms_deferred_pickings")
+        deferred = self.env.context.get(BATCH_KEY)
         if deferred and deferred["open"]:
             # Confirmed with the other orders' deliveries (sale.order.line).
             deferred["ids"].extend(self.ids)

@@ -1,0 +1,167 @@
+"""Several orders confirmed together give the deliveries, reservations and
+reordering that confirming them one by one gives."""
+
+from unittest.mock import patch
+
+from odoo.addons.stock.models.stock_orderpoint import StockWarehouseOrderpoint
+
+from .common import OmsCoreCase
+
+
+class TestOmsBatchConfirm(OmsCoreCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.stock = cls.warehouse.lot_stock_id
+        cls.scarce = cls._product("Scarce mug", "MUG-SCARCE", 5)
+        cls.missing = cls._product("Missing mug", "MUG-MISSING", 0)
+
+    @classmethod
+    def _product(cls, name, code, on_hand):
+        product = cls.env["product.product"].create(
+            {"name": name, "default_code": code, "is_storable": True, "taxes_id": [(5, 0, 0)]}
+        )
+        if on_hand:
+            cls.env["stock.quant"]._update_available_quantity(product, cls.stock, on_hand)
+        return product
+
+    def _orders(self, *lines):
+        """One quotation per (product, quantity)."""
+        return self.env["sale.order"].concat(
+            *(
+                self.env["sale.order"].create(
+                    {
+                        "partner_id": self.customer.id,
+                        "oms_channel_id": self.channel.id,
+                        "order_line": [(0, 0, {"product_id": p.id, "product_uom_qty": q})],
+                    }
+                )
+                for p, q in lines
+            )
+        )
+
+    def test_reservation_shares_the_last_units(self):
+        """Three orders of 2 for the last 5 units, and one for a product out of
+        stock: 2, 2 and 1 reserved, never more than on hand, and each move in the
+        state its reservation gives it."""
+        orders = self._orders(
+            (self.scarce, 2), (self.scarce, 2), (self.scarce, 2), (self.missing, 1)
+        )
+        orders.action_confirm()
+
+        self.assertEqual(set(orders.mapped("state")), {"sale"})
+        moves = orders.picking_ids.move_ids
+        scarce = moves.filtered(lambda m: m.product_id == self.scarce).sorted("id")
+        self.assertEqual(scarce.mapped("quantity"), [2, 2, 1])
+        self.assertEqual(scarce.mapped("state"), ["assigned", "assigned", "partially_available"])
+        missing = moves.filtered(lambda m: m.product_id == self.missing)
+        self.assertEqual((missing.quantity, missing.state), (0, "confirmed"))
+        quant = self.env["stock.quant"].search(
+            [("product_id", "=", self.scarce.id), ("location_id", "=", self.stock.id)]
+        )
+        self.assertEqual((quant.quantity, quant.reserved_quantity), (5, 5))
+        self.assertEqual(
+            missing.picking_id.state, "confirmed", "a delivery with nothing reserved waits"
+        )
+
+    def test_states_follow_changes_after_the_batch(self):
+        """Once the batch is over, a move line changed later changes its move's
+        state at once, as in Odoo, even through the records made during the batch
+        (they keep the batch's context)."""
+        MoveLine = type(self.env["stock.move.line"])
+        create = MoveLine.create
+        made = []
+
+        def keep(records, vals_list):
+            lines = create(records, vals_list)
+            made.extend(lines)
+            return lines
+
+        orders = self._orders((self.scarce, 2), (self.scarce, 2))
+        with patch.object(MoveLine, "create", keep):
+            orders.action_confirm()
+        line = made[0]
+        move = line.move_id
+        self.assertEqual(move.state, "assigned")
+
+        line.quantity = 1
+        self.assertEqual(move.state, "partially_available")
+        line.unlink()
+        self.assertEqual(move.state, "confirmed")
+
+    def test_each_product_gets_the_rule_of_its_routes(self):
+        """Two products in one batch, one of them on a route of its own that ships
+        from another shelf: each delivery leaves from the place its product's rule
+        says, not from the first one found for the batch."""
+        shelf = self.env["stock.location"].create(
+            {"name": "Shelf B", "location_id": self.stock.id, "usage": "internal"}
+        )
+        route = self.env["stock.route"].create(
+            {
+                "name": "Ship from shelf B",
+                "product_selectable": True,
+                "rule_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": "Shelf B → Customers",
+                            "action": "pull",
+                            "procure_method": "make_to_stock",
+                            "location_src_id": shelf.id,
+                            "location_dest_id": self.env.ref("stock.stock_location_customers").id,
+                            "picking_type_id": self.warehouse.out_type_id.id,
+                            "warehouse_id": self.warehouse.id,
+                        },
+                    )
+                ],
+            }
+        )
+        shelved = self._product("Shelved mug", "MUG-SHELF", 0)
+        shelved.route_ids = route
+        self.env["stock.quant"]._update_available_quantity(shelved, shelf, 3)
+
+        orders = self._orders((self.scarce, 1), (shelved, 1), (self.scarce, 1))
+        orders.action_confirm()
+
+        moves = orders.picking_ids.move_ids
+        by_product = {
+            p: moves.filtered(lambda m, p=p: m.product_id == p) for p in (self.scarce, shelved)
+        }
+        self.assertEqual(by_product[shelved].location_id, shelf)
+        self.assertEqual(by_product[shelved].rule_id.route_id, route)
+        self.assertEqual(by_product[shelved].state, "assigned")
+        self.assertEqual(by_product[self.scarce].location_id, self.stock)
+        self.assertNotEqual(by_product[self.scarce].rule_id.route_id, route)
+
+    def test_reordering_rules_of_the_products_that_have_one(self):
+        """An automatic reordering rule on one product of the batch is run, with
+        the orders that moved it; a product without one runs none."""
+        orderpoint = self.env["stock.warehouse.orderpoint"].create(
+            {
+                "product_id": self.scarce.id,
+                "location_id": self.stock.id,
+                "warehouse_id": self.warehouse.id,
+                "trigger": "auto",
+                "product_min_qty": 1,
+                "product_max_qty": 10,
+            }
+        )
+        calls = []
+
+        def procure(records, *args, **kwargs):
+            calls.append((records, records.env.context.get("origins")))
+
+        orders = self._orders((self.scarce, 2), (self.missing, 1), (self.scarce, 3))
+        with patch.object(StockWarehouseOrderpoint, "_procure_orderpoint_confirm", procure):
+            orders.action_confirm()
+        self.assertEqual(len(calls), 1)
+        self.assertEqual(calls[0][0], orderpoint)
+        scarce_orders = orders.filtered(lambda o: o.order_line.product_id == self.scarce)
+        self.assertEqual(sorted(calls[0][1][orderpoint.id]), sorted(scarce_orders.mapped("name")))
+
+        calls.clear()
+        orderpoint.trigger = "manual"
+        with patch.object(StockWarehouseOrderpoint, "_procure_orderpoint_confirm", procure):
+            self._orders((self.scarce, 2), (self.missing, 1)).action_confirm()
+        self.assertEqual(calls, [], "no automatic rule, nothing run")

@@ -188,7 +188,7 @@ class TestJourney(LocalSimulatorsMixin, HttpCase):
             },
         )
         self.assertEqual(response.status_code, 200)
-        self._run_jobs("_oms_process")
+        self._run_jobs("_oms_import_webhooks")
         order = env["sale.order"].search([("oms_channel_id", "=", self.channel.id)])
         self.assertEqual(len(order), 1)
         self.assertEqual(order.oms_stage, "on_hold")

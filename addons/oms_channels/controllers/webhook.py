@@ -26,8 +26,9 @@ class ChannelWebhookController(http.Controller):
     """Receives channel webhooks: signature first, then the inbox, then 200.
 
     Nothing is stored for a request whose signature does not match; a valid
-    payload is stored before the answer and processed later, so the channel
-    never waits for an order to be created.
+    payload is stored before the answer and processed later, in batches (see
+    ``oms.channel._oms_queue_webhook_import``), so the channel never waits for
+    an order to be created.
     """
 
     @http.route(
@@ -71,7 +72,7 @@ class ChannelWebhookController(http.Controller):
             ._oms_store(channel, "webhook", text, topic=topic)
         )
         if created and inbox.state == "received":
-            inbox.with_delay(description=f"Import {inbox.external_id}")._oms_process()
+            channel._oms_queue_webhook_import()
         return self._answer(200, "received" if created else "already received", inbox.id)
 
     @staticmethod

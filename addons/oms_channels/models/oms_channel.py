@@ -5,8 +5,11 @@ from datetime import datetime, timedelta, timezone
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.queue_job.job import identity_exact
+
 from ..channel_clients import AmazonSpClient, ChannelError, ShopifyClient, WooCommerceClient
 from ..channel_clients.amazon import ENDPOINTS, TOKEN_URL
+from .oms_channel_inbox import BATCH_SIZE
 
 # Where each channel kind's production API lives (a sandbox is any other URL).
 DEFAULT_API_URLS = {
@@ -16,6 +19,12 @@ DEFAULT_API_URLS = {
 API_KINDS = ("shopify", "woocommerce", "amazon")
 # Without a cursor, a first Amazon pull looks this far back (getOrders needs a date).
 AMAZON_FIRST_PULL_DAYS = 30
+# Webhook deliveries wait this long (seconds) for the ones that follow them, so
+# that a burst is imported in batches rather than one order per job.
+WEBHOOK_GATHER_SECONDS = 2
+# Payloads a webhook stored longer ago than this without being imported (a job
+# lost, a server stopped) are queued again by the scheduled pull.
+WEBHOOK_SWEEP_AFTER = timedelta(minutes=10)
 
 _logger = logging.getLogger(__name__)
 
@@ -316,6 +325,44 @@ class OmsChannel(models.Model):
         for channel in self.search([("channel_type", "in", API_KINDS)]):
             if channel.api_base_url:
                 channel._oms_pull_orders()
+        waiting = self.env["oms.channel.inbox"]._read_group(
+            [
+                ("source", "=", "webhook"),
+                ("state", "=", "received"),
+                ("create_date", "<", fields.Datetime.now() - WEBHOOK_SWEEP_AFTER),
+            ],
+            groupby=["channel_id"],
+        )
+        for (channel,) in waiting:
+            channel._oms_queue_webhook_import(eta=0)
+
+    def _oms_queue_webhook_import(self, eta=WEBHOOK_GATHER_SECONDS):
+        """Ask for the import of what the channels' webhooks stored: one pending
+        job per channel, however many deliveries arrive before it starts."""
+        for channel in self:
+            channel.with_delay(
+                eta=eta,
+                identity_key=identity_exact,
+                description=_("Import the webhook orders of %s", channel.name),
+            )._oms_import_webhooks()
+
+    def _oms_import_webhooks(self):
+        """Import one batch of what the channel's webhooks stored, oldest first,
+        and ask for the next one if more may be waiting. The payloads are locked
+        while they are imported and a job running at the same time skips them:
+        two jobs never import the same payload."""
+        self.ensure_one()
+        self.env["oms.channel.inbox"].flush_model(["channel_id", "source", "state"])
+        self.env.cr.execute(
+            "SELECT id FROM oms_channel_inbox WHERE channel_id = %s AND source = 'webhook' "
+            "AND state = 'received' ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
+            [self.id, BATCH_SIZE],
+        )
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        self.env["oms.channel.inbox"].browse(ids)._oms_process()
+        if len(ids) == BATCH_SIZE:
+            self._oms_queue_webhook_import(eta=0)
+        return len(ids)
 
 
 def _utc(timestamp):

@@ -19,7 +19,7 @@ from ..channel_mappers import (
 
 _logger = logging.getLogger(__name__)
 
-# Payloads imported by one background job (pulls, files, reprocessing).
+# Payloads imported by one background job (pulls, files, webhooks, reprocessing).
 BATCH_SIZE = 50
 MAPPERS = {
     "shopify": map_shopify_order,

@@ -9,6 +9,7 @@ the single rolled-back transaction of TransactionCase.
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from unittest.mock import patch
 
 import requests
 
@@ -88,9 +89,9 @@ class TestReliability(LocalSimulatorsMixin, BaseCase):
             channel = env["oms.channel"].browse(self.channel_id)
             inbox = env["oms.channel.inbox"].search([("channel_id", "=", channel.id)])
             jobs = env["queue.job"].search(
-                [("model_name", "=", "oms.channel.inbox"), ("method_name", "=", "_oms_process")]
+                [("model_name", "=", "oms.channel"), ("method_name", "=", "_oms_import_webhooks")]
             )
-            return inbox.ids, len(jobs.filtered(lambda j: j.records <= inbox))
+            return inbox.ids, len(jobs.filtered(lambda j: j.records == channel))
 
     def _process_all(self):
         with self._env() as env:
@@ -128,7 +129,7 @@ class TestReliability(LocalSimulatorsMixin, BaseCase):
         self.assertEqual(statuses, [200] * 8, "every delivery is acknowledged")
         inbox_ids, jobs = self._counts()
         self.assertEqual(len(inbox_ids), 2, "one record per version, however often delivered")
-        self.assertEqual(jobs, 2, "one import job per record")
+        self.assertEqual(jobs, 1, "one import job for the channel's deliveries")
         self.assertEqual(self._process_all(), [str(order["id"])], "exactly one order")
 
     def test_failure_mid_batch_leaves_no_half_order_and_the_retry_succeeds(self):
@@ -196,3 +197,33 @@ class TestReliability(LocalSimulatorsMixin, BaseCase):
         inbox_ids, _jobs = self._counts()
         self.assertEqual(len(inbox_ids), 30)
         self.assertEqual(self._process_all(), sorted(str(o["id"]) for o in orders))
+
+    def test_two_webhook_imports_at_once_never_take_the_same_payload(self):
+        orders = generate_orders(3, seed=34, lines=1)
+        with self._env() as env:
+            channel = env["oms.channel"].browse(self.channel_id)
+            ids = [
+                env["oms.channel.inbox"]._oms_store(channel, "webhook", json.dumps(order))[0].id
+                for order in orders
+            ]
+        running = self.registry.cursor()
+        self.addCleanup(running.close)
+        with patch("odoo.addons.oms_channels.models.oms_channel.BATCH_SIZE", 2):
+            # A first import job holds the two oldest payloads...
+            running.execute(
+                "SELECT id FROM oms_channel_inbox WHERE channel_id = %s AND state = 'received' "
+                "ORDER BY id LIMIT 2 FOR UPDATE SKIP LOCKED",
+                [self.channel_id],
+            )
+            self.assertEqual([row[0] for row in running.fetchall()], ids[:2])
+            # ...a second one, at the same time, takes the third only.
+            with self._env() as env:
+                self.assertEqual(
+                    env["oms.channel"].browse(self.channel_id)._oms_import_webhooks(), 1
+                )
+            running.rollback()
+        with self._env() as env:
+            states = env["oms.channel.inbox"].browse(ids).mapped("state")
+            self.assertEqual(states, ["received", "received", "done"])
+            orders_made = env["sale.order"].search([("oms_channel_id", "=", self.channel_id)])
+            self.assertEqual(orders_made.mapped("oms_external_ref"), [str(orders[2]["id"])])

@@ -1,5 +1,8 @@
 import json
+from datetime import timedelta
+from unittest.mock import patch
 
+from odoo import fields
 from odoo.tests import HttpCase, TransactionCase, tagged
 from odoo.tools import mute_logger
 
@@ -48,6 +51,49 @@ class TestInbox(TransactionCase):
         self.assertEqual(record.body, body, "the raw payload is kept")
         self.assertTrue(record.external_id.startswith("sha256:"))
 
+    def _webhook_jobs(self):
+        return self.env["queue.job"].search(
+            [
+                ("model_name", "=", "oms.channel"),
+                ("method_name", "=", "_oms_import_webhooks"),
+                ("state", "=", "pending"),
+            ]
+        )
+
+    def test_webhook_import_takes_a_batch_and_asks_for_the_next(self):
+        stored = self.Inbox
+        for index in range(3):
+            body = json.dumps(shopify_order(order_id=900 + index))
+            stored |= self.Inbox._oms_store(self.channel, "webhook", body)[0]
+        pulled = self.Inbox._oms_store(self.channel, "pull", json.dumps(shopify_order(950)))[0]
+        with patch("odoo.addons.oms_channels.models.oms_channel.BATCH_SIZE", 2):
+            self.assertEqual(self.channel._oms_import_webhooks(), 2)
+            # Processed (these test orders have no lines, so they end in error).
+            self.assertEqual(stored.mapped("state"), ["error", "error", "received"], "oldest first")
+            follow_up = self._webhook_jobs()
+            self.assertEqual(follow_up.records, self.channel, "a full batch asks for the next")
+            self.assertEqual(self.channel._oms_import_webhooks(), 1)
+        self.assertEqual(stored.mapped("state"), ["error"] * 3)
+        self.assertEqual(self._webhook_jobs(), follow_up, "the last batch asks for nothing more")
+        self.assertEqual(pulled.state, "received", "pulls have their own jobs")
+
+    def test_scheduled_pull_queues_webhook_payloads_left_waiting(self):
+        old = self.Inbox._oms_store(self.channel, "webhook", json.dumps(shopify_order(1)))[0]
+        self.Inbox._oms_store(self.channel, "webhook", json.dumps(shopify_order(2)))
+        other = self.env["oms.channel"].create(
+            {"name": "Shopify US", "channel_type": "shopify", "webhook_secret": SECRET}
+        )
+        self.Inbox._oms_store(other, "webhook", json.dumps(shopify_order(3)))
+        self.env.cr.execute(
+            "UPDATE oms_channel_inbox SET create_date = %s WHERE id = %s",
+            [fields.Datetime.now() - timedelta(minutes=11), old.id],
+        )
+        self.env["oms.channel"]._cron_oms_pull_orders()
+        jobs = self._webhook_jobs()
+        self.assertEqual(jobs.records, self.channel, "only the channel with a payload left waiting")
+        delay = (jobs.eta or jobs.date_created) - jobs.date_created
+        self.assertLess(delay, timedelta(seconds=1), "they are imported at once")
+
 
 @tagged("post_install", "-at_install")
 class TestWebhook(HttpCase):
@@ -73,6 +119,11 @@ class TestWebhook(HttpCase):
     def _inbox(self, channel):
         return self.env["oms.channel.inbox"].search([("channel_id", "=", channel.id)])
 
+    def _import_jobs(self):
+        return self.env["queue.job"].search(
+            [("model_name", "=", "oms.channel"), ("method_name", "=", "_oms_import_webhooks")]
+        )
+
     def test_signed_webhook_is_stored_and_acknowledged(self):
         body = json.dumps(shopify_order()).encode()
         response = self._post(self.shopify, body, sign(body, SECRET), topic="orders/create")
@@ -82,11 +133,15 @@ class TestWebhook(HttpCase):
         self.assertEqual(len(stored), 1)
         self.assertEqual((stored.source, stored.topic), ("webhook", "orders/create"))
         self.assertEqual(stored.body, body.decode())
-        jobs = self.env["queue.job"].search(
-            [("model_name", "=", "oms.channel.inbox"), ("method_name", "=", "_oms_process")]
-        )
+        jobs = self._import_jobs()
         self.assertEqual(len(jobs), 1, "the order is made in a background job")
-        self.assertEqual(jobs.records, stored)
+        self.assertEqual(jobs.records, self.shopify, "one job imports the channel's deliveries")
+        self.assertGreater(jobs.eta, jobs.date_created, "it waits for the deliveries that follow")
+
+        other = json.dumps(shopify_order(order_id=820982911946154509)).encode()
+        self.assertEqual(self._post(self.shopify, other, sign(other, SECRET)).status_code, 200)
+        self.assertEqual(self._import_jobs(), jobs, "the next delivery joins the waiting job")
+        self.assertEqual(len(self._inbox(self.shopify)), 2)
 
     def test_redelivery_is_acknowledged_and_stored_once(self):
         body = json.dumps(shopify_order()).encode()
@@ -95,9 +150,7 @@ class TestWebhook(HttpCase):
             self.assertEqual(response.status_code, 200)
         self.assertEqual(response.json()["status"], "already received")
         self.assertEqual(len(self._inbox(self.shopify)), 1)
-        self.assertEqual(
-            self.env["queue.job"].search_count([("model_name", "=", "oms.channel.inbox")]), 1
-        )
+        self.assertEqual(len(self._import_jobs()), 1)
 
     @mute_logger("odoo.addons.oms_channels.controllers.webhook")
     def test_bad_or_missing_signature_leaves_no_trace(self):

@@ -1,7 +1,8 @@
 from odoo import api, models
 
 # The deliveries of several orders being confirmed together (see
-# ``_action_launch_stock_rule``): {"open": bool, "ids": [picking ids], "rules": {}}.
+# ``_action_launch_stock_rule``): {"open": bool, "ids": [picking ids], "rules": {},
+# "origin_notes": [(pickings, orders)]}.
 BATCH_KEY = "oms_deferred_pickings"
 
 
@@ -29,8 +30,9 @@ class SaleOrderLine(models.Model):
         """Several orders confirmed together confirm their deliveries together: Odoo
         confirms them order by order (a scheduler check each); one call does the
         same for all of them. Meanwhile the stock rules are searched once per kind
-        of product (procurement.group) and the moves' states set once their reservation
-        is over (stock.move)."""
+        of product (procurement.group), the moves' states set once their reservation
+        is over (stock.move) and the deliveries' notes naming their order written at
+        once (stock.picking)."""
         if len(self.order_id) < 2 or self.env.context.get(BATCH_KEY) is not None:
             return super()._action_launch_stock_rule(previous_product_uom_qty)
         deferred = {"open": True, "ids": []}
@@ -41,6 +43,8 @@ class SaleOrderLine(models.Model):
         finally:
             # Records made meanwhile keep this context: later calls run at once.
             deferred["open"] = False
+        if deferred.get("origin_notes"):
+            self.env["stock.picking"]._oms_log_origin_notes(deferred["origin_notes"])
         pickings = self.env["stock.picking"].browse(dict.fromkeys(deferred["ids"]))
         if pickings:
             pickings.action_confirm()

@@ -165,3 +165,38 @@ class TestOmsBatchConfirm(OmsCoreCase):
         with patch.object(StockWarehouseOrderpoint, "_procure_orderpoint_confirm", procure):
             self._orders((self.scarce, 2), (self.missing, 1)).action_confirm()
         self.assertEqual(calls, [], "no automatic rule, nothing run")
+
+    def test_each_delivery_notes_its_own_order(self):
+        """Each delivery says which order it was created from, in the same words,
+        by the same author and as the same kind of note as when one order is
+        confirmed alone."""
+
+        def origin_notes(order):
+            return order.picking_ids.message_ids.filtered(lambda m: "created from" in m.body)
+
+        def text(message, order):
+            return str(message.body).replace(order.name, "<name>").replace(str(order.id), "<id>")
+
+        alone = self._orders((self.scarce, 1))
+        alone.action_confirm()
+        expected = origin_notes(alone)
+        self.assertEqual(len(expected), 1)
+
+        orders = self._orders((self.scarce, 1), (self.missing, 1), (self.scarce, 1))
+        orders.action_confirm()
+        for order in orders:
+            note = origin_notes(order)
+            self.assertEqual(len(note), 1, order.name)
+            self.assertEqual(text(note, order), text(expected, alone))
+            for other in orders - order:
+                self.assertNotIn(other.name, str(note.body))
+            self.assertEqual(
+                (note.author_id, note.subtype_id, note.message_type, note.model, note.res_id),
+                (
+                    expected.author_id,
+                    expected.subtype_id,
+                    expected.message_type,
+                    "stock.picking",
+                    order.picking_ids.id,
+                ),
+            )

@@ -11,7 +11,15 @@ ORIGIN_NOTE = "mail.message_origin_link"
 class StockPicking(models.Model):
     _inherit = "stock.picking"
 
-    def message_post_with_source(self, source_ref, render_values=None, **kwargs):
+    def message_post_with_source(
+        self,
+        source_ref,
+        render_values=None,
+        message_type="notification",
+        subtype_xmlid=False,
+        subtype_id=False,
+        **kwargs,
+    ):
         """The deliveries of several orders confirmed together: the note naming
         each one's order is kept for ``_oms_log_origin_notes``, which writes
         them all at once, instead of one message post per delivery."""
@@ -22,11 +30,21 @@ class StockPicking(models.Model):
             and source_ref == ORIGIN_NOTE
             and render_values
             and not render_values.get("edit")
-            and kwargs == {"subtype_xmlid": "mail.mt_note"}
+            and message_type == "notification"
+            and subtype_xmlid == "mail.mt_note"
+            and not subtype_id
+            and not kwargs
         ):
             batch.setdefault("origin_notes", []).append((self, render_values["origin"]))
             return self.env["mail.message"]
-        return super().message_post_with_source(source_ref, render_values=render_values, **kwargs)
+        return super().message_post_with_source(
+            source_ref,
+            render_values=render_values,
+            message_type=message_type,
+            subtype_xmlid=subtype_xmlid,
+            subtype_id=subtype_id,
+            **kwargs,
+        )
 
     @api.model
     def _oms_log_origin_notes(self, notes):

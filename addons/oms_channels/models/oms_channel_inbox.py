@@ -2,6 +2,7 @@ import hashlib
 import json
 import logging
 
+import psycopg2
 from psycopg2 import errors
 
 from odoo import _, api, fields, models
@@ -187,6 +188,19 @@ class OmsChannelInbox(models.Model):
         records.invalidate_recordset(["attempts", "processed_date"])
         for channel in records.channel_id:
             records.filtered(lambda r, c=channel: r.channel_id == c)._oms_process_channel(channel)
+
+    def _oms_process_alone(self):
+        """Import one payload; an unexpected failure (a database error aside)
+        leaves it in error with the reason instead of failing its neighbours."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                self._oms_process()
+        except psycopg2.OperationalError:
+            raise
+        except Exception as error:
+            _logger.exception("Inbox record %s could not be imported", self.id)
+            self._oms_fail(_("The import failed unexpectedly: %s", error))
 
     def _oms_process_channel(self, channel):
         mapper = MAPPERS.get(channel.channel_type)

@@ -2,6 +2,8 @@ import json
 from datetime import timedelta
 from unittest.mock import patch
 
+import psycopg2
+
 from odoo import fields
 from odoo.tests import HttpCase, TransactionCase, tagged
 from odoo.tools import mute_logger
@@ -76,6 +78,45 @@ class TestInbox(TransactionCase):
         self.assertEqual(stored.mapped("state"), ["error"] * 3)
         self.assertEqual(self._webhook_jobs(), follow_up, "the last batch asks for nothing more")
         self.assertEqual(pulled.state, "received", "pulls have their own jobs")
+
+    def test_one_payload_failing_does_not_hold_back_the_others(self):
+        """An unexpected failure on one payload of a webhook batch: that one ends
+        in error with the reason, kept; the others are imported; a database error
+        is raised instead, for the job to be retried."""
+        stored = self.Inbox
+        for index in range(3):
+            body = json.dumps(shopify_order(order_id=910 + index))
+            stored |= self.Inbox._oms_store(self.channel, "webhook", body)[0]
+        Inbox = type(self.Inbox)
+        process = Inbox._oms_process_channel
+
+        def poisoned(records, channel):
+            if "911" in records.mapped("external_id"):
+                raise RuntimeError("unexpected payload shape")
+            return process(records, channel)
+
+        with (
+            patch.object(Inbox, "_oms_process_channel", poisoned),
+            mute_logger("odoo.addons.oms_channels.models.oms_channel_inbox"),
+            mute_logger("odoo.addons.oms_channels.models.oms_channel"),
+        ):
+            self.assertEqual(self.channel._oms_import_webhooks(), 3)
+        self.assertEqual(stored.mapped("state"), ["error"] * 3)
+        self.assertIn("failed unexpectedly: unexpected payload shape", stored[1].error_message)
+        for record in stored[0] | stored[2]:
+            self.assertNotIn("unexpectedly", record.error_message, "imported as usual")
+        self.assertTrue(stored[1].body, "the payload is kept")
+
+        stored.write({"state": "received", "error_message": False})
+
+        def database_down(records, channel):
+            raise psycopg2.OperationalError("server closed the connection")
+
+        with (
+            patch.object(Inbox, "_oms_process_channel", database_down),
+            self.assertRaises(psycopg2.OperationalError),
+        ):
+            self.channel._oms_import_webhooks()
 
     def test_scheduled_pull_queues_webhook_payloads_left_waiting(self):
         old = self.Inbox._oms_store(self.channel, "webhook", json.dumps(shopify_order(1)))[0]

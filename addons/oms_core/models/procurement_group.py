@@ -23,6 +23,7 @@ class ProcurementGroup(models.Model):
             self.env.uid,
             self.env.su,
             tuple(self.env.companies.ids),
+            self.env.context.get("active_test", True),
             tuple(route_ids.ids) if route_ids else (),
             packaging_id.id if packaging_id else False,
             tuple(sorted(product_routes.ids)),

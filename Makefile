@@ -11,9 +11,14 @@ test:           ## set up what is missing, lint, fresh test database, every test
 pytest:         ## tests on the existing test database: make pytest ARGS="addons/oms_core"
 	@scripts/test.sh --reuse-db $(ARGS)
 
-unit:           ## pure-Python tests only, no Odoo, no database: make unit ARGS="tests/test_scripts.py"
+# The pure-Python tests: engines, mappers, API clients, simulators, scripts.
+UNIT_TESTS = addons/oms_carriers/carrier_clients addons/oms_channels/channel_clients \
+	addons/oms_channels/channel_mappers addons/oms_routing/routing_engine \
+	tests/test_simulator_base.py tests/test_scripts.py
+
+unit:           ## pure-Python tests only, no Odoo, no database (all of them, or ARGS="tests/test_scripts.py")
 	@scripts/setup.sh odoo python
-	@.venv/bin/pytest -p no:odoo $(ARGS)
+	@.venv/bin/pytest -p no:odoo $(or $(ARGS),$(UNIT_TESTS))
 
 lint:           ## ruff check + ruff format --check
 	@scripts/lint.sh

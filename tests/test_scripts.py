@@ -101,3 +101,24 @@ def test_postgres_asked_on_another_port_while_running_says_so():
     code, output = _run("postgres.sh", "start", env={"OMS_PG_PORT": "1"})
     assert code != 0
     assert f"already running on port {running}, not OMS_PG_PORT=1" in output
+
+
+def test_make_unit_lists_every_test_that_needs_no_odoo():
+    """``make unit`` without ARGS runs the pure-Python tests, and only them.
+
+    A test folder outside an addon's ``tests`` (those need Odoo and its database)
+    must be in the Makefile's UNIT_TESTS, or ``make unit`` would skip it.
+    """
+    result = subprocess.run(
+        ["make", "-s", "-n", "unit"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    line = next(line for line in result.stdout.splitlines() if "pytest" in line)
+    listed = {ROOT / arg for arg in line.split()[3:]}
+    assert listed and all(path.exists() for path in listed), line
+    pure = {
+        path
+        for path in ROOT.glob("addons/*/*/tests/test_*.py")
+        if path.parent.parent.name != "tests"
+    } | {path for path in (ROOT / "tests").glob("test_*.py") if path.name != "test_journey.py"}
+    missing = {path for path in pure if not any(path == p or p in path.parents for p in listed)}
+    assert not missing, sorted(str(path.relative_to(ROOT)) for path in missing)

@@ -7,8 +7,6 @@ import psycopg2
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.queue_job.job import identity_exact
-
 from ..channel_clients import AmazonSpClient, ChannelError, ShopifyClient, WooCommerceClient
 from ..channel_clients.amazon import ENDPOINTS, TOKEN_URL
 from .oms_channel_inbox import BATCH_SIZE
@@ -29,6 +27,12 @@ WEBHOOK_GATHER_SECONDS = 2
 WEBHOOK_SWEEP_AFTER = timedelta(minutes=10)
 
 _logger = logging.getLogger(__name__)
+
+
+def import_job_key(channel_id):
+    """The identity key of the job importing a channel's webhook deliveries:
+    while one waits, no other is queued."""
+    return f"oms.channel({channel_id},)._oms_import_webhooks"
 
 
 class OmsChannel(models.Model):
@@ -344,7 +348,8 @@ class OmsChannel(models.Model):
         for channel in self:
             channel.with_delay(
                 eta=eta,
-                identity_key=identity_exact,
+                # Also looked for by the webhook intake (controllers/intake.py).
+                identity_key=import_job_key(channel.id),
                 description=_("Import the webhook orders of %s", channel.name),
             )._oms_import_webhooks()
 

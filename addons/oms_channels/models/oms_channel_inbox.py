@@ -56,6 +56,19 @@ IDENTIFY = {
 }
 
 
+def identify_payload(channel_type, payload):
+    """(external id, version, missing) of a parsed payload: the order it is about
+    and its version, as text, or in ``missing`` what it lacks to say which order
+    it is (None when nothing is missing, "" when it is not a JSON object, else
+    the key that should name the order)."""
+    if not isinstance(payload, dict):
+        return None, None, ""
+    external_id, version, id_key = IDENTIFY.get(channel_type, _identify_shopify)(payload)
+    if external_id in (None, "") or isinstance(external_id, (dict, list)):
+        return None, None, id_key
+    return str(external_id), str(version) if version else None, None
+
+
 class OmsChannelInbox(models.Model):
     """Every payload a channel sends, stored as received before anything else.
 
@@ -117,13 +130,12 @@ class OmsChannelInbox(models.Model):
     def _oms_identify(self, channel, payload):
         """(external id, version, error) of a parsed payload; the error is a
         sentence for a user when the payload does not say which order it is."""
-        identify = IDENTIFY.get(channel.channel_type, _identify_shopify)
-        if not isinstance(payload, dict):
+        external_id, version, missing = identify_payload(channel.channel_type, payload)
+        if missing == "":
             return None, None, _("The payload is not a JSON object.")
-        external_id, version, id_key = identify(payload)
-        if external_id in (None, "") or isinstance(external_id, (dict, list)):
-            return None, None, _("The payload does not say which order it is (no “%s”).", id_key)
-        return str(external_id), str(version) if version else None, None
+        if missing:
+            return None, None, _("The payload does not say which order it is (no “%s”).", missing)
+        return external_id, version, None
 
     @api.model
     def _oms_store(self, channel, source, raw_body, topic=None):

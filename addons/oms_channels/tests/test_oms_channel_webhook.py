@@ -4,11 +4,14 @@ from unittest.mock import patch
 
 import psycopg2
 
+import odoo
 from odoo import fields
 from odoo.tests import HttpCase, TransactionCase, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.oms_channels.channel_clients.webhooks import sign
+from odoo.addons.oms_channels.controllers import intake
+from odoo.addons.oms_channels.models.oms_channel import import_job_key
 
 SECRET = "whsec_test_123"
 
@@ -237,3 +240,182 @@ class TestWebhook(HttpCase):
         body = b'{"id": 1, "pad": "' + b"x" * (32 * 1024 * 1024) + b'"}'
         self.assertEqual(self._post(self.shopify, body, sign(body, SECRET)).status_code, 413)
         self.assertFalse(self._inbox(self.shopify))
+
+
+def environ_for(body, signature=None, topic="orders/create", header="HTTP_X_SHOPIFY_HMAC_SHA256"):
+    environ = {"HTTP_X_SHOPIFY_TOPIC": topic}
+    if signature:
+        environ[header] = signature
+    return environ
+
+
+class TestWebhookIntake(TransactionCase):
+    """The intake's decisions and what it stores, on the test transaction."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.channel = cls.env["oms.channel"].create(
+            {"name": "Shopify EU", "channel_type": "shopify", "webhook_secret": SECRET}
+        )
+        cls.Inbox = cls.env["oms.channel.inbox"]
+
+    def _store(self, body, signature=None, channel=None, **kwargs):
+        channel = channel or self.channel
+        self.env.flush_all()
+        result = intake.store_delivery(
+            self.env.cr, channel.id, environ_for(body, signature), body, **kwargs
+        )
+        self.env.invalidate_all()
+        return result
+
+    def _jobs(self):
+        key = import_job_key(self.channel.id)
+        return self.env["queue.job"].search([("identity_key", "=", key)])
+
+    def test_stores_what_the_route_stores_when_a_job_waits(self):
+        self.channel._oms_queue_webhook_import()
+        job = self._jobs()
+        body = json.dumps(shopify_order()).encode()
+        inbox_id = self._store(body, sign(body, SECRET))
+        stored = self.Inbox.browse(inbox_id)
+        self.assertEqual(
+            (stored.channel_id, stored.company_id, stored.source, stored.topic, stored.state),
+            (self.channel, self.channel.company_id, "webhook", "orders/create", "received"),
+        )
+        self.assertEqual(
+            (stored.external_id, stored.version, stored.channel_updated_at),
+            ("820982911946154508", "2026-01-10T10:00:00-05:00", "2026-01-10T10:00:00-05:00"),
+        )
+        self.assertEqual(stored.body, body.decode())
+        self.assertTrue(stored.create_date)
+        self.assertEqual(
+            self.Inbox._oms_store(self.channel, "webhook", body.decode()), (stored, False)
+        )
+        self.assertEqual(self._jobs(), job, "the waiting job imports it")
+
+    def test_payload_without_version_is_keyed_like_the_route(self):
+        self.channel._oms_queue_webhook_import()
+        body = json.dumps({"id": 77}).encode()
+        stored = self.Inbox.browse(self._store(body, sign(body, SECRET)))
+        self.assertTrue(stored.version.startswith("sha256:"))
+        self.assertFalse(stored.channel_updated_at)
+        self.assertEqual(self.Inbox._oms_store(self.channel, "webhook", body.decode())[0], stored)
+
+    def test_first_delivery_queues_the_import_job(self):
+        body = json.dumps(shopify_order()).encode()
+        self.assertIs(self._store(body, sign(body, SECRET)), intake.NO_JOB)
+        self.assertFalse(self.Inbox.search([("channel_id", "=", self.channel.id)]))
+        self.assertFalse(self._jobs())
+        inbox_id = self._store(body, sign(body, SECRET), queue_import=intake.queue_import)
+        self.assertEqual(self.Inbox.search([("channel_id", "=", self.channel.id)]).ids, [inbox_id])
+        job = self._jobs()
+        self.assertEqual(len(job), 1)
+        self.assertEqual((job.records, job.method_name), (self.channel, "_oms_import_webhooks"))
+
+    def test_everything_else_is_left_to_odoos_route(self):
+        self.channel._oms_queue_webhook_import()
+        body = json.dumps(shopify_order()).encode()
+        amazon = self.env["oms.channel"].create(
+            {"name": "Amazon", "channel_type": "amazon", "webhook_secret": SECRET}
+        )
+        inactive = self.channel.copy({"name": "Closed shop", "active": False})
+        no_id = json.dumps({"note": "no id"}).encode()
+        not_utf8 = b'{"id": "\xff"}'
+        for case, args in {
+            "wrong signature": (body, sign(body, "other")),
+            "no signature": (body, None),
+            "not JSON": (b"<html/>", sign(b"<html/>", SECRET)),
+            "not UTF-8": (not_utf8, sign(not_utf8, SECRET)),
+            "no order id": (no_id, sign(no_id, SECRET)),
+            "a kind that does not sign": (body, sign(body, SECRET), amazon),
+            "inactive channel": (body, sign(body, SECRET), inactive),
+        }.items():
+            with self.subTest(case):
+                self.assertIsNone(self._store(*args))
+        self.assertFalse(self.Inbox.search([]).filtered(lambda r: r.body == body.decode()))
+        self.Inbox._oms_store(self.channel, "webhook", body.decode())
+        self.assertIsNone(self._store(body, sign(body, SECRET)), "a redelivery")
+
+    def test_served_database(self):
+        with patch.dict(intake.config.options, {"db_name": "oms", "dbfilter": ""}):
+            self.assertEqual(intake.served_database(), "oms")
+        with patch.dict(intake.config.options, {"db_name": "oms", "dbfilter": "^oms$"}):
+            self.assertIsNone(intake.served_database(), "a dbfilter is Odoo's to apply")
+        with patch.dict(intake.config.options, {"db_name": "oms,other", "dbfilter": ""}):
+            self.assertIsNone(intake.served_database())
+        with patch.dict(intake.config.options, {"db_name": "", "dbfilter": ""}):
+            self.assertIsNone(intake.served_database())
+
+    def test_connection_pool(self):
+        pool = intake.ConnectionPool(self.env.cr.dbname)
+        self.addCleanup(lambda: [connection.close() for connection in pool._idle])
+        with pool.cursor() as cr:
+            cr.execute("SELECT 1")
+            self.assertEqual(cr.fetchone(), (1,))
+        with pool.cursor() as cr:
+            cr.execute("SELECT 2")
+        self.assertEqual(len(pool._idle), 1, "the connection is kept for the next request")
+        with self.assertRaises(psycopg2.Error), mute_logger("odoo.sql_db"), pool.cursor() as cr:
+            cr.execute("SELECT * FROM no_such_table")
+        self.assertEqual(pool._idle, [], "a connection that failed is closed, not kept")
+        with patch.object(intake.ConnectionPool, "SIZE", 1):
+            busy = intake.ConnectionPool(self.env.cr.dbname)
+            self.assertTrue(busy._slots.acquire(timeout=1))
+            with (
+                patch.object(busy._slots, "acquire", return_value=False),
+                self.assertRaises(intake.PoolTimeout),
+                busy.cursor(),
+            ):
+                pass
+
+
+@tagged("post_install", "-at_install")
+class TestWebhookIntakeHttp(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.channel = cls.env["oms.channel"].create(
+            {"name": "Shopify EU", "channel_type": "shopify", "webhook_secret": SECRET}
+        )
+
+    def test_the_addon_puts_the_intake_in_front_of_odoo(self):
+        self.assertTrue(getattr(odoo.http.Application.__call__, "oms_webhook_intake", False))
+
+    @mute_logger("odoo.addons.oms_channels.controllers.webhook")
+    def test_deliveries_are_answered_before_odoos_dispatch(self):
+        answered = []
+        answer = intake.answer
+
+        def recording(environ, start_response):
+            result = answer(environ, start_response)
+            answered.append(result is not None)
+            return result
+
+        def post(body, signature):
+            headers = {"Content-Type": "application/json", "X-Shopify-Hmac-Sha256": signature}
+            url = f"/oms/channels/{self.channel.id}/webhook"
+            return self.url_open(url, data=body, headers=headers)
+
+        first, second = (json.dumps(shopify_order(order_id=n)).encode() for n in (501, 502))
+        with patch.object(intake, "answer", recording):
+            responses = [
+                post(first, sign(first, SECRET)),
+                post(second, sign(second, SECRET)),
+                post(second, sign(second, SECRET)),
+                post(first, sign(first, "other")),
+            ]
+        self.assertEqual([r.status_code for r in responses], [200, 200, 200, 401])
+        self.assertEqual(
+            [r.json()["status"] for r in responses],
+            ["received", "received", "already received", "invalid signature"],
+        )
+        self.assertEqual(answered, [True, True, False, False], "redelivery and 401 by Odoo's route")
+        inbox = self.env["oms.channel.inbox"].search([("channel_id", "=", self.channel.id)])
+        self.assertEqual(sorted(inbox.mapped("external_id")), ["501", "502"])
+        self.assertEqual(
+            responses[1].json()["inbox_id"], inbox.filtered(lambda r: r.external_id == "502").id
+        )
+        key = import_job_key(self.channel.id)
+        jobs = self.env["queue.job"].search([("identity_key", "=", key)])
+        self.assertEqual(len(jobs), 1, "one job imports both")

@@ -1,0 +1,260 @@
+"""Webhook intake ahead of Odoo's request dispatch, for the common delivery.
+
+A channel sends its webhooks in bursts and wants its 200 at once. Most of the
+time Odoo spends on a request goes to its dispatch (request and session,
+registry checks, routing, environment, access checks), not to the two queries a
+delivery needs. The intake wraps Odoo's WSGI application and answers the common
+delivery itself, on one cursor:
+
+- the channel is active, of a kind that signs its webhooks, and the signature
+  of the raw body matches its ``webhook_secret``;
+- the body is a JSON object that names its order;
+- it is not in the inbox yet (stored here, exactly as ``_oms_store`` stores it);
+- an import job for the channel's webhooks is already waiting, so nothing needs
+  to be queued.
+
+Every other request (another path or database, a bad signature, a body that is
+too large or not JSON, a redelivery, the first delivery of a burst, a database
+error) goes on to Odoo's own route, ``ChannelWebhookController.receive``, which
+answers everything as specified. Answers are the same either way.
+
+The intake serves only the database Odoo serves without a session: the one
+``db_name`` names, without ``dbfilter``, once its registry is loaded. It is
+installed when the addon is imported (at start-up for a server-wide module, or
+when a database with the addon is loaded); in a database without the addon it
+passes every request on.
+"""
+
+import contextlib
+import hashlib
+import io
+import json
+import logging
+import re
+import threading
+import time
+
+import psycopg2
+
+import odoo
+from odoo.modules.registry import Registry
+from odoo.tools import config
+
+from ..channel_clients.webhooks import verify_signature
+from ..models.oms_channel import import_job_key
+from ..models.oms_channel_inbox import identify_payload
+from .webhook import MAX_BODY_BYTES
+
+_logger = logging.getLogger(__name__)
+
+PATH = re.compile(r"/oms/channels/(\d+)/webhook/?")
+# WSGI names of the signature and topic headers of each channel kind.
+SIGNATURE_KEYS = {
+    "shopify": "HTTP_X_SHOPIFY_HMAC_SHA256",
+    "woocommerce": "HTTP_X_WC_WEBHOOK_SIGNATURE",
+}
+TOPIC_KEYS = {"shopify": "HTTP_X_SHOPIFY_TOPIC", "woocommerce": "HTTP_X_WC_WEBHOOK_TOPIC"}
+# The states in which queue_job counts a job as waiting (``identity_key``).
+WAITING_JOB_STATES = ("wait_dependencies", "pending", "enqueued")
+NO_JOB = object()
+
+
+def served_database():
+    """The database a request without a session goes to, when there is one only."""
+    names = [name.strip() for name in (config["db_name"] or "").split(",") if name.strip()]
+    if config["dbfilter"] or len(names) != 1:
+        return None
+    return names[0]
+
+
+def store_delivery(cr, channel_id, environ, raw, queue_import=None):
+    """Store the delivery if it is the common case; returns the inbox id, or
+    None when Odoo's route must answer, or NO_JOB when no import job waits and
+    no ``queue_import`` is given (nothing is written in both cases).
+
+    ``queue_import(cr, channel_id)`` queues the channel's import job, on the
+    same cursor, when none waits."""
+    cr.execute(
+        """
+        SELECT channel_type, company_id, webhook_secret, EXISTS(
+            SELECT 1 FROM queue_job WHERE identity_key = %s AND state IN %s
+        )
+        FROM oms_channel WHERE id = %s AND active
+        """,
+        [import_job_key(channel_id), WAITING_JOB_STATES, channel_id],
+    )
+    row = cr.fetchone()
+    if not row or row[0] not in SIGNATURE_KEYS:
+        return None
+    channel_type, company_id, secret, job_waiting = row
+    if not verify_signature(raw, environ.get(SIGNATURE_KEYS[channel_type]), secret):
+        return None
+    try:
+        text = raw.decode("utf-8")
+        payload = json.loads(text)
+    except ValueError:  # UnicodeDecodeError included
+        return None
+    external_id, version, missing = identify_payload(channel_type, payload)
+    if missing:
+        return None
+    if not job_waiting and not queue_import:
+        return NO_JOB
+    digest = "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+    cr.execute(
+        """
+        INSERT INTO oms_channel_inbox (
+            channel_id, company_id, source, topic, external_id, version,
+            channel_updated_at, body, state, create_date, write_date
+        ) VALUES (
+            %s, %s, 'webhook', %s, %s, %s, %s, %s, 'received',
+            now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+        )
+        ON CONFLICT (channel_id, external_id, version) DO NOTHING
+        RETURNING id
+        """,
+        [
+            channel_id,
+            company_id,
+            environ.get(TOPIC_KEYS[channel_type]),
+            external_id,
+            version or digest,
+            version,
+            text,
+        ],
+    )
+    row = cr.fetchone()
+    if row and not job_waiting:
+        queue_import(cr, channel_id)
+    return row[0] if row else None
+
+
+def queue_import(cr, channel_id):
+    """Queue the channel's webhook import job through the ORM (queue_job)."""
+    env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+    env["oms.channel"].browse(channel_id)._oms_queue_webhook_import()
+
+
+class PoolTimeout(Exception):
+    """No connection of the intake's own came free in time."""
+
+
+class ConnectionPool:
+    """The intake's own few connections to one database, kept open.
+
+    Odoo's pool resets each connection it lends, under a lock all its threads
+    share; under a burst of deliveries most of the time went to waiting for it.
+    Here a connection is taken and given back without a round trip, and a
+    request waits (a little) for one when all are busy.
+    """
+
+    SIZE = 6
+
+    def __init__(self, database):
+        self.database = database
+        self._idle = []
+        self._lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(self.SIZE)
+
+    @contextlib.contextmanager
+    def cursor(self):
+        """A cursor in autocommit: each statement is committed as it runs."""
+        if not self._slots.acquire(timeout=5):
+            raise PoolTimeout(self.database)
+        connection = None
+        try:
+            with self._lock:
+                connection = self._idle.pop() if self._idle else None
+            if connection is None:
+                _dbname, info = odoo.sql_db.connection_info_for(self.database)
+                connection = psycopg2.connect(**info)
+                # Each statement its own transaction: the insert is the only
+                # write, and no BEGIN / COMMIT round trips are spent.
+                connection.autocommit = True
+            with connection.cursor() as cr:
+                yield cr
+            with self._lock:
+                self._idle.append(connection)
+        except BaseException:
+            if connection is not None:
+                connection.close()
+            raise
+        finally:
+            self._slots.release()
+
+
+_pools = {}
+_pools_lock = threading.Lock()
+
+
+def _cursor(registry):
+    """A cursor for the intake's work: Odoo's own while tests hold the database
+    in one transaction, else one of the intake's pool."""
+    if registry.in_test_mode():
+        return registry.cursor()
+    with _pools_lock:
+        pool = _pools.get(registry.db_name)
+        if pool is None:
+            pool = _pools[registry.db_name] = ConnectionPool(registry.db_name)
+    return pool.cursor()
+
+
+def answer(environ, start_response):
+    """Answer the request if it is a common webhook delivery; returns the WSGI
+    body, or None when Odoo must answer (the body can then be read again)."""
+    match = PATH.fullmatch(environ.get("PATH_INFO") or "")
+    if not match or environ.get("REQUEST_METHOD") != "POST":
+        return None
+    database = served_database()
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+    if not 0 < length <= MAX_BODY_BYTES or database not in Registry.registries:
+        return None
+    registry = Registry.registries[database]
+    if not registry.ready or "oms.channel.inbox" not in registry:
+        return None
+    raw = environ["wsgi.input"].read(length)
+    environ["wsgi.input"] = io.BytesIO(raw)
+    thread = threading.current_thread()
+    thread.dbname, thread.query_count, thread.query_time = database, 0, 0
+    thread.perf_t0 = time.time()
+    channel_id = int(match.group(1))
+    try:
+        with _cursor(registry) as cr:
+            inbox_id = store_delivery(cr, channel_id, environ, raw)
+        if inbox_id is NO_JOB:
+            # The first delivery since the last import started: the job is
+            # queued through the ORM, on a cursor of Odoo's, with the payload.
+            with registry.cursor() as cr:
+                inbox_id = store_delivery(cr, channel_id, environ, raw, queue_import)
+    except (psycopg2.Error, PoolTimeout):
+        _logger.info("Channel %s: webhook left to Odoo's route", channel_id, exc_info=True)
+        return None
+    except Exception:
+        _logger.exception("Channel %s: webhook intake failed, left to Odoo's route", channel_id)
+        return None
+    if inbox_id is None:
+        return None
+    body = json.dumps({"status": "received", "inbox_id": inbox_id}).encode()
+    headers = [
+        ("Content-Type", "application/json; charset=utf-8"),
+        ("Content-Length", str(len(body))),
+    ]
+    start_response("200 OK", headers)
+    return [body]
+
+
+def install():
+    """Put the intake in front of Odoo's WSGI application, once per process."""
+    application = odoo.http.Application
+    if getattr(application.__call__, "oms_webhook_intake", False):
+        return
+    dispatch = application.__call__
+
+    def __call__(self, environ, start_response):
+        response = answer(environ, start_response)
+        return dispatch(self, environ, start_response) if response is None else response
+
+    __call__.oms_webhook_intake = True
+    application.__call__ = __call__

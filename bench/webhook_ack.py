@@ -3,12 +3,23 @@
 Issue 4 asks for a p99 under 100 ms from the request to the channel's 200 with 50
 deliveries at once. This script posts signed Shopify ``orders/create`` webhooks
 (real-shaped orders, each a new one) to a running Odoo, ``--concurrency`` at a
-time, and prints the latency percentiles of the answers and the rate.
+time, and prints the latency percentiles of the answers and the rate. The client
+is asyncio on raw sockets with the requests signed beforehand, so that it takes
+little of the CPU the server needs (``bench/http_floor.py`` gives the floor).
 
 Run it against a scratch database, since every delivery becomes an order there:
 
     OMS_DB=oms_bench make run          # in one terminal (demo data included)
     .venv/bin/python bench/webhook_ack.py --deliveries 1000 --concurrency 50
+
+``make run`` is Odoo's threaded server, whose job runner imports the deliveries
+in the same process, slowing the answers while it does. For the answers alone,
+serve the database without the job runner, or with workers (production):
+
+    .venv/bin/python /opt/odoo/18.0/odoo-bin -c .local/odoo.conf -d oms_bench \
+        --load=base,web --http-port=8070 --max-cron-threads=0
+    .venv/bin/python /opt/odoo/18.0/odoo-bin -c .local/odoo.conf -d oms_bench \
+        --workers=8 --http-port=8070      # then --url http://127.0.0.1:8070
 
 The channel is the demo's "Shopify web shop (simulator)", found over XML-RPC as
 admin/admin; ``--channel-id`` and ``--secret`` point elsewhere.
@@ -73,8 +84,9 @@ async def read_response(reader):
 
 
 async def deliver_all(endpoint, requests_bytes, concurrency):
-    """Send the requests over ``concurrency`` keep-alive connections, each
-    sending its next request as soon as the previous one is answered; returns
+    """Send the requests over ``concurrency`` connections, each sending its
+    next request as soon as the previous one is answered (on the same
+    connection, or a new one when the server closed it); returns
     (seconds, status) per request. The client is asyncio on raw sockets so that
     it takes as little of the machine's CPU as possible from the server."""
     url = urlsplit(endpoint)

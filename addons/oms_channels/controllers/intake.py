@@ -2,21 +2,25 @@
 
 A channel sends its webhooks in bursts and wants its 200 at once. Most of the
 time Odoo spends on a request goes to its dispatch (request and session,
-registry checks, routing, environment, access checks), not to the two queries a
-delivery needs. The intake wraps Odoo's WSGI application and answers the common
-delivery itself, on one cursor:
+registry checks, routing, environment, access checks) and to borrowing a
+connection from its pool, not to what a delivery needs. The intake wraps Odoo's
+WSGI application and answers the common delivery itself:
 
 - the channel is active, of a kind that signs its webhooks, and the signature
   of the raw body matches its ``webhook_secret``;
 - the body is a JSON object that names its order;
-- it is not in the inbox yet (stored here, exactly as ``_oms_store`` stores it);
-- an import job for the channel's webhooks is already waiting, so nothing needs
-  to be queued.
+- it is not in the inbox yet.
+
+It is then stored exactly as ``oms.channel.inbox._oms_store`` stores it, with
+one read (the channel, and whether its import job waits) and one insert on a
+connection of the intake's own. When no import job waits (the first delivery
+since the last import started), the delivery is stored and the job queued
+through the ORM instead, on one of Odoo's cursors.
 
 Every other request (another path or database, a bad signature, a body that is
-too large or not JSON, a redelivery, the first delivery of a burst, a database
-error) goes on to Odoo's own route, ``ChannelWebhookController.receive``, which
-answers everything as specified. Answers are the same either way.
+too large or not JSON, a redelivery, a database error) goes on to Odoo's own
+route, ``ChannelWebhookController.receive``, which answers everything as
+specified. Answers are the same either way.
 
 The intake serves only the database Odoo serves without a session: the one
 ``db_name`` names, without ``dbfilter``, once its registry is loaded. It is
@@ -47,7 +51,7 @@ from .webhook import MAX_BODY_BYTES
 
 _logger = logging.getLogger(__name__)
 
-PATH = re.compile(r"/oms/channels/(\d+)/webhook/?")
+PATH = re.compile(r"/oms/channels/(\d+)/webhook")
 # WSGI names of the signature and topic headers of each channel kind.
 SIGNATURE_KEYS = {
     "shopify": "HTTP_X_SHOPIFY_HMAC_SHA256",

@@ -20,7 +20,7 @@ def shopify_order(order_id=820982911946154508, updated_at="2026-01-10T10:00:00-0
     return {"id": order_id, "updated_at": updated_at, "name": "#1001", "line_items": []}
 
 
-class TestInbox(TransactionCase):
+class InboxCase(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -29,6 +29,8 @@ class TestInbox(TransactionCase):
         )
         cls.Inbox = cls.env["oms.channel.inbox"]
 
+
+class TestInbox(InboxCase):
     def test_same_version_is_stored_once_newer_version_again(self):
         body = json.dumps(shopify_order())
         first, created = self.Inbox._oms_store(self.channel, "webhook", body)
@@ -242,29 +244,22 @@ class TestWebhook(HttpCase):
         self.assertFalse(self._inbox(self.shopify))
 
 
-def environ_for(body, signature=None, topic="orders/create", header="HTTP_X_SHOPIFY_HMAC_SHA256"):
+def environ_for(signature=None, topic="orders/create"):
+    """The WSGI headers of a Shopify delivery."""
     environ = {"HTTP_X_SHOPIFY_TOPIC": topic}
     if signature:
-        environ[header] = signature
+        environ["HTTP_X_SHOPIFY_HMAC_SHA256"] = signature
     return environ
 
 
-class TestWebhookIntake(TransactionCase):
+class TestWebhookIntake(InboxCase):
     """The intake's decisions and what it stores, on the test transaction."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.channel = cls.env["oms.channel"].create(
-            {"name": "Shopify EU", "channel_type": "shopify", "webhook_secret": SECRET}
-        )
-        cls.Inbox = cls.env["oms.channel.inbox"]
 
     def _store(self, body, signature=None, channel=None, **kwargs):
         channel = channel or self.channel
         self.env.flush_all()
         result = intake.store_delivery(
-            self.env.cr, channel.id, environ_for(body, signature), body, **kwargs
+            self.env.cr, channel.id, environ_for(signature), body, **kwargs
         )
         self.env.invalidate_all()
         return result

@@ -243,6 +243,47 @@ class TestWebhook(HttpCase):
         self.assertEqual(self._post(self.shopify, body, sign(body, SECRET)).status_code, 413)
         self.assertFalse(self._inbox(self.shopify))
 
+    def test_the_addon_puts_the_intake_in_front_of_odoo(self):
+        self.assertTrue(getattr(odoo.http.Application.__call__, "oms_webhook_intake", False))
+
+    @mute_logger("odoo.addons.oms_channels.controllers.webhook")
+    def test_deliveries_are_answered_before_odoos_dispatch(self):
+        answered = []
+        answer = intake.answer
+
+        def recording(environ, start_response):
+            result = answer(environ, start_response)
+            answered.append(result is not None)
+            return result
+
+        def post(body, signature):
+            headers = {"Content-Type": "application/json", "X-Shopify-Hmac-Sha256": signature}
+            url = f"/oms/channels/{self.shopify.id}/webhook"
+            return self.url_open(url, data=body, headers=headers)
+
+        first, second = (json.dumps(shopify_order(order_id=n)).encode() for n in (501, 502))
+        with patch.object(intake, "answer", recording):
+            responses = [
+                post(first, sign(first, SECRET)),
+                post(second, sign(second, SECRET)),
+                post(second, sign(second, SECRET)),
+                post(first, sign(first, "other")),
+            ]
+        self.assertEqual([r.status_code for r in responses], [200, 200, 200, 401])
+        self.assertEqual(
+            [r.json()["status"] for r in responses],
+            ["received", "received", "already received", "invalid signature"],
+        )
+        self.assertEqual(answered, [True, True, False, False], "redelivery and 401 by Odoo's route")
+        inbox = self.env["oms.channel.inbox"].search([("channel_id", "=", self.shopify.id)])
+        self.assertEqual(sorted(inbox.mapped("external_id")), ["501", "502"])
+        self.assertEqual(
+            responses[1].json()["inbox_id"], inbox.filtered(lambda r: r.external_id == "502").id
+        )
+        key = import_job_key(self.shopify.id)
+        jobs = self.env["queue.job"].search([("identity_key", "=", key)])
+        self.assertEqual(len(jobs), 1, "one job imports both")
+
 
 def environ_for(signature=None, topic="orders/create"):
     """The WSGI headers of a Shopify delivery."""
@@ -363,54 +404,3 @@ class TestWebhookIntake(InboxCase):
                 busy.cursor(),
             ):
                 pass
-
-
-@tagged("post_install", "-at_install")
-class TestWebhookIntakeHttp(HttpCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.channel = cls.env["oms.channel"].create(
-            {"name": "Shopify EU", "channel_type": "shopify", "webhook_secret": SECRET}
-        )
-
-    def test_the_addon_puts_the_intake_in_front_of_odoo(self):
-        self.assertTrue(getattr(odoo.http.Application.__call__, "oms_webhook_intake", False))
-
-    @mute_logger("odoo.addons.oms_channels.controllers.webhook")
-    def test_deliveries_are_answered_before_odoos_dispatch(self):
-        answered = []
-        answer = intake.answer
-
-        def recording(environ, start_response):
-            result = answer(environ, start_response)
-            answered.append(result is not None)
-            return result
-
-        def post(body, signature):
-            headers = {"Content-Type": "application/json", "X-Shopify-Hmac-Sha256": signature}
-            url = f"/oms/channels/{self.channel.id}/webhook"
-            return self.url_open(url, data=body, headers=headers)
-
-        first, second = (json.dumps(shopify_order(order_id=n)).encode() for n in (501, 502))
-        with patch.object(intake, "answer", recording):
-            responses = [
-                post(first, sign(first, SECRET)),
-                post(second, sign(second, SECRET)),
-                post(second, sign(second, SECRET)),
-                post(first, sign(first, "other")),
-            ]
-        self.assertEqual([r.status_code for r in responses], [200, 200, 200, 401])
-        self.assertEqual(
-            [r.json()["status"] for r in responses],
-            ["received", "received", "already received", "invalid signature"],
-        )
-        self.assertEqual(answered, [True, True, False, False], "redelivery and 401 by Odoo's route")
-        inbox = self.env["oms.channel.inbox"].search([("channel_id", "=", self.channel.id)])
-        self.assertEqual(sorted(inbox.mapped("external_id")), ["501", "502"])
-        self.assertEqual(
-            responses[1].json()["inbox_id"], inbox.filtered(lambda r: r.external_id == "502").id
-        )
-        key = import_job_key(self.channel.id)
-        jobs = self.env["queue.job"].search([("identity_key", "=", key)])
-        self.assertEqual(len(jobs), 1, "one job imports both")

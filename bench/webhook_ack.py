@@ -16,9 +16,9 @@ Run it against a scratch database, since every delivery becomes an order there:
 in the same process, slowing the answers while it does. For the answers alone,
 serve the database without the job runner, or with workers (production):
 
-    .venv/bin/python /opt/odoo/18.0/odoo-bin -c .local/odoo.conf -d oms_bench \
+    .venv/bin/python "$ODOO_SRC"/odoo-bin -c .local/odoo.conf -d oms_bench \
         --load=base,web --http-port=8070 --max-cron-threads=0
-    .venv/bin/python /opt/odoo/18.0/odoo-bin -c .local/odoo.conf -d oms_bench \
+    .venv/bin/python "$ODOO_SRC"/odoo-bin -c .local/odoo.conf -d oms_bench \
         --workers=8 --http-port=8070      # then --url http://127.0.0.1:8070
 
 The channel is the demo's "Shopify web shop (simulator)", found over XML-RPC as

@@ -133,7 +133,9 @@ def store_delivery(cr, channel_id, environ, raw, queue_import=None):
 
 
 def queue_import(cr, channel_id):
-    """Queue the channel's webhook import job through the ORM (queue_job)."""
+    """Queue the channel's webhook import job through the ORM (queue_job), on
+    an up-to-date registry (as Odoo's dispatch makes sure of)."""
+    Registry(cr.dbname).check_signaling(cr)
     env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
     env["oms.channel"].browse(channel_id)._oms_queue_webhook_import()
 

@@ -19,6 +19,7 @@ from odoo.tests.common import HOST, BaseCase, get_db_name, tagged
 from odoo.tools import config, mute_logger
 
 from odoo.addons.oms_channels.channel_clients.webhooks import sign
+from odoo.addons.oms_channels.controllers import intake
 
 from tests.odoo_helpers import LocalSimulatorsMixin
 from tests.simulators.shopify import ShopifySimulator, generate_orders
@@ -131,6 +132,30 @@ class TestReliability(LocalSimulatorsMixin, BaseCase):
         self.assertEqual(len(inbox_ids), 2, "one record per version, however often delivered")
         self.assertEqual(jobs, 1, "one import job for the channel's deliveries")
         self.assertEqual(self._process_all(), [str(order["id"])], "exactly one order")
+
+    def test_webhook_intake_stores_on_its_own_connections(self):
+        answered = []
+        answer = intake.answer
+
+        def recording(environ, start_response):
+            result = answer(environ, start_response)
+            answered.append(result is not None)
+            return result
+
+        orders = generate_orders(9, seed=35, lines=1)
+        bodies = [json.dumps(order).encode() for order in orders]
+        with patch.object(intake, "answer", recording):
+            first = self._post(bodies[0])
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                others = list(pool.map(self._post, bodies[1:]))
+        self.assertEqual([r.status_code for r in [first, *others]], [200] * 9)
+        self.assertEqual(answered, [True] * 9, "the intake answered every delivery")
+        self.assertTrue(intake._pools[get_db_name()]._idle, "on connections of its own")
+        inbox_ids, jobs = self._counts()
+        self.assertEqual(len(inbox_ids), 9)
+        self.assertEqual(sorted(r.json()["inbox_id"] for r in [first, *others]), sorted(inbox_ids))
+        self.assertEqual(jobs, 1, "queued by the first delivery, joined by the others")
+        self.assertEqual(self._process_all(), sorted(str(order["id"]) for order in orders))
 
     def test_failure_mid_batch_leaves_no_half_order_and_the_retry_succeeds(self):
         orders = generate_orders(3, seed=32, lines=2)

@@ -24,6 +24,8 @@ from odoo.addons.oms_channels.controllers import intake
 from tests.odoo_helpers import LocalSimulatorsMixin
 from tests.simulators.shopify import ShopifySimulator, generate_orders
 
+from .common import intake_answers
+
 SECRET = "whsec_reliability"
 
 
@@ -134,17 +136,9 @@ class TestReliability(LocalSimulatorsMixin, BaseCase):
         self.assertEqual(self._process_all(), [str(order["id"])], "exactly one order")
 
     def test_webhook_intake_stores_on_its_own_connections(self):
-        answered = []
-        answer = intake.answer
-
-        def recording(environ, start_response):
-            result = answer(environ, start_response)
-            answered.append(result is not None)
-            return result
-
         orders = generate_orders(9, seed=35, lines=1)
         bodies = [json.dumps(order).encode() for order in orders]
-        with patch.object(intake, "answer", recording):
+        with intake_answers() as answered:
             first = self._post(bodies[0])
             with ThreadPoolExecutor(max_workers=8) as pool:
                 others = list(pool.map(self._post, bodies[1:]))

@@ -13,6 +13,8 @@ from odoo.addons.oms_channels.channel_clients.webhooks import sign
 from odoo.addons.oms_channels.controllers import intake
 from odoo.addons.oms_channels.models.oms_channel import import_job_key
 
+from .common import intake_answers
+
 SECRET = "whsec_test_123"
 
 
@@ -248,21 +250,13 @@ class TestWebhook(HttpCase):
 
     @mute_logger("odoo.addons.oms_channels.controllers.webhook")
     def test_deliveries_are_answered_before_odoos_dispatch(self):
-        answered = []
-        answer = intake.answer
-
-        def recording(environ, start_response):
-            result = answer(environ, start_response)
-            answered.append(result is not None)
-            return result
-
         def post(body, signature):
             headers = {"Content-Type": "application/json", "X-Shopify-Hmac-Sha256": signature}
             url = f"/oms/channels/{self.shopify.id}/webhook"
             return self.url_open(url, data=body, headers=headers)
 
         first, second = (json.dumps(shopify_order(order_id=n)).encode() for n in (501, 502))
-        with patch.object(intake, "answer", recording):
+        with intake_answers() as answered:
             responses = [
                 post(first, sign(first, SECRET)),
                 post(second, sign(second, SECRET)),

@@ -77,9 +77,7 @@ class ReturnsPortal(CustomerPortal):
             order = self._document_check_access("sale.order", order_id, access_token)
         except (AccessError, MissingError):
             return request.redirect("/my")
-        verdicts = order.order_line.sudo()._oms_portal_verdicts()
-        groups = [(order, order.order_line.sudo().browse([line.id for line in verdicts]))]
-        groups += self._oms_other_returnable(order, verdicts)
+        groups, verdicts = self._oms_returnable_groups(order)
         lines = request.env["sale.order.line"].sudo().union(*(group[1] for group in groups))
         error = None
         if request.httprequest.method == "POST":
@@ -104,33 +102,36 @@ class ReturnsPortal(CustomerPortal):
         )
         return request.render("oms_returns.portal_order_return", values)
 
-    def _oms_other_returnable(self, order, verdicts, limit=20):
-        """The signed-in customer's other orders with something still returnable
-        (the latest first), so that one request can hold them all. Only orders
-        the portal shows this customer (Odoo's record rules), never a colleague's.
-        The verdicts of their lines are added to ``verdicts``."""
+    def _oms_returnable_groups(self, order, limit=20):
+        """``([(order, its lines still returnable)], verdicts)``: the order, then the
+        signed-in customer's other orders with something still returnable (the
+        latest first, at most ``limit``), so that one request can hold them all.
+        Only orders the portal shows this customer (Odoo's record rules), never a
+        colleague's. The lines of all these orders are judged at once: as many
+        queries for a customer with 60 orders as for one with a single order."""
+        orders = order | self._oms_other_orders(order, limit * 3)
+        verdicts = orders.order_line.sudo()._oms_portal_verdicts()
+        groups = [(order, order.order_line.sudo().filtered(lambda line: line in verdicts))]
+        for other in orders[1:]:
+            lines = other.order_line.sudo().filtered(lambda line: line in verdicts)
+            if lines:
+                groups.append((other, lines))
+            if len(groups) == limit + 1:
+                break
+        return groups, verdicts
+
+    def _oms_other_orders(self, order, limit):
+        """The signed-in customer's other confirmed orders, the latest first."""
         user = request.env.user
         if user._is_public() or order.partner_id.commercial_partner_id != (
             user.partner_id.commercial_partner_id
         ):
-            return []
-        others = request.env["sale.order"].search(
-            [
-                *self._prepare_orders_domain(user.partner_id),
-                ("id", "!=", order.id),
-            ],
+            return order.browse()
+        return request.env["sale.order"].search(
+            [*self._prepare_orders_domain(user.partner_id), ("id", "!=", order.id)],
             order="date_order desc, id desc",
-            limit=limit * 3,
+            limit=limit,
         )
-        groups = []
-        for other in others:
-            found = other.order_line.sudo()._oms_portal_verdicts()
-            if found:
-                verdicts.update(found)
-                groups.append((other, other.order_line.sudo().browse([ln.id for ln in found])))
-            if len(groups) == limit:
-                break
-        return groups
 
     def _oms_create_return(self, order, lines, post):
         """A request from the form: each line's quantity and reason, a comment, photos.

@@ -103,37 +103,66 @@ class SaleOrderLine(models.Model):
 
     oms_return_line_ids = fields.One2many("oms.return.line", "sale_line_id")
 
-    def _oms_delivered_date(self):
-        """When the line's goods reached the customer (tracking), else when they left."""
-        self.ensure_one()
-        order = self.order_id
-        if order.oms_delivered_date:
-            return order.oms_delivered_date
-        moves = self.move_ids.filtered(
-            lambda m: m.state == "done" and m.location_dest_id.usage == "customer"
+    def _oms_shipped(self):
+        """``{line id: (quantity shipped to the customer in the line's unit, when
+        it last left)}`` for the lines that shipped, read for all lines at once.
+
+        The quantity is counted from the deliveries themselves (done moves into a
+        customer location from elsewhere), not from Odoo's delivered quantity,
+        which already deducts the returns received: a return is not deducted twice."""
+        if not self:
+            return {}
+        groups = (
+            self.env["stock.move"]
+            .sudo()
+            ._read_group(
+                [
+                    ("sale_line_id", "in", self.ids),
+                    ("state", "=", "done"),
+                    ("location_dest_id.usage", "=", "customer"),
+                    ("location_id.usage", "!=", "customer"),
+                ],
+                ["sale_line_id", "product_uom"],
+                ["quantity:sum", "date:max"],
+            )
         )
-        return max(moves.mapped("date"), default=False)
+        shipped = {}
+        for line, uom, quantity, date in groups:
+            total, last = shipped.get(line.id, (0.0, date))
+            if uom == line.product_uom:
+                in_line_unit = quantity
+            else:
+                in_line_unit = uom._compute_quantity(quantity, line.product_uom)
+            shipped[line.id] = (total + in_line_unit, max(last, date))
+        return shipped
+
+    def _oms_taken(self, exclude=None):
+        """``{line id: quantity}`` that requests (not rejected) take back, for all
+        lines at once; ``exclude``: return lines not to count."""
+        domain = [("sale_line_id", "in", self.ids), ("return_id.state", "!=", "rejected")]
+        if exclude:
+            domain.append(("id", "not in", exclude.ids))
+        groups = (
+            self.env["oms.return.line"]
+            .sudo()
+            ._read_group(domain, ["sale_line_id"], ["quantity:sum"])
+        )
+        return {line.id: quantity for line, quantity in groups}
+
+    def _oms_delivered_date(self, shipped=None):
+        """When the line's goods reached the customer (tracking), else when they left.
+        ``shipped``: what :meth:`_oms_shipped` returned for these lines, if known."""
+        self.ensure_one()
+        if self.order_id.oms_delivered_date:
+            return self.order_id.oms_delivered_date
+        shipped = self._oms_shipped() if shipped is None else shipped
+        return shipped.get(self.id, (0.0, False))[1]
 
     def _oms_returnable_quantity(self, exclude=None):
-        """Shipped to the customer, less what requests (not rejected) take back.
-
-        Odoo's delivered quantity already deducts returns received: the shipped
-        quantity is counted from the deliveries themselves, so that a return is
-        not deducted twice."""
+        """Shipped to the customer, less what requests (not rejected) take back."""
         self.ensure_one()
-        shipped = sum(
-            move.product_uom._compute_quantity(move.quantity, self.product_uom)
-            for move in self.move_ids
-            if move.state == "done"
-            and move.location_dest_id.usage == "customer"
-            and move.location_id.usage != "customer"
-        )
-        taken = sum(
-            line.quantity
-            for line in self.oms_return_line_ids
-            if line != exclude and line.return_id.state != "rejected"
-        )
-        return max(0.0, shipped - taken)
+        shipped = self._oms_shipped().get(self.id, (0.0, False))[0]
+        return max(0.0, shipped - self._oms_taken(exclude).get(self.id, 0.0))
 
     def _oms_portal_returnable(self):
         """The lines a customer may still return today."""
@@ -148,15 +177,20 @@ class SaleOrderLine(models.Model):
         Policy = self.env["oms.return.policy"]
         no_reason = self.env["oms.return.reason"]
         verdicts = {}
-        for line in self.filtered(lambda ln: ln.product_id.type == "consu" and not ln.display_type):
+        lines = self.filtered(lambda ln: ln.product_id.type == "consu" and not ln.display_type)
+        shipped = lines._oms_shipped()
+        taken = lines._oms_taken() if shipped else {}
+        for line in lines:
+            if line.id not in shipped:
+                continue
             policy = Policy._oms_for(line.order_id, line.product_id)
-            delivered = policy and line._oms_delivered_date()
+            delivered = policy and line._oms_delivered_date(shipped)
             if not delivered:
                 continue
             deadline = (delivered + timedelta(days=policy.window_days)).date()
             if deadline < today:
                 continue
-            returnable = line._oms_returnable_quantity()
+            returnable = max(0.0, shipped[line.id][0] - taken.get(line.id, 0.0))
             if returnable <= 0:
                 continue
             unit = line.price_reduce_taxinc

@@ -48,7 +48,13 @@ class ReturnFlowCase(TransactionCase):
 
     def setUp(self):
         super().setUp()
-        self.order = self.env["sale.order"].create(
+        self.order = self.delivered_order()
+        self.invoice = self.order._create_invoices()
+        self.invoice.action_post()
+        self.line = self.order.order_line
+
+    def delivered_order(self):
+        order = self.env["sale.order"].create(
             {
                 "partner_id": self.customer.id,
                 "order_line": [
@@ -56,14 +62,12 @@ class ReturnFlowCase(TransactionCase):
                 ],
             }
         )
-        self.order.action_confirm()
-        delivery = self.order.picking_ids
+        order.action_confirm()
+        delivery = order.picking_ids
         delivery.action_assign()
         delivery.move_ids.picked = True
         delivery.button_validate()
-        self.invoice = self.order._create_invoices()
-        self.invoice.action_post()
-        self.line = self.order.order_line
+        return order
 
     def request(self, quantity=1, reason=None):
         request = self.env["oms.return"].create(
@@ -500,6 +504,20 @@ class TestReturnFlow(ReturnFlowCase):
             self.line.invalidate_recordset(["oms_return_line_ids"])
             self.assertEqual(self.line._oms_portal_verdicts(), {}, "nothing left to return")
             self.assertFalse(self.line._oms_portal_returnable())
+
+    def test_portal_verdicts_of_many_orders_take_the_queries_of_one(self):
+        lines = self.line | self.delivered_order().order_line | self.delivered_order().order_line
+        self.line._oms_portal_verdicts()  # the policies, cached for every page after
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        self.assertEqual(len(self.line._oms_portal_verdicts()), 1)
+        one = self.env.cr.sql_log_count - before
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        verdicts = lines._oms_portal_verdicts()
+        self.assertEqual(self.env.cr.sql_log_count - before, one)
+        self.assertEqual(set(verdicts), set(lines))
+        self.assertEqual({verdict["returnable"] for verdict in verdicts.values()}, {2})
 
     def test_no_portal_verdict_after_the_window(self):
         delivered = self.line._oms_delivered_date()

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 
 class OmsReturnLine(models.Model):
@@ -64,6 +65,7 @@ class OmsReturnLine(models.Model):
     @api.constrains("quantity", "sale_line_id", "reason_id")
     def _check_returnable(self):
         today = fields.Date.context_today(self)
+        self.sale_line_id._oms_lock_for_return()
         for line in self:
             if line.quantity <= 0:
                 raise ValidationError(
@@ -102,6 +104,22 @@ class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
 
     oms_return_line_ids = fields.One2many("oms.return.line", "sale_line_id")
+
+    def _oms_lock_for_return(self):
+        """Serialize the requests that take these lines back.
+
+        Two customers' tabs (or a customer and an agent) may request the last units
+        of a line at once; each transaction sees the other's request only once it
+        has committed, so both would pass the quantity check. This writes a new row
+        version of each line: the second transaction then fails to serialize when
+        it does the same, Odoo runs it again, and the check sees the first request."""
+        if self.ids:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE sale_order_line SET write_date = write_date WHERE id IN %s",
+                    tuple(self.ids),
+                )
+            )
 
     def _oms_shipped(self):
         """``{line id: (quantity shipped to the customer in the line's unit, when
@@ -177,12 +195,11 @@ class SaleOrderLine(models.Model):
         Policy = self.env["oms.return.policy"]
         no_reason = self.env["oms.return.reason"]
         verdicts = {}
-        lines = self.filtered(lambda ln: ln.product_id.type == "consu" and not ln.display_type)
-        shipped = lines._oms_shipped()
-        taken = lines._oms_taken() if shipped else {}
+        # Only goods shipped to the customer: never a service, a section or a note.
+        shipped = self._oms_shipped()
+        lines = self.filtered(lambda line: line.id in shipped)
+        taken = lines._oms_taken() if lines else {}
         for line in lines:
-            if line.id not in shipped:
-                continue
             policy = Policy._oms_for(line.order_id, line.product_id)
             delivered = policy and line._oms_delivered_date(shipped)
             if not delivered:

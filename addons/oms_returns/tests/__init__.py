@@ -2,3 +2,4 @@ from . import test_oms_returns_install
 from . import test_oms_return_flow
 from . import test_oms_return_portal
 from . import test_oms_return_tours
+from . import test_oms_return_concurrency

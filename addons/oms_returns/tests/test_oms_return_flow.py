@@ -519,6 +519,15 @@ class TestReturnFlow(ReturnFlowCase):
         self.assertEqual(set(verdicts), set(lines))
         self.assertEqual({verdict["returnable"] for verdict in verdicts.values()}, {2})
 
+    def test_a_request_serializes_with_other_requests_for_its_lines(self):
+        lock_for_return = type(self.line)._oms_lock_for_return
+        with patch.object(
+            type(self.line), "_oms_lock_for_return", autospec=True, side_effect=lock_for_return
+        ) as lock:
+            request = self.request(quantity=1)
+            request.line_ids.quantity = 2
+        self.assertEqual([call.args[0] for call in lock.call_args_list], [self.line, self.line])
+
     def test_no_portal_verdict_after_the_window(self):
         delivered = self.line._oms_delivered_date()
         with freeze_time(delivered + timedelta(days=self.policy.window_days + 1)):

@@ -4,7 +4,7 @@ Follows the public documentation: consumer key and secret by HTTP Basic or as
 query parameters, errors as ``{"code", "message", "data": {"status"}}``, page
 pagination with ``X-WP-Total`` / ``X-WP-TotalPages`` and a ``Link`` header,
 ``per_page`` at most 100, orders filtered by ``modified_after`` (GMT with
-``dates_are_gmt``), order updates and notes, products found by SKU, stock set one
+``dates_are_gmt``), order updates and notes (added and listed), products found by SKU, stock set one
 by one or in batches of at most 100, and webhooks signed in
 ``X-WC-Webhook-Signature``.
 
@@ -318,6 +318,21 @@ class WooCommerceSimulator(ChannelSimulator):
                 order["date_completed_gmt"] = self._time.strftime("%Y-%m-%dT%H:%M:%S")
         order["date_modified_gmt"] = self._now()
         return Response(200, order)
+
+    @route("GET", rf"{API}/orders/(?P<order_id>\d+)/notes")
+    def list_notes(self, request, order_id):
+        """The order's notes, the newest first; ``type``: any, customer or internal."""
+        if int(order_id) not in self.orders:
+            return _error(404, "woocommerce_rest_order_invalid_id", "Invalid order ID.")
+        kind = request.query.get("type", "any")
+        if kind not in ("any", "customer", "internal"):
+            return _error(400, "rest_invalid_param", "Invalid parameter(s): type")
+        notes = [
+            note
+            for note in reversed(self.notes.get(int(order_id), []))
+            if kind == "any" or note["customer_note"] == (kind == "customer")
+        ]
+        return Response(200, notes)
 
     @route("POST", rf"{API}/orders/(?P<order_id>\d+)/notes")
     def add_note(self, request, order_id):

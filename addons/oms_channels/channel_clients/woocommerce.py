@@ -153,13 +153,34 @@ class WooCommerceClient(HttpClient):
             str(item.get("id")), item.get("note") or "", bool(item.get("customer_note"))
         )
 
+    def order_notes(self, order_id, kind="any"):
+        """The order's notes, the newest first (``kind``: any, customer, internal)."""
+        response = self.request("GET", f"orders/{order_id}/notes", params={"type": kind})
+        items = response.json()
+        ensure(isinstance(items, list), "WooCommerce answered without the notes", response)
+        return [
+            OrderNote(str(item.get("id")), item.get("note") or "", bool(item.get("customer_note")))
+            for item in items
+            if isinstance(item, dict)
+        ]
+
+    def add_order_note_once(self, order_id, note, customer_note=True):
+        """The order's note with this text, added unless the order has it already:
+        a retry after a lost answer does not mail the customer twice."""
+        kind = "customer" if customer_note else "internal"
+        for existing in self.order_notes(order_id, kind):
+            if existing.note.strip() == note.strip():
+                return existing
+        return self.add_order_note(order_id, note, customer_note=customer_note)
+
     def push_tracking(self, order_id, carrier, tracking_number, tracking_url=None):
-        """Mark the order completed and tell the customer the tracking in a note."""
+        """Mark the order completed and tell the customer the tracking in a note
+        (once, however often it is pushed)."""
         order = self.complete_order(order_id)
         text = f"Your order has shipped with {carrier}. Tracking number: {tracking_number}"
         if tracking_url:
             text += f" ({tracking_url})"
-        self.add_order_note(order_id, text, customer_note=True)
+        self.add_order_note_once(order_id, text, customer_note=True)
         return order
 
     # --- products and stock ------------------------------------------------------------

@@ -143,20 +143,34 @@ class StockPicking(models.Model):
         outgoing = order.picking_ids.filtered(
             lambda p: p.picking_type_code == "outgoing" and p.state != "cancel"
         )
-        if all(p.state == "done" for p in outgoing):
+        # The last part shipped completes the order; an earlier part sent again
+        # (a retry) stays a part.
+        if all(
+            p.state == "done" and (p.date_done, p.id) <= (self.date_done, self.id) for p in outgoing
+        ):
             if tracking:
                 client.push_tracking(order.oms_external_ref, carrier, tracking, url)
             else:
                 client.complete_order(order.oms_external_ref)
             return _("completed")
-        text = _("Part of your order has shipped")
+        # What shipped and the delivery's reference: each part's note differs from
+        # the others', so that a note already there means this part was told.
+        items = ", ".join(
+            f"{quantity:g} x {line.product_id.display_name}"
+            for line, quantity in self._oms_shipped_quantities().items()
+        )
+        text = _(
+            "Part of your order has shipped (%(reference)s): %(items)s",
+            reference=self.name,
+            items=items,
+        )
         if tracking:
             text += _(
-                " with %(carrier)s, tracking number %(tracking)s",
+                ", with %(carrier)s, tracking number %(tracking)s",
                 carrier=carrier,
                 tracking=tracking,
             )
-        note = client.add_order_note(order.oms_external_ref, text, customer_note=True)
+        note = client.add_order_note_once(order.oms_external_ref, text, customer_note=True)
         return note.id
 
     def _oms_push_shipment_amazon(self, client, order):

@@ -326,6 +326,37 @@ class TestWooCommercePushBack(ChannelFlowCase):
         if "carrier_tracking_ref" in picking._fields:
             notes = self.sim.notes[remote_id]
             self.assertIn("1Z999AA10123456784", notes[-1]["note"])
+        # A job run again (its first answer lost): the customer is not mailed twice.
+        picking.oms_channel_push_state = "pending"
+        picking._oms_push_shipment()
+        self.assertEqual(picking.oms_channel_push_state, "done", picking.oms_channel_push_error)
+        tracked = "carrier_tracking_ref" in picking._fields
+        self.assertEqual(len(self.sim.notes.get(remote_id, [])), 1 if tracked else 0)
+
+    def test_each_partial_shipment_is_told_once(self):
+        self.stock_everything()
+        self.sim.add_orders(woo_orders(1, seed=6, lines=2))
+        order = self._import_all(self.channel)
+        self._release(order)
+        first = order.order_line.filtered("oms_external_line_id")[0]
+        picking, jobs = self._ship(
+            order, quantities={first.product_id.default_code: first.product_uom_qty}
+        )
+        jobs[0].perform()
+        remote_id = int(order.oms_external_ref)
+        self.assertNotEqual(self.sim.orders[remote_id]["status"], "completed")
+        _rest, jobs = self._ship(order, tracking="1Z999AA10123456799")
+        jobs[0].perform()
+        self.assertEqual(self.sim.orders[remote_id]["status"], "completed")
+        notes = [note["note"] for note in self.sim.notes[remote_id]]
+        self.assertEqual(len(notes), 2)
+        self.assertIn(picking.name, notes[0])
+        self.assertIn(first.product_id.display_name, notes[0])
+        # The first part's job run again (its answer lost): no second mail about it.
+        picking.oms_channel_push_state = "pending"
+        picking._oms_push_shipment()
+        self.assertEqual(picking.oms_channel_push_state, "done", picking.oms_channel_push_error)
+        self.assertEqual(len(self.sim.notes[remote_id]), 2)
 
 
 class TestAmazon(ChannelFlowCase):

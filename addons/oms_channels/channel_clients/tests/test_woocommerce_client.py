@@ -104,6 +104,27 @@ def test_note_is_not_posted_twice_after_a_5xx(sim, clock):
     assert order["id"] not in sim.notes
 
 
+def test_a_note_is_added_once_however_often_it_is_pushed(sim, clock):
+    (order,) = sim.add_orders(generate_orders(1, seed=8))
+    client = client_for(sim, clock)
+    client.add_order_note(order["id"], "Packed", customer_note=False)
+    first = client.add_order_note_once(order["id"], "Shipped with DHL")
+    again = client.add_order_note_once(order["id"], "Shipped with DHL ")
+    assert again == first
+    # Same text, but private: the customer's note does not stand for it.
+    private = client.add_order_note_once(order["id"], "Shipped with DHL", customer_note=False)
+    assert private.id != first.id and not private.customer_note
+    assert [n["note"] for n in sim.notes[order["id"]]] == [
+        "Packed",
+        "Shipped with DHL",
+        "Shipped with DHL",
+    ]
+    assert [n.note for n in client.order_notes(order["id"], "internal")] == [
+        "Shipped with DHL",
+        "Packed",
+    ]
+
+
 def test_completing_is_idempotent_and_retried(sim, clock):
     (order,) = sim.add_orders(generate_orders(1, seed=7))
     sim.fail_next(503, times=2, method="PUT")

@@ -2,8 +2,6 @@ import json
 import logging
 from datetime import datetime, timedelta, timezone
 
-import psycopg2
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
@@ -366,19 +364,9 @@ class OmsChannel(models.Model):
             [self.id, BATCH_SIZE],
         )
         ids = [row[0] for row in self.env.cr.fetchall()]
-        batch = self.env["oms.channel.inbox"].browse(ids)
-        try:
-            with self.env.cr.savepoint():
-                batch._oms_process()
-        except psycopg2.OperationalError:
-            raise  # the database (a lock, a serialization failure): the job is retried
-        except Exception:
-            # One payload the import cannot cope with must not hold back every
-            # later delivery of the channel: each is imported on its own, and the
-            # one that fails ends in error, kept, for a person to reprocess.
-            _logger.exception("Channel %s: webhook batch failed, importing one by one", self.id)
-            for record in batch:
-                record._oms_process_alone()
+        # One payload the import cannot cope with does not hold back every later
+        # delivery of the channel (see _oms_process_batch).
+        self.env["oms.channel.inbox"].browse(ids)._oms_process_batch()
         if len(ids) == BATCH_SIZE:
             self._oms_queue_webhook_import(eta=0)
         return len(ids)

@@ -192,14 +192,37 @@ class OmsChannelInbox(models.Model):
         records = self.filtered(lambda r: r.state == "received").sorted("id")
         if not records:
             return
-        self.env.cr.execute(
-            "UPDATE oms_channel_inbox SET attempts = COALESCE(attempts, 0) + 1, "
-            "processed_date = (now() AT TIME ZONE 'UTC') WHERE id IN %s",
-            [tuple(records.ids)],
-        )
-        records.invalidate_recordset(["attempts", "processed_date"])
+        records._oms_count_attempt()
         for channel in records.channel_id:
             records.filtered(lambda r, c=channel: r.channel_id == c)._oms_process_channel(channel)
+
+    def _oms_process_batch(self):
+        """A background job's batch (a pull, a file, reprocessing, webhooks): the
+        payloads still received are locked while they are imported, so that a job
+        running at the same time skips them, and imported together. If an
+        unexpected failure stops the batch, each is imported on its own and the one
+        that fails ends in error, kept, for a person to reprocess: it does not hold
+        back the others. A database error (a lock, a serialization failure) is
+        raised, for the job to be retried. Returns how many were imported."""
+        if not self:
+            return 0
+        self.flush_model(["state"])
+        self.env.cr.execute(
+            "SELECT id FROM oms_channel_inbox WHERE id IN %s AND state = 'received' "
+            "ORDER BY id FOR UPDATE SKIP LOCKED",
+            [tuple(self.ids)],
+        )
+        batch = self.browse([row[0] for row in self.env.cr.fetchall()])
+        try:
+            with self.env.cr.savepoint():
+                batch._oms_process()
+        except psycopg2.OperationalError:
+            raise
+        except Exception:
+            _logger.exception("Inbox batch %s failed, importing one by one", batch.ids)
+            for record in batch:
+                record._oms_process_alone()
+        return len(batch)
 
     def _oms_process_alone(self):
         """Import one payload; an unexpected failure (a database error aside)
@@ -212,7 +235,17 @@ class OmsChannelInbox(models.Model):
             raise
         except Exception as error:
             _logger.exception("Inbox record %s could not be imported", self.id)
+            # The savepoint took back the attempt with the rest: count it again.
+            self._oms_count_attempt()
             self._oms_fail(_("The import failed unexpectedly: %s", error))
+
+    def _oms_count_attempt(self):
+        self.env.cr.execute(
+            "UPDATE oms_channel_inbox SET attempts = COALESCE(attempts, 0) + 1, "
+            "processed_date = (now() AT TIME ZONE 'UTC') WHERE id IN %s",
+            [tuple(self.ids)],
+        )
+        self.invalidate_recordset(["attempts", "processed_date"])
 
     def _oms_process_channel(self, channel):
         mapper = MAPPERS.get(channel.channel_type)
@@ -328,4 +361,4 @@ class OmsChannelInbox(models.Model):
                 if len(batch) == 1
                 else f"Import {len(batch)} orders of {batch.channel_id[:1].name}"
             )
-            batch.with_delay(description=description)._oms_process()
+            batch.with_delay(description=description)._oms_process_batch()

@@ -12,6 +12,7 @@ from odoo.tools import mute_logger
 from odoo.addons.oms_channels.channel_clients.webhooks import sign
 from odoo.addons.oms_channels.controllers import intake
 from odoo.addons.oms_channels.models.oms_channel import import_job_key
+from odoo.addons.queue_job.tests.common import trap_jobs
 
 from .common import intake_answers
 
@@ -85,6 +86,36 @@ class TestInbox(InboxCase):
         self.assertEqual(stored.mapped("state"), ["error"] * 3)
         self.assertEqual(self._webhook_jobs(), follow_up, "the last batch asks for nothing more")
         self.assertEqual(pulled.state, "received", "pulls have their own jobs")
+
+    def test_one_payload_failing_does_not_hold_back_its_pulled_batch(self):
+        """The same for a batch a pull (a file, reprocessing) queued: before, its
+        job failed whole, again at each retry, and left every payload received."""
+        stored = self.Inbox
+        for index in range(3):
+            body = json.dumps(shopify_order(order_id=920 + index))
+            stored |= self.Inbox._oms_store(self.channel, "pull", body)[0]
+        Inbox = type(self.Inbox)
+        process = Inbox._oms_process_channel
+
+        def poisoned(records, channel):
+            if "921" in records.mapped("external_id"):
+                raise RuntimeError("unexpected payload shape")
+            return process(records, channel)
+
+        with trap_jobs() as trap:
+            stored._oms_queue_processing()
+            trap.assert_jobs_count(1, only=stored._oms_process_batch)
+            with (
+                patch.object(Inbox, "_oms_process_channel", poisoned),
+                mute_logger("odoo.addons.oms_channels.models.oms_channel_inbox"),
+            ):
+                trap.perform_enqueued_jobs()
+        self.assertEqual(stored.mapped("state"), ["error"] * 3)
+        self.assertIn("failed unexpectedly: unexpected payload shape", stored[1].error_message)
+        for record in stored[0] | stored[2]:
+            self.assertNotIn("unexpectedly", record.error_message, "imported as usual")
+        # The batch that failed is taken back whole; each attempt alone counts.
+        self.assertEqual(stored.mapped("attempts"), [1, 1, 1])
 
     def test_one_payload_failing_does_not_hold_back_the_others(self):
         """An unexpected failure on one payload of a webhook batch: that one ends

@@ -339,6 +339,7 @@ class OmsChannel(models.Model):
         )
         for (channel,) in waiting:
             channel._oms_queue_webhook_import(eta=0)
+        self.env["oms.channel.inbox"]._oms_queue_orphans(WEBHOOK_SWEEP_AFTER)
 
     def _oms_queue_webhook_import(self, eta=WEBHOOK_GATHER_SECONDS):
         """Ask for the import of what the channels' webhooks stored: one pending

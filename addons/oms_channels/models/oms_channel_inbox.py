@@ -351,6 +351,40 @@ class OmsChannelInbox(models.Model):
         retry._oms_queue_processing()
         return True
 
+    @api.model
+    def _oms_queue_orphans(self, older_than):
+        """Queue again the pulled, file and reprocessed payloads still received
+        ``older_than`` after they were stored while no import job waits or runs:
+        their job is gone (failed for good, deleted, a server restored from a
+        backup). While any such job waits, nothing is queued, so that a long
+        backlog is not queued twice (it would be harmless: a job skips what
+        another holds or has done, but twice the work)."""
+        jobs = (
+            self.env["queue.job"]
+            .sudo()
+            .search_count(
+                [
+                    ("model_name", "=", self._name),
+                    ("method_name", "=", "_oms_process_batch"),
+                    ("state", "in", ("wait_dependencies", "pending", "enqueued", "started")),
+                ],
+                limit=1,
+            )
+        )
+        if jobs:
+            return self.browse()
+        orphans = self.search(
+            [
+                ("source", "!=", "webhook"),
+                ("state", "=", "received"),
+                ("create_date", "<", fields.Datetime.now() - older_than),
+            ]
+        )
+        if orphans:
+            _logger.info("Queueing again %s payloads whose import job is gone", len(orphans))
+            orphans._oms_queue_processing()
+        return orphans
+
     def _oms_queue_processing(self):
         """One background job per batch of received payloads."""
         records = self.filtered(lambda r: r.state == "received").sorted("id")

@@ -117,6 +117,32 @@ class TestInbox(InboxCase):
         # The batch that failed is taken back whole; each attempt alone counts.
         self.assertEqual(stored.mapped("attempts"), [1, 1, 1])
 
+    def test_payloads_whose_job_is_gone_are_queued_again(self):
+        stored = self.Inbox
+        for index in range(2):
+            body = json.dumps(shopify_order(order_id=930 + index))
+            stored |= self.Inbox._oms_store(self.channel, "pull", body)[0]
+        fresh = self.Inbox._oms_store(self.channel, "file", json.dumps(shopify_order(940)))[0]
+        webhook = self.Inbox._oms_store(self.channel, "webhook", json.dumps(shopify_order(941)))[0]
+        self.env.cr.execute(
+            "UPDATE oms_channel_inbox SET create_date = create_date - interval '1 hour' "
+            "WHERE id IN %s",
+            [tuple((stored | webhook).ids)],
+        )
+        self.Inbox.invalidate_model(["create_date"])
+        stored[:1]._oms_queue_processing()  # a job still waits: nothing more
+        with trap_jobs() as trap:
+            self.assertFalse(self.Inbox._oms_queue_orphans(timedelta(minutes=10)))
+            trap.assert_jobs_count(0)
+        with trap_jobs() as trap:
+            self.env["queue.job"].search([("method_name", "=", "_oms_process_batch")]).unlink()
+            self.assertEqual(self.Inbox._oms_queue_orphans(timedelta(minutes=10)), stored)
+            trap.assert_jobs_count(1, only=stored._oms_process_batch)
+            trap.perform_enqueued_jobs()
+        self.assertEqual(stored.mapped("state"), ["error"] * 2, "imported (no lines here)")
+        self.assertEqual(fresh.state, "received", "its job may still come")
+        self.assertEqual(webhook.state, "received", "webhooks have their own sweep")
+
     def test_one_payload_failing_does_not_hold_back_the_others(self):
         """An unexpected failure on one payload of a webhook batch: that one ends
         in error with the reason, kept; the others are imported; a database error

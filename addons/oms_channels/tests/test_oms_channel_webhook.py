@@ -87,26 +87,34 @@ class TestInbox(InboxCase):
         self.assertEqual(self._webhook_jobs(), follow_up, "the last batch asks for nothing more")
         self.assertEqual(pulled.state, "received", "pulls have their own jobs")
 
-    def test_one_payload_failing_does_not_hold_back_its_pulled_batch(self):
-        """The same for a batch a pull (a file, reprocessing) queued: before, its
-        job failed whole, again at each retry, and left every payload received."""
+    def _store(self, source, first_id, count):
         stored = self.Inbox
-        for index in range(3):
-            body = json.dumps(shopify_order(order_id=920 + index))
-            stored |= self.Inbox._oms_store(self.channel, "pull", body)[0]
+        for index in range(count):
+            body = json.dumps(shopify_order(order_id=first_id + index))
+            stored |= self.Inbox._oms_store(self.channel, source, body)[0]
+        return stored
+
+    def _poisoned(self, external_id):
+        """The import, failing unexpectedly on any batch that holds ``external_id``."""
         Inbox = type(self.Inbox)
         process = Inbox._oms_process_channel
 
         def poisoned(records, channel):
-            if "921" in records.mapped("external_id"):
+            if external_id in records.mapped("external_id"):
                 raise RuntimeError("unexpected payload shape")
             return process(records, channel)
 
+        return patch.object(Inbox, "_oms_process_channel", poisoned)
+
+    def test_one_payload_failing_does_not_hold_back_its_pulled_batch(self):
+        """The same for a batch a pull (a file, reprocessing) queued: before, its
+        job failed whole, again at each retry, and left every payload received."""
+        stored = self._store("pull", 920, 3)
         with trap_jobs() as trap:
             stored._oms_queue_processing()
             trap.assert_jobs_count(1, only=stored._oms_process_batch)
             with (
-                patch.object(Inbox, "_oms_process_channel", poisoned),
+                self._poisoned("921"),
                 mute_logger("odoo.addons.oms_channels.models.oms_channel_inbox"),
             ):
                 trap.perform_enqueued_jobs()
@@ -118,10 +126,7 @@ class TestInbox(InboxCase):
         self.assertEqual(stored.mapped("attempts"), [1, 1, 1])
 
     def test_payloads_whose_job_is_gone_are_queued_again(self):
-        stored = self.Inbox
-        for index in range(2):
-            body = json.dumps(shopify_order(order_id=930 + index))
-            stored |= self.Inbox._oms_store(self.channel, "pull", body)[0]
+        stored = self._store("pull", 930, 2)
         fresh = self.Inbox._oms_store(self.channel, "file", json.dumps(shopify_order(940)))[0]
         webhook = self.Inbox._oms_store(self.channel, "webhook", json.dumps(shopify_order(941)))[0]
         self.env.cr.execute(
@@ -147,20 +152,10 @@ class TestInbox(InboxCase):
         """An unexpected failure on one payload of a webhook batch: that one ends
         in error with the reason, kept; the others are imported; a database error
         is raised instead, for the job to be retried."""
-        stored = self.Inbox
-        for index in range(3):
-            body = json.dumps(shopify_order(order_id=910 + index))
-            stored |= self.Inbox._oms_store(self.channel, "webhook", body)[0]
+        stored = self._store("webhook", 910, 3)
         Inbox = type(self.Inbox)
-        process = Inbox._oms_process_channel
-
-        def poisoned(records, channel):
-            if "911" in records.mapped("external_id"):
-                raise RuntimeError("unexpected payload shape")
-            return process(records, channel)
-
         with (
-            patch.object(Inbox, "_oms_process_channel", poisoned),
+            self._poisoned("911"),
             mute_logger("odoo.addons.oms_channels.models.oms_channel_inbox"),
             mute_logger("odoo.addons.oms_channels.models.oms_channel"),
         ):

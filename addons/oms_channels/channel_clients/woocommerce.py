@@ -8,6 +8,7 @@ page (``page``, ``per_page`` ≤ 100) until ``X-WP-TotalPages``.
 """
 
 import base64
+import html
 from dataclasses import dataclass
 
 from ._http import DEFAULT_TIMEOUT, HttpClient, ensure
@@ -169,7 +170,7 @@ class WooCommerceClient(HttpClient):
         a retry after a lost answer does not mail the customer twice."""
         kind = "customer" if customer_note else "internal"
         for existing in self.order_notes(order_id, kind):
-            if existing.note.strip() == note.strip():
+            if html.unescape(existing.note).strip() == note.strip():
                 return existing
         return self.add_order_note(order_id, note, customer_note=customer_note)
 

@@ -163,6 +163,10 @@ class ReturnsPortal(CustomerPortal):
             raise ValidationError(_("At most %s photos.", MAX_PHOTOS))
         files = []
         for photo in photos:
+            # From the start: Odoo runs the request again after a serialization
+            # failure (two requests for the same line), and rewinds only the first
+            # file of each field.
+            photo.seek(0)
             content = photo.read(MAX_PHOTO_BYTES + 1)
             if len(content) > MAX_PHOTO_BYTES:
                 raise ValidationError(_("%s is larger than 5 MB.", photo.filename))

@@ -527,6 +527,8 @@ class TestReturnFlow(ReturnFlowCase):
             request = self.request(quantity=1)
             request.line_ids.quantity = 2
         self.assertEqual([call.args[0] for call in lock.call_args_list], [self.line, self.line])
+        with self.assertRaisesRegex(ValidationError, "At most 2"):
+            request.line_ids.quantity = 3
 
     def test_no_portal_verdict_after_the_window(self):
         delivered = self.line._oms_delivered_date()

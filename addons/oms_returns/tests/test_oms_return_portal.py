@@ -2,6 +2,9 @@
 
 import base64
 import io
+from unittest.mock import patch
+
+from psycopg2.errors import SerializationFailure
 
 from odoo.tests import HttpCase, new_test_user, tagged
 
@@ -9,6 +12,12 @@ from odoo.tests import HttpCase, new_test_user, tagged
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 )
+
+
+class ConcurrentUpdate(SerializationFailure):
+    """What PostgreSQL raises when another transaction stored a request first."""
+
+    pgcode = "40001"
 
 
 class PortalReturnCase(HttpCase):
@@ -95,6 +104,44 @@ class TestReturnPortal(PortalReturnCase):
         self.assertIn(request.name, response.text, "redirected to the request's page")
         listing = self.url_open("/my/returns")
         self.assertIn(request.name, listing.text)
+
+    def test_a_request_run_again_after_a_concurrent_one_keeps_all_its_photos(self):
+        """Odoo runs the request again when another one for the same line was stored
+        meanwhile (a serialization failure); every photo is read again from its start."""
+        self.authenticate("returner", "returner-pass-1")
+        line = self.order.order_line
+        SaleLine = type(line)
+        lock = SaleLine._oms_lock_for_return
+        failures = []
+
+        def concurrent_once(lines):
+            if not failures:
+                failures.append(lines)
+                raise ConcurrentUpdate("could not serialize access due to concurrent update")
+            return lock(lines)
+
+        token = self.csrf(self.form_url())
+        with patch.object(SaleLine, "_oms_lock_for_return", concurrent_once):
+            response = self.url_open(
+                self.form_url(),
+                data={
+                    "csrf_token": token,
+                    f"qty_{line.id}": "1",
+                    f"reason_{line.id}": str(self.reason.id),
+                },
+                files=[
+                    ("photos", ("front.png", io.BytesIO(PNG), "image/png")),
+                    ("photos", ("back.png", io.BytesIO(PNG), "image/png")),
+                ],
+            )
+        self.assertEqual(response.status_code, 200, response.text[-3000:])
+        self.assertEqual(len(failures), 1, "the request ran twice")
+        request = self.env["oms.return"].search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(len(request), 1)
+        photos = self.env["ir.attachment"].search(
+            [("res_model", "=", "oms.return"), ("res_id", "=", request.id)]
+        )
+        self.assertEqual(sorted(photos.mapped("name")), ["back.png", "front.png"])
 
     def test_bad_input_is_refused_and_nothing_stored(self):
         self.authenticate("returner", "returner-pass-1")

@@ -123,6 +123,10 @@ def test_a_note_is_added_once_however_often_it_is_pushed(sim, clock):
         "Shipped with DHL",
         "Packed",
     ]
+    # WooCommerce may give a note back with its HTML entities escaped.
+    sim.notes[order["id"]][1]["note"] = "Shipped with DHL &amp; co"
+    escaped = client.add_order_note_once(order["id"], "Shipped with DHL & co")
+    assert escaped.id == first.id
 
 
 def test_completing_is_idempotent_and_retried(sim, clock):

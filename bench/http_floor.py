@@ -9,6 +9,11 @@ on this machine with that client:
     .venv/bin/python bench/http_floor.py --port 8099      # in one terminal
     .venv/bin/python bench/webhook_ack.py --url http://127.0.0.1:8099 --channel-id 1
 
+``--odoo`` serves the same app on Odoo's own threaded server instead (its
+request handler, a thread per connection, its request log line through Odoo's
+logging), with no database: the floor of any webhook endpoint in Odoo's server,
+the intake included. Give it ``--logfile`` to log as a server does, to a file.
+
 Stop it with Ctrl-C.
 """
 
@@ -16,6 +21,10 @@ import argparse
 import contextlib
 
 from werkzeug.serving import make_server
+
+from odoo import netsvc
+from odoo.service.server import ThreadedWSGIServerReloadable
+from odoo.tools import config
 
 
 def app(environ, start_response):
@@ -25,12 +34,24 @@ def app(environ, start_response):
     return [b"{}"]
 
 
+def odoo_server(args):
+    """Odoo's threaded HTTP server, set up as ``odoo-bin`` sets it up, serving ``app``."""
+    config.parse_config(["--logfile", args.logfile] if args.logfile else [])
+    netsvc.init_logger()
+    return ThreadedWSGIServerReloadable(args.host, args.port, app)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8099)
+    parser.add_argument("--odoo", action="store_true", help="on Odoo's threaded server")
+    parser.add_argument("--logfile", help="with --odoo: Odoo's log file")
     args = parser.parse_args()
-    server = make_server(args.host, args.port, app, threaded=True)
+    if args.odoo:
+        server = odoo_server(args)
+    else:
+        server = make_server(args.host, args.port, app, threaded=True)
     print(f"serving a no-op WSGI app on http://{args.host}:{args.port}", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()

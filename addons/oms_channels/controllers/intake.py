@@ -11,9 +11,10 @@ WSGI application and answers the common delivery itself:
 - the body is a JSON object that names its order;
 - it is not in the inbox yet.
 
-It is then stored exactly as ``oms.channel.inbox._oms_store`` stores it, with
-one read (the channel, and whether its import job waits) and one insert on a
-connection of the intake's own. When no import job waits (the first delivery
+It is then stored exactly as ``oms.channel.inbox._oms_store`` stores it, on a
+connection of the intake's own, in one statement: an insert that checks the
+channel (active, kind, secret as the intake last read them) and that its
+import job waits. When no import job waits (the first delivery
 since the last import started), the delivery is stored and the job queued
 through the ORM instead, on one of Odoo's cursors.
 
@@ -71,26 +72,33 @@ def served_database():
     return names[0]
 
 
-def store_delivery(cr, channel_id, environ, raw, queue_import=None):
-    """Store the delivery if it is the common case; returns the inbox id, or
-    None when Odoo's route must answer, or NO_JOB when no import job waits and
-    no ``queue_import`` is given (nothing is written in both cases).
+# Per process and database: channel id -> (kind, webhook secret) as last read.
+# Only a hint: the insert checks them against the channel row.
+_channels = {}
 
-    ``queue_import(cr, channel_id)`` queues the channel's import job, on the
-    same cursor, when none waits."""
-    cr.execute(
-        """
-        SELECT channel_type, company_id, webhook_secret, EXISTS(
-            SELECT 1 FROM queue_job WHERE identity_key = %s AND state IN %s
-        )
-        FROM oms_channel WHERE id = %s AND active
-        """,
-        [import_job_key(channel_id), WAITING_JOB_STATES, channel_id],
+INSERT_DELIVERY = """
+    INSERT INTO oms_channel_inbox (
+        channel_id, company_id, source, topic, external_id, version,
+        channel_updated_at, body, state, create_date, write_date
     )
-    row = cr.fetchone()
-    if not row or row[0] not in SIGNATURE_KEYS:
-        return None
-    channel_type, company_id, secret, job_waiting = row
+    SELECT
+        id, company_id, 'webhook', %(topic)s, %(external_id)s, %(key)s,
+        %(version)s, %(body)s, 'received',
+        now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+    FROM oms_channel
+    WHERE id = %(channel_id)s AND active
+        AND channel_type = %(channel_type)s AND webhook_secret = %(secret)s
+        AND (NOT %(job_needed)s OR EXISTS(
+            SELECT 1 FROM queue_job WHERE identity_key = %(job_key)s AND state IN %(waiting)s
+        ))
+    ON CONFLICT (channel_id, external_id, version) DO NOTHING
+    RETURNING id
+"""
+
+
+def parse_delivery(channel_type, secret, environ, raw):
+    """The inbox values of a delivery signed with ``secret``, or None when it is
+    not the common case (signature, UTF-8 JSON object that names its order)."""
     if not verify_signature(raw, environ.get(SIGNATURE_KEYS[channel_type]), secret):
         return None
     try:
@@ -99,37 +107,80 @@ def store_delivery(cr, channel_id, environ, raw, queue_import=None):
     except ValueError:  # UnicodeDecodeError included
         return None
     external_id, version, missing = identify_payload(channel_type, payload)
-    if missing:
+    if missing is not None:
+        return None
+    return {
+        "channel_type": channel_type,
+        "secret": secret,
+        "topic": environ.get(TOPIC_KEYS[channel_type]),
+        "external_id": external_id,
+        "key": version or "sha256:" + hashlib.sha256(text.encode()).hexdigest(),
+        "version": version,
+        "body": text,
+    }
+
+
+def insert_delivery(cr, channel_id, delivery, job_needed):
+    """Insert the delivery if the channel is still active with that kind and
+    secret (and, when ``job_needed``, its import job waits), and if it is not in
+    the inbox yet; returns the inbox id, or None."""
+    cr.execute(
+        INSERT_DELIVERY,
+        dict(
+            delivery,
+            channel_id=channel_id,
+            job_needed=job_needed,
+            job_key=import_job_key(channel_id),
+            waiting=WAITING_JOB_STATES,
+        ),
+    )
+    row = cr.fetchone()
+    return row[0] if row else None
+
+
+def store_delivery(cr, channel_id, environ, raw, queue_import=None):
+    """Store the delivery if it is the common case; returns the inbox id, or
+    None when Odoo's route must answer, or NO_JOB when no import job waits and
+    no ``queue_import`` is given (nothing is written in both cases).
+
+    ``queue_import(cr, channel_id)`` queues the channel's import job, on the
+    same cursor, when none waits.
+
+    The common delivery takes one statement: the insert, with the channel's
+    kind and secret as last read, which the insert checks. Anything else (the
+    first delivery, a changed channel, no job waiting, a redelivery) reads the
+    channel again and decides."""
+    cache_key = (getattr(cr, "dbname", None) or cr.connection.info.dbname, channel_id)
+    known = _channels.get(cache_key)
+    if known and not queue_import:
+        delivery = parse_delivery(*known, environ, raw)
+        inbox_id = delivery and insert_delivery(cr, channel_id, delivery, job_needed=True)
+        if inbox_id:
+            return inbox_id
+    cr.execute(
+        """
+        SELECT channel_type, webhook_secret, EXISTS(
+            SELECT 1 FROM queue_job WHERE identity_key = %s AND state IN %s
+        )
+        FROM oms_channel WHERE id = %s AND active
+        """,
+        [import_job_key(channel_id), WAITING_JOB_STATES, channel_id],
+    )
+    row = cr.fetchone()
+    if not row or row[0] not in SIGNATURE_KEYS:
+        _channels.pop(cache_key, None)
+        return None
+    channel_type, secret, job_waiting = row
+    _channels[cache_key] = (channel_type, secret)
+    delivery = parse_delivery(channel_type, secret, environ, raw)
+    if not delivery:
         return None
     if not job_waiting and not queue_import:
         return NO_JOB
-    digest = "sha256:" + hashlib.sha256(text.encode()).hexdigest()
-    cr.execute(
-        """
-        INSERT INTO oms_channel_inbox (
-            channel_id, company_id, source, topic, external_id, version,
-            channel_updated_at, body, state, create_date, write_date
-        ) VALUES (
-            %s, %s, 'webhook', %s, %s, %s, %s, %s, 'received',
-            now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
-        )
-        ON CONFLICT (channel_id, external_id, version) DO NOTHING
-        RETURNING id
-        """,
-        [
-            channel_id,
-            company_id,
-            environ.get(TOPIC_KEYS[channel_type]),
-            external_id,
-            version or digest,
-            version,
-            text,
-        ],
-    )
-    row = cr.fetchone()
-    if row and not job_waiting:
+    inbox_id = insert_delivery(cr, channel_id, delivery, job_needed=False)
+    if inbox_id and not job_waiting:
         queue_import(cr, channel_id)
-    return row[0] if row else None
+    return inbox_id
 
 
 def queue_import(cr, channel_id):

@@ -404,12 +404,14 @@ class TestWebhookIntake(InboxCase):
         inactive = self.channel.copy({"name": "Closed shop", "active": False})
         no_id = json.dumps({"note": "no id"}).encode()
         not_utf8 = b'{"id": "\xff"}'
+        array = json.dumps([shopify_order()]).encode()
         for case, args in {
             "wrong signature": (body, sign(body, "other")),
             "no signature": (body, None),
             "not JSON": (b"<html/>", sign(b"<html/>", SECRET)),
             "not UTF-8": (not_utf8, sign(not_utf8, SECRET)),
             "no order id": (no_id, sign(no_id, SECRET)),
+            "not an object": (array, sign(array, SECRET)),
             "a kind that does not sign": (body, sign(body, SECRET), amazon),
             "inactive channel": (body, sign(body, SECRET), inactive),
         }.items():
@@ -418,6 +420,33 @@ class TestWebhookIntake(InboxCase):
         self.assertFalse(self.Inbox.search([]).filtered(lambda r: r.body == body.decode()))
         self.Inbox._oms_store(self.channel, "webhook", body.decode())
         self.assertIsNone(self._store(body, sign(body, SECRET)), "a redelivery")
+
+    def test_a_known_channel_takes_one_statement(self):
+        self.channel._oms_queue_webhook_import()
+        first, second = (json.dumps(shopify_order(order_id=n)).encode() for n in (601, 602))
+        self.assertTrue(self._store(first, sign(first, SECRET)))
+        before = self.env.cr.sql_log_count
+        inbox_id = self._store(second, sign(second, SECRET))
+        self.assertEqual(self.env.cr.sql_log_count - before, 1, "the insert alone")
+        self.assertEqual(self.Inbox.browse(inbox_id).external_id, "602")
+
+    def test_what_the_intake_knows_of_a_channel_is_checked_by_the_insert(self):
+        self.channel._oms_queue_webhook_import()
+        first, second, third = (
+            json.dumps(shopify_order(order_id=n)).encode() for n in (611, 612, 613)
+        )
+        self.assertTrue(self._store(first, sign(first, SECRET)), "the channel is known now")
+        self.channel.webhook_secret = "rotated"
+        self.assertIsNone(self._store(second, sign(second, SECRET)), "the old secret")
+        self.assertTrue(self._store(second, sign(second, "rotated")), "the new one")
+        self.channel.active = False
+        self.assertIsNone(self._store(third, sign(third, "rotated")), "an inactive channel")
+        self.channel.write({"active": True, "channel_type": "woocommerce"})
+        self.assertIsNone(self._store(third, sign(third, "rotated")), "another kind")
+        self.assertEqual(
+            self.Inbox.search([("channel_id", "=", self.channel.id)]).mapped("external_id"),
+            ["612", "611"],
+        )
 
     def test_served_database(self):
         with patch.dict(intake.config.options, {"db_name": "oms", "dbfilter": ""}):

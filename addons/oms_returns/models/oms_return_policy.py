@@ -83,22 +83,31 @@ class OmsReturnPolicy(models.Model):
 
     @api.model
     @tools.ormcache("company_id")
-    def _oms_policy_ids(self, company_id):
-        """The active policies of a company, in order (read on every portal page)."""
-        return tuple(self.sudo().search([("company_id", "in", (company_id, False))]).ids)
+    def _oms_policy_rules(self, company_id):
+        """The active policies of a company, in order, each with the channels and
+        product categories it is limited to: ``((id, channel ids, category ids),
+        ...)``. Read on every portal page, kept until a policy changes."""
+        policies = self.sudo().search([("company_id", "in", (company_id, False))])
+        return tuple(
+            (policy.id, frozenset(policy.channel_ids.ids), frozenset(policy.categ_ids.ids))
+            for policy in policies
+        )
 
     @api.model
     def _oms_for(self, order, product):
-        """The policy that applies to a product of an order (or an empty recordset)."""
-        for policy in self.browse(self._oms_policy_ids(order.company_id.id)):
-            if policy.channel_ids and order.oms_channel_id not in policy.channel_ids:
+        """The policy that applies to a product of an order (or an empty recordset):
+        the first whose channels and categories (or their subcategories) match."""
+        categories = None
+        for policy_id, channel_ids, categ_ids in self._oms_policy_rules(order.company_id.id):
+            if channel_ids and order.oms_channel_id.id not in channel_ids:
                 continue
-            if policy.categ_ids and not any(
-                product.categ_id.parent_path.startswith(categ.parent_path)
-                for categ in policy.categ_ids
-            ):
-                continue
-            return policy
+            if categ_ids:
+                if categories is None:  # the product's category and its parents
+                    path = product.categ_id.parent_path or ""
+                    categories = {int(categ_id) for categ_id in path.split("/") if categ_id}
+                if not categories & categ_ids:
+                    continue
+            return self.browse(policy_id)
         return self.browse()
 
     def _oms_fee(self, value, reason):

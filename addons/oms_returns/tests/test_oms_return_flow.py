@@ -360,6 +360,34 @@ class TestReturnFlow(ReturnFlowCase):
         first.action_reject("photos show wear")
         self.assertEqual(self.request(quantity=1).state, "approved", "a rejected request frees")
 
+    def test_the_first_policy_for_the_channel_and_category_applies(self):
+        Policy = self.env["oms.return.policy"]
+        Category = self.env["product.category"]
+        apparel = Category.create({"name": "Apparel"})
+        shirts = Category.create({"name": "Shirts", "parent_id": apparel.id})
+        outlet = Category.create({"name": "Outlet"})
+        marketplace = self.env["oms.channel"].create({"name": "Marketplace"})
+        values = {"reason_ids": [(6, 0, self.too_small.ids)]}
+        for_apparel = Policy.create(
+            dict(values, name="Apparel", sequence=1, categ_ids=[(6, 0, apparel.ids)])
+        )
+        for_marketplace = Policy.create(
+            dict(values, name="Marketplace", sequence=0, channel_ids=[(6, 0, marketplace.ids)])
+        )
+        self.shirt.categ_id = shirts
+        self.assertEqual(Policy._oms_for(self.order, self.shirt), for_apparel, "a subcategory")
+        self.shirt.categ_id = outlet
+        self.assertEqual(Policy._oms_for(self.order, self.shirt), self.policy)
+        outlet.parent_id = apparel  # after the policies were read for the portal
+        self.assertEqual(Policy._oms_for(self.order, self.shirt), for_apparel, "moved under it")
+        self.order.oms_channel_id = marketplace
+        self.assertEqual(Policy._oms_for(self.order, self.shirt), for_marketplace)
+        for_marketplace.channel_ids = False
+        for_apparel.sequence = -1
+        self.assertEqual(Policy._oms_for(self.order, self.shirt), for_apparel, "in order")
+        for_apparel.active = False
+        self.assertEqual(Policy._oms_for(self.order, self.shirt), for_marketplace, "every channel")
+
     def test_big_returns_wait_for_a_person(self):
         self.policy.auto_approve_max_value = 10
         request = self.request()

@@ -61,6 +61,20 @@ class PortalReturnCase(HttpCase):
     def form_url(self):
         return f"/my/orders/{self.order.id}/return"
 
+    def csrf(self, url):
+        """The CSRF token of the form on the page at ``url``."""
+        page = self.url_open(url)
+        return page.text.split('name="csrf_token" value="')[1].split('"')[0]
+
+    def return_form(self, line, quantity=1, **values):
+        """What the return form posts for ``quantity`` of ``line`` (too small)."""
+        return {
+            "csrf_token": self.csrf(self.form_url()),
+            f"qty_{line.id}": str(quantity),
+            f"reason_{line.id}": str(self.reason.id),
+            **values,
+        }
+
 
 @tagged("post_install", "-at_install")
 class TestReturnPortal(PortalReturnCase):
@@ -78,17 +92,11 @@ class TestReturnPortal(PortalReturnCase):
     def test_request_with_a_photo_is_stored_and_followed(self):
         self.authenticate("returner", "returner-pass-1")
         line = self.order.order_line
-        page = self.url_open(self.form_url())
-        token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
         response = self.url_open(
             self.form_url(),
-            data={
-                "csrf_token": token,
-                f"qty_{line.id}": "1",
-                f"reason_{line.id}": str(self.reason.id),
-                f"comment_{line.id}": "a size up please",
-                "note": "thanks",
-            },
+            data=self.return_form(
+                line, **{f"comment_{line.id}": "a size up please"}, note="thanks"
+            ),
             files={"photos": ("mug.png", io.BytesIO(PNG), "image/png")},
         )
         self.assertEqual(response.status_code, 200)
@@ -120,15 +128,11 @@ class TestReturnPortal(PortalReturnCase):
                 raise ConcurrentUpdate("could not serialize access due to concurrent update")
             return lock(lines)
 
-        token = self.csrf(self.form_url())
+        data = self.return_form(line)
         with patch.object(SaleLine, "_oms_lock_for_return", concurrent_once):
             response = self.url_open(
                 self.form_url(),
-                data={
-                    "csrf_token": token,
-                    f"qty_{line.id}": "1",
-                    f"reason_{line.id}": str(self.reason.id),
-                },
+                data=data,
                 files=[
                     ("photos", ("front.png", io.BytesIO(PNG), "image/png")),
                     ("photos", ("back.png", io.BytesIO(PNG), "image/png")),
@@ -146,8 +150,7 @@ class TestReturnPortal(PortalReturnCase):
     def test_bad_input_is_refused_and_nothing_stored(self):
         self.authenticate("returner", "returner-pass-1")
         line = self.order.order_line
-        page = self.url_open(self.form_url())
-        token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+        token = self.csrf(self.form_url())
         for data, files, message in (
             ({f"qty_{line.id}": "0"}, None, "Choose at least one item"),
             ({f"qty_{line.id}": "1"}, None, "Tell us why"),
@@ -168,10 +171,6 @@ class TestReturnPortal(PortalReturnCase):
             )
             self.assertIn(message, response.text)
         self.assertFalse(self.env["oms.return"].search([("partner_id", "=", self.customer.id)]))
-
-    def csrf(self, url):
-        page = self.url_open(url)
-        return page.text.split('name="csrf_token" value="')[1].split('"')[0]
 
     def test_one_request_holds_items_of_two_orders(self):
         second = self.delivered_order(self.customer, quantity=1)
@@ -268,10 +267,6 @@ class TestReturnPortal(PortalReturnCase):
 
 @tagged("post_install", "-at_install")
 class TestGuestReturns(PortalReturnCase):
-    def csrf(self, url):
-        page = self.url_open(url)
-        return page.text.split('name="csrf_token" value="')[1].split('"')[0]
-
     def test_guest_finds_the_order_by_reference_and_email_or_postcode(self):
         self.customer.write({"email": "Guest@Example.com", "zip": "75 001"})
         self.order.partner_shipping_id = self.customer

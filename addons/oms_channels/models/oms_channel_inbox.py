@@ -22,6 +22,9 @@ _logger = logging.getLogger(__name__)
 
 # Payloads imported by one background job (pulls, files, webhooks, reprocessing).
 BATCH_SIZE = 50
+# Times the scheduled pull queues a payload again whose import job is gone,
+# before it puts the payload in error for a person.
+MAX_REQUEUES = 3
 MAPPERS = {
     "shopify": map_shopify_order,
     "woocommerce": map_woocommerce_order,
@@ -113,6 +116,13 @@ class OmsChannelInbox(models.Model):
     )
     error_message = fields.Text(readonly=True)
     attempts = fields.Integer(readonly=True)
+    requeued = fields.Integer(
+        string="Queued Again",
+        readonly=True,
+        help="How many times the scheduled pull queued it again because its import "
+        f"job was gone. After {MAX_REQUEUES} times it is put in error, for a person to "
+        "look at.",
+    )
     processed_date = fields.Datetime(
         readonly=True, index=True, help="When the payload was last processed."
     )
@@ -347,7 +357,7 @@ class OmsChannelInbox(models.Model):
     def action_reprocess(self):
         """Try records in error again (after fixing a product, a tax, a currency)."""
         retry = self.filtered(lambda r: r.state == "error")
-        retry.write({"state": "received", "error_message": False})
+        retry.write({"state": "received", "error_message": False, "requeued": 0})
         retry._oms_queue_processing()
         return True
 
@@ -358,7 +368,8 @@ class OmsChannelInbox(models.Model):
         their job is gone (failed for good, deleted, a server restored from a
         backup). While any such job waits, nothing is queued, so that a long
         backlog is not queued twice (it would be harmless: a job skips what
-        another holds or has done, but twice the work)."""
+        another holds or has done, but twice the work). A payload queued again
+        ``MAX_REQUEUES`` times already is put in error instead, with the reason."""
         jobs = (
             self.env["queue.job"]
             .sudo()
@@ -380,8 +391,26 @@ class OmsChannelInbox(models.Model):
                 ("create_date", "<", fields.Datetime.now() - older_than),
             ]
         )
+        # A payload whose job is lost every time (its import stops the worker, or
+        # always fails on the database) would hold its batch back for ever.
+        given_up = orphans.filtered(lambda r: r.requeued >= MAX_REQUEUES)
+        for record in given_up:
+            _logger.warning("Inbox record %s: import job lost %s times", record.id, MAX_REQUEUES)
+            record._oms_fail(
+                _(
+                    "Its import job was lost %(times)s times (failed for good, deleted, or "
+                    "stopped with its worker): look at the job's error, then Reprocess.",
+                    times=MAX_REQUEUES,
+                )
+            )
+        orphans -= given_up
         if orphans:
             _logger.info("Queueing again %s payloads whose import job is gone", len(orphans))
+            self.env.cr.execute(
+                "UPDATE oms_channel_inbox SET requeued = COALESCE(requeued, 0) + 1 WHERE id IN %s",
+                [tuple(orphans.ids)],
+            )
+            orphans.invalidate_recordset(["requeued"])
             orphans._oms_queue_processing()
         return orphans
 

@@ -148,6 +148,34 @@ class TestInbox(InboxCase):
         self.assertEqual(fresh.state, "received", "its job may still come")
         self.assertEqual(webhook.state, "received", "webhooks have their own sweep")
 
+    def test_a_payload_whose_job_is_lost_every_time_ends_in_error(self):
+        stored = self._store("pull", 950, 1)
+        self.env.cr.execute(
+            "UPDATE oms_channel_inbox SET create_date = create_date - interval '1 hour' "
+            "WHERE id IN %s",
+            [tuple(stored.ids)],
+        )
+        self.Inbox.invalidate_model(["create_date"])
+        Job = self.env["queue.job"]
+        for times in range(1, 4):
+            with trap_jobs() as trap:
+                self.assertEqual(self.Inbox._oms_queue_orphans(timedelta(minutes=10)), stored)
+                trap.assert_jobs_count(1, only=stored._oms_process_batch)
+            self.assertEqual(stored.requeued, times)
+            Job.search([("method_name", "=", "_oms_process_batch")]).unlink()  # lost again
+        with (
+            trap_jobs() as trap,
+            mute_logger("odoo.addons.oms_channels.models.oms_channel_inbox"),
+        ):
+            self.assertFalse(self.Inbox._oms_queue_orphans(timedelta(minutes=10)))
+            trap.assert_jobs_count(0)
+        self.assertEqual(stored.state, "error")
+        self.assertIn("lost 3 times", stored.error_message)
+        with trap_jobs() as trap:
+            stored.action_reprocess()
+            trap.assert_jobs_count(1, only=stored._oms_process_batch)
+        self.assertEqual((stored.state, stored.requeued), ("received", 0), "a person took it up")
+
     def test_one_payload_failing_does_not_hold_back_the_others(self):
         """An unexpected failure on one payload of a webhook batch: that one ends
         in error with the reason, kept; the others are imported; a database error

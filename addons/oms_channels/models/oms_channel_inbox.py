@@ -394,9 +394,9 @@ class OmsChannelInbox(models.Model):
         # A payload whose job is lost every time (its import stops the worker, or
         # always fails on the database) would hold its batch back for ever.
         given_up = orphans.filtered(lambda r: r.requeued >= MAX_REQUEUES)
-        for record in given_up:
-            _logger.warning("Inbox record %s: import job lost %s times", record.id, MAX_REQUEUES)
-            record._oms_fail(
+        if given_up:
+            _logger.warning("Inbox %s: import job lost %s times", given_up.ids, MAX_REQUEUES)
+            given_up._oms_fail(
                 _(
                     "Its import job was lost %(times)s times (failed for good, deleted, or "
                     "stopped with its worker): look at the job's error, then Reprocess.",

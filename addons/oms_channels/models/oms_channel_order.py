@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare
+from odoo.tools import email_normalize, float_compare
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
@@ -303,7 +303,7 @@ class SaleOrder(models.Model):
     def _oms_customers(self, env, company, drafts):
         """(customer, delivery address) of each draft; customers known by email are
         read in one query, the others found or created one by one."""
-        emails = {d.email.strip().lower() for d in drafts if d.email and d.email.strip()}
+        emails = {_email_key(d.email) for d in drafts} - {""}
         known = {}
         if emails:
             for partner in env["res.partner"].search(
@@ -317,7 +317,7 @@ class SaleOrder(models.Model):
                 known.setdefault(partner.email_normalized, partner)
         result, places = [], {}
         for draft in drafts:
-            email = draft.email.strip().lower() if draft.email else ""
+            email = _email_key(draft.email)
             partner, shipping = self._oms_customer(
                 env, company, draft, known.get(email), places=places
             )
@@ -329,14 +329,18 @@ class SaleOrder(models.Model):
     @api.model
     def _oms_customer(self, env, company, draft, partner=None, places=None):
         """The customer (same email, or same phone and postcode, in the company),
-        created when new, and its delivery address."""
+        created when new, and its delivery address. Emails are compared exactly,
+        normalised (``_email_key``), never as a pattern."""
         Partner = env["res.partner"]
         billing = draft.billing_address or draft.shipping_address
         ship = draft.shipping_address or billing
         company_domain = [("company_id", "in", (company.id, False)), ("parent_id", "=", False)]
         partner = partner or Partner
-        if not partner and draft.email:
-            partner = Partner.search([*company_domain, ("email", "=ilike", draft.email)], limit=1)
+        email = _email_key(draft.email)
+        if not partner and email:
+            partner = Partner.search(
+                [*company_domain, ("email_normalized", "=", email)], order="id", limit=1
+            )
         phone = draft.phone or (billing.phone if billing else "")
         if not partner and phone and ship and ship.zip:
             partner = Partner.search(
@@ -472,6 +476,15 @@ class SaleOrder(models.Model):
                     }
                 )
         return lines, unknown
+
+
+def _email_key(email):
+    """The email as Odoo normalises it (``res.partner.email_normalized``: no name,
+    no surrounding spaces, lower case), the text it is compared on: ``_`` and
+    ``%`` are plain characters."""
+    if not email or not email.strip():
+        return ""
+    return email_normalize(email) or email.strip().lower()
 
 
 def _lines_only(draft, lines):

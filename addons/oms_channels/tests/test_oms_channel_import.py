@@ -69,6 +69,23 @@ class TestImport(TransactionCase):
         second = self._import(second_payload).order_id
         self.assertEqual(first.partner_id, second.partner_id)
 
+    def test_customer_email_is_matched_exactly_never_as_a_pattern(self):
+        john = self.env["res.partner"].create({"name": "John Doe", "email": "john.doe@x.com"})
+        found = {}
+        for offset, email in enumerate(("john_doe@x.com", "%@x.com", " John.Doe@X.com "), 1):
+            # Each its own phone: only the email can match them.
+            phone = f"+1555000{offset}"
+            payload = dict(self.payload, id=self.payload["id"] + offset, email=email, phone=phone)
+            payload["contact_email"] = email
+            payload["customer"] = dict(payload["customer"], email=email)
+            inbox = self._import(payload)
+            self.assertEqual(inbox.state, "done", inbox.error_message)
+            found[email] = inbox.order_id.partner_id
+        self.assertNotEqual(found["john_doe@x.com"], john, "_ is a plain character")
+        self.assertEqual(found["john_doe@x.com"].email, "john_doe@x.com")
+        self.assertNotIn(found["%@x.com"], john | found["john_doe@x.com"], "% too")
+        self.assertEqual(found[" John.Doe@X.com "], john, "case and spaces do not count")
+
     def test_unknown_sku_holds_the_order_and_names_it(self):
         self.green.default_code = "SOMETHING-ELSE"
         inbox = self._import(self.payload)

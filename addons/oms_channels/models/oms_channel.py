@@ -1,9 +1,10 @@
 import json
 import logging
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..channel_clients import AmazonSpClient, ChannelError, ShopifyClient, WooCommerceClient
 from ..channel_clients.amazon import ENDPOINTS, TOKEN_URL
@@ -15,6 +16,18 @@ DEFAULT_API_URLS = {
 }
 # Kinds that pull orders and push stock through an API.
 API_KINDS = ("shopify", "woocommerce", "amazon")
+# The URLs the channel's client sends credentials to: administrators only, https.
+URL_FIELDS = ("api_base_url", "amazon_token_url")
+# What a client sends to those URLs: forgotten when one of them changes (unless
+# given again in the same change), so that secrets only go where an
+# administrator who knows them said.
+CREDENTIAL_FIELDS = (
+    "shopify_access_token",
+    "woocommerce_consumer_key",
+    "woocommerce_consumer_secret",
+    "amazon_client_secret",
+    "amazon_refresh_token",
+)
 # Without a cursor, a first Amazon pull looks this far back (getOrders needs a date).
 AMAZON_FIRST_PULL_DAYS = 30
 # Webhook deliveries wait this long (seconds) for the ones that follow them, so
@@ -52,7 +65,16 @@ class OmsChannel(models.Model):
     )
     api_base_url = fields.Char(
         string="API Base URL",
-        help="The channel's API endpoint: the production one, or any URL for a sandbox.",
+        groups="base.group_system",
+        help="The channel's API endpoint (https): the production one, or a sandbox's. "
+        "Changing it forgets the API credentials: give them again with it.",
+    )
+    allow_insecure_http = fields.Boolean(
+        string="Allow HTTP (Simulators Only)",
+        groups="base.group_system",
+        copy=False,
+        help="Let the API URLs be plain http, as the local simulators of the demo and "
+        "the tests are. Never for a real channel: the credentials would travel in clear.",
     )
     webhook_secret = fields.Char(
         groups="base.group_system",
@@ -78,7 +100,9 @@ class OmsChannel(models.Model):
     amazon_token_url = fields.Char(
         string="LWA Token URL",
         default=TOKEN_URL,
-        help="Login with Amazon's token endpoint (another URL for a sandbox).",
+        groups="base.group_system",
+        help="Login with Amazon's token endpoint (https; another URL for a sandbox). "
+        "Changing it forgets the LWA secret and refresh token.",
     )
     amazon_marketplace_ids = fields.Char(
         string="Marketplace IDs",
@@ -132,8 +156,42 @@ class OmsChannel(models.Model):
 
     @api.onchange("channel_type")
     def _onchange_channel_type_api_url(self):
+        if not self.env.user.has_group("base.group_system"):
+            return  # the URL is an administrator's to set
         if not self.api_base_url and self.channel_type in DEFAULT_API_URLS:
             self.api_base_url = DEFAULT_API_URLS[self.channel_type]
+
+    @api.constrains(*URL_FIELDS, "allow_insecure_http")
+    def _check_api_urls(self):
+        for channel in self:
+            problem = channel._oms_api_url_problem()
+            if problem:
+                raise ValidationError(problem)
+
+    def _oms_api_url_problem(self):
+        """Why the channel's client must not send its credentials to its URLs
+        (an https URL with a host each, http only when allowed), or None."""
+        self.ensure_one()
+        channel = self.sudo()
+        schemes = ("https", "http") if channel.allow_insecure_http else ("https",)
+        for name in URL_FIELDS:
+            url = channel[name]
+            if not url:
+                continue
+            try:
+                parts = urlsplit(url.strip())
+                host = parts.hostname
+            except ValueError:
+                parts, host = None, None
+            if not parts or parts.scheme not in schemes or not host or parts.username:
+                return _(
+                    "The %(field)s of %(channel)s must be an https:// address (“%(url)s” is "
+                    "not); plain http is for the local simulators only (Allow HTTP).",
+                    field=self._fields[name].string,
+                    channel=channel.name,
+                    url=url,
+                )
+        return None
 
     @api.depends("inbox_ids.state")
     def _compute_health(self):
@@ -211,38 +269,52 @@ class OmsChannel(models.Model):
     def write(self, vals):
         if {"stock_push_on_change", "active"} & set(vals):
             self.env.registry.clear_cache()  # oms.channel.product._oms_push_channels_of
-        return super().write(vals)
+        moved = self.browse()
+        changed = [name for name in URL_FIELDS if name in vals]
+        if changed:
+            moved = self.sudo().filtered(
+                lambda c: any((c[name] or False) != (vals[name] or False) for name in changed)
+            )
+        result = super().write(vals)
+        forget = {name: False for name in CREDENTIAL_FIELDS if name not in vals}
+        if moved and forget:
+            _logger.info("Channels %s: API URL changed, credentials forgotten", moved.ids)
+            moved.write(forget)
+        return result
 
     def _oms_get_channel_client(self):
         """The API client of the channel: the one place that builds it."""
         self.ensure_one()
         secrets = self.sudo()
+        problem = self._oms_api_url_problem()
+        if problem:
+            raise UserError(problem)
         if (
             self.channel_type == "amazon"
-            and self.api_base_url
+            and secrets.api_base_url
             and secrets.amazon_client_id
             and secrets.amazon_client_secret
             and secrets.amazon_refresh_token
             and self.amazon_marketplace_ids
         ):
             return AmazonSpClient(
-                self.api_base_url,
+                secrets.api_base_url,
                 secrets.amazon_client_id,
                 secrets.amazon_client_secret,
                 secrets.amazon_refresh_token,
                 [m.strip() for m in self.amazon_marketplace_ids.split(",") if m.strip()],
-                token_url=self.amazon_token_url or TOKEN_URL,
+                token_url=secrets.amazon_token_url or TOKEN_URL,
             )
-        if self.channel_type == "shopify" and self.api_base_url and secrets.shopify_access_token:
-            return ShopifyClient(self.api_base_url, secrets.shopify_access_token)
+        if self.channel_type == "shopify" and secrets.api_base_url and secrets.shopify_access_token:
+            return ShopifyClient(secrets.api_base_url, secrets.shopify_access_token)
         if (
             self.channel_type == "woocommerce"
-            and self.api_base_url
+            and secrets.api_base_url
             and secrets.woocommerce_consumer_key
             and secrets.woocommerce_consumer_secret
         ):
             return WooCommerceClient(
-                self.api_base_url,
+                secrets.api_base_url,
                 secrets.woocommerce_consumer_key,
                 secrets.woocommerce_consumer_secret,
             )

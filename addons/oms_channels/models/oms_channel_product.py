@@ -324,5 +324,5 @@ class OmsChannel(models.Model):
     @api.model
     def _cron_oms_push_stock(self):
         for channel in self.search([("channel_type", "in", ("shopify", "woocommerce", "amazon"))]):
-            if channel.api_base_url and channel.product_binding_ids:
+            if channel.sudo().api_base_url and channel.product_binding_ids:
                 channel._oms_push_stock()

@@ -20,6 +20,7 @@ class TestShopifyPull(LocalSimulatorsMixin, TransactionCase):
             {
                 "name": "Shopify (simulator)",
                 "channel_type": "shopify",
+                "allow_insecure_http": True,  # the local simulator
                 "api_base_url": self.sim.url,
                 "shopify_access_token": self.sim.access_token,
             }
@@ -88,6 +89,7 @@ class TestWooCommercePull(LocalSimulatorsMixin, TransactionCase):
             {
                 "name": "WooCommerce (simulator)",
                 "channel_type": "woocommerce",
+                "allow_insecure_http": True,  # the local simulator
                 "api_base_url": self.sim.url,
                 "woocommerce_consumer_key": self.sim.consumer_key,
                 "woocommerce_consumer_secret": self.sim.consumer_secret,

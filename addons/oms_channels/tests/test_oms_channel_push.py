@@ -63,6 +63,7 @@ class TestShopifyPushBack(ChannelFlowCase):
             {
                 "name": "Shopify (simulator)",
                 "channel_type": "shopify",
+                "allow_insecure_http": True,  # the local simulator
                 "api_base_url": self.sim.url,
                 "shopify_access_token": self.sim.access_token,
                 "shopify_location_id": str(self.sim.location_id),
@@ -233,6 +234,7 @@ class TestQuantityChanges(ChannelFlowCase):
             {
                 "name": "Shopify (simulator)",
                 "channel_type": "shopify",
+                "allow_insecure_http": True,  # the local simulator
                 "api_base_url": self.sim.url,
                 "shopify_access_token": self.sim.access_token,
             }
@@ -297,6 +299,7 @@ class TestWooCommercePushBack(ChannelFlowCase):
             {
                 "name": "WooCommerce (simulator)",
                 "channel_type": "woocommerce",
+                "allow_insecure_http": True,  # the local simulator
                 "api_base_url": self.sim.url,
                 "woocommerce_consumer_key": self.sim.consumer_key,
                 "woocommerce_consumer_secret": self.sim.consumer_secret,
@@ -368,6 +371,7 @@ class TestAmazon(ChannelFlowCase):
             {
                 "name": "Amazon US (simulator)",
                 "channel_type": "amazon",
+                "allow_insecure_http": True,  # the local simulator
                 "api_base_url": self.sim.url,
                 "amazon_token_url": f"{self.sim.url}/auth/o2/token",
                 "amazon_client_id": self.sim.client_id,

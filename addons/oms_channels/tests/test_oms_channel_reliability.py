@@ -45,6 +45,7 @@ class TestReliability(LocalSimulatorsMixin, BaseCase):
                         "name": "Shopify (reliability)",
                         "channel_type": "shopify",
                         "webhook_secret": SECRET,
+                        "allow_insecure_http": True,  # the local simulator
                         "api_base_url": self.sim.url,
                         "shopify_access_token": self.sim.access_token,
                     }

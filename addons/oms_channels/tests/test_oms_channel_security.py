@@ -1,0 +1,133 @@
+"""Where a channel's credentials may go, who sees what, and what a copy keeps."""
+
+import itertools
+
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import TransactionCase, new_test_user
+
+from odoo.addons.queue_job.tests.common import trap_jobs
+
+from tests.odoo_helpers import LocalSimulatorsMixin
+from tests.simulators.shopify import ShopifySimulator, generate_orders
+
+
+class TestChannelUrls(LocalSimulatorsMixin, TransactionCase):
+    """The API URLs: administrators only, https, and a new URL forgets the secrets."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager = new_test_user(
+            cls.env, login="chan_url_manager", groups="oms_core.group_oms_manager"
+        )
+        cls.admin = new_test_user(
+            cls.env, login="chan_url_admin", groups="base.group_system,oms_core.group_oms_manager"
+        )
+
+    _names = itertools.count(1)
+
+    def _shopify(self, **values):
+        values.setdefault("name", f"Shopify {next(self._names)}")
+        return (
+            self.env["oms.channel"]
+            .with_user(self.admin)
+            .create(
+                {
+                    "channel_type": "shopify",
+                    "api_base_url": "https://shop-a.example.com",
+                    "shopify_access_token": "shpat_a",
+                    "webhook_secret": "whsec_a",
+                    **values,
+                }
+            )
+        )
+
+    def test_api_urls_are_for_administrators_only(self):
+        channel = self._shopify()
+        as_manager = channel.with_user(self.manager)
+        self.assertEqual(as_manager.name, channel.name, "the manager sees the channel")
+        for field in ("api_base_url", "amazon_token_url", "allow_insecure_http"):
+            with self.subTest(field), self.assertRaises(AccessError):
+                as_manager.read([field])
+        with self.assertRaises(AccessError):
+            as_manager.write({"api_base_url": "https://elsewhere.example.com"})
+        with self.assertRaises(AccessError):
+            as_manager.write({"amazon_token_url": "https://elsewhere.example.com/token"})
+        channel.invalidate_recordset()
+        self.assertEqual(channel.sudo().api_base_url, "https://shop-a.example.com")
+        channel.with_user(self.admin).api_base_url = "https://shop-b.example.com"
+        self.assertEqual(channel.sudo().api_base_url, "https://shop-b.example.com")
+
+    def test_a_manager_still_pulls_through_the_url_he_cannot_see(self):
+        sim = ShopifySimulator().start()
+        self.addCleanup(sim.stop)
+        sim.add_orders(generate_orders(2, seed=41, lines=1))
+        channel = self._shopify(
+            allow_insecure_http=True, api_base_url=sim.url, shopify_access_token=sim.access_token
+        )
+        with trap_jobs():
+            channel.with_user(self.manager).action_pull_orders()
+        self.assertEqual(len(channel.inbox_ids), 2)
+        self.assertEqual(
+            {r.headers["x-shopify-access-token"] for r in sim.received}, {sim.access_token}
+        )
+
+    def test_api_urls_must_be_https(self):
+        channel = self._shopify()
+        for url in (
+            "http://shop.example.com",
+            "ftp://shop.example.com",
+            "https://",
+            "https://user:password@shop.example.com",
+            "shop.example.com",
+            "javascript:alert(1)",
+        ):
+            with self.subTest(url), self.assertRaises(ValidationError):
+                self._shopify(api_base_url=url)
+        with self.assertRaises(ValidationError):
+            channel.write({"amazon_token_url": "http://api.amazon.com/auth/o2/token"})
+        simulator = self._shopify(allow_insecure_http=True, api_base_url="http://127.0.0.1:8181")
+        self.assertEqual(simulator.api_base_url, "http://127.0.0.1:8181", "allowed for simulators")
+        with self.assertRaises(ValidationError):
+            simulator.allow_insecure_http = False
+        self.assertEqual(channel.api_base_url, "https://shop-a.example.com")
+
+    def test_a_new_url_forgets_the_credentials(self):
+        channel = self._shopify()
+        channel.write({"api_base_url": "https://shop-a.example.com", "name": "Renamed"})
+        self.assertEqual(channel.shopify_access_token, "shpat_a", "the same URL")
+        channel.write({"api_base_url": "https://attacker.example.com"})
+        self.assertFalse(channel.shopify_access_token, "not sent to the new URL")
+        self.assertEqual(channel.webhook_secret, "whsec_a", "it is not sent anywhere")
+        channel.write({"api_base_url": "https://shop-b.example.com", "shopify_access_token": "b"})
+        self.assertEqual(channel.shopify_access_token, "b", "given again with the new URL")
+        amazon = self.env["oms.channel"].create(
+            {
+                "name": "Amazon",
+                "channel_type": "amazon",
+                "api_base_url": "https://sellingpartnerapi-na.amazon.com",
+                "amazon_client_id": "client",
+                "amazon_client_secret": "secret",
+                "amazon_refresh_token": "Atzr|refresh",
+            }
+        )
+        amazon.amazon_token_url = "https://tokens.example.com/auth/o2/token"
+        self.assertEqual(
+            (amazon.amazon_client_id, amazon.amazon_client_secret, amazon.amazon_refresh_token),
+            ("client", False, False),
+        )
+
+    def test_an_http_url_kept_from_before_is_refused_before_anything_is_sent(self):
+        sim = ShopifySimulator().start()
+        self.addCleanup(sim.stop)
+        channel = self._shopify(
+            allow_insecure_http=True, api_base_url=sim.url, shopify_access_token=sim.access_token
+        )
+        # As a database from before the https rule has it.
+        self.env.cr.execute(
+            "UPDATE oms_channel SET allow_insecure_http = false WHERE id = %s", [channel.id]
+        )
+        channel.invalidate_recordset()
+        with self.assertRaisesRegex(UserError, "https://"):
+            channel.action_test_connection()
+        self.assertEqual(sim.received, [], "the token was not sent")

@@ -40,6 +40,8 @@ def load_json(payload, path=""):
             payload = json.loads(payload)
         except (ValueError, UnicodeDecodeError) as error:
             raise MappingError(f"the payload is not valid JSON ({error})", path) from None
+        except RecursionError:
+            raise MappingError("the payload is nested too deep to be an order", path) from None
     return as_object(payload, path)
 
 

@@ -23,6 +23,20 @@ too large or not JSON, a redelivery, a database error) goes on to Odoo's own
 route, ``ChannelWebhookController.receive``, which answers everything as
 specified. Answers are the same either way.
 
+Nothing is read before the declared length is known to be within the route's
+limit and the channel of the URL is known to be active and of a kind that
+signs its webhooks (from what the intake last read of it, else one query).
+
+The intake's connections (``ConnectionPool``) are few, per process and
+database: ``MAX_CONNECTIONS`` (6), or ``oms_intake_max_connections`` in Odoo's
+configuration file. A delivery that finds them all busy for
+``POOL_WAIT`` seconds goes on to Odoo's route. Each connection gives up
+connecting after ``CONNECT_TIMEOUT`` seconds and each statement after
+``STATEMENT_TIMEOUT_MS``; they are closed when Odoo closes the database's
+connections (``odoo.sql_db.close_db``: a database dropped, renamed or
+duplicated) and when the database's registry is replaced (a database
+restored, modules installed or updated).
+
 The intake serves only the database Odoo serves without a session: the one
 ``db_name`` names, without ``dbfilter``, once its registry is loaded. It is
 installed when the addon is imported (at start-up for a server-wide module, or
@@ -38,6 +52,7 @@ import logging
 import re
 import threading
 import time
+import weakref
 
 import psycopg2
 
@@ -47,7 +62,7 @@ from odoo.tools import config
 
 from ..channel_clients.webhooks import verify_signature
 from ..models.oms_channel import import_job_key
-from ..models.oms_channel_inbox import identify_payload
+from ..models.oms_channel_inbox import delivery_problem, identify_payload
 from .webhook import MAX_BODY_BYTES
 
 _logger = logging.getLogger(__name__)
@@ -59,6 +74,15 @@ SIGNATURE_KEYS = {
     "woocommerce": "HTTP_X_WC_WEBHOOK_SIGNATURE",
 }
 TOPIC_KEYS = {"shopify": "HTTP_X_SHOPIFY_TOPIC", "woocommerce": "HTTP_X_WC_WEBHOOK_TOPIC"}
+# The intake's own connections per process and database, unless Odoo's
+# configuration file says otherwise (``oms_intake_max_connections``; 0 turns
+# the intake off: every delivery takes Odoo's route).
+MAX_CONNECTIONS = 6
+# Seconds a delivery waits for one of them before going on to Odoo's route.
+POOL_WAIT = 1.0
+# Seconds to connect, milliseconds per statement (the insert, the channel read).
+CONNECT_TIMEOUT = 5
+STATEMENT_TIMEOUT_MS = 5000
 # The states in which queue_job counts a job as waiting (``identity_key``).
 WAITING_JOB_STATES = ("wait_dependencies", "pending", "enqueued")
 NO_JOB = object()
@@ -104,7 +128,9 @@ def parse_delivery(channel_type, secret, environ, raw):
     try:
         text = raw.decode("utf-8")
         payload = json.loads(text)
-    except ValueError:  # UnicodeDecodeError included
+    except (ValueError, RecursionError):  # UnicodeDecodeError included
+        return None
+    if delivery_problem(channel_type, payload):
         return None
     external_id, version, missing = identify_payload(channel_type, payload)
     if missing is not None:
@@ -150,28 +176,17 @@ def store_delivery(cr, channel_id, environ, raw, queue_import=None):
     kind and secret as last read, which the insert checks. Anything else (the
     first delivery, a changed channel, no job waiting, a redelivery) reads the
     channel again and decides."""
-    cache_key = (getattr(cr, "dbname", None) or cr.connection.info.dbname, channel_id)
+    cache_key = _cache_key(cr, channel_id)
     known = _channels.get(cache_key)
     if known and not queue_import:
         delivery = parse_delivery(*known, environ, raw)
         inbox_id = delivery and insert_delivery(cr, channel_id, delivery, job_needed=True)
         if inbox_id:
             return inbox_id
-    cr.execute(
-        """
-        SELECT channel_type, webhook_secret, EXISTS(
-            SELECT 1 FROM queue_job WHERE identity_key = %s AND state IN %s
-        )
-        FROM oms_channel WHERE id = %s AND active
-        """,
-        [import_job_key(channel_id), WAITING_JOB_STATES, channel_id],
-    )
-    row = cr.fetchone()
-    if not row or row[0] not in SIGNATURE_KEYS:
-        _channels.pop(cache_key, None)
+    row = read_channel(cr, channel_id, with_job=True)
+    if not row:
         return None
     channel_type, secret, job_waiting = row
-    _channels[cache_key] = (channel_type, secret)
     delivery = parse_delivery(channel_type, secret, environ, raw)
     if not delivery:
         return None
@@ -183,6 +198,38 @@ def store_delivery(cr, channel_id, environ, raw, queue_import=None):
     return inbox_id
 
 
+def _cache_key(cr, channel_id):
+    return (getattr(cr, "dbname", None) or cr.connection.info.dbname, channel_id)
+
+
+def read_channel(cr, channel_id, with_job=False):
+    """(kind, webhook secret[, whether its import job waits]) of the channel if
+    it is active and of a kind that signs its webhooks, else None; what the
+    intake knows of it is updated."""
+    cr.execute(
+        """
+        SELECT channel_type, webhook_secret, %s AND EXISTS(
+            SELECT 1 FROM queue_job WHERE identity_key = %s AND state IN %s
+        )
+        FROM oms_channel WHERE id = %s AND active
+        """,
+        [with_job, import_job_key(channel_id), WAITING_JOB_STATES, channel_id],
+    )
+    row = cr.fetchone()
+    cache_key = _cache_key(cr, channel_id)
+    if not row or row[0] not in SIGNATURE_KEYS or not row[1]:
+        _channels.pop(cache_key, None)
+        return None
+    _channels[cache_key] = row[:2]
+    return row if with_job else row[:2]
+
+
+def knows_channel(cr, channel_id):
+    """Whether the channel may be sent webhooks: known to the intake (a hint
+    the insert checks), or read now."""
+    return _cache_key(cr, channel_id) in _channels or read_channel(cr, channel_id) is not None
+
+
 def queue_import(cr, channel_id):
     """Queue the channel's webhook import job through the ORM (queue_job), on
     an up-to-date registry (as Odoo's dispatch makes sure of)."""
@@ -192,7 +239,12 @@ def queue_import(cr, channel_id):
 
 
 class PoolTimeout(Exception):
-    """No connection of the intake's own came free in time."""
+    """No connection of the intake's own came free in time (or it has none)."""
+
+
+def max_connections():
+    """The intake's cap on its own connections, per process and database."""
+    return int(config.get("oms_intake_max_connections") or MAX_CONNECTIONS)
 
 
 class ConnectionPool:
@@ -201,36 +253,55 @@ class ConnectionPool:
     Odoo's pool resets each connection it lends, under a lock all its threads
     share; under a burst of deliveries most of the time went to waiting for it.
     Here a connection is taken and given back without a round trip, and a
-    request waits (a little) for one when all are busy.
+    request waits (a little) for one when all are busy. There are never more
+    than ``size``; each has a connect and a statement timeout. Once closed, the
+    pool closes its idle connections, and the busy ones as they come back.
     """
 
-    SIZE = 6
-
-    def __init__(self, database):
+    def __init__(self, database, size=None, registry=None):
         self.database = database
+        self.size = max_connections() if size is None else size
+        # The registry the pool serves: another one for the database (restored,
+        # modules changed) gets a new pool. Weak: a pool keeps no registry alive.
+        self.registry = weakref.ref(registry) if registry is not None else None
+        self.closed = False
         self._idle = []
         self._lock = threading.Lock()
-        self._slots = threading.BoundedSemaphore(self.SIZE)
+        self._slots = threading.BoundedSemaphore(self.size) if self.size > 0 else None
+
+    def connect(self):
+        _dbname, info = odoo.sql_db.connection_info_for(self.database)
+        connection = psycopg2.connect(**{**info, "connect_timeout": CONNECT_TIMEOUT})
+        try:
+            # Each statement its own transaction: the insert is the only
+            # write, and no BEGIN / COMMIT round trips are spent.
+            connection.autocommit = True
+            with connection.cursor() as cr:
+                cr.execute("SET statement_timeout = %s", [STATEMENT_TIMEOUT_MS])
+        except BaseException:
+            connection.close()
+            raise
+        return connection
 
     @contextlib.contextmanager
     def cursor(self):
         """A cursor in autocommit: each statement is committed as it runs."""
-        if not self._slots.acquire(timeout=5):
+        if self.closed or not self._slots or not self._slots.acquire(timeout=POOL_WAIT):
             raise PoolTimeout(self.database)
         connection = None
         try:
             with self._lock:
                 connection = self._idle.pop() if self._idle else None
             if connection is None:
-                _dbname, info = odoo.sql_db.connection_info_for(self.database)
-                connection = psycopg2.connect(**info)
-                # Each statement its own transaction: the insert is the only
-                # write, and no BEGIN / COMMIT round trips are spent.
-                connection.autocommit = True
+                connection = self.connect()
             with connection.cursor() as cr:
                 yield cr
             with self._lock:
-                self._idle.append(connection)
+                if not self.closed:
+                    self._idle.append(connection)
+                    connection = None
+            if connection is not None:
+                connection.close()
         except BaseException:
             if connection is not None:
                 connection.close()
@@ -238,9 +309,40 @@ class ConnectionPool:
         finally:
             self._slots.release()
 
+    def close(self):
+        """Close the idle connections now, the busy ones when given back."""
+        with self._lock:
+            self.closed = True
+            idle, self._idle = self._idle, []
+        for connection in idle:
+            connection.close()
+        if idle:
+            _logger.info("Webhook intake: %s connections to %s closed", len(idle), self.database)
+
 
 _pools = {}
 _pools_lock = threading.Lock()
+
+
+def pool_for(registry):
+    """The intake's pool for the registry's database; a pool of another registry
+    of that database (restored, modules installed) is closed and replaced."""
+    with _pools_lock:
+        pool = _pools.get(registry.db_name)
+        if pool is not None and (pool.registry is None or pool.registry() is not registry):
+            pool.close()
+            pool = None
+        if pool is None:
+            pool = _pools[registry.db_name] = ConnectionPool(registry.db_name, registry=registry)
+    return pool
+
+
+def close_pool(database):
+    """Close the intake's connections to ``database`` (dropped, renamed...)."""
+    with _pools_lock:
+        pool = _pools.pop(database, None)
+    if pool is not None:
+        pool.close()
 
 
 def _cursor(registry):
@@ -248,11 +350,7 @@ def _cursor(registry):
     in one transaction, else one of the intake's pool."""
     if registry.in_test_mode():
         return registry.cursor()
-    with _pools_lock:
-        pool = _pools.get(registry.db_name)
-        if pool is None:
-            pool = _pools[registry.db_name] = ConnectionPool(registry.db_name)
-    return pool.cursor()
+    return pool_for(registry).cursor()
 
 
 def answer(environ, start_response):
@@ -271,12 +369,21 @@ def answer(environ, start_response):
     registry = Registry.registries[database]
     if not registry.ready or "oms.channel.inbox" not in registry:
         return None
-    raw = environ["wsgi.input"].read(length)
-    environ["wsgi.input"] = io.BytesIO(raw)
     thread = threading.current_thread()
     thread.dbname, thread.query_count, thread.query_time = database, 0, 0
     thread.perf_t0 = time.time()
     channel_id = int(match.group(1))
+    if (database, channel_id) not in _channels:
+        # Not read before: the channel is known before the body is read.
+        try:
+            with _cursor(registry) as cr:
+                if not read_channel(cr, channel_id):
+                    return None
+        except (psycopg2.Error, PoolTimeout):
+            _logger.info("Channel %s: webhook left to Odoo's route", channel_id, exc_info=True)
+            return None
+    raw = environ["wsgi.input"].read(length)
+    environ["wsgi.input"] = io.BytesIO(raw)
     try:
         with _cursor(registry) as cr:
             inbox_id = store_delivery(cr, channel_id, environ, raw)
@@ -315,3 +422,14 @@ def install():
 
     __call__.oms_webhook_intake = True
     application.__call__ = __call__
+
+    # Odoo closes a database's connections before it drops, renames or
+    # duplicates it: the intake's go too (else DROP DATABASE may find one).
+    close_db = odoo.sql_db.close_db
+
+    def close_db_and_intake(db_name):
+        close_pool(db_name)
+        return close_db(db_name)
+
+    close_db_and_intake.oms_webhook_intake = True
+    odoo.sql_db.close_db = close_db_and_intake

@@ -9,6 +9,7 @@ from ..channel_clients.webhooks import (
     WOOCOMMERCE_SIGNATURE_HEADER,
     verify_signature,
 )
+from ..models.oms_channel_inbox import delivery_problem
 
 _logger = logging.getLogger(__name__)
 
@@ -29,6 +30,13 @@ class ChannelWebhookController(http.Controller):
     payload is stored before the answer and processed later, in batches (see
     ``oms.channel._oms_queue_webhook_import``), so the channel never waits for
     an order to be created.
+
+    Nothing is read before the channel is known (it is in the URL) and the
+    declared length is within ``MAX_BODY_BYTES`` (also the route's
+    ``max_content_length``, which bounds a body without a declared length and
+    the form parsing of Odoo's dispatch). A body that is not JSON, is nested
+    too deep to read, is not an object or has an update time that is not a date
+    is answered 400.
     """
 
     @http.route(
@@ -38,6 +46,7 @@ class ChannelWebhookController(http.Controller):
         methods=["POST"],
         csrf=False,
         save_session=False,
+        max_content_length=MAX_BODY_BYTES,
     )
     def receive(self, channel_id, **_kwargs):
         channel = request.env["oms.channel"].sudo().browse(channel_id).exists()
@@ -62,9 +71,15 @@ class ChannelWebhookController(http.Controller):
             return self._answer(401, "invalid signature")
         try:
             text = raw.decode("utf-8")
-            json.loads(text)
+            payload = json.loads(text)
         except (UnicodeDecodeError, ValueError):
             return self._answer(400, "the body is not JSON")
+        except RecursionError:
+            return self._answer(400, "the body is nested too deep")
+        problem = delivery_problem(channel.channel_type, payload)
+        if problem:
+            _logger.info("Channel %s: webhook refused: %s", channel_id, problem)
+            return self._answer(400, problem)
         topic = request.httprequest.headers.get(TOPIC_HEADERS[channel.channel_type])
         inbox, created = (
             request.env["oms.channel.inbox"]

@@ -1,6 +1,7 @@
 import hashlib
 import json
 import logging
+from datetime import datetime
 
 import psycopg2
 from psycopg2 import errors
@@ -70,6 +71,27 @@ def identify_payload(channel_type, payload):
     if external_id in (None, "") or isinstance(external_id, (dict, list)):
         return None, None, id_key
     return str(external_id), str(version) if version else None, None
+
+
+# Where each kind that sends webhooks puts the update time of the order.
+VERSION_KEYS = {"shopify": "updated_at", "woocommerce": "date_modified_gmt"}
+
+
+def delivery_problem(channel_type, payload):
+    """Why a parsed webhook body is refused (answered 400, not stored), or None:
+    it is not a JSON object, or its update time (the order's version) is not
+    an ISO 8601 date and time."""
+    if not isinstance(payload, dict):
+        return "the body is not a JSON object"
+    key = VERSION_KEYS.get(channel_type)
+    version = payload.get(key) if key else None
+    if version in (None, ""):
+        return None
+    try:
+        datetime.fromisoformat(version.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except (AttributeError, ValueError):
+        return f"{key} is not a date and time"
+    return None
 
 
 class OmsChannelInbox(models.Model):
@@ -157,7 +179,7 @@ class OmsChannelInbox(models.Model):
         digest = "sha256:" + hashlib.sha256(raw_body.encode()).hexdigest()
         try:
             payload = json.loads(raw_body)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deep to read
             payload = None
         external_id, version, error = self._oms_identify(channel, payload)
         values = {

@@ -6,6 +6,7 @@ and remove it afterwards, so they use BaseCase and their own cursors instead of
 the single rolled-back transaction of TransactionCase.
 """
 
+import contextlib
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -151,6 +152,20 @@ class TestReliability(LocalSimulatorsMixin, BaseCase):
         self.assertEqual(sorted(r.json()["inbox_id"] for r in [first, *others]), sorted(inbox_ids))
         self.assertEqual(jobs, 1, "queued by the first delivery, joined by the others")
         self.assertEqual(self._process_all(), sorted(str(order["id"]) for order in orders))
+
+    def test_beyond_the_intake_cap_a_delivery_takes_odoos_route(self):
+        first, second = (json.dumps(o).encode() for o in generate_orders(2, seed=36, lines=1))
+        pool = intake.pool_for(self.registry)
+        with intake_answers() as answered:
+            responses = [self._post(first)]
+            with patch.object(intake, "POOL_WAIT", 0.05), contextlib.ExitStack() as busy:
+                for _slot in range(pool.size):
+                    busy.enter_context(pool.cursor())  # every intake connection busy
+                responses.append(self._post(second))
+        self.assertEqual([r.status_code for r in responses], [200, 200])
+        self.assertEqual(answered, [True, False], "the second by Odoo's route")
+        inbox_ids, _jobs = self._counts()
+        self.assertEqual(sorted(inbox_ids), sorted(r.json()["inbox_id"] for r in responses))
 
     def test_failure_mid_batch_leaves_no_half_order_and_the_retry_succeeds(self):
         orders = generate_orders(3, seed=32, lines=2)

@@ -1,10 +1,15 @@
+import contextlib
+import io
 import json
+import os
+from contextlib import closing
 from datetime import timedelta
 from unittest.mock import patch
 
 import psycopg2
 
 import odoo
+import odoo.service.db
 from odoo import fields
 from odoo.tests import HttpCase, TransactionCase, tagged
 from odoo.tools import mute_logger
@@ -325,6 +330,57 @@ class TestWebhook(HttpCase):
         self.assertEqual(self._post(self.shopify, body, sign(body, SECRET)).status_code, 413)
         self.assertFalse(self._inbox(self.shopify))
 
+    def test_malformed_bodies_are_answered_400_and_not_stored(self):
+        deep = b"[" * 100_000 + b"]" * 100_000
+        nested = b'{"id": 5, "updated_at": "2026-01-10T10:00:00Z", "x": ' + deep + b"}"
+        cases = {
+            "nested too deep": deep,
+            "an object nested too deep": nested,
+            "not an object": json.dumps([shopify_order()]).encode(),
+            "a bad date": json.dumps(shopify_order(updated_at="yesterday")).encode(),
+            "a date that is a number": json.dumps(shopify_order(updated_at=1736500000)).encode(),
+        }
+        for case, body in cases.items():
+            with self.subTest(case):
+                response = self._post(self.shopify, body, sign(body, SECRET))
+                self.assertEqual(response.status_code, 400, response.text[:200])
+        self.assertFalse(self._inbox(self.shopify), "nothing stored")
+        body = json.dumps({"id": 4, "date_modified_gmt": "not a date"}).encode()
+        response = self._post(self.woo, body, sign(body, SECRET), header="X-WC-Webhook-Signature")
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(self._inbox(self.woo))
+
+    def test_the_intake_knows_the_channel_and_the_length_before_reading(self):
+        def deliver(channel_id, body, length=None):
+            stream = io.BytesIO(body)
+            environ = {
+                "PATH_INFO": f"/oms/channels/{channel_id}/webhook",
+                "REQUEST_METHOD": "POST",
+                "CONTENT_LENGTH": str(len(body) if length is None else length),
+                "HTTP_X_SHOPIFY_HMAC_SHA256": sign(body, SECRET),
+                "wsgi.input": stream,
+            }
+            statuses = []
+            with patch.dict(intake.config.options, {"db_name": self.env.cr.dbname, "dbfilter": ""}):
+                answered = intake.answer(environ, lambda status, _headers: statuses.append(status))
+            return answered, statuses, stream.tell()
+
+        self.shopify._oms_queue_webhook_import()
+        self.env.flush_all()
+        body = json.dumps(shopify_order(order_id=701)).encode()
+        self.assertEqual(
+            deliver(10**9, body), (None, [], 0), "an unknown channel: Odoo's route, unread"
+        )
+        self.assertEqual(deliver(self.manual.id, body)[1:], ([], 0), "a kind that does not sign")
+        archived = self.shopify.copy({"name": "Archived shop", "active": False})
+        self.env.flush_all()
+        self.assertEqual(deliver(archived.id, body)[1:], ([], 0), "an archived channel")
+        too_long = 32 * 1024 * 1024 + 1
+        self.assertEqual(deliver(self.shopify.id, body, too_long)[1:], ([], 0), "too large")
+        _answered, statuses, read = deliver(self.shopify.id, body)
+        self.assertEqual((statuses, read), (["200 OK"], len(body)), "a delivery is answered")
+        self.assertEqual(self._inbox(self.shopify).external_id, "701")
+
     def test_the_addon_puts_the_intake_in_front_of_odoo(self):
         self.assertTrue(getattr(odoo.http.Application.__call__, "oms_webhook_intake", False))
 
@@ -433,7 +489,11 @@ class TestWebhookIntake(InboxCase):
         no_id = json.dumps({"note": "no id"}).encode()
         not_utf8 = b'{"id": "\xff"}'
         array = json.dumps([shopify_order()]).encode()
+        deep = b'{"id": 5, "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+        bad_date = json.dumps(shopify_order(updated_at="2026-02-30T10:00:00Z")).encode()
         for case, args in {
+            "nested too deep": (deep, sign(deep, SECRET)),
+            "a bad date": (bad_date, sign(bad_date, SECRET)),
             "wrong signature": (body, sign(body, "other")),
             "no signature": (body, None),
             "not JSON": (b"<html/>", sign(b"<html/>", SECRET)),
@@ -488,6 +548,7 @@ class TestWebhookIntake(InboxCase):
 
     def test_connection_pool(self):
         pool = intake.ConnectionPool(self.env.cr.dbname)
+        self.assertEqual(pool.size, intake.MAX_CONNECTIONS)
         self.addCleanup(lambda: [connection.close() for connection in pool._idle])
         with pool.cursor() as cr:
             cr.execute("SELECT 1")
@@ -498,12 +559,52 @@ class TestWebhookIntake(InboxCase):
         with self.assertRaises(psycopg2.Error), mute_logger("odoo.sql_db"), pool.cursor() as cr:
             cr.execute("SELECT * FROM no_such_table")
         self.assertEqual(pool._idle, [], "a connection that failed is closed, not kept")
-        with patch.object(intake.ConnectionPool, "SIZE", 1):
-            busy = intake.ConnectionPool(self.env.cr.dbname)
-            self.assertTrue(busy._slots.acquire(timeout=1))
-            with (
-                patch.object(busy._slots, "acquire", return_value=False),
-                self.assertRaises(intake.PoolTimeout),
-                busy.cursor(),
-            ):
+
+    def test_intake_connections_time_out_and_are_capped(self):
+        with patch.dict(intake.config.options, {"oms_intake_max_connections": "2"}):
+            pool = intake.ConnectionPool(self.env.cr.dbname)
+        self.addCleanup(pool.close)
+        self.assertEqual(pool.size, 2, "the cap of Odoo's configuration file")
+        with patch.object(intake, "POOL_WAIT", 0.01), contextlib.ExitStack() as busy:
+            first = busy.enter_context(pool.cursor())
+            busy.enter_context(pool.cursor())
+            with self.assertRaises(intake.PoolTimeout), pool.cursor():
                 pass
+            first.execute("SHOW statement_timeout")
+            self.assertEqual(first.fetchone(), ("5s",))
+            self.assertEqual(first.connection.get_dsn_parameters()["connect_timeout"], "5")
+        self.assertEqual(len(pool._idle), 2, "given back")
+        off = intake.ConnectionPool(self.env.cr.dbname, size=0)
+        with self.assertRaises(intake.PoolTimeout), off.cursor():
+            pass
+
+    def test_intake_connections_close_when_the_database_goes(self):
+        name = f"oms_intake_scratch_{os.getpid()}"
+        with closing(odoo.sql_db.db_connect("postgres").cursor()) as cr:
+            cr._cnx.autocommit = True
+            cr.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            cr.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+
+        def drop():
+            # As a server that lists its databases (the test server names one).
+            with patch.dict(odoo.tools.config.options, {"list_db": True, "dbfilter": ".*"}):
+                return odoo.service.db.exp_drop(name)
+
+        self.addCleanup(drop)
+
+        class Registry:  # what the intake needs of one
+            db_name = name
+
+        def connection_of(registry):
+            with intake.pool_for(registry).cursor() as cr:
+                cr.execute("SELECT 1")
+                return cr.connection
+
+        first = connection_of(before := Registry())
+        self.assertIs(connection_of(before), first, "kept for the next delivery")
+        second = connection_of(Registry())  # the database restored: another registry
+        self.assertTrue(first.closed, "the old registry's connections are closed")
+        self.assertFalse(second.closed)
+        self.assertTrue(drop())
+        self.assertTrue(second.closed, "closed when Odoo drops the database")
+        self.assertNotIn(name, intake._pools)

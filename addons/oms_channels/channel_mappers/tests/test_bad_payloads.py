@@ -47,6 +47,12 @@ SHOPIFY_CASES = [
     ("not json", b"{not json", "", "not valid JSON"),
     ("a list", b"[1, 2]", "", "expected an object, got a list"),
     ("empty body", b"", "", "not valid JSON"),
+    (
+        "nested too deep",
+        b'{"id": 1, "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        "",
+        "too deep",
+    ),
     ("huge body", b'{"a": "' + b"x" * (10 * 1024 * 1024) + b'"}', "", "more than the"),
     ("unknown currency", shopify(_set(["currency"], "XYZ")), "currency", "not an ISO 4217"),
     ("no currency", shopify(_delete(["currency"])), "currency", "currency is missing"),

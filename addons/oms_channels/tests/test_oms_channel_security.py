@@ -131,3 +131,52 @@ class TestChannelUrls(LocalSimulatorsMixin, TransactionCase):
         with self.assertRaisesRegex(UserError, "https://"):
             channel.action_test_connection()
         self.assertEqual(sim.received, [], "the token was not sent")
+
+
+class TestChannelCompanies(TransactionCase):
+    """A user sees the listings and inbox of his companies' channels only."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_a = cls.env.company
+        cls.company_b = cls.env["res.company"].create({"name": "OMS Channels B"})
+        cls.user = new_test_user(
+            cls.env,
+            login="chan_company_a",
+            groups="oms_core.group_oms_user",
+            company_id=cls.company_a.id,
+            company_ids=[(6, 0, cls.company_a.ids)],
+        )
+        product = cls.env["product.product"].create(
+            {"name": "Mug", "default_code": "MUG-2C", "is_storable": True}
+        )
+        cls.channels, cls.listings, cls.inbox = {}, {}, {}
+        for key, company in (("a", cls.company_a), ("b", cls.company_b)):
+            channel = cls.env["oms.channel"].create(
+                {
+                    "name": f"Shop {key}",
+                    "channel_type": "shopify",
+                    "company_id": company.id,
+                    "webhook_secret": "s",
+                }
+            )
+            cls.channels[key] = channel
+            cls.listings[key] = cls.env["oms.channel.product"].create(
+                {"channel_id": channel.id, "product_id": product.id}
+            )
+            body = f'{{"id": 7, "updated_at": "2026-01-10T10:00:00Z", "name": "#{key}"}}'
+            cls.inbox[key] = cls.env["oms.channel.inbox"]._oms_store(channel, "webhook", body)[0]
+
+    def test_listings_and_inbox_of_the_users_companies_only(self):
+        both = self.channels["a"] | self.channels["b"]
+        for model, records in (
+            ("oms.channel.product", self.listings),
+            ("oms.channel.inbox", self.inbox),
+        ):
+            with self.subTest(model):
+                self.assertEqual(records["b"].company_id, self.company_b)
+                seen = self.env[model].with_user(self.user).search([("channel_id", "in", both.ids)])
+                self.assertEqual(seen, records["a"])
+                with self.assertRaises(AccessError):
+                    records["b"].with_user(self.user).read(["channel_id"])

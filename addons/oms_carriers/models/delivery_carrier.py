@@ -1,9 +1,10 @@
 import hashlib
 import logging
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..carrier_clients import (
     Address,
@@ -33,6 +34,10 @@ DEFAULT_URLS = {
     "oms_ups": UPS_URL,
     "oms_postlogistics": POSTLOGISTICS_WSDL,
 }
+# What the clients send to the API base URL: forgotten when the URL changes (unless
+# given again in the same change), so that secrets only go where an administrator
+# who knows them said.
+CREDENTIAL_FIELDS = ("oms_api_key", "oms_client_id", "oms_client_secret")
 
 
 class DeliveryCarrier(models.Model):
@@ -57,8 +62,18 @@ class DeliveryCarrier(models.Model):
         compute="_compute_oms_api_base_url",
         store=True,
         readonly=False,
-        help="The carrier's production endpoint by default; any URL for a sandbox "
-        "(Swiss Post: the WSDL's URL).",
+        groups="base.group_system",
+        help="The carrier's production endpoint (https) by default; a sandbox's "
+        "otherwise (Swiss Post: the WSDL's URL). Changing it forgets the API key, "
+        "client ID and secret: give them again with it.",
+    )
+    oms_allow_insecure_http = fields.Boolean(
+        string="Allow HTTP (Simulators Only)",
+        groups="base.group_system",
+        copy=False,
+        help="Let the API base URL be plain http, as the local simulators of the demo "
+        "and the tests are. Never for a real carrier: the credentials would travel in "
+        "clear.",
     )
     oms_api_key = fields.Char(string="API Key", groups="base.group_system", copy=False)
     oms_client_id = fields.Char(string="Client ID", groups="base.group_system", copy=False)
@@ -118,12 +133,58 @@ class DeliveryCarrier(models.Model):
             if not carrier.oms_api_base_url:
                 carrier.oms_api_base_url = DEFAULT_URLS.get(carrier.delivery_type, False)
 
+    @api.constrains("oms_api_base_url", "oms_allow_insecure_http")
+    def _check_oms_api_base_url(self):
+        for carrier in self:
+            problem = carrier._oms_api_url_problem()
+            if problem:
+                raise ValidationError(problem)
+
+    def _oms_api_url_problem(self):
+        """Why the carrier's client must not send its credentials to its API base
+        URL (an https URL with a host and no user info; http only when allowed), or
+        None."""
+        self.ensure_one()
+        carrier = self.sudo()
+        url = carrier.oms_api_base_url
+        if not url or carrier.delivery_type not in DEFAULT_URLS:
+            return None
+        schemes = ("https", "http") if carrier.oms_allow_insecure_http else ("https",)
+        try:
+            parts = urlsplit(url.strip())
+            host = parts.hostname
+        except ValueError:
+            parts, host = None, None
+        if not parts or parts.scheme not in schemes or not host or parts.username:
+            return _(
+                "The API base URL of %(carrier)s must be an https:// address (“%(url)s” is "
+                "not); plain http is for the local simulators only (Allow HTTP).",
+                carrier=carrier.name,
+                url=url,
+            )
+        return None
+
+    def write(self, vals):
+        moved = self.browse()
+        if "oms_api_base_url" in vals:
+            new_url = vals["oms_api_base_url"] or False
+            moved = self.sudo().filtered(lambda c: (c.oms_api_base_url or False) != new_url)
+        result = super().write(vals)
+        forget = {name: False for name in CREDENTIAL_FIELDS if name not in vals}
+        if moved and forget:
+            _logger.info("Carriers %s: API URL changed, credentials forgotten", moved.ids)
+            moved.sudo().write(forget)
+        return result
+
     # --- the one seam to the carriers' APIs ------------------------------------------------
     def _oms_get_carrier_client(self, sender=None):
         """The API client of the carrier: the one place that builds it."""
         self.ensure_one()
         secrets = self.sudo()
-        url = self.oms_api_base_url or DEFAULT_URLS.get(self.delivery_type)
+        problem = self._oms_api_url_problem()
+        if problem:
+            raise UserError(problem)
+        url = secrets.oms_api_base_url or DEFAULT_URLS.get(self.delivery_type)
         if self.delivery_type == "oms_easypost" and secrets.oms_api_key:
             return EasyPostClient(secrets.oms_api_key, base_url=url)
         if self.delivery_type == "oms_ups" and secrets.oms_client_id:

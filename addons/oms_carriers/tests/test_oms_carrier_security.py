@@ -1,0 +1,91 @@
+"""Secrets go only where an administrator said: the carriers' API URLs are
+administrators' fields, https, and a new URL forgets the credentials."""
+
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import new_test_user
+from odoo.tools import mute_logger
+
+from .common import CarrierCase
+
+
+class TestCarrierApiUrl(CarrierCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.oms_manager = new_test_user(
+            cls.env, login="car_manager", groups="oms_core.group_oms_manager"
+        )
+        cls.admin = new_test_user(
+            cls.env, login="car_admin", groups="base.group_system,oms_core.group_oms_manager"
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.start_easypost()
+
+    def test_api_url_is_for_administrators_only(self):
+        as_manager = self.carrier.with_user(self.oms_manager)
+        self.assertEqual(as_manager.name, "EasyPost")
+        with self.assertRaises(AccessError):
+            as_manager.read(["oms_api_base_url"])
+        with self.assertRaises(AccessError):
+            as_manager.write({"oms_api_base_url": "https://evil.example.com"})
+        with self.assertRaises(AccessError):
+            as_manager.write({"oms_allow_insecure_http": True})
+        self.assertEqual(self.carrier.oms_api_base_url, self.sim.url)
+        self.carrier.with_user(self.admin).write({"oms_api_base_url": "https://api.easypost.com"})
+        self.assertEqual(self.carrier.oms_api_base_url, "https://api.easypost.com")
+
+    def test_api_url_must_be_https(self):
+        carrier = self.make_carrier("oms_ups", name="UPS").with_user(self.admin)
+        for url in (
+            "http://onlinetools.ups.com",
+            "ftp://onlinetools.ups.com",
+            "https://user:pass@onlinetools.ups.com",
+            "https:///no-host",
+            "onlinetools.ups.com",
+        ):
+            with self.subTest(url=url), self.assertRaises(ValidationError):
+                carrier.write({"oms_api_base_url": url})
+        carrier.write({"oms_api_base_url": "https://wwwcie.ups.com"})
+        self.assertEqual(carrier.oms_api_base_url, "https://wwwcie.ups.com")
+        carrier.write({"oms_allow_insecure_http": True, "oms_api_base_url": "http://127.0.0.1:1"})
+        self.assertEqual(carrier.oms_api_base_url, "http://127.0.0.1:1")
+        with self.assertRaises(ValidationError):
+            carrier.write({"oms_allow_insecure_http": False})  # not while the URL is http
+
+    def test_a_new_url_forgets_the_credentials(self):
+        ups = self.make_carrier(
+            "oms_ups",
+            name="UPS",
+            oms_client_id="id",
+            oms_client_secret="secret",
+            oms_account_number="A1",
+        )
+        ups.with_user(self.admin).write({"oms_api_base_url": "https://elsewhere.example.com"})
+        self.assertFalse(ups.oms_client_id)
+        self.assertFalse(ups.oms_client_secret)
+        self.assertEqual(ups.oms_account_number, "A1", "not a credential sent to the URL")
+        # The same URL written again, or a new one with its credentials: kept.
+        self.carrier.write({"oms_api_base_url": self.sim.url})
+        self.assertEqual(self.carrier.oms_api_key, self.sim.api_key)
+        self.carrier.write({"oms_api_base_url": "https://api.easypost.com", "oms_api_key": "new"})
+        self.assertEqual(self.carrier.oms_api_key, "new")
+
+    @mute_logger("odoo.sql_db")
+    def test_an_http_url_kept_from_before_is_refused_before_anything_is_sent(self):
+        self.env.cr.execute(
+            "UPDATE delivery_carrier SET oms_allow_insecure_http = false WHERE id = %s",
+            [self.carrier.id],
+        )
+        self.carrier.invalidate_recordset()
+        picking = self.make_delivery(self.carrier)
+        with self.assertRaisesRegex(UserError, "must be an https://"):
+            self.carrier.send_shipping(picking)
+        self.assertFalse(self.sim.received, "no request reached the carrier")
+
+    def test_a_manager_still_ships_through_the_url_he_cannot_see(self):
+        picking = self.make_delivery(self.carrier).with_user(self.oms_manager)
+        result = self.carrier.with_user(self.oms_manager).send_shipping(picking)
+        self.assertTrue(result[0]["tracking_number"])
+        self.assertEqual(len(self.sim.purchases), 1)

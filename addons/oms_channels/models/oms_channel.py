@@ -398,9 +398,14 @@ class OmsChannel(models.Model):
 
     @api.model
     def _cron_oms_pull_orders(self):
+        """Pull every API channel, then queue again what waits too long. Each
+        channel is pulled in a savepoint: one that fails in any way (missing
+        credentials, a bug, a payload nothing expected) is rolled back alone,
+        with the error on the channel, and neither stops the others nor the
+        sweeps."""
         for channel in self.search([("channel_type", "in", API_KINDS)]):
-            if channel.api_base_url:
-                channel._oms_pull_orders()
+            if channel.sudo().api_base_url:
+                channel._oms_pull_orders_isolated()
         waiting = self.env["oms.channel.inbox"]._read_group(
             [
                 ("source", "=", "webhook"),
@@ -412,6 +417,24 @@ class OmsChannel(models.Model):
         for (channel,) in waiting:
             channel._oms_queue_webhook_import(eta=0)
         self.env["oms.channel.inbox"]._oms_queue_orphans(WEBHOOK_SWEEP_AFTER)
+
+    def _oms_pull_orders_isolated(self):
+        """``_oms_pull_orders`` in a savepoint; a failure is rolled back and
+        recorded on the channel (and logged with its traceback), not raised."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                self._oms_pull_orders()
+        except Exception as error:
+            _logger.exception("Channel %s: the scheduled pull failed", self.id)
+            self.sudo().write(
+                {
+                    "last_pull_date": fields.Datetime.now(),
+                    "last_pull_error": _("Pull failed: %s", error),
+                }
+            )
+            return False
+        return True
 
     def _oms_queue_webhook_import(self, eta=WEBHOOK_GATHER_SECONDS):
         """Ask for the import of what the channels' webhooks stored: one pending

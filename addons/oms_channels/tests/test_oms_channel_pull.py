@@ -1,5 +1,6 @@
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase
+from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
@@ -109,3 +110,62 @@ class TestWooCommercePull(LocalSimulatorsMixin, TransactionCase):
         self.assertEqual(
             self.env["oms.channel.inbox"].search_count([("channel_id", "=", self.channel.id)]), 4
         )
+
+
+class TestScheduledPull(LocalSimulatorsMixin, TransactionCase):
+    """The scheduled pull: one channel failing stops neither the others nor the sweeps."""
+
+    def _channel(self, name, sim=None, **values):
+        values = {"api_base_url": sim.url, "shopify_access_token": sim.access_token, **values}
+        return self.env["oms.channel"].create(
+            {"name": name, "channel_type": "shopify", "allow_insecure_http": True, **values}
+        )
+
+    def _started(self, orders):
+        sim = ShopifySimulator().start()
+        self.addCleanup(sim.stop)
+        sim.add_orders(orders)
+        return sim
+
+    @mute_logger("odoo.addons.oms_channels.models.oms_channel")
+    def test_a_failing_channel_stops_neither_the_others_nor_the_sweeps(self):
+        Channel = self.env["oms.channel"]
+        Channel.search(
+            [("channel_type", "in", ("shopify", "woocommerce", "amazon"))]
+        ).active = False
+        # Pulled in name order: the two that fail come first.
+        no_token = Channel.create(
+            {
+                "name": "A shop without its token",
+                "channel_type": "shopify",
+                "api_base_url": "https://shop-a.example.com",
+            }
+        )
+        (bad,) = generate_orders(1, seed=51, lines=1)
+        bad_dates = self._channel(
+            "B shop that sends bad dates",
+            self._started([dict(bad, updated_at="the day before yesterday")]),
+        )
+        good_orders = generate_orders(2, seed=52, lines=1)
+        good = self._channel("C good shop", self._started(good_orders))
+        waiting, _created = self.env["oms.channel.inbox"]._oms_store(
+            good, "webhook", '{"id": 99, "updated_at": "2026-01-10T10:00:00Z"}'
+        )
+        self.env.cr.execute(
+            "UPDATE oms_channel_inbox SET create_date = now() - interval '1 hour' WHERE id = %s",
+            [waiting.id],
+        )
+        with trap_jobs() as trap:
+            Channel._cron_oms_pull_orders()
+        self.assertIn("credentials", no_token.last_pull_error)
+        self.assertIn("Pull failed", bad_dates.last_pull_error)
+        self.assertFalse(bad_dates.inbox_ids, "its pull is rolled back whole")
+        self.assertFalse(bad_dates.pull_cursor)
+        self.assertFalse(good.last_pull_error)
+        self.assertEqual(
+            sorted(good.inbox_ids.filtered(lambda r: r.source == "pull").mapped("external_id")),
+            sorted(str(order["id"]) for order in good_orders),
+            "the next channel is pulled",
+        )
+        sweeps = [job for job in trap.enqueued_jobs if job.method_name == "_oms_import_webhooks"]
+        self.assertEqual([job.recordset for job in sweeps], [good], "the sweep ran after")

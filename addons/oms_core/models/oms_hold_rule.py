@@ -12,6 +12,42 @@ HOLD_TYPES = [
     ("manual_review", "Manual review"),
     ("other", "Other"),
 ]
+# The models a hold rule's condition may read: the order, its lines, its customer and
+# its products, and the reference data of addresses and catalogues. Nothing that
+# holds credentials (channels, carriers, users, companies).
+HOLD_RULE_MODELS = frozenset(
+    {
+        "sale.order",
+        "sale.order.line",
+        "res.partner",
+        "product.product",
+        "product.template",
+        "product.category",
+        "res.country",
+        "res.country.state",
+    }
+)
+ID_OPERATORS = ("=", "!=", "in", "not in")
+
+
+def _is_ids(operator, value):
+    """True for a comparison of a relational field with record ids (or False)."""
+    if operator not in ID_OPERATORS:
+        return False
+    values = value if isinstance(value, (list, tuple)) else [value]
+    return all(v is False or (isinstance(v, int) and not isinstance(v, bool)) for v in values)
+
+
+def _check_readable_model(path, model):
+    if model._name not in HOLD_RULE_MODELS:
+        raise ValueError(
+            _(
+                "%(path)s reads %(model)s: a condition reads the order, its lines, its "
+                "customer and its products only",
+                path=path,
+                model=model._description,
+            )
+        )
 
 
 class OmsHoldRule(models.Model):
@@ -82,30 +118,17 @@ class OmsHoldRule(models.Model):
                     rule._check_domain(domain)
 
     def _check_domain(self, domain):
-        """A condition must be a list of (field path, operator, value) terms on the
-        order's fields, joined by '&', '|' and '!'."""
+        """A condition must be a list of (field path, operator, value) terms joined
+        by '&', '|' and '!', whose paths stay among the order, its lines, its
+        customer and its products (see ``HOLD_RULE_MODELS``) on fields no group
+        restricts. Rules are evaluated for every order whoever the user is: a path
+        into a channel or a carrier would let the rule's author probe their
+        secrets by which orders get held."""
         try:
             terms = self._parse_domain(domain)
             if not isinstance(terms, list):
                 raise ValueError(_("a condition is a list of terms"))
-            for term in terms:
-                if term in (
-                    expression.AND_OPERATOR,
-                    expression.OR_OPERATOR,
-                    expression.NOT_OPERATOR,
-                ):
-                    continue
-                if not (isinstance(term, (list, tuple)) and len(term) == 3):
-                    raise ValueError(_("%r is not a (field, operator, value) term", term))
-                path, operator, _value = term
-                if operator not in expression.TERM_OPERATORS:
-                    raise ValueError(_("unknown operator %r", operator))
-                model = self.env["sale.order"]
-                for name in path.split("."):
-                    field = model._fields.get(name)
-                    if not field:
-                        raise ValueError(_("orders have no field %r", path))
-                    model = self.env[field.comodel_name] if field.relational else model
+            self._check_domain_terms(terms, self.env["sale.order"])
         except Exception as error:
             raise ValidationError(
                 _(
@@ -114,6 +137,52 @@ class OmsHoldRule(models.Model):
                     error=error,
                 )
             ) from error
+
+    def _check_domain_terms(self, terms, model):
+        for term in terms:
+            if term in (expression.AND_OPERATOR, expression.OR_OPERATOR, expression.NOT_OPERATOR):
+                continue
+            if not (isinstance(term, (list, tuple)) and len(term) == 3):
+                raise ValueError(_("%r is not a (field, operator, value) term", term))
+            path, operator, value = term
+            if operator not in expression.TERM_OPERATORS:
+                raise ValueError(_("unknown operator %r", operator))
+            field, target = self._check_domain_path(path, model)
+            if not field.relational:
+                continue
+            if operator in ("any", "not any"):
+                _check_readable_model(path, target)
+                if not isinstance(value, list):
+                    raise ValueError(
+                        _("%(path)s %(op)s needs a list of terms", path=path, op=operator)
+                    )
+                self._check_domain_terms(value, target)
+            elif target._name not in HOLD_RULE_MODELS and not _is_ids(operator, value):
+                # Anything but ids would search the other record by its name.
+                raise ValueError(
+                    _("%(path)s is compared by id only (=, !=, in, not in with ids)", path=path)
+                )
+
+    def _check_domain_path(self, path, model):
+        """The last field of ``path`` from ``model`` and the model it leads to; every
+        step must be a field no group restricts, of a model a condition may read."""
+        if not isinstance(path, str):
+            raise ValueError(_("%r is not a field path", path))
+        current, field = model, None
+        for name in path.split("."):
+            if field and not field.relational:
+                raise ValueError(
+                    _("%(path)s: %(field)s has no fields", path=path, field=field.name)
+                )
+            _check_readable_model(path, current)
+            field = current._fields.get(name)
+            if not field:
+                raise ValueError(_("orders have no field %r", path))
+            if field.groups:
+                raise ValueError(_("%s is a restricted field: a condition cannot read it", path))
+            if field.relational:
+                current = self.env[field.comodel_name]
+        return field, current
 
     def _parse_domain(self, domain):
         return safe_eval(domain or "[]", {"context": self.env.context, "uid": self.env.uid})

@@ -63,6 +63,43 @@ class TestStandardRules(OmsCoreCase):
         with self.assertRaisesRegex(ValidationError, "unknown operator"):
             self.env["oms.hold.rule"].create({"name": "Bad", "domain": "[('name', '~', 1)]"})
 
+    def test_a_condition_cannot_probe_channels_carriers_or_restricted_fields(self):
+        """A rule is evaluated on every order whoever wrote it: a path into a channel
+        (or a carrier, a user, a company) would tell its author, by which orders get
+        held, what the secrets of those records start with."""
+        Rule = self.env["oms.hold.rule"].with_user(self.oms_manager)
+        for domain in (
+            "[('oms_channel_id.name', 'like', 'W%')]",
+            "[('oms_channel_id', 'any', [('name', 'like', 'W%')])]",
+            "[('oms_channel_id', 'ilike', 'Web')]",
+            "[('order_line.product_id.company_id.name', 'like', 'a%')]",
+            "[('partner_id.user_ids.login', 'like', 'a%')]",
+            "[('user_id.login', '=', 'admin')]",
+            "[('partner_id.signup_type', '=', 'reset')]",
+            "['|', ('amount_total', '>', 0), ('company_id.name', 'like', 'a%')]",
+        ):
+            with self.subTest(domain=domain), self.assertRaises(ValidationError) as refused:
+                Rule.create({"name": "Probe", "domain": domain})
+            self.assertIn("is not valid", str(refused.exception))
+            with self.subTest(release=domain), self.assertRaises(ValidationError):
+                Rule.create({"name": "Probe", "domain": "[]", "release_domain": domain})
+        self.assertFalse(self.env["oms.hold.rule"].search([("name", "=", "Probe")]))
+        # The order, its lines, customer and products, and ids of the rest, are fine.
+        allowed = Rule.create(
+            {
+                "name": "Belgian web orders of the product",
+                "domain": repr(
+                    [
+                        ("partner_id.country_id.code", "=", "BE"),
+                        ("oms_channel_id", "in", self.channel.ids),
+                        ("order_line", "any", [("product_id.default_code", "!=", False)]),
+                    ]
+                ),
+            }
+        )
+        order = self._order()
+        self.assertIn(order, allowed._matching(order))
+
     def test_archived_rule_holds_nothing(self):
         self.env.ref("oms_core.oms_hold_rule_fraud").active = False
         self.assertFalse(self._active(self._order(oms_fraud_score=99)))

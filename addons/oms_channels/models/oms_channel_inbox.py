@@ -10,6 +10,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import mute_logger
 
+from odoo.addons.queue_job.exception import RetryableJobError
+
 from ..channel_mappers import (
     MappingError,
     csv_order_version,
@@ -23,6 +25,10 @@ _logger = logging.getLogger(__name__)
 
 # Payloads imported by one background job (pulls, files, webhooks, reprocessing).
 BATCH_SIZE = 50
+# The constraint (oms_core) that makes an order of a channel exist once.
+ORDER_KEY_CONSTRAINT = "sale_order_oms_external_ref_channel_uniq"
+# Seconds before a job tries again when another made the same order meanwhile.
+MADE_MEANWHILE_RETRY = 5
 # Times the scheduled pull queues a payload again whose import job is gone,
 # before it puts the payload in error for a person.
 MAX_REQUEUES = 3
@@ -92,6 +98,21 @@ def delivery_problem(channel_type, payload):
     except (AttributeError, ValueError):
         return f"{key} is not a date and time"
     return None
+
+
+def _retry_if_made_meanwhile(error):
+    """Raise a retryable job error when ``error`` says that another transaction
+    made the same order (channel and external id) since this one started: the
+    job is tried again, in a new transaction that sees that order, and the
+    payload is applied to it as an update instead of ending in error."""
+    if (
+        isinstance(error, errors.UniqueViolation)
+        and error.diag.constraint_name == ORDER_KEY_CONSTRAINT
+    ):
+        raise RetryableJobError(
+            "Another import made this order meanwhile: tried again as an update.",
+            seconds=MADE_MEANWHILE_RETRY,
+        ) from error
 
 
 class OmsChannelInbox(models.Model):
@@ -235,7 +256,9 @@ class OmsChannelInbox(models.Model):
         unexpected failure stops the batch, each is imported on its own and the one
         that fails ends in error, kept, for a person to reprocess: it does not hold
         back the others. A database error (a lock, a serialization failure) is
-        raised, for the job to be retried. Returns how many were imported."""
+        raised, for the job to be retried, and so is a new order that another job
+        made meanwhile (RetryableJobError): tried again, the payload updates that
+        order. Returns how many were imported."""
         if not self:
             return 0
         self.flush_model(["state"])
@@ -250,7 +273,8 @@ class OmsChannelInbox(models.Model):
                 batch._oms_process()
         except psycopg2.OperationalError:
             raise
-        except Exception:
+        except Exception as error:
+            _retry_if_made_meanwhile(error)
             _logger.exception("Inbox batch %s failed, importing one by one", batch.ids)
             for record in batch:
                 record._oms_process_alone()
@@ -266,6 +290,7 @@ class OmsChannelInbox(models.Model):
         except psycopg2.OperationalError:
             raise
         except Exception as error:
+            _retry_if_made_meanwhile(error)
             _logger.exception("Inbox record %s could not be imported", self.id)
             # The savepoint took back the attempt with the rest: count it again.
             self._oms_count_attempt()

@@ -10,6 +10,7 @@ import contextlib
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from unittest.mock import patch
 
 import requests
@@ -21,6 +22,7 @@ from odoo.tools import config, mute_logger
 
 from odoo.addons.oms_channels.channel_clients.webhooks import sign
 from odoo.addons.oms_channels.controllers import intake
+from odoo.addons.queue_job.exception import RetryableJobError
 
 from tests.odoo_helpers import LocalSimulatorsMixin
 from tests.simulators.shopify import ShopifySimulator, generate_orders
@@ -203,6 +205,46 @@ class TestReliability(LocalSimulatorsMixin, BaseCase):
                 set(env["oms.channel.inbox"].browse(ids).mapped("state")), {"received"}
             )
         self.assertEqual(self._process_all(), sorted(str(o["id"]) for o in orders))
+
+    @mute_logger("odoo.sql_db")
+    def test_two_jobs_making_the_same_new_order_end_with_one_order_and_an_update(self):
+        (order,) = generate_orders(1, seed=37, lines=1)
+        newer = dict(order, updated_at="2025-03-02T10:00:00+00:00")
+        with self._env() as env:
+            channel = env["oms.channel"].browse(self.channel_id)
+            first, second = (
+                env["oms.channel.inbox"]._oms_store(channel, "webhook", json.dumps(o))[0].id
+                for o in (order, newer)
+            )
+        # The second job's transaction has begun (its snapshot is taken) when the
+        # first one commits the new order.
+        late = self.registry.cursor()
+        self.addCleanup(late.close)
+        late.execute("SELECT 1")
+        with self._env() as env:
+            env["oms.channel.inbox"].browse(first)._oms_process_batch()
+        late_env = api.Environment(late, SUPERUSER_ID, {"tracking_disable": True})
+        # As queue_job runs a job: committed when done, rolled back and tried
+        # again later, in a new transaction, on a RetryableJobError.
+        try:
+            late_env["oms.channel.inbox"].browse(second)._oms_process_batch()
+        except RetryableJobError:
+            late.rollback()
+            with self._env() as env:
+                env["oms.channel.inbox"].browse(second)._oms_process_batch()
+        else:
+            late.commit()
+        with self._env() as env:
+            records = env["oms.channel.inbox"].browse([first, second])
+            self.assertEqual(
+                records.mapped("state"), ["done", "done"], records.mapped("error_message")
+            )
+            made = env["sale.order"].search([("oms_channel_id", "=", self.channel_id)])
+            self.assertEqual(len(made), 1, "one order")
+            self.assertEqual(records.order_id, made)
+            self.assertEqual(
+                made.oms_channel_updated_at, datetime(2025, 3, 2, 10), "the update applied"
+            )
 
     @mute_logger("odoo.sql_db", "odoo.addons.oms_channels.models.oms_channel_inbox")
     def test_two_pulls_at_once_store_each_order_once(self):

@@ -3,8 +3,10 @@
 import itertools
 
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.modules.neutralize import neutralize_database
 from odoo.tests import TransactionCase, new_test_user
 
+from odoo.addons.oms_channels.models.oms_channel import CREDENTIAL_FIELDS
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from tests.odoo_helpers import LocalSimulatorsMixin
@@ -180,3 +182,55 @@ class TestChannelCompanies(TransactionCase):
                 self.assertEqual(seen, records["a"])
                 with self.assertRaises(AccessError):
                     records["b"].with_user(self.user).read(["channel_id"])
+
+
+class TestNeutralize(TransactionCase):
+    """A neutralized copy of the database talks to no channel."""
+
+    def test_neutralize_blanks_the_channels_secrets_and_stops_their_crons(self):
+        channels = self.env["oms.channel"].create(
+            [
+                {
+                    "name": "Live Shopify",
+                    "channel_type": "shopify",
+                    "api_base_url": "https://live.myshopify.com",
+                    "shopify_access_token": "shpat_live",
+                    "webhook_secret": "whsec_live",
+                    "stock_push_on_change": True,
+                },
+                {
+                    "name": "Live WooCommerce",
+                    "channel_type": "woocommerce",
+                    "api_base_url": "https://live-store.example.com",
+                    "woocommerce_consumer_key": "ck_live",
+                    "woocommerce_consumer_secret": "cs_live",
+                    "webhook_secret": "woo_live",
+                },
+                {
+                    "name": "Live Amazon",
+                    "channel_type": "amazon",
+                    "api_base_url": "https://sellingpartnerapi-na.amazon.com",
+                    "amazon_client_id": "amzn1.application-oa2-client.live",
+                    "amazon_client_secret": "live-secret",
+                    "amazon_refresh_token": "Atzr|live",
+                    "amazon_marketplace_ids": "ATVPDKIKX0DER",
+                },
+            ]
+        )
+        crons = self.env.ref("oms_channels.ir_cron_oms_pull_orders") | self.env.ref(
+            "oms_channels.ir_cron_oms_push_stock"
+        )
+        crons.active = True
+        self.env.flush_all()
+        neutralize_database(self.env.cr)
+        self.env.invalidate_all()
+        for channel in channels:
+            with self.subTest(channel.name):
+                self.assertEqual(
+                    [channel[name] for name in (*CREDENTIAL_FIELDS, "webhook_secret")],
+                    [False] * (len(CREDENTIAL_FIELDS) + 1),
+                )
+                self.assertFalse(channel.stock_push_on_change)
+                with self.assertRaisesRegex(UserError, "credentials"):
+                    channel._oms_get_channel_client()
+        self.assertEqual(crons.mapped("active"), [False, False])

@@ -183,7 +183,13 @@ class OmsChannel(models.Model):
                 host = parts.hostname
             except ValueError:
                 parts, host = None, None
-            if not parts or parts.scheme not in schemes or not host or parts.username:
+            if (
+                not parts
+                or parts.scheme not in schemes
+                or not host
+                or parts.username is not None
+                or parts.password is not None
+            ):
                 return _(
                     "The %(field)s of %(channel)s must be an https:// address (“%(url)s” is "
                     "not); plain http is for the local simulators only (Allow HTTP).",

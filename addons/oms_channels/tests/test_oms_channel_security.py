@@ -81,6 +81,7 @@ class TestChannelUrls(LocalSimulatorsMixin, TransactionCase):
             "ftp://shop.example.com",
             "https://",
             "https://user:password@shop.example.com",
+            "https://:password@shop.example.com",
             "shop.example.com",
             "javascript:alert(1)",
         ):

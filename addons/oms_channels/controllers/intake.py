@@ -224,12 +224,6 @@ def read_channel(cr, channel_id, with_job=False):
     return row if with_job else row[:2]
 
 
-def knows_channel(cr, channel_id):
-    """Whether the channel may be sent webhooks: known to the intake (a hint
-    the insert checks), or read now."""
-    return _cache_key(cr, channel_id) in _channels or read_channel(cr, channel_id) is not None
-
-
 def queue_import(cr, channel_id):
     """Queue the channel's webhook import job through the ORM (queue_job), on
     an up-to-date registry (as Odoo's dispatch makes sure of)."""

@@ -323,6 +323,15 @@ class OmsChannel(models.Model):
 
     @api.model
     def _cron_oms_push_stock(self):
+        """Push every API channel's stock, each in a savepoint: a channel whose
+        push fails in an unexpected way (an answer nothing expected, a bug) is
+        rolled back alone, with the error on the channel, and the others go on."""
         for channel in self.search([("channel_type", "in", ("shopify", "woocommerce", "amazon"))]):
-            if channel.sudo().api_base_url and channel.product_binding_ids:
-                channel._oms_push_stock()
+            if not (channel.sudo().api_base_url and channel.product_binding_ids):
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    channel._oms_push_stock()
+            except Exception as error:
+                _logger.exception("Channel %s: the scheduled stock push failed", channel.id)
+                channel.sudo().last_push_error = _("Stock push failed: %s", error)

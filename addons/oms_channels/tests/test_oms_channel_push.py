@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 from odoo.exceptions import UserError
+from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
@@ -315,6 +316,40 @@ class TestWooCommercePushBack(ChannelFlowCase):
         self.assertEqual(self.sim.products[product_id("TSHIRT-BLK-S")]["stock_quantity"], 0)
         batches = [r for r in self.sim.received if r.path.endswith("products/batch")]
         self.assertEqual(len(batches), 1)
+
+    @mute_logger("odoo.addons.oms_channels.models.oms_channel_product")
+    def test_a_channel_whose_push_fails_does_not_stop_the_scheduled_push(self):
+        other_sim = WooCommerceSimulator().start()
+        self.addCleanup(other_sim.stop)
+        Channel = self.env["oms.channel"]
+        Channel.search([("channel_type", "in", ("shopify", "woocommerce", "amazon"))]).filtered(
+            lambda c: c != self.channel
+        ).active = False
+        # Pushed in name order: the one that fails comes first.
+        failing = self.channel.copy(
+            {
+                "name": "A store answering nonsense",
+                "allow_insecure_http": True,
+                "api_base_url": other_sim.url,
+                "woocommerce_consumer_key": other_sim.consumer_key,
+                "woocommerce_consumer_secret": other_sim.consumer_secret,
+            }
+        )
+        self.channel.name = "B good store"
+        other_sim.fail_next(
+            200,
+            path=r"products/batch",
+            body={"update": [{"id": product_id("HOODIE-GRY-M"), "stock_quantity": "lots"}]},
+        )
+        self.set_stock("HOODIE-GRY-M", 7)
+        for channel in failing | self.channel:
+            self.env["oms.channel.product"]._oms_ensure(channel, self.by_sku["HOODIE-GRY-M"])
+        self.env["oms.channel"]._cron_oms_push_stock()
+        self.assertIn("Stock push failed", failing.last_push_error)
+        self.assertEqual(failing.product_binding_ids.push_state, "new", "rolled back")
+        self.assertFalse(self.channel.last_push_error)
+        self.assertEqual(self.channel.product_binding_ids.push_state, "done")
+        self.assertEqual(self.sim.products[product_id("HOODIE-GRY-M")]["stock_quantity"], 7)
 
     def test_shipment_completes_the_order_with_a_tracking_note(self):
         self.stock_everything()

@@ -14,10 +14,11 @@ bought before instead of failing.
 Weights go out in ounces and sizes in inches, as EasyPost wants them.
 """
 
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from ._http import DEFAULT_TIMEOUT, HttpClient
-from .errors import CarrierValidationError
+from .errors import CarrierResponseError, CarrierValidationError
 from .models import (
     CM_TO_IN,
     DELIVERED,
@@ -193,10 +194,10 @@ class EasyPostClient(HttpClient):
         if carrier:
             tracker["carrier"] = carrier
         data = self._call("POST", "/v2/trackers", json={"tracker": tracker}, idempotent=True)
-        return parse_tracker(data)
+        return _tracker_answer(data)
 
     def get_tracker(self, tracker_id):
-        return parse_tracker(self._call("GET", f"/v2/trackers/{tracker_id}"))
+        return _tracker_answer(self._call("GET", f"/v2/trackers/{tracker_id}"))
 
     def create_scan_form(self, shipment_ids, idempotency_key=None):
         """The day's manifest (USPS SCAN form...) for bought shipments."""
@@ -344,39 +345,86 @@ def parse_shipment(data):
 
 
 def parse_tracker(data):
+    """A tracker as a :class:`Tracking`; ``ValueError`` when it is not one (a field
+    of the wrong type, a date that is not ISO 8601)."""
+    data = _object(data, "tracker")
     events = []
-    for detail in data.get("tracking_details") or ():
-        location = detail.get("tracking_location") or {}
+    for item in _list(data.get("tracking_details"), "tracking_details"):
+        detail = _object(item, "tracking detail")
+        location = _object(detail.get("tracking_location") or {}, "tracking_location")
         events.append(
             TrackingEvent(
-                status=STATUSES.get(detail.get("status"), UNKNOWN),
-                carrier_status=detail.get("status") or "",
-                description=detail.get("message") or "",
-                occurred_at=detail.get("datetime") or "",
-                city=location.get("city") or "",
-                country=location.get("country") or "",
+                status=STATUSES.get(_text(detail.get("status")), UNKNOWN),
+                carrier_status=_text(detail.get("status")),
+                description=_text(detail.get("message")),
+                occurred_at=_moment(detail.get("datetime")),
+                city=_text(location.get("city")),
+                country=_text(location.get("country")),
             )
         )
     return Tracking(
-        id=data.get("id"),
-        tracking_number=data.get("tracking_code") or "",
-        status=STATUSES.get(data.get("status"), UNKNOWN),
-        carrier_status=data.get("status") or "",
+        id=_text(data.get("id")) or None,
+        tracking_number=_text(data.get("tracking_code")),
+        status=STATUSES.get(_text(data.get("status")), UNKNOWN),
+        carrier_status=_text(data.get("status")),
         events=tuple(events),
-        estimated_delivery=data.get("est_delivery_date"),
-        carrier=data.get("carrier") or "",
-        public_url=data.get("public_url") or "",
+        estimated_delivery=_moment(data.get("est_delivery_date")) or None,
+        carrier=_text(data.get("carrier")),
+        public_url=_text(data.get("public_url")),
     )
 
 
 def parse_event(data):
-    """An EasyPost webhook event (check its signature first)."""
-    result = data.get("result") or {}
+    """An EasyPost webhook event (check its signature first); ``ValueError`` when
+    the body is not one."""
+    data = _object(data, "event")
+    result = _object(data.get("result") or {}, "result")
     tracking = parse_tracker(result) if result.get("object") == "Tracker" else None
     return WebhookEvent(
-        id=data.get("id") or "",
-        description=data.get("description") or "",
-        result_type=result.get("object") or "",
+        id=_text(data.get("id")),
+        description=_text(data.get("description")),
+        result_type=_text(result.get("object")),
         tracking=tracking,
         payload=data,
     )
+
+
+def _tracker_answer(data):
+    try:
+        return parse_tracker(data)
+    except ValueError as error:
+        raise CarrierResponseError(f"EasyPost answered a malformed tracker: {error}") from None
+
+
+def _object(value, what):
+    if not isinstance(value, dict):
+        raise ValueError(f"the {what} is not an object")
+    return value
+
+
+def _list(value, what):
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise ValueError(f"{what} is not a list")
+    return value
+
+
+def _text(value):
+    """A text field: a string, or empty when absent."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r:.40} is not a text")
+    return value
+
+
+def _moment(value):
+    """An ISO 8601 date or date and time (``Z`` for UTC), as given; empty when absent."""
+    text = _text(value)
+    if text:
+        try:
+            datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"{text!r:.40} is not an ISO 8601 date") from None
+    return text

@@ -16,7 +16,8 @@ MAX_BODY_BYTES = 2 * 1024 * 1024
 
 
 class CarrierTrackingWebhook(http.Controller):
-    """EasyPost's tracker webhooks: signature first, then the parcel's tracking."""
+    """EasyPost's tracker webhooks: the carrier from the URL, the declared length,
+    the signature, and only then the parcels of that carrier."""
 
     @http.route(
         "/oms/carriers/<int:carrier_id>/webhook",
@@ -25,25 +26,38 @@ class CarrierTrackingWebhook(http.Controller):
         methods=["POST"],
         csrf=False,
         save_session=False,
+        # Odoo parses a form body before the controller: bounded by the same limit.
+        max_content_length=MAX_BODY_BYTES,
     )
     def receive(self, carrier_id, **_kwargs):
+        # Nothing of the body is read before the carrier is known (an active OMS
+        # EasyPost carrier) and the length it declares is within the limit.
         carrier = request.env["delivery.carrier"].sudo().browse(carrier_id).exists()
-        if not carrier or carrier.delivery_type != "oms_easypost":
+        if not carrier or not carrier.active or carrier.delivery_type != "oms_easypost":
             return request.make_json_response({"status": "unknown carrier"}, status=404)
-        raw = request.httprequest.get_data()
-        if len(raw) > MAX_BODY_BYTES:
+        length = request.httprequest.content_length
+        if length is None:
+            return request.make_json_response({"status": "length required"}, status=411)
+        if length > MAX_BODY_BYTES:
             return request.make_json_response({"status": "payload too large"}, status=413)
+        # At most the declared length; cached, as a request retried after a
+        # serialization failure reads it again.
+        raw = request.httprequest.get_data()
         signature = request.httprequest.headers.get(EASYPOST_SIGNATURE_HEADER)
         if not verify_easypost_signature(raw, signature, carrier.oms_webhook_secret):
             _logger.warning("Carrier %s: tracking webhook with a bad signature refused", carrier_id)
             return request.make_json_response({"status": "invalid signature"}, status=401)
         try:
             event = parse_easypost_event(json.loads(raw))
-        except (ValueError, AttributeError, TypeError):
+        except (ValueError, RecursionError) as error:  # UnicodeDecodeError, JSON, shape
+            _logger.info("Carrier %s: tracking webhook refused: %.200s", carrier_id, error)
             return request.make_json_response({"status": "the body is not an event"}, status=400)
         if event.tracking:
             # No user signs a carrier's webhook: what it changes is done as the system
-            # (timeline events, the customer's "delivered" mail, activities).
+            # (timeline events, the customer's "delivered" mail, activities), for the
+            # parcels of this carrier (and its company) only: its secret signed it.
             env = request.env(user=SUPERUSER_ID)
-            env["oms.carrier.shipment"]._oms_apply_tracking(event.tracking)
+            env["oms.carrier.shipment"]._oms_apply_tracking(
+                event.tracking, carrier=carrier.with_env(env)
+            )
         return request.make_json_response({"status": "received"})

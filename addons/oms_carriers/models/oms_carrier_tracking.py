@@ -56,10 +56,18 @@ class OmsCarrierShipment(models.Model):
     tracking_event_ids = fields.One2many("oms.carrier.tracking.event", "shipment_id")
 
     @api.model
-    def _oms_apply_tracking(self, tracking):
-        """Record what a carrier says about a parcel (webhook or poll): new events,
-        its status, and what that means for the delivery and its order."""
-        shipment = self.search([("tracking_number", "=", tracking.tracking_number)], limit=1)
+    def _oms_apply_tracking(self, tracking, carrier=None):
+        """Record what ``carrier`` says about one of its parcels (webhook or poll):
+        new events, its status, and what that means for the delivery and its order.
+        A parcel of another carrier (or of another company than the carrier's) is
+        not touched, whatever its tracking number. Without ``carrier`` (a caller
+        that knows where the news comes from), any parcel of that number."""
+        domain = [("tracking_number", "=", tracking.tracking_number)]
+        if carrier is not None:
+            domain.append(("carrier_id", "=", carrier.id))
+            if carrier.company_id:
+                domain.append(("picking_id.company_id", "=", carrier.company_id.id))
+        shipment = self.search(domain, limit=1)
         if not shipment:
             _logger.info("Tracking of unknown parcel %s ignored", tracking.tracking_number)
             return self
@@ -180,7 +188,7 @@ class OmsCarrierShipment(models.Model):
                 )
                 continue
             if tracking:
-                self._oms_apply_tracking(tracking)
+                self._oms_apply_tracking(tracking, carrier)
 
 
 def _utc_naive(moment):

@@ -1,6 +1,7 @@
 """Tracking from EasyPost's webhooks (signature checked) and polling, normalised,
 recorded once, driving the order's delivered stage."""
 
+import http.client
 import json
 from datetime import timedelta
 
@@ -126,6 +127,98 @@ class TestTrackingWebhook(HttpCase, TrackingCase):
         self.assertEqual(response.status_code, 200, response.text[-3000:])
         self.assertEqual(self.shipment.tracking_status, "delivered")
         self.assertEqual(self.order.oms_stage, "delivered")
+
+    def post_raw(self, body, secret, carrier=None):
+        carrier = carrier or self.carrier
+        return self.url_open(
+            f"/oms/carriers/{carrier.id}/webhook",
+            data=body,
+            headers={
+                "Content-Type": "application/json",
+                "X-Hmac-Signature": easypost_signature(body, secret),
+            },
+        )
+
+    def test_a_declared_length_over_the_limit_is_refused_before_the_body_is_read(self):
+        # The request says 3 MB and sends a few bytes: reading the body would wait
+        # for the rest; the answer comes from the headers alone.
+        connection = http.client.HTTPConnection("127.0.0.1", self.http_port(), timeout=10)
+        self.addCleanup(connection.close)
+        connection.putrequest("POST", f"/oms/carriers/{self.carrier.id}/webhook")
+        connection.putheader("Content-Type", "application/json")
+        connection.putheader("Content-Length", str(3 * 1024 * 1024))
+        connection.endheaders()
+        connection.send(b'{"id": "evt_')
+        response = connection.getresponse()
+        self.assertEqual(response.status, 413)
+        self.assertEqual(self.shipment.tracking_status, "pre_transit")
+
+    def test_an_archived_carrier_refuses_events(self):
+        event = self.advance("delivered")
+        self.carrier.active = False
+        response = self.post(event, self.sim.webhook_secret)
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(self.shipment.tracking_status, "pre_transit")
+        self.assertFalse(self.shipment.tracking_event_ids)
+
+    def test_an_event_signed_by_one_carrier_moves_only_its_own_parcels(self):
+        other = self.make_carrier(
+            "oms_easypost",
+            name="EasyPost, other account",
+            oms_api_base_url=self.sim.url,
+            oms_api_key=self.sim.api_key,
+            oms_webhook_secret="the other secret",
+        )
+        other_picking = self.make_delivery(other)
+        other_parcel = self.env["oms.carrier.shipment"].create(
+            {
+                "picking_id": other_picking.id,
+                "reference": "shp_other",
+                "tracking_number": "9400OTHERCARRIER",
+            }
+        )
+        event = self.advance("delivered")
+        event["result"]["tracking_code"] = other_parcel.tracking_number
+        response = self.post(event, self.sim.webhook_secret)  # this carrier's secret
+        self.assertEqual(response.status_code, 200, response.text[-3000:])
+        self.assertEqual(other_parcel.tracking_status, "pre_transit")
+        self.assertFalse(other_parcel.tracking_event_ids)
+        # Signed by the other carrier's secret at its own URL: its parcel moves.
+        body = json.dumps(event).encode()
+        self.assertEqual(self.post_raw(body, "the other secret", carrier=other).status_code, 200)
+        self.assertEqual(other_parcel.tracking_status, "delivered")
+
+    def test_an_event_moves_only_parcels_of_its_carriers_company(self):
+        other_company = self.env["res.company"].create({"name": "Other Co"})
+        self.carrier.company_id = other_company
+        response = self.post(self.advance("delivered"), self.sim.webhook_secret)
+        self.assertEqual(response.status_code, 200, response.text[-3000:])
+        self.assertEqual(self.shipment.tracking_status, "pre_transit")
+        self.assertFalse(self.shipment.tracking_event_ids)
+
+    @mute_logger("odoo.addons.oms_carriers.controllers.tracking_webhook")
+    def test_malformed_input_answers_400(self):
+        event = self.advance("delivered")
+        bad_date = json.loads(json.dumps(event))
+        bad_date["result"]["tracking_details"][-1]["datetime"] = "the 5th of never"
+        not_a_text = json.loads(json.dumps(event))
+        not_a_text["result"]["tracking_details"][-1]["message"] = {"nested": ["object"]}
+        depth = 100_000
+        for name, body in (
+            ("deeply nested", b"[" * depth + b"]" * depth),
+            ("deeply nested object", b'{"a":' * depth + b"1" + b"}" * depth),
+            ("bad date", json.dumps(bad_date).encode()),
+            ("not a text", json.dumps(not_a_text).encode()),
+            ("a list", b"[]"),
+            ("a number", b"3"),
+            ("not JSON", b"{'id': 1"),
+            ("not UTF-8", b'{"id": "\xff\xfe"}'),
+        ):
+            with self.subTest(name):
+                response = self.post_raw(body, self.sim.webhook_secret)
+                self.assertEqual(response.status_code, 400, response.text[-500:])
+        self.assertEqual(self.shipment.tracking_status, "pre_transit")
+        self.assertFalse(self.shipment.tracking_event_ids)
 
 
 class TestAddressVerification(CarrierCase):

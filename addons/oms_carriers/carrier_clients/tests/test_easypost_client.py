@@ -459,3 +459,22 @@ def test_webhook_event_golden_payload_is_normalised():
         ("out_for_delivery", "LOUISVILLE"),
     ]
     assert tracking.estimated_delivery == "2025-03-05T20:00:00Z"
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda event: [event],
+        lambda event: event["result"].update(tracking_details={"not": "a list"}),
+        lambda event: event["result"]["tracking_details"][0].update(datetime="yesterday"),
+        lambda event: event["result"]["tracking_details"][0].update(datetime=20250305),
+        lambda event: event["result"].update(tracking_code=["9400100000000000000042"]),
+        lambda event: event["result"].update(status={"delivered": True}),
+        lambda event: event["result"]["tracking_details"][0].update(tracking_location="SF"),
+    ],
+)
+def test_a_malformed_webhook_event_is_a_value_error(mutate):
+    event = json.loads((FIXTURES / "tracker_updated_event.json").read_text())
+    event = mutate(event) or event
+    with pytest.raises(ValueError):
+        parse_easypost_event(event)

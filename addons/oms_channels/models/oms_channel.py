@@ -72,7 +72,6 @@ class OmsChannel(models.Model):
     allow_insecure_http = fields.Boolean(
         string="Allow HTTP (Simulators Only)",
         groups="base.group_system",
-        copy=False,
         help="Let the API URLs be plain http, as the local simulators of the demo and "
         "the tests are. Never for a real channel: the credentials would travel in clear.",
     )

@@ -91,6 +91,8 @@ class TestChannelUrls(LocalSimulatorsMixin, TransactionCase):
             channel.write({"amazon_token_url": "http://api.amazon.com/auth/o2/token"})
         simulator = self._shopify(allow_insecure_http=True, api_base_url="http://127.0.0.1:8181")
         self.assertEqual(simulator.api_base_url, "http://127.0.0.1:8181", "allowed for simulators")
+        copy = simulator.copy({"name": "Copy of the simulator"})
+        self.assertTrue(copy.allow_insecure_http, "a copy keeps the URL and the flag")
         with self.assertRaises(ValidationError):
             simulator.allow_insecure_http = False
         self.assertEqual(channel.api_base_url, "https://shop-a.example.com")

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class OmsCarrierError(models.Model):
@@ -16,3 +16,15 @@ class OmsCarrierError(models.Model):
     operation = fields.Char(required=True)
     message = fields.Text()
     picking_id = fields.Many2one("stock.picking", index="btree_not_null", ondelete="set null")
+    company_id = fields.Many2one(
+        "res.company",
+        compute="_compute_company_id",
+        store=True,
+        index=True,
+        help="The delivery's company, or the carrier's; empty: any company's.",
+    )
+
+    @api.depends("picking_id.company_id", "carrier_id.company_id")
+    def _compute_company_id(self):
+        for error in self:
+            error.company_id = error.picking_id.company_id or error.carrier_id.company_id

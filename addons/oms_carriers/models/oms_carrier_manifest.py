@@ -15,6 +15,7 @@ class OmsCarrierManifest(models.Model):
     name = fields.Char(required=True)
     carrier_id = fields.Many2one("delivery.carrier", required=True, readonly=True)
     warehouse_id = fields.Many2one("stock.warehouse", required=True, readonly=True)
+    company_id = fields.Many2one(related="warehouse_id.company_id", store=True, index=True)
     date = fields.Date(required=True, readonly=True, default=fields.Date.context_today)
     shipment_ids = fields.Many2many("oms.carrier.shipment", string="Parcels", readonly=True)
     reference = fields.Char(string="Carrier Reference", readonly=True)

@@ -11,6 +11,7 @@ class OmsCarrierShipment(models.Model):
 
     picking_id = fields.Many2one("stock.picking", required=True, index=True, ondelete="cascade")
     carrier_id = fields.Many2one(related="picking_id.carrier_id", store=True)
+    company_id = fields.Many2one(related="picking_id.company_id", store=True, index=True)
     reference = fields.Char(string="Carrier Shipment", required=True, index=True)
     tracking_number = fields.Char(index=True)
     package_id = fields.Many2one("stock.quant.package")

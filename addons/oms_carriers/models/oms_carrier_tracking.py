@@ -31,6 +31,7 @@ class OmsCarrierTrackingEvent(models.Model):
     )
     picking_id = fields.Many2one(related="shipment_id.picking_id", store=True, index=True)
     tracking_number = fields.Char(related="shipment_id.tracking_number", store=True)
+    company_id = fields.Many2one(related="shipment_id.company_id", store=True, index=True)
     status = fields.Selection(TRACKING_STATUSES, required=True)
     carrier_status = fields.Char()
     description = fields.Char()
@@ -66,7 +67,7 @@ class OmsCarrierShipment(models.Model):
         if carrier is not None:
             domain.append(("carrier_id", "=", carrier.id))
             if carrier.company_id:
-                domain.append(("picking_id.company_id", "=", carrier.company_id.id))
+                domain.append(("company_id", "=", carrier.company_id.id))
         shipment = self.search(domain, limit=1)
         if not shipment:
             _logger.info("Tracking of unknown parcel %s ignored", tracking.tracking_number)

@@ -129,6 +129,7 @@ class OmsShippingQuote(models.Model):
     _order = "state desc, price_company, id"
 
     picking_id = fields.Many2one("stock.picking", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="picking_id.company_id", store=True, index=True)
     carrier_id = fields.Many2one("delivery.carrier", required=True, ondelete="cascade")
     service = fields.Char(help="The service code sent when buying the label.")
     service_name = fields.Char()

@@ -89,3 +89,59 @@ class TestCarrierApiUrl(CarrierCase):
         result = self.carrier.with_user(self.oms_manager).send_shipping(picking)
         self.assertTrue(result[0]["tracking_number"])
         self.assertEqual(len(self.sim.purchases), 1)
+
+
+class TestCarrierCompanies(CarrierCase):
+    """A user of one company sees none of another company's shipping records."""
+
+    def _records_of(self, company, warehouse, carrier):
+        env = self.env(context=dict(self.env.context, allowed_company_ids=company.ids))
+        picking = env["stock.picking"].create(
+            {"picking_type_id": warehouse.out_type_id.id, "partner_id": self.customer.id}
+        )
+        shipment = env["oms.carrier.shipment"].create(
+            {"picking_id": picking.id, "reference": f"shp_{company.id}", "tracking_number": "1Z"}
+        )
+        return {
+            "oms.shipping.policy": env["oms.shipping.policy"].create(
+                {"name": f"Policy {company.name}", "company_id": company.id}
+            ),
+            "oms.shipping.quote": env["oms.shipping.quote"].create(
+                {"picking_id": picking.id, "carrier_id": carrier.id, "price": 5}
+            ),
+            "oms.carrier.shipment": shipment,
+            "oms.carrier.tracking.event": env["oms.carrier.tracking.event"].create(
+                {"shipment_id": shipment.id, "status": "in_transit", "occurred_at": "2026-01-02"}
+            ),
+            "oms.carrier.manifest": env["oms.carrier.manifest"].create(
+                {"name": "Manifest", "carrier_id": carrier.id, "warehouse_id": warehouse.id}
+            ),
+            "oms.carrier.error": env["oms.carrier.error"].create(
+                {"carrier_id": carrier.id, "operation": "quote", "picking_id": picking.id}
+            ),
+        }
+
+    def test_a_user_of_one_company_cannot_read_another_companys_records(self):
+        carrier = self.make_carrier("oms_own_fleet", name="Vans")
+        company_b = self.env["res.company"].create({"name": "Company B"})
+        warehouse_b = self.env["stock.warehouse"].search([("company_id", "=", company_b.id)])
+        ours = self._records_of(self.env.company, self.warehouse, carrier)
+        theirs = self._records_of(company_b, warehouse_b, carrier)
+        user = new_test_user(
+            self.env,
+            login="car_user_a",
+            groups="oms_core.group_oms_manager",
+            company_id=self.env.company.id,
+            company_ids=[(6, 0, self.env.company.ids)],
+        )
+        for model, record in theirs.items():
+            with self.subTest(model=model):
+                self.assertEqual(record.company_id, company_b)
+                visible = self.env[model].with_user(user).search([("id", "in", record.ids)])
+                self.assertFalse(visible, f"{model} of company B")
+                with self.assertRaises(AccessError):
+                    record.with_user(user).read(["id"])
+                mine = ours[model]
+                self.assertEqual(
+                    self.env[model].with_user(user).search([("id", "in", mine.ids)]), mine
+                )

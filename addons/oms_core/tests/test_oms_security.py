@@ -47,3 +47,13 @@ class TestOmsSecurity(OmsCoreCase):
             .with_user(foreign_user)
             .search([("order_id", "=", order.id)])
         )
+        self.assertFalse(
+            self.env["oms.channel"].with_user(foreign_user).search([("id", "=", self.channel.id)])
+        )
+        rule = self.env["oms.hold.rule"].create(
+            {"name": "Ours only", "domain": "[]", "company_id": self.company.id}
+        )
+        shared = self.env.ref("oms_core.oms_hold_rule_fraud")
+        visible = self.env["oms.hold.rule"].with_user(foreign_user).search([])
+        self.assertNotIn(rule, visible)
+        self.assertIn(shared, visible, "a rule of no company applies to every company")

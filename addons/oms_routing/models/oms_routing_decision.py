@@ -9,7 +9,7 @@ class OmsRoutingDecision(models.Model):
     _order = "id desc"
 
     order_id = fields.Many2one("sale.order", required=True, index=True, ondelete="cascade")
-    company_id = fields.Many2one(related="order_id.company_id", store=True)
+    company_id = fields.Many2one(related="order_id.company_id", store=True, index=True)
     strategy_id = fields.Many2one("oms.routing.strategy", readonly=True)
     summary = fields.Char(readonly=True)
     estimated_cost = fields.Float(readonly=True)
@@ -26,6 +26,7 @@ class OmsRoutingCandidate(models.Model):
     decision_id = fields.Many2one(
         "oms.routing.decision", required=True, index=True, ondelete="cascade"
     )
+    company_id = fields.Many2one(related="decision_id.company_id", store=True, index=True)
     source_id = fields.Many2one("oms.routing.source", required=True, ondelete="cascade")
     chosen = fields.Boolean(readonly=True)
     can_ship_all = fields.Boolean(string="Has Everything", readonly=True)
@@ -51,6 +52,7 @@ class OmsRoutingAllocation(models.Model):
         "oms.routing.decision", required=True, index=True, ondelete="cascade"
     )
     order_id = fields.Many2one(related="line_id.order_id", store=True, index=True)
+    company_id = fields.Many2one(related="decision_id.company_id", store=True, index=True)
     line_id = fields.Many2one("sale.order.line", required=True, index=True, ondelete="cascade")
     source_id = fields.Many2one("oms.routing.source", required=True, index=True)
     quantity = fields.Float(digits="Product Unit of Measure")

@@ -103,6 +103,7 @@ class OmsRoutingRate(models.Model):
     _order = "source_id, max_km"
 
     source_id = fields.Many2one("oms.routing.source", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="source_id.company_id", store=True, index=True)
     max_km = fields.Float(string="Up to (km)", required=True)
     base = fields.Float(string="Per Shipment", required=True)
     per_kg = fields.Float(string="Per kg")

@@ -1,3 +1,4 @@
 from . import test_oms_routing_install
 from . import test_oms_routing
 from . import test_oms_routing_concurrency
+from . import test_oms_routing_security

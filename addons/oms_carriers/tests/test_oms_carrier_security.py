@@ -2,8 +2,11 @@
 administrators' fields, https, and a new URL forgets the credentials."""
 
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.modules.neutralize import neutralize_database
 from odoo.tests import new_test_user
 from odoo.tools import mute_logger
+
+from odoo.addons.oms_carriers.models.delivery_carrier import CREDENTIAL_FIELDS
 
 from .common import CarrierCase
 
@@ -145,3 +148,40 @@ class TestCarrierCompanies(CarrierCase):
                 self.assertEqual(
                     self.env[model].with_user(user).search([("id", "in", mine.ids)]), mine
                 )
+
+
+class TestNeutralize(CarrierCase):
+    """A neutralized copy of the database talks to no carrier."""
+
+    def test_neutralize_blanks_the_carriers_secrets_and_stops_tracking(self):
+        carriers = self.make_carrier(
+            "oms_easypost",
+            name="Live EasyPost",
+            oms_api_key="EZAK_live",
+            oms_webhook_secret="whsec_live",
+        ) | self.make_carrier(
+            "oms_ups",
+            name="Live UPS",
+            oms_client_id="live-client",
+            oms_client_secret="live-secret",
+            oms_account_number="A1B2C3",
+        )
+        other = self.make_carrier("fixed", name="Flat rate")
+        cron = self.env.ref("oms_carriers.ir_cron_oms_poll_tracking")
+        cron.active = True
+        self.env.flush_all()
+        neutralize_database(self.env.cr)
+        self.env.invalidate_all()
+        for carrier in carriers:
+            with self.subTest(carrier.name):
+                self.assertEqual(
+                    [
+                        carrier[name]
+                        for name in (*CREDENTIAL_FIELDS, "oms_webhook_secret", "active")
+                    ],
+                    [False] * (len(CREDENTIAL_FIELDS) + 2),
+                )
+                with self.assertRaisesRegex(UserError, "credentials"):
+                    carrier._oms_get_carrier_client()
+        self.assertTrue(other.active, "carriers without an API are left alone")
+        self.assertFalse(cron.active)

@@ -238,7 +238,8 @@ class PoolTimeout(Exception):
 
 def max_connections():
     """The intake's cap on its own connections, per process and database."""
-    return int(config.get("oms_intake_max_connections") or MAX_CONNECTIONS)
+    value = config.get("oms_intake_max_connections")
+    return MAX_CONNECTIONS if value in (None, "") else int(value)
 
 
 class ConnectionPool:
@@ -347,9 +348,9 @@ def _cursor(registry):
     return pool_for(registry).cursor()
 
 
-def answer(environ, start_response):
-    """Answer the request if it is a common webhook delivery; returns the WSGI
-    body, or None when Odoo must answer (the body can then be read again)."""
+def _delivery_target(environ):
+    """(registry, channel id, declared length) of a webhook delivery the intake
+    may take, from its path, method and headers alone; else None."""
     match = PATH.fullmatch(environ.get("PATH_INFO") or "")
     if not match or environ.get("REQUEST_METHOD") != "POST":
         return None
@@ -363,19 +364,38 @@ def answer(environ, start_response):
     registry = Registry.registries[database]
     if not registry.ready or "oms.channel.inbox" not in registry:
         return None
+    if max_connections() <= 0 and not registry.in_test_mode():
+        return None  # the intake is turned off
+    return registry, int(match.group(1)), length
+
+
+def _known_before_reading(registry, channel_id):
+    """Whether the channel may be sent webhooks, known before the body is read:
+    from what the intake last read of it (the insert checks it), else read now."""
+    if (registry.db_name, channel_id) in _channels:
+        return True
+    try:
+        with _cursor(registry) as cr:
+            return read_channel(cr, channel_id) is not None
+    except PoolTimeout:
+        _logger.info("Channel %s: intake connections busy, webhook left to Odoo", channel_id)
+    except psycopg2.Error:
+        _logger.info("Channel %s: webhook left to Odoo's route", channel_id, exc_info=True)
+    return False
+
+
+def answer(environ, start_response):
+    """Answer the request if it is a common webhook delivery; returns the WSGI
+    body, or None when Odoo must answer (the body can then be read again)."""
+    target = _delivery_target(environ)
+    if target is None:
+        return None
+    registry, channel_id, length = target
     thread = threading.current_thread()
-    thread.dbname, thread.query_count, thread.query_time = database, 0, 0
+    thread.dbname, thread.query_count, thread.query_time = registry.db_name, 0, 0
     thread.perf_t0 = time.time()
-    channel_id = int(match.group(1))
-    if (database, channel_id) not in _channels:
-        # Not read before: the channel is known before the body is read.
-        try:
-            with _cursor(registry) as cr:
-                if not read_channel(cr, channel_id):
-                    return None
-        except (psycopg2.Error, PoolTimeout):
-            _logger.info("Channel %s: webhook left to Odoo's route", channel_id, exc_info=True)
-            return None
+    if not _known_before_reading(registry, channel_id):
+        return None
     raw = environ["wsgi.input"].read(length)
     environ["wsgi.input"] = io.BytesIO(raw)
     try:
@@ -386,7 +406,10 @@ def answer(environ, start_response):
             # queued through the ORM, on a cursor of Odoo's, with the payload.
             with registry.cursor() as cr:
                 inbox_id = store_delivery(cr, channel_id, environ, raw, queue_import)
-    except (psycopg2.Error, PoolTimeout):
+    except PoolTimeout:
+        _logger.info("Channel %s: intake connections busy, webhook left to Odoo", channel_id)
+        return None
+    except psycopg2.Error:
         _logger.info("Channel %s: webhook left to Odoo's route", channel_id, exc_info=True)
         return None
     except Exception:

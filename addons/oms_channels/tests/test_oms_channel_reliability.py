@@ -156,7 +156,9 @@ class TestReliability(LocalSimulatorsMixin, BaseCase):
         self.assertEqual(self._process_all(), sorted(str(order["id"]) for order in orders))
 
     def test_beyond_the_intake_cap_a_delivery_takes_odoos_route(self):
-        first, second = (json.dumps(o).encode() for o in generate_orders(2, seed=36, lines=1))
+        first, second, third = (
+            json.dumps(o).encode() for o in generate_orders(3, seed=36, lines=1)
+        )
         pool = intake.pool_for(self.registry)
         with intake_answers() as answered:
             responses = [self._post(first)]
@@ -164,8 +166,10 @@ class TestReliability(LocalSimulatorsMixin, BaseCase):
                 for _slot in range(pool.size):
                     busy.enter_context(pool.cursor())  # every intake connection busy
                 responses.append(self._post(second))
-        self.assertEqual([r.status_code for r in responses], [200, 200])
-        self.assertEqual(answered, [True, False], "the second by Odoo's route")
+            with patch.dict(config.options, {"oms_intake_max_connections": 0}):
+                responses.append(self._post(third))  # the intake turned off
+        self.assertEqual([r.status_code for r in responses], [200, 200, 200])
+        self.assertEqual(answered, [True, False, False], "the second and third by Odoo's route")
         inbox_ids, _jobs = self._counts()
         self.assertEqual(sorted(inbox_ids), sorted(r.json()["inbox_id"] for r in responses))
 

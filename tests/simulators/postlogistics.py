@@ -65,11 +65,15 @@ class PostLogisticsSimulator(Simulator):
         self.franking_licenses = set(franking_licenses or {"60000001"})
         self.labels = []  # every label handed out: ident code, services, recipient, format
         self._serial = itertools.count(10000001)
+        # The soap:address the WSDL gives (this simulator's own by default); a test
+        # sets another to play a WSDL that sends the calls elsewhere.
+        self.service_location = None
 
     @route("GET", SERVICE_PATH)
     def wsdl(self, request):
         # ``?wsdl`` has no value, so it does not show in ``request.query``: any GET gets it.
-        text = WSDL_PATH.read_text().replace("{location}", f"{self.url}{SERVICE_PATH}")
+        location = self.service_location or f"{self.url}{SERVICE_PATH}"
+        text = WSDL_PATH.read_text().replace("{location}", location)
         return Response(200, text, content_type="text/xml; charset=utf-8")
 
     @route("POST", SERVICE_PATH)

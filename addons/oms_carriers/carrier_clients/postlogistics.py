@@ -10,7 +10,8 @@ The WSDL is loaded from ``wsdl_url`` (the carrier's published one by default, th
 simulator's in tests) on first use, with the (connect, read) timeout and retried
 on connection errors and 5xx like any idempotent call; ``service_url`` may send
 the calls elsewhere than the WSDL's address (a test or integration endpoint).
-Auth is HTTP Basic. ``GenerateLabel`` is never repeated by the client: every call
+Without it, the WSDL's address must be on the scheme, host and port the WSDL came
+from: the credentials go nowhere else. Auth is HTTP Basic. ``GenerateLabel`` is never repeated by the client: every call
 hands out a new ident code.
 
 SOAP faults and HTTP errors become typed errors: a ``Client`` fault or an item
@@ -25,6 +26,7 @@ import logging
 import random
 import time
 from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import urlsplit
 
 import requests
 import zeep
@@ -142,6 +144,16 @@ class PostLogisticsClient:
             self._service = client.create_service(binding, self.service_url)
         else:
             self._service = client.service
+            # The credentials go where the WSDL says: only to the scheme, host and
+            # port the WSDL came from (the URL an administrator set), never to
+            # another server or over http the WSDL would name.
+            address = self._service._binding_options.get("address") or ""
+            if _origin(address) != _origin(self.wsdl_url):
+                self._service = None
+                raise CarrierResponseError(
+                    f"{self.system}: the WSDL sends the calls to {address!r:.100}, not to "
+                    f"the server it came from; set the service URL to use another one"
+                )
         self._client = client
         return self._service
 
@@ -330,3 +342,9 @@ class PostLogisticsClient:
 def tracking_url(ident_code):
     """The public Swiss Post tracking page of a parcel."""
     return f"https://www.post.ch/swisspost-tracking?formattedParcelCodes={ident_code}"
+
+
+def _origin(url):
+    parts = urlsplit(url or "")
+    scheme = parts.scheme.lower()
+    return (scheme, parts.hostname, parts.port or {"https": 443, "http": 80}.get(scheme))

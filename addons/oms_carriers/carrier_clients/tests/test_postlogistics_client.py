@@ -15,6 +15,7 @@ from .. import (
     Address,
     CarrierAuthError,
     CarrierConnectionError,
+    CarrierResponseError,
     CarrierServerError,
     CarrierValidationError,
     Parcel,
@@ -171,6 +172,20 @@ def test_calls_go_to_the_service_url_when_one_is_given(sim, sleep):
         client.generate_label(ANNA)
     assert sim.requests_to("POST", ".*") == []
     assert len(integration.labels) == 1
+
+
+def test_credentials_go_only_to_the_server_the_wsdl_came_from(sim, sleep):
+    with PostLogisticsSimulator(USER, PASSWORD, {LICENSE}) as elsewhere:
+        for location in (
+            f"{elsewhere.url}{SERVICE_PATH}",  # another server (port)
+            f"https://{sim.url.split('//')[1]}{SERVICE_PATH}",  # same host, other scheme
+        ):
+            sim.service_location = location
+            client = client_for(sim, sleep)
+            with pytest.raises(CarrierResponseError, match="not to the server it came from"):
+                client.generate_label(ANNA)
+        assert elsewhere.received == []
+    assert sim.requests_to("POST", ".*") == []
 
 
 def test_no_answer_is_a_connection_error(sleep):

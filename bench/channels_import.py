@@ -69,6 +69,7 @@ def run_pipeline(env, sim):
             "name": "Bench Shopify",
             "channel_type": "shopify",
             "api_base_url": sim.url,
+            "allow_insecure_http": True,  # the local simulator
             "shopify_access_token": sim.access_token,
             "stock_push_on_change": False,
         }

@@ -105,6 +105,7 @@ def setup(env, sim, count):
             "delivery_type": "oms_easypost",
             "product_id": service.id,
             "oms_api_base_url": sim.url,
+            "oms_allow_insecure_http": True,  # the local simulator
             "oms_api_key": sim.api_key,
             "oms_verify_address": False,
         }

@@ -99,6 +99,7 @@ class TestJourney(LocalSimulatorsMixin, HttpCase):
                 "delivery_type": "oms_easypost",
                 "product_id": service.id,
                 "oms_api_base_url": self.easypost.url,
+                "oms_allow_insecure_http": True,  # the local simulator
                 "oms_api_key": self.easypost.api_key,
                 "oms_webhook_secret": self.easypost.webhook_secret,
             }
@@ -109,6 +110,7 @@ class TestJourney(LocalSimulatorsMixin, HttpCase):
                 "delivery_type": "oms_ups",
                 "product_id": service.id,
                 "oms_api_base_url": self.ups.url,
+                "oms_allow_insecure_http": True,  # the local simulator
                 "oms_client_id": self.ups.client_id,
                 "oms_client_secret": self.ups.client_secret,
                 "oms_account_number": self.ups.account_number,
@@ -136,6 +138,7 @@ class TestJourney(LocalSimulatorsMixin, HttpCase):
                 "team_id": team.id,
                 "channel_type": "shopify",
                 "api_base_url": self.shopify.url,
+                "allow_insecure_http": True,  # the local simulator
                 "shopify_access_token": self.shopify.access_token,
                 "shopify_location_id": str(self.shopify.location_id),
                 "webhook_secret": self.shopify.webhook_secret,

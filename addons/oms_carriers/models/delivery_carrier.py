@@ -4,7 +4,7 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..carrier_clients import (
     Address,
@@ -70,7 +70,6 @@ class DeliveryCarrier(models.Model):
     oms_allow_insecure_http = fields.Boolean(
         string="Allow HTTP (Simulators Only)",
         groups="base.group_system",
-        copy=False,
         help="Let the API base URL be plain http, as the local simulators of the demo "
         "and the tests are. Never for a real carrier: the credentials would travel in "
         "clear.",
@@ -163,6 +162,20 @@ class DeliveryCarrier(models.Model):
                 url=url,
             )
         return None
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Odoo checks the groups of the fields a write sets, not of those a create
+        # sets: a carrier made by someone else than an administrator starts on the
+        # carrier's production URL (or a copy's, when it is one), never on theirs.
+        if not self.env.su and not self.env.user.has_group("base.group_system"):
+            for vals in vals_list:
+                url = vals.get("oms_api_base_url")
+                if vals.get("oms_allow_insecure_http") or (
+                    url and url not in DEFAULT_URLS.values()
+                ):
+                    raise AccessError(_("Only administrators set the API base URL of a carrier."))
+        return super().create(vals_list)
 
     def write(self, vals):
         moved = self.browse()

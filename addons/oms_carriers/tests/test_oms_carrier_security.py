@@ -39,6 +39,47 @@ class TestCarrierApiUrl(CarrierCase):
         self.carrier.with_user(self.admin).write({"oms_api_base_url": "https://api.easypost.com"})
         self.assertEqual(self.carrier.oms_api_base_url, "https://api.easypost.com")
 
+    def test_a_manager_creates_a_carrier_on_the_production_url(self):
+        ups = (
+            self.env["delivery.carrier"]
+            .with_user(self.oms_manager)
+            .create(
+                {
+                    "name": "UPS by a manager",
+                    "delivery_type": "oms_ups",
+                    "product_id": self.delivery_product.id,
+                }
+            )
+        )
+        self.assertEqual(ups.oms_api_base_url, "https://onlinetools.ups.com")
+        self.assertFalse(ups.oms_allow_insecure_http)
+        for values in (
+            {"oms_api_base_url": "https://evil.example.com"},
+            {"oms_allow_insecure_http": True},
+        ):
+            with self.subTest(values=values), self.assertRaises(AccessError):
+                self.env["delivery.carrier"].with_user(self.oms_manager).create(
+                    {
+                        "name": "UPS elsewhere",
+                        "delivery_type": "oms_ups",
+                        "product_id": self.delivery_product.id,
+                        **values,
+                    }
+                )
+        with self.assertRaises(AccessError):  # a copy onto another URL
+            self.carrier.with_user(self.oms_manager).copy(
+                {"oms_api_base_url": "https://evil.example.com"}
+            )
+
+    def test_a_copy_keeps_the_url_with_its_http_flag(self):
+        copy = self.carrier.copy()
+        self.assertEqual(copy.oms_api_base_url, self.sim.url)
+        self.assertTrue(copy.oms_allow_insecure_http)
+        self.assertFalse(copy.oms_api_key, "credentials are not copied")
+        production = self.make_carrier("oms_easypost", name="Production")
+        by_manager = production.with_user(self.oms_manager).copy()
+        self.assertEqual(by_manager.oms_api_base_url, "https://api.easypost.com")
+
     def test_api_url_must_be_https(self):
         carrier = self.make_carrier("oms_ups", name="UPS").with_user(self.admin)
         for url in (

@@ -1,15 +1,50 @@
 import base64
+import io
+import math
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from PIL import Image, ImageOps
 
 from odoo import _, fields, http
 from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.http import request
+from odoo.tools import hash_sign, verify_hash_signed
+from odoo.tools.image import IMAGE_MAX_RESOLUTION
 from odoo.tools.mimetypes import guess_mimetype
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
 MAX_PHOTOS = 3
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
+# The whole return form: the photos and one more megabyte for the rest. Larger
+# requests are refused (413) from their declared length, before being read.
+MAX_FORM_BYTES = MAX_PHOTOS * MAX_PHOTO_BYTES + 1024 * 1024
 PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
+PIL_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/gif": "GIF"}
+# More than any order line's quantity; anything above is a typing error or a probe.
+MAX_FORM_QUANTITY = 100000
+# A guest who found an order may fill in its return form for this long.
+GUEST_TOKEN_LIFETIME = timedelta(hours=1)
+GUEST_TOKEN_SCOPE = "oms_returns.guest_return"
+
+
+def guest_return_token(env, order):
+    """A token for the return form of ``order`` only, expiring after
+    :data:`GUEST_TOKEN_LIFETIME` (signed with the database secret)."""
+    return hash_sign(env(su=True), GUEST_TOKEN_SCOPE, {"order": order.id}, GUEST_TOKEN_LIFETIME)
+
+
+def guest_return_token_valid(env, token, order_id):
+    """Whether ``token`` is a guest token for the return form of order ``order_id``
+    that has not expired."""
+    if not token or not isinstance(token, str):
+        return False
+    try:
+        payload = verify_hash_signed(env(su=True), GUEST_TOKEN_SCOPE, token)
+    except ValueError:  # not a token at all (bad base64, version, UTF-8 or JSON)
+        return False
+    return isinstance(payload, dict) and payload.get("order") == order_id
 
 
 class ReturnsPortal(CustomerPortal):
@@ -71,18 +106,28 @@ class ReturnsPortal(CustomerPortal):
         auth="public",
         methods=["GET", "POST"],
         website=True,
+        max_content_length=MAX_FORM_BYTES,
     )
-    def portal_order_return(self, order_id, access_token=None, **post):
-        try:
-            order = self._document_check_access("sale.order", order_id, access_token)
-        except (AccessError, MissingError):
-            return request.redirect("/my")
+    def portal_order_return(self, order_id, access_token=None, return_token=None, **post):
+        """The return form of an order: for its customer signed in, through the
+        order's portal access token, or for a guest through the return token the
+        guest lookup gave (this order's return form only, for a while)."""
+        if guest_return_token_valid(request.env, return_token, order_id):
+            order = request.env["sale.order"].sudo().browse(order_id).exists()
+            if not order or order.state != "sale":
+                return request.redirect("/my")
+        else:
+            return_token = None
+            try:
+                order = self._document_check_access("sale.order", order_id, access_token)
+            except (AccessError, MissingError):
+                return request.redirect("/my")
         groups, verdicts = self._oms_returnable_groups(order)
         lines = request.env["sale.order.line"].sudo().union(*(group[1] for group in groups))
         error = None
         if request.httprequest.method == "POST":
             try:
-                record = self._oms_create_return(order, lines, post)
+                record = self._oms_create_return(order, lines, verdicts, post)
             except ValidationError as exc:
                 error = exc.args[0]
             else:
@@ -91,6 +136,7 @@ class ReturnsPortal(CustomerPortal):
         values.update(
             {
                 "access_token": access_token or "",
+                "return_token": return_token or "",
                 "sale_order": order,
                 "lines": lines,
                 "groups": [group for group in groups if group[1]],
@@ -133,25 +179,31 @@ class ReturnsPortal(CustomerPortal):
             limit=limit,
         )
 
-    def _oms_create_return(self, order, lines, post):
+    def _oms_create_return(self, order, lines, verdicts, post):
         """A request from the form: each line's quantity and reason, a comment, photos.
         Everything is checked before anything is stored."""
         chosen = []
         for line in lines:
-            try:
-                quantity = float(post.get(f"qty_{line.id}") or 0)
-            except ValueError:
-                raise ValidationError(_("Quantities are whole numbers.")) from None
-            if quantity <= 0:
+            quantity = self._oms_form_quantity(post.get(f"qty_{line.id}"))
+            if not quantity:
                 continue
-            reason_id = int(post.get(f"reason_{line.id}") or 0)
-            if not reason_id:
+            verdict = verdicts[line]
+            if quantity > verdict["returnable"]:
+                raise ValidationError(
+                    _(
+                        "At most %(quantity)s of %(product)s can be returned.",
+                        quantity=f"{verdict['returnable']:g}",
+                        product=line.product_id.display_name,
+                    )
+                )
+            reason = self._oms_form_reason(post.get(f"reason_{line.id}"), verdict["policy"])
+            if not reason:
                 raise ValidationError(_("Tell us why you return %s.", line.product_id.display_name))
             chosen.append(
                 {
                     "sale_line_id": line.id,
                     "quantity": quantity,
-                    "reason_id": reason_id,
+                    "reason_id": reason.id,
                     "comment": (post.get(f"comment_{line.id}") or "")[:500],
                 }
             )
@@ -176,7 +228,9 @@ class ReturnsPortal(CustomerPortal):
                 raise ValidationError(
                     _("%s is not a photo (JPEG, PNG, WebP or GIF).", photo.filename)
                 )
-            files.append((photo.filename, content, mimetype))
+            files.append(
+                (photo.filename, _strip_metadata(content, mimetype, photo.filename), mimetype)
+            )
         env = request.env(su=True)
         with env.cr.savepoint():
             record = env["oms.return"].create(
@@ -201,26 +255,92 @@ class ReturnsPortal(CustomerPortal):
         record._oms_submit()
         return record
 
+    @staticmethod
+    def _oms_form_quantity(value):
+        """The quantity typed for a line: 0 when none; a whole, finite, sensible
+        number, or a message."""
+        value = (value or "").strip()
+        if not value:
+            return 0
+        try:
+            quantity = float(value)
+        except ValueError:
+            quantity = math.nan
+        if not math.isfinite(quantity) or quantity != int(quantity) or quantity < 0:
+            raise ValidationError(_("Quantities are whole numbers.")) from None
+        if quantity > MAX_FORM_QUANTITY:
+            raise ValidationError(_("%s items is more than any order holds.", value))
+        return int(quantity)
+
+    @staticmethod
+    def _oms_form_reason(value, policy):
+        """The reason chosen for a line, among those of its policy; an empty
+        recordset when none was chosen, a message when it is not one of them."""
+        Reason = request.env["oms.return.reason"].sudo()
+        value = (value or "").strip()
+        if not value:
+            return Reason
+        known = value.isascii() and value.isdigit() and len(value) < 10
+        reason = Reason.browse(int(value)) if known else Reason
+        if not reason or reason not in policy.reason_ids:
+            raise ValidationError(_("Choose one of the reasons offered."))
+        return reason
+
     # --- guests: find the order first ----------------------------------------------------
     @http.route(["/returns"], type="http", auth="public", methods=["GET", "POST"], website=True)
     def portal_guest_returns(self, **post):
-        """A guest finds an order by its reference and the email or the delivery
-        postcode; both must match. Attempts are limited per address; a failure never
-        says which part was wrong."""
+        """A guest finds an order by its complete reference and the email or the
+        delivery postcode; both must match exactly, and one order only. Attempts are
+        limited per address and per reference; a failure never says which part was
+        wrong. The guest then gets a token for this order's return form only, for a
+        while, never the order's own access token."""
         error = None
         if request.httprequest.method == "POST":
             Lookup = request.env["oms.return.lookup"].sudo()
+            # Behind a proxy, Odoo's proxy_mode makes this the forwarded address.
             address = request.httprequest.remote_addr or ""
-            if Lookup._oms_too_many(address):
+            reference = (post.get("reference") or "").strip()
+            keys = [f"address:{address}"]
+            if reference:
+                keys.append(f"reference:{reference.upper()[:100]}")
+            if Lookup._oms_count_attempt(keys):
                 error = _("Too many attempts. Please try again in a quarter of an hour.")
             else:
-                order = Lookup._oms_find_order(post.get("reference"), post.get("contact"))
-                Lookup.create({"address": address, "found": bool(order)})
+                order = Lookup._oms_find_order(
+                    reference, post.get("contact"), self._oms_lookup_company()
+                )
                 if order:
-                    order._portal_ensure_token()
+                    token = guest_return_token(request.env, order)
                     return request.redirect(
-                        f"/my/orders/{order.id}/return?access_token={order.access_token}"
+                        f"/my/orders/{order.id}/return?{urlencode({'return_token': token})}"
                     )
                 error = _("We could not find this order. Check the reference and try again.")
         values = {"error": error, "reference": post.get("reference", ""), "page_name": "returns"}
         return request.render("oms_returns.portal_guest_returns", values)
+
+    @staticmethod
+    def _oms_lookup_company():
+        """The company whose orders a guest may find: the website's, else the
+        request's."""
+        website = getattr(request, "website", None)
+        return website.company_id if website else request.env.company
+
+
+def _strip_metadata(content, mimetype, filename):
+    """The photo re-encoded without its metadata (EXIF: place, device, date), its
+    orientation applied to the pixels."""
+    try:
+        with Image.open(io.BytesIO(content)) as original:
+            if original.width * original.height > IMAGE_MAX_RESOLUTION:
+                raise ValidationError(_("%s has too many pixels.", filename))
+            output = io.BytesIO()
+            if mimetype == "image/gif":
+                original.save(output, format="GIF", save_all=True)
+            else:
+                image = ImageOps.exif_transpose(original)
+                if mimetype == "image/jpeg" and image.mode not in ("RGB", "L", "CMYK"):
+                    image = image.convert("RGB")
+                image.save(output, format=PIL_FORMATS[mimetype])
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError(_("%s is not a photo we can read.", filename)) from None
+    return output.getvalue()

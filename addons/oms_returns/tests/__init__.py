@@ -3,3 +3,4 @@ from . import test_oms_return_flow
 from . import test_oms_return_portal
 from . import test_oms_return_tours
 from . import test_oms_return_concurrency
+from . import test_oms_return_guest

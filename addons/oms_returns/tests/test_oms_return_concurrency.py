@@ -71,3 +71,59 @@ class TestConcurrentRequests(BaseCase):
         # Run again, it sees the first request and is checked against it.
         self._line(second)._oms_lock_for_return()
         second.commit()
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentGuestLookups(BaseCase):
+    """Two guest lookups at once from one address: the second cannot read the
+    count the first has not committed yet and slip under the limit."""
+
+    key = "address:test-concurrent-lookups"
+
+    def setUp(self):
+        super().setUp()
+        self.registry = Registry(get_db_name())
+        self.addCleanup(self._remove)
+
+    def _remove(self):
+        with self.registry.cursor() as cr:
+            cr.execute("DELETE FROM oms_return_lookup WHERE key = %s", [self.key])
+
+    def _count(self, cr):
+        return api.Environment(cr, SUPERUSER_ID, {})["oms.return.lookup"]._oms_count_attempt(
+            [self.key]
+        )
+
+    def _attempts(self):
+        with self.registry.cursor() as cr:
+            cr.execute("SELECT attempts FROM oms_return_lookup WHERE key = %s", [self.key])
+            return cr.fetchone()[0]
+
+    @mute_logger("odoo.sql_db")
+    def test_the_second_lookup_counts_on_top_of_the_first(self):
+        with self.registry.cursor() as cr:
+            for _attempt in range(9):
+                self.assertFalse(self._count(cr))
+        first, second = self.registry.cursor(), self.registry.cursor()
+        self.addCleanup(first.close)
+        self.addCleanup(second.close)
+        # The second transaction's snapshot is taken before the first one commits.
+        second.execute("SELECT 1")
+        self.assertFalse(self._count(first), "the tenth attempt is allowed")
+        outcome = []
+
+        def count_second():
+            try:
+                outcome.append(self._count(second))
+            except SerializationFailure:
+                outcome.append("runs again")
+
+        thread = threading.Thread(target=count_second)
+        thread.start()
+        first.commit()
+        thread.join(timeout=30)
+        self.assertEqual(outcome, ["runs again"], "as Odoo's retry of the request does")
+        second.rollback()
+        self.assertTrue(self._count(second), "run again, it is the eleventh: refused")
+        second.commit()
+        self.assertEqual(self._attempts(), 11)

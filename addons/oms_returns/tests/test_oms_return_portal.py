@@ -290,14 +290,15 @@ class TestGuestReturns(PortalReturnCase):
                 "contact": "guest@example.com",
             },
         )
-        self.assertIn("Portal Mug", found.text, "the return form, through the order's token")
+        self.assertIn("Portal Mug", found.text, "the return form, through a return token")
         line = self.order.order_line
         form_token = found.text.split('name="csrf_token" value="')[1].split('"')[0]
+        return_token = found.text.split('name="return_token" value="')[1].split('"')[0]
         response = self.url_open(
-            f"{self.form_url()}?access_token={self.order.access_token}",
+            self.form_url(),
             data={
                 "csrf_token": form_token,
-                "access_token": self.order.access_token,
+                "return_token": return_token,
                 f"qty_{line.id}": "1",
                 f"reason_{line.id}": str(self.reason.id),
             },

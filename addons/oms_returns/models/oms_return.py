@@ -1,7 +1,8 @@
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import float_compare
 
 STATES = [
     ("requested", "Requested"),
@@ -17,6 +18,7 @@ STATES = [
     ("closed", "Closed"),
 ]
 SETTLED = ("refunded", "exchanged", "credited")
+MANAGER = "oms_core.group_oms_manager"
 
 
 class OmsReturn(models.Model):
@@ -33,7 +35,12 @@ class OmsReturn(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
     )
-    currency_id = fields.Many2one(related="company_id.currency_id")
+    currency_id = fields.Many2one(
+        "res.currency",
+        compute="_compute_currency_id",
+        store=True,
+        help="The currency of the request's orders (one currency per request).",
+    )
     state = fields.Selection(STATES, default="requested", required=True, tracking=True, index=True)
     resolution = fields.Selection(
         [("refund", "Refund"), ("exchange", "Exchange"), ("credit", "Store credit")],
@@ -80,6 +87,45 @@ class OmsReturn(models.Model):
         for request in returns:
             request._oms_log(_("Return %s requested", request.name))
         return returns
+
+    @api.depends("company_id", "line_ids.sale_line_id")
+    def _compute_currency_id(self):
+        for request in self:
+            request.currency_id = (
+                request.line_ids.sale_line_id.order_id.currency_id[:1]
+                or request.company_id.currency_id
+            )
+
+    @api.constrains("line_ids")
+    def _check_one_currency(self):
+        for request in self:
+            if len(request.line_ids.sale_line_id.order_id.currency_id) > 1:
+                raise ValidationError(
+                    _(
+                        "%s holds orders in several currencies: return them in separate requests.",
+                        request.name,
+                    )
+                )
+
+    def _oms_ensure_manager(self, what):
+        """Settling money is for OMS managers, whatever the view shows."""
+        if not (self.env.su or self.env.user.has_group(MANAGER)):
+            raise AccessError(_("Only OMS managers may %s.", what))
+
+    def _oms_ensure_paid(self, what):
+        """Store credit and exchange credit are for orders paid, never for what is
+        still owed."""
+        for request in self:
+            unpaid = request.line_ids.order_id.filtered(lambda order: not order._oms_is_paid())
+            if unpaid:
+                raise UserError(
+                    _(
+                        "%(orders)s is not paid yet: no %(what)s for it. Refund it instead "
+                        "(the credit note reduces what is due).",
+                        orders=", ".join(unpaid.mapped("name")),
+                        what=what,
+                    )
+                )
 
     @api.depends("line_ids.order_id")
     def _compute_order_ids(self):
@@ -302,7 +348,12 @@ class OmsReturn(models.Model):
         elif status == "delivered" and self.state in ("label_sent", "in_transit"):
             # Into the returns location, not sellable stock: inspection decides.
             self._oms_log(_("Return %s arrived at the warehouse", self.name), mail=False)
-            self.action_receive()
+            try:
+                with self.env.cr.savepoint():
+                    self.action_receive()
+            except UserError as error:
+                # The tracking event stands; the warehouse sorts the receipt out.
+                self.message_post(body=error.args[0], subtype_xmlid="mail.mt_note")
 
     def action_receive(self):
         """The parcel is here. Receipts the warehouse has not validated yet are
@@ -322,11 +373,32 @@ class OmsReturn(models.Model):
                 if line.keep_item:
                     line.quantity_received = line.quantity
                     continue
-                line.quantity_received = sum(
-                    done_moves.filtered(
+                received = sum(
+                    move.product_uom._compute_quantity(move.quantity, line.sale_line_id.product_uom)
+                    for move in done_moves.filtered(
                         lambda m, sl=line.sale_line_id: m.sale_line_id == sl
-                    ).mapped("quantity")
+                    )
                 )
+                if (
+                    float_compare(
+                        received,
+                        line.quantity,
+                        precision_rounding=line.sale_line_id.product_uom.rounding,
+                    )
+                    > 0
+                ):
+                    raise UserError(
+                        _(
+                            "%(request)s: %(received)s of %(product)s received, but only "
+                            "%(requested)s requested. Receive no more than requested: send "
+                            "the surplus back or make a new request for it.",
+                            request=request.name,
+                            received=received,
+                            product=line.product_id.display_name,
+                            requested=line.quantity,
+                        )
+                    )
+                line.quantity_received = received
             request.state = "received"
             request._oms_log(_("Return %s received", request.name))
         return True
@@ -346,6 +418,7 @@ class OmsReturn(models.Model):
     def action_refund(self):
         """A credit note per original invoice, for the quantities back, at the prices
         and discounts invoiced, less the restocking fees (plus shipping when due)."""
+        self._oms_ensure_manager(_("refund a return"))
         self._ensure_can_be("refunded")
         for request in self:
             notes = request._oms_create_credit_notes()
@@ -364,7 +437,9 @@ class OmsReturn(models.Model):
     def action_credit(self):
         """Store credit on the customer's eWallet (Odoo's loyalty), for what came back
         less the restocking fees; spent on a next order like any eWallet."""
+        self._oms_ensure_manager(_("give store credit"))
         self._ensure_can_be("credited")
+        self._oms_ensure_paid(_("store credit"))
         for request in self:
             amount = request._oms_settled_amount()
             request._oms_add_store_credit(amount)
@@ -387,6 +462,7 @@ class OmsReturn(models.Model):
         When the replacements left before the return arrived, the order exists
         already: what did not come back is added to it, to be invoiced."""
         self._ensure_can_be("exchanged")
+        self._oms_ensure_paid(_("exchange credit"))
         for request in self:
             settled = request._oms_settled_amount()
             order = request.exchange_order_id
@@ -418,6 +494,7 @@ class OmsReturn(models.Model):
         """Ship the replacements now, before the return arrives, paid by what the
         customer sends back; the request then goes on as usual."""
         self._ensure_can_be("exchanged_early")
+        self._oms_ensure_paid(_("exchange credit"))
         for request in self:
             expected = sum(request.line_ids.mapped("value")) - sum(request.line_ids.mapped("fee"))
             order = request._oms_exchange_order(
@@ -500,13 +577,17 @@ class OmsReturn(models.Model):
         card = Card.search(
             [("program_id", "=", program.id), ("partner_id", "=", self.partner_id.id)], limit=1
         ) or Card.create({"program_id": program.id, "partner_id": self.partner_id.id})
-        card.points += amount
+        # The eWallet counts in its program's currency; the request in its orders'.
+        points = self.currency_id._convert(
+            amount, program.currency_id, self.company_id, fields.Date.context_today(self)
+        )
+        card.points += points
         # The card's history says where the credit came from, as Odoo's own do.
         self.env["loyalty.history"].sudo().create(
             {
                 "card_id": card.id,
                 "description": _("Return %s", self.name),
-                "issued": amount,
+                "issued": points,
                 "order_model": self._name,
                 "order_id": self.id,
             }
@@ -521,6 +602,7 @@ class OmsReturn(models.Model):
         total = 0.0
         for line in self.line_ids:
             quantity = line.quantity if line.keep_item else line.quantity_received
+            quantity = min(quantity, line.quantity)
             if line.quantity:
                 total += (line.value - line.fee) * quantity / line.quantity
         return self.currency_id.round(total)
@@ -540,7 +622,7 @@ class OmsReturn(models.Model):
                 "name": _("Store credit"),
                 "program_type": "ewallet",
                 "company_id": self.company_id.id,
-                "currency_id": self.currency_id.id,
+                "currency_id": self.company_id.currency_id.id,
             }
         )
 
@@ -557,15 +639,19 @@ class OmsReturn(models.Model):
         location, for what comes back."""
         self.ensure_one()
         coming_back = self.line_ids.filtered(lambda ln: not ln.keep_item)
+        # What is still to ask for, over all the deliveries: each delivery is asked
+        # only for what came from it and is not asked of an earlier one.
+        wanted = {}
+        for line in coming_back:
+            wanted[line.sale_line_id] = wanted.get(line.sale_line_id, 0.0) + line.quantity
         for delivery in coming_back.sale_line_id.move_ids.filtered(
             lambda m: m.state == "done" and m.location_dest_id.usage == "customer"
-        ).picking_id:
+        ).picking_id.sorted("id"):
             wizard = (
                 self.env["stock.return.picking"]
                 .with_context(active_id=delivery.id, active_model="stock.picking")
                 .create({"picking_id": delivery.id})
             )
-            wanted = {line.sale_line_id: line.quantity for line in coming_back}
             for return_line in wizard.product_return_moves:
                 sale_line = return_line.move_id.sale_line_id
                 quantity = min(wanted.get(sale_line, 0.0), return_line.move_id.quantity)
@@ -641,6 +727,7 @@ class OmsReturn(models.Model):
         by_invoice = {}
         for line in self.line_ids:
             quantity = line.quantity_received if not line.keep_item else line.quantity
+            quantity = min(quantity, line.quantity)
             if not quantity:
                 continue
             invoice_lines = line.sale_line_id.invoice_lines.filtered(
@@ -711,10 +798,32 @@ class OmsReturn(models.Model):
                     "invoice_line_ids": lines,
                 }
             )
+            self._oms_check_refundable(note, invoice)
             note.action_post()
             self._oms_return_money(note, invoice)
             notes |= note
         return notes
+
+    def _oms_check_refundable(self, note, invoice):
+        """A credit note never refunds more than its invoice less the credit notes
+        already issued against it (by returns or by hand)."""
+        earlier = invoice.reversal_move_ids.filtered(
+            lambda move: move != note and move.move_type == "out_refund" and move.state == "posted"
+        )
+        left = invoice.amount_total - sum(earlier.mapped("amount_total"))
+        currency = invoice.currency_id
+        if currency.compare_amounts(note.amount_total, left) > 0:
+            raise UserError(
+                _(
+                    "%(request)s would refund %(amount).2f %(currency)s on %(invoice)s, but "
+                    "only %(left).2f %(currency)s of it is left after its earlier credit notes.",
+                    request=self.name,
+                    amount=note.amount_total,
+                    currency=currency.name,
+                    invoice=invoice.name,
+                    left=max(left, 0.0),
+                )
+            )
 
     def _oms_return_money(self, note, invoice):
         """Where the money of a credit note goes: an invoice still open is simply
@@ -805,12 +914,30 @@ class OmsReturn(models.Model):
                     "quantity": shipping.quantity,
                     "price_unit": shipping.price_unit,
                     "tax_ids": [(6, 0, shipping.tax_ids.ids)],
+                    "sale_line_ids": [(6, 0, shipping.sale_line_ids.ids)],
                 },
             )
             for shipping in invoice.invoice_line_ids.filtered(
                 lambda il: any(il.sale_line_ids.mapped("is_delivery"))
+                and not self._oms_shipping_refunded(il.sale_line_ids)
             )
         ]
+
+    def _oms_shipping_refunded(self, sale_lines):
+        """Whether a credit note (of a return or by hand) already refunds the
+        shipping of these order lines: shipping is refunded once per order."""
+        return bool(
+            self.env["account.move.line"]
+            .sudo()
+            .search_count(
+                [
+                    ("sale_line_ids", "in", sale_lines.ids),
+                    ("move_id.move_type", "=", "out_refund"),
+                    ("move_id.state", "!=", "cancel"),
+                ],
+                limit=1,
+            )
+        )
 
 
 class OmsCarrierShipment(models.Model):

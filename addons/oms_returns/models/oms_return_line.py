@@ -1,8 +1,8 @@
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
-from odoo.tools import SQL
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tools import SQL, float_compare
 
 
 class OmsReturnLine(models.Model):
@@ -56,11 +56,43 @@ class OmsReturnLine(models.Model):
                 else False
             )
             line.value = value
-            line.fee = policy._oms_fee(value, line.reason_id) if policy and line.reason_id else 0.0
+            line.fee = (
+                policy._oms_fee(value, line.reason_id, sale_line.currency_id)
+                if policy and line.reason_id
+                else 0.0
+            )
             line.refund_estimate = value - line.fee
             line.keep_item = bool(
                 policy and policy.keep_item_below and value < policy.keep_item_below
             )
+
+    # The policy's verdict on a line: computed, never set by hand except by a manager.
+    _oms_verdict_fields = frozenset(
+        ("policy_id", "delivered_date", "deadline", "value", "fee", "refund_estimate", "keep_item")
+    )
+
+    def write(self, vals):
+        if self._oms_verdict_fields & set(vals) and not (
+            self.env.su or self.env.user.has_group("oms_core.group_oms_manager")
+        ):
+            raise AccessError(self.env._("Only OMS managers may override a return policy."))
+        return super().write(vals)
+
+    @api.constrains("quantity", "quantity_received")
+    def _check_quantity_received(self):
+        for line in self:
+            rounding = line.sale_line_id.product_uom.rounding or 0.001
+            received, requested = line.quantity_received, line.quantity
+            if float_compare(received, requested, precision_rounding=rounding) > 0:
+                raise ValidationError(
+                    _(
+                        "%(product)s: %(received)s received, more than the %(requested)s "
+                        "requested.",
+                        product=line.product_id.display_name,
+                        received=line.quantity_received,
+                        requested=line.quantity,
+                    )
+                )
 
     @api.constrains("quantity", "sale_line_id", "reason_id")
     def _check_returnable(self):
@@ -211,7 +243,7 @@ class SaleOrderLine(models.Model):
             if returnable <= 0:
                 continue
             unit = line.price_reduce_taxinc
-            fee = policy._oms_fee(unit, no_reason)
+            fee = policy._oms_fee(unit, no_reason, line.currency_id)
             verdicts[line] = {
                 "policy": policy,
                 "deadline": deadline,

@@ -110,11 +110,12 @@ class OmsReturnPolicy(models.Model):
             return self.browse(policy_id)
         return self.browse()
 
-    def _oms_fee(self, value, reason):
-        """The restocking fee of a line worth ``value`` returned for ``reason``."""
+    def _oms_fee(self, value, reason, currency):
+        """The restocking fee of a line worth ``value`` (in ``currency``, its order's)
+        returned for ``reason``, rounded in that currency."""
         self.ensure_one()
         if reason.is_defect or self.fee_type == "none":
             return 0.0
         if self.fee_type == "percent":
-            return round(value * self.fee_amount / 100.0, 2)
-        return min(value, self.fee_amount)
+            return currency.round(value * self.fee_amount / 100.0)
+        return currency.round(min(value, self.fee_amount))

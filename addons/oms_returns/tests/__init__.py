@@ -4,3 +4,4 @@ from . import test_oms_return_portal
 from . import test_oms_return_tours
 from . import test_oms_return_concurrency
 from . import test_oms_return_guest
+from . import test_oms_return_money

@@ -1,0 +1,275 @@
+"""Money bounded by money, goods bounded by goods: returns over several deliveries,
+over-receipt, shipping refunded once, credit only for what was paid, one currency
+per request, credit notes within their invoice, manager-only settlements."""
+
+from odoo import Command
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import new_test_user, tagged
+
+from .test_oms_return_flow import ReturnFlowCase
+
+
+@tagged("post_install", "-at_install")
+class TestReturnMoney(ReturnFlowCase):
+    def new_request(self, line, quantity=1, reason=None):
+        request = self.env["oms.return"].create(
+            {
+                "partner_id": line.order_id.partner_id.id,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "sale_line_id": line.id,
+                            "quantity": quantity,
+                            "reason_id": (reason or self.too_small).id,
+                        }
+                    )
+                ],
+            }
+        )
+        request._oms_submit()
+        return request
+
+    def order_shipped_in_two(self):
+        """A 2-unit line shipped 1 + 1 (two deliveries), invoiced."""
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [Command.create({"product_id": self.shirt.id, "product_uom_qty": 2})],
+            }
+        )
+        order.action_confirm()
+        first = order.picking_ids
+        first.action_assign()
+        first.move_ids.quantity = 1
+        first.move_ids.picked = True
+        first._action_done()
+        second = order.picking_ids - first
+        self.assertEqual(len(second), 1, "a backorder for the second unit")
+        second.action_assign()
+        second.move_ids.picked = True
+        second._action_done()
+        self.assertEqual(order.order_line.qty_delivered, 2)
+        order._create_invoices().action_post()
+        return order
+
+    def test_one_unit_back_of_a_line_shipped_in_two_deliveries(self):
+        order = self.order_shipped_in_two()
+        self.pay(order.invoice_ids)
+        stock = self.shirt.with_context(location=self.warehouse.lot_stock_id.id)
+        before = stock.qty_available
+        request = self.new_request(order.order_line)
+        self.assertEqual(request.state, "approved")
+        moves = request.picking_ids.move_ids
+        self.assertEqual(sum(moves.mapped("product_uom_qty")), 1, "one unit asked back, once")
+        self.assertEqual(len(request.picking_ids), 1)
+        self.receive_and_inspect(request)
+        self.assertEqual(request.line_ids.quantity_received, 1)
+        self.assertEqual(request.state, "inspected")
+        stock.invalidate_recordset()
+        self.assertEqual(stock.qty_available, before + 1, "one unit back in sellable stock")
+        request.action_refund()
+        note = request.credit_note_ids
+        shirt_lines = note.invoice_line_ids.filtered(lambda il: il.product_id == self.shirt)
+        self.assertEqual(shirt_lines.quantity, 1)
+        self.assertAlmostEqual(note.amount_total, 60.0 - 6.0, places=2)
+
+    def test_more_received_than_requested_stops_with_a_message(self):
+        request = self.request()
+        receipt = request.picking_ids
+        receipt.move_ids.quantity = 2
+        receipt.move_ids.picked = True
+        receipt.with_context(cancel_backorder=True)._action_done()
+        with self.assertRaisesRegex(UserError, "only 1.0 requested"):
+            request.action_receive()
+        self.assertEqual(request.line_ids.quantity_received, 0)
+        with self.assertRaises(ValidationError):
+            request.line_ids.quantity_received = 2
+
+    def order_with_shipping(self):
+        self.courier_fee = self.env["product.product"].create(
+            {"name": "Courier fee", "type": "service", "invoice_policy": "order"}
+        )
+        carrier = self.env["delivery.carrier"].create(
+            {
+                "name": "Courier",
+                "delivery_type": "fixed",
+                "fixed_price": 10.0,
+                "product_id": self.courier_fee.id,
+            }
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [Command.create({"product_id": self.shirt.id, "product_uom_qty": 2})],
+            }
+        )
+        order.set_delivery_line(carrier, 10.0)
+        order.action_confirm()
+        delivery = order.picking_ids
+        delivery.action_assign()
+        delivery.move_ids.picked = True
+        delivery.button_validate()
+        invoice = order._create_invoices()
+        invoice.action_post()
+        return order, invoice
+
+    def test_shipping_is_refunded_once_per_order(self):
+        self.policy.refund_shipping = "always"
+        order, _invoice = self.order_with_shipping()
+        shirt_line = order.order_line.filtered(lambda ln: ln.product_id == self.shirt)
+        notes = []
+        for _round in range(2):
+            request = self.new_request(shirt_line)
+            self.receive_and_inspect(request)
+            request.action_refund()
+            notes.append(request.credit_note_ids)
+        shipping = [
+            note.invoice_line_ids.filtered(lambda il: il.product_id == self.courier_fee)
+            for note in notes
+        ]
+        self.assertEqual(shipping[0].price_unit, 10.0, "the first return refunds the shipping")
+        self.assertFalse(shipping[1], "the second does not refund it again")
+
+    def test_store_credit_only_for_an_order_paid(self):
+        request = self._inspected_unpaid("credit")
+        with self.assertRaisesRegex(UserError, "not paid yet"):
+            request.action_credit()
+        self.assertFalse(request.loyalty_card_id)
+        self.assertFalse(self.env["loyalty.card"].search([("partner_id", "=", self.customer.id)]))
+        self.pay()
+        request.action_credit()
+        self.assertAlmostEqual(request.loyalty_card_id.points, 48.60, places=2)
+
+    def test_exchange_credit_only_for_an_order_paid(self):
+        request = self._inspected_unpaid("exchange")
+        request.line_ids.exchange_product_id = self.shirt
+        with self.assertRaisesRegex(UserError, "not paid yet"):
+            request.action_exchange()
+        self.assertFalse(request.exchange_order_id)
+
+    def _inspected_unpaid(self, resolution):
+        request = self.request()
+        request.resolution = resolution
+        self.receive_and_inspect(request)
+        self.assertEqual(self.invoice.payment_state, "not_paid")
+        return request
+
+    def foreign_currency_order(self, currency_name):
+        currency = (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("name", "=", currency_name)])
+        )
+        currency.active = True
+        self.assertNotEqual(currency, self.env.company.currency_id)
+        pricelist = self.env["product.pricelist"].create(
+            {"name": currency_name, "currency_id": currency.id}
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "pricelist_id": pricelist.id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": self.shirt.id,
+                            "product_uom_qty": 3,
+                            "price_unit": 50.0,
+                            "discount": 10,
+                        }
+                    )
+                ],
+            }
+        )
+        order.action_confirm()
+        delivery = order.picking_ids
+        delivery.action_assign()
+        delivery.move_ids.picked = True
+        delivery.button_validate()
+        self.assertEqual(order.currency_id, currency)
+        return order
+
+    def test_a_request_is_in_its_orders_currency_and_never_mixes_two(self):
+        yen = self.foreign_currency_order("JPY")
+        request = self.new_request(yen.order_line)
+        self.assertEqual(request.currency_id, yen.currency_id)
+        # 54 paid; the 10 % fee, 5.40, is rounded in yen.
+        self.assertEqual(request.line_ids.fee, 5.0)
+        self.assertEqual(request.fee_total, 5.0)
+        with self.assertRaisesRegex(ValidationError, "several currencies"):
+            self.env["oms.return"].create(
+                {
+                    "partner_id": self.customer.id,
+                    "line_ids": [
+                        Command.create(
+                            {"sale_line_id": line.id, "quantity": 1, "reason_id": self.too_small.id}
+                        )
+                        for line in yen.order_line | self.line
+                    ],
+                }
+            )
+        with self.assertRaisesRegex(ValidationError, "several currencies"):
+            request.write(
+                {
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "sale_line_id": self.line.id,
+                                "quantity": 1,
+                                "reason_id": self.too_small.id,
+                            }
+                        )
+                    ]
+                }
+            )
+
+    def test_a_credit_note_never_refunds_more_than_is_left_of_its_invoice(self):
+        # Finance already credited 96 of the 108 invoiced, by hand.
+        earlier = self.env["account.move"].create(
+            {
+                "move_type": "out_refund",
+                "partner_id": self.customer.id,
+                "reversed_entry_id": self.invoice.id,
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "product_id": self.shirt.id,
+                            "quantity": 1,
+                            "price_unit": 80.0,
+                            "tax_ids": [Command.set(self.tax.ids)],
+                        }
+                    )
+                ],
+            }
+        )
+        earlier.action_post()
+        request = self.request()
+        self.receive_and_inspect(request)
+        with self.assertRaises(UserError) as refused:  # in a savepoint, rolled back
+            request.action_refund()
+        self.assertIn("only 12.00", refused.exception.args[0])
+        self.assertFalse(self.env["account.move"].search([("oms_return_id", "=", request.id)]))
+        self.assertEqual(request.state, "inspected")
+
+    def test_settling_money_is_for_managers_whatever_the_view(self):
+        clerk = new_test_user(
+            self.env,
+            login="returns_clerk",
+            groups="oms_core.group_oms_user,stock.group_stock_user,account.group_account_invoice",
+        )
+        self.pay()
+        request = self.request()
+        self.receive_and_inspect(request)
+        with self.assertRaisesRegex(AccessError, "Only OMS managers"):
+            request.with_user(clerk).action_refund()
+        request.resolution = "credit"
+        with self.assertRaisesRegex(AccessError, "Only OMS managers"):
+            request.with_user(clerk).action_credit()
+        with self.assertRaisesRegex(AccessError, "override a return policy"):
+            request.line_ids.with_user(clerk).write({"fee": 0.0})
+        self.assertAlmostEqual(request.line_ids.fee, 5.40)
+        self.assertFalse(request.credit_note_ids)
+        self.assertFalse(request.loyalty_card_id)
+        manager = new_test_user(self.env, login="returns_boss", groups="oms_core.group_oms_manager")
+        request.with_user(manager).action_credit()
+        self.assertEqual(request.state, "credited")

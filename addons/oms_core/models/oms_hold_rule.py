@@ -1,3 +1,5 @@
+import logging
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
@@ -12,6 +14,8 @@ HOLD_TYPES = [
     ("manual_review", "Manual review"),
     ("other", "Other"),
 ]
+_logger = logging.getLogger(__name__)
+
 # The models a hold rule's condition may read: the order, its lines, its customer and
 # its products, and the reference data of addresses and catalogues. Nothing that
 # holds credentials (channels, carriers, users, companies).
@@ -195,14 +199,34 @@ class OmsHoldRule(models.Model):
         self.ensure_one()
         return not self.company_id or self.company_id == company
 
-    def _matching(self, orders):
-        """The orders among ``orders`` that this rule holds."""
+    def _conditions_allowed(self):
+        """Whether the rule's conditions pass the check of ``_check_domain`` now: a
+        condition stored before that check (or around it) is not evaluated, so that
+        it tells nothing about the records it reads."""
         self.ensure_one()
+        try:
+            for domain in (self.domain, self.release_domain):
+                if domain:
+                    self._check_domain_terms(self._parse_domain(domain), self.env["sale.order"])
+        except (ValueError, TypeError) as error:
+            _logger.warning("Hold rule %s is not evaluated: %s", self.id, error)
+            return False
+        return True
+
+    def _matching(self, orders):
+        """The orders among ``orders`` that this rule holds (none when its conditions
+        are not allowed)."""
+        self.ensure_one()
+        if not self._conditions_allowed():
+            return orders.browse()
         return orders.filtered(self._applies_to_company_of).filtered_domain(self._hold_domain())
 
     def _released(self, orders):
-        """The orders among ``orders`` whose hold by this rule may be released."""
+        """The orders among ``orders`` whose hold by this rule may be released (none
+        automatically when its conditions are not allowed: a person releases them)."""
         self.ensure_one()
+        if not self._conditions_allowed():
+            return orders.browse()
         if self.release_domain:
             return orders.filtered_domain(self._parse_domain(self.release_domain))
         return orders - orders.filtered_domain(self._hold_domain())

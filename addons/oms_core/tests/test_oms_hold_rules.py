@@ -1,5 +1,6 @@
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user
+from odoo.tools import mute_logger
 
 from .common import OmsCoreCase
 
@@ -99,6 +100,21 @@ class TestStandardRules(OmsCoreCase):
         )
         order = self._order()
         self.assertIn(order, allowed._matching(order))
+
+    @mute_logger("odoo.addons.oms_core.models.oms_hold_rule")
+    def test_a_probing_condition_stored_before_the_check_holds_nothing(self):
+        rule = self.env["oms.hold.rule"].create(
+            {"name": "Probe", "hold_type": "other", "domain": "[('amount_total', '>', 0)]"}
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE oms_hold_rule SET domain = %s WHERE id = %s",
+            ["[('oms_channel_id.name', 'like', 'W%')]", rule.id],
+        )
+        rule.invalidate_recordset()
+        order = self._order()
+        self.assertNotIn(rule, order.oms_hold_ids.rule_id)
+        self.assertFalse(rule._matching(order))
 
     def test_archived_rule_holds_nothing(self):
         self.env.ref("oms_core.oms_hold_rule_fraud").active = False

@@ -55,6 +55,9 @@ class OmsReturn(models.Model):
     fee_total = fields.Monetary(string="Restocking Fees", compute="_compute_amounts", store=True)
     refund_estimate = fields.Monetary(compute="_compute_amounts", store=True)
     rejection_reason = fields.Char(readonly=True)
+    rejected_date = fields.Datetime(
+        string="Rejected On", readonly=True, copy=False, help="Takes nothing back since then."
+    )
     label_attachment_ids = fields.Many2many(
         "ir.attachment", "oms_return_label_rel", string="Return Labels", readonly=True, copy=False
     )
@@ -297,7 +300,13 @@ class OmsReturn(models.Model):
     def action_reject(self, reason=None):
         self._ensure_can_be("rejected")
         for request in self:
-            request.write({"state": "rejected", "rejection_reason": reason or False})
+            request.write(
+                {
+                    "state": "rejected",
+                    "rejection_reason": reason or False,
+                    "rejected_date": fields.Datetime.now(),
+                }
+            )
             request._oms_log(
                 _("Return %(name)s rejected: %(reason)s", name=request.name, reason=reason or "-")
             )

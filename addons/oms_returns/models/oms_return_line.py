@@ -188,8 +188,13 @@ class SaleOrderLine(models.Model):
 
     def _oms_taken(self, exclude=None):
         """``{line id: quantity}`` that requests (not rejected) take back, for all
-        lines at once; ``exclude``: return lines not to count."""
-        domain = [("sale_line_id", "in", self.ids), ("return_id.state", "!=", "rejected")]
+        lines at once; ``exclude``: return lines not to count. A request rejected
+        takes nothing back, closed afterwards too."""
+        domain = [
+            ("sale_line_id", "in", self.ids),
+            ("return_id.state", "!=", "rejected"),
+            ("return_id.rejected_date", "=", False),
+        ]
         if exclude:
             domain.append(("id", "not in", exclude.ids))
         groups = (

@@ -1,6 +1,7 @@
 """Money bounded by money, goods bounded by goods: returns over several deliveries,
 over-receipt, shipping refunded once, credit only for what was paid, one currency
-per request, credit notes within their invoice, manager-only settlements."""
+per request, credit notes within their invoice, manager-only settlements; rejected
+requests take nothing back; each company its own returns."""
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -273,3 +274,59 @@ class TestReturnMoney(ReturnFlowCase):
         manager = new_test_user(self.env, login="returns_boss", groups="oms_core.group_oms_manager")
         request.with_user(manager).action_credit()
         self.assertEqual(request.state, "credited")
+
+    def test_a_rejected_request_takes_nothing_back_even_closed(self):
+        self.policy.auto_approve = False
+        rejected = self.request(quantity=2)
+        rejected.action_reject("not ours")
+        rejected.action_close()
+        self.assertEqual(rejected.state, "closed")
+        self.assertEqual(self.line._oms_returnable_quantity(), 2)
+        self.assertEqual(self.line._oms_portal_verdicts()[self.line]["returnable"], 2)
+        again = self.request(quantity=2)
+        self.assertEqual(again.line_ids.quantity, 2)
+
+
+@tagged("post_install", "-at_install")
+class TestReturnCompanies(ReturnFlowCase):
+    def test_each_company_sees_its_own_returns_lines_and_policies(self):
+        other = self.env["res.company"].create({"name": "Other Returns Co"})
+        outsider = new_test_user(
+            self.env,
+            login="other_co_manager",
+            groups="oms_core.group_oms_manager",
+            company_id=other.id,
+            company_ids=[Command.set(other.ids)],
+        )
+        theirs = self.env["oms.return.policy"].create(
+            {
+                "name": "Other company's policy",
+                "company_id": other.id,
+                "reason_ids": [Command.set(self.too_small.ids)],
+            }
+        )
+        request = self.request()
+        insider = new_test_user(
+            self.env, login="main_co_manager", groups="oms_core.group_oms_manager"
+        )
+        self.assertIn(request, self.env["oms.return"].with_user(insider).search([]))
+        self.assertNotIn(theirs, self.env["oms.return.policy"].with_user(insider).search([]))
+        Return = self.env["oms.return"].with_user(outsider)
+        self.assertNotIn(request, Return.search([]))
+        self.assertFalse(
+            self.env["oms.return.line"]
+            .with_user(outsider)
+            .search([("id", "in", request.line_ids.ids)])
+        )
+        with self.assertRaises(AccessError):
+            Return.browse(request.id).read(["name"])
+        with self.assertRaises(AccessError):
+            self.env["oms.return.line"].with_user(outsider).browse(request.line_ids.ids).read(
+                ["quantity"]
+            )
+        policies = self.env["oms.return.policy"].with_user(outsider).search([])
+        self.assertIn(theirs, policies)
+        self.assertNotIn(self.policy, policies)
+        self.env.flush_all()
+        report = self.env["oms.return.report"].with_user(outsider).search([])
+        self.assertFalse(report.filtered(lambda row: row.company_id != other))

@@ -153,6 +153,19 @@ class TestTrackingWebhook(HttpCase, TrackingCase):
         self.assertEqual(response.status, 413)
         self.assertEqual(self.shipment.tracking_status, "pre_transit")
 
+    def test_a_body_of_no_declared_length_is_refused(self):
+        connection = http.client.HTTPConnection("127.0.0.1", self.http_port(), timeout=10)
+        self.addCleanup(connection.close)
+        body = json.dumps(self.advance("delivered")).encode()
+        connection.putrequest("POST", f"/oms/carriers/{self.carrier.id}/webhook")
+        connection.putheader("Content-Type", "application/json")
+        connection.putheader("Transfer-Encoding", "chunked")
+        connection.putheader("X-Hmac-Signature", easypost_signature(body, self.sim.webhook_secret))
+        connection.endheaders()
+        connection.send(b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body))
+        self.assertEqual(connection.getresponse().status, 411)
+        self.assertEqual(self.shipment.tracking_status, "pre_transit")
+
     def test_an_archived_carrier_refuses_events(self):
         event = self.advance("delivered")
         self.carrier.active = False

@@ -14,7 +14,7 @@ bought before instead of failing.
 Weights go out in ounces and sizes in inches, as EasyPost wants them.
 """
 
-from datetime import datetime
+from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
 from ._http import DEFAULT_TIMEOUT, HttpClient
@@ -424,7 +424,9 @@ def _moment(value):
     text = _text(value)
     if text:
         try:
-            datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            if moment.tzinfo:
+                moment.astimezone(timezone.utc)  # year 1 less an offset does not exist
+        except (ValueError, OverflowError):
             raise ValueError(f"{text!r:.40} is not an ISO 8601 date") from None
     return text

@@ -468,6 +468,9 @@ def test_webhook_event_golden_payload_is_normalised():
         lambda event: event["result"].update(tracking_details={"not": "a list"}),
         lambda event: event["result"]["tracking_details"][0].update(datetime="yesterday"),
         lambda event: event["result"]["tracking_details"][0].update(datetime=20250305),
+        lambda event: event["result"]["tracking_details"][0].update(
+            datetime="0001-01-01T00:00:00+05:00"
+        ),
         lambda event: event["result"].update(tracking_code=["9400100000000000000042"]),
         lambda event: event["result"].update(status={"delivered": True}),
         lambda event: event["result"]["tracking_details"][0].update(tracking_location="SF"),

@@ -739,15 +739,13 @@ class OmsReturn(models.Model):
             quantity = min(quantity, line.quantity)
             if not quantity:
                 continue
-            invoice_lines = line.sale_line_id.invoice_lines.filtered(
-                lambda il: il.move_id.move_type == "out_invoice" and il.move_id.state == "posted"
-            )
-            if not invoice_lines:
+            parts = line._oms_invoice_parts(quantity)
+            if not parts:
                 raise UserError(
                     _("%s was not invoiced: nothing to refund.", line.product_id.display_name)
                 )
-            invoice_line = invoice_lines[0]
-            by_invoice.setdefault(invoice_line.move_id, []).append((line, invoice_line, quantity))
+            for invoice_line, part in parts:
+                by_invoice.setdefault(invoice_line.move_id, []).append((line, invoice_line, part))
         fee_product = self.env.ref("oms_returns.product_restocking_fee").product_variant_id
         for invoice, parts in by_invoice.items():
             lines = []

@@ -94,6 +94,37 @@ class OmsReturnLine(models.Model):
                     )
                 )
 
+    def _oms_invoice_parts(self, quantity):
+        """``[(invoice line, quantity)]`` to credit for ``quantity`` of this line:
+        a line invoiced in several invoices (one per delivery) is credited on each
+        for what it invoiced less what credit notes already took back from it, the
+        oldest first; what is left over goes on the last one."""
+        self.ensure_one()
+        posted = self.sale_line_id.invoice_lines.filtered(lambda il: il.move_id.state == "posted")
+        invoiced = posted.filtered(lambda il: il.move_id.move_type == "out_invoice").sorted(
+            lambda il: (il.move_id.id, il.id)
+        )
+        credited = posted.filtered(lambda il: il.move_id.move_type == "out_refund")
+        rounding = self.sale_line_id.product_uom.rounding or 0.001
+        parts = []
+        left = quantity
+        for invoice_line in invoiced:
+            if float_compare(left, 0.0, precision_rounding=rounding) <= 0:
+                break
+            if invoice_line == invoiced[-1]:
+                part = left
+            else:
+                taken_back = sum(
+                    credited.filtered(
+                        lambda il, inv=invoice_line.move_id: il.move_id.reversed_entry_id == inv
+                    ).mapped("quantity")
+                )
+                part = min(left, max(0.0, invoice_line.quantity - taken_back))
+            if float_compare(part, 0.0, precision_rounding=rounding) > 0:
+                parts.append((invoice_line, part))
+                left -= part
+        return parts
+
     @api.constrains("quantity", "sale_line_id", "reason_id")
     def _check_returnable(self):
         today = fields.Date.context_today(self)

@@ -30,8 +30,8 @@ class TestReturnMoney(ReturnFlowCase):
         request._oms_submit()
         return request
 
-    def order_shipped_in_two(self):
-        """A 2-unit line shipped 1 + 1 (two deliveries), invoiced."""
+    def order_shipped_in_two(self, invoice_each=False):
+        """A 2-unit line shipped 1 + 1 (two deliveries), invoiced once or after each."""
         order = self.env["sale.order"].create(
             {
                 "partner_id": self.customer.id,
@@ -44,6 +44,8 @@ class TestReturnMoney(ReturnFlowCase):
         first.move_ids.quantity = 1
         first.move_ids.picked = True
         first._action_done()
+        if invoice_each:
+            order._create_invoices().action_post()
         second = order.picking_ids - first
         self.assertEqual(len(second), 1, "a backorder for the second unit")
         second.action_assign()
@@ -73,6 +75,21 @@ class TestReturnMoney(ReturnFlowCase):
         shirt_lines = note.invoice_line_ids.filtered(lambda il: il.product_id == self.shirt)
         self.assertEqual(shirt_lines.quantity, 1)
         self.assertAlmostEqual(note.amount_total, 60.0 - 6.0, places=2)
+
+    def test_a_line_invoiced_per_delivery_is_credited_on_each_invoice_in_turn(self):
+        order = self.order_shipped_in_two(invoice_each=True)
+        first_invoice, second_invoice = order.invoice_ids.sorted("id")
+        self.assertEqual(first_invoice.invoice_line_ids.quantity, 1)
+        for invoice in (first_invoice, second_invoice):
+            request = self.new_request(order.order_line)
+            self.receive_and_inspect(request)
+            request.action_refund()
+            note = request.credit_note_ids
+            self.assertEqual(note.reversed_entry_id, invoice)
+            self.assertEqual(
+                note.invoice_line_ids.filtered(lambda il: il.product_id == self.shirt).quantity, 1
+            )
+            self.assertAlmostEqual(note.amount_total, 54.0, places=2)
 
     def test_more_received_than_requested_stops_with_a_message(self):
         request = self.request()

@@ -266,7 +266,9 @@ class OmsReturn(models.Model):
             ]
         )
         for policy in policies:
-            if policy.auto_approve_max_value and self.value > policy.auto_approve_max_value:
+            if policy.auto_approve_max_value and self.value > policy._oms_amount_in(
+                policy.auto_approve_max_value, self.currency_id
+            ):
                 return False
             if policy.auto_approve_max_returns and earlier >= policy.auto_approve_max_returns:
                 return False

@@ -63,7 +63,9 @@ class OmsReturnLine(models.Model):
             )
             line.refund_estimate = value - line.fee
             line.keep_item = bool(
-                policy and policy.keep_item_below and value < policy.keep_item_below
+                policy
+                and policy.keep_item_below
+                and value < policy._oms_amount_in(policy.keep_item_below, sale_line.currency_id)
             )
 
     # The policy's verdict on a line: computed, never set by hand except by a manager.
@@ -287,6 +289,9 @@ class SaleOrderLine(models.Model):
                 "returnable": returnable,
                 "fee_unit": fee,
                 "refund_unit": unit - fee,
-                "keep_item": bool(policy.keep_item_below and unit < policy.keep_item_below),
+                "keep_item": bool(
+                    policy.keep_item_below
+                    and unit < policy._oms_amount_in(policy.keep_item_below, line.currency_id)
+                ),
             }
         return verdicts

@@ -118,4 +118,15 @@ class OmsReturnPolicy(models.Model):
             return 0.0
         if self.fee_type == "percent":
             return currency.round(value * self.fee_amount / 100.0)
-        return currency.round(min(value, self.fee_amount))
+        return currency.round(min(value, self._oms_amount_in(self.fee_amount, currency)))
+
+    def _oms_amount_in(self, amount, currency):
+        """An amount of the policy (a fixed fee, a threshold), set in its company's
+        currency, in ``currency`` (an order's), at today's rate."""
+        self.ensure_one()
+        company = self.company_id or self.env.company
+        if not amount or currency == company.currency_id:
+            return amount
+        return company.currency_id._convert(
+            amount, currency, company, fields.Date.context_today(self), round=False
+        )

@@ -214,6 +214,13 @@ class TestReturnMoney(ReturnFlowCase):
         # 54 paid; the 10 % fee, 5.40, is rounded in yen.
         self.assertEqual(request.line_ids.fee, 5.0)
         self.assertEqual(request.fee_total, 5.0)
+        # A fixed fee of the policy is in its company's currency: 0.10 is 15 yen.
+        self.env["res.currency.rate"].create(
+            {"currency_id": yen.currency_id.id, "rate": 150.0, "name": "2000-01-01"}
+        )
+        self.policy.write({"fee_type": "fixed", "fee_amount": 0.10})
+        fixed = self.new_request(yen.order_line)
+        self.assertEqual(fixed.line_ids.fee, 15.0)
         with self.assertRaisesRegex(ValidationError, "several currencies"):
             self.env["oms.return"].create(
                 {
@@ -283,6 +290,9 @@ class TestReturnMoney(ReturnFlowCase):
         request.resolution = "credit"
         with self.assertRaisesRegex(AccessError, "Only OMS managers"):
             request.with_user(clerk).action_credit()
+        form = request.with_user(clerk).get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertNotIn("action_refund", form, "nor the button")
+        self.assertNotIn("action_credit", form)
         with self.assertRaisesRegex(AccessError, "override a return policy"):
             request.line_ids.with_user(clerk).write({"fee": 0.0})
         self.assertAlmostEqual(request.line_ids.fee, 5.40)

@@ -11,8 +11,8 @@ simulator's in tests) on first use, with the (connect, read) timeout and retried
 on connection errors and 5xx like any idempotent call; ``service_url`` may send
 the calls elsewhere than the WSDL's address (a test or integration endpoint).
 Without it, the WSDL's address must be on the scheme, host and port the WSDL came
-from: the credentials go nowhere else. Auth is HTTP Basic. ``GenerateLabel`` is never repeated by the client: every call
-hands out a new ident code.
+from: the credentials go nowhere else. Auth is HTTP Basic. ``GenerateLabel`` is
+never repeated by the client: every call hands out a new ident code.
 
 SOAP faults and HTTP errors become typed errors: a ``Client`` fault or an item
 error is a :class:`~.errors.CarrierValidationError` with the carrier's code and

@@ -15,7 +15,7 @@ from .draft import (
     TaxLine,
     Totals,
 )
-from .errors import MappingError
+from .errors import MappingError, OrderPending
 from .shopify import map_shopify_order
 from .woocommerce import map_woocommerce_order
 from .amazon import map_amazon_order

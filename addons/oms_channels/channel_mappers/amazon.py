@@ -11,8 +11,10 @@ OrderItem>...]}`` (what :class:`AmazonSpClient` stores in the inbox). Amounts ar
   shipping line named after ``ShipServiceLevel``.
 - Prices include tax in every marketplace but the Americas (US, CA, MX, BR),
   where tax is added; ``taxes_included`` overrides that.
-- ``Pending`` orders carry no prices yet: they are refused with a message saying
-  so and read again once Amazon lists them ``Unshipped``. A ``Canceled`` order may
+- ``Pending`` orders carry no prices yet: :class:`OrderPending` says so; they are
+  read again once Amazon lists them ``Unshipped``.
+- ``Shipped`` orders, and every order Amazon fulfils (``FulfillmentChannel``
+  ``AFN``, FBA), are ``fulfilled_by_channel``: Odoo never ships them. A ``Canceled`` order may
   have no prices and items with quantity 0: those items are left out and the
   draft, flagged cancelled, only serves to cancel the order.
 """
@@ -21,7 +23,7 @@ from decimal import Decimal
 
 from . import _fields as f
 from .draft import Address, Discount, OrderDraft, OrderLine, ShippingLine, TaxLine, Totals
-from .errors import MappingError
+from .errors import MappingError, OrderPending
 
 TAX_EXCLUSIVE_MARKETPLACES = frozenset(
     {
@@ -52,7 +54,7 @@ def map_amazon_order(payload, taxes_included=None):
     if status not in _PAYMENT_STATUS:
         raise MappingError(f"unknown order status {status!r}", "Order.OrderStatus")
     if status in ("Pending", "PendingAvailability"):
-        raise MappingError(
+        raise OrderPending(
             "Amazon gives no prices for a pending order yet; it is read again once Unshipped",
             "Order.OrderStatus",
         )
@@ -126,6 +128,8 @@ def map_amazon_order(payload, taxes_included=None):
         customer_name=f.text(buyer, "BuyerName", "Order.BuyerInfo")
         or (address.name if address else ""),
         cancelled=cancelled,
+        fulfilled_by_channel=status == "Shipped"
+        or f.text(order, "FulfillmentChannel", "Order") == "AFN",
         extra=tuple(
             (key, value)
             for key, value in (

@@ -154,8 +154,11 @@ class OrderDraft:
     customer_name: str = ""
     fraud_hints: tuple[FraudHint, ...] = ()
     note: str = ""
-    cancelled: bool = False
+    cancelled: bool = False  # cancelled (or refunded / failed) in the channel
     cancel_reason: str = ""
+    # The channel has shipped it already (fulfilled outside Odoo) or ships it itself
+    # (Amazon FBA): Odoo records the delivery, never ships it again.
+    fulfilled_by_channel: bool = False
     extra: tuple[tuple[str, str], ...] = field(default=())  # channel facts worth keeping
 
     @property

@@ -1,4 +1,4 @@
-"""The one error of the mappers."""
+"""The errors of the mappers."""
 
 
 class MappingError(ValueError):
@@ -15,3 +15,8 @@ class MappingError(ValueError):
 
     def __str__(self):
         return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class OrderPending(MappingError):
+    """The channel has the order but cannot give it whole yet (Amazon ``Pending``:
+    no prices, no address): not an error, the payload waits for a later version."""

@@ -5,8 +5,9 @@ currency sets are not used. Line discounts are the line's ``discount_allocations
 (order-wide discounts are allocated to lines by Shopify already), shipping
 discounts the shipping line's. Fraud hints come from ``risks`` when the caller
 merged the order's risk assessments (``recommendation``: accept / investigate /
-cancel) into the payload. A line item without a SKU keeps an empty SKU; the Odoo
-side holds such an order for a person.
+cancel) into the payload. ``cancelled_at`` set means cancelled; ``fulfillment_status``
+``fulfilled`` means shipped outside Odoo (``fulfilled_by_channel``). A line item
+without a SKU keeps an empty SKU; the Odoo side holds such an order for a person.
 """
 
 from . import _fields as f
@@ -115,6 +116,7 @@ def map_shopify_order(payload):
         note=f.text(data, "note", path, max_len=f.MAX_NOTE, multiline=True),
         cancelled=cancelled_at is not None,
         cancel_reason=f.text(data, "cancel_reason", path) if cancelled_at else "",
+        fulfilled_by_channel=f.text(data, "fulfillment_status", path) == "fulfilled",
         extra=tuple(
             (key, value)
             for key, value in (

@@ -10,7 +10,8 @@ named after the order's coupon codes. Tax rates come from the order's
 WooCommerce sends product names with HTML entities (``&ndash;``): they are
 decoded to the characters they stand for, and kept as plain text.
 
-Order status ``cancelled`` sets the cancelled flag; ``processing`` /
+Order status ``cancelled``, ``refunded`` or ``failed`` sets the cancelled flag,
+``completed`` the fulfilled-by-channel one (shipped outside Odoo); ``processing`` /
 ``completed`` mean paid, ``refunded`` refunded, ``failed`` voided, ``pending`` /
 ``on-hold`` unpaid (``date_paid_gmt`` set makes them paid).
 """
@@ -33,6 +34,8 @@ _STATUS = {
     "checkout-draft": "unpaid",
     "trash": "voided",
 }
+# Statuses of an order that will not be shipped (the money is not, or no more, taken).
+CANCELLED_STATUSES = ("cancelled", "refunded", "failed")
 _EXACT = Decimal("0.000001")
 
 
@@ -99,7 +102,8 @@ def map_woocommerce_order(payload):
         or (shipping_address.phone if shipping_address else ""),
         customer_name=billing.name if billing else "",
         note=f.text(data, "customer_note", "", max_len=f.MAX_NOTE, multiline=True),
-        cancelled=status == "cancelled",
+        cancelled=status in CANCELLED_STATUSES,
+        fulfilled_by_channel=status == "completed",
         extra=tuple(
             (key, value)
             for key, value in (

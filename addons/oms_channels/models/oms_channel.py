@@ -37,6 +37,9 @@ WEBHOOK_GATHER_SECONDS = 2
 # lost, a server stopped) are queued again by the scheduled pull.
 WEBHOOK_SWEEP_AFTER = timedelta(minutes=10)
 
+# The view location the channels' "fulfilled by channel" locations are under.
+FULFILLED_PARENT_NAME = "Fulfilled by Channels"
+
 _logger = logging.getLogger(__name__)
 
 
@@ -144,6 +147,35 @@ class OmsChannel(models.Model):
         help="The backlog divided by the payloads processed in the last hour.",
     )
     stock_push_error_count = fields.Integer(compute="_compute_health")
+    cancelled_arrival = fields.Selection(
+        [("record", "Record a Cancelled Order"), ("inbox", "Keep in the Inbox")],
+        string="Orders Cancelled Before Import",
+        default="record",
+        required=True,
+        help="An order the channel cancelled (or refunded, or whose payment failed) "
+        "before Odoo saw it is never confirmed, routed or reserved: it is recorded as a "
+        "cancelled sales order, or kept in the inbox as cancelled before import.",
+    )
+    fulfilled_location_id = fields.Many2one(
+        "stock.location",
+        string="Fulfilled by Channel Location",
+        readonly=True,
+        copy=False,
+        ondelete="restrict",
+        help="Where the orders the channel shipped itself (fulfilled outside Odoo, Amazon "
+        "FBA) are delivered from: an internal location outside the warehouses, so "
+        "nothing leaves the warehouses' stock and nothing ships twice. Stock sent to "
+        "the channel (FBA inbound) is moved here; what the channel shipped without it "
+        "shows as negative stock here.",
+    )
+    fulfilled_picking_type_id = fields.Many2one(
+        "stock.picking.type",
+        string="Fulfilled by Channel Operation",
+        readonly=True,
+        copy=False,
+        ondelete="restrict",
+        help="The delivery operation that records what the channel shipped itself.",
+    )
     pull_cursor = fields.Char(
         readonly=True,
         copy=False,
@@ -270,6 +302,63 @@ class OmsChannel(models.Model):
             "target": "new",
             "context": {"default_channel_id": self.id},
         }
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        channels = super().create(vals_list)
+        channels.filtered(
+            lambda c: c.channel_type in (*API_KINDS, "file")
+        )._oms_fulfilled_by_channel_setup()
+        return channels
+
+    def _oms_fulfilled_by_channel_setup(self):
+        """The channel's "fulfilled by channel" location (under the company's view
+        location *Fulfilled by Channels*) and the delivery operation from it,
+        created when missing."""
+        Location = self.env["stock.location"].sudo()
+        customers = self.env.ref("stock.stock_location_customers")
+        for channel in self.sudo():
+            company = channel.company_id
+            if not channel.fulfilled_location_id:
+                parent = Location.search(
+                    [
+                        ("name", "=", FULFILLED_PARENT_NAME),
+                        ("usage", "=", "view"),
+                        ("location_id", "=", False),
+                        ("company_id", "=", company.id),
+                    ],
+                    limit=1,
+                ) or Location.create(
+                    {"name": FULFILLED_PARENT_NAME, "usage": "view", "company_id": company.id}
+                )
+                channel.fulfilled_location_id = Location.create(
+                    {
+                        "name": channel.name,
+                        "usage": "internal",
+                        "location_id": parent.id,
+                        "company_id": company.id,
+                    }
+                )
+            if not channel.fulfilled_picking_type_id:
+                warehouse = channel.warehouse_id or self.env["stock.warehouse"].sudo().search(
+                    [("company_id", "=", company.id)], limit=1
+                )
+                channel.fulfilled_picking_type_id = (
+                    self.env["stock.picking.type"]
+                    .sudo()
+                    .create(
+                        {
+                            "name": _("Fulfilled by %s", channel.name),
+                            "code": "outgoing",
+                            "sequence_code": "FBC",
+                            "company_id": company.id,
+                            "warehouse_id": warehouse.id,
+                            "default_location_src_id": channel.fulfilled_location_id.id,
+                            "default_location_dest_id": customers.id,
+                        }
+                    )
+                )
+        return True
 
     def write(self, vals):
         if {"stock_push_on_change", "active"} & set(vals):

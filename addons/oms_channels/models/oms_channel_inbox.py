@@ -14,6 +14,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..channel_mappers import (
     MappingError,
+    OrderPending,
     csv_order_version,
     map_amazon_order,
     map_csv_order,
@@ -151,6 +152,8 @@ class OmsChannelInbox(models.Model):
             ("error", "Error"),
             ("duplicate", "Duplicate"),
             ("stale", "Stale"),
+            ("pending", "Pending in Channel"),
+            ("cancelled", "Cancelled Before Import"),
         ],
         default="received",
         required=True,
@@ -327,8 +330,13 @@ class OmsChannelInbox(models.Model):
                 continue
             try:
                 draft = mapper(record.body)
+            except OrderPending as error:
+                record._oms_wait(str(error))
+                continue
             except MappingError as error:
                 record._oms_fail(str(error))
+                continue
+            if record._oms_keep_cancelled(draft):
                 continue
             known.add(record.external_id)
             new.append((record, draft))
@@ -348,6 +356,53 @@ class OmsChannelInbox(models.Model):
             record._oms_process_one(mapper, draft)
         for record in later:
             record._oms_process_one(mapper)
+        self._oms_settle_pending()
+
+    def _oms_wait(self, message):
+        """The channel cannot give the order whole yet (Amazon ``Pending``): the
+        payload waits, not in error; the order's next version is imported."""
+        self.write({"state": "pending", "error_message": message})
+
+    def _oms_keep_cancelled(self, draft):
+        """Keep a new order the channel cancelled before import in the inbox, when
+        its channel says so (instead of a cancelled sales order). True if kept."""
+        self.ensure_one()
+        if not draft.cancelled or self.channel_id.cancelled_arrival != "inbox":
+            return False
+        self.write(
+            {
+                "state": "cancelled",
+                "error_message": _(
+                    "Cancelled in the channel before import (%s): no order made.",
+                    draft.cancel_reason or draft.channel_status or _("no reason given"),
+                ),
+            }
+        )
+        return True
+
+    def _oms_settle_pending(self):
+        """Pending versions of orders imported since are superseded: stale."""
+        done = self.filtered(lambda r: r.state == "done" and r.order_id)
+        if not done:
+            return
+        waiting = self.sudo().search(
+            [
+                ("state", "=", "pending"),
+                ("channel_id", "in", done.channel_id.ids),
+                ("external_id", "in", done.mapped("external_id")),
+            ]
+        )
+        for record in waiting:
+            order = done.filtered(
+                lambda r, w=record: r.channel_id == w.channel_id and r.external_id == w.external_id
+            )[:1].order_id
+            record.write(
+                {
+                    "state": "stale",
+                    "order_id": order.id,
+                    "error_message": _("A later version of this order was imported."),
+                }
+            )
 
     def _oms_process_one(self, mapper, draft=None):
         """One payload on its own: a newer version of a known order, or a new order."""
@@ -367,10 +422,18 @@ class OmsChannelInbox(models.Model):
             self._oms_update(existing, mapper)
             return
         try:
+            draft = draft or mapper(self.body)
+        except OrderPending as error:
+            self._oms_wait(str(error))
+            return
+        except MappingError as error:
+            self._oms_fail(str(error))
+            return
+        if self._oms_keep_cancelled(draft):
+            return
+        try:
             with self.env.cr.savepoint():
-                order = self.env["sale.order"]._oms_create_from_draft(
-                    self.channel_id, draft or mapper(self.body)
-                )
+                order = self.env["sale.order"]._oms_create_from_draft(self.channel_id, draft)
         except (MappingError, UserError) as error:
             self._oms_fail(str(error))
             return
@@ -381,6 +444,9 @@ class OmsChannelInbox(models.Model):
         try:
             with self.env.cr.savepoint():
                 applied = order._oms_apply_draft_update(mapper(self.body))
+        except OrderPending as error:
+            self._oms_wait(str(error))
+            return
         except (MappingError, UserError) as error:
             self._oms_fail(str(error))
             return

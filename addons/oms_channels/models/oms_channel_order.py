@@ -92,8 +92,45 @@ class SaleOrder(models.Model):
         )
         if channel.channel_type in API_KINDS:
             env["oms.channel.product"]._oms_ensure(channel, orders.order_line.product_id)
+        cancelled = orders.browse(
+            [order.id for order, draft in zip(orders, drafts, strict=True) if draft.cancelled]
+        )
+        fulfilled = orders.browse(
+            [
+                order.id
+                for order, draft in zip(orders, drafts, strict=True)
+                if draft.fulfilled_by_channel and not draft.cancelled
+            ]
+        )
+        # A cancelled order never goes on: nothing to hold.
+        self._oms_import_holds(
+            [
+                triple
+                for triple in zip(orders, drafts, problems, strict=True)
+                if triple[0] not in cancelled
+            ]
+        )
+        for order, draft in zip(orders, drafts, strict=True):
+            if order in cancelled:
+                order._oms_log_event(
+                    "note",
+                    _("Cancelled in the channel before import"),
+                    reason=draft.cancel_reason or draft.channel_status or None,
+                )
+        if cancelled:
+            # Never confirmed, routed or reserved; the channel knows already.
+            cancelled.with_context(oms_channel_cancelled=True)._action_cancel()
+        fulfilled._oms_deliver_by_channel(channel)
+        (orders - cancelled - fulfilled)._oms_submit()
+        return orders
+
+    @api.model
+    def _oms_import_holds(self, triples):
+        """Hold each new order (``triples``: order, its draft, the SKUs no product
+        matches) whose products are unknown or whose total differs from the
+        channel's."""
         holds = []
-        for order, draft, unknown in zip(orders, drafts, problems, strict=True):
+        for order, draft, unknown in triples:
             for sku in unknown:
                 holds.append(
                     (
@@ -120,14 +157,88 @@ class SaleOrder(models.Model):
                     )
                 )
         if holds:
-            env["oms.order.hold"].create(
+            self.env["oms.order.hold"].sudo().create(
                 [
                     {"order_id": order.id, "hold_type": "manual_review", "reason": reason}
                     for order, reason in holds
                 ]
             )
-        orders._oms_submit()
-        return orders
+
+    def _oms_deliver_by_channel(self, channel):
+        """Confirm orders the channel shipped itself (fulfilled outside Odoo, Amazon
+        FBA) without procuring them from a warehouse, and record their goods as
+        delivered from the channel's "fulfilled by channel" location: the delivered
+        quantities are set, stock and valuation move from that location, and no
+        delivery waits in a warehouse to be shipped twice. Their holds (an unknown
+        product, a total that differs) stay, for a person, but hold nothing back."""
+        if not self:
+            return
+        channel._oms_fulfilled_by_channel_setup()
+        channel = channel.sudo()
+        location = channel.fulfilled_location_id
+        operation = channel.fulfilled_picking_type_id
+        # Confirmed without procurement: Odoo's rules would make a warehouse delivery.
+        self.with_context(oms_skip_holds=True, skip_procurement=True).action_confirm()
+        Picking = self.env["stock.picking"].sudo()
+        for order in self:
+            goods = order.order_line.filtered(
+                lambda ol: not ol.display_type and ol.product_id.type == "consu"
+            )
+            if not goods:
+                continue
+            if not order.procurement_group_id:
+                order.procurement_group_id = self.env["procurement.group"].create(
+                    order.order_line[:1]._prepare_procurement_group_vals()
+                )
+            customer = order.partner_shipping_id.property_stock_customer
+            picking = Picking.create(
+                {
+                    "picking_type_id": operation.id,
+                    "location_id": location.id,
+                    "location_dest_id": customer.id,
+                    "partner_id": order.partner_shipping_id.id,
+                    "origin": order.name,
+                    "group_id": order.procurement_group_id.id,
+                    "company_id": order.company_id.id,
+                    "move_ids": [
+                        (
+                            0,
+                            0,
+                            {
+                                "name": line.name,
+                                "product_id": line.product_id.id,
+                                "product_uom_qty": line.product_uom_qty,
+                                "product_uom": line.product_uom.id,
+                                "location_id": location.id,
+                                "location_dest_id": customer.id,
+                                "sale_line_id": line.id,
+                                "group_id": order.procurement_group_id.id,
+                                "company_id": order.company_id.id,
+                            },
+                        )
+                        for line in goods
+                    ],
+                }
+            )
+            picking.action_confirm()
+            for move in picking.move_ids:
+                move.quantity = move.product_uom_qty
+            picking.move_ids.picked = True
+            # The moves are done as Odoo's validation does them, but not through the
+            # delivery's validation: no carrier is chosen, no label bought, nothing
+            # told to the channel, which shipped them.
+            picking.move_ids._action_done()
+            picking.date_done = fields.Datetime.now()
+            order._oms_log_event(
+                "note",
+                _("Fulfilled by %s", channel.name),
+                reason=_(
+                    "The channel shipped it: delivered from %(location)s (%(picking)s).",
+                    location=location.display_name,
+                    picking=picking.name,
+                ),
+            )
+        self._oms_sync_stage()
 
     def _oms_apply_draft_update(self, draft):
         """Apply a newer version of the order: a cancellation, a new delivery

@@ -1,18 +1,27 @@
 """Swiss Post PostLogistics barcode web service simulator (SOAP 1.1, ``GenerateLabel``).
 
-Serves the WSDL written for the operations the OMS uses
-(``postlogistics_barcode.wsdl`` beside this file) at ``GET /wsbc/barcode/v2_4?wsdl``
-with its own address, and answers ``GenerateLabel`` posted to the same path:
+Serves the WSDL of the operation the OMS uses (``postlogistics_barcode.wsdl``
+beside this file, written to match Swiss Post's published v2.4 WSDL/XSD element
+by element, see README.md) at ``GET /wsbc/barcode/v2_4?wsdl`` with its own
+address, and answers ``GenerateLabel`` posted to the same path:
 
 - HTTP Basic auth (401 with an HTML page otherwise, as the gateway does);
+- the request is validated against the WSDL's schema: anything the v2.4 schema
+  does not allow (an element out of place, a value out of its type) is a
+  ``soap:Client`` fault naming the element; the simulator's own answers are
+  validated too;
 - a franking license the user may not use is a ``soap:Client`` fault;
 - per item, the service codes (``PRZL``) are checked: one basic service (PRI,
   ECO, SEM), additional ones from a known list (SI, SP, BLN, LQ, FRA); an unknown
   code, two basic services, a ZIP code that is not Swiss or a destination
   outside Switzerland and Liechtenstein are item errors (``Errors/Error`` with a
   code and a message) and that item gets no label;
-- a good item gets an ident code (``99.00`` Priority, ``99.60`` Economy, ...) and
-  its label in the requested ``ImageFileType`` (PDF, ZPL2, GIF, PNG), base64.
+- cash on delivery is the ``BLN`` service with its amount in
+  ``AdditionalINFOS/AdditionalData`` of type ``NN_BETRAG``: one without the
+  other is an item error;
+- a good item gets an 18-digit ident code (``9900`` Priority, ``9960`` Economy,
+  ... then the license's first 6 digits and a serial) and its label in the
+  requested ``ImageFileType`` (PDF, ZPL2, GIF, PNG), base64.
 
 :func:`soap_fault` builds a fault body for tests that inject server faults.
 """
@@ -31,7 +40,7 @@ WSDL_PATH = Path(__file__).with_name("postlogistics_barcode.wsdl")
 SERVICE_PATH = "/wsbc/barcode/v2_4"
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 TYPES = "https://wsbc.post.ch/wsbc/barcode/v2_4/types"
-BASIC_SERVICES = {"PRI": "99.00", "ECO": "99.60", "SEM": "99.40"}
+BASIC_SERVICES = {"PRI": "9900", "ECO": "9960", "SEM": "9940"}
 ADDITIONAL_SERVICES = {"SI", "SP", "BLN", "LQ", "FRA"}
 SERVICE_NAMES = {"PRI": "PostPac Priority", "ECO": "PostPac Economy", "SEM": "Swiss-Express Moon"}
 _NS = {"t": TYPES, "soap": SOAP_ENV}
@@ -52,6 +61,26 @@ def soap_fault(code, message, detail_code=None):
     ).encode()
 
 
+def _schema():
+    """The XML schema embedded in the WSDL, to validate requests and answers."""
+    wsdl = etree.parse(str(WSDL_PATH))
+    (schema,) = wsdl.iterfind(".//{http://www.w3.org/2001/XMLSchema}schema")
+    return etree.XMLSchema(schema)
+
+
+SCHEMA = _schema()
+
+
+def _schema_errors(element):
+    """The schema's complaints about ``element``, with the namespaces left out."""
+    if SCHEMA.validate(element):
+        return []
+    return [
+        f"line {error.line}: " + error.message.replace("{" + TYPES + "}", "")
+        for error in SCHEMA.error_log
+    ]
+
+
 def _text(node, path):
     found = node.find(path, _NS)
     return (found.text or "").strip() if found is not None else ""
@@ -64,16 +93,20 @@ class PostLogisticsSimulator(Simulator):
         self.password = password
         self.franking_licenses = set(franking_licenses or {"60000001"})
         self.labels = []  # every label handed out: ident code, services, recipient, format
+        self.schema_errors = []  # per refused request, what the schema said
         self._serial = itertools.count(10000001)
         # The soap:address the WSDL gives (this simulator's own by default); a test
         # sets another to play a WSDL that sends the calls elsewhere.
         self.service_location = None
+        # The WSDL served (this file's by default); a test sets another to play a
+        # service whose schema differs from the one the client was written for.
+        self.wsdl_text = None
 
     @route("GET", SERVICE_PATH)
     def wsdl(self, request):
         # ``?wsdl`` has no value, so it does not show in ``request.query``: any GET gets it.
         location = self.service_location or f"{self.url}{SERVICE_PATH}"
-        text = WSDL_PATH.read_text().replace("{location}", location)
+        text = (self.wsdl_text or WSDL_PATH.read_text()).replace("{location}", location)
         return Response(200, text, content_type="text/xml; charset=utf-8")
 
     @route("POST", SERVICE_PATH)
@@ -93,6 +126,10 @@ class PostLogisticsSimulator(Simulator):
         call = envelope.find("soap:Body/t:GenerateLabel", _NS)
         if call is None:
             return self._fault("soap:Client", "Unknown operation.")
+        problems = _schema_errors(call)
+        if problems:
+            self.schema_errors.append(problems)
+            return self._fault("soap:Client", "Invalid request: " + "; ".join(problems[:3]))
         return self._generate_label(call)
 
     def _fault(self, code, message, detail_code=None):
@@ -113,10 +150,17 @@ class PostLogisticsSimulator(Simulator):
         body = etree.SubElement(root, f"{{{SOAP_ENV}}}Body")
         answer = etree.SubElement(body, f"{{{TYPES}}}GenerateLabelResponse", nsmap={None: TYPES})
         sending = etree.SubElement(answer, f"{{{TYPES}}}Envelope")
+        answered = etree.SubElement(sending, f"{{{TYPES}}}LabelDefinition")
+        for name in ("LabelLayout", "PrintAddresses", "ImageFileType", "ImageResolution"):
+            etree.SubElement(answered, f"{{{TYPES}}}{name}").text = _text(definition, f"t:{name}")
+        etree.SubElement(answered, f"{{{TYPES}}}PrintPreview").text = "false"
+        etree.SubElement(answered, f"{{{TYPES}}}ColorPrintRequired").text = "false"
         for name in ("Data", "Provider", "Sending"):
             sending = etree.SubElement(sending, f"{{{TYPES}}}{name}")
         for item in call.iterfind("t:Envelope/t:Data/t:Provider/t:Sending/t:Item", _NS):
-            result = etree.SubElement(sending, f"{{{TYPES}}}Item", ItemID=item.get("ItemID", ""))
+            result = etree.SubElement(sending, f"{{{TYPES}}}Item")
+            if _text(item, "t:ItemID"):
+                etree.SubElement(result, f"{{{TYPES}}}ItemID").text = _text(item, "t:ItemID")
             errors = self._item_errors(item)
             if errors:
                 container = etree.SubElement(result, f"{{{TYPES}}}Errors")
@@ -127,8 +171,9 @@ class PostLogisticsSimulator(Simulator):
                 continue
             services = [p.text for p in item.iterfind("t:Attributes/t:PRZL", _NS)]
             basic = next(s for s in services if s in BASIC_SERVICES)
-            ident = f"{BASIC_SERVICES[basic]}.{license_[:6]}.{next(self._serial):08d}"
-            if not _text(item, "t:Attributes/t:Weight"):
+            ident = f"{BASIC_SERVICES[basic]}{license_[:6]}{next(self._serial):08d}"
+            weight = _text(item, "t:Attributes/t:Dimensions/t:Weight")
+            if not weight:
                 warnings = etree.SubElement(result, f"{{{TYPES}}}Warnings")
                 warning = etree.SubElement(warnings, f"{{{TYPES}}}Warning")
                 etree.SubElement(warning, f"{{{TYPES}}}Code").text = "W0028"
@@ -144,8 +189,21 @@ class PostLogisticsSimulator(Simulator):
                     "zip": _text(item, "t:Recipient/t:ZIP"),
                     "format": image_type,
                     "layout": _text(definition, "t:LabelLayout"),
+                    "weight_g": int(weight) if weight else None,
+                    "item_id": _text(item, "t:ItemID"),
+                    "cod_amount": next(
+                        (
+                            _text(data, "t:Value")
+                            for data in item.iterfind("t:AdditionalINFOS/t:AdditionalData", _NS)
+                            if _text(data, "t:Type") == "NN_BETRAG"
+                        ),
+                        None,
+                    ),
                 }
             )
+        problems = _schema_errors(answer)
+        if problems:  # the simulator's own bug: make it loud
+            raise AssertionError(f"the simulator's answer breaks the schema: {problems}")
         return Response(
             200,
             etree.tostring(root, xml_declaration=True, encoding="UTF-8"),
@@ -160,6 +218,14 @@ class PostLogisticsSimulator(Simulator):
         basics = [s for s in services if s in BASIC_SERVICES]
         if len(basics) != 1:
             errors.append(("E2015", "Exactly one basic service (PRI, ECO, SEM) is required."))
+        amounts = [
+            _text(data, "t:Value")
+            for data in item.iterfind("t:AdditionalINFOS/t:AdditionalData", _NS)
+            if _text(data, "t:Type") == "NN_BETRAG"
+        ]
+        if ("BLN" in services) != bool(amounts):
+            # (the simulator's own code: cash on delivery is the BLN service with its amount)
+            errors.append(("E2040", "Cash on delivery needs the service BLN and its amount."))
         country = _text(item, "t:Recipient/t:Country") or "CH"
         if country not in ("CH", "LI"):
             errors.append(("E2030", f"The service is not available for country {country}."))

@@ -24,6 +24,7 @@ a :class:`~.errors.CarrierAuthError`, no answer a
 import base64
 import logging
 import random
+import re
 import time
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlsplit
@@ -47,6 +48,8 @@ from .errors import (
 from .models import Label, PackageLabel, Purchase
 
 PRODUCTION_WSDL = "https://wsbc.post.ch/wsbc/barcode/v2_4?wsdl"
+COD_SERVICE = "BLN"  # cash on delivery
+COD_AMOUNT_TYPE = "NN_BETRAG"  # its amount, an AdditionalData of the item
 LABEL_LAYOUTS = ("A5", "A6", "A7", "FE")
 IMAGE_TYPES = {
     "PDF": "PDF",
@@ -159,6 +162,8 @@ class PostLogisticsClient:
 
     # --- errors --------------------------------------------------------------------------------
     def _typed(self, error):
+        if isinstance(error, zeep.exceptions.ValidationError):
+            return self._refused_by_schema(error)
         if isinstance(error, zeep.exceptions.Fault):
             code = (error.code or "").split(":")[-1]
             detail_code = None
@@ -217,14 +222,25 @@ class PostLogisticsClient:
         parcel_no=None,
         parcel_total=None,
         delivery_date=None,
+        cod_amount=None,
     ):
-        """One parcel's label: a :class:`Purchase` whose tracking number is the ident code."""
+        """One parcel's label: a :class:`Purchase` whose tracking number is the ident code.
+
+        Everything sits where the v2.4 schema puts it: the weight in grams in
+        ``Attributes/Dimensions/Weight`` (v2.4's ``Dimensions`` holds nothing else),
+        our reference in ``ItemID`` and its digits in ``ItemNumber`` (at most 8),
+        cash on delivery as the ``BLN`` service with its amount in
+        ``AdditionalINFOS/AdditionalData`` (type ``NN_BETRAG``).
+        """
         image_type = IMAGE_TYPES.get(image_format.upper())
         if image_type is None:
             raise ValueError(f"Swiss Post has no {image_format} labels")
         if label_layout not in LABEL_LAYOUTS:
             raise ValueError(f"unknown label layout {label_layout}")
-        attributes = {"PRZL": list(services)}
+        services = list(services)
+        if cod_amount is not None and COD_SERVICE not in services:
+            services.append(COD_SERVICE)
+        attributes = {"PRZL": services}
         if free_text:
             attributes["FreeText"] = free_text[:34]
         if delivery_date:
@@ -234,14 +250,17 @@ class PostLogisticsClient:
             attributes["ParcelTotal"] = parcel_total or parcel_no
         if parcel is not None:
             grams = (Decimal(parcel.weight_kg) * 1000).quantize(Decimal(1), ROUND_HALF_UP)
-            attributes["Weight"] = int(grams)
-        item = {
-            "ItemID": "1",
-            "Recipient": self._recipient(recipient),
-            "Attributes": attributes,
-        }
-        if item_number:
-            item["ItemNumber"] = item_number[:16]
+            attributes["Dimensions"] = {"Weight": int(grams)}
+        item = {"ItemID": _item_id(item_number) or "1", "Recipient": self._recipient(recipient)}
+        digits = "".join(c for c in item_number if c.isdigit())[-8:]
+        if digits:
+            item["ItemNumber"] = digits
+        if cod_amount is not None:
+            amount = Decimal(cod_amount).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            item["AdditionalINFOS"] = {
+                "AdditionalData": [{"Type": COD_AMOUNT_TYPE, "Value": f"{amount:.2f}"}]
+            }
+        item["Attributes"] = attributes
         envelope = {
             "LabelDefinition": {
                 "LabelLayout": label_layout,
@@ -270,8 +289,22 @@ class PostLogisticsClient:
                 type(error).__name__,
             )
             raise self._typed(error) from error
+        except (TypeError, ValueError) as error:
+            # zeep refusing what we built (an element the schema does not have
+            # there, a value of the wrong type) before anything was sent
+            raise self._refused_by_schema(error) from error
         logger.info("GenerateLabel → %s in %.0f ms", self.system, (self.clock() - start) * 1000)
         return self._parse(answer, image_type, services)
+
+    def _refused_by_schema(self, error):
+        """A :class:`CarrierValidationError` naming the field the schema refused."""
+        field = _field_of(error)
+        return CarrierValidationError(
+            f"{self.system}: the request does not fit the service's schema at {field}: "
+            f"{str(error).split(' Signature: ')[0]:.300}",
+            code="schema",
+            details=(field,),
+        )
 
     def _parse(self, answer, image_type, services):
         try:
@@ -311,7 +344,7 @@ class PostLogisticsClient:
         customer = {
             "Name1": (address.company or address.name)[:25],
             "Street": " ".join(p for p in (address.street1, address.house_no) if p)[:25],
-            "ZIP": address.zip,
+            "ZIP": address.zip,  # an integer of at most 6 digits to the schema
             "City": address.city[:25],
             "Country": address.country,
         }
@@ -330,18 +363,41 @@ class PostLogisticsClient:
         }
         if address.company:
             recipient["Name2"] = address.company[:35]
+        if address.street2:
+            recipient["AddressSuffix"] = address.street2[:35]
         if address.house_no:
             recipient["HouseNo"] = address.house_no[:10]
-        if address.phone:
-            recipient["Phone"] = address.phone
+        phone = "".join(address.phone.split())
+        if 10 <= len(phone) <= 20:  # the schema's bounds for a phone number
+            recipient["Phone"] = phone
+        elif phone:
+            logger.info("Swiss Post: phone number %r left out (10 to 20 characters)", phone)
         if address.email:
-            recipient["EMail"] = address.email
+            recipient["EMail"] = address.email[:160]
         return recipient
 
 
 def tracking_url(ident_code):
     """The public Swiss Post tracking page of a parcel."""
     return f"https://www.post.ch/swisspost-tracking?formattedParcelCodes={ident_code}"
+
+
+def _item_id(reference):
+    """Our reference as an ``ItemID``: without the characters the schema refuses."""
+    return re.sub(r'[<>?"|:\\/*]', "-", reference or "")[:200]
+
+
+def _field_of(error):
+    """The element zeep refused, from its exception: ``Type.Field`` when it says."""
+    path = getattr(error, "path", None)
+    if path:
+        return ".".join(str(p) for p in path)
+    text = str(error)
+    found = re.search(r"(?:\}|^)(\w+)\(\) got an unexpected keyword argument '(\w+)'", text)
+    if found:
+        return f"{found.group(1)}.{found.group(2)}"
+    found = re.search(r"'(\w+)'", text)
+    return found.group(1) if found else type(error).__name__
 
 
 def _origin(url):

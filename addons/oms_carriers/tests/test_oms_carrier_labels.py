@@ -304,8 +304,13 @@ class TestPostLogistics(CarrierCase):
         number = self.carrier.send_shipping(picking)[0]["tracking_number"]
         self.assertTrue(number)
         self.assertTrue(base64.b64decode(self.labels(picking).datas).startswith(b"%PDF"))
-        sent = self.sim.requests_to("POST", SERVICE_PATH)
-        self.assertIn(b"WH/OUT", sent[0].body, "the delivery's reference travels as item number")
+        # the delivery's reference travels as ItemID (v2.4 refuses "/" there), the
+        # weight in grams where v2.4 puts it, and the request fits the v2.4 schema
+        (label,) = self.sim.labels
+        self.assertEqual(label["item_id"], picking.name.replace("/", "-"))
+        weight = picking.shipping_weight or picking.weight
+        self.assertEqual(label["weight_g"], round(weight * 1000))
+        self.assertEqual(self.sim.schema_errors, [])
 
     def test_wrong_license_is_a_clear_message(self):
         self.carrier.oms_franking_license = "99999999"

@@ -9,7 +9,12 @@ import pytest
 from lxml import etree
 from PyPDF2 import PdfReader
 
-from tests.simulators.postlogistics import SERVICE_PATH, PostLogisticsSimulator, soap_fault
+from tests.simulators.postlogistics import (
+    SERVICE_PATH,
+    WSDL_PATH,
+    PostLogisticsSimulator,
+    soap_fault,
+)
 
 from .. import (
     Address,
@@ -88,7 +93,8 @@ def test_generate_label_sends_the_documented_request_and_returns_the_pdf(sim, sl
     (stored,) = sim.labels
     assert stored["services"] == ["PRI", "SI"]
     assert purchase.tracking_number == stored["ident_code"]
-    assert purchase.tracking_number.startswith("99.00.600000.")
+    assert purchase.tracking_number.startswith("9900600000")  # 18 digits, the v2.4 type
+    assert len(purchase.tracking_number) == 18
     assert (purchase.carrier, purchase.service) == ("Swiss Post", "PRI+SI")
     (package,) = purchase.packages
     assert package.label.format == "PDF"
@@ -108,7 +114,7 @@ def test_zpl_label_with_economy_service_and_layout(sim, sleep):
     label = purchase.packages[0].label
     assert label.format == "ZPL"
     assert label.content.startswith(b"^XA") and b"^BC" in label.content
-    assert purchase.tracking_number.startswith("99.60.")
+    assert purchase.tracking_number.startswith("9960")
 
 
 def test_item_errors_become_a_validation_error_with_the_carriers_words(sim, sleep):
@@ -209,3 +215,95 @@ def test_no_password_in_the_log(sim, sleep, caplog):
     client_for(sim, sleep).generate_label(ANNA)
     assert "GenerateLabel → Swiss Post in" in caplog.text
     assert PASSWORD not in caplog.text
+
+
+def test_a_full_request_validates_against_the_v2_4_schema(sim, sleep):
+    """Weight, several services, cash on delivery and a recipient with every field
+    we have: the simulator validates the request against the v2.4 schema."""
+    everyone = Address(
+        name="Anna Muster",
+        company="Muster GmbH",
+        street1="Rue du Lac",
+        street2="c/o Réception",
+        house_no="5a",
+        city="Lausanne",
+        zip="1003",
+        country="CH",
+        phone="+41 79 123 45 67",
+        email="anna@example.ch",
+    )
+    purchase = client_for(sim, sleep).generate_label(
+        everyone,
+        services=("PRI", "SI"),
+        parcel=Parcel(Decimal("2.3456"), Decimal("30"), Decimal("20"), Decimal("10")),
+        item_number="WH/OUT/00042",
+        parcel_no=1,
+        parcel_total=3,
+        free_text="Fragile",
+        delivery_date="2026-12-24",
+        cod_amount=Decimal("25.5"),
+    )
+
+    assert sim.schema_errors == []
+    (stored,) = sim.labels
+    assert stored["services"] == ["PRI", "SI", "BLN"]
+    assert (stored["weight_g"], stored["cod_amount"]) == (2346, "25.50")
+    assert stored["item_id"] == "WH-OUT-00042"
+    item = sent_call(sim).find(".//t:Item", T)
+    assert item.findtext("t:ItemNumber", namespaces=T) == "00042"
+    assert item.findtext("t:Attributes/t:Dimensions/t:Weight", namespaces=T) == "2346"
+    assert item.find("t:Attributes/t:Weight", T) is None
+    recipient = item.find("t:Recipient", T)
+    assert [etree.QName(child).localname for child in recipient] == [
+        "Name1",
+        "Name2",
+        "AddressSuffix",
+        "Street",
+        "HouseNo",
+        "ZIP",
+        "City",
+        "Country",
+        "Phone",
+        "EMail",
+    ]
+    assert recipient.findtext("t:Phone", namespaces=T) == "+41791234567"
+    assert purchase.service == "PRI+SI+BLN"
+
+
+def test_a_value_the_schema_refuses_is_a_validation_error_naming_the_field(sim, sleep):
+    # 100 kg: more than the five digits of grams v2.4 allows
+    with pytest.raises(CarrierValidationError) as caught:
+        client_for(sim, sleep).generate_label(ANNA, parcel=Parcel(Decimal("100")))
+    assert "Weight" in str(caught.value)
+    assert sim.labels == []
+    assert len(sim.schema_errors) == 1
+
+
+def test_an_element_the_wsdl_does_not_have_is_a_validation_error_not_a_type_error(sim, sleep):
+    # A service whose schema has no Dimensions: zeep refuses the keyword before sending.
+    sim.wsdl_text = WSDL_PATH.read_text().replace(
+        '<xsd:element name="Dimensions" type="t:Dimensions" minOccurs="0"/>', ""
+    )
+    with pytest.raises(CarrierValidationError) as caught:
+        client_for(sim, sleep).generate_label(ANNA, parcel=Parcel(Decimal("1")))
+    assert caught.value.details == ("ServiceCodeAttributes.Dimensions",)
+    assert "ServiceCodeAttributes.Dimensions" in str(caught.value)
+    assert sim.requests_to("POST", SERVICE_PATH) == []
+
+
+def test_a_missing_required_element_is_a_validation_error_naming_the_field(sim, sleep):
+    # A service that requires the recipient's mobile number: zeep's own validation.
+    sim.wsdl_text = WSDL_PATH.read_text().replace(
+        '<xsd:element name="Mobile" type="t:PhoneNumberType" minOccurs="0"/>',
+        '<xsd:element name="Mobile" type="t:PhoneNumberType"/>',
+    )
+    with pytest.raises(CarrierValidationError) as caught:
+        client_for(sim, sleep).generate_label(ANNA)
+    assert caught.value.details[0].endswith("Recipient.Mobile")
+    assert sim.requests_to("POST", SERVICE_PATH) == []
+
+
+def test_cash_on_delivery_without_amount_is_refused_by_the_service(sim, sleep):
+    with pytest.raises(CarrierValidationError) as caught:
+        client_for(sim, sleep).generate_label(ANNA, services=("PRI", "BLN"))
+    assert caught.value.code == "E2040"

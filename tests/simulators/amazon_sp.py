@@ -174,6 +174,11 @@ class AmazonSpSimulator(ChannelSimulator):
         self.rate_limits = {**RATE_LIMITS, **(rate_limits or {})}
         self.items_page_size = items_page_size
         self.orders = {}  # AmazonOrderId → Order
+        # Faults of a long listing: a smaller page than asked (servers may answer
+        # fewer), and, while set, every request continuing a listing (page 2 on)
+        # answered with this status instead.
+        self.page_size_cap = None
+        self.fail_later_pages = None
         self.order_items = {}  # AmazonOrderId → items
         self.shipments = []  # shipment confirmations received
         self.feed_documents = {}  # id → {"contentType", "content"}
@@ -309,6 +314,9 @@ class AmazonSpSimulator(ChannelSimulator):
         if self.marketplace_id not in query["MarketplaceIds"].split(","):
             return _errors(400, "InvalidInput", "Invalid Marketplace Id(s) in request.")
         if "NextToken" in query:
+            if self.fail_later_pages:
+                status = self.fail_later_pages
+                return _errors(status, "InternalFailure", "We encountered an internal error.")
             state = self._next_tokens.pop(query["NextToken"], None)
             if state is None:
                 return _errors(400, "InvalidInput", "Invalid NextToken.")
@@ -328,6 +336,8 @@ class AmazonSpSimulator(ChannelSimulator):
             if not 1 <= size <= 100:
                 return _errors(400, "InvalidInput", "MaxResultsPerPage must be between 1 and 100.")
             offset = 0
+            if self.page_size_cap:
+                size = min(size, self.page_size_cap)
         threshold = datetime.fromisoformat(since.replace("Z", "+00:00")).replace(tzinfo=None)
         orders = sorted(
             (

@@ -333,6 +333,11 @@ class ShopifySimulator(ChannelSimulator):
         self.clock = clock
         self.location_id = location_id
         self.orders = {}  # id → order
+        # Faults of a long listing: a smaller page than asked (servers may answer
+        # fewer), and, while set, every request continuing a listing (page 2 on)
+        # answered with this status instead.
+        self.page_size_cap = None
+        self.fail_later_pages = None
         self.fulfillment_orders = {}  # id → fulfillment order
         self.fulfillments = []
         self.inventory_levels = {}  # (inventory_item_id, location_id) → available
@@ -469,7 +474,12 @@ class ShopifySimulator(ChannelSimulator):
             return Response(400, {"errors": {"limit": "Limit must be a number"}})
         if not 1 <= limit <= 250:
             return Response(400, {"errors": {"limit": "Limit must be between 1 and 250"}})
+        if self.page_size_cap:
+            limit = min(limit, self.page_size_cap)
         if "page_info" in query:
+            if self.fail_later_pages:
+                status = self.fail_later_pages
+                return Response(status, {"errors": "Internal Server Error"})
             page_info = query.pop("page_info")
             query.pop("fields", None)
             if query:

@@ -191,6 +191,11 @@ class WooCommerceSimulator(ChannelSimulator):
         self.permissions = permissions
         self.webhook_secret = webhook_secret
         self.orders = {}
+        # Faults of a long listing: a smaller page than asked (servers may answer
+        # fewer), and, while set, every request continuing a listing (page 2 on)
+        # answered with this status instead.
+        self.page_size_cap = None
+        self.fail_later_pages = None
         self.notes = {}  # order id → notes
         self.products = {
             product_id(sku): {
@@ -271,7 +276,24 @@ class WooCommerceSimulator(ChannelSimulator):
             return _error(
                 400, "rest_invalid_param", "Invalid parameter(s): per_page (between 1 and 100)"
             )
-        orders = sorted(self.orders.values(), key=lambda o: (o["date_created_gmt"], o["id"]))
+        if self.page_size_cap:
+            per_page = min(per_page, self.page_size_cap)
+        if page > 1 and self.fail_later_pages:
+            status = self.fail_later_pages
+            return _error(status, "internal_server_error", "Internal Server Error")
+        # The orderby values WooCommerce REST v3 documents for orders.
+        orderby = request.query.get("orderby", "date")
+        if orderby not in ("date", "id", "include", "title", "slug"):
+            return _error(
+                400,
+                "rest_invalid_param",
+                "Invalid parameter(s): orderby (orderby is not one of date, id, include, "
+                "title, slug)",
+            )
+        if orderby == "id":
+            orders = sorted(self.orders.values(), key=lambda o: o["id"])
+        else:
+            orders = sorted(self.orders.values(), key=lambda o: (o["date_created_gmt"], o["id"]))
         if request.query.get("order") == "desc":
             orders.reverse()
         status = request.query.get("status", "any")

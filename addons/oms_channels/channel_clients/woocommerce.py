@@ -93,7 +93,10 @@ class WooCommerceClient(HttpClient):
         params = {
             "page": page,
             "per_page": per_page,
-            "orderby": "date",
+            # A stable order across pages: modified_after filters what changed, and
+            # WooCommerce REST v3 cannot sort orders by their modification date
+            # (orderby: date, id, include, title, slug); ids never move.
+            "orderby": "id",
             "order": "asc",
             "status": status,
             "dates_are_gmt": "true",

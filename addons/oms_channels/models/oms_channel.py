@@ -176,6 +176,20 @@ class OmsChannel(models.Model):
         ondelete="restrict",
         help="The delivery operation that records what the channel shipped itself.",
     )
+    import_orders_from = fields.Datetime(
+        string="Import Orders From",
+        copy=False,
+        help="Orders created in the channel before this moment are not imported (a "
+        "first pull asks for nothing older; a webhook of an older order is kept in the "
+        "inbox, not imported). A new channel's form sets it to its creation; empty: "
+        "no limit.",
+    )
+    import_older_open = fields.Boolean(
+        string="Import Older Open Orders",
+        help="Also import orders created before Import Orders From that are still open "
+        "(neither cancelled nor fulfilled). The first pull then reads the shop's whole "
+        "history (Amazon: from 30 days before that date) to find them.",
+    )
     pull_cursor = fields.Char(
         readonly=True,
         copy=False,
@@ -184,6 +198,12 @@ class OmsChannel(models.Model):
     )
     last_pull_date = fields.Datetime(readonly=True, copy=False)
     last_pull_error = fields.Text(readonly=True, copy=False)
+
+    @api.onchange("channel_type")
+    def _onchange_channel_type_import_from(self):
+        # A new channel imports what is created from now on, unless told otherwise.
+        if not self._origin and not self.import_orders_from:
+            self.import_orders_from = fields.Datetime.now()
 
     @api.onchange("channel_type")
     def _onchange_channel_type_api_url(self):
@@ -416,20 +436,32 @@ class OmsChannel(models.Model):
             raise UserError(_("Set the API base URL and the credentials of %s first.", self.name))
         raise UserError(_("%s has no API: its orders come in files (Import File).", self.name))
 
+    def _oms_first_cursor(self):
+        """Where a first pull starts (aware UTC, or None for the whole history):
+        the import date, unless older open orders are wanted too."""
+        if self.import_older_open or not self.import_orders_from:
+            return None
+        return self.import_orders_from.replace(tzinfo=timezone.utc)
+
     def _oms_remote_orders(self, client):
-        """The channel's orders updated since the cursor, oldest first."""
+        """The channel's orders updated since the cursor (a first pull: since the
+        import date), in a stable order across pages."""
+        since = _utc(self.pull_cursor) or self._oms_first_cursor()
         if self.channel_type == "woocommerce":
             # WooCommerce's modified_after is a GMT time without an offset.
-            since = _utc(self.pull_cursor)
             return client.iter_orders(
                 modified_after=since.replace(tzinfo=None).isoformat() if since else None
             )
         if self.channel_type == "amazon":
-            since = _utc(self.pull_cursor) or (
-                datetime.now(timezone.utc) - timedelta(days=AMAZON_FIRST_PULL_DAYS)
-            )
+            # getOrders needs a date: older open orders are looked for 30 days back.
+            if not since:
+                since = (
+                    self.import_orders_from.replace(tzinfo=timezone.utc)
+                    if self.import_orders_from
+                    else datetime.now(timezone.utc)
+                ) - timedelta(days=AMAZON_FIRST_PULL_DAYS)
             return client.iter_orders(since.strftime("%Y-%m-%dT%H:%M:%SZ"))
-        return client.iter_orders(updated_at_min=self.pull_cursor)
+        return client.iter_orders(updated_at_min=since.isoformat() if since else None)
 
     def action_test_connection(self):
         self.ensure_one()
@@ -463,26 +495,29 @@ class OmsChannel(models.Model):
     def _oms_pull_orders(self):
         """Store every order updated since the cursor in the inbox (each version
         once), move the cursor, and queue their processing. A channel error is
-        recorded on the channel; what was stored before it stays."""
+        recorded on the channel; what was stored before it stays, and the cursor
+        does not move: the next pull reads the same orders again (the inbox stores
+        each version once), so an error mid-pull never skips an order."""
         self.ensure_one()
         client = self._oms_get_channel_client()
         Inbox = self.env["oms.channel.inbox"]
         new = Inbox
-        cursor = self.pull_cursor
+        newest = self.pull_cursor
         try:
             for remote in self._oms_remote_orders(client):
                 record, created = Inbox._oms_store(self, "pull", json.dumps(remote.payload))
                 if created:
                     new |= record
                 updated = _utc(remote.updated_at)
-                if updated and (not cursor or updated > _utc(cursor)):
-                    cursor = updated.isoformat()
+                if updated and (not newest or updated > _utc(newest)):
+                    newest = updated.isoformat()
             error = False
         except ChannelError as exc:
             error = _("Pull failed: %s", exc)
+            newest = self.pull_cursor
         self.sudo().write(
             {
-                "pull_cursor": cursor,
+                "pull_cursor": newest,
                 "last_pull_date": fields.Datetime.now(),
                 "last_pull_error": error,
             }

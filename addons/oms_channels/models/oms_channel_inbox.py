@@ -154,6 +154,7 @@ class OmsChannelInbox(models.Model):
             ("stale", "Stale"),
             ("pending", "Pending in Channel"),
             ("cancelled", "Cancelled Before Import"),
+            ("too_old", "Before Import Date"),
         ],
         default="received",
         required=True,
@@ -336,7 +337,7 @@ class OmsChannelInbox(models.Model):
             except MappingError as error:
                 record._oms_fail(str(error))
                 continue
-            if record._oms_keep_cancelled(draft):
+            if record._oms_kept_in_inbox(draft):
                 continue
             known.add(record.external_id)
             new.append((record, draft))
@@ -363,10 +364,13 @@ class OmsChannelInbox(models.Model):
         payload waits, not in error; the order's next version is imported."""
         self.write({"state": "pending", "error_message": message})
 
-    def _oms_keep_cancelled(self, draft):
-        """Keep a new order the channel cancelled before import in the inbox, when
+    def _oms_kept_in_inbox(self, draft):
+        """Keep a new order in the inbox instead of making it: one created before
+        its channel's import date, or one the channel cancelled before import when
         its channel says so (instead of a cancelled sales order). True if kept."""
         self.ensure_one()
+        if self._oms_keep_too_old(draft):
+            return True
         if not draft.cancelled or self.channel_id.cancelled_arrival != "inbox":
             return False
         self.write(
@@ -375,6 +379,31 @@ class OmsChannelInbox(models.Model):
                 "error_message": _(
                     "Cancelled in the channel before import (%s): no order made.",
                     draft.cancel_reason or draft.channel_status or _("no reason given"),
+                ),
+            }
+        )
+        return True
+
+    def _oms_keep_too_old(self, draft):
+        """Keep a new order created before its channel's import date in the inbox
+        (unless the channel imports older open orders and it is open)."""
+        channel = self.channel_id
+        start = channel.import_orders_from
+        if not start or not draft.created_at:
+            return False
+        if draft.created_at.replace(tzinfo=None) >= start:
+            return False
+        if channel.import_older_open and not draft.cancelled and not draft.fulfilled_by_channel:
+            return False
+        self.write(
+            {
+                "state": "too_old",
+                "error_message": _(
+                    "Created in the channel (%(created)s) before %(channel)s imports orders "
+                    "(%(start)s): no order made.",
+                    created=draft.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                    channel=channel.name,
+                    start=start,
                 ),
             }
         )
@@ -429,7 +458,7 @@ class OmsChannelInbox(models.Model):
         except MappingError as error:
             self._oms_fail(str(error))
             return
-        if self._oms_keep_cancelled(draft):
+        if self._oms_kept_in_inbox(draft):
             return
         try:
             with self.env.cr.savepoint():

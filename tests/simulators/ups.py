@@ -11,8 +11,10 @@ answered as a bare object, as UPS does; label images base64 encoded in
 header echoed back.
 
 Tokens expire on ``clock`` (``time.monotonic`` by default) or at once with
-:meth:`UpsSimulator.expire_tokens`. :meth:`UpsSimulator.add_activity` adds a
-tracking scan.
+:meth:`UpsSimulator.expire_tokens`. A label just bought has no scan: tracking
+answers HTTP 200 with the ``TW0001`` warning and no package, as UPS does, until
+:meth:`UpsSimulator.add_activity` adds a scan (``currentStatus`` and
+``activity[].status`` carry the documented ``type``, ``code``, ``statusCode``).
 """
 
 import base64
@@ -288,14 +290,9 @@ class UpsSimulator(Simulator):
                     },
                 }
             )
-            self.tracking[tracking] = [
-                self._activity(
-                    "M",
-                    "MP",
-                    "003",
-                    "Shipper created a label, UPS has not received the package yet.",
-                )
-            ]
+            # No scan yet: tracking answers the TW0001 warning until UPS hears of
+            # the parcel (add_activity, e.g. kind M when the label's data arrives).
+            self.tracking[tracking] = []
         rated = self._rated(*service, info, self._currency(info["from"]))
         self.shipments[shipment_id] = {
             "service": code,
@@ -382,12 +379,27 @@ class UpsSimulator(Simulator):
             "time": f"{8 + step % 4 * 3:02d}0000",
         }
 
-    def add_activity(self, tracking, kind, description, code="", status_code="", city="LOUISVILLE"):
-        """A new scan for a parcel (``kind``: M, P, I, O, D, X, RS)."""
+    def add_activity(
+        self,
+        tracking,
+        kind,
+        description,
+        code="",
+        status_code="",
+        city="LOUISVILLE",
+        date=None,
+        time=None,
+    ):
+        """A new scan for a parcel (``kind``: a documented status type, D, I, M, MV,
+        P, X, RS, DO, DD, W, NA, O); ``date`` / ``time`` replace the made-up ones
+        (to play an answer whose date is not a date)."""
         with self.lock:
-            self.tracking[tracking].insert(
-                0, self._activity(kind, code or kind, status_code, description, city=city)
-            )
+            activity = self._activity(kind, code or kind, status_code, description, city=city)
+            if date is not None:
+                activity["date"] = date
+            if time is not None:
+                activity["time"] = time
+            self.tracking[tracking].insert(0, activity)
 
     @route("GET", r"/api/track/v1/reference/details/(?P<reference>[^/]+)")
     def track_reference(self, request, reference):
@@ -447,13 +459,37 @@ class UpsSimulator(Simulator):
     @route("GET", r"/api/track/v1/details/(?P<number>\w+)")
     def track(self, request, number):
         activities = self.tracking.get(number)
-        if activities is None:
+        if activities is None:  # never shipped: the documented 404
             return _error(404, "TW0001", "Tracking Information Not Found")
+        if not activities:
+            # Shipped, not scanned yet: HTTP 200, no package, a warning (Shipment.warnings)
+            return Response(
+                200,
+                {
+                    "trackResponse": {
+                        "shipment": [
+                            {
+                                "inquiryNumber": number,
+                                "package": [],
+                                "userRelation": [],
+                                "warnings": [
+                                    {"code": "TW0001", "message": "Tracking Information Not Found"}
+                                ],
+                            }
+                        ]
+                    }
+                },
+            )
         latest = activities[0]["status"]
         package = {
             "trackingNumber": number,
             "activity": activities,
-            "currentStatus": {"description": latest["description"], "code": latest["statusCode"]},
+            "currentStatus": {
+                "type": latest["type"],
+                "description": latest["description"],
+                "code": latest["code"],
+                "statusCode": latest["statusCode"],
+            },
             "deliveryDate": [] if latest["type"] == "D" else [{"type": "SDD", "date": "20250306"}],
             "packageCount": 1,
         }

@@ -171,6 +171,9 @@ class Tracking:
     carrier: str = ""
     id: str | None = None  # EasyPost tracker id
     public_url: str = ""
+    # False when the carrier does not know the parcel yet (UPS's TW0001 warning):
+    # no news, which is no error while the label is young
+    found: bool = True
 
 
 @dataclass(frozen=True)

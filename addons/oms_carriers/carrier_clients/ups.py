@@ -18,8 +18,9 @@ Puerto Rico, as UPS requires.
 """
 
 import base64
+import logging
 import uuid
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import quote
 
@@ -63,18 +64,29 @@ SERVICES = {
     "54": "UPS Worldwide Express Plus",
     "65": "UPS Saver",
 }
-# status.type of a tracking activity
+logger = logging.getLogger(__name__)
+
+# The status types UPS documents for ``currentStatus.type`` / ``activity.status.type``
+# (Track API appendix, "Status Types"), normalised.
 STATUS_TYPES = {
-    "M": PRE_TRANSIT,  # manifest: label created
-    "P": IN_TRANSIT,  # pickup
-    "I": IN_TRANSIT,
-    "O": OUT_FOR_DELIVERY,
-    "D": DELIVERED,
-    "X": EXCEPTION,
-    "RS": RETURNED,
-    "MV": EXCEPTION,  # voided
+    "D": DELIVERED,  # Delivered
+    "I": IN_TRANSIT,  # In Transit
+    "M": PRE_TRANSIT,  # Billing Information Received (the label was made)
+    "MV": EXCEPTION,  # Billing Information Voided (the label was voided)
+    "P": IN_TRANSIT,  # Pickup
+    "X": EXCEPTION,  # Exception
+    "RS": RETURNED,  # Returned to Shipper
+    "DO": IN_TRANSIT,  # Delivered Origin CFS (Freight Only)
+    "DD": IN_TRANSIT,  # Delivered Destination CFS (Freight Only)
+    "W": IN_TRANSIT,  # Warehousing (Freight Only)
+    "NA": UNKNOWN,  # Not Available
+    "O": OUT_FOR_DELIVERY,  # Out for Delivery
 }
+# UPS reports "out for delivery" as an in-transit activity of code OT (status
+# code 021), as in its documented Track Alert example.
 OUT_FOR_DELIVERY_CODES = frozenset({"021", "OT"})
+# The warning of a tracking number UPS has no information on (yet): HTTP 200.
+NOT_FOUND_WARNING = "TW0001"
 
 
 def _many(value):
@@ -380,14 +392,35 @@ class UpsClient(HttpClient):
         )
         shipments = ((response.json() or {}).get("trackResponse") or {}).get("shipment")
         packages = [p for s in _many(shipments) for p in _many(s.get("package"))]
-        self.ensure(packages, "no package in the tracking answer", response)
+        warnings = [w for s in _many(shipments) for w in _many(s.get("warnings")) if w]
+        if not packages and any(w.get("code") == NOT_FOUND_WARNING for w in warnings):
+            # A label UPS has not scanned (or been told about) yet: no news, not an error.
+            return Tracking(
+                tracking_number=inquiry_number,
+                status=UNKNOWN,
+                carrier_status=" ".join(
+                    f"{w.get('code')} {w.get('message') or ''}".strip() for w in warnings
+                ),
+                carrier="UPS",
+                public_url=tracking_url(inquiry_number),
+                found=False,
+            )
+        self.ensure(
+            packages,
+            "no package in the tracking answer"
+            + "".join(f"; {w.get('code')} {w.get('message') or ''}" for w in warnings),
+            response,
+        )
         package = packages[0]
         events = tuple(reversed([_parse_activity(a) for a in _many(package.get("activity"))]))
         delivery = next(
             (d.get("date") for d in _many(package.get("deliveryDate")) if d.get("date")), None
         )
         current = package.get("currentStatus") or {}
-        status = events[-1].status if events else UNKNOWN
+        if current.get("type"):
+            status = _normalised(current)
+        else:
+            status = events[-1].status if events else UNKNOWN
         return Tracking(
             tracking_number=package.get("trackingNumber") or inquiry_number,
             status=status,
@@ -417,23 +450,52 @@ def _parse_rated(rated):
 
 
 def _iso_date(value):
-    return f"{value[:4]}-{value[4:6]}-{value[6:8]}"
+    """``YYYYMMDD`` as an ISO date, or None (logged) when it is not a date."""
+    try:
+        return datetime.strptime(value, "%Y%m%d").date().isoformat()
+    except (TypeError, ValueError):
+        logger.warning("UPS tracking: date %r is not a date (YYYYMMDD), dropped", value)
+        return None
+
+
+def _iso_moment(date_, time_):
+    """``YYYYMMDD`` and ``HHMMSS`` as an ISO date and time, or "" (logged) when not."""
+    if not date_:
+        return ""
+    try:
+        moment = datetime.strptime(f"{date_}{time_ or '000000'}", "%Y%m%d%H%M%S")
+    except (TypeError, ValueError):
+        logger.warning(
+            "UPS tracking: date %r time %r is not a moment (YYYYMMDD HHMMSS), dropped",
+            date_,
+            time_,
+        )
+        return ""
+    return moment.isoformat()
+
+
+def _normalised(status):
+    """A documented status type (and code), normalised."""
+    kind = status.get("type") or ""
+    if kind == "I" and (
+        status.get("statusCode") in OUT_FOR_DELIVERY_CODES
+        or status.get("code") in OUT_FOR_DELIVERY_CODES
+    ):
+        return OUT_FOR_DELIVERY
+    if kind not in STATUS_TYPES:
+        logger.info("UPS tracking: undocumented status type %r", kind)
+    return STATUS_TYPES.get(kind, UNKNOWN)
 
 
 def _parse_activity(activity):
     status = activity.get("status") or {}
     kind = status.get("type") or ""
-    normalised = STATUS_TYPES.get(kind, UNKNOWN)
-    if kind == "I" and (status.get("statusCode") in OUT_FOR_DELIVERY_CODES):
-        normalised = OUT_FOR_DELIVERY
     address = (activity.get("location") or {}).get("address") or {}
-    date, time_ = activity.get("date") or "", activity.get("time") or "000000"
-    occurred = f"{_iso_date(date)}T{time_[:2]}:{time_[2:4]}:{time_[4:6]}" if date else ""
     return TrackingEvent(
-        status=normalised,
+        status=_normalised(status),
         carrier_status=status.get("code") or kind,
         description=status.get("description") or "",
-        occurred_at=occurred,
+        occurred_at=_iso_moment(activity.get("date") or "", activity.get("time") or ""),
         city=address.get("city") or "",
         country=address.get("countryCode") or address.get("country") or "",
     )

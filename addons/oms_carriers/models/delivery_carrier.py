@@ -101,6 +101,13 @@ class DeliveryCarrier(models.Model):
         default=30,
         help="Parcels without news for this long are no longer asked about.",
     )
+    oms_first_scan_days = fields.Integer(
+        string="First Scan Within (days)",
+        default=3,
+        help="A parcel the carrier does not know yet (UPS: TW0001 Tracking Information "
+        "Not Found) is no news while its label is younger than this; older, it is "
+        "flagged as not scanned on the parcel and on the integration health dashboard.",
+    )
     oms_transit_days = fields.Integer(
         string="Transit Days",
         default=1,

@@ -55,6 +55,14 @@ class OmsCarrierShipment(models.Model):
     tracking_status = fields.Selection(TRACKING_STATUSES, default="pre_transit", index=True)
     tracking_date = fields.Datetime(string="Last Tracking News", readonly=True)
     tracking_event_ids = fields.One2many("oms.carrier.tracking.event", "shipment_id")
+    tracking_polled_date = fields.Datetime(string="Last Asked", readonly=True)
+    tracking_not_scanned = fields.Boolean(
+        string="Not Scanned",
+        readonly=True,
+        index=True,
+        help="The carrier still does not know the parcel, days after its label was "
+        "bought (past the carrier's first scan window): is it still in the warehouse?",
+    )
 
     @api.model
     def _oms_apply_tracking(self, tracking, carrier=None):
@@ -104,7 +112,7 @@ class OmsCarrierShipment(models.Model):
         # does not move the parcel back: delivered stays delivered.
         stale = bool(latest_known and latest_sent and latest_sent < latest_known)
         changed = tracking.status != previous and not stale
-        values = {"tracking_date": fields.Datetime.now()}
+        values = {"tracking_date": fields.Datetime.now(), "tracking_not_scanned": False}
         if tracking.id:
             values["tracker_ref"] = tracking.id
         if changed:
@@ -161,9 +169,12 @@ class OmsCarrierShipment(models.Model):
                 "|",
                 ("tracking_date", "=", False),
                 ("tracking_date", "<", now - timedelta(hours=4)),
+                "|",
+                ("tracking_polled_date", "=", False),
+                ("tracking_polled_date", "<", now - timedelta(hours=4)),
             ],
             limit=limit,
-            order="tracking_date asc nulls first, id",
+            order="tracking_polled_date asc nulls first, tracking_date asc nulls first, id",
         )
         for shipment in candidates:
             carrier = shipment.picking_id.carrier_id
@@ -188,8 +199,36 @@ class OmsCarrierShipment(models.Model):
                     }
                 )
                 continue
-            if tracking:
+            shipment.tracking_polled_date = now
+            if tracking and not tracking.found:
+                shipment._oms_not_found_yet(tracking, carrier, now)
+            elif tracking:
                 self._oms_apply_tracking(tracking, carrier)
+
+    def _oms_not_found_yet(self, tracking, carrier, now):
+        """The carrier does not know the parcel (yet). No news, no error, asked again
+        at the next poll; past the carrier's first scan window, flagged once."""
+        self.ensure_one()
+        window = timedelta(days=carrier.oms_first_scan_days or 3)
+        if self.create_date >= now - window or self.tracking_not_scanned:
+            _logger.info(
+                "Tracking %s: not known to %s yet (%s)",
+                self.tracking_number,
+                carrier.name,
+                tracking.carrier_status,
+            )
+            return
+        self.tracking_not_scanned = True
+        self.picking_id.message_post(
+            body=_(
+                "Parcel %(number)s: %(carrier)s has not scanned it %(days)s days after its "
+                "label was bought (%(status)s).",
+                number=self.tracking_number,
+                carrier=carrier.name,
+                days=(now - self.create_date).days,
+                status=tracking.carrier_status,
+            )
+        )
 
 
 def _utc_naive(moment):

@@ -12,6 +12,7 @@ from odoo.tools import mute_logger
 from odoo.addons.oms_carriers.carrier_clients import easypost_signature, parse_easypost_event
 
 from tests.simulators.easypost import EasyPostSimulator
+from tests.simulators.ups import UpsSimulator
 
 from .common import CarrierCase
 
@@ -280,3 +281,98 @@ class TestAddressVerification(CarrierCase):
         self.assertEqual(self.picking.state, "done")
         bodies = self.picking.message_ids.mapped("body")
         self.assertTrue(any("90277-1234" in body for body in bodies), bodies)
+
+
+class TestUpsTracking(CarrierCase):
+    """UPS answers a label it has not scanned yet with HTTP 200 and the warning
+    TW0001 Tracking Information Not Found: no news while the label is young."""
+
+    def setUp(self):
+        super().setUp()
+        self.sim = UpsSimulator().start()
+        self.addCleanup(self.sim.stop)
+        self.carrier = self.make_carrier(
+            "oms_ups",
+            name="UPS",
+            oms_api_base_url=self.sim.url,
+            oms_client_id=self.sim.client_id,
+            oms_client_secret=self.sim.client_secret,
+            oms_account_number=self.sim.account_number,
+            oms_service_code="03",
+        )
+        self.warehouse.out_type_id.print_label = True
+        self.picking = self.make_delivery(self.carrier)
+        self.picking.button_validate()
+        self.assertEqual(self.picking.state, "done")
+        self.shipment = self.picking.oms_carrier_shipment_ids
+        self.check = self.env.ref("oms_carriers.health_tracking_not_scanned")
+        self.Shipment = self.env["oms.carrier.shipment"]
+
+    def polls(self):
+        path = rf"/track/v1/details/{self.shipment.tracking_number}$"
+        return len(self.sim.requests_to("GET", path))
+
+    def later(self, hours=5):
+        """The next poll, some hours on: the parcel is due again."""
+        self.shipment.tracking_polled_date = fields.Datetime.now() - timedelta(hours=hours)
+
+    def bought_days_ago(self, days):
+        self.env.cr.execute(
+            "UPDATE oms_carrier_shipment SET create_date = %s WHERE id = %s",
+            (fields.Datetime.now() - timedelta(days=days), self.shipment.id),
+        )
+        self.shipment.invalidate_recordset(["create_date"])
+
+    def errors(self):
+        return self.env["oms.carrier.error"].search([("carrier_id", "=", self.carrier.id)])
+
+    def flagged(self):
+        return self.Shipment.search(self.check.action_open()["domain"])
+
+    def test_a_label_not_scanned_yet_is_no_news_and_asked_again_later(self):
+        self.Shipment._cron_oms_poll_tracking()
+        self.assertEqual(self.polls(), 1)
+        self.assertFalse(self.errors(), "no carrier error for a label UPS has not scanned")
+        self.assertEqual(self.shipment.tracking_status, "pre_transit")
+        self.assertFalse(self.shipment.tracking_date, "no news")
+        self.assertFalse(self.shipment.tracking_not_scanned)
+        self.assertNotIn(self.shipment, self.flagged())
+
+        self.Shipment._cron_oms_poll_tracking()  # at once: not asked again
+        self.assertEqual(self.polls(), 1)
+        self.later()
+        self.Shipment._cron_oms_poll_tracking()
+        self.assertEqual(self.polls(), 2)
+        self.assertFalse(self.errors())
+
+    def test_three_days_without_a_scan_flag_the_parcel_and_integration_health(self):
+        self.bought_days_ago(4)
+        self.Shipment._cron_oms_poll_tracking()
+        self.assertFalse(self.errors())
+        self.assertTrue(self.shipment.tracking_not_scanned)
+        self.assertIn(self.shipment, self.flagged())
+        self.assertTrue(
+            any(
+                "has not scanned it 4 days" in body
+                for body in self.picking.message_ids.mapped("body")
+            )
+        )
+        self.later()
+        self.Shipment._cron_oms_poll_tracking()  # still nothing: flagged once
+        notes = [b for b in self.picking.message_ids.mapped("body") if "has not scanned" in b]
+        self.assertEqual(len(notes), 1)
+
+        # UPS scans it at last: no longer flagged
+        self.sim.add_activity(self.shipment.tracking_number, "P", "Pickup Scan", code="PU")
+        self.later()
+        self.Shipment._cron_oms_poll_tracking()
+        self.assertEqual(self.shipment.tracking_status, "in_transit")
+        self.assertFalse(self.shipment.tracking_not_scanned)
+        self.assertNotIn(self.shipment, self.flagged())
+
+    def test_the_first_scan_window_is_the_carriers(self):
+        self.carrier.oms_first_scan_days = 7
+        self.bought_days_ago(4)
+        self.Shipment._cron_oms_poll_tracking()
+        self.assertFalse(self.shipment.tracking_not_scanned)
+        self.assertEqual(self.polls(), 1)

@@ -245,6 +245,7 @@ def test_void_cancels_the_shipment_once(sim, sleep):
 def test_tracking_is_read_oldest_first_and_normalised(sim, sleep):
     client = client_for(sim, sleep)
     number = client.ship(KOELN, MIA, [SMALL], "11").tracking_number
+    sim.add_activity(number, "M", "Shipper created a label", code="MP", status_code="003")
     sim.add_activity(number, "P", "Pickup Scan", code="PU", status_code="038", city="KOELN")
     sim.add_activity(number, "I", "Arrived at Facility", code="AR", status_code="005")
     sim.add_activity(number, "I", "Out For Delivery Today", code="OT", status_code="021")
@@ -375,3 +376,92 @@ def test_a_shipment_is_found_by_its_reference_and_its_label_recovered(sim, sleep
     assert label.content == purchase.packages[0].label.content
     client.void(purchase.shipment_id)
     assert client.find_shipments("WH/OUT/00077") == [], "a voided shipment is not found"
+
+
+def test_a_label_not_scanned_yet_is_no_news_not_an_error(sim, sleep):
+    client = client_for(sim, sleep)
+    number = client.ship(KOELN, MIA, [SMALL], "11").tracking_number
+
+    tracking = client.track(number)
+
+    assert tracking.found is False
+    assert tracking.tracking_number == number
+    assert tracking.events == ()
+    assert tracking.carrier_status == "TW0001 Tracking Information Not Found"
+    sim.add_activity(number, "M", "Shipper created a label", code="MP", status_code="003")
+    scanned = client.track(number)
+    assert scanned.found is True
+    assert scanned.status == "pre_transit"
+
+
+def test_the_documented_not_found_answer_is_no_news(sim, sleep):
+    body = json.loads((FIXTURES / "track_not_found.json").read_text())
+    sim.fail_next(200, path=r"/track/v1/details/", body=body)
+    tracking = client_for(sim, sleep).track("1Z023E2X0214323462")
+    assert tracking.found is False
+    assert "TW0001" in tracking.carrier_status
+
+
+def test_the_documented_answer_is_read_with_its_current_status(sim, sleep):
+    body = json.loads((FIXTURES / "track_in_transit.json").read_text())
+    sim.fail_next(200, path=r"/track/v1/details/", body=body)
+    tracking = client_for(sim, sleep).track("1Z023E2X0214323462")
+    assert tracking.found is True
+    assert tracking.status == "exception"  # currentStatus.type X
+    assert [(e.status, e.carrier_status, e.occurred_at) for e in tracking.events] == [
+        ("pre_transit", "MP", "2021-02-09T09:15:19"),
+        ("exception", "SR", "2021-02-10T07:13:56"),
+    ]
+    assert (tracking.events[-1].city, tracking.events[-1].country) == ("Wayne", "US")
+    assert tracking.estimated_delivery == "2021-02-12"
+
+
+# Every status type UPS documents (Track API appendix, "Status Types"), normalised.
+DOCUMENTED_STATUS_TYPES = [
+    ("D", "FS", "011", "delivered"),
+    ("I", "AR", "005", "in_transit"),
+    ("I", "OT", "021", "out_for_delivery"),
+    ("M", "MP", "003", "pre_transit"),
+    ("MV", "VD", "004", "exception"),
+    ("P", "PU", "038", "in_transit"),
+    ("X", "SR", "003", "exception"),
+    ("RS", "RS", "012", "returned"),
+    ("DO", "DO", "", "in_transit"),
+    ("DD", "DD", "", "in_transit"),
+    ("W", "W", "", "in_transit"),
+    ("NA", "NA", "", "unknown"),
+    ("O", "OF", "", "out_for_delivery"),
+]
+
+
+@pytest.mark.parametrize(("kind", "code", "status_code", "expected"), DOCUMENTED_STATUS_TYPES)
+def test_each_documented_status_type(sim, sleep, kind, code, status_code, expected):
+    client = client_for(sim, sleep)
+    number = client.ship(KOELN, MIA, [SMALL], "11").tracking_number
+    sim.add_activity(number, kind, f"status {kind}", code=code, status_code=status_code)
+    tracking = client.track(number)
+    assert tracking.status == expected
+    assert [e.status for e in tracking.events] == [expected]
+
+
+def test_dates_that_are_not_dates_are_dropped_with_a_log_line(sim, sleep, caplog):
+    caplog.set_level(logging.INFO, logger=UpsClient.__module__)
+    client = client_for(sim, sleep)
+    number = client.ship(KOELN, MIA, [SMALL], "11").tracking_number
+    sim.add_activity(number, "P", "Pickup Scan", code="PU", date="20251399")
+    sim.add_activity(number, "I", "Arrived", code="AR", date="20251201", time="256199")
+    sim.add_activity(number, "I", "Departed", code="DP", date="2025-12-02", time="101500")
+    sim.add_activity(number, "I", "Arrived", code="AR", date="20251203", time="101500")
+
+    tracking = client.track(number)
+
+    assert [e.occurred_at for e in tracking.events] == ["", "", "", "2025-12-03T10:15:00"]
+    assert tracking.status == "in_transit"
+    assert "date '20251399' time '080000' is not a moment" in caplog.text
+    assert "time '256199' is not a moment" in caplog.text
+
+    body = json.loads((FIXTURES / "track_in_transit.json").read_text())
+    body["trackResponse"]["shipment"][0]["package"][0]["deliveryDate"][0]["date"] = "2021-02-12"
+    sim.fail_next(200, path=r"/track/v1/details/", body=body)
+    assert client.track(number).estimated_delivery is None
+    assert "'2021-02-12' is not a date" in caplog.text

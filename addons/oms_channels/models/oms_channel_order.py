@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import email_normalize, float_compare
+from odoo.tools import email_normalize, float_compare, html2plaintext
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
@@ -241,8 +241,9 @@ class SaleOrder(models.Model):
         self._oms_sync_stage()
 
     def _oms_apply_draft_update(self, draft):
-        """Apply a newer version of the order: a cancellation, a new delivery
-        address. Returns False when the draft is not newer (stale)."""
+        """Apply a newer version of the order: its payment, a cancellation or a
+        refund, its quantities, delivery address, note and contact. Returns False
+        when the draft is not newer (stale)."""
         self.ensure_one()
         updated = draft.updated_at.replace(tzinfo=None) if draft.updated_at else None
         if not updated or (self.oms_channel_updated_at and updated <= self.oms_channel_updated_at):
@@ -252,46 +253,159 @@ class SaleOrder(models.Model):
             lambda p: p.picking_type_code == "outgoing" and p.state == "done"
         )
         order.with_context(oms_skip_holds=True).oms_channel_updated_at = updated
-        if draft.cancelled and order.state != "cancel":
-            reason = draft.cancel_reason or _("no reason given")
-            if shipped:
-                self.env["oms.order.hold"].sudo().create(
-                    {
-                        "order_id": order.id,
-                        "hold_type": "manual_review",
-                        "reason": _(
-                            "Cancelled in the channel (%s) after something shipped: "
-                            "decide with the customer (return, refund).",
-                            reason,
-                        ),
-                    }
-                )
-            else:
-                order._oms_log_event("note", _("Cancelled in the channel"), reason=reason)
-                order.with_context(oms_channel_cancelled=True)._action_cancel()
+        if order.state == "cancel":
             return True
-        if order.state != "cancel":
-            order._oms_apply_draft_quantities(draft, shipped)
-        if draft.shipping_address and not shipped and order.state != "cancel":
-            env = order.env
+        if draft.cancelled or draft.payment_status == "refunded":
+            order._oms_cancel_from_channel(draft, shipped)
+            return True
+        order._oms_apply_draft_payment(draft)
+        order._oms_apply_draft_quantities(draft, shipped)
+        order._oms_apply_draft_contact(draft, shipped)
+        return True
+
+    def _oms_cancel_from_channel(self, draft, shipped):
+        """Cancelled or refunded in the channel: cancel the order while nothing has
+        shipped; after that, cancel what has not shipped and hold the order for a
+        person (return, refund)."""
+        self.ensure_one()
+        what = _("refunded") if draft.payment_status == "refunded" else _("cancelled")
+        reason = draft.cancel_reason or draft.channel_status or _("no reason given")
+        if not shipped:
+            self._oms_log_event("note", _("Cancelled in the channel"), reason=f"{what}: {reason}")
+            self.with_context(oms_channel_cancelled=True)._action_cancel()
+            return
+        unshipped = self.picking_ids.filtered(
+            lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")
+        )
+        if unshipped:
+            unshipped.action_cancel()
+            self._oms_log_event(
+                "note",
+                _("What had not shipped is cancelled (%s in the channel)", what),
+                reason=", ".join(unshipped.mapped("name")),
+            )
+        self.env["oms.order.hold"].sudo().create(
+            {
+                "order_id": self.id,
+                "hold_type": "manual_review",
+                "reason": _(
+                    "%(what)s in the channel (%(reason)s) after something shipped: decide "
+                    "with the customer (return, refund).",
+                    what=what.capitalize(),
+                    reason=reason,
+                ),
+            }
+        )
+
+    def _oms_apply_draft_payment(self, draft):
+        """Follow the channel's payment state: a payment captured since lifts the
+        payment hold (oms_core's rule releases it when the state is paid)."""
+        self.ensure_one()
+        state = PAYMENT_STATES.get(draft.payment_status, "pending")
+        if state == self.oms_payment_state:
+            return
+        before = self.oms_payment_state
+        self.oms_payment_state = state  # hold rules evaluated again (oms_core)
+        label = dict(self._fields["oms_payment_state"].selection)[state]
+        self._oms_log_event(
+            "note",
+            _("Payment %s in the channel", label),
+            reason=_("was %s", before or _("unknown")),
+        )
+
+    def _oms_draft_contact_changes(self, draft):
+        """What a newer version changes of the delivery address (address values),
+        the customer contact (email, phone), the note (None: unchanged), and the
+        names of these changes."""
+        env = self.env
+        address = self.partner_shipping_id
+        changes, vals = [], {}
+        if draft.shipping_address:
             vals = self._oms_address_vals(env, draft.shipping_address)
-            current = order.partner_shipping_id
-            if not self._oms_same_address(current, vals):
-                address = env["res.partner"].create(
-                    {
-                        **vals,
-                        "parent_id": order.partner_id.id,
-                        "type": "delivery",
-                        "name": draft.shipping_address.name or order.partner_id.name,
-                    }
-                )
-                order.partner_shipping_id = address
-                order._oms_log_event(
+            if self._oms_same_address(address, vals):
+                vals = {}
+            else:
+                changes.append(_("delivery address"))
+        contact = {}
+        # The order's contact is the delivery contact's, else the customer's.
+        emails = {_email_key(address.email), _email_key(self.partner_id.email)} - {""}
+        if draft.email and _email_key(draft.email) not in emails:
+            contact["email"] = draft.email
+        if draft.phone and draft.phone not in {address.phone, self.partner_id.phone}:
+            contact["phone"] = draft.phone
+        if contact:
+            changes.append(_("customer contact"))
+        note = (draft.note or "").strip()
+        if note == (html2plaintext(self.note).strip() if self.note else ""):
+            note = None
+        else:
+            changes.append(_("note"))
+        return vals, contact, note, changes
+
+    def _oms_apply_draft_contact(self, draft, shipped):
+        """A new delivery address, note or customer contact: applied while nothing
+        has shipped; after that refused, with a hold naming what changed."""
+        self.ensure_one()
+        env = self.env
+        address = self.partner_shipping_id
+        vals, contact, note, changes = self._oms_draft_contact_changes(draft)
+        if not changes:
+            return
+        if shipped:
+            self.env["oms.order.hold"].sudo().create(
+                {
+                    "order_id": self.id,
+                    "hold_type": "manual_review",
+                    "reason": _(
+                        "Changed in the channel after something shipped (%s): not applied. "
+                        "Check with the customer, then release.",
+                        ", ".join(changes),
+                    ),
+                }
+            )
+            self._oms_log_event(
+                "note",
+                _("Change from the channel refused: already shipped"),
+                reason=", ".join(changes),
+            )
+            return
+        if vals or contact:
+            # A delivery contact of the order's own, with the channel's details.
+            place = vals or {
+                key: address[key].id if key.endswith("_id") else address[key]
+                for key in ("street", "street2", "city", "zip", "country_id", "state_id")
+            }
+            new_address = env["res.partner"].create(
+                {
+                    **place,
+                    "parent_id": self.partner_id.id,
+                    "type": "delivery",
+                    "name": (draft.shipping_address and draft.shipping_address.name)
+                    or address.name
+                    or self.partner_id.name,
+                    "email": contact.get("email", address.email) or False,
+                    "phone": contact.get("phone", address.phone) or False,
+                }
+            )
+            # Its deliveries (none shipped yet) go to the new contact too.
+            self.with_context(
+                update_delivery_shipping_partner=True
+            ).partner_shipping_id = new_address
+            if vals:
+                self._oms_log_event(
                     "note",
                     _("Delivery address changed in the channel"),
-                    reason=address.contact_address,
+                    reason=new_address.contact_address,
                 )
-        return True
+            if contact:
+                self._oms_log_event(
+                    "note",
+                    _("Customer contact changed in the channel"),
+                    reason=", ".join(contact.values()),
+                )
+        if note is not None:
+            self.note = note or False
+            self._oms_log_event("note", _("Note changed in the channel"), reason=note or None)
 
     def _oms_apply_draft_quantities(self, draft, shipped):
         """Follow the channel's quantities (lines changed, added or removed) while

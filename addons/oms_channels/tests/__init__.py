@@ -7,3 +7,4 @@ from . import test_oms_channel_reliability
 from . import test_oms_channel_security
 from . import test_oms_channel_arrival
 from . import test_oms_channel_first_sync
+from . import test_oms_channel_update_states

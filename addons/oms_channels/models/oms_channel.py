@@ -201,8 +201,9 @@ class OmsChannel(models.Model):
 
     @api.onchange("channel_type")
     def _onchange_channel_type_import_from(self):
-        # A new channel imports what is created from now on, unless told otherwise.
-        if not self._origin and not self.import_orders_from:
+        # A new shop imports what is created from now on, unless told otherwise (a
+        # file brings what it holds).
+        if not self._origin and not self.import_orders_from and self.channel_type in API_KINDS:
             self.import_orders_from = fields.Datetime.now()
 
     @api.onchange("channel_type")

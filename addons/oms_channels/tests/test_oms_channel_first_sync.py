@@ -3,7 +3,9 @@ and a pull that fails mid-way, run again, imports every order exactly once."""
 
 from datetime import datetime, timezone
 
-from odoo.tests import TransactionCase
+from freezegun import freeze_time
+
+from odoo.tests import Form, TransactionCase
 from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.tests.common import trap_jobs
@@ -103,6 +105,21 @@ class FirstSyncCases:
         )
         cancelled = inbox.filtered(lambda r: r.external_id == self.external_id(remote[1]))
         self.assertEqual(cancelled.state, "too_old")
+
+
+class TestImportDate(TransactionCase):
+    @freeze_time("2026-02-03 04:05:06")
+    def test_a_new_shop_imports_from_its_creation(self):
+        form = Form(self.env["oms.channel"])
+        form.name = "New shop"
+        form.channel_type = "woocommerce"
+        channel = form.save()
+        self.assertEqual(channel.import_orders_from, datetime(2026, 2, 3, 4, 5, 6))
+        self.assertEqual(
+            channel._oms_first_cursor(), datetime(2026, 2, 3, 4, 5, 6, tzinfo=timezone.utc)
+        )
+        channel.import_older_open = True
+        self.assertIsNone(channel._oms_first_cursor(), "the whole history, for older open ones")
 
 
 class TestShopifyFirstSync(FirstSyncCases, LocalSimulatorsMixin, TransactionCase):

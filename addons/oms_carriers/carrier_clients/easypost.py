@@ -5,11 +5,14 @@ dataclasses of :mod:`.models` at once; an error answer
 ``{"error": {"code", "message", "errors": [...]}}`` becomes a typed
 :class:`~.errors.CarrierError` with the carrier's code, message and field errors.
 
-Buying is exactly once per shipment: the buy carries an ``Idempotency-Key``
-(``buy-<shipment id>`` unless the caller gives one), so the client may repeat it
-after a timeout, and when EasyPost says the postage exists already
-(``SHIPMENT.POSTAGE.EXISTS``) the client reads the shipment and returns the label
-bought before instead of failing.
+Buying is exactly once per shipment, with what EasyPost documents only (no
+``Idempotency-Key`` header, which its public documentation does not describe): a
+shipment is bought at most once (``SHIPMENT.POSTAGE.EXISTS`` otherwise), so the
+caller keeps the shipment's id before buying and, on a retry, reads the shipment
+back (:meth:`EasyPostClient.purchased`) and reuses its postage label when it has
+one. ``buy`` itself is never repeated: when its answer is lost (no answer, a 5xx)
+it reads the shipment back and returns the label if EasyPost did buy it, and when
+EasyPost says the postage exists already it returns the label bought before.
 
 Weights go out in ounces and sizes in inches, as EasyPost wants them.
 """
@@ -18,7 +21,13 @@ from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
 from ._http import DEFAULT_TIMEOUT, HttpClient
-from .errors import CarrierResponseError, CarrierValidationError
+from .errors import (
+    CarrierConnectionError,
+    CarrierError,
+    CarrierResponseError,
+    CarrierServerError,
+    CarrierValidationError,
+)
 from .models import (
     CM_TO_IN,
     DELIVERED,
@@ -105,7 +114,6 @@ class EasyPostClient(HttpClient):
         reference=None,
         carrier_accounts=(),
         label_format="PDF",
-        idempotency_key=None,
     ):
         """Create a shipment and return it with the rates of the account's carriers.
 
@@ -125,36 +133,51 @@ class EasyPostClient(HttpClient):
             shipment["reference"] = reference
         if carrier_accounts:
             shipment["carrier_accounts"] = list(carrier_accounts)
-        data = self._call(
-            "POST", "/v2/shipments", json={"shipment": shipment}, idempotency_key=idempotency_key
-        )
+        data = self._call("POST", "/v2/shipments", json={"shipment": shipment})
         return parse_shipment(data)
 
     def get_shipment(self, shipment_id):
         return parse_shipment(self._call("GET", f"/v2/shipments/{shipment_id}"))
 
-    def buy(self, shipment_id, rate_id, idempotency_key=None, label_format="PDF", insurance=None):
+    def buy(self, shipment_id, rate_id, label_format="PDF", insurance=None):
         """Buy the rate's label, once; return the :class:`Purchase` with the label's content.
 
-        A repeat after a timeout is answered from the idempotency key or from the
-        shipment as it was bought.
+        Not repeated: an answer lost after EasyPost bought (no answer, a 5xx) is
+        recovered by reading the shipment back; a shipment bought before
+        (``SHIPMENT.POSTAGE.EXISTS``) gives the label bought then.
         """
         body = {"rate": {"id": rate_id}}
         if insurance is not None:
             body["insurance"] = str(insurance)
-        key = idempotency_key or f"buy-{shipment_id}"
         try:
-            data = self._call(
-                "POST", f"/v2/shipments/{shipment_id}/buy", json=body, idempotency_key=key
-            )
+            data = self._call("POST", f"/v2/shipments/{shipment_id}/buy", json=body)
             shipment = parse_shipment(data)
         except CarrierValidationError as error:
             if error.code != POSTAGE_EXISTS:
                 raise
             shipment = self.get_shipment(shipment_id)
             self.logger.info("EasyPost shipment %s was bought before: label reused", shipment_id)
+        except (CarrierConnectionError, CarrierServerError) as error:
+            try:
+                shipment = self.get_shipment(shipment_id)
+            except CarrierError:
+                raise error from None
+            if not shipment.is_purchased:
+                raise
+            self.logger.info("EasyPost bought shipment %s, its answer was lost", shipment_id)
         self.ensure(shipment.is_purchased, f"shipment {shipment_id} has no label after buying")
-        label = self.get_label(shipment_id, label_format, shipment=shipment)
+        return self._purchase(shipment, label_format)
+
+    def purchased(self, shipment_id, label_format="PDF"):
+        """The :class:`Purchase` of a shipment already bought (its postage label
+        reused), or None when it has none yet (``GET /v2/shipments/:id``)."""
+        shipment = self.get_shipment(shipment_id)
+        if not shipment.is_purchased:
+            return None
+        return self._purchase(shipment, label_format)
+
+    def _purchase(self, shipment, label_format):
+        label = self.get_label(shipment.id, label_format, shipment=shipment)
         rate = shipment.selected_rate
         return Purchase(
             shipment_id=shipment.id,

@@ -9,3 +9,4 @@ from . import stock_picking_customs
 from . import oms_carrier_manifest
 from . import oms_cost_report
 from . import sale_order
+from . import oms_carrier_purchase_attempt

@@ -461,36 +461,60 @@ class DeliveryCarrier(models.Model):
                 self._oms_address(self._oms_recipient(picking)),
             )
             numbers, labels, price = [], [], 0.0
+            label_format = self.oms_label_format or "PDF"
+            Attempt = self.env["oms.carrier.purchase.attempt"]
             for index, (_package, parcel) in enumerate(self._oms_parcels(picking), start=1):
-                # The same keys on a retry: EasyPost answers with the same shipment and
-                # the same purchase, so a label is bought once per package.
-                # After a void, a new generation of keys buys a new label.
+                # Exactly once without an idempotency header: the shipment made for
+                # this package is kept (committed at once) before its label is bought;
+                # a retry (an answer lost, the job rolled back) reads it back and
+                # reuses its label, or buys that same shipment, which EasyPost sells
+                # once. After a void, a new generation makes a new shipment.
                 generation = len(picking.oms_carrier_shipment_ids.filtered("voided"))
                 key = f"odoo-{self.env.cr.dbname}-picking-{picking.id}-{index}-{generation}"
-                shipment = self._oms_call(
-                    _("create the shipment"),
-                    client.create_shipment,
-                    sender,
-                    recipient,
-                    parcel,
-                    customs_info=customs,
-                    reference=picking.name,
-                    options=self._oms_easypost_options(picking, hazmat),
-                    label_format=self.oms_label_format or "PDF",
-                    idempotency_key=f"{key}-shipment",
-                )
-                rate = self._oms_easypost_pick_rate(shipment.rates, picking.oms_carrier_service)
-                purchase = self._oms_call(
-                    _("buy the label"),
-                    client.buy,
-                    shipment.id,
-                    rate.id,
-                    idempotency_key=f"{key}-buy",
-                    label_format=self.oms_label_format or "PDF",
-                )
+                shipment, purchase = None, None
+                known = Attempt._oms_find(key)
+                if known:
+                    shipment = self._oms_call(
+                        _("read the shipment back"), client.get_shipment, known
+                    )
+                    if shipment.is_purchased:
+                        purchase = self._oms_call(
+                            _("recover the label"), client.purchased, known, label_format
+                        )
+                        picking.message_post(
+                            body=_(
+                                "%(carrier)s had already sold the label of shipment "
+                                "%(shipment)s (an answer lost on the way): reused, "
+                                "nothing bought twice.",
+                                carrier=self.name,
+                                shipment=known,
+                            )
+                        )
+                if shipment is None:
+                    shipment = self._oms_call(
+                        _("create the shipment"),
+                        client.create_shipment,
+                        sender,
+                        recipient,
+                        parcel,
+                        customs_info=customs,
+                        reference=picking.name,
+                        options=self._oms_easypost_options(picking, hazmat),
+                        label_format=label_format,
+                    )
+                    Attempt._oms_keep(key, shipment.id, self, picking)
+                if purchase is None:
+                    rate = self._oms_easypost_pick_rate(shipment.rates, picking.oms_carrier_service)
+                    purchase = self._oms_call(
+                        _("buy the label"),
+                        client.buy,
+                        shipment.id,
+                        rate.id,
+                        label_format=label_format,
+                    )
                 numbers.append(purchase.tracking_number)
                 labels += [(p.tracking_number, p.label) for p in purchase.packages]
-                price += float(purchase.amount or rate.amount)
+                price += float(purchase.amount or 0.0)
                 picking._oms_record_shipment(shipment.id, purchase.tracking_number)
             self._oms_attach_labels(picking, labels, numbers)
             results.append({"exact_price": price, "tracking_number": ",".join(numbers)})

@@ -42,19 +42,49 @@ class TestEasyPost(CarrierCase):
         self.assertGreater(picking.carrier_price, 0)
         self.assertIn(picking.carrier_tracking_ref, self.carrier.get_tracking_link(picking))
 
-    def test_a_retry_after_a_timeout_does_not_buy_twice(self):
-        picking = self.make_delivery(self.carrier)
-        # No retry inside the call: the timeout reaches Odoo, whose job retries later.
-        impatient = EasyPostClient(
+    def impatient(self):
+        # No retry inside the call: the error reaches Odoo, whose job retries later.
+        return EasyPostClient(
             self.sim.api_key, base_url=self.sim.url, timeout=(1, 0.3), retry=NO_RETRY
         )
+
+    def test_a_retry_after_the_answer_was_lost_does_not_buy_twice(self):
+        """EasyPost bought, its answer was lost and so was the read-back: the job's
+        retry reads the kept shipment back and reuses its label (the simulator,
+        like EasyPost's documentation, knows no Idempotency-Key)."""
+        picking = self.make_delivery(self.carrier)
         self.sim.delay_next(0.8, path=r"/buy$")
-        with patch.object(type(self.carrier), "_oms_get_carrier_client", return_value=impatient):
+        self.sim.fail_next(503, method="GET", path=r"^/v2/shipments/shp_\w+$")
+        with patch.object(
+            type(self.carrier), "_oms_get_carrier_client", return_value=self.impatient()
+        ):
             with self.assertRaisesRegex(UserError, "could not buy the label"):
                 self.carrier.send_shipping(picking)
+            (kept,) = self.env["oms.carrier.purchase.attempt"].search(
+                [("picking_ref", "=", picking.id)]
+            )
+            self.assertEqual(list(self.sim.shipments), [kept.reference])
             result = self.carrier.send_shipping(picking)  # the job's retry
         self.assertEqual(len(self.sim.purchases), 1, "the carrier sold one label")
-        self.assertTrue(result[0]["tracking_number"])
+        self.assertEqual(len(self.sim.requests_to("POST", r"/buy$")), 1)
+        self.assertEqual(len(self.sim.shipments), 1, "no second shipment either")
+        number = self.sim.shipments[kept.reference]["tracking_code"]
+        self.assertEqual(result[0]["tracking_number"], number)
+        self.assertEqual(picking.oms_carrier_shipment_ids.reference, kept.reference)
+        self.assertTrue(self.labels(picking))
+        self.assertFalse([r for r in self.sim.received if "idempotency-key" in r.headers])
+
+    def test_a_retry_after_a_buy_easypost_refused_buys_the_same_shipment(self):
+        picking = self.make_delivery(self.carrier)
+        self.sim.fail_next(503, path=r"/buy$")
+        with patch.object(
+            type(self.carrier), "_oms_get_carrier_client", return_value=self.impatient()
+        ):
+            with self.assertRaisesRegex(UserError, "could not buy the label"):
+                self.carrier.send_shipping(picking)
+            self.carrier.send_shipping(picking)
+        self.assertEqual(len(self.sim.shipments), 1, "the kept shipment is bought")
+        self.assertEqual(len(self.sim.purchases), 1)
 
     def test_zpl_label_also_as_pdf(self):
         self.carrier.oms_label_format = "ZPL"

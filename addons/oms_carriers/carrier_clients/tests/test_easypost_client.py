@@ -4,7 +4,6 @@ import base64
 import io
 import json
 import logging
-import threading
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,7 +14,6 @@ from PyPDF2 import PdfReader
 from tests.simulators.easypost import EasyPostSimulator
 
 from .. import (
-    NO_RETRY,
     Address,
     CarrierAuthError,
     CarrierConnectionError,
@@ -180,7 +178,7 @@ def test_wrong_api_key_is_an_auth_error(sim, sleep):
     assert len(sim.received) == 1, "a refused key is not tried again"
 
 
-def test_buy_returns_the_pdf_label_and_sends_an_idempotency_key(sim, sleep):
+def test_buy_returns_the_pdf_label_without_an_idempotency_header(sim, sleep):
     client = client_for(sim, sleep)
     shipment = shipment_for(client)
     rate = cheapest(shipment)
@@ -190,7 +188,8 @@ def test_buy_returns_the_pdf_label_and_sends_an_idempotency_key(sim, sleep):
     assert sim.purchases == [(shipment.id, rate.id)]
     buy = sim.requests_to("POST", r"/buy$")[0]
     assert buy.json() == {"rate": {"id": rate.id}}
-    assert buy.headers["idempotency-key"] == f"buy-{shipment.id}"
+    # EasyPost's public documentation describes no Idempotency-Key: none is sent
+    assert not [r for r in sim.received if "idempotency-key" in r.headers]
     assert purchase.tracking_number == sim.shipments[shipment.id]["tracking_code"]
     assert (purchase.carrier, purchase.service, purchase.amount) == (
         rate.carrier,
@@ -349,15 +348,6 @@ def test_5xx_on_a_create_without_key_is_not_retried(sim, sleep):
     assert sim.shipments == {}
 
 
-def test_5xx_on_a_create_with_key_is_retried_with_backoff(sim, sleep):
-    sim.fail_next(502, times=2, path=r"^/v2/shipments$")
-    shipment = shipment_for(client_for(sim, sleep), idempotency_key="pick-42-pack-1")
-    assert len(sim.requests_to("POST", r"^/v2/shipments$")) == 3
-    assert list(sim.shipments) == [shipment.id]
-    first, second = sleep.waits
-    assert 0.375 <= first <= 0.625 and 0.75 <= second <= 1.25
-
-
 def test_5xx_gives_up_after_the_bounded_attempts(sim, sleep):
     sim.fail_next(500, times=10, method="GET")
     client = client_for(sim, sleep, retry=RetryPolicy(max_attempts=3))
@@ -389,7 +379,7 @@ def test_the_log_names_request_id_and_duration_never_the_key(sim, sleep, caplog)
     assert base64.b64encode(f"{API_KEY}:".encode()).decode() not in text
 
 
-def test_buy_times_out_after_easypost_bought_and_the_retry_buys_nothing_more(sim, sleep):
+def test_an_answer_lost_after_easypost_bought_is_read_back_not_bought_again(sim, sleep):
     client = client_for(sim, sleep, timeout=(1, 0.3))
     shipment = shipment_for(client)
     rate = cheapest(shipment)
@@ -397,31 +387,49 @@ def test_buy_times_out_after_easypost_bought_and_the_retry_buys_nothing_more(sim
 
     purchase = client.buy(shipment.id, rate.id)
 
-    buys = sim.requests_to("POST", r"/buy$")
-    assert len(buys) == 2, "the first answer came too late, the client asked again"
-    assert {b.headers["idempotency-key"] for b in buys} == {f"buy-{shipment.id}"}
-    assert sim.purchases == [(shipment.id, rate.id)]
-    assert purchase.tracking_number == sim.shipments[shipment.id]["tracking_code"]
-
-
-def test_a_job_retrying_the_buy_gets_the_label_bought_before(sim, sleep):
-    """The job's first try timed out for good; its retry comes with another key."""
-    impatient = client_for(sim, sleep, timeout=(1, 0.2), retry=NO_RETRY)
-    shipment = shipment_for(impatient)
-    rate = cheapest(shipment)
-    sim.delay_next(0.5, path=r"/buy$")
-    with pytest.raises(CarrierConnectionError):
-        impatient.buy(shipment.id, rate.id, idempotency_key="job-1")
-    done = threading.Event()
-    threading.Timer(0.4, done.set).start()
-    done.wait()
-
-    purchase = client_for(sim, sleep).buy(shipment.id, rate.id, idempotency_key="job-2")
-
+    assert len(sim.requests_to("POST", r"/buy$")) == 1, "a buy is never repeated"
+    assert sim.requests_to("GET", rf"^/v2/shipments/{shipment.id}$"), "read back"
     assert sim.purchases == [(shipment.id, rate.id)]
     assert purchase.tracking_number == sim.shipments[shipment.id]["tracking_code"]
     assert purchase.packages[0].label.content.startswith(b"%PDF")
-    assert sim.requests_to("GET", rf"^/v2/shipments/{shipment.id}$"), "looked up, not re-bought"
+
+
+def test_a_buy_easypost_did_not_make_is_an_error_to_retry(sim, sleep):
+    client = client_for(sim, sleep)
+    shipment = shipment_for(client)
+    sim.fail_next(503, path=r"/buy$")
+    with pytest.raises(CarrierServerError):
+        client.buy(shipment.id, cheapest(shipment).id)
+    assert sim.purchases == []
+    assert client.purchased(shipment.id) is None
+    # the job's retry buys that same shipment, once
+    purchase = client.buy(shipment.id, cheapest(shipment).id)
+    assert sim.purchases == [(shipment.id, cheapest(shipment).id)]
+    assert client.purchased(shipment.id).tracking_number == purchase.tracking_number
+
+
+def test_a_second_buy_of_a_shipment_gets_the_label_bought_before(sim, sleep):
+    client = client_for(sim, sleep)
+    shipment = shipment_for(client)
+    rate = cheapest(shipment)
+    first = client.buy(shipment.id, rate.id)
+
+    again = client.buy(shipment.id, rate.id)  # EasyPost: SHIPMENT.POSTAGE.EXISTS
+
+    assert sim.purchases == [(shipment.id, rate.id)]
+    assert again.tracking_number == first.tracking_number
+    assert again.packages[0].label.content.startswith(b"%PDF")
+
+
+def test_the_simulator_ignores_an_idempotency_header(sim, sleep):
+    """As EasyPost documents none: the same key twice makes two shipments."""
+    session = requests.Session()
+    session.headers["Idempotency-Key"] = "same"
+    client = client_for(sim, sleep, session=session)
+    shipment_for(client)
+    shipment_for(client)
+    assert all(r.headers["idempotency-key"] == "same" for r in sim.received)
+    assert len(sim.shipments) == 2
 
 
 def test_webhook_event_signature_is_verified_on_the_raw_body(sim, sleep):

@@ -93,10 +93,14 @@ class EasyPostClient(HttpClient):
         error = data.get("error") if isinstance(data, dict) else None
         if not isinstance(error, dict):
             return "", None, ()
+        # field errors: objects with field and message, or (another documented
+        # format) plain strings
         details = tuple(
-            f"{e.get('field')}: {e.get('message')}" if e.get("field") else str(e.get("message"))
-            for e in error.get("errors") or ()
+            (f"{e.get('field')}: {e.get('message')}" if e.get("field") else str(e.get("message")))
             if isinstance(e, dict)
+            else str(e)
+            for e in error.get("errors") or ()
+            if isinstance(e, (dict, str))
         )
         message = error.get("message") or ""
         if details:

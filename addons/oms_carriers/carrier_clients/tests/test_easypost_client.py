@@ -29,6 +29,7 @@ from .. import (
     parse_easypost_event,
     verify_easypost_signature,
 )
+from ..easypost import parse_shipment, parse_tracker
 from .fakes import FakeSleep, WebhookReceiver, closed_port_url
 
 FIXTURES = Path(__file__).parent / "fixtures" / "easypost"
@@ -489,3 +490,97 @@ def test_a_malformed_webhook_event_is_a_value_error(mutate):
     event = mutate(event) or event
     with pytest.raises(ValueError):
         parse_easypost_event(event)
+
+
+# --- EasyPost's own recorded answers (fixtures/easypost/README.md) -------------------
+def fixture(name):
+    return json.loads((FIXTURES / name).read_text())
+
+
+def test_a_recorded_shipment_gives_its_rates():
+    shipment = parse_shipment(fixture("shipment_created.json"))
+    assert shipment.id == "shp_16578f588f9546ec914afd2474e24ff5"
+    assert not shipment.is_purchased
+    assert sorted((r.service, r.amount) for r in shipment.rates) == [
+        ("Express", Decimal("34.15")),
+        ("GroundAdvantage", Decimal("6.07")),
+        ("Priority", Decimal("7.42")),
+    ]
+    assert {(r.carrier, r.currency) for r in shipment.rates} == {("USPS", "USD")}
+    assert all(r.id.startswith("rate_") for r in shipment.rates)
+
+
+def test_a_recorded_purchase_gives_its_label_rate_and_tracking_code():
+    shipment = parse_shipment(fixture("shipment_bought.json"))
+    assert shipment.is_purchased
+    assert shipment.tracking_code == "9400100208303109505657"
+    assert (shipment.selected_rate.service, shipment.selected_rate.amount) == (
+        "GroundAdvantage",
+        Decimal("6.07"),
+    )
+    assert shipment.label_url("PNG").endswith(".png")
+    assert shipment.label_url("PDF") is None
+    assert shipment.tracker_id.startswith("trk_")
+
+
+def test_a_recorded_purchase_read_back_is_seen_as_bought(sim, sleep):
+    """What a retry reads back (GET /v2/shipments/:id) of a shipment EasyPost sold."""
+    bought = fixture("shipment_bought.json")
+    sim.fail_next(200, path=r"^/v2/shipments/shp_\w+$", body=bought)
+    shipment = client_for(sim, sleep).get_shipment(bought["id"])
+    assert shipment.is_purchased
+    assert shipment.label_url("PNG") == bought["postage_label"]["label_url"]
+
+
+def test_a_recorded_tracker_is_read():
+    tracking = parse_tracker(fixture("tracker.json"))
+    assert (tracking.tracking_number, tracking.carrier) == ("EZ1000000001", "USPS")
+    assert tracking.status == "pre_transit"
+    assert [(e.description, e.city) for e in tracking.events] == [
+        ("Pre-Shipment Info Sent to USPS", ""),
+        ("Shipping Label Created", "HOUSTON"),
+    ]
+    assert tracking.events[0].occurred_at.startswith("2025-02-06T19:48:26")
+    assert tracking.public_url.startswith("https://track.easypost.com/")
+
+
+# Every Tracker.status EasyPost documents, normalised.
+EASYPOST_STATUSES = [
+    ("unknown", "unknown"),
+    ("pre_transit", "pre_transit"),
+    ("in_transit", "in_transit"),
+    ("out_for_delivery", "out_for_delivery"),
+    ("delivered", "delivered"),
+    ("available_for_pickup", "out_for_delivery"),
+    ("return_to_sender", "returned"),
+    ("failure", "exception"),
+    ("cancelled", "exception"),
+    ("error", "exception"),
+]
+
+
+@pytest.mark.parametrize(("documented", "expected"), EASYPOST_STATUSES)
+def test_each_documented_tracker_status(documented, expected):
+    data = fixture("tracker.json")
+    data["status"] = documented
+    data["tracking_details"][-1]["status"] = documented
+    tracking = parse_tracker(data)
+    assert tracking.status == expected
+    assert tracking.events[-1].status == expected
+    assert tracking.carrier_status == documented
+
+
+def test_recorded_errors_become_typed_errors_with_their_details(sim, sleep):
+    client = client_for(sim, sleep)
+    sim.fail_next(422, path=r"^/v2/shipments$", body=fixture("error_parameter_required.json"))
+    with pytest.raises(CarrierValidationError) as caught:
+        shipment_for(client)
+    assert caught.value.code == "PARAMETER.REQUIRED"
+    assert caught.value.details == ("shipment: cannot be blank",)
+
+    body = fixture("error_not_found_alternative_format.json")
+    sim.fail_next(404, method="GET", path=r"^/v2/trackers/", body=body)
+    with pytest.raises(CarrierNotFoundError) as caught:
+        client.get_tracker("trk_any")
+    assert caught.value.code == "NOT_FOUND"
+    assert caught.value.details == ("No eligible insurance found with provided tracking code.",)

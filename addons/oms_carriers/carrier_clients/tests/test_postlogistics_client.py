@@ -307,3 +307,23 @@ def test_cash_on_delivery_without_amount_is_refused_by_the_service(sim, sleep):
     with pytest.raises(CarrierValidationError) as caught:
         client_for(sim, sleep).generate_label(ANNA, services=("PRI", "BLN"))
     assert caught.value.code == "E2040"
+
+
+def test_an_answer_written_from_the_v2_4_schema_is_read(sim, sleep):
+    body = (FIXTURES / "generate_label_response.xml").read_bytes()
+    sim.fail_next(200, method="POST", body=body, headers={"Content-Type": "text/xml"})
+    purchase = client_for(sim, sleep).generate_label(ANNA)
+    assert purchase.tracking_number == "990060000010000042"
+    assert purchase.packages[0].label.content.startswith(b"%PDF")
+
+
+def test_an_answer_with_item_errors_written_from_the_v2_4_schema(sim, sleep):
+    body = (FIXTURES / "generate_label_response_errors.xml").read_bytes()
+    sim.fail_next(200, method="POST", body=body, headers={"Content-Type": "text/xml"})
+    with pytest.raises(CarrierValidationError) as caught:
+        client_for(sim, sleep).generate_label(ANNA)
+    assert caught.value.code == "E2010"
+    assert caught.value.details == (
+        "E2010: Unknown service code XYZ.",
+        "E2030: The service is not available for country FR.",
+    )

@@ -15,6 +15,7 @@ from .. import (
     CarrierAuthError,
     CarrierNotFoundError,
     CarrierRateLimitError,
+    CarrierResponseError,
     CarrierServerError,
     CarrierValidationError,
     CustomsInfo,
@@ -465,3 +466,31 @@ def test_dates_that_are_not_dates_are_dropped_with_a_log_line(sim, sleep, caplog
     sim.fail_next(200, path=r"/track/v1/details/", body=body)
     assert client.track(number).estimated_delivery is None
     assert "'2021-02-12' is not a date" in caplog.text
+
+
+def test_a_not_found_answer_with_the_warning_alone_is_no_news(sim, sleep):
+    # the shipment may carry nothing but the warning (no inquiry number, no package)
+    body = json.loads((FIXTURES / "track_not_found.json").read_text())
+    body["trackResponse"]["shipment"] = [
+        {"warnings": body["trackResponse"]["shipment"][0]["warnings"][0]}
+    ]
+    sim.fail_next(200, path=r"/track/v1/details/", body=body)
+    tracking = client_for(sim, sleep).track("1Z023E2X0214323462")
+    assert tracking.found is False
+    assert tracking.tracking_number == "1Z023E2X0214323462"
+
+
+def test_another_warning_without_a_package_is_still_an_error_that_names_it(sim, sleep):
+    body = {"trackResponse": {"shipment": [{"warnings": [{"code": "TW0099", "message": "?"}]}]}}
+    sim.fail_next(200, path=r"/track/v1/details/", body=body)
+    with pytest.raises(CarrierResponseError, match="TW0099"):
+        client_for(sim, sleep).track("1Z023E2X0214323462")
+
+
+def test_the_documented_error_body_is_a_typed_error(sim, sleep):
+    body = json.loads((FIXTURES / "error_invalid_inquiry_number.json").read_text())
+    sim.fail_next(400, path=r"/track/v1/details/", body=body)
+    with pytest.raises(CarrierValidationError) as caught:
+        client_for(sim, sleep).track("1Z")
+    assert caught.value.code == "TV1002"
+    assert "Invalid inquiry number" in str(caught.value)

@@ -11,7 +11,20 @@ class LocalSimulatorsMixin:
     The guard refuses outgoing HTTP in tests and compares the timeout with a
     number; the project's clients give (connect, read) pairs. Calls to 127.0.0.1
     (the simulators, and Odoo's own test server) go through unchanged.
+
+    A transaction case also puts the registry in test mode, as Odoo does for its
+    HTTP cases: what the code keeps on cursors of its own before a remote call
+    (the carrier shipment recorded before a label is bought) stays inside the
+    test's transaction instead of being committed to the test database.
     """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cr = getattr(cls, "cr", None)
+        if cr is not None and cls.registry.test_cr is None:
+            cls.registry.enter_test_mode(cr)
+            cls.addClassCleanup(cls.registry.leave_test_mode)
 
     @classmethod
     def _request_handler(cls, session, request, /, **kwargs):

@@ -11,11 +11,6 @@ class CarrierCase(LocalSimulatorsMixin, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        if cls.registry.test_cr is None and not getattr(cls, "registry_test_mode", False):
-            # The cursors the code opens of its own (the purchase attempt kept before
-            # a label is bought) work inside the test's transaction, as under HttpCase.
-            cls.registry.enter_test_mode(cls.cr)
-            cls.addClassCleanup(cls.registry.leave_test_mode)
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, oms_no_mail=True))
         cls.warehouse = cls.env["stock.warehouse"].search(
             [("company_id", "=", cls.env.company.id)], limit=1

@@ -1,9 +1,11 @@
 """Labels bought through the carriers' simulators, stored on the delivery."""
 
 import base64
+from contextlib import closing
 from decimal import Decimal
 from unittest.mock import patch
 
+from odoo import sql_db
 from odoo.exceptions import UserError
 
 from odoo.addons.oms_carriers.carrier_clients import (
@@ -41,6 +43,19 @@ class TestEasyPost(CarrierCase):
         self.assertTrue(base64.b64decode(label.datas).startswith(b"%PDF"))
         self.assertGreater(picking.carrier_price, 0)
         self.assertIn(picking.carrier_tracking_ref, self.carrier.get_tracking_link(picking))
+
+    def test_a_test_commits_nothing_to_the_database(self):
+        # The carrier shipment is kept on a cursor of its own before the purchase;
+        # in a test that cursor works inside the test's transaction (the shared
+        # simulators mixin puts the registry in test mode), so another connection
+        # to the database sees nothing of it.
+        picking = self.make_delivery(self.carrier)
+        picking.send_to_shipper()
+        self.assertEqual(len(self.sim.purchases), 1)
+        self.assertTrue(self.env["oms.carrier.purchase.attempt"].search([]))
+        with closing(sql_db.db_connect(self.env.cr.dbname).cursor()) as other:
+            other.execute("SELECT count(*) FROM oms_carrier_purchase_attempt")
+            self.assertEqual(other.fetchone()[0], 0)
 
     def impatient(self):
         # No retry inside the call: the error reaches Odoo, whose job retries later.

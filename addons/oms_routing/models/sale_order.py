@@ -157,7 +157,7 @@ class SaleOrder(models.Model):
         datasets' centroid (never a network call), else ``(None, None)``."""
         self.ensure_one()
         shipping = self.partner_shipping_id
-        if shipping.partner_latitude or shipping.partner_longitude:
+        if _on_globe(shipping.partner_latitude, shipping.partner_longitude):
             return shipping.partner_latitude, shipping.partner_longitude
         found = place(shipping.country_id.code, shipping.zip, shipping.city)
         return (found.latitude, found.longitude) if found else (None, None)
@@ -310,7 +310,7 @@ class OmsRoutingSource(models.Model):
         """Its coordinates, else the centroid of its postcode or its warehouse's
         city, else of its country (offline datasets), else ``(None, None)``."""
         self.ensure_one()
-        if self.latitude or self.longitude:
+        if _on_globe(self.latitude, self.longitude):
             return self.latitude, self.longitude
         address = self.warehouse_id.partner_id or self.vendor_id
         found = place(
@@ -367,6 +367,12 @@ class OmsRoutingSource(models.Model):
         start = tz.localize(datetime.combine(local.date(), time.min))
         end = tz.localize(datetime.combine(local.date(), time.max))
         return bool(calendar._work_intervals_batch(start, end)[False])
+
+
+def _on_globe(latitude, longitude):
+    """Set (not both zero, Odoo's "unset") and on the globe: else the engine
+    would refuse the snapshot, so the postcode's centroid is used instead."""
+    return bool(latitude or longitude) and abs(latitude) <= 90 and abs(longitude) <= 180
 
 
 def _candidate_vals(candidate):

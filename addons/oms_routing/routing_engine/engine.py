@@ -8,7 +8,7 @@ pool, so two orders never get the same unit.
 """
 
 from datetime import date
-from math import asin, cos, radians, sin, sqrt
+from math import asin, cos, isfinite, radians, sin, sqrt
 
 from .errors import RoutingError
 from .geo import EARTH_RADIUS_KM
@@ -45,8 +45,10 @@ class _SourceState:
             for product, quantity in source.stock.items()
         }
         self.capacity = source.capacity
-        self.lat = radians(source.latitude) if source.latitude is not None else None
-        self.lon = radians(source.longitude) if source.longitude is not None else None
+        # A source is placed only when both coordinates are known.
+        placed = source.latitude is not None and source.longitude is not None
+        self.lat = radians(source.latitude) if placed else None
+        self.lon = radians(source.longitude) if placed else None
         self.cos_lat = cos(self.lat) if self.lat is not None else None
         self.rates = tuple(sorted(source.rates, key=lambda r: r.max_km))
         self.ship_offset = 0 if source.ships_today else max(1, source.days_to_next_ship)
@@ -72,10 +74,53 @@ def _check(snapshot):
     ids = [source.id for source in snapshot.sources]
     if len(set(ids)) != len(ids):
         raise RoutingError("two sources have the same id")
-    for order in snapshot.orders:
+    _check_sources(snapshot.sources)
+    _check_orders(snapshot.orders)
+
+
+def _check_sources(sources):
+    for source in sources:
+        _check_place(f"source {source.id}", source.latitude, source.longitude)
+        for product, quantity in (*source.stock.items(), *source.safety_stock.items()):
+            if not isfinite(quantity):
+                raise RoutingError(f"source {source.id}, product {product}: stock {quantity}")
+        for name in ("default_safety_stock", "cost_per_shipment", "cost_per_line"):
+            if not _finite(getattr(source, name)):
+                raise RoutingError(f"source {source.id}: {name} {getattr(source, name)}")
+
+
+def _check_orders(orders):
+    order_ids, line_ids = set(), set()
+    for order in orders:
+        if order.id in order_ids:
+            raise RoutingError(f"order {order.id}: two orders have this id")
+        order_ids.add(order.id)
+        _check_place(f"order {order.id}", order.latitude, order.longitude)
         for line in order.lines:
-            if line.quantity < 0:
-                raise RoutingError(f"order {order.id}, line {line.id}: negative quantity")
+            if line.id in line_ids:
+                raise RoutingError(f"order {order.id}, line {line.id}: two lines have this id")
+            line_ids.add(line.id)
+            for name in ("quantity", "weight", "unit_value"):
+                value = getattr(line, name)
+                # A negative price is a refund line's business; a negative amount is not.
+                if not _finite(value) or (value < 0 and name != "unit_value"):
+                    raise RoutingError(
+                        f"order {order.id}, line {line.id}: {name} {value} "
+                        "(must be a finite number, not negative)"
+                    )
+
+
+def _finite(value):
+    return isinstance(value, (int, float)) and isfinite(value)
+
+
+def _check_place(record, latitude, longitude):
+    """Coordinates are both unknown, or both finite and on the globe."""
+    for name, value, bound in (("latitude", latitude, 90), ("longitude", longitude, 180)):
+        if value is None:
+            continue
+        if not isinstance(value, (int, float)) or not isfinite(value) or abs(value) > bound:
+            raise RoutingError(f"{record}: {name} {value} is not on the globe")
 
 
 def route(snapshot):
@@ -111,12 +156,17 @@ def _regrets(orders, states, cache):  # noqa: PLR0912 - kept flat: hot loop
     ]
     regrets = {}
     for order in orders:
-        wanted = [(line.product_id, line.quantity) for line in order.lines if line.quantity > 0]
-        if not wanted:
+        needed = {}  # product → units over all the order's lines
+        count = 0
+        for line in order.lines:
+            if line.quantity > 0:
+                needed[line.product_id] = needed.get(line.product_id, 0.0) + line.quantity
+                count += 1
+        if not needed:
             continue
+        wanted = tuple(needed.items())
         kms = _distances(order, states, cache)
         weight = sum(line.weight * line.quantity for line in order.lines if line.quantity > 0)
-        count = len(wanted)
         best = second = None
         for index, free, per_shipment, per_line, rates in stocked:
             for product, quantity in wanted:
@@ -191,10 +241,12 @@ def _route_order(order, states, strategy, weights, quotes, cache):
     lines = [line for line in order.lines if line.quantity > 0]
     rows, live = _candidate_rows(order, lines, states, quotes, cache)
     scores_of, total_of, highs = _scores(rows, live, weights)
-    km_of = {row[0].id: row[1][0] for row in rows}
+    km_of = {row[0].id: row[6] for row in rows}
     context = (order, lines, strategy, weights, highs, quotes, km_of, total_of)
     stocked, _dropship, taken, remaining, reasons = _choose(live, context)
-    taken, reasons, unallocated = _leftovers(lines, strategy, taken, remaining, reasons)
+    taken, reasons, unallocated = _leftovers(
+        order, lines, strategy, (rows, live), taken, remaining, reasons
+    )
     allocations, estimated = _take(order, lines, rows, taken, quotes)
     candidate_rows = _explain(
         rows, strategy, taken, reasons, scores_of, total_of, stocked, remaining
@@ -210,9 +262,15 @@ def _route_order(order, states, strategy, weights, quotes, cache):
 
 def _candidate_rows(order, lines, states, quotes, cache):  # noqa: PLR0912, PLR0915 - hot loop
     """One row per source: [state, raw factors, available per line, can ship all,
-    has any, rejection]; and the rows still in the running."""
+    has any, rejection, km or None]; and the rows still in the running. A line's
+    availability is capped by its own quantity only; lines of one product share
+    the source's stock of it (see :func:`_left`), and "can ship all" compares the
+    order's units of each product with that stock."""
     products = [line.product_id for line in lines]
     wanted = [line.quantity for line in lines]
+    needed = {}  # product → units over all the order's lines
+    for product, quantity in zip(products, wanted, strict=True):
+        needed[product] = needed.get(product, 0.0) + quantity
     count = len(lines)
     kms = _distances(order, states, cache)
     weight = sum(line.weight * line.quantity for line in lines)
@@ -242,11 +300,11 @@ def _candidate_rows(order, lines, states, quotes, cache):  # noqa: PLR0912, PLR0
         else:
             free = state.free
             for index in range(count):
-                quantity = free.get(products[index], 0.0)
-                if quantity >= wanted[index]:
-                    quantity = wanted[index]
-                elif full:
+                product = products[index]
+                quantity = free.get(product, 0.0)
+                if full and quantity < needed[product]:
                     full = False
+                quantity = min(wanted[index], quantity)
                 if quantity > 0:
                     has_any = True
                 else:
@@ -280,7 +338,7 @@ def _candidate_rows(order, lines, states, quotes, cache):  # noqa: PLR0912, PLR0
             1.0 / (1.0 + state.capacity) if state.capacity is not None else 0.0,
             float(source.rank),
         )
-        row = [state, factors, available, full, has_any, rejection]
+        row = [state, factors, available, full, has_any, rejection, km]
         rows.append(row)
         if rejection is None:
             live.append(row)
@@ -361,9 +419,10 @@ def _choose(live, context):
     return stocked, dropship, taken, remaining, reasons
 
 
-def _leftovers(lines, strategy, taken, remaining, reasons):
+def _leftovers(order, lines, strategy, candidates, taken, remaining, reasons):
     """What cannot ship now, and why; the whole order waits under "wait_whole"."""
     unallocated = []
+    rows, live = candidates
     if any(remaining) and strategy.backorder_policy == "wait_whole":
         taken = {}
         reasons = {}
@@ -376,16 +435,47 @@ def _leftovers(lines, strategy, taken, remaining, reasons):
     else:
         for i, line in enumerate(lines):
             if remaining[i] > 0:
+                reason, message = _why_short(order, lines, i, strategy, rows, live, taken)
                 unallocated.append(
                     Unallocated(
                         line.id,
                         remaining[i],
-                        "no_stock",
-                        f"no source can ship {remaining[i]:g} more of product "
-                        f"{line.product_id} now",
+                        reason,
+                        f"{remaining[i]:g} more of product {line.product_id}: {message}",
                     )
                 )
     return taken, reasons, unallocated
+
+
+def _why_short(order, lines, index, strategy, rows, live, taken):
+    """(reason, message) of what line ``index`` could not get: a source in the
+    running still had some (so the order's limits held it back), a source with
+    stock had no capacity left today, or no source had it."""
+    if any(_left(row, index, taken, lines) > 0 for row in live):
+        if len(taken) >= strategy.max_parts:
+            return "max_parts", f"the order already ships in {len(taken)} parts, the most allowed"
+        if strategy.min_split_value:
+            return (
+                "min_split_value",
+                f"a part would be worth less than {strategy.min_split_value:g}",
+            )
+        # A source that can still give only stock no rule allowed here.
+        return "no_stock", "no source in the running could ship it in this plan"
+    product = lines[index].product_id
+    full = [
+        row[0].id
+        for row in rows
+        if row[0].capacity is not None
+        and row[0].capacity <= 0
+        and (row[0].countries is None or order.country in row[0].countries)
+        and row[2][index] > 0
+    ]
+    if full:
+        return (
+            "no_capacity",
+            f"source(s) {', '.join(map(str, full))} have it but no capacity left today",
+        )
+    return "no_stock", f"no source has product {product} to ship now"
 
 
 def _take(order, lines, rows, taken, quotes):
@@ -408,7 +498,7 @@ def _take(order, lines, rows, taken, quotes):
             state.capacity -= 1
         part_weight = sum(line.weight * quantity for line, quantity in shipped)
         quote = quotes.get((order.id, source_id))
-        km = row[1][0] if order.latitude is not None else None
+        km = row[6]  # None when either end has no coordinates: as the score costs it
         price = quote if quote is not None else _shipping(state, km, part_weight)[0]
         estimated += (
             state.source.cost_per_shipment + state.source.cost_per_line * len(shipped) + price
@@ -422,7 +512,7 @@ def _explain(rows, strategy, taken, reasons, scores_of, total_of, stocked, remai
     best_id = min(chosen_ids, key=lambda sid: total_of[sid]) if chosen_ids else None
     candidate_rows = []
     for row in rows:
-        state, factors, _available, full, _has_any, rejection = row
+        state, factors, _available, full, _has_any, rejection, _km = row
         sid = state.id
         if sid in chosen_ids:
             reason = reasons.get(sid, "chosen")
@@ -456,14 +546,17 @@ def _split(lines, rows, remaining, taken, reasons, strategy, total_of, dropship=
         best, best_key, best_take = None, None, None
         for position, row in enumerate(pool):
             take = {}
+            pending = {}  # product → units this round already takes from the row
             share = 0.0
             worth = 0.0
             for i, line in enumerate(lines):
                 if remaining[i] <= 0:
                     continue
-                quantity = min(remaining[i], _left(row, i, taken))
+                product = line.product_id
+                quantity = min(remaining[i], _left(row, i, taken, lines, pending))
                 if quantity > 0:
                     take[i] = quantity
+                    pending[product] = pending.get(product, 0.0) + quantity
                     share += quantity / line.quantity
                     worth += quantity * line.unit_value
             if not take:
@@ -503,7 +596,7 @@ def _part_score(row, lines, parts, weights, highs, quotes, order, km_of):
     state = row[0]
     weight = sum(lines[i].weight * quantity for i, quantity in parts.items())
     quote = quotes.get((order.id, state.id))
-    km = km_of[state.id] if order.latitude is not None else None
+    km = km_of[state.id]
     price = quote if quote is not None else _shipping(state, km, weight)[0]
     cost = state.source.cost_per_shipment + state.source.cost_per_line * len(parts) + price
     factors = list(row[1])
@@ -514,6 +607,18 @@ def _part_score(row, lines, parts, weights, highs, quotes, order, km_of):
     )
 
 
-def _left(row, index, taken):
-    """What a candidate row can still give for line ``index`` in this order."""
-    return row[2][index] - taken.get(row[0].id, {}).get(index, 0.0)
+def _left(row, index, taken, lines, pending=None):
+    """What a candidate row can still give for line ``index`` in this order: the
+    line's own share, and no more than the source's stock of the product less
+    what the order's other lines of that product already take from it (and
+    ``pending``, {product: units}, what the round being weighed takes)."""
+    state = row[0]
+    mine = taken.get(state.id, {})
+    left = row[2][index] - mine.get(index, 0.0)
+    if state.dropship:
+        return left
+    product = lines[index].product_id
+    used = sum(quantity for i, quantity in mine.items() if lines[i].product_id == product)
+    if pending:
+        used += pending.get(product, 0.0)
+    return min(left, state.free.get(product, 0.0) - used)

@@ -98,7 +98,7 @@ class Allocation:
 class Unallocated:
     line_id: int
     quantity: float
-    reason: str  # no_stock, waiting_whole, no_source, min_split_value, max_parts
+    reason: str  # no_stock, no_capacity, waiting_whole, min_split_value, max_parts
     message: str
 
 

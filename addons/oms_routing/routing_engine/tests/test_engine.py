@@ -4,7 +4,17 @@ from datetime import date
 
 import pytest
 
-from .. import Line, Order, RoutingError, ShippingRate, Snapshot, Source, Strategy, route
+from .. import (
+    Line,
+    Order,
+    RoutingError,
+    ShippingRate,
+    Snapshot,
+    Source,
+    Strategy,
+    estimate_cost,
+    route,
+)
 
 # Brussels, Paris, Amsterdam, Lyon
 BRU, PAR, AMS, LYS = (50.85, 4.35), (48.86, 2.35), (52.37, 4.90), (45.76, 4.84)
@@ -154,7 +164,7 @@ def test_min_split_value_refuses_small_parts():
     result = route(Snapshot((order(lines=((1, 2), (2, 1))),), sources, strategy)).orders[0]
     # Product 1 is worth 20 from Amsterdam; product 2 alone (10) is too small a part.
     assert result.source_ids == (1,)
-    assert [(u.line_id, u.reason) for u in result.unallocated] == [(11, "no_stock")]
+    assert [(u.line_id, u.reason) for u in result.unallocated] == [(11, "min_split_value")]
 
 
 def test_dropship_only_for_what_no_stocked_source_has():
@@ -233,3 +243,118 @@ def test_scarce_stock_goes_to_the_order_that_loses_most_without_it():
     urgent = order(1, where=(51.22, 4.40), priority=1)
     plan = route(Snapshot((urgent, paris), (cheap, other), only("cost")))
     assert plan.for_order(1).source_ids == (1,)
+
+
+def test_same_product_on_two_lines_and_two_orders_never_oversold():
+    # 4 units of product 1 in Brussels, 2 in Paris: the first order asks 3 + 3 of
+    # it on two lines, the second 3 more. Together they may get 6, never more.
+    sources = (source(1, BRU, {1: 4}), source(2, PAR, {1: 2}))
+    orders = (
+        order(1, lines=((1, 3), (1, 3)), priority=1),
+        order(2, lines=((1, 3),)),
+    )
+    plan = route(Snapshot(orders, sources, only("distance", keep_whole=False)))
+    taken = {1: 0.0, 2: 0.0}
+    for result in plan.orders:
+        for allocation in result.allocations:
+            taken[allocation.source_id] += allocation.quantity
+    assert taken == {1: 4.0, 2: 2.0}
+    first = plan.for_order(1)
+    assert sum(a.quantity for a in first.allocations) == 6
+    assert not any(c.can_ship_all for c in first.candidates)
+    second = plan.for_order(2)
+    assert not second.allocations
+    assert [(u.line_id, u.quantity, u.reason) for u in second.unallocated] == [(20, 3, "no_stock")]
+
+
+def test_whole_order_needs_the_units_of_all_its_lines_of_a_product():
+    # Brussels has 4, Paris 6: 3 + 3 of the same product can only ship whole from Paris.
+    sources = (source(1, BRU, {1: 4}), source(2, PAR, {1: 6}))
+    result = route(Snapshot((order(lines=((1, 3), (1, 3))),), sources, only("distance")))
+    assert [(a.line_id, a.source_id, a.quantity) for a in result.orders[0].allocations] == [
+        (10, 2, 3),
+        (11, 2, 3),
+    ]
+    assert not result.orders[0].candidate(1).can_ship_all
+
+
+@pytest.mark.parametrize(
+    ("orders", "sources", "message"),
+    [
+        ((order(lines=((1, float("nan")),)),), (), "order 1, line 10: quantity nan"),
+        ((order(lines=((1, float("inf")),)),), (), "order 1, line 10: quantity inf"),
+        ((order(lines=((1, -1),)),), (), "order 1, line 10: quantity -1"),
+        (
+            (Order(1, (Line(10, 1, 1, weight=float("nan")),)),),
+            (),
+            "order 1, line 10: weight nan",
+        ),
+        ((Order(1, (Line(10, 1, 1, weight=-2.0),)),), (), "order 1, line 10: weight -2.0"),
+        ((order(where=(91.0, 4.0)),), (), "order 1: latitude 91.0 is not on the globe"),
+        ((order(where=(50.0, -181.0)),), (), "order 1: longitude -181.0 is not on the globe"),
+        ((order(where=(float("nan"), 4.0)),), (), "order 1: latitude nan is not on the globe"),
+        ((), (source(7, (50.0, 200.0), {}),), "source 7: longitude 200.0 is not on the globe"),
+        ((), (source(7, BRU, {1: float("nan")}),), "source 7, product 1: stock nan"),
+        ((order(1), order(1)), (), "order 1: two orders have this id"),
+        (
+            (order(1), Order(2, (Line(10, 1, 1),))),
+            (),
+            "order 2, line 10: two lines have this id",
+        ),
+        (
+            (Order(3, (Line(30, 1, 1), Line(30, 2, 1))),),
+            (),
+            "order 3, line 30: two lines have this id",
+        ),
+    ],
+)
+def test_refuses_what_cannot_be_routed_and_names_the_record(orders, sources, message):
+    with pytest.raises(RoutingError) as error:
+        route(Snapshot(orders, sources))
+    assert message in str(error.value)
+
+
+@pytest.mark.parametrize("unplaced", ["order", "source"])
+def test_without_coordinates_scored_and_costed_alike(unplaced):
+    # Without coordinates on either end, a shipment costs the farthest band (20 +
+    # 1 per kg) both in the candidate's cost factor and in the plan's cost.
+    placed_order = order(lines=((1, 2),))
+    the_order = Order(1, placed_order.lines, country="BE") if unplaced == "order" else placed_order
+    the_source = (
+        Source(id=1, stock={1: 5}, rates=RATES, cost_per_shipment=1.5)
+        if unplaced == "source"
+        else source(1, BRU, {1: 5}, cost_per_shipment=1.5)
+    )
+    result = route(Snapshot((the_order,), (the_source,), only("cost"))).orders[0]
+    candidate = result.candidate(1)
+    assert candidate.factors["cost"] == pytest.approx(1.5 + 20 + 1 * 2)
+    assert result.estimated_cost == pytest.approx(candidate.factors["cost"])
+    assert result.estimated_cost == pytest.approx(
+        estimate_cost(the_source, [(line, line.quantity) for line in the_order.lines])
+    )
+
+
+def test_source_with_half_its_coordinates_counts_as_unplaced():
+    half = Source(id=1, latitude=50.0, stock={1: 5}, rates=RATES)
+    result = route(Snapshot((order(lines=((1, 1),)),), (half,), only("cost"))).orders[0]
+    assert result.candidate(1).factors["distance"] == 0.0
+    assert result.estimated_cost == pytest.approx(20 + 1)
+
+
+def test_capacity_shortfall_is_not_reported_as_no_stock():
+    sources = (source(1, BRU, {1: 5}, capacity=1), source(2, PAR, {2: 5}))
+    orders = (order(1, lines=((1, 1),), priority=1), order(2, lines=((1, 1),)))
+    plan = route(Snapshot(orders, sources, only("distance")))
+    assert plan.for_order(1).source_ids == (1,)
+    second = plan.for_order(2)
+    assert [u.reason for u in second.unallocated] == ["no_capacity"]
+    assert "no capacity left today" in second.unallocated[0].message
+    assert "source(s) 1" in second.unallocated[0].message
+
+
+def test_max_parts_shortfall_is_reported_as_such():
+    sources = (source(1, BRU, {1: 5}), source(2, PAR, {2: 5}))
+    result = route(
+        Snapshot((order(lines=((1, 1), (2, 1))),), sources, only("distance", max_parts=1))
+    ).orders[0]
+    assert [(u.line_id, u.reason) for u in result.unallocated] == [(11, "max_parts")]

@@ -45,7 +45,8 @@ def orders(draw):
     result = []
     for oid in range(1, count + 1):
         lat, lon = draw(coordinates)
-        products = draw(st.lists(st.sampled_from(PRODUCTS), min_size=1, max_size=3, unique=True))
+        # The same product may sit on several lines of an order.
+        products = draw(st.lists(st.sampled_from(PRODUCTS), min_size=1, max_size=4))
         result.append(
             Order(
                 id=oid,
@@ -119,6 +120,28 @@ def test_never_more_than_stock_or_capacity_and_everything_accounted_for(
             missing = sum(u.quantity for u in result.unallocated if u.line_id == line.id)
             assert abs(allocated + missing - line.quantity) < 1e-9
         assert {c.source_id for c in result.candidates} == set(by_id)
+
+
+@settings(max_examples=200, deadline=None)
+@given(orders(), sources(), strategies)
+def test_no_source_product_allocated_beyond_its_stock_across_the_batch(
+    order_list, source_list, strategy
+):
+    plan = route(Snapshot(order_list, source_list, strategy))
+    product_of = {line.id: line.product_id for o in order_list for line in o.lines}
+    taken = defaultdict(float)
+    for result in plan.orders:
+        for allocation in result.allocations:
+            taken[allocation.source_id, product_of[allocation.line_id]] += allocation.quantity
+    for source in source_list:
+        for product in PRODUCTS:
+            kept = (
+                source.safety_stock.get(product, source.default_safety_stock)
+                if strategy.respect_safety_stock
+                else 0
+            )
+            free = max(0.0, source.stock.get(product, 0) - kept)
+            assert taken[source.id, product] <= free + 1e-9, (source.id, product)
 
 
 @settings(max_examples=100, deadline=None)

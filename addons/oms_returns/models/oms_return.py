@@ -418,10 +418,11 @@ class OmsReturn(models.Model):
         """Apply each line's disposition: back to stock, scrap, or quarantine."""
         self._ensure_can_be("inspected")
         for request in self:
+            used = {}
             for line in request.line_ids.filtered(
                 lambda ln: not ln.keep_item and ln.quantity_received
             ):
-                request._oms_dispose(line)
+                request._oms_dispose(line, used)
             request.state = "inspected"
             request._oms_log(_("Return %s inspected", request.name))
         return True
@@ -686,15 +687,36 @@ class OmsReturn(models.Model):
             limit=1,
         ) or Location.create({"name": name, "location_id": parent.id, "usage": "internal"})
 
-    def _oms_dispose(self, line):
-        receipt_moves = self.picking_ids.filtered(lambda p: p.state == "done").move_ids.filtered(
-            lambda m: m.sale_line_id == line.sale_line_id
+    def _oms_dispose(self, line, used=None):
+        """Restock, scrap or quarantine what came back of ``line``, from where each
+        receipt put it (a line returned through the receipts of two warehouses goes
+        back to each warehouse's stock from its own Returns location). ``used``: the
+        quantity of each receipt move already disposed of by the request's earlier
+        lines of the same order line, updated."""
+        used = {} if used is None else used
+        receipt_moves = (
+            self.picking_ids.filtered(lambda p: p.state == "done")
+            .move_ids.filtered(lambda m: m.sale_line_id == line.sale_line_id and m.state == "done")
+            .sorted("id")
         )
-        if not receipt_moves:
-            return
-        source = receipt_moves[0].location_dest_id
-        warehouse = receipt_moves[0].picking_type_id.warehouse_id
-        quantity = line.quantity_received
+        product_uom = line.product_id.uom_id
+        left = line.sale_line_id.product_uom._compute_quantity(line.quantity_received, product_uom)
+        for move in receipt_moves:
+            if float_compare(left, 0.0, precision_rounding=product_uom.rounding) <= 0:
+                break
+            available = move.product_uom._compute_quantity(move.quantity, product_uom)
+            part = min(left, available - used.get(move, 0.0))
+            if float_compare(part, 0.0, precision_rounding=product_uom.rounding) <= 0:
+                continue
+            used[move] = used.get(move, 0.0) + part
+            left -= part
+            source = move.location_dest_id
+            warehouse = source.warehouse_id or move.picking_type_id.warehouse_id
+            self._oms_dispose_from(line, source, warehouse, part)
+
+    def _oms_dispose_from(self, line, source, warehouse, quantity):
+        """``quantity`` (in the product's unit) of ``line`` from ``source`` (a
+        warehouse's Returns location) to the line's fate in that ``warehouse``."""
         if line.disposition == "scrap":
             scrap = self.env["stock.scrap"].create(
                 {

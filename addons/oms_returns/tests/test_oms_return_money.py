@@ -91,6 +91,65 @@ class TestReturnMoney(ReturnFlowCase):
             )
             self.assertAlmostEqual(note.amount_total, 54.0, places=2)
 
+    def test_a_line_back_through_two_warehouses_goes_back_to_each_ones_stock(self):
+        """A 2-unit line shipped 1 + 1 from two warehouses, both units returned:
+        each receipt's unit is restocked from its own warehouse's Returns location
+        into that warehouse's stock."""
+        second_wh = self.env["stock.warehouse"].create({"name": "Second Returns WH", "code": "RW2"})
+        self.env["stock.quant"]._update_available_quantity(self.shirt, second_wh.lot_stock_id, 5)
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "warehouse_id": self.warehouse.id,
+                "order_line": [Command.create({"product_id": self.shirt.id, "product_uom_qty": 2})],
+            }
+        )
+        order.action_confirm()
+        first = order.picking_ids
+        first.action_assign()
+        first.move_ids.quantity = 1
+        first.move_ids.picked = True
+        first._action_done()
+        second = order.picking_ids - first
+        # The second unit leaves from the second warehouse.
+        second.do_unreserve()
+        second.write(
+            {
+                "picking_type_id": second_wh.out_type_id.id,
+                "location_id": second_wh.lot_stock_id.id,
+            }
+        )
+        second.move_ids.write(
+            {
+                "picking_type_id": second_wh.out_type_id.id,
+                "location_id": second_wh.lot_stock_id.id,
+                "warehouse_id": second_wh.id,
+            }
+        )
+        second.action_assign()
+        second.move_ids.picked = True
+        second._action_done()
+        self.assertEqual(order.order_line.qty_delivered, 2)
+
+        def on_hand(location):
+            return self.shirt.with_context(location=location.id).qty_available
+
+        stocks = (self.warehouse.lot_stock_id, second_wh.lot_stock_id)
+        before = [on_hand(location) for location in stocks]
+        request = self.new_request(order.order_line, quantity=2)
+        self.assertEqual(len(request.picking_ids), 2, "one receipt per warehouse")
+        self.assertEqual(
+            request.picking_ids.picking_type_id.warehouse_id, self.warehouse | second_wh
+        )
+        self.receive_and_inspect(request)
+        self.assertEqual(request.line_ids.quantity_received, 2)
+        self.shirt.invalidate_recordset()
+        after = [on_hand(location) for location in stocks]
+        self.assertEqual(after, [before[0] + 1, before[1] + 1], "each unit back where it left")
+        for warehouse in (self.warehouse, second_wh):
+            returns = request._oms_location(warehouse, "Returns")
+            self.assertEqual(on_hand(returns), 0, f"{warehouse.name}'s Returns emptied")
+
     def test_more_received_than_requested_stops_with_a_message(self):
         request = self.request()
         receipt = request.picking_ids

@@ -333,6 +333,7 @@ class ShopifySimulator(ChannelSimulator):
         self.clock = clock
         self.location_id = location_id
         self.orders = {}  # id → order
+        self.risks = {}  # order id → its risk assessments (Order Risk resource)
         # Faults of a long listing: a smaller page than asked (servers may answer
         # fewer), and, while set, every request continuing a listing (page 2 on)
         # answered with this status instead.
@@ -363,6 +364,15 @@ class ShopifySimulator(ChannelSimulator):
             order.update(changes)
             order["updated_at"] = self._now()
             return json.loads(json.dumps(order))
+
+    def set_risks(self, order_id, risks):
+        """Give an order the risk assessments the Order Risk resource lists
+        (``risks.json``); an order without any lists none."""
+        with self.lock:
+            self.risks[int(order_id)] = [
+                {"id": next(self._ids), "order_id": int(order_id), "checkout_id": None, **risk}
+                for risk in json.loads(json.dumps(risks))
+            ]
 
     def _now(self):
         self._time += timedelta(seconds=1)
@@ -534,6 +544,18 @@ class ShopifySimulator(ChannelSimulator):
         if not order:
             return Response(404, {"errors": "Not Found"})
         return Response(200, {"order": order})
+
+    @route("GET", rf"/admin/api/{API_VERSION}/orders/(?P<order_id>\d+)/risks\.json")
+    def list_order_risks(self, request, order_id):
+        """Order Risk resource: the order's risks shown to the merchant
+        (``display`` false ones are not returned, as documented)."""
+        denied = self._scope("read_orders")
+        if denied:
+            return denied
+        if int(order_id) not in self.orders:
+            return Response(404, {"errors": "Not Found"})
+        risks = [r for r in self.risks.get(int(order_id), []) if r.get("display", True)]
+        return Response(200, {"risks": risks})
 
     @route("GET", rf"/admin/api/{API_VERSION}/orders/(?P<order_id>\d+)/fulfillment_orders\.json")
     def list_fulfillment_orders(self, request, order_id):

@@ -193,6 +193,15 @@ class ShopifyClient(HttpClient):
         ensure(isinstance(order, dict), "Shopify answered without the order", response)
         return RemoteOrder(str(order.get("id")), order.get("updated_at") or "", order)
 
+    def get_order_risks(self, order_id):
+        """The order's risk assessments (Order Risk resource, ``risks.json``): a
+        list of dicts with ``recommendation`` (accept / investigate / cancel),
+        ``message``, ``source``, ``score`` and ``display``, as Shopify sends them."""
+        response = self.request("GET", self._api(f"orders/{order_id}/risks.json"))
+        risks = (response.json() or {}).get("risks")
+        ensure(isinstance(risks, list), "Shopify answered without the order's risks", response)
+        return risks
+
     def get_fulfillment_orders(self, order_id):
         response = self.request("GET", self._api(f"orders/{order_id}/fulfillment_orders.json"))
         items = (response.json() or {}).get("fulfillment_orders")

@@ -2,7 +2,8 @@
 
 The payload is ``{"Order": <getOrders Order>, "OrderItems": [<getOrderItems
 OrderItem>...]}`` (what :class:`AmazonSpClient` stores in the inbox). Amounts are
-``{"CurrencyCode", "Amount"}`` and must all be in the order's currency.
+``{"CurrencyCode", "Amount"}`` and must all be in the order's currency. Orders v0
+gives no fraud data (Amazon screens its buyers): every draft has no assessment.
 
 - ``ItemPrice`` is the price of the whole quantity; the unit price is
   ``ItemPrice / QuantityOrdered``. ``PromotionDiscount`` is the line's discount;

@@ -153,6 +153,9 @@ class OrderDraft:
     phone: str = ""
     customer_name: str = ""
     fraud_hints: tuple[FraudHint, ...] = ()
+    # The channel assessed the order's fraud risk (Shopify's order risks). False:
+    # the channel gave no assessment at all, which is not a low risk.
+    fraud_assessed: bool = False
     note: str = ""
     cancelled: bool = False  # cancelled (or refunded / failed) in the channel
     cancel_reason: str = ""

@@ -3,10 +3,14 @@
 Amounts are the shop currency's (``price``, ``total_price``...); the presentment
 currency sets are not used. Line discounts are the line's ``discount_allocations``
 (order-wide discounts are allocated to lines by Shopify already), shipping
-discounts the shipping line's. Fraud hints come from ``risks`` when the caller
-merged the order's risk assessments (``recommendation``: accept / investigate /
-cancel) into the payload. ``cancelled_at`` set means cancelled; ``fulfillment_status``
-``fulfilled`` means shipped outside Odoo (``fulfilled_by_channel``). A line item
+discounts the shipping line's. Fraud comes from the order's risk assessments (the
+Order Risk resource, ``orders/<id>/risks.json``: ``recommendation`` accept /
+investigate / cancel), which no order payload carries: the import job reads them
+through the client and gives them as ``risks`` (or a caller merged them into the
+payload as ``risks``). An order with no risk listed has no assessment
+(``fraud_assessed`` false), which is not the same as a low risk. ``cancelled_at``
+set means cancelled; ``fulfillment_status`` ``fulfilled`` means shipped outside
+Odoo (``fulfilled_by_channel``). A line item
 without a SKU keeps an empty SKU; the Odoo side holds such an order for a person.
 """
 
@@ -37,10 +41,12 @@ _PAYMENT_STATUS = {
 _RISK_LEVEL = {"cancel": "high", "investigate": "medium"}
 
 
-def map_shopify_order(payload):
+def map_shopify_order(payload, risks=None):
     """Map one Shopify order (a dict, or the raw JSON body; a webhook body is the order).
 
     A body wrapped as ``{"order": {...}}`` (the REST answer for one order) is accepted.
+    ``risks``: the order's risk assessments as ``risks.json`` lists them (its
+    ``risks`` array), read by the caller; None when not read.
     """
     data = f.load_json(payload)
     path = ""
@@ -112,7 +118,7 @@ def map_shopify_order(payload):
         email=email,
         phone=phone,
         customer_name=customer_name,
-        fraud_hints=_risks(data, path),
+        **_risks(data, path, risks),
         note=f.text(data, "note", path, max_len=f.MAX_NOTE, multiline=True),
         cancelled=cancelled_at is not None,
         cancel_reason=f.text(data, "cancel_reason", path) if cancelled_at else "",
@@ -222,14 +228,28 @@ def _address(data, key, path):
     )
 
 
-def _risks(data, path):
-    hints = []
-    for index, risk in enumerate(f.array(data, "risks", path)):
-        where = f.join(f.join(path, "risks"), index)
+def _risks(data, path, risks=None):
+    """fraud_hints and fraud_assessed of the risks read (``risks``) or merged into
+    the payload. A risk with ``display`` false is ignored, as Shopify does."""
+    if risks is None:
+        risks, where_risks = f.array(data, "risks", path), f.join(path, "risks")
+    else:
+        risks, where_risks = f.array({"risks": risks}, "risks", ""), "risks"
+    hints, assessed = [], False
+    for index, risk in enumerate(risks):
+        where = f.join(where_risks, index)
         f.as_object(risk, where)
-        level = _RISK_LEVEL.get(f.text(risk, "recommendation", where))
+        if risk.get("display") is False:
+            continue
+        recommendation = f.text(risk, "recommendation", where)
+        if recommendation not in ("accept", *_RISK_LEVEL):
+            raise MappingError(
+                f"unknown risk recommendation {recommendation!r}", f.join(where, "recommendation")
+            )
+        assessed = True
+        level = _RISK_LEVEL.get(recommendation)
         if level:
             hints.append(
                 FraudHint(source="shopify", level=level, message=f.text(risk, "message", where))
             )
-    return tuple(hints)
+    return {"fraud_hints": tuple(hints), "fraud_assessed": assessed}

@@ -8,7 +8,8 @@ discount is ``subtotal - total`` (plus the tax difference when tax included),
 named after the order's coupon codes. Tax rates come from the order's
 ``tax_lines`` (``rate_percent``, WooCommerce 5.7+), matched by rate id.
 WooCommerce sends product names with HTML entities (``&ndash;``): they are
-decoded to the characters they stand for, and kept as plain text.
+decoded to the characters they stand for, and kept as plain text. WooCommerce's
+core REST API gives no fraud data: every draft has no fraud assessment.
 
 Order status ``cancelled``, ``refunded`` or ``failed`` sets the cancelled flag,
 ``completed`` the fulfilled-by-channel one (shipped outside Odoo); ``processing`` /

@@ -12,6 +12,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
+from ..channel_clients import ChannelError
 from ..channel_mappers import (
     MappingError,
     OrderPending,
@@ -21,6 +22,7 @@ from ..channel_mappers import (
     map_shopify_order,
     map_woocommerce_order,
 )
+from .oms_channel_product import TRANSIENT_ERRORS
 
 _logger = logging.getLogger(__name__)
 
@@ -30,6 +32,8 @@ BATCH_SIZE = 50
 ORDER_KEY_CONSTRAINT = "sale_order_oms_external_ref_channel_uniq"
 # Seconds before a job tries again when another made the same order meanwhile.
 MADE_MEANWHILE_RETRY = 5
+# Seconds before a job tries again when the channel could not give an order's risks.
+RISKS_RETRY = 60
 # Times the scheduled pull queues a payload again whose import job is gone,
 # before it puts the payload in error for a person.
 MAX_REQUEUES = 3
@@ -275,7 +279,7 @@ class OmsChannelInbox(models.Model):
         try:
             with self.env.cr.savepoint():
                 batch._oms_process()
-        except psycopg2.OperationalError:
+        except (psycopg2.OperationalError, RetryableJobError):
             raise
         except Exception as error:
             _retry_if_made_meanwhile(error)
@@ -291,7 +295,7 @@ class OmsChannelInbox(models.Model):
         try:
             with self.env.cr.savepoint():
                 self._oms_process()
-        except psycopg2.OperationalError:
+        except (psycopg2.OperationalError, RetryableJobError):
             raise
         except Exception as error:
             _retry_if_made_meanwhile(error)
@@ -341,6 +345,7 @@ class OmsChannelInbox(models.Model):
                 continue
             known.add(record.external_id)
             new.append((record, draft))
+        new = self._oms_with_risks(channel, mapper, new)
         if len(new) > 1:
             try:
                 with self.env.cr.savepoint():
@@ -358,6 +363,47 @@ class OmsChannelInbox(models.Model):
         for record in later:
             record._oms_process_one(mapper)
         self._oms_settle_pending()
+
+    def _oms_with_risks(self, channel, mapper, pairs):
+        """The (record, draft) pairs of new orders, their drafts mapped again with
+        the orders' risk assessments, read here, by the import job, through the
+        channel's client (never inside a create or a compute). Shopify only:
+        WooCommerce's core REST API and Amazon SP-API Orders v0 give no fraud data,
+        so their orders have no assessment. A channel without API credentials
+        (webhooks only) reads none either. A channel that cannot answer now makes
+        the job try again later (nothing is imported without its risks); one that
+        refuses (a missing scope, an unknown order) leaves the order without an
+        assessment, logged. A record whose risks cannot be read ends in error."""
+        if channel.channel_type != "shopify" or not pairs:
+            return pairs
+        try:
+            client = channel._oms_get_channel_client()
+        except UserError:
+            return pairs  # no API: no assessment
+        result = []
+        for record, draft in pairs:
+            try:
+                risks = client.get_order_risks(record.external_id)
+            except TRANSIENT_ERRORS as error:
+                raise RetryableJobError(
+                    f"{channel.name} could not give the risks of order {record.external_id}: "
+                    f"{error}",
+                    seconds=RISKS_RETRY,
+                ) from error
+            except ChannelError as error:
+                _logger.warning(
+                    "Channel %s: no risks for order %s, imported without a fraud assessment: %s",
+                    channel.id,
+                    record.external_id,
+                    error,
+                )
+                result.append((record, draft))
+                continue
+            try:
+                result.append((record, mapper(record.body, risks=risks)))
+            except MappingError as error:
+                record._oms_fail(str(error))
+        return result
 
     def _oms_wait(self, message):
         """The channel cannot give the order whole yet (Amazon ``Pending``): the
@@ -450,6 +496,7 @@ class OmsChannelInbox(models.Model):
         if existing:
             self._oms_update(existing, mapper)
             return
+        given = draft is not None
         try:
             draft = draft or mapper(self.body)
         except OrderPending as error:
@@ -460,6 +507,11 @@ class OmsChannelInbox(models.Model):
             return
         if self._oms_kept_in_inbox(draft):
             return
+        if not given:
+            pairs = self._oms_with_risks(self.channel_id, mapper, [(self, draft)])
+            if not pairs:
+                return
+            draft = pairs[0][1]
         try:
             with self.env.cr.savepoint():
                 order = self.env["sale.order"]._oms_create_from_draft(self.channel_id, draft)

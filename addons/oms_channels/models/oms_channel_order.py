@@ -63,9 +63,13 @@ class SaleOrder(models.Model):
                 "oms_external_ref": draft.external_id,
                 "client_order_ref": draft.name,
                 "oms_payment_state": PAYMENT_STATES.get(draft.payment_status, "pending"),
+                # No assessment from the channel is not a score of 0: said so.
+                "oms_fraud_assessed": draft.fraud_assessed,
                 "oms_fraud_score": max(
                     (FRAUD_SCORES.get(h.level, 0.0) for h in draft.fraud_hints), default=0.0
-                ),
+                )
+                if draft.fraud_assessed
+                else 0.0,
                 "note": draft.note or False,
                 "order_line": [(0, 0, line) for line in lines],
             }

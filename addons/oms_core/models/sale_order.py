@@ -81,8 +81,19 @@ class SaleOrder(models.Model):
         string="Express Shipping", help="The customer chose an express shipping method."
     )
     oms_fraud_score = fields.Float(
-        string="Fraud Score", copy=False, help="Risk score given by the sales channel (0-100)."
+        string="Fraud Score",
+        copy=False,
+        help="Risk score given by the sales channel (0-100); meaningful only when the "
+        "channel assessed the order (Fraud Assessed).",
     )
+    oms_fraud_assessed = fields.Boolean(
+        string="Fraud Assessed",
+        copy=False,
+        help="The channel gave a fraud assessment of this order. Without one the score is "
+        "0 but means nothing: the order is neither risky nor safe. Set whenever a score "
+        "is given.",
+    )
+    oms_fraud_summary = fields.Char(string="Fraud Assessment", compute="_compute_oms_fraud_summary")
     oms_payment_state = fields.Selection(
         [
             ("none", "Not paid upfront"),
@@ -526,9 +537,25 @@ class SaleOrder(models.Model):
             }
         return result
 
+    @api.depends("oms_fraud_assessed", "oms_fraud_score")
+    def _compute_oms_fraud_summary(self):
+        for order in self:
+            order.oms_fraud_summary = (
+                _("%s / 100", round(order.oms_fraud_score))
+                if order.oms_fraud_assessed
+                else _("No fraud assessment from the channel")
+            )
+
+    @api.model
+    def _oms_fraud_assessed_vals(self, vals):
+        """A score given is an assessment, unless said otherwise."""
+        if "oms_fraud_score" in vals and "oms_fraud_assessed" not in vals:
+            vals["oms_fraud_assessed"] = True
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            self._oms_fraud_assessed_vals(vals)
             if vals.get("date_order") and not vals.get("oms_order_date"):
                 vals["oms_order_date"] = vals["date_order"]
         orders = super().create(vals_list)
@@ -538,6 +565,7 @@ class SaleOrder(models.Model):
         return orders
 
     def write(self, vals):
+        self._oms_fraud_assessed_vals(vals)
         if vals.get("date_order") and "oms_order_date" not in vals and "state" not in vals:
             # A quotation's date moved by hand: the customer's order date follows.
             quotations = self.filtered(lambda o: o.state in ("draft", "sent"))

@@ -116,3 +116,40 @@ def test_unknown_financial_status_is_refused():
     with pytest.raises(MappingError, match="unknown payment status 'maybe'") as caught:
         map_shopify_order(payload)
     assert caught.value.path == "financial_status"
+
+
+def _order_without_risks():
+    order = load("order_taxes_excluded.json")
+    del order["risks"]  # no order payload carries them: risks.json does
+    return order
+
+
+def test_documented_risks_read_by_the_job_make_a_high_risk_assessment():
+    risks = load("risks_anonymous_proxy.json")["risks"]
+    draft = map_shopify_order(_order_without_risks(), risks=risks)
+    assert draft.fraud_assessed is True
+    assert [(h.level, h.message) for h in draft.fraud_hints] == [
+        ("high", "This order came from an anonymous proxy")
+    ] * 2
+
+
+def test_accepted_order_is_assessed_without_hints_and_hidden_risks_are_ignored():
+    draft = map_shopify_order(_order_without_risks(), risks=load("risks_accept.json")["risks"])
+    assert (draft.fraud_assessed, draft.fraud_hints) == (True, ())
+
+
+def test_no_risk_listed_means_no_assessment_not_a_low_risk():
+    assert map_shopify_order(_order_without_risks(), risks=[]).fraud_assessed is False
+    assert map_shopify_order(_order_without_risks()).fraud_assessed is False
+
+
+def test_risks_given_by_the_job_replace_those_merged_into_the_payload():
+    draft = map_shopify_order(load("order_taxes_excluded.json"), risks=[])
+    assert (draft.fraud_assessed, draft.fraud_hints) == (False, ())
+
+
+def test_unknown_risk_recommendation_is_refused():
+    with pytest.raises(MappingError, match="recommendation"):
+        map_shopify_order(
+            _order_without_risks(), risks=[{"recommendation": "maybe", "message": "?"}]
+        )

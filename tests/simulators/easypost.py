@@ -12,7 +12,9 @@ simulator itself under ``/files/``.
 
 An ``Idempotency-Key`` header is ignored, as EasyPost's public documentation does
 not describe one: a repeated POST does its work again (a second shipment; a
-second buy of a shipment is ``SHIPMENT.POSTAGE.EXISTS``). :attr:`purchases` lists
+second buy of a shipment is ``SHIPMENT.POSTAGE.EXISTS``; a scan form for
+shipments already on one is refused, as documented: "any given Shipment cannot
+be added to more than one ScanForm"). :attr:`purchases` lists
 every label really bought, so a test sees when one was bought twice.
 
 Webhooks: :meth:`EasyPostSimulator.advance_tracker` moves a tracker on and returns
@@ -302,6 +304,7 @@ class EasyPostSimulator(Simulator):
             "tracking_code": None,
             "tracker": None,
             "refund_status": None,
+            "scan_form": None,
             "created_at": _iso(BASE_TIME),
         }
         self.shipments[shipment_id] = shipment
@@ -555,9 +558,26 @@ class EasyPostSimulator(Simulator):
             "created_at": _iso(BASE_TIME),
         }
         for shipment in shipments:
-            shipment["scan_form"] = {"id": form_id}
+            shipment["scan_form"] = form  # the Shipment's documented ``scan_form``
         self.scan_forms[form_id] = form
         return Response(201, form)
+
+    @route("GET", r"/v2/scan_forms/(?P<form_id>sf_\w+)")
+    def read_scan_form(self, request, form_id):
+        form = self.scan_forms.get(form_id)
+        if form is None:
+            return _error(404, "NOT_FOUND", "The requested resource could not be found.")
+        return Response(200, form)
+
+    @route("GET", r"/v2/scan_forms")
+    def list_scan_forms(self, request):
+        """Newest first, ``page_size`` (default 20) and ``before_id`` as documented."""
+        forms = list(reversed(self.scan_forms.values()))
+        before = request.query.get("before_id")
+        if before in self.scan_forms:
+            forms = forms[[f["id"] for f in forms].index(before) + 1 :]
+        size = int(request.query.get("page_size") or 20)
+        return Response(200, {"scan_forms": forms[:size], "has_more": len(forms) > size})
 
     @route("POST", r"/v2/addresses")
     def create_address(self, request):

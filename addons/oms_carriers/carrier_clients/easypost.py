@@ -226,18 +226,53 @@ class EasyPostClient(HttpClient):
     def get_tracker(self, tracker_id):
         return _tracker_answer(self._call("GET", f"/v2/trackers/{tracker_id}"))
 
-    def create_scan_form(self, shipment_ids, idempotency_key=None):
-        """The day's manifest (USPS SCAN form...) for bought shipments."""
+    def create_scan_form(self, shipment_ids):
+        """The day's manifest (USPS SCAN form...) for bought shipments, made once.
+
+        EasyPost documents no idempotency for ``POST /v2/scan_forms``, only that a
+        shipment is on one scan form at most: the POST is never repeated. When its
+        answer is lost (no answer, a 5xx) or EasyPost refuses it, the shipments are
+        read back (:meth:`scan_form_of`) and the scan form they are on already is
+        returned; otherwise the error stands.
+        """
+        shipment_ids = list(shipment_ids)
         body = {"shipments": [{"id": shipment_id} for shipment_id in shipment_ids]}
-        data = self._call("POST", "/v2/scan_forms", json=body, idempotency_key=idempotency_key)
-        return ScanForm(
-            id=data["id"],
-            status=data.get("status") or "",
-            tracking_codes=tuple(data.get("tracking_codes") or ()),
-            form_url=data.get("form_url") or "",
-            batch_id=data.get("batch_id"),
-            message=data.get("message") or "",
+        try:
+            return parse_scan_form(self._call("POST", "/v2/scan_forms", json=body))
+        except (CarrierConnectionError, CarrierServerError, CarrierValidationError) as error:
+            try:
+                form = self.scan_form_of(shipment_ids)
+            except CarrierError:
+                raise error from None
+            if form is None:
+                raise
+            self.logger.info("EasyPost had made scan form %s, its answer was lost", form.id)
+            return form
+
+    def scan_form_of(self, shipment_ids):
+        """The scan form these shipments are on already, or None when they are on
+        none: read back from each shipment's documented ``scan_form`` (a shipment
+        is on one scan form at most), then ``GET /v2/scan_forms/:id``. A form that
+        is not exactly theirs (another parcel on it, one of them elsewhere) is an
+        error: it is not the one we asked for."""
+        codes, form_ids = set(), set()
+        for shipment_id in shipment_ids:
+            data = self._call("GET", f"/v2/shipments/{shipment_id}")
+            known = data.get("scan_form") if isinstance(data, dict) else None
+            form_ids.add(known.get("id") if isinstance(known, dict) else None)
+            codes.add(data.get("tracking_code"))
+        if form_ids == {None} or not form_ids:
+            return None
+        self.ensure(len(form_ids) == 1, "the shipments are on several scan forms")
+        form = self.get_scan_form(form_ids.pop())
+        self.ensure(
+            set(form.tracking_codes) == codes,
+            f"scan form {form.id} does not list exactly these shipments",
         )
+        return form
+
+    def get_scan_form(self, scan_form_id):
+        return parse_scan_form(self._call("GET", f"/v2/scan_forms/{scan_form_id}"))
 
     def get_scan_form_pdf(self, scan_form):
         """The manifest's PDF, from the address EasyPost gave for it."""
@@ -368,6 +403,17 @@ def parse_shipment(data):
         label_urls=tuple(urls.items()),
         refund_status=data.get("refund_status"),
         tracker_id=(data.get("tracker") or {}).get("id"),
+    )
+
+
+def parse_scan_form(data):
+    return ScanForm(
+        id=data["id"],
+        status=data.get("status") or "",
+        tracking_codes=tuple(data.get("tracking_codes") or ()),
+        form_url=data.get("form_url") or "",
+        batch_id=data.get("batch_id"),
+        message=data.get("message") or "",
     )
 
 

@@ -1,4 +1,5 @@
 import base64
+import hashlib
 
 from odoo import _, fields, models
 from odoo.exceptions import UserError
@@ -78,13 +79,8 @@ class DeliveryCarrier(models.Model):
             }
         )
         if self.delivery_type == "oms_easypost":
+            form = self._oms_easypost_scan_form(sorted(set(parcels.mapped("reference"))))
             client = self._oms_get_carrier_client()
-            form = self._oms_call(
-                _("make the manifest"),
-                client.create_scan_form,
-                sorted(set(parcels.mapped("reference"))),
-                idempotency_key=f"odoo-{self.env.cr.dbname}-manifest-{manifest.id}",
-            )
             content = self._oms_call(_("fetch the manifest"), client.get_scan_form_pdf, form)
             manifest.reference = form.id
         else:
@@ -95,3 +91,24 @@ class DeliveryCarrier(models.Model):
             {"document": base64.b64encode(content), "document_name": f"{manifest.name}.pdf"}
         )
         return manifest
+
+    def _oms_easypost_scan_form(self, shipment_ids):
+        """EasyPost's scan form for these shipments, made once without an
+        idempotency header (EasyPost documents none for scan forms).
+
+        The attempt is kept (committed at once) before the POST; a retry of the
+        same parcels (an answer lost, Close the Day rolled back) finds it and reads
+        the shipments back first, reusing the scan form they are on. The client
+        never repeats the POST and reads back itself when its answer is lost.
+        """
+        client = self._oms_get_carrier_client()
+        Attempt = self.env["oms.carrier.purchase.attempt"]
+        digest = hashlib.sha256(",".join(shipment_ids).encode()).hexdigest()[:24]
+        key = f"odoo-{self.env.cr.dbname}-scan-form-{self.id}-{digest}"
+        if Attempt._oms_find(key):
+            form = self._oms_call(_("read the manifest back"), client.scan_form_of, shipment_ids)
+            if form:
+                return form
+        else:
+            Attempt._oms_keep(key, shipment_ids[0], self)
+        return self._oms_call(_("make the manifest"), client.create_scan_form, shipment_ids)

@@ -34,7 +34,7 @@ class OmsCarrierPurchaseAttempt(models.Model):
         return self.sudo().search([("key", "=", key)], limit=1).reference or ""
 
     @api.model
-    def _oms_keep(self, key, reference, carrier, picking):
+    def _oms_keep(self, key, reference, carrier, picking=None):
         """Keep ``reference`` for ``key`` now, committed at once on a cursor of its
         own, whatever becomes of the caller's transaction."""
         with self.env.registry.cursor() as cr:
@@ -48,7 +48,14 @@ class OmsCarrierPurchaseAttempt(models.Model):
                 ON CONFLICT (key) DO UPDATE SET reference = EXCLUDED.reference,
                     write_date = EXCLUDED.write_date
                 """,
-                (key, reference, carrier.id, picking.id, SUPERUSER_ID, SUPERUSER_ID),
+                (
+                    key,
+                    reference,
+                    carrier.id,
+                    picking.id if picking else None,
+                    SUPERUSER_ID,
+                    SUPERUSER_ID,
+                ),
             )
 
     @api.autovacuum

@@ -8,8 +8,11 @@ class OmsReturnReport(models.Model):
     Two kinds of rows: one per order line shipped (its quantity shipped), one per
     return line (quantity returned, reason, money). Grouped by product, category,
     channel or customer, the return rate is returned / shipped of the group; by
-    reason, the shipped rows fall under "None". Money is in the company's currency;
-    refunded is what the customer got back (credit note, exchange credit or store
+    reason, the shipped rows fall under "None". Money is in the currency of the
+    request's company (``currency_id``): a request in another currency (its orders')
+    is converted at the rates of the day it was made, as Odoo's own conversion does
+    (the company's rate, else a shared one; the first rate when none is older).
+    Refunded is what the customer got back (credit note, exchange credit or store
     credit) once the request is settled. Days to refund are averages per line.
     """
 
@@ -22,7 +25,12 @@ class OmsReturnReport(models.Model):
     date = fields.Datetime(readonly=True, help="Ordered on (shipped rows), requested on (returns).")
     kind = fields.Selection([("shipped", "Shipped"), ("returned", "Returned")], readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
-    currency_id = fields.Many2one("res.currency", readonly=True)
+    currency_id = fields.Many2one(
+        "res.currency",
+        string="Company Currency",
+        readonly=True,
+        help="The currency of the amounts: the company's.",
+    )
     order_id = fields.Many2one("sale.order", readonly=True)
     channel_id = fields.Many2one("oms.channel", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
@@ -44,15 +52,47 @@ class OmsReturnReport(models.Model):
         help="Returned / shipped of the group, in percent.",
     )
     return_count = fields.Integer(string="Return Lines", readonly=True)
-    value_returned = fields.Monetary(string="Value Returned", readonly=True)
-    fee = fields.Monetary(string="Restocking Fees", readonly=True)
-    refunded = fields.Monetary(string="Refunded", readonly=True)
+    value_returned = fields.Monetary(
+        string="Value Returned",
+        readonly=True,
+        help="In the company's currency, converted at the rate of the request's date.",
+    )
+    fee = fields.Monetary(
+        string="Restocking Fees",
+        readonly=True,
+        help="In the company's currency, converted at the rate of the request's date.",
+    )
+    refunded = fields.Monetary(
+        string="Refunded",
+        readonly=True,
+        help="In the company's currency, converted at the rate of the request's date.",
+    )
     days_to_refund = fields.Float(
         string="Days to Refund", readonly=True, aggregator="avg", digits=(16, 1)
     )
 
+    @staticmethod
+    def _rate_sql(currency, company, day):
+        """SQL of the rate of ``currency`` for ``company`` on ``day`` (SQL
+        expressions), as ``res.currency._get_rates`` picks it: the latest rate up to
+        that day, the company's (its root's) before a shared one; else the first rate;
+        else 1."""
+        return f"""COALESCE((
+                SELECT rr.rate FROM res_currency_rate rr
+                WHERE rr.currency_id = {currency}
+                  AND (rr.company_id IS NULL OR rr.company_id = (
+                        SELECT split_part(rc.parent_path, '/', 1)::integer
+                        FROM res_company rc WHERE rc.id = {company}))
+                ORDER BY rr.name <= {day} DESC, rr.company_id,
+                         CASE WHEN rr.name <= {day} THEN rr.name END DESC, rr.name
+                LIMIT 1
+            ), 1.0)"""
+
     def _query(self):
-        return """
+        day = "r.create_date::date"
+        request_rate = self._rate_sql("COALESCE(r.currency_id, c.currency_id)", "r.company_id", day)
+        company_rate = self._rate_sql("c.currency_id", "r.company_id", day)
+        return f"""
             SELECT
                 shipped.sale_line_id * 2 AS id,
                 'shipped' AS kind,
@@ -113,12 +153,12 @@ class OmsReturnReport(models.Model):
                 l.quantity AS qty_returned,
                 NULL::float AS return_rate,
                 1 AS return_count,
-                l.value AS value_returned,
-                l.fee,
+                l.value * fx.factor AS value_returned,
+                l.fee * fx.factor AS fee,
                 CASE WHEN r.settled_date IS NULL OR l.quantity = 0 THEN 0.0
                      WHEN l.keep_item THEN l.value - l.fee
                      ELSE (l.value - l.fee) * l.quantity_received / l.quantity
-                END AS refunded,
+                END * fx.factor AS refunded,
                 EXTRACT(EPOCH FROM (r.settled_date - r.create_date)) / 86400.0
                     AS days_to_refund
             FROM oms_return_line l
@@ -128,6 +168,9 @@ class OmsReturnReport(models.Model):
             JOIN res_company c ON c.id = r.company_id
             JOIN product_product p ON p.id = sol.product_id
             JOIN product_template pt ON pt.id = p.product_tmpl_id
+            CROSS JOIN LATERAL (
+                SELECT {company_rate} / {request_rate} AS factor
+            ) fx
             WHERE r.state != 'rejected'
         """
 

@@ -3,6 +3,8 @@ over-receipt, shipping refunded once, credit only for what was paid, one currenc
 per request, credit notes within their invoice, manager-only settlements; rejected
 requests take nothing back; each company its own returns."""
 
+from datetime import date
+
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
@@ -306,6 +308,38 @@ class TestReturnMoney(ReturnFlowCase):
                     ]
                 }
             )
+
+    def test_the_analysis_adds_up_money_in_the_companys_currency_at_the_requests_date(self):
+        company = self.env.company
+        euro_order = self.foreign_currency_order("EUR")
+        euro = euro_order.currency_id
+        Rate = self.env["res.currency.rate"]
+        for currency in euro | company.currency_id:
+            Rate.search([("currency_id", "=", currency.id)]).unlink()
+        Rate.create({"currency_id": euro.id, "rate": 2.0, "name": "2000-01-01"})
+        Rate.create({"currency_id": euro.id, "rate": 4.0, "name": "2020-01-01"})
+        ours = self.request()  # 54 in the company's currency, fee 5.40
+        theirs = self.new_request(euro_order.order_line)  # 54 EUR, fee 5.40 EUR
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE oms_return SET create_date = '2010-06-01 12:00:00' WHERE id = %s",
+            [theirs.id],
+        )
+        Report = self.env["oms.return.report"]
+        rows = Report.search([("return_id", "in", (ours | theirs).ids)])
+        self.assertEqual(rows.currency_id, company.currency_id, "the measures' currency")
+        [group] = Report.read_group(
+            [("return_id", "in", (ours | theirs).ids)],
+            ["value_returned:sum", "fee:sum"],
+            [],
+        )
+        # 54 EUR on 1 June 2010 at 2 EUR for 1 (not today's 4): 27.
+        at_request_date = euro._convert(54.0, company.currency_id, company, date(2010, 6, 1))
+        self.assertAlmostEqual(at_request_date, 27.0, places=2)
+        self.assertAlmostEqual(group["value_returned"], 54.0 + 27.0, places=2)
+        self.assertAlmostEqual(group["fee"], 5.40 + 2.70, places=2)
+        [euro_row] = rows.filtered(lambda row: row.return_id == theirs)
+        self.assertAlmostEqual(euro_row.value_returned, 27.0, places=2)
 
     def test_a_credit_note_never_refunds_more_than_is_left_of_its_invoice(self):
         # Finance already credited 96 of the 108 invoiced, by hand.

@@ -171,7 +171,7 @@ class OmsReturnReport(models.Model):
             CROSS JOIN LATERAL (
                 SELECT {company_rate} / {request_rate} AS factor
             ) fx
-            WHERE r.state != 'rejected'
+            WHERE r.state != 'rejected' AND r.rejected_date IS NULL
         """
 
     def init(self):

@@ -5,3 +5,4 @@ from . import test_oms_return_tours
 from . import test_oms_return_concurrency
 from . import test_oms_return_guest
 from . import test_oms_return_money
+from . import test_oms_return_migration

@@ -15,6 +15,8 @@ from .geo import EARTH_RADIUS_KM
 from .model import BACKORDER_POLICIES, FACTORS, Allocation, OrderPlan, Plan, Unallocated
 
 _FAR_FUTURE = date.max
+# Candidates a plan explains per order at most; the chosen sources always are.
+EXPLAINED = 8
 
 
 class _SourceState:
@@ -507,10 +509,25 @@ def _take(order, lines, rows, taken, quotes):
 
 
 def _explain(rows, strategy, taken, reasons, scores_of, total_of, stocked, remaining):
-    """Each candidate's row for the plan, with why it was taken or not."""
+    """Each candidate's row for the plan, with why it was taken or not. Beyond
+    ``EXPLAINED`` sources, only the chosen ones and the best of the others (those
+    in the running first, by score) are kept: a batch of orders x sources rows
+    would not fit in memory, and the rest adds nothing to "why this source"."""
     chosen_ids = set(taken)
     best_id = min(chosen_ids, key=lambda sid: total_of[sid]) if chosen_ids else None
     candidate_rows = []
+    if len(rows) > EXPLAINED:
+        others = sorted(
+            (row for row in rows if row[0].id not in chosen_ids),
+            key=lambda row: (
+                row[5] is not None,
+                total_of[row[0].id],
+                row[0].source.rank,
+                row[0].id,
+            ),
+        )
+        kept = chosen_ids | {row[0].id for row in others[: max(0, EXPLAINED - len(chosen_ids))]}
+        rows = [row for row in rows if row[0].id in kept]
     for row in rows:
         state, factors, _available, full, _has_any, rejection, _km = row
         sid = state.id

@@ -358,3 +358,27 @@ def test_max_parts_shortfall_is_reported_as_such():
         Snapshot((order(lines=((1, 1), (2, 1))),), sources, only("distance", max_parts=1))
     ).orders[0]
     assert [(u.line_id, u.reason) for u in result.unallocated] == [(11, "max_parts")]
+
+
+def test_many_sources_explain_the_chosen_against_the_best_alternatives():
+    # 12 sources on a line eastwards of Brussels, 0.5 degree apart, and one nearer
+    # that does not ship to Belgium: the plan keeps the chosen source and the 7
+    # nearest others in the running, each with its factors and scores.
+    sources = (
+        *(
+            source(sid, (50.85, 4.35 + 0.5 * sid), {1: 5}, cost_per_shipment=float(sid))
+            for sid in range(1, 13)
+        ),
+        source(13, BRU, {1: 5}, countries=frozenset({"FR"})),
+    )
+    result = route(Snapshot((order(),), sources, only("distance"))).orders[0]
+    assert result.source_ids == (1,)
+    explained = {c.source_id: c for c in result.candidates}
+    assert sorted(explained) == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert explained[1].chosen
+    for sid in range(2, 9):
+        candidate = explained[sid]
+        assert not candidate.chosen
+        assert candidate.reason.startswith(f"scored {candidate.total:.3f}, behind source 1")
+        assert candidate.factors["cost"] == pytest.approx(sid + 5 + 0.5)  # first band, 1 kg
+        assert candidate.scores["distance"] > explained[1].scores["distance"]

@@ -40,6 +40,9 @@ class TaxLine:
     amount: Decimal
     rate: Decimal | None = None  # a fraction: 0.2 for 20 %; None when the channel omits it
     title: str = ""
+    # The channel's code of the rate (WooCommerce rate_code), if any; matched by the
+    # channel's tax mapping, not compared.
+    code: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,9 @@ Odoo (``fulfilled_by_channel``). A line item
 without a SKU keeps an empty SKU; the Odoo side holds such an order for a person.
 """
 
+from dataclasses import replace
+from decimal import Decimal
+
 from . import _fields as f
 from .draft import (
     ZERO,
@@ -38,6 +41,7 @@ _PAYMENT_STATUS = {
     "voided": "voided",
     "expired": "voided",
 }
+CENT = Decimal("0.01")
 _RISK_LEVEL = {"cancel": "high", "investigate": "medium"}
 
 
@@ -66,6 +70,8 @@ def map_shopify_order(payload, risks=None):
         _shipping_line(item, f.join(f.join(path, "shipping_lines"), index), applications)
         for index, item in enumerate(f.array(data, "shipping_lines", path))
     )
+    taxes_included = f.flag(data, "taxes_included", path)
+    lines, shipping = _order_level_taxes(data, path, lines, shipping, taxes_included)
     updated_at = f.timestamp(data, "updated_at", path)
     status = f.text(data, "financial_status", path) or "pending"
     if status not in _PAYMENT_STATUS:
@@ -102,7 +108,7 @@ def map_shopify_order(payload, risks=None):
         updated_at=updated_at,
         created_at=f.timestamp(data, "created_at", path, required=False),
         currency=currency,
-        taxes_included=f.flag(data, "taxes_included", path),
+        taxes_included=taxes_included,
         lines=lines,
         shipping_lines=shipping,
         totals=Totals(
@@ -147,6 +153,52 @@ def _taxes(data, path):
             )
         )
     return tuple(taxes)
+
+
+def _order_level_taxes(data, path, lines, shipping, taxes_included):
+    """Lines (and shipping lines) with the order's taxes when only the order lists
+    them (its ``tax_lines``, no line's): each tax spread over the lines in
+    proportion to their price without tax, the last taking the rounding. A tax
+    with a ``rate`` is spread over the goods and the shipping when that rate gives
+    its amount on both, else over the goods; a tax without a rate gets it from its
+    amount over the goods' price without tax."""
+    if any(line.taxes for line in (*lines, *shipping)):
+        return lines, shipping
+    order_taxes = _taxes(data, path)
+    if not order_taxes:
+        return lines, shipping
+    total_tax = sum((t.amount for t in order_taxes), ZERO)
+    items = list(lines) + list(shipping)
+    bases = [item.subtotal for item in items]
+    if taxes_included:
+        gross = sum(bases, ZERO)
+        if not gross:
+            return lines, shipping
+        bases = [b - (total_tax * b / gross).quantize(CENT) for b in bases]
+    goods = len(lines)
+    spread = [[] for _item in items]
+    for tax in order_taxes:
+        count = goods
+        if tax.rate is not None and shipping:
+            with_shipping = abs(tax.rate * sum(bases, ZERO) - tax.amount)
+            without = abs(tax.rate * sum(bases[:goods], ZERO) - tax.amount)
+            count = len(items) if with_shipping < without else goods
+        base = sum(bases[:count], ZERO)
+        if not base:
+            continue
+        rate = tax.rate if tax.rate is not None else tax.amount / base
+        left = tax.amount
+        for index in range(count):
+            share = (
+                left if index == count - 1 else (tax.amount * bases[index] / base).quantize(CENT)
+            )
+            left -= share
+            spread[index].append(TaxLine(amount=share, rate=rate, title=tax.title))
+    taxed = [
+        replace(item, taxes=tuple(t for t in taxes if t.amount))
+        for item, taxes in zip(items, spread, strict=True)
+    ]
+    return tuple(taxed[:goods]), tuple(taxed[goods:])
 
 
 def _discounts(data, path, applications):

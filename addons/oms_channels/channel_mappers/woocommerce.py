@@ -6,7 +6,9 @@ setting. When ``prices_include_tax`` is true the draft states prices tax include
 (amount + tax), as the customer saw them; otherwise tax excluded. The line's
 discount is ``subtotal - total`` (plus the tax difference when tax included),
 named after the order's coupon codes. Tax rates come from the order's
-``tax_lines`` (``rate_percent``, WooCommerce 5.7+), matched by rate id.
+``tax_lines`` (``rate_percent``, WooCommerce 5.7+), matched by rate id; before
+5.7 a tax line has no rate (Odoo finds it from the amounts) and keeps its
+``rate_code`` for the channel's tax mapping.
 WooCommerce sends product names with HTML entities (``&ndash;``): they are
 decoded to the characters they stand for, and kept as plain text. WooCommerce's
 core REST API gives no fraud data: every draft has no fraud assessment.
@@ -125,6 +127,7 @@ def _rates(data):
         rates[f.text(tax, "rate_id", where)] = (
             percent / 100 if percent is not None else None,
             f.text(tax, "label", where),
+            f.text(tax, "rate_code", where),
         )
     return rates
 
@@ -137,8 +140,8 @@ def _taxes(item, path, rates, allow_negative=False):
         amount = f.money(tax, "total", where, required=False, allow_negative=allow_negative)
         if not amount:
             continue
-        rate, label = rates.get(f.text(tax, "id", where), (None, ""))
-        taxes.append(TaxLine(amount=amount, rate=rate, title=label))
+        rate, label, code = rates.get(f.text(tax, "id", where), (None, "", ""))
+        taxes.append(TaxLine(amount=amount, rate=rate, title=label, code=code))
     return tuple(taxes)
 
 

@@ -184,6 +184,19 @@ class OmsChannel(models.Model):
         "inbox, not imported). A new channel's form sets it to its creation; empty: "
         "no limit.",
     )
+    tax_map_ids = fields.One2many(
+        "oms.channel.tax",
+        "channel_id",
+        string="Tax Mapping",
+        help="The channel's taxes (rate code or title, and rate) and the Odoo tax each "
+        "becomes; used before the search of an Odoo tax by rate.",
+    )
+    create_missing_taxes = fields.Boolean(
+        string="Create Missing Taxes",
+        help="When no mapping and no Odoo sales tax has a channel tax's rate, create "
+        'one in the "Channel Taxes" group (a rate known only from amounts is rounded '
+        "to 0.01 %). Off: the order is held for its total, naming the tax.",
+    )
     import_older_open = fields.Boolean(
         string="Import Older Open Orders",
         help="Also import orders created before Import Orders From that are still open "

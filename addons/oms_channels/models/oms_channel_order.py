@@ -13,6 +13,8 @@ from ..channel_clients import ChannelError
 from .oms_channel import API_KINDS
 from .oms_channel_product import TRANSIENT_ERRORS
 
+# The tax group of the taxes a channel creates for rates Odoo has no tax for.
+CHANNEL_TAX_GROUP = "Channel Taxes"
 PAYMENT_STATES = {
     "paid": "paid",
     "authorized": "authorized",
@@ -47,7 +49,7 @@ class SaleOrder(models.Model):
         a draft that cannot become an order raises UserError naming it."""
         company = channel.company_id
         env = self.with_company(company).sudo().env
-        lookups = _Lookups(env, company)
+        lookups = _Lookups(env, company, channel)
         lookups.load_products([line.sku for draft in drafts for line in draft.lines])
         customers = self._oms_customers(env, company, drafts)
         vals_list, problems = [], []
@@ -112,7 +114,8 @@ class SaleOrder(models.Model):
                 triple
                 for triple in zip(orders, drafts, problems, strict=True)
                 if triple[0] not in cancelled
-            ]
+            ],
+            unmapped=lookups.unmapped,
         )
         for order, draft in zip(orders, drafts, strict=True):
             if order in cancelled:
@@ -129,10 +132,12 @@ class SaleOrder(models.Model):
         return orders
 
     @api.model
-    def _oms_import_holds(self, triples):
+    def _oms_import_holds(self, triples, unmapped=None):
         """Hold each new order (``triples``: order, its draft, the SKUs no product
         matches) whose products are unknown or whose total differs from the
-        channel's."""
+        channel's; ``unmapped``: per draft (by ``id``), the channel taxes no Odoo
+        tax matched, named in the total-mismatch hold."""
+        unmapped = unmapped or {}
         holds = []
         for order, draft, unknown in triples:
             for sku in unknown:
@@ -157,6 +162,15 @@ class SaleOrder(models.Model):
                             "%(odoo)s. Check the taxes and discounts, then release.",
                             channel=f"{expected:.2f} {draft.currency}",
                             odoo=f"{order.amount_total:.2f} {draft.currency}",
+                        )
+                        + (
+                            " "
+                            + _(
+                                "No Odoo sales tax matches the channel's %s.",
+                                ", ".join(dict.fromkeys(unmapped[id(draft)])),
+                            )
+                            if unmapped.get(id(draft))
+                            else ""
                         ),
                     )
                 )
@@ -464,7 +478,10 @@ class SaleOrder(models.Model):
             line.product_uom_qty = quantity
         if added:
             new_lines, unknown = self._oms_order_lines(
-                self.env, self.company_id, _lines_only(draft, added)
+                self.env,
+                self.company_id,
+                _lines_only(draft, added),
+                _Lookups(self.env, self.company_id, self.oms_channel_id),
             )
             self.write({"order_line": [(0, 0, values) for values in new_lines]})
             if unknown:
@@ -681,7 +698,7 @@ class SaleOrder(models.Model):
                     "product_uom_qty": line.quantity,
                     "price_unit": float(line.unit_price),
                     "discount": discount,
-                    "tax_id": [(6, 0, lookups.taxes(draft, line.taxes).ids)],
+                    "tax_id": [(6, 0, lookups.taxes(draft, line.taxes, _base(draft, line)).ids)],
                     "oms_external_line_id": line.external_id or False,
                     **lookups.analytic_preset(),
                 }
@@ -689,17 +706,20 @@ class SaleOrder(models.Model):
         # Shipping is a delivery line, as Odoo's own (invoiced, reported as shipping).
         extras = [(s.title or s.method, s.subtotal, s.taxes, True) for s in draft.shipping_lines]
         extras += [(f.name, f.amount, f.taxes, False) for f in draft.fees]
+        bases = [_base(draft, s) for s in draft.shipping_lines]
+        bases += [_base(draft, f) for f in draft.fees]
         extras += [(d.code or _("Discount"), -d.amount, (), False) for d in draft.order_discounts]
         if extras:
             service = lookups.service()
-            for name, amount, taxes, is_delivery in extras:
+            for index, (name, amount, taxes, is_delivery) in enumerate(extras):
+                base = bases[index] if index < len(bases) else None
                 lines.append(
                     {
                         "product_id": service.id,
                         "name": name,
                         "product_uom_qty": 1,
                         "price_unit": float(amount),
-                        "tax_id": [(6, 0, lookups.taxes(draft, taxes).ids)],
+                        "tax_id": [(6, 0, lookups.taxes(draft, taxes, base).ids)],
                         "is_delivery": is_delivery,
                         **lookups.analytic_preset(),
                     }
@@ -716,6 +736,12 @@ def _email_key(email):
     return email_normalize(email) or email.strip().lower()
 
 
+def _base(draft, line):
+    """The amount a line's taxes were computed on: its subtotal without tax."""
+    subtotal = line.subtotal if hasattr(line, "subtotal") else line.amount
+    return subtotal - line.tax_total if draft.taxes_included else subtotal
+
+
 def _lines_only(draft, lines):
     """The draft with only ``lines`` and no shipping, fees or order discounts."""
     return replace(draft, lines=tuple(lines), shipping_lines=(), fees=(), order_discounts=())
@@ -725,9 +751,12 @@ class _Lookups:
     """What a batch of drafts needs, each read once: products by SKU (then
     barcode), taxes by rate, currencies and pricelists."""
 
-    def __init__(self, env, company):
-        self.env, self.company = env, company
+    def __init__(self, env, company, channel=None):
+        self.env, self.company, self.channel = env, company, channel
         self._products, self._taxes, self._currencies, self._pricelists = {}, {}, {}, {}
+        self._tax_candidates = {}
+        # Per draft (by id): the channel taxes no Odoo tax matched, described.
+        self.unmapped = {}
         self._service = self._analytic = None
 
     def load_products(self, skus):
@@ -797,26 +826,139 @@ class _Lookups:
             )
         return self._pricelists[currency]
 
-    def taxes(self, draft, tax_lines):
+    def taxes(self, draft, tax_lines, base=None):
         """Odoo sales taxes of the company matching the channel's rates and its
-        taxes-included setting."""
+        taxes-included setting. A tax line without a rate (older WooCommerce) gets
+        it from its amount and ``base`` (the line without tax): the Odoo tax whose
+        rate gives that amount to the cent. Tax lines no tax matches are noted in
+        ``unmapped``."""
         taxes = self.env["account.tax"]
         for tax_line in tax_lines:
-            if tax_line.rate is None:
-                continue
-            percent = float(tax_line.rate * 100)
-            key = (round(percent, 4), bool(draft.taxes_included))
-            if key not in self._taxes:
-                self._taxes[key] = self.env["account.tax"].search(
-                    [
-                        ("type_tax_use", "=", "sale"),
-                        ("amount_type", "=", "percent"),
-                        ("company_id", "=", self.company.id),
-                        ("price_include", "=", draft.taxes_included),
-                        ("amount", ">=", percent - 0.0001),
-                        ("amount", "<=", percent + 0.0001),
-                    ],
-                    limit=1,
-                )
-            taxes |= self._taxes[key]
+            tax = self._tax_of(draft, tax_line, base)
+            if tax:
+                taxes |= tax
+            elif tax_line.amount:
+                self.unmapped.setdefault(id(draft), []).append(_describe(tax_line, base))
         return taxes
+
+    def _tax_of(self, draft, tax_line, base):
+        """The channel's tax mapping first (rate code or title, and rate), then the
+        search by rate, then, when the channel allows it, a new tax."""
+        rate = tax_line.rate
+        if rate is None and base:
+            rate = tax_line.amount / base
+        mapped = self._mapped(tax_line, base)
+        if mapped:
+            return mapped
+        found = self._tax_by_rate(draft, tax_line, base)
+        if not found and self.channel and self.channel.create_missing_taxes:
+            found = self._create_tax(draft, tax_line, rate, base)
+        return found
+
+    def _mapped(self, tax_line, base):
+        if not self.channel or not self.channel.sudo().tax_map_ids:
+            return self.env["account.tax"]
+        names = {tax_line.code.strip().lower(), tax_line.title.strip().lower()} - {""}
+        for line in self.channel.sudo().tax_map_ids:
+            if line.name.strip().lower() not in names or not line.tax_id.active:
+                continue
+            if line.rate and tax_line.rate is not None:
+                if abs(line.rate - float(tax_line.rate * 100)) > 0.0001:
+                    continue
+            elif line.rate and base:
+                if abs(Decimal(str(line.rate)) / 100 * base - tax_line.amount) > Decimal("0.01"):
+                    continue
+            elif line.rate:
+                continue
+            return line.tax_id
+        return self.env["account.tax"]
+
+    def _create_tax(self, draft, tax_line, rate, base):
+        """A tax of the channel's rate in the company's "Channel Taxes" group; a
+        rate known only from amounts is rounded to 0.01 % and used only when it
+        gives the channel's amount to the cent."""
+        if rate is None:
+            return self.env["account.tax"]
+        percent = round(float(rate * 100), 4 if tax_line.rate is not None else 2)
+        if tax_line.rate is None and (
+            abs(Decimal(str(percent)) / 100 * base - tax_line.amount) > Decimal("0.01")
+        ):
+            return self.env["account.tax"]
+        Group = self.env["account.tax.group"].sudo()
+        group = Group.search(
+            [("name", "=", CHANNEL_TAX_GROUP), ("company_id", "=", self.company.id)], limit=1
+        ) or Group.create({"name": CHANNEL_TAX_GROUP, "company_id": self.company.id})
+        label = tax_line.title or tax_line.code or self.channel.name
+        tax = (
+            self.env["account.tax"]
+            .sudo()
+            .create(
+                {
+                    "name": f"{label} {percent:g}%" + (" incl." if draft.taxes_included else ""),
+                    "amount": percent,
+                    "amount_type": "percent",
+                    "type_tax_use": "sale",
+                    "company_id": self.company.id,
+                    "tax_group_id": group.id,
+                    "price_include_override": "tax_included"
+                    if draft.taxes_included
+                    else "tax_excluded",
+                }
+            )
+        )
+        self._tax_candidates.pop(bool(draft.taxes_included), None)
+        self._taxes.clear()
+        return tax
+
+    def _tax_by_rate(self, draft, tax_line, base):
+        if tax_line.rate is None:
+            if not base:
+                return self.env["account.tax"]
+            rate = tax_line.amount / base  # closest Odoo tax within a cent, below
+            candidates = self._candidates(draft.taxes_included)
+            fits = [
+                tax
+                for tax in candidates
+                if abs(Decimal(str(tax.amount)) / 100 * base - tax_line.amount) <= Decimal("0.01")
+            ]
+            return min(
+                fits,
+                key=lambda tax: abs(Decimal(str(tax.amount)) / 100 - rate),
+                default=self.env["account.tax"],
+            )
+        percent = float(tax_line.rate * 100)
+        key = (round(percent, 4), bool(draft.taxes_included))
+        if key not in self._taxes:
+            self._taxes[key] = self.env["account.tax"].search(
+                [
+                    ("type_tax_use", "=", "sale"),
+                    ("amount_type", "=", "percent"),
+                    ("company_id", "=", self.company.id),
+                    ("price_include", "=", draft.taxes_included),
+                    ("amount", ">=", percent - 0.0001),
+                    ("amount", "<=", percent + 0.0001),
+                ],
+                limit=1,
+            )
+        return self._taxes[key]
+
+    def _candidates(self, included):
+        if included not in self._tax_candidates:
+            self._tax_candidates[included] = self.env["account.tax"].search(
+                [
+                    ("type_tax_use", "=", "sale"),
+                    ("amount_type", "=", "percent"),
+                    ("company_id", "=", self.company.id),
+                    ("price_include", "=", bool(included)),
+                    ("amount", ">", 0),
+                ]
+            )
+        return self._tax_candidates[included]
+
+
+def _describe(tax_line, base):
+    """A channel tax as a person finds it in the channel: its title and rate."""
+    title = f"“{tax_line.title}”" if tax_line.title else "tax"
+    if tax_line.rate is not None:
+        return f"{title} {tax_line.rate * 100:g} %"
+    return f"{title} {tax_line.amount} on {base if base is not None else '?'} (no rate)"

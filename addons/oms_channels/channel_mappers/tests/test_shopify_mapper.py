@@ -153,3 +153,32 @@ def test_unknown_risk_recommendation_is_refused():
         map_shopify_order(
             _order_without_risks(), risks=[{"recommendation": "maybe", "message": "?"}]
         )
+
+
+def _order_level_only(rate=True):
+    """Shopify's documented order with its taxes on the order only (no line or
+    shipping line lists any), as some apps and older orders give them."""
+    order = load("order_taxes_excluded.json")
+    for item in order["line_items"] + order["shipping_lines"]:
+        item["tax_lines"] = []
+    if not rate:
+        del order["tax_lines"][0]["rate"]
+    return order
+
+
+def test_order_level_tax_with_rate_is_spread_over_goods_and_shipping():
+    draft = map_shopify_order(_order_level_only())
+    taxes = [t for item in (*draft.lines, *draft.shipping_lines) for t in item.taxes]
+    assert {t.rate for t in taxes} == {Decimal("0.06")}
+    assert [t.amount for t in taxes] == [Decimal("11.74"), Decimal("23.48"), Decimal("0.24")]
+    assert draft.tax_total == Decimal("35.46")
+    assert draft.computed_total() == draft.totals.total
+
+
+def test_order_level_tax_without_rate_gets_it_from_its_amounts():
+    draft = map_shopify_order(_order_level_only(rate=False))
+    assert draft.tax_total == Decimal("35.46")
+    # The goods' price without tax: 199.00 - 3.34 + 398.00 - 6.66 (shipping aside).
+    (rate,) = {t.rate for line in draft.lines for t in line.taxes}
+    assert rate == Decimal("35.46") / Decimal("587.00")
+    assert draft.shipping_lines[0].taxes == ()

@@ -182,6 +182,8 @@ class EasyPostSimulator(Simulator):
         self.webhook_secret = webhook_secret
         self.shipments = {}
         self.purchases = []  # (shipment id, rate id) of every label really bought
+        # EasyPost's fee per label (carrier accounts beyond the free labels), in USD
+        self.label_fee = Decimal("0")
         self.trackers = {}
         self.scan_forms = {}
         self.addresses = {}
@@ -305,6 +307,8 @@ class EasyPostSimulator(Simulator):
             "tracker": None,
             "refund_status": None,
             "scan_form": None,
+            "insurance": None,
+            "fees": [],
             "created_at": _iso(BASE_TIME),
         }
         self.shipments[shipment_id] = shipment
@@ -354,17 +358,36 @@ class EasyPostSimulator(Simulator):
             "label_zpl_url": None,
             "label_epl2_url": None,
         }
+        insurance = (request.json() or {}).get("insurance")
+        fees = [self._fee("LabelFee", self.label_fee), self._fee("PostageFee", rate["rate"])]
+        if insurance not in (None, "", "0"):
+            # the premium, not the value covered (documented example: 1.00 for 100.00)
+            premium = max(Decimal(str(insurance)) / 100, Decimal(1))
+            fees.append(self._fee("InsuranceFee", premium))
+            shipment["insurance"] = f"{Decimal(str(insurance)):.2f}"
         shipment.update(
             postage_label=label,
             selected_rate=rate,
             tracking_code=tracking,
             status="unknown",
+            fees=fees,
         )
         self._add_label_file(shipment, label_format, main=True)
         tracker = self._new_tracker(tracking, rate["carrier"], shipment_id)
         shipment["tracker"] = tracker
         self.purchases.append((shipment_id, rate_id))
         return Response(200, shipment)
+
+    @staticmethod
+    def _fee(kind, amount):
+        """A documented Fee: USD with sub-cent precision."""
+        return {
+            "object": "Fee",
+            "type": kind,
+            "amount": f"{Decimal(str(amount)):.5f}",
+            "charged": True,
+            "refunded": False,
+        }
 
     def _label_lines(self, shipment):
         rate, to = shipment["selected_rate"], shipment["to_address"]

@@ -17,6 +17,7 @@ from .models import (
     CarrierMessage,
     CustomsInfo,
     CustomsItem,
+    Fee,
     Label,
     PackageLabel,
     Parcel,

@@ -41,6 +41,7 @@ from .models import (
     Address,
     AddressCheck,
     CarrierMessage,
+    Fee,
     Label,
     PackageLabel,
     Purchase,
@@ -183,14 +184,23 @@ class EasyPostClient(HttpClient):
     def _purchase(self, shipment, label_format):
         label = self.get_label(shipment.id, label_format, shipment=shipment)
         rate = shipment.selected_rate
+        amount, fees = label_cost(shipment)
+        if fees and rate.currency and rate.currency != "USD":
+            self.logger.warning(
+                "EasyPost shipment %s: rate in %s, fees in USD; the fees are not added",
+                shipment.id,
+                rate.currency,
+            )
+            amount, fees = rate.amount, ()
         return Purchase(
             shipment_id=shipment.id,
             tracking_number=shipment.tracking_code or "",
             packages=(PackageLabel(shipment.tracking_code or "", label),),
-            amount=rate.amount,
+            amount=amount,
             currency=rate.currency,
             carrier=rate.carrier,
             service=rate.service,
+            fees=fees,
         )
 
     def get_label(self, shipment_id, file_format="PDF", shipment=None):
@@ -381,6 +391,39 @@ def parse_rate(data):
     )
 
 
+def parse_fee(data):
+    """A Fee; a :class:`CarrierResponseError` when its amount is not a number."""
+    bad = CarrierResponseError(f"EasyPost answered a fee amount {data.get('amount')!r:.40}")
+    try:
+        amount = Decimal(str(data.get("amount") or "0"))
+    except ArithmeticError:
+        raise bad from None
+    if not amount.is_finite():
+        raise bad
+    return Fee(
+        type=data.get("type") or "",
+        amount=amount,
+        charged=bool(data.get("charged")),
+        refunded=bool(data.get("refunded")),
+    )
+
+
+def label_cost(shipment):
+    """What EasyPost bills for a bought shipment, and the fees it is made of.
+
+    The postage (the ``PostageFee`` when EasyPost collects it, the selected rate
+    otherwise: a carrier account billed by the carrier itself) plus every other
+    fee of the shipment's documented ``fees`` (``LabelFee``, ``InsuranceFee``,
+    ``CarbonOffsetFee``...); refunded fees are not billed.
+    """
+    rate = shipment.selected_rate
+    fees = tuple(fee for fee in shipment.fees if not fee.refunded)
+    postage = [fee.amount for fee in fees if fee.type == "PostageFee"]
+    amount = sum(postage) if postage else (rate.amount if rate else Decimal(0))
+    amount += sum((fee.amount for fee in fees if fee.type != "PostageFee"), Decimal(0))
+    return amount, fees
+
+
 def parse_shipment(data):
     label = data.get("postage_label") or {}
     urls = {}
@@ -403,6 +446,7 @@ def parse_shipment(data):
         label_urls=tuple(urls.items()),
         refund_status=data.get("refund_status"),
         tracker_id=(data.get("tracker") or {}).get("id"),
+        fees=tuple(parse_fee(fee) for fee in data.get("fees") or () if isinstance(fee, dict)),
     )
 
 

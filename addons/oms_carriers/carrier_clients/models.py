@@ -117,6 +117,17 @@ class PackageLabel:
 
 
 @dataclass(frozen=True)
+class Fee:
+    """One of EasyPost's charges for a shipment (``PostageFee``, ``LabelFee``,
+    ``InsuranceFee``, ``CarbonOffsetFee``...), in US dollars."""
+
+    type: str
+    amount: Decimal
+    charged: bool = False
+    refunded: bool = False
+
+
+@dataclass(frozen=True)
 class Shipment:
     """An EasyPost shipment: its quotes before buying, its label after."""
 
@@ -129,6 +140,7 @@ class Shipment:
     label_urls: tuple[tuple[str, str], ...] = ()  # (format, url) pairs the carrier gave
     refund_status: str | None = None
     tracker_id: str | None = None
+    fees: tuple[Fee, ...] = ()
 
     @property
     def is_purchased(self):
@@ -145,10 +157,11 @@ class Purchase:
     shipment_id: str
     tracking_number: str
     packages: tuple[PackageLabel, ...]
-    amount: Decimal | None = None
+    amount: Decimal | None = None  # what the carrier bills for the label, fees included
     currency: str = ""
     carrier: str = ""
     service: str = ""
+    fees: tuple[Fee, ...] = ()  # the parts of ``amount`` where the carrier itemises them
 
 
 @dataclass(frozen=True)

@@ -391,8 +391,28 @@ class UpsClient(HttpClient):
             params={"locale": "en_US", "returnSignature": "false"},
         )
         shipments = ((response.json() or {}).get("trackResponse") or {}).get("shipment")
+        asked = _number(inquiry_number)
+        for shipment in _many(shipments):
+            # an answer about another parcel is refused, never applied to this one
+            answered = _number(shipment.get("inquiryNumber"))
+            self.ensure(
+                not answered or answered == asked,
+                f"the tracking answer is about {shipment.get('inquiryNumber')!s:.40}, "
+                f"not {inquiry_number}",
+                response,
+            )
         packages = [p for s in _many(shipments) for p in _many(s.get("package"))]
         warnings = [w for s in _many(shipments) for w in _many(s.get("warnings")) if w]
+        if packages:
+            package = next((p for p in packages if _number(p.get("trackingNumber")) == asked), None)
+            self.ensure(
+                package is not None,
+                "the tracking answer is about package "
+                + ", ".join(f"{p.get('trackingNumber')!s:.40}" for p in packages)
+                + f", not {inquiry_number}",
+                response,
+            )
+            packages = [package]
         if not packages and any(w.get("code") == NOT_FOUND_WARNING for w in warnings):
             # A label UPS has not scanned (or been told about) yet: no news, not an error.
             return Tracking(
@@ -422,7 +442,7 @@ class UpsClient(HttpClient):
         else:
             status = events[-1].status if events else UNKNOWN
         return Tracking(
-            tracking_number=package.get("trackingNumber") or inquiry_number,
+            tracking_number=package.get("trackingNumber"),
             status=status,
             carrier_status=current.get("description")
             or (events[-1].carrier_status if events else ""),
@@ -447,6 +467,11 @@ def _parse_rated(rated):
         delivery_days=int(days) if days else None,
         guaranteed=bool(days),
     )
+
+
+def _number(value):
+    """A tracking or inquiry number as compared: no spaces, upper case."""
+    return "".join(str(value or "").split()).upper()
 
 
 def _iso_date(value):

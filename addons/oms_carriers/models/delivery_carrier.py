@@ -515,7 +515,9 @@ class DeliveryCarrier(models.Model):
                 numbers.append(purchase.tracking_number)
                 labels += [(p.tracking_number, p.label) for p in purchase.packages]
                 price += float(purchase.amount or 0.0)
-                picking._oms_record_shipment(shipment.id, purchase.tracking_number)
+                picking._oms_record_shipment(
+                    shipment.id, purchase.tracking_number, purchase=purchase
+                )
             self._oms_attach_labels(picking, labels, numbers)
             results.append({"exact_price": price, "tracking_number": ",".join(numbers)})
         return results

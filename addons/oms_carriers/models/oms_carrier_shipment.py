@@ -15,6 +15,17 @@ class OmsCarrierShipment(models.Model):
     reference = fields.Char(string="Carrier Shipment", required=True, index=True)
     tracking_number = fields.Char(index=True)
     package_id = fields.Many2one("stock.quant.package")
+    cost = fields.Float(
+        string="Label Cost",
+        digits=(16, 5),
+        readonly=True,
+        help="What the carrier bills for this label, its fees included (EasyPost: the "
+        "postage plus the label, insurance, carbon offset... fees).",
+    )
+    cost_currency = fields.Char(readonly=True)
+    cost_details = fields.Char(
+        string="Cost Details", readonly=True, help="The carrier's fees, as it itemises them."
+    )
     voided = fields.Boolean(
         readonly=True, index=True, help="Cancelled with the carrier: no longer tracked or printed."
     )
@@ -48,8 +59,9 @@ class StockPicking(models.Model):
         shipments.voided = True
         return result
 
-    def _oms_record_shipment(self, reference, tracking_number, package=None):
-        """Keep a bought label once, however often the purchase is answered."""
+    def _oms_record_shipment(self, reference, tracking_number, package=None, purchase=None):
+        """Keep a bought label once, however often the purchase is answered, with
+        what the carrier bills for it (``purchase``: its amount and fees)."""
         self.ensure_one()
         known = self._oms_active_shipments().filtered(
             lambda s: s.reference == reference and s.tracking_number == tracking_number
@@ -63,6 +75,17 @@ class StockPicking(models.Model):
                         "reference": reference,
                         "tracking_number": tracking_number,
                         "package_id": package.id if package else False,
+                        **self._oms_purchase_cost(purchase),
                     },
                 )
             ]
+
+    @api.model
+    def _oms_purchase_cost(self, purchase):
+        if purchase is None or purchase.amount is None:
+            return {}
+        return {
+            "cost": float(purchase.amount),
+            "cost_currency": purchase.currency or "",
+            "cost_details": ", ".join(f"{fee.type} {fee.amount}" for fee in purchase.fees),
+        }

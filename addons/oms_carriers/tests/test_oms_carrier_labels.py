@@ -44,6 +44,22 @@ class TestEasyPost(CarrierCase):
         self.assertGreater(picking.carrier_price, 0)
         self.assertIn(picking.carrier_tracking_ref, self.carrier.get_tracking_link(picking))
 
+    def test_the_label_cost_is_what_easypost_bills_fees_included(self):
+        """EasyPost bills the postage and its own fees (here a label fee): the
+        delivery's carrier price (cost to serve) and the label record carry both."""
+        self.sim.label_fee = Decimal("0.05")
+        picking = self.make_delivery(self.carrier)
+        picking._action_done()
+        (shipment,) = picking.oms_carrier_shipment_ids
+        bought = self.sim.shipments[shipment.reference]
+        postage = Decimal(bought["selected_rate"]["rate"])
+        self.assertAlmostEqual(picking.carrier_price, float(postage + Decimal("0.05")))
+        self.assertAlmostEqual(shipment.cost, float(postage + Decimal("0.05")))
+        self.assertEqual(shipment.cost_currency, "USD")
+        self.assertEqual(
+            shipment.cost_details, f"LabelFee 0.05000, PostageFee {Decimal(postage):.5f}"
+        )
+
     def test_a_test_commits_nothing_to_the_database(self):
         # The carrier shipment is kept on a cursor of its own before the purchase;
         # in a test that cursor works inside the test's transaction (the shared

@@ -19,6 +19,7 @@ from .. import (
     CarrierConnectionError,
     CarrierNotFoundError,
     CarrierRateLimitError,
+    CarrierResponseError,
     CarrierServerError,
     CarrierValidationError,
     CustomsInfo,
@@ -29,7 +30,7 @@ from .. import (
     parse_easypost_event,
     verify_easypost_signature,
 )
-from ..easypost import parse_shipment, parse_tracker
+from ..easypost import label_cost, parse_shipment, parse_tracker
 from .fakes import FakeSleep, WebhookReceiver, closed_port_url
 
 FIXTURES = Path(__file__).parent / "fixtures" / "easypost"
@@ -521,6 +522,64 @@ def test_a_recorded_purchase_gives_its_label_rate_and_tracking_code():
     assert shipment.label_url("PNG").endswith(".png")
     assert shipment.label_url("PDF") is None
     assert shipment.tracker_id.startswith("trk_")
+
+
+@pytest.mark.parametrize(
+    ("name", "cost", "fees"),
+    [
+        # a label bought with a carbon offset: postage 6.07 + offset 0.11
+        (
+            "shipment_bought_carbon_offset.json",
+            "6.18",
+            {"LabelFee": "0", "PostageFee": "6.07", "CarbonOffsetFee": "0.11"},
+        ),
+        # a bought label insured for 100.00: postage 6.07 + premium 1.00
+        (
+            "shipment_insured.json",
+            "7.07",
+            {"LabelFee": "0", "PostageFee": "6.07", "InsuranceFee": "1"},
+        ),
+    ],
+)
+def test_the_recorded_fees_make_the_label_cost(name, cost, fees):
+    shipment = parse_shipment(fixture(name))
+    assert shipment.selected_rate.amount == Decimal("6.07")
+    amount, billed = label_cost(shipment)
+    assert amount == Decimal(cost)
+    assert {fee.type: fee.amount for fee in billed} == {k: Decimal(v) for k, v in fees.items()}
+
+
+def test_refunded_fees_are_not_billed_and_carrier_billed_postage_is_the_rate():
+    bought = fixture("shipment_bought_carbon_offset.json")
+    # a carrier account billed by the carrier: no PostageFee, the rate is the postage
+    bought["fees"] = [
+        {"object": "Fee", "type": "LabelFee", "amount": "0.05000", "charged": True},
+        {"object": "Fee", "type": "InsuranceFee", "amount": "1.00000", "refunded": True},
+    ]
+    assert label_cost(parse_shipment(bought))[0] == Decimal("6.12")
+
+
+def test_a_fee_that_is_not_an_amount_is_refused():
+    bought = fixture("shipment_insured.json")
+    bought["fees"][0]["amount"] = "lots"
+    with pytest.raises(CarrierResponseError, match="fee amount"):
+        parse_shipment(bought)
+
+
+def test_buy_returns_the_label_cost_easypost_bills(sim, sleep):
+    """Postage, EasyPost's label fee and the insurance premium, as the buy's
+    answer itemises them in ``fees``."""
+    sim.label_fee = Decimal("0.05")
+    client = client_for(sim, sleep)
+    shipment = shipment_for(client)
+    rate = cheapest(shipment)
+    purchase = client.buy(shipment.id, rate.id, insurance=Decimal("150.00"))
+    assert purchase.amount == rate.amount + Decimal("0.05") + Decimal("1.50")
+    assert [(fee.type, fee.amount) for fee in purchase.fees] == [
+        ("LabelFee", Decimal("0.05")),
+        ("PostageFee", rate.amount),
+        ("InsuranceFee", Decimal("1.5")),
+    ]
 
 
 def test_a_recorded_purchase_read_back_is_seen_as_bought(sim, sleep):

@@ -463,9 +463,38 @@ def test_dates_that_are_not_dates_are_dropped_with_a_log_line(sim, sleep, caplog
 
     body = json.loads((FIXTURES / "track_in_transit.json").read_text())
     body["trackResponse"]["shipment"][0]["package"][0]["deliveryDate"][0]["date"] = "2021-02-12"
+    body["trackResponse"]["shipment"][0]["inquiryNumber"] = number
+    body["trackResponse"]["shipment"][0]["package"][0]["trackingNumber"] = number
     sim.fail_next(200, path=r"/track/v1/details/", body=body)
     assert client.track(number).estimated_delivery is None
     assert "'2021-02-12' is not a date" in caplog.text
+
+
+@pytest.mark.parametrize("where", ["package", "inquiry"])
+def test_a_tracking_answer_about_another_parcel_is_refused(sim, sleep, where):
+    """The documented answer for 1Z023E2X0214323462, given when another number
+    was asked for: refused (a carrier error), not applied to the parcel asked."""
+    body = json.loads((FIXTURES / "track_in_transit.json").read_text())
+    shipment = body["trackResponse"]["shipment"][0]
+    if where == "package":
+        shipment["inquiryNumber"] = "1Z023E2X0214323499"  # only the package says it
+    sim.fail_next(200, path=r"/track/v1/details/", body=body)
+    with pytest.raises(CarrierResponseError, match="not 1Z023E2X0214323499") as caught:
+        client_for(sim, sleep).track("1Z023E2X0214323499")
+    assert "1Z023E2X0214323462" in str(caught.value)
+
+
+def test_the_package_asked_for_is_read_among_several(sim, sleep):
+    body = json.loads((FIXTURES / "track_in_transit.json").read_text())
+    shipment = body["trackResponse"]["shipment"][0]
+    other = json.loads(json.dumps(shipment["package"][0]))
+    other["trackingNumber"] = "1Z023E2X0214323470"
+    other["currentStatus"] = {"type": "D", "code": "FS", "description": "Delivered"}
+    shipment["package"].insert(0, other)
+    sim.fail_next(200, path=r"/track/v1/details/", body=body)
+    tracking = client_for(sim, sleep).track("1z023e2x0214323462")
+    assert tracking.tracking_number == "1Z023E2X0214323462"
+    assert tracking.status == "exception"  # its own status, not the other's delivery
 
 
 def test_a_not_found_answer_with_the_warning_alone_is_no_news(sim, sleep):

@@ -93,10 +93,8 @@ class TestReturnMoney(ReturnFlowCase):
             )
             self.assertAlmostEqual(note.amount_total, 54.0, places=2)
 
-    def test_a_line_back_through_two_warehouses_goes_back_to_each_ones_stock(self):
-        """A 2-unit line shipped 1 + 1 from two warehouses, both units returned:
-        each receipt's unit is restocked from its own warehouse's Returns location
-        into that warehouse's stock."""
+    def shipped_from_two_warehouses(self):
+        """A 2-unit line shipped 1 + 1, from this warehouse and from a second one."""
         second_wh = self.env["stock.warehouse"].create({"name": "Second Returns WH", "code": "RW2"})
         self.env["stock.quant"]._update_available_quantity(self.shirt, second_wh.lot_stock_id, 5)
         order = self.env["sale.order"].create(
@@ -132,25 +130,44 @@ class TestReturnMoney(ReturnFlowCase):
         second.move_ids.picked = True
         second._action_done()
         self.assertEqual(order.order_line.qty_delivered, 2)
-
-        def on_hand(location):
-            return self.shirt.with_context(location=location.id).qty_available
-
-        stocks = (self.warehouse.lot_stock_id, second_wh.lot_stock_id)
-        before = [on_hand(location) for location in stocks]
         request = self.new_request(order.order_line, quantity=2)
         self.assertEqual(len(request.picking_ids), 2, "one receipt per warehouse")
         self.assertEqual(
             request.picking_ids.picking_type_id.warehouse_id, self.warehouse | second_wh
         )
+        return request, second_wh
+
+    def on_hand(self, location):
+        return self.shirt.with_context(location=location.id).qty_available
+
+    def test_a_line_back_through_two_warehouses_goes_back_to_each_ones_stock(self):
+        """Both units returned: each receipt's unit is restocked from its own
+        warehouse's Returns location into that warehouse's stock."""
+        request, second_wh = self.shipped_from_two_warehouses()
+        stocks = (self.warehouse.lot_stock_id, second_wh.lot_stock_id)
+        before = [self.on_hand(location) for location in stocks]
         self.receive_and_inspect(request)
         self.assertEqual(request.line_ids.quantity_received, 2)
         self.shirt.invalidate_recordset()
-        after = [on_hand(location) for location in stocks]
+        after = [self.on_hand(location) for location in stocks]
         self.assertEqual(after, [before[0] + 1, before[1] + 1], "each unit back where it left")
         for warehouse in (self.warehouse, second_wh):
             returns = request._oms_location(warehouse, "Returns")
-            self.assertEqual(on_hand(returns), 0, f"{warehouse.name}'s Returns emptied")
+            self.assertEqual(self.on_hand(returns), 0, f"{warehouse.name}'s Returns emptied")
+
+    def test_a_line_back_through_two_warehouses_is_scrapped_from_each_ones_returns(self):
+        request, second_wh = self.shipped_from_two_warehouses()
+        stocks = (self.warehouse.lot_stock_id, second_wh.lot_stock_id)
+        before = [self.on_hand(location) for location in stocks]
+        self.receive_and_inspect(request, disposition="scrap")
+        self.shirt.invalidate_recordset()
+        self.assertEqual([self.on_hand(location) for location in stocks], before)
+        scraps = self.env["stock.scrap"].search([("origin", "=", request.name)])
+        self.assertEqual(sorted(scraps.mapped("scrap_qty")), [1.0, 1.0])
+        for warehouse in (self.warehouse, second_wh):
+            returns = request._oms_location(warehouse, "Returns")
+            self.assertEqual(self.on_hand(returns), 0, f"{warehouse.name}'s Returns emptied")
+            self.assertEqual(scraps.filtered(lambda s, r=returns: s.location_id == r).scrap_qty, 1)
 
     def test_more_received_than_requested_stops_with_a_message(self):
         request = self.request()

@@ -1,0 +1,223 @@
+# ruff: noqa: E501 (a field map row is one table line, however long)
+"""What we do with every field of the carriers' answers (issue 26): the field map.
+
+One table per documented object we read. Each row is a field path (``[]`` for
+the items of a list, ``*`` for any run of characters) and what becomes of it:
+``mapped`` (to what), ``ignored`` (why) or ``refused`` (the error it raises).
+The money, quantity, status and flag fields are listed one by one; the rest
+(ids, timestamps, addresses we sent ourselves, display text) by pattern.
+``test_field_map.py`` walks the carriers' documented example objects (the
+fixtures) and fails on a field with a value that no row covers, so that a field
+a new API version adds is noticed, not dropped. The first row matching a path
+applies; a field of a Shipment's ``selected_rate`` not named on its own is read
+as the same field of ``rates[]``.
+
+EasyPost Shipment (``POST /v2/shipments``, ``/buy``, ``/insure``, ``GET``)
+
+| field | kind | disposition | note |
+|---|---|---|---|
+| id | id | mapped | oms.carrier.shipment reference; the purchase attempt |
+| status | status | ignored | a shipment's status is always "unknown"; tracking comes from the Tracker |
+| tracking_code | id | mapped | oms.carrier.shipment tracking_number, the delivery's tracking reference |
+| reference | id | ignored | our own delivery name, sent by us |
+| mode | flag | ignored | test or production: follows the API key |
+| is_return | flag | ignored | we never ask for return labels |
+| insurance | money | ignored | the value covered, not a cost; the premium is the InsuranceFee |
+| usps_zone | quantity | ignored | USPS pricing zone, already priced in the rate |
+| fees[].amount | money | mapped | added into the label cost (delivery carrier price, cost to serve); refused (carrier error "EasyPost answered a fee amount") when not a number |
+| fees[].type | status | mapped | which fee: PostageFee replaces the rate as postage, the others add up; cost details |
+| fees[].refunded | flag | mapped | a refunded fee is not in the label cost |
+| fees[].charged | flag | ignored | whether EasyPost has charged it yet: billed all the same |
+| fees[].object | id | ignored | the object's name |
+| rates[].rate | money | mapped | Rate amount: quotes, rate shopping, the rate bought |
+| rates[].currency | money | mapped | Rate currency; fees (USD) are added only to a USD rate |
+| rates[].retail_rate | money | ignored | the carrier's counter price, not what we pay |
+| rates[].retail_currency | money | ignored | currency of retail_rate |
+| rates[].list_rate | money | ignored | the carrier's list price, not what we pay |
+| rates[].list_currency | money | ignored | currency of list_rate |
+| rates[].delivery_days | quantity | mapped | Rate delivery_days (routing's promise) |
+| rates[].est_delivery_days | quantity | mapped | Rate delivery_days when delivery_days is empty |
+| rates[].delivery_date | status | mapped | Rate delivery_date |
+| rates[].delivery_date_guaranteed | flag | mapped | Rate guaranteed |
+| rates[].carbon_offset.price | money | ignored | offered with the rate; what is bought is the CarbonOffsetFee |
+| rates[].carbon_offset.currency | money | ignored | currency of the offer above |
+| rates[].carbon_offset.grams | quantity | ignored | CO2 of the offer, not stored |
+| rates[].carbon_offset.object | id | ignored | the object's name |
+| rates[].billing_type | status | ignored | EasyPost or carrier billing: the fees say what EasyPost bills |
+| rates[].carrier | status | mapped | Rate carrier (the service code carrier/service) |
+| rates[].service | status | mapped | Rate service |
+| rates[].id | id | mapped | the rate bought |
+| rates[].carrier_account_id | id | ignored | the account is chosen on EasyPost's side |
+| rates[].shipment_id | id | ignored | the shipment the rate is read from |
+| rates[].mode | flag | ignored | test or production |
+| rates[].object | id | ignored | the object's name |
+| rates[].created_at | id | ignored | timestamp |
+| rates[].updated_at | id | ignored | timestamp |
+| selected_rate.rate | money | mapped | the postage when there is no PostageFee (carrier-billed) |
+| selected_rate.currency | money | mapped | Purchase currency |
+| messages[].* | status | mapped | CarrierMessage: why a carrier gave no rate (shown on rate shopping) |
+| postage_label.label_url | id | mapped | the label file |
+| postage_label.label_file_type | status | mapped | the label file's format |
+| postage_label.label_pdf_url | id | mapped | the PDF label |
+| postage_label.label_zpl_url | id | mapped | the ZPL label |
+| postage_label.label_epl2_url | id | mapped | the EPL2 label |
+| postage_label.date_advance | quantity | ignored | days the label is post-dated: we never ask for it |
+| postage_label.label_resolution | quantity | ignored | printing detail of the file we store as is |
+| postage_label.* | id | ignored | ids, size, type, dates of the label file |
+| refund_status | status | mapped | VoidResult status after a refund |
+| scan_form.id | id | mapped | the scan form the shipment is on (read back at Close the Day) |
+| scan_form.* | id | ignored | read through GET /v2/scan_forms/:id |
+| tracker.id | id | mapped | Shipment tracker_id |
+| tracker.* | status | ignored | read through the Tracker itself (trackers, webhooks) |
+| options.label_format | status | ignored | sent by us |
+| options.currency | money | ignored | the account's currency; the rates carry theirs |
+| options.* | flag | ignored | options sent by us (payment, invoice number, date advance...) |
+| parcel.weight | quantity | ignored | sent by us (ounces) |
+| parcel.length | quantity | ignored | sent by us (inches) |
+| parcel.width | quantity | ignored | sent by us (inches) |
+| parcel.height | quantity | ignored | sent by us (inches) |
+| parcel.* | id | ignored | ids, mode, timestamps |
+| customs_info.customs_items[].quantity | quantity | ignored | sent by us from the delivery |
+| customs_info.customs_items[].value | money | ignored | sent by us from the delivery |
+| customs_info.customs_items[].weight | quantity | ignored | sent by us from the delivery |
+| customs_info.* | id | ignored | the customs data we sent, echoed |
+| *_address.residential | flag | ignored | EasyPost's reading of an address we sent; not stored |
+| *_address.verifications.* | status | ignored | address checks are made by verify_address, not here |
+| *_address.* | id | ignored | the addresses we sent, echoed |
+| forms[].* | id | ignored | customs forms are printed by Odoo |
+| batch_* | status | ignored | we do not use batches |
+| order_id | id | ignored | we do not use EasyPost orders |
+| object | id | ignored | the object's name |
+| created_at | id | ignored | timestamp |
+| updated_at | id | ignored | timestamp |
+
+EasyPost Tracker (``GET /v2/trackers/:id``, and the ``result`` of a webhook Event)
+
+| field | kind | disposition | note |
+|---|---|---|---|
+| status | status | mapped | Tracking status (normalised, every documented value) |
+| status_detail | status | ignored | finer than we keep; the event message says it |
+| tracking_code | id | mapped | Tracking tracking_number (the parcel it is about) |
+| carrier | status | mapped | Tracking carrier |
+| est_delivery_date | status | mapped | Tracking estimated_delivery |
+| public_url | id | mapped | Tracking public_url |
+| id | id | mapped | Tracking id |
+| tracking_details[].status | status | mapped | TrackingEvent status |
+| tracking_details[].message | status | mapped | TrackingEvent description |
+| tracking_details[].datetime | status | mapped | TrackingEvent occurred_at; refused when not ISO 8601 |
+| tracking_details[].tracking_location.city | status | mapped | TrackingEvent city |
+| tracking_details[].tracking_location.country | status | mapped | TrackingEvent country |
+| tracking_details[].status_detail | status | ignored | as status_detail above |
+| tracking_details[].* | id | ignored | source, state, zip, object names |
+| weight | quantity | ignored | the carrier's weighing, not billed through us |
+| signed_by | status | ignored | proof of delivery is not kept |
+| fees[].amount | money | ignored | tracker fees are billed on EasyPost's account, not per label |
+| fees[].* | money | ignored | as above |
+| carrier_detail.* | status | ignored | origin/destination details, not kept |
+| shipment_id | id | ignored | we find the parcel by its tracking code |
+| mode | flag | ignored | test or production |
+| object | id | ignored | the object's name |
+| created_at | id | ignored | timestamp |
+| updated_at | id | ignored | timestamp |
+
+EasyPost Event (webhook ``POST`` body; its ``result`` is read with the Tracker table)
+
+| field | kind | disposition | note |
+|---|---|---|---|
+| id | id | mapped | WebhookEvent id |
+| description | status | mapped | WebhookEvent description (tracker.updated...) |
+| status | status | ignored | EasyPost's delivery status of the webhook itself |
+| previous_attributes.* | status | ignored | the new state is read, not the difference |
+| pending_urls* | id | ignored | EasyPost's delivery bookkeeping |
+| completed_urls* | id | ignored | EasyPost's delivery bookkeeping |
+| mode | flag | ignored | test or production |
+| object | id | ignored | the object's name |
+| created_at | id | ignored | timestamp |
+| updated_at | id | ignored | timestamp |
+
+UPS Track API v1 (``GET /api/track/v1/details/{inquiryNumber}``)
+
+| field | kind | disposition | note |
+|---|---|---|---|
+| trackResponse.shipment[].inquiryNumber | id | refused | "the tracking answer is about X, not Y" when not the number asked for |
+| trackResponse.shipment[].warnings[].code | status | mapped | TW0001 is "no news yet"; another without a package is a carrier error naming it |
+| trackResponse.shipment[].warnings[].message | status | mapped | in the carrier status or the error |
+| trackResponse.shipment[].package[].trackingNumber | id | mapped | Tracking tracking_number; refused when no package is the one asked for |
+| trackResponse.shipment[].package[].currentStatus.type | status | mapped | Tracking status (documented status types) |
+| trackResponse.shipment[].package[].currentStatus.code | status | mapped | with type: out for delivery (OT) |
+| trackResponse.shipment[].package[].currentStatus.statusCode | status | mapped | with type: out for delivery (021) |
+| trackResponse.shipment[].package[].currentStatus.description | status | mapped | Tracking carrier_status |
+| trackResponse.shipment[].package[].currentStatus.simplifiedTextDescription | status | ignored | the description says it |
+| trackResponse.shipment[].package[].activity[].status.type | status | mapped | TrackingEvent status |
+| trackResponse.shipment[].package[].activity[].status.code | status | mapped | TrackingEvent carrier_status |
+| trackResponse.shipment[].package[].activity[].status.statusCode | status | mapped | with type: out for delivery |
+| trackResponse.shipment[].package[].activity[].status.description | status | mapped | TrackingEvent description |
+| trackResponse.shipment[].package[].activity[].date | status | mapped | TrackingEvent occurred_at (dropped, logged, when not a date) |
+| trackResponse.shipment[].package[].activity[].time | status | mapped | TrackingEvent occurred_at |
+| trackResponse.shipment[].package[].activity[].gmtDate | status | ignored | local date and time are read (issue 26 point 5: UTC not done yet) |
+| trackResponse.shipment[].package[].activity[].gmtTime | status | ignored | as gmtDate |
+| trackResponse.shipment[].package[].activity[].gmtOffset | status | ignored | as gmtDate |
+| trackResponse.shipment[].package[].activity[].location.address.city | status | mapped | TrackingEvent city |
+| trackResponse.shipment[].package[].activity[].location.address.countryCode | status | mapped | TrackingEvent country |
+| trackResponse.shipment[].package[].activity[].location.* | status | ignored | state, postal code, country name, SLIC |
+| trackResponse.shipment[].package[].deliveryDate[].date | status | mapped | Tracking estimated_delivery (dropped, logged, when not a date) |
+| trackResponse.shipment[].package[].deliveryDate[].type | status | ignored | scheduled, rescheduled or delivered: the first date is taken |
+| trackResponse.shipment[].package[].packageCount | quantity | ignored | each package is tracked by its own number |
+| trackResponse.shipment[].package[].weight.* | quantity | ignored | the carrier's weighing, billed on UPS's invoice |
+| trackResponse.shipment[].package[].service.* | status | ignored | the service bought is on the delivery |
+| trackResponse.shipment[].userRelation[] | status | ignored | whose parcel it is to UPS |
+"""
+
+import re
+from functools import cache
+
+DISPOSITIONS = ("mapped", "ignored", "refused")
+_HEADING = re.compile(r"^(EasyPost Shipment|EasyPost Tracker|EasyPost Event|UPS Track API v1)\b")
+
+
+def tables():
+    """``{object: [(pattern, kind, disposition, note), ...]}`` read from the docstring."""
+    result, current = {}, None
+    for line in __doc__.splitlines():
+        heading = _HEADING.match(line)
+        if heading:
+            current = result.setdefault(heading.group(1), [])
+            continue
+        if current is None or not line.startswith("| ") or line.startswith("| field "):
+            continue
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 4:
+            current.append(tuple(cells))
+    return result
+
+
+@cache
+def _patterns(obj):
+    return [
+        (re.compile(re.escape(row[0]).replace(r"\*", ".*") + r"\Z"), row) for row in tables()[obj]
+    ]
+
+
+def disposition(obj, path):
+    """The first row of ``obj``'s table covering ``path``, or None."""
+    row = next((row for pattern, row in _patterns(obj) if pattern.match(path)), None)
+    if row is None and obj == "EasyPost Shipment" and path.startswith("selected_rate."):
+        return disposition(obj, "rates[]." + path.removeprefix("selected_rate."))
+    return row
+
+
+def leaves(value, path=""):
+    """``(path, value)`` of every non-empty scalar in a decoded JSON value."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from leaves(item, f"{path}.{key}" if path else key)
+    elif isinstance(value, list):
+        for item in value:
+            yield from leaves(item, f"{path}[]")
+    elif value not in (None, "", False):
+        yield path, value
+
+
+def unmapped(obj, data):
+    """The paths of ``data``'s non-empty fields that ``obj``'s table does not cover."""
+    return sorted({path for path, _value in leaves(data) if disposition(obj, path) is None})

@@ -160,8 +160,8 @@ def _order_level_taxes(data, path, lines, shipping, taxes_included):
     them (its ``tax_lines``, no line's): each tax spread over the lines in
     proportion to their price without tax, the last taking the rounding. A tax
     with a ``rate`` is spread over the goods and the shipping when that rate gives
-    its amount on both, else over the goods; a tax without a rate gets it from its
-    amount over the goods' price without tax."""
+    its amount on both, else over the goods; a tax without a rate is spread over
+    the goods and keeps no rate: Odoo finds it from each line's amounts."""
     if any(line.taxes for line in (*lines, *shipping)):
         return lines, shipping
     order_taxes = _taxes(data, path)
@@ -186,14 +186,13 @@ def _order_level_taxes(data, path, lines, shipping, taxes_included):
         base = sum(bases[:count], ZERO)
         if not base:
             continue
-        rate = tax.rate if tax.rate is not None else tax.amount / base
         left = tax.amount
         for index in range(count):
             share = (
                 left if index == count - 1 else (tax.amount * bases[index] / base).quantize(CENT)
             )
             left -= share
-            spread[index].append(TaxLine(amount=share, rate=rate, title=tax.title))
+            spread[index].append(TaxLine(amount=share, rate=tax.rate, title=tax.title))
     taxed = [
         replace(item, taxes=tuple(t for t in taxes if t.amount))
         for item, taxes in zip(items, spread, strict=True)

@@ -124,3 +124,37 @@ class TestChannelTaxes(TransactionCase):
         self.assertFalse(
             self.env["account.tax"].search([("tax_group_id.name", "=", "Channel Taxes")])
         )
+
+    def test_shopify_order_level_tax_without_rate_matches_from_amounts(self):
+        """Shopify's documented order with its tax on the order only, no rate and
+        untaxed shipping: each line's share finds the 6 % tax from its amounts."""
+        shopify = self.env["oms.channel"].create({"name": "Shop", "channel_type": "shopify"})
+        six = self.env["account.tax"].create(
+            {
+                "name": "State Tax 6%",
+                "amount": 6.0,
+                "type_tax_use": "sale",
+                "price_include_override": "tax_excluded",
+            }
+        )
+        self.env["product.product"].create(
+            [
+                {"name": "iPod green", "default_code": "IPOD2008GREEN"},
+                {"name": "iPod red", "default_code": "IPOD2008RED"},
+            ]
+        )
+        payload = fixture("shopify", "order_taxes_excluded.json")
+        del payload["risks"]
+        for item in payload["line_items"] + payload["shipping_lines"]:
+            item["tax_lines"] = []
+        payload["tax_lines"] = [{"title": "State Tax", "price": "35.22"}]
+        payload.update(total_tax="35.22", total_price="626.22")
+        inbox, _created = self.env["oms.channel.inbox"]._oms_store(
+            shopify, "webhook", json.dumps(payload)
+        )
+        inbox._oms_process()
+        order = inbox.order_id
+        goods = order.order_line.filtered(lambda line: not line.is_delivery)
+        self.assertEqual(goods.tax_id, six)
+        self.assertAlmostEqual(order.amount_total, 626.22, delta=0.01)  # a cent: same total
+        self.assertFalse([r for r in self._reasons(order) if "mismatch" in r])

@@ -178,7 +178,10 @@ def test_order_level_tax_with_rate_is_spread_over_goods_and_shipping():
 def test_order_level_tax_without_rate_gets_it_from_its_amounts():
     draft = map_shopify_order(_order_level_only(rate=False))
     assert draft.tax_total == Decimal("35.46")
-    # The goods' price without tax: 199.00 - 3.34 + 398.00 - 6.66 (shipping aside).
-    (rate,) = {t.rate for line in draft.lines for t in line.taxes}
-    assert rate == Decimal("35.46") / Decimal("587.00")
+    # Spread by the goods' price without tax (195.66 and 391.34; shipping aside),
+    # without a rate: the Odoo side finds the tax from each line's amounts.
+    assert [[(t.amount, t.rate) for t in line.taxes] for line in draft.lines] == [
+        [(Decimal("11.82"), None)],
+        [(Decimal("23.64"), None)],
+    ]
     assert draft.shipping_lines[0].taxes == ()

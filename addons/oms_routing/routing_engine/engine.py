@@ -8,6 +8,7 @@ pool, so two orders never get the same unit.
 """
 
 from datetime import date
+from heapq import nsmallest
 from math import asin, cos, isfinite, radians, sin, sqrt
 
 from .errors import RoutingError
@@ -517,7 +518,8 @@ def _explain(rows, strategy, taken, reasons, scores_of, total_of, stocked, remai
     best_id = min(chosen_ids, key=lambda sid: total_of[sid]) if chosen_ids else None
     candidate_rows = []
     if len(rows) > EXPLAINED:
-        others = sorted(
+        others = nsmallest(
+            max(0, EXPLAINED - len(chosen_ids)),
             (row for row in rows if row[0].id not in chosen_ids),
             key=lambda row: (
                 row[5] is not None,
@@ -526,7 +528,7 @@ def _explain(rows, strategy, taken, reasons, scores_of, total_of, stocked, remai
                 row[0].id,
             ),
         )
-        kept = chosen_ids | {row[0].id for row in others[: max(0, EXPLAINED - len(chosen_ids))]}
+        kept = chosen_ids | {row[0].id for row in others}
         rows = [row for row in rows if row[0].id in kept]
     for row in rows:
         state, factors, _available, full, _has_any, rejection, _km = row
@@ -559,6 +561,9 @@ def _split(lines, rows, remaining, taken, reasons, strategy, total_of, dropship=
     with the least score per share of what is left it ships."""
     parts = len(taken)
     pool = list(rows)
+    # Lines of one product share a source's units; without such lines a line's
+    # own availability is already within the source's stock.
+    shared = len({line.product_id for line in lines}) < len(lines)
     while any(remaining) and pool and parts < strategy.max_parts:
         best, best_key, best_take = None, None, None
         for position, row in enumerate(pool):
@@ -570,7 +575,10 @@ def _split(lines, rows, remaining, taken, reasons, strategy, total_of, dropship=
                 if remaining[i] <= 0:
                     continue
                 product = line.product_id
-                quantity = min(remaining[i], _left(row, i, taken, lines, pending))
+                if shared:
+                    quantity = min(remaining[i], _left(row, i, taken, lines, pending))
+                else:
+                    quantity = min(remaining[i], row[2][i] - taken.get(row[0].id, {}).get(i, 0.0))
                 if quantity > 0:
                     take[i] = quantity
                     pending[product] = pending.get(product, 0.0) + quantity

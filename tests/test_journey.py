@@ -145,7 +145,6 @@ class TestJourney(LocalSimulatorsMixin, HttpCase):
             }
         )
         # A risky customer of the US, with a portal account to return from.
-        payload["risks"] = [{"recommendation": "cancel", "message": "High risk of fraud"}]
         address = {
             "first_name": "Ray",
             "last_name": "Risky",
@@ -163,6 +162,11 @@ class TestJourney(LocalSimulatorsMixin, HttpCase):
             shipping_address=address,
         )
         self.payload = self.shopify.add_orders([payload])[0]
+        # Shopify's assessment of it, read through the Order Risk resource on import.
+        self.shopify.set_risks(
+            self.payload["id"],
+            [{"recommendation": "cancel", "message": "High risk of fraud", "display": True}],
+        )
 
     def _stock(self, warehouse, sku, quantity):
         self.env["stock.quant"]._update_available_quantity(

@@ -167,6 +167,224 @@ def post_event(url, event, secret, timeout=5):
     )
 
 
+# --- request schemas ---------------------------------------------------------------
+def schema_errors(schema, value, components=None, path=""):
+    """What in ``value`` does not fit ``schema``: a list of ``"path: problem"``.
+
+    The subset of JSON Schema (OpenAPI 3.0) the carriers' published request
+    schemas use: ``$ref`` (into ``components``), ``type`` object / array /
+    string / number / integer / boolean, ``properties``, ``required``,
+    ``items``, ``minLength``, ``maxLength``, ``enum``. Strict on names: a
+    property the schema does not list is an error (the published schemas list
+    every one). UPS's ``maximum`` on objects and arrays counts occurrences, not
+    values, and is not checked; a single object stands for a one-item array, as
+    UPS's JSON APIs take it.
+    """
+    components = components or {}
+    if "$ref" in schema:
+        schema = components[schema["$ref"].rsplit("/", 1)[-1]]
+    kind = schema.get("type") or ("object" if "properties" in schema else None)
+    if kind == "array":
+        return _array_errors(schema, value, components, path)
+    if kind == "object":
+        return _object_errors(schema, value, components, path)
+    return _scalar_errors(schema, kind, value, path or "(body)")
+
+
+def _array_errors(schema, value, components, path):
+    if not isinstance(value, (list, dict)):
+        return [f"{path or '(body)'}: must be an array"]
+    errors = []
+    for index, item in enumerate(value if isinstance(value, list) else [value]):
+        errors += schema_errors(schema.get("items") or {}, item, components, f"{path}[{index}]")
+    return errors
+
+
+def _object_errors(schema, value, components, path):
+    if not isinstance(value, dict):
+        return [f"{path or '(body)'}: must be an object"]
+    properties = schema.get("properties") or {}
+    # a name the schema requires is of the contract even where its properties
+    # forget it (UPS's Rating Request.RequestOption)
+    known = set(properties) | set(schema.get("required") or ())
+    if schema.get("additionalProperties") is True:  # an open object (EasyPost's options)
+        known |= set(value)
+    errors = [
+        f"{path}.{name}".lstrip(".") + ": is not in the contract"
+        for name in value
+        if name not in known
+    ]
+    errors += [
+        f"{path}.{name}".lstrip(".") + ": is required"
+        for name in schema.get("required") or ()
+        if name not in value
+    ]
+    for name, item in value.items():
+        if name in properties:
+            errors += schema_errors(
+                properties[name], item, components, f"{path}.{name}".lstrip(".")
+            )
+    return errors
+
+
+def _scalar_errors(schema, kind, value, where):
+    if isinstance(kind, list):  # one of several types (EasyPost takes "12.50" or 12.5)
+        tries = [_scalar_errors({**schema, "type": k}, k, value, where) for k in kind]
+        return [] if any(not errors for errors in tries) else tries[0]
+    expected = {"string": str, "number": (int, float), "integer": int, "boolean": bool}.get(kind)
+    if expected and (
+        not isinstance(value, expected) or (kind != "boolean" and isinstance(value, bool))
+    ):
+        return [f"{where}: must be a {kind}, not {type(value).__name__}"]
+    if kind == "string" and len(value) > schema.get("maxLength", len(value)):
+        return [f"{where}: longer than {schema['maxLength']} characters"]
+    if kind == "string" and len(value) < schema.get("minLength", 0):
+        return [f"{where}: shorter than {schema['minLength']} characters"]
+    if "enum" in schema and value not in schema["enum"]:
+        return [f"{where}: {value!r} is not one of {schema['enum']}"]
+    return []
+
+
+# EasyPost's request objects as its API reference documents them (docs.easypost.com,
+# Shipment, Address, Parcel, CustomsInfo, CustomsItem, Rate, ScanForm, Tracker),
+# written here to match: EasyPost publishes no machine-readable schema.
+_STR, _NUM, _BOOL = {"type": "string"}, {"type": ["number", "string"]}, {"type": "boolean"}
+_ADDRESS_TEXTS = """id name company street1 street2 city state zip country phone email
+    carrier_facility federal_tax_id state_tax_id"""
+_ADDRESS = {
+    "type": "object",
+    "properties": dict.fromkeys(_ADDRESS_TEXTS.split(), _STR) | {"residential": _BOOL},
+}
+_PARCEL = {
+    "type": "object",
+    "required": ["weight"],
+    "properties": {
+        "id": _STR,
+        "length": _NUM,
+        "width": _NUM,
+        "height": _NUM,
+        "weight": _NUM,
+        "predefined_package": _STR,
+    },
+}
+_CUSTOMS_ITEM = {
+    "type": "object",
+    "properties": {
+        "description": _STR,
+        "quantity": {"type": "integer"},
+        "value": _NUM,
+        "weight": _NUM,
+        "hs_tariff_number": _STR,
+        "code": _STR,
+        "origin_country": _STR,
+        "currency": _STR,
+        "manufacturer": _STR,
+        "eccn": _STR,
+        "printed_commodity_identifier": _STR,
+    },
+}
+_CUSTOMS = {
+    "type": "object",
+    "properties": {
+        "contents_type": {
+            "type": "string",
+            "enum": ["documents", "gift", "merchandise", "returned_goods", "sample", "other"],
+        },
+        "contents_explanation": _STR,
+        "customs_certify": _BOOL,
+        "customs_signer": _STR,
+        "eel_pfc": _STR,
+        "non_delivery_option": {"type": "string", "enum": ["abandon", "return"]},
+        "restriction_type": {
+            "type": "string",
+            "enum": ["none", "other", "quarantine", "sanitary_phytosanitary_inspection"],
+        },
+        "restriction_comments": _STR,
+        "declaration": _STR,
+        "customs_items": {"type": "array", "items": _CUSTOMS_ITEM},
+    },
+}
+REQUEST_SCHEMAS = {
+    "create_shipment": {
+        "type": "object",
+        "required": ["shipment"],
+        "properties": {
+            "shipment": {
+                "type": "object",
+                "required": ["to_address", "from_address", "parcel"],
+                "properties": {
+                    "to_address": _ADDRESS,
+                    "from_address": _ADDRESS,
+                    "return_address": _ADDRESS,
+                    "buyer_address": _ADDRESS,
+                    "parcel": _PARCEL,
+                    "customs_info": _CUSTOMS,
+                    "options": {"type": "object", "additionalProperties": True},
+                    "reference": _STR,
+                    "is_return": _BOOL,
+                    "carrier_accounts": {"type": "array", "items": _STR},
+                    "carrier": _STR,
+                    "service": _STR,
+                },
+            }
+        },
+    },
+    "buy": {
+        "type": "object",
+        "required": ["rate"],
+        "properties": {
+            "rate": {"type": "object", "required": ["id"], "properties": {"id": _STR}},
+            "insurance": _NUM,
+            "end_shipper_id": _STR,
+        },
+    },
+    "create_scan_form": {
+        "type": "object",
+        "required": ["shipments"],
+        "properties": {
+            "shipments": {
+                "type": "array",
+                "items": {"type": "object", "required": ["id"], "properties": {"id": _STR}},
+            }
+        },
+    },
+    "create_tracker": {
+        "type": "object",
+        "required": ["tracker"],
+        "properties": {
+            "tracker": {
+                "type": "object",
+                "required": ["tracking_code"],
+                "properties": {"tracking_code": _STR, "carrier": _STR},
+            }
+        },
+    },
+    "create_address": {
+        "type": "object",
+        "required": ["address"],
+        "properties": {"address": _ADDRESS, "verify": _BOOL, "verify_strict": _BOOL},
+    },
+}
+
+
+def _refused(request, operation):
+    """A 422 naming what of the request does not fit EasyPost's documented objects
+    (``operation`` in :data:`REQUEST_SCHEMAS`), or None; code and wording are ours."""
+    try:
+        body = request.json()
+    except ValueError:
+        return _error(422, "PARAMETER.INVALID", "The request body is not JSON.")
+    errors = schema_errors(REQUEST_SCHEMAS[operation], body)
+    if not errors:
+        return None
+    return _error(
+        422,
+        "PARAMETER.INVALID",
+        "One or more parameters do not fit the documented object.",
+        [{"field": e.split(": ", 1)[0], "message": e.split(": ", 1)[1]} for e in errors],
+    )
+
+
 def _error(status, code, message, errors=()):
     return Response(status, {"error": {"code": code, "message": message, "errors": list(errors)}})
 
@@ -236,6 +454,9 @@ class EasyPostSimulator(Simulator):
     # --- shipments ---------
     @route("POST", r"/v2/shipments")
     def create_shipment(self, request):
+        refused = _refused(request, "create_shipment")
+        if refused:
+            return refused
         data = (request.json() or {}).get("shipment") or {}
         errors = []
         for role in ("to_address", "from_address"):
@@ -327,6 +548,9 @@ class EasyPostSimulator(Simulator):
 
     @route("POST", r"/v2/shipments/(?P<shipment_id>shp_\w+)/buy")
     def buy(self, request, shipment_id):
+        refused = _refused(request, "buy")
+        if refused:
+            return refused
         shipment, missing = self._shipment_or_404(shipment_id)
         if missing:
             return missing
@@ -495,6 +719,9 @@ class EasyPostSimulator(Simulator):
 
     @route("POST", r"/v2/trackers")
     def create_tracker(self, request):
+        refused = _refused(request, "create_tracker")
+        if refused:
+            return refused
         data = (request.json() or {}).get("tracker") or {}
         code = data.get("tracking_code")
         if not code:
@@ -550,6 +777,9 @@ class EasyPostSimulator(Simulator):
     # --- scan forms and addresses ---------
     @route("POST", r"/v2/scan_forms")
     def create_scan_form(self, request):
+        refused = _refused(request, "create_scan_form")
+        if refused:
+            return refused
         ids = [s.get("id") for s in (request.json() or {}).get("shipments") or ()]
         shipments = [self.shipments.get(i) for i in ids]
         if not ids or any(s is None or not s["postage_label"] for s in shipments):
@@ -604,6 +834,9 @@ class EasyPostSimulator(Simulator):
 
     @route("POST", r"/v2/addresses")
     def create_address(self, request):
+        refused = _refused(request, "create_address")
+        if refused:
+            return refused
         data = request.json() or {}
         address = dict(data.get("address") or {})
         address_id = self._id("adr")

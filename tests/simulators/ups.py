@@ -20,13 +20,32 @@ answers HTTP 200 with the ``TW0001`` warning and no package, as UPS does, until
 import base64
 import hmac
 import itertools
+import json
 import time
 import uuid
 from decimal import Decimal
+from pathlib import Path
 from urllib.parse import parse_qs, unquote
 
 from tests.simulators.base import Response, Simulator, route
-from tests.simulators.easypost import GIF_IMAGE, png_image, zpl_label
+from tests.simulators.easypost import GIF_IMAGE, png_image, schema_errors, zpl_label
+
+# UPS's published request schemas (MIT, source and notice inside the file)
+REQUEST_SCHEMAS = json.loads((Path(__file__).parent / "ups_request_schemas.json").read_text())
+# Where the published schema contradicts UPS's own service codes (all two digits,
+# "03", "65"...): Rating.yaml gives Shipment.Service.Code a length of exactly 3.
+# Where the published schemas contradict UPS's own documentation, corrected here:
+# Rating.yaml gives Shipment.Service.Code a length of exactly 3 (the service codes
+# are two digits, "03", "65"...); Label Recovery requires both TrackingNumbers and
+# ReferenceValues (the documentation: a tracking number or a reference) and a
+# LabelImageFormat.Code of exactly 4 characters (the formats are GIF, PNG, ZPL...).
+_RATING = REQUEST_SCHEMAS["components"]["Rating.yaml"]
+_RATING["Shipment_Service"]["properties"]["Code"]["minLength"] = 2
+_SHIPPING = REQUEST_SCHEMAS["components"]["Shipping.yaml"]
+_SHIPPING["LabelRecoveryRequest"]["required"] = ["Request"]
+_SHIPPING["LabelRecovery_LabelSpecification_LabelImageFormat"]["properties"]["Code"][
+    "minLength"
+] = 3
 
 # code, base price, price per kg, business days
 DOMESTIC_US = [("03", "11.20", "1.10", 4), ("12", "18.90", "1.60", 3), ("02", "24.10", "2.05", 2)]
@@ -39,6 +58,22 @@ LB_TO_KG = Decimal("0.45359237")
 
 def _error(status, code, message):
     return Response(status, {"response": {"errors": [{"code": code, "message": message}]}})
+
+
+def _refused(request, operation):
+    """A 400 naming what of the request does not fit UPS's published schema of
+    ``operation`` (rate, ship, label_recovery), or None. The code and wording
+    are ours: UPS does not publish those of a schema refusal."""
+    root = REQUEST_SCHEMAS["roots"][operation]
+    components = REQUEST_SCHEMAS["components"][root["file"]]
+    try:
+        body = request.json()
+    except ValueError:
+        return _error(400, "SCHEMA", "The request body is not JSON.")
+    errors = schema_errors(components[root["schema"]], body, components)
+    if errors:
+        return _error(400, "SCHEMA", "; ".join(errors[:10]))
+    return None
 
 
 def _single_or_list(items):
@@ -179,6 +214,9 @@ class UpsSimulator(Simulator):
     # --- Rating ---------
     @route("POST", r"/api/rating/(?P<version>v\w+)/(?P<option>Rate|Shop)")
     def rate(self, request, version, option):
+        refused = _refused(request, "rate")
+        if refused:
+            return refused
         shipment = ((request.json() or {}).get("RateRequest") or {}).get("Shipment") or {}
         info, refused = self._check_shipment(shipment, "PackagingType")
         if refused:
@@ -237,6 +275,9 @@ class UpsSimulator(Simulator):
 
     @route("POST", r"/api/shipments/(?P<version>v\w+)/ship")
     def ship(self, request, version):
+        refused = _refused(request, "ship")
+        if refused:
+            return refused
         body = (request.json() or {}).get("ShipmentRequest") or {}
         shipment = body.get("Shipment") or {}
         info, refused = self._check_shipment(shipment, "Packaging")
@@ -434,6 +475,9 @@ class UpsSimulator(Simulator):
     @route("POST", r"/api/labels/(?P<version>v\w+)/recovery")
     def recover_label(self, request, version):
         """Label Recovery: the label image of a package already shipped."""
+        refused = _refused(request, "label_recovery")
+        if refused:
+            return refused
         body = (request.json() or {}).get("LabelRecoveryRequest") or {}
         number = body.get("TrackingNumber") or ""
         stored = self.labels.get(number)

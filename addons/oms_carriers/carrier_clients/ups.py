@@ -21,7 +21,7 @@ import base64
 import logging
 import uuid
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from urllib.parse import quote
 
 from ._http import DEFAULT_TIMEOUT, HttpClient
@@ -167,7 +167,7 @@ class UpsClient(HttpClient):
     def _imperial(self, shipper):
         return shipper.country in IMPERIAL_COUNTRIES
 
-    def _party(self, address, shipper=False):
+    def _party(self, address, shipper=False, phone=True):
         party = {
             "Name": (address.company or address.name)[:35],
             "AttentionName": address.name[:35],
@@ -186,7 +186,7 @@ class UpsClient(HttpClient):
                 "CountryCode": address.country,
             },
         }
-        if address.phone:
+        if address.phone and phone:  # Rating's parties have no Phone
             party["Phone"] = {"Number": address.phone}
         if shipper:
             party["ShipperNumber"] = self.account_number
@@ -197,18 +197,25 @@ class UpsClient(HttpClient):
         package = {
             packaging_key: {"Code": "02", "Description": "Package"},
             "PackageWeight": {
-                "UnitOfMeasurement": {"Code": "LBS" if imperial else "KGS"},
+                "UnitOfMeasurement": {
+                    "Code": "LBS" if imperial else "KGS",
+                    "Description": "Pounds" if imperial else "Kilograms",
+                },
                 "Weight": str(weight.quantize(Decimal("0.1"), ROUND_HALF_UP)),
             },
         }
         if parcel.has_dimensions:
             factor = CM_TO_IN if imperial else 1
+            # whole inches or centimetres, rounded up (Shipping takes 3 digits)
             package["Dimensions"] = {
-                "UnitOfMeasurement": {"Code": "IN" if imperial else "CM"},
+                "UnitOfMeasurement": {
+                    "Code": "IN" if imperial else "CM",
+                    "Description": "Inches" if imperial else "Centimeters",
+                },
                 **{
                     key: str(
-                        (Decimal(getattr(parcel, f"{name}_cm")) * factor).quantize(
-                            Decimal("0.1"), ROUND_HALF_UP
+                        (Decimal(getattr(parcel, f"{name}_cm")) * factor).to_integral_value(
+                            ROUND_CEILING
                         )
                     )
                     for key, name in (
@@ -222,10 +229,11 @@ class UpsClient(HttpClient):
 
     def _shipment(self, shipper, ship_from, ship_to, packages, service_code, packaging_key):
         imperial = self._imperial(shipper)
+        phone = packaging_key == "Packaging"  # Shipping's parties have one, Rating's not
         shipment = {
-            "Shipper": self._party(shipper, shipper=True),
-            "ShipTo": self._party(ship_to),
-            "ShipFrom": self._party(ship_from or shipper),
+            "Shipper": self._party(shipper, shipper=True, phone=phone),
+            "ShipTo": self._party(ship_to, phone=phone),
+            "ShipFrom": self._party(ship_from or shipper, phone=phone),
             "Package": [self._package(p, imperial, packaging_key) for p in packages],
         }
         if service_code:
@@ -249,12 +257,17 @@ class UpsClient(HttpClient):
         shipment["NumOfPieces"] = str(len(packages))
         shipment["ShipmentRatingOptions"] = {"NegotiatedRatesIndicator": "Y"}
         option = "Rate" if service_code else "Shop"
-        body = {
-            "RateRequest": {
-                "Request": {"TransactionReference": {"CustomerContext": reference}},
-                "Shipment": shipment,
+        body = _pruned(
+            {
+                "RateRequest": {
+                    "Request": {
+                        "RequestOption": option,
+                        "TransactionReference": {"CustomerContext": reference},
+                    },
+                    "Shipment": shipment,
+                }
             }
-        }
+        )
         response = self.request(
             "POST", f"/api/rating/{self.version}/{option}", json=body, idempotent=True
         )
@@ -298,16 +311,18 @@ class UpsClient(HttpClient):
             options["InternationalForms"] = _international_forms(customs_info, ship_to, reference)
         label_spec = {"LabelImageFormat": {"Code": label_format, "Description": label_format}}
         label_spec["LabelStockSize"] = {"Height": "6", "Width": "4"}
-        body = {
-            "ShipmentRequest": {
-                "Request": {
-                    "RequestOption": "nonvalidate",
-                    "TransactionReference": {"CustomerContext": reference},
-                },
-                "Shipment": shipment,
-                "LabelSpecification": label_spec,
+        body = _pruned(
+            {
+                "ShipmentRequest": {
+                    "Request": {
+                        "RequestOption": "nonvalidate",
+                        "TransactionReference": {"CustomerContext": reference},
+                    },
+                    "Shipment": shipment,
+                    "LabelSpecification": label_spec,
+                }
             }
-        }
+        )
         response = self.request("POST", f"/api/shipments/{self.version}/ship", json=body)
         results = ((response.json() or {}).get("ShipmentResponse") or {}).get("ShipmentResults")
         self.ensure(results, "no ShipmentResults in the answer", response)
@@ -369,6 +384,7 @@ class UpsClient(HttpClient):
         """The label of a package already shipped (Label Recovery API)."""
         body = {
             "LabelRecoveryRequest": {
+                "Request": {"RequestOption": "Non_Validate"},
                 "LabelSpecification": {
                     "LabelImageFormat": {"Code": label_format.upper()},
                     "LabelStockSize": {"Height": "6", "Width": "4"},
@@ -469,6 +485,17 @@ def _parse_rated(rated):
     )
 
 
+def _pruned(value):
+    """``value`` without its empty strings, objects and lists: UPS's schemas give
+    their optional texts a minimum length of 1, so an empty one is left out."""
+    if isinstance(value, dict):
+        pruned = {key: _pruned(item) for key, item in value.items()}
+        return {key: item for key, item in pruned.items() if item not in ("", {}, [])}
+    if isinstance(value, list):
+        return [item for item in (_pruned(i) for i in value) if item not in ("", {}, [])]
+    return value
+
+
 def _number(value):
     """A tracking or inquiry number as compared: no spaces, upper case."""
     return "".join(str(value or "").split()).upper()
@@ -543,7 +570,7 @@ def _international_forms(customs, ship_to, reference):
     and weight."""
     currency = customs.items[0].currency if customs.items else "USD"
     forms = {
-        "FormType": "01",
+        "FormType": ["01"],
         "InvoiceNumber": (reference or "")[:35],
         "InvoiceDate": date.today().strftime("%Y%m%d"),
         "ReasonForExport": REASONS_FOR_EXPORT.get(customs.contents_type, "SALE"),
@@ -571,7 +598,7 @@ def _international_forms(customs, ship_to, reference):
                 "Unit": {
                     "Number": str(item.quantity),
                     "Value": str((item.value / item.quantity).quantize(Decimal("0.01"))),
-                    "UnitOfMeasurement": {"Code": "PCS", "Description": "Pieces"},
+                    "UnitOfMeasurement": {"Code": "PCS"},
                 },
                 "ProductWeight": {
                     "UnitOfMeasurement": {"Code": "KGS", "Description": "Kilograms"},

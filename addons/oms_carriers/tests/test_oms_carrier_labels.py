@@ -267,7 +267,7 @@ class TestUps(CarrierCase):
         self.carrier.send_shipping(picking)
         shipment = next(iter(self.sim.shipments.values()))
         forms = shipment["international_forms"]
-        self.assertEqual(forms["FormType"], "01")
+        self.assertEqual(forms["FormType"], ["01"])
         self.assertEqual(forms["ReasonForExport"], "SALE")
         self.assertEqual(forms["Contacts"]["SoldTo"]["Address"]["CountryCode"], "FR")
         [product] = forms["Product"]

@@ -11,7 +11,8 @@ import pytest
 import requests
 from PyPDF2 import PdfReader
 
-from tests.simulators.easypost import EasyPostSimulator
+from tests.simulators.easypost import REQUEST_SCHEMAS as EASYPOST_SCHEMAS
+from tests.simulators.easypost import EasyPostSimulator, schema_errors
 
 from .. import (
     Address,
@@ -643,3 +644,63 @@ def test_recorded_errors_become_typed_errors_with_their_details(sim, sleep):
         client.get_tracker("trk_any")
     assert caught.value.code == "NOT_FOUND"
     assert caught.value.details == ("No eligible insurance found with provided tracking code.",)
+
+
+# --- the documented objects (our schema of EasyPost's API reference) -------------------
+def test_every_request_the_client_builds_fits_the_documented_objects(sim, sleep):
+    client = client_for(sim, sleep)
+    customs = CustomsInfo(
+        items=(
+            CustomsItem(
+                description="Organic T-Shirt",
+                quantity=2,
+                value=Decimal("48.00"),
+                weight_kg=Decimal("0.4"),
+                hs_tariff_number="610910",
+                origin_country="PT",
+                code="TSHIRT-BLK-M",
+            ),
+        ),
+        signer="Ops Team",
+        incoterm="DAP",
+    )
+    client.create_shipment(WAREHOUSE, JEAN, BOX, customs_info=customs)
+    shipment = shipment_for(client, carrier_accounts=["ca_usps"])
+    purchase = client.buy(shipment.id, cheapest(shipment).id, insurance=Decimal("100.00"))
+    client.create_scan_form([purchase.shipment_id])
+    client.create_tracker(purchase.tracking_number, carrier="USPS")
+    client.verify_address(BOB)
+    checked = 0
+    for operation, path in (
+        ("create_shipment", r"^/v2/shipments$"),
+        ("buy", r"/buy$"),
+        ("create_scan_form", r"^/v2/scan_forms$"),
+        ("create_tracker", r"^/v2/trackers$"),
+        ("create_address", r"^/v2/addresses$"),
+    ):
+        for sent in sim.requests_to("POST", path):
+            assert schema_errors(EASYPOST_SCHEMAS[operation], sent.json()) == []
+            checked += 1
+    assert checked == 6
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda s: s["parcel"].update(weight_oz=12), "shipment.parcel.weight_oz"),  # name
+        (lambda s: s["parcel"].update(weight=[12]), "shipment.parcel.weight"),  # type
+        (lambda s: s.pop("to_address"), "shipment.to_address"),  # required
+        (lambda s: s.update(s.pop("from_address")), "shipment.street1"),  # nesting
+    ],
+)
+def test_the_simulator_refuses_a_request_off_the_documented_objects(sim, sleep, change, field):
+    client = client_for(sim, sleep)
+    shipment_for(client)
+    body = sim.requests_to("POST", r"^/v2/shipments$")[0].json()
+    change(body["shipment"])
+    answer = requests.post(f"{sim.url}/v2/shipments", json=body, auth=(API_KEY, ""), timeout=5)
+    assert answer.status_code == 422
+    error = answer.json()["error"]
+    assert error["code"] == "PARAMETER.INVALID"
+    assert field in [e["field"] for e in error["errors"]]
+    assert len(sim.shipments) == 1, "nothing made of the refused request"

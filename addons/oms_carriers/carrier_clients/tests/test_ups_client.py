@@ -7,8 +7,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import requests
 
-from tests.simulators.ups import UpsSimulator
+from tests.simulators.easypost import schema_errors
+from tests.simulators.ups import REQUEST_SCHEMAS, UpsSimulator
 
 from .. import (
     Address,
@@ -110,12 +112,16 @@ def test_shop_quotes_every_service_in_the_units_of_the_shippers_country(sim, sle
 
     sent = sim.requests_to("POST", r"^/api/rating/v2409/Shop$")[0].json()["RateRequest"]
     package = sent["Shipment"]["Package"][0]
-    assert package["PackageWeight"] == {"UnitOfMeasurement": {"Code": "LBS"}, "Weight": "5.5"}
+    assert package["PackageWeight"] == {
+        "UnitOfMeasurement": {"Code": "LBS", "Description": "Pounds"},
+        "Weight": "5.5",
+    }
+    # whole inches, rounded up: Shipping's schema takes three digits
     assert package["Dimensions"] == {
-        "UnitOfMeasurement": {"Code": "IN"},
-        "Length": "15.7",
-        "Width": "11.8",
-        "Height": "7.9",
+        "UnitOfMeasurement": {"Code": "IN", "Description": "Inches"},
+        "Length": "16",
+        "Width": "12",
+        "Height": "8",
     }
     assert sent["Request"]["TransactionReference"] == {"CustomerContext": "SO042"}
     assert "Service" not in sent["Shipment"]
@@ -198,7 +204,7 @@ def test_an_export_sends_its_commercial_invoice(sim, sleep):
     client_for(sim, sleep).ship(KOELN, LOUISVILLE, [SMALL], "11", customs_info=customs)
     sent = sim.requests_to("POST", r"/ship$")[0].json()["ShipmentRequest"]["Shipment"]
     forms = sent["ShipmentServiceOptions"]["InternationalForms"]
-    assert forms["FormType"] == "01"
+    assert forms["FormType"] == ["01"]
     assert forms["CurrencyCode"] == "EUR"
     assert forms["TermsOfShipment"] == "DAP"
     assert forms["Contacts"]["SoldTo"]["Address"]["CountryCode"] == "US"
@@ -206,7 +212,7 @@ def test_an_export_sends_its_commercial_invoice(sim, sleep):
     assert product["Unit"] == {
         "Number": "4",
         "Value": "15.00",
-        "UnitOfMeasurement": {"Code": "PCS", "Description": "Pieces"},
+        "UnitOfMeasurement": {"Code": "PCS"},  # its Description takes 3 characters
     }
     assert (product["CommodityCode"], product["OriginCountryCode"]) == ("6109.10", "PT")
 
@@ -523,3 +529,84 @@ def test_the_documented_error_body_is_a_typed_error(sim, sleep):
         client_for(sim, sleep).track("1Z")
     assert caught.value.code == "TV1002"
     assert "Invalid inquiry number" in str(caught.value)
+
+
+# --- the published contract (UPS's OpenAPI Rating.yaml / Shipping.yaml, MIT) ------------
+def _published(operation):
+    root = REQUEST_SCHEMAS["roots"][operation]
+    components = REQUEST_SCHEMAS["components"][root["file"]]
+    return components[root["schema"]], components
+
+
+def test_every_request_the_client_builds_fits_the_published_schemas(sim, sleep):
+    """Quotes (Shop and Rate), a domestic and an export label with dimensions,
+    phones and a reference, and a label recovery: each body validates against
+    UPS's published request schema (names, nesting, types, lengths, required)."""
+    client = client_for(sim, sleep)
+    client.rate(LOUISVILLE, BOB, [BIG, SMALL], reference="SO042")
+    client.rate(KOELN, MIA, [SMALL], service_code="11")
+    purchase = client.ship(KOELN, MIA, [BIG, SMALL], "11", description="Clothing", reference="X")
+    customs = CustomsInfo(
+        items=(
+            CustomsItem(
+                description="Cotton T-shirt",
+                quantity=4,
+                value=Decimal("60.00"),
+                weight_kg=Decimal("0.8"),
+                hs_tariff_number="6109.10",
+                origin_country="PT",
+                currency="EUR",
+                code="TS-BLK-M",
+            ),
+        ),
+        incoterm="DAP",
+    )
+    client.ship(KOELN, LOUISVILLE, [SMALL], "11", customs_info=customs, reference="WH/OUT/7")
+    client.recover_label(purchase.tracking_number)
+    checked = 0
+    for operation, path in (
+        ("rate", r"^/api/rating/"),
+        ("ship", r"/ship$"),
+        ("label_recovery", r"/recovery$"),
+    ):
+        schema, components = _published(operation)
+        for sent in sim.requests_to("POST", path):
+            assert schema_errors(schema, sent.json(), components) == []
+            checked += 1
+    assert checked == 5
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        # a name the contract does not have
+        (lambda s: s["Package"][0].update(Weight="2"), "Package[0].Weight: is not in the contract"),
+        # a number where the contract wants a string
+        (
+            lambda s: s["Package"][0]["PackageWeight"].update(Weight=2.5),
+            "PackageWeight.Weight: must be a string, not float",
+        ),
+        # a required element left out
+        (lambda s: s.pop("Shipper"), "Shipment.Shipper: is required"),
+        # the wrong nesting: the address's fields one level up
+        (
+            lambda s: s["ShipTo"].update(s["ShipTo"].pop("Address")),
+            "ShipTo.AddressLine: is not in the contract",
+        ),
+    ],
+)
+def test_the_simulator_refuses_a_request_off_the_published_schema(sim, sleep, change, message):
+    client = client_for(sim, sleep)
+    client.ship(KOELN, MIA, [SMALL], "11", reference="X")
+    body = sim.requests_to("POST", r"/ship$")[0].json()
+    change(body["ShipmentRequest"]["Shipment"])
+    answer = requests.post(
+        f"{sim.url}/api/shipments/v2409/ship",
+        json=body,
+        headers={"Authorization": f"Bearer {client.access_token()}"},
+        timeout=5,
+    )
+    assert answer.status_code == 400
+    (error,) = answer.json()["response"]["errors"]
+    assert error["code"] == "SCHEMA"
+    assert message in error["message"]

@@ -37,15 +37,18 @@ REQUEST_SCHEMAS = json.loads((Path(__file__).parent / "ups_request_schemas.json"
 # Where the published schemas contradict UPS's own documentation, corrected here:
 # Rating.yaml gives Shipment.Service.Code a length of exactly 3 (the service codes
 # are two digits, "03", "65"...); Label Recovery requires both TrackingNumbers and
-# ReferenceValues (the documentation: a tracking number or a reference) and a
-# LabelImageFormat.Code of exactly 4 characters (the formats are GIF, PNG, ZPL...).
+# ReferenceValues (the documentation: a tracking number or a reference) and, in the
+# request and its answer, a LabelImageFormat.Code of exactly 4 characters (the
+# formats are GIF, PNG, ZPL...).
 _RATING = REQUEST_SCHEMAS["components"]["Rating.yaml"]
 _RATING["Shipment_Service"]["properties"]["Code"]["minLength"] = 2
 _SHIPPING = REQUEST_SCHEMAS["components"]["Shipping.yaml"]
 _SHIPPING["LabelRecoveryRequest"]["required"] = ["Request"]
-_SHIPPING["LabelRecovery_LabelSpecification_LabelImageFormat"]["properties"]["Code"][
-    "minLength"
-] = 3
+for _name in ("LabelRecovery_LabelSpecification_LabelImageFormat", "LabelImage_LabelImageFormat"):
+    _SHIPPING[_name]["properties"]["Code"]["minLength"] = 3
+# The answer's ShipmentResults.BillingWeight.Weight has an exact length of 8 in the
+# schema; taken as a slip (unverified; the client does not read it): 1 to 8.
+_SHIPPING["ShipmentResults_BillingWeight"]["properties"]["Weight"]["minLength"] = 1
 
 # code, base price, price per kg, business days
 DOMESTIC_US = [("03", "11.20", "1.10", 4), ("12", "18.90", "1.60", 3), ("02", "24.10", "2.05", 2)]
@@ -198,13 +201,34 @@ class UpsSimulator(Simulator):
 
     def _rated(self, code, base, per_kg, days, info, currency):
         total = (Decimal(base) + Decimal(per_kg) * info["kilos"]).quantize(Decimal("0.01"))
+        weight = str(info["kilos"].quantize(Decimal("0.1")))
+        billing = {
+            "UnitOfMeasurement": {"Code": "KGS", "Description": "Kilograms"},
+            "Weight": weight,
+        }
+        count = max(len(info["packages"]), 1)
+        share = (total / count).quantize(Decimal("0.01"))
+
+        def money(value):
+            return {"CurrencyCode": currency, "MonetaryValue": str(value)}
+
         return {
-            "Service": {"Code": code, "Description": ""},
-            "BillingWeight": {"UnitOfMeasurement": {"Code": "KGS"}, "Weight": str(info["kilos"])},
-            "TransportationCharges": {"CurrencyCode": currency, "MonetaryValue": str(total)},
-            "ServiceOptionsCharges": {"CurrencyCode": currency, "MonetaryValue": "0.00"},
-            "TotalCharges": {"CurrencyCode": currency, "MonetaryValue": str(total)},
+            "Service": {"Code": code, "Description": SERVICE_NAMES.get(code, code)},
+            "BillingWeight": billing,
+            "TransportationCharges": money(total),
+            "ServiceOptionsCharges": money("0.00"),
+            "TotalCharges": money(total),
             "GuaranteedDelivery": {"BusinessDaysInTransit": str(days)},
+            "RatedPackage": [
+                {
+                    "TransportationCharges": money(share),
+                    "ServiceOptionsCharges": money("0.00"),
+                    "TotalCharges": money(share),
+                    "Weight": weight,
+                    "BillingWeight": billing,
+                }
+                for _package in range(count)
+            ],
         }
 
     @staticmethod

@@ -610,3 +610,41 @@ def test_the_simulator_refuses_a_request_off_the_published_schema(sim, sleep, ch
     (error,) = answer.json()["response"]["errors"]
     assert error["code"] == "SCHEMA"
     assert message in error["message"]
+
+
+def test_the_simulators_answers_fit_the_published_schemas(sim, sleep):
+    """What the client reads (Rating, Shipping, Void, Label Recovery answers)
+    has the names, nesting and types of UPS's published answer schemas."""
+    client = client_for(sim, sleep)
+    bodies = []
+    original = client.request
+
+    def keep(*args, **kwargs):
+        response = original(*args, **kwargs)
+        bodies.append((args[1], response.json()))
+        return response
+
+    client.request = keep
+    client.rate(LOUISVILLE, BOB, [BIG, SMALL], reference="SO042")
+    client.rate(KOELN, MIA, [SMALL], service_code="11")
+    purchase = client.ship(KOELN, MIA, [BIG, SMALL], "11", description="Clothing", reference="X")
+    client.recover_label(purchase.tracking_number)
+    client.void(purchase.shipment_id)
+    checked = 0
+    for path, body in bodies:
+        operation = (
+            "rate_response"
+            if "/rating/" in path
+            else "ship_response"
+            if path.endswith("/ship")
+            else "label_recovery_response"
+            if path.endswith("/recovery")
+            else "void_response"
+            if "/void/cancel/" in path
+            else None
+        )
+        if operation:
+            schema, components = _published(operation)
+            assert schema_errors(schema, body, components) == [], path
+            checked += 1
+    assert checked == 5

@@ -648,3 +648,21 @@ def test_the_simulators_answers_fit_the_published_schemas(sim, sleep):
             assert schema_errors(schema, body, components) == [], path
             checked += 1
     assert checked == 5
+
+
+def test_a_single_value_for_a_one_item_array_is_taken(sim, sleep):
+    """As UPS's JSON APIs and its published examples do: AddressLine "Main St 1"
+    for ["Main St 1"]."""
+    client = client_for(sim, sleep)
+    client.ship(KOELN, MIA, [SMALL], "11", reference="X")
+    body = sim.requests_to("POST", r"/ship$")[0].json()
+    address = body["ShipmentRequest"]["Shipment"]["ShipTo"]["Address"]
+    address["AddressLine"] = address["AddressLine"][0]
+    answer = requests.post(
+        f"{sim.url}/api/shipments/v2409/ship",
+        json=body,
+        headers={"Authorization": f"Bearer {client.access_token()}"},
+        timeout=5,
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["ShipmentResponse"]["ShipmentResults"]["PackageResults"]

@@ -138,6 +138,11 @@ class UpsSimulator(Simulator):
         expected = base64.b64encode(f"{self.client_id}:{self.client_secret}".encode()).decode()
         if not hmac.compare_digest(request.headers.get("authorization", ""), f"Basic {expected}"):
             return _error(401, "10401", "ClientId is Invalid")
+        # OAuthClientCredentials.yaml: a form body, grant_type required
+        if not request.headers.get("content-type", "").startswith(
+            "application/x-www-form-urlencoded"
+        ):
+            return _error(400, "10400", "The body must be application/x-www-form-urlencoded")
         form = {k: v[0] for k, v in parse_qs(request.body.decode()).items()}
         if form.get("grant_type") != "client_credentials":
             return _error(400, "10400", "Invalid/Unsupported grant_type")

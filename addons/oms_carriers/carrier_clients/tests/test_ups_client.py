@@ -666,3 +666,20 @@ def test_a_single_value_for_a_one_item_array_is_taken(sim, sleep):
     )
     assert answer.status_code == 200, answer.text
     assert answer.json()["ShipmentResponse"]["ShipmentResults"]["PackageResults"]
+
+
+def test_the_token_call_is_a_form_as_published(sim, sleep):
+    """OAuthClientCredentials.yaml: the client's token call is a form with its
+    grant; a body of another content type is refused by the simulator."""
+    client_for(sim, sleep).access_token()
+    (sent,) = sim.requests_to("POST", r"/oauth/token$")
+    assert sent.headers["content-type"].startswith("application/x-www-form-urlencoded")
+    answer = requests.post(
+        f"{sim.url}/security/v1/oauth/token",
+        data=b"grant_type=client_credentials",
+        headers={"Content-Type": "text/plain"},
+        auth=(CLIENT_ID, SECRET),
+        timeout=5,
+    )
+    assert answer.status_code == 400
+    assert "x-www-form-urlencoded" in answer.text

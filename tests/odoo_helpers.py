@@ -22,7 +22,12 @@ class LocalSimulatorsMixin:
     def setUpClass(cls):
         super().setUpClass()
         cr = getattr(cls, "cr", None)
-        if cr is not None and cls.registry.test_cr is None:
+        # An HTTP case enters test mode itself, after its bases' set-up.
+        if (
+            cr is not None
+            and cls.registry.test_cr is None
+            and not getattr(cls, "registry_test_mode", False)
+        ):
             cls.registry.enter_test_mode(cr)
             cls.addClassCleanup(cls.registry.leave_test_mode)
 

@@ -29,6 +29,14 @@ def _naive_utc(text):
 class FirstSyncCases:
     """The same guarantees, for each channel kind (one subclass each)."""
 
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # The simulators' shops sell in euros and dollars; a fresh database has
+        # only the company's currency active.
+        for currency in ("base.EUR", "base.USD"):
+            cls.env.ref(currency).active = True
+
     def _inbox(self):
         return self.env["oms.channel.inbox"].search([("channel_id", "=", self.channel.id)])
 

@@ -1,62 +1,13 @@
 """Orders arrive in the state the channel says they are in (issue 19, point 1)."""
 
 import json
-from pathlib import Path
-
-from odoo.tests import TransactionCase
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-FIXTURES = Path(__file__).parent.parent / "channel_mappers" / "tests" / "fixtures"
+from .common import FixtureChannelsCase, fixture
 
 
-def fixture(system, name):
-    return json.loads((FIXTURES / system / name).read_text())
-
-
-class TestArrivalStates(TransactionCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, oms_no_mail=True))
-        for currency in ("base.EUR", "base.USD"):
-            cls.env.ref(currency).active = True
-        Channel = cls.env["oms.channel"]
-        cls.shopify = Channel.create({"name": "Shop", "channel_type": "shopify"})
-        cls.woo = Channel.create({"name": "Woo", "channel_type": "woocommerce"})
-        cls.amazon = Channel.create({"name": "Amazon US", "channel_type": "amazon"})
-        # The fixtures' tax rates (Shopify 6 %, WooCommerce 7.5 %, Amazon US 10.1 %).
-        cls.env["account.tax"].create(
-            [
-                {
-                    "name": f"Sales tax {rate}%",
-                    "amount": rate,
-                    "type_tax_use": "sale",
-                    "price_include_override": "tax_excluded",
-                }
-                for rate in (6.0, 7.5, 10.1)
-            ]
-        )
-        cls.warehouse = cls.env["stock.warehouse"].search(
-            [("company_id", "=", cls.env.company.id)], limit=1
-        )
-        cls.products = cls.env["product.product"].create(
-            [
-                {"name": name, "default_code": sku, "is_storable": True}
-                for sku, name in (
-                    ("IPOD2008GREEN", "iPod green"),
-                    ("IPOD2008RED", "iPod red"),
-                    ("MUG-CER-350", "Mug"),
-                    ("Bar3", "Ship Your Idea"),
-                    ("NABetaASINB00551Q3CS", "Card Book"),
-                )
-            ]
-        )
-        for product in cls.products:
-            cls.env["stock.quant"]._update_available_quantity(
-                product, cls.warehouse.lot_stock_id, 100
-            )
-
+class TestArrivalStates(FixtureChannelsCase):
     def _import(self, channel, payload):
         inbox, _created = self.env["oms.channel.inbox"]._oms_store(
             channel, "pull", json.dumps(payload)

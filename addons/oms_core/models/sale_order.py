@@ -3,7 +3,7 @@ from datetime import datetime, time, timedelta
 import pytz
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 OMS_STAGES = [
     ("new", "New"),
@@ -27,6 +27,11 @@ STAGE_MAILS = {
     "cancelled": (("cancelled",), "mail_cancelled", "oms_core.mail_template_order_cancelled"),
 }
 PRIORITIES = [("0", "Normal"), ("1", "High"), ("2", "Urgent")]
+
+
+# What the channel says of an order's payment and fraud risk, with the values a
+# new order has (see _oms_check_channel_facts).
+CHANNEL_FACTS = {"oms_payment_state": "none", "oms_fraud_score": 0.0, "oms_fraud_assessed": False}
 
 
 class SaleOrder(models.Model):
@@ -546,6 +551,30 @@ class SaleOrder(models.Model):
                 else _("No fraud assessment from the channel")
             )
 
+    def _oms_check_channel_facts(self, vals):
+        """What the channel says of an order's payment and fraud risk lifts or puts
+        holds and decides whether credit may be given: only the channel's import
+        (which writes as superuser) and OMS managers change it, whatever the view
+        shows. A value left as it is (a form saving it unchanged, a new order with
+        the defaults) is not a change."""
+        names = CHANNEL_FACTS.keys() & vals.keys()
+        if not names or self.env.su or self.env.user.has_group("oms_core.group_oms_manager"):
+            return
+        changed = {
+            name
+            for name in names
+            if any((order[name] or False) != (vals[name] or False) for order in self)
+            or (not self and (vals[name] or False) != (CHANNEL_FACTS[name] or False))
+        }
+        if changed:
+            raise AccessError(
+                _(
+                    "Only an OMS Manager may change what the channel says of an order "
+                    "(%(fields)s).",
+                    fields=", ".join(sorted(self._fields[name].string for name in changed)),
+                )
+            )
+
     @api.model
     def _oms_fraud_assessed_vals(self, vals):
         """A score given is an assessment, unless said otherwise."""
@@ -555,6 +584,7 @@ class SaleOrder(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            self.browse()._oms_check_channel_facts(vals)
             self._oms_fraud_assessed_vals(vals)
             if vals.get("date_order") and not vals.get("oms_order_date"):
                 vals["oms_order_date"] = vals["date_order"]
@@ -565,6 +595,7 @@ class SaleOrder(models.Model):
         return orders
 
     def write(self, vals):
+        self._oms_check_channel_facts(vals)
         self._oms_fraud_assessed_vals(vals)
         if vals.get("date_order") and "oms_order_date" not in vals and "state" not in vals:
             # A quotation's date moved by hand: the customer's order date follows.

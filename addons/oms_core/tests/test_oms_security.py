@@ -22,6 +22,34 @@ class TestOmsSecurity(OmsCoreCase):
         with self.assertRaises(AccessError):
             hold.with_user(self.oms_user).unlink()
 
+    def test_what_the_channel_says_is_changed_by_managers_only(self):
+        # Marking an order paid lifts its payment hold (and allows store credit);
+        # a score of 0 lifts a fraud hold: neither is an OMS User's to decide.
+        order = self._order(oms_fraud_score=90, oms_payment_state="pending")
+        self.assertTrue(order.oms_hold_ids)
+        as_user = order.with_user(self.oms_user)
+        for values in (
+            {"oms_payment_state": "paid"},
+            {"oms_fraud_score": 0},
+            {"oms_fraud_assessed": False},
+        ):
+            with self.assertRaises(AccessError):
+                as_user.write(values)
+        with self.assertRaises(AccessError):
+            self.env["sale.order"].with_user(self.oms_user).create(
+                {"partner_id": order.partner_id.id, "oms_payment_state": "paid"}
+            )
+        self.assertEqual(order.oms_payment_state, "pending")
+        self.assertEqual(order.oms_fraud_score, 90)
+        # Saving the form with the values unchanged, or a new order with the
+        # defaults, is no change.
+        as_user.write({"oms_payment_state": "pending", "oms_fraud_score": 90, "note": "x"})
+        self.env["sale.order"].with_user(self.oms_user).create(
+            {"partner_id": order.partner_id.id, "oms_payment_state": "none"}
+        )
+        order.with_user(self.oms_manager).write({"oms_payment_state": "paid"})
+        self.assertEqual(order.oms_payment_state, "paid")
+
     def test_timeline_is_read_only(self):
         event = self._order().oms_event_ids[:1]
         with self.assertRaises(AccessError):

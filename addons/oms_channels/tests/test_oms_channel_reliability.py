@@ -40,6 +40,8 @@ class TestReliability(LocalSimulatorsMixin, BaseCase):
         self.sim = ShopifySimulator().start()
         self.addCleanup(self.sim.stop)
         with self._env() as env:
+            # The simulator's shop sells in euros; committed, so put back after.
+            self.eur_was_active = env.ref("base.EUR").active
             env.ref("base.EUR").active = True
             self.channel_id = (
                 env["oms.channel"]
@@ -90,6 +92,7 @@ class TestReliability(LocalSimulatorsMixin, BaseCase):
             channel.product_binding_ids.unlink()
             partners.exists().filtered(lambda p: not p.sale_order_ids).unlink()
             channel.unlink()
+            env.ref("base.EUR").active = self.eur_was_active
 
     def _counts(self):
         with self._env() as env:

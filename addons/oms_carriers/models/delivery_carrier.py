@@ -1,10 +1,11 @@
 import hashlib
 import logging
 from decimal import Decimal
-from urllib.parse import urlsplit
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+
+from odoo.addons.oms_core.tools import credentials_may_go_to
 
 from ..carrier_clients import (
     Address,
@@ -155,13 +156,7 @@ class DeliveryCarrier(models.Model):
         url = carrier.oms_api_base_url
         if not url or carrier.delivery_type not in DEFAULT_URLS:
             return None
-        schemes = ("https", "http") if carrier.oms_allow_insecure_http else ("https",)
-        try:
-            parts = urlsplit(url.strip())
-            host = parts.hostname
-        except ValueError:
-            parts, host = None, None
-        if not parts or parts.scheme not in schemes or not host or parts.username:
+        if not credentials_may_go_to(url, carrier.oms_allow_insecure_http):
             return _(
                 "The API base URL of %(carrier)s must be an https:// address (“%(url)s” is "
                 "not); plain http is for the local simulators only (Allow HTTP).",

@@ -86,6 +86,8 @@ class TestCarrierApiUrl(CarrierCase):
             "http://onlinetools.ups.com",
             "ftp://onlinetools.ups.com",
             "https://user:pass@onlinetools.ups.com",
+            "https://:pass@onlinetools.ups.com",  # a password without a user name
+            "https://@onlinetools.ups.com",
             "https:///no-host",
             "onlinetools.ups.com",
         ):

@@ -1,10 +1,11 @@
 import json
 import logging
 from datetime import datetime, timedelta, timezone
-from urllib.parse import urlsplit
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+
+from odoo.addons.oms_core.tools import credentials_may_go_to
 
 from ..channel_clients import AmazonSpClient, ChannelError, ShopifyClient, WooCommerceClient
 from ..channel_clients.amazon import ENDPOINTS, TOKEN_URL
@@ -238,23 +239,9 @@ class OmsChannel(models.Model):
         (an https URL with a host each, http only when allowed), or None."""
         self.ensure_one()
         channel = self.sudo()
-        schemes = ("https", "http") if channel.allow_insecure_http else ("https",)
         for name in URL_FIELDS:
             url = channel[name]
-            if not url:
-                continue
-            try:
-                parts = urlsplit(url.strip())
-                host = parts.hostname
-            except ValueError:
-                parts, host = None, None
-            if (
-                not parts
-                or parts.scheme not in schemes
-                or not host
-                or parts.username is not None
-                or parts.password is not None
-            ):
+            if url and not credentials_may_go_to(url, channel.allow_insecure_http):
                 return _(
                     "The %(field)s of %(channel)s must be an https:// address (“%(url)s” is "
                     "not); plain http is for the local simulators only (Allow HTTP).",

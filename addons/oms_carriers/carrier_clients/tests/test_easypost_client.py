@@ -61,6 +61,22 @@ JEAN = Address(
     name="Jean Dupont", street1="12 rue de Rivoli", city="Paris", zip="75001", country="FR"
 )
 BOX = Parcel(Decimal("1.25"), Decimal(30), Decimal(20), Decimal(10))
+# What the exports declare to customs.
+TSHIRTS = CustomsInfo(
+    items=(
+        CustomsItem(
+            description="Organic T-Shirt",
+            quantity=2,
+            value=Decimal("48.00"),
+            weight_kg=Decimal("0.4"),
+            hs_tariff_number="610910",
+            origin_country="PT",
+            code="TSHIRT-BLK-M",
+        ),
+    ),
+    signer="Ops Team",
+    incoterm="DAP",
+)
 
 
 @pytest.fixture
@@ -123,21 +139,7 @@ def test_international_shipment_needs_customs_info(sim, sleep):
     assert without.rates == ()
     assert without.messages[0].message.startswith("Customs information is required")
 
-    customs = CustomsInfo(
-        items=(
-            CustomsItem(
-                description="Organic T-Shirt",
-                quantity=2,
-                value=Decimal("48.00"),
-                weight_kg=Decimal("0.4"),
-                hs_tariff_number="610910",
-                origin_country="PT",
-                code="TSHIRT-BLK-M",
-            ),
-        ),
-        signer="Ops Team",
-        incoterm="DAP",
-    )
+    customs = TSHIRTS
     with_customs = client.create_shipment(WAREHOUSE, JEAN, BOX, customs_info=customs)
     assert {r.service for r in with_customs.rates} == {
         "PriorityMailInternational",
@@ -649,21 +651,7 @@ def test_recorded_errors_become_typed_errors_with_their_details(sim, sleep):
 # --- the documented objects (our schema of EasyPost's API reference) -------------------
 def test_every_request_the_client_builds_fits_the_documented_objects(sim, sleep):
     client = client_for(sim, sleep)
-    customs = CustomsInfo(
-        items=(
-            CustomsItem(
-                description="Organic T-Shirt",
-                quantity=2,
-                value=Decimal("48.00"),
-                weight_kg=Decimal("0.4"),
-                hs_tariff_number="610910",
-                origin_country="PT",
-                code="TSHIRT-BLK-M",
-            ),
-        ),
-        signer="Ops Team",
-        incoterm="DAP",
-    )
+    customs = TSHIRTS
     client.create_shipment(WAREHOUSE, JEAN, BOX, customs_info=customs)
     shipment = shipment_for(client, carrier_accounts=["ca_usps"])
     purchase = client.buy(shipment.id, cheapest(shipment).id, insurance=Decimal("100.00"))

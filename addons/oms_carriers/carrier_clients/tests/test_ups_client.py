@@ -65,6 +65,22 @@ BOB = Address(
 )
 BIG = Parcel(Decimal("2.5"), Decimal(40), Decimal(30), Decimal(20))
 SMALL = Parcel(Decimal("0.8"))
+# What the exports declare to customs.
+TSHIRTS = CustomsInfo(
+    items=(
+        CustomsItem(
+            description="Cotton T-shirt",
+            quantity=4,
+            value=Decimal("60.00"),
+            weight_kg=Decimal("0.8"),
+            hs_tariff_number="6109.10",
+            origin_country="PT",
+            currency="EUR",
+            code="TS-BLK-M",
+        ),
+    ),
+    incoterm="DAP",
+)
 
 
 class FakeClock:
@@ -186,21 +202,7 @@ def test_pdf_is_not_a_ups_label_format_and_nothing_is_sent(sim, sleep):
 
 
 def test_an_export_sends_its_commercial_invoice(sim, sleep):
-    customs = CustomsInfo(
-        items=(
-            CustomsItem(
-                description="Cotton T-shirt",
-                quantity=4,
-                value=Decimal("60.00"),
-                weight_kg=Decimal("0.8"),
-                hs_tariff_number="6109.10",
-                origin_country="PT",
-                currency="EUR",
-                code="TS-BLK-M",
-            ),
-        ),
-        incoterm="DAP",
-    )
+    customs = TSHIRTS
     client_for(sim, sleep).ship(KOELN, LOUISVILLE, [SMALL], "11", customs_info=customs)
     sent = sim.requests_to("POST", r"/ship$")[0].json()["ShipmentRequest"]["Shipment"]
     forms = sent["ShipmentServiceOptions"]["InternationalForms"]
@@ -546,21 +548,7 @@ def test_every_request_the_client_builds_fits_the_published_schemas(sim, sleep):
     client.rate(LOUISVILLE, BOB, [BIG, SMALL], reference="SO042")
     client.rate(KOELN, MIA, [SMALL], service_code="11")
     purchase = client.ship(KOELN, MIA, [BIG, SMALL], "11", description="Clothing", reference="X")
-    customs = CustomsInfo(
-        items=(
-            CustomsItem(
-                description="Cotton T-shirt",
-                quantity=4,
-                value=Decimal("60.00"),
-                weight_kg=Decimal("0.8"),
-                hs_tariff_number="6109.10",
-                origin_country="PT",
-                currency="EUR",
-                code="TS-BLK-M",
-            ),
-        ),
-        incoterm="DAP",
-    )
+    customs = TSHIRTS
     client.ship(KOELN, LOUISVILLE, [SMALL], "11", customs_info=customs, reference="WH/OUT/7")
     client.recover_label(purchase.tracking_number)
     checked = 0

@@ -1,11 +1,12 @@
 """Clients of the channels' APIs, in plain Python (``requests``, no ``odoo`` import)."""
 
-from ._http import DEFAULT_TIMEOUT, RetryPolicy
+from ._http import DEFAULT_TIMEOUT, MAX_PAGES, PageGuard, RetryPolicy
 from .errors import (
     ChannelAuthError,
     ChannelConnectionError,
     ChannelError,
     ChannelNotFoundError,
+    ChannelPaginationError,
     ChannelRateLimitError,
     ChannelServerError,
     ChannelValidationError,

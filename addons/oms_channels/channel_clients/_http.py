@@ -30,12 +30,16 @@ from .errors import (
     ChannelConnectionError,
     ChannelError,
     ChannelNotFoundError,
+    ChannelPaginationError,
     ChannelRateLimitError,
     ChannelServerError,
     ChannelValidationError,
 )
 
 DEFAULT_TIMEOUT = (5.0, 30.0)  # (connect, read) seconds
+# Pages one walk may read (orders of a pull, items of an order, a catalogue):
+# far above a real shop's (1,000 pages of 100-250 orders), low enough to stop a loop.
+MAX_PAGES = 1000
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 _EXCERPT = 500
 
@@ -89,6 +93,7 @@ class HttpClient:
 
     system = "channel"
     request_id_headers = ("X-Request-Id",)
+    max_pages = MAX_PAGES  # per walk over pages (PageGuard)
 
     def __init__(
         self,
@@ -108,6 +113,10 @@ class HttpClient:
         self.clock = clock
         self.rng = rng or random.Random()
         self.logger = logging.getLogger(type(self).__module__)
+
+    def _pages(self, what):
+        """A :class:`PageGuard` for one walk over ``what`` (orders, items...)."""
+        return PageGuard(self.system, what, self.max_pages)
 
     # --- hooks for the subclasses ------------------------------------------------
     def _prepare(self, headers):
@@ -301,3 +310,43 @@ def ensure(condition, message, response=None):
             request_id=response.request_id if response else None,
             body_excerpt=response.body[:_EXCERPT].decode("utf-8", "replace") if response else "",
         )
+
+
+class PageGuard:
+    """Stops a walk over a channel's pages that would never end.
+
+    ``follow(token)`` is called with each next-page token (cursor, page number or
+    anything hashable that names the page) before it is read. It raises
+    :class:`ChannelPaginationError` when the token was followed before in the
+    same walk (the channel sends the same page again and again) or when more than
+    ``limit`` pages would be read (the channel keeps inventing pages). The caller
+    stops there; the pull keeps its cursor where it was.
+    """
+
+    def __init__(self, system, what, limit=MAX_PAGES):
+        self.system = system
+        self.what = what
+        self.limit = limit
+        self.pages = 1  # the first page is read without a token
+        self._seen = set()
+
+    def follow(self, token):
+        if token in self._seen:
+            raise ChannelPaginationError(
+                f"{self.system} sent the same next page of {self.what} twice "
+                f"({_short(token)}) after {self.pages} pages: the pull stops instead of looping"
+            )
+        if self.pages >= self.limit:
+            raise ChannelPaginationError(
+                f"{self.system} still had more pages of {self.what} after {self.limit} pages: "
+                "the pull stops instead of reading on (a later import date, or a later "
+                "cursor, makes the walk shorter)"
+            )
+        self._seen.add(token)
+        self.pages += 1
+        return token
+
+
+def _short(token):
+    text = str(token)
+    return text if len(text) <= 40 else f"{text[:37]}..."

@@ -175,8 +175,9 @@ class AmazonSpClient(HttpClient):
     def get_order_items(self, order_id):
         """Every item of an order, following ``NextToken``."""
         items, next_token = [], None
+        guard = self._pages(f"items of order {order_id}")
         while True:
-            params = {"NextToken": next_token} if next_token else None
+            params = {"NextToken": guard.follow(next_token)} if next_token else None
             response = self.request("GET", f"orders/v0/orders/{order_id}/orderItems", params=params)
             payload = (response.json() or {}).get("payload")
             ensure(isinstance(payload, dict), "Amazon answered without a payload", response)
@@ -187,6 +188,7 @@ class AmazonSpClient(HttpClient):
 
     def iter_orders(self, last_updated_after, max_results=100):
         """Every order updated after ``last_updated_after`` with its items, for the inbox."""
+        guard = self._pages("orders")
         page = self.get_order_page(last_updated_after=last_updated_after, max_results=max_results)
         while True:
             for order in page.orders:
@@ -198,7 +200,7 @@ class AmazonSpClient(HttpClient):
                 )
             if not page.next_token:
                 return
-            page = self.get_order_page(next_token=page.next_token)
+            page = self.get_order_page(next_token=guard.follow(page.next_token))
 
     def confirm_shipment(
         self,

@@ -56,3 +56,9 @@ class ChannelServerError(ChannelError):
     """5xx after the retries."""
 
     transient = True
+
+
+class ChannelPaginationError(ChannelError):
+    """The channel's pages do not end: a next-page token or cursor came back a
+    second time, or a walk went past the client's page limit. Not retried: the
+    same pull would loop the same way."""

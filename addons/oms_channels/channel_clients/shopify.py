@@ -181,10 +181,11 @@ class ShopifyClient(HttpClient):
 
     def iter_orders(self, updated_at_min=None, limit=250, status="any"):
         """Every order updated since ``updated_at_min`` (ISO 8601), page after page."""
+        guard = self._pages("orders")
         page = self.get_order_page(updated_at_min=updated_at_min, limit=limit, status=status)
         yield from page.orders
         while page.next_page_info:
-            page = self.get_order_page(limit=limit, page_info=page.next_page_info)
+            page = self.get_order_page(limit=limit, page_info=guard.follow(page.next_page_info))
             yield from page.orders
 
     def get_order(self, order_id):
@@ -284,6 +285,7 @@ class ShopifyClient(HttpClient):
     def iter_variants(self, limit=250):
         """Every product variant of the shop (SKU and inventory item), page after page."""
         params = {"limit": limit, "fields": "id,variants"}
+        guard = self._pages("products")
         while True:
             response = self.request("GET", self._api("products.json"), params=params)
             products = (response.json() or {}).get("products")
@@ -299,7 +301,7 @@ class ShopifyClient(HttpClient):
             page_info = _next_page_info(response.headers.get("Link"))
             if not page_info:
                 return
-            params = {"limit": limit, "page_info": page_info}
+            params = {"limit": limit, "page_info": guard.follow(page_info)}
 
     def set_inventory_level(self, inventory_item_id, location_id, available):
         """Set the available quantity of an item at a location (an absolute value)."""

@@ -4,7 +4,9 @@ Auth is the REST API key: consumer key and secret as HTTP Basic (over HTTPS), or
 as ``consumer_key`` / ``consumer_secret`` query parameters for servers that do
 not pass the Authorization header on (``auth_in_query=True``). OAuth 1.0a, which
 WooCommerce requires over plain HTTP, is not implemented. Orders are read page by
-page (``page``, ``per_page`` ≤ 100) until ``X-WP-TotalPages``.
+page (``page``, ``per_page`` ≤ 100) until ``X-WP-TotalPages`` (or, when a proxy
+dropped that header, a short page); a page that repeats the one before, or more
+pages than the client's limit, stops the walk with a :class:`ChannelPaginationError`.
 """
 
 import base64
@@ -12,7 +14,7 @@ import html
 from dataclasses import dataclass
 
 from ._http import DEFAULT_TIMEOUT, HttpClient, ensure
-from .errors import ChannelValidationError
+from .errors import ChannelPaginationError, ChannelValidationError
 from .models import RemoteOrder
 
 API_PATH = "wp-json/wc/v3"
@@ -23,7 +25,7 @@ BATCH_LIMIT = 100  # items per batch request, WooCommerce's default limit
 class OrderPage:
     orders: tuple[RemoteOrder, ...]
     page: int
-    total_pages: int
+    total_pages: int | None  # None: the answer had no X-WP-TotalPages
     total: int
 
 
@@ -112,19 +114,31 @@ class WooCommerceClient(HttpClient):
                 for order in orders
             ),
             page=page,
-            total_pages=_int(response.headers.get("X-WP-TotalPages")),
+            total_pages=_int(response.headers.get("X-WP-TotalPages"), None),
             total=_int(response.headers.get("X-WP-Total")),
         )
 
     def iter_orders(self, modified_after=None, per_page=100, status="any"):
         """Every order modified after ``modified_after`` (ISO 8601, GMT), page after page."""
-        page = 1
+        guard, page, previous = self._pages("orders"), 1, None
         while True:
             result = self.get_order_page(modified_after, page, per_page, status)
+            ids = tuple(order.external_id for order in result.orders)
+            if ids and ids == previous:
+                raise ChannelPaginationError(
+                    f"WooCommerce answered page {page} with the same orders as page "
+                    f"{page - 1}: the server ignores the page asked for (a cache or a "
+                    "plugin in front of the REST API?); the pull stops instead of looping"
+                )
             yield from result.orders
-            if page >= result.total_pages or not result.orders:
+            if not result.orders or (
+                page >= result.total_pages
+                if result.total_pages is not None
+                # No X-WP-TotalPages (a proxy dropped it): read on to a short page.
+                else len(result.orders) < per_page
+            ):
                 return
-            page += 1
+            page, previous = guard.follow(page + 1), ids
 
     def get_order(self, order_id):
         response = self.request("GET", f"orders/{order_id}")
@@ -233,11 +247,11 @@ class WooCommerceClient(HttpClient):
         return StockResult(tuple(updated), tuple(errors))
 
 
-def _int(value):
+def _int(value, default=0):
     try:
         return int(value)
     except (TypeError, ValueError):
-        return 0
+        return default
 
 
 def _product(item):

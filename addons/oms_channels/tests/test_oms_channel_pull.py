@@ -59,6 +59,25 @@ class TestShopifyPull(LocalSimulatorsMixin, TransactionCase):
             self.channel.action_pull_orders()
         self.assertIn("Pull failed", self.channel.last_pull_error)
 
+    def test_pages_that_never_end_stop_the_pull_and_keep_the_cursor(self):
+        orders = self.sim.add_orders(generate_orders(3, seed=6, lines=1))
+        with trap_jobs():
+            self.channel.action_pull_orders()
+        cursor = self.channel.pull_cursor
+        # The next pull gets a page that names itself as the next page, forever.
+        self.sim.update_order(orders[0]["id"], note="changed")
+        changed = self.sim.orders[orders[0]["id"]]
+        link = f'<{self.sim.url}orders.json?limit=250&page_info=bG9vcA>; rel="next"'
+        self.sim.fail_next(
+            200, times=50, path=r"orders\.json$", body={"orders": [changed]}, headers={"Link": link}
+        )
+        with trap_jobs(), self.assertRaisesRegex(UserError, "same next page of orders twice"):
+            self.channel.action_pull_orders()
+        self.assertEqual(len(self.sim.requests_to("GET", r"/orders\.json$")), 1 + 2)
+        self.assertEqual(self.channel.pull_cursor, cursor, "the cursor stays where it was")
+        self.assertIn("the pull stops instead of looping", self.channel.last_pull_error)
+        self.assertEqual(len(self._inbox()), 4, "the changed version read before the stop is kept")
+
     def test_pulled_orders_become_sales_orders(self):
         self.env.ref("base.EUR").active = True  # the simulated shop sells in euros
         orders = generate_orders(3, seed=5, lines=1)

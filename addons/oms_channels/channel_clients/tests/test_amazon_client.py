@@ -11,6 +11,7 @@ from .. import (
     AmazonSpClient,
     ChannelAuthError,
     ChannelNotFoundError,
+    ChannelPaginationError,
     ChannelRateLimitError,
     ChannelServerError,
     ChannelValidationError,
@@ -249,3 +250,52 @@ def test_logs_never_show_secrets(sim, clock, caplog):
     assert "/auth/o2/token → 200" in caplog.text
     for secret in (SECRET, REFRESH, client.access_token()):
         assert secret not in caplog.text
+
+
+# --- pagination guards (issue 26 point 3) -------------------------------------------------
+def test_a_next_token_that_repeats_stops_the_pull_instead_of_looping(sim, clock):
+    orders = generate_orders(2, seed=21)
+    sim.add_orders(orders)
+    first, second = (entry["Order"] for entry in orders)
+    # A buggy or replayed answer: every page names the same next page.
+    sim.fail_next(
+        200,
+        times=20,
+        path=r"/orders/v0/orders$",
+        body={"payload": {"Orders": [first], "NextToken": "TOKEN-1"}},
+    )
+    pulled = []
+    with pytest.raises(ChannelPaginationError, match="same next page of orders twice"):
+        for remote in client_for(sim, clock).iter_orders("2025-01-01T00:00:00Z"):
+            pulled.append(remote.external_id)
+    assert pulled == [first["AmazonOrderId"]] * 2, "the two distinct pages, then a stop"
+    assert len(sim.requests_to("GET", r"/orders/v0/orders$")) == 2
+    assert second["AmazonOrderId"] not in pulled
+
+
+def test_a_repeating_next_token_of_order_items_stops_too(sim, clock):
+    entry = generate_orders(1, seed=22)[0]
+    sim.add_orders([entry])
+    order_id = entry["Order"]["AmazonOrderId"]
+    sim.fail_next(
+        200,
+        times=20,
+        path=r"/orderItems$",
+        body={"payload": {"OrderItems": entry["OrderItems"], "NextToken": "ITEMS-1"}},
+    )
+    with pytest.raises(ChannelPaginationError, match=f"items of order {order_id}"):
+        client_for(sim, clock).get_order_items(order_id)
+    assert len(sim.requests_to("GET", r"/orderItems$")) == 2
+
+
+def test_more_pages_than_the_limit_stop_the_pull(sim, clock):
+    sim.add_orders(generate_orders(7, seed=23))
+    client = client_for(sim, clock)
+    client.max_pages = 3
+    pulled = []
+    with pytest.raises(ChannelPaginationError, match="more pages of orders after 3 pages"):
+        for remote in client.iter_orders("2025-01-01T00:00:00Z", max_results=2):
+            pulled.append(remote.external_id)
+    assert len(pulled) == 6
+    client.max_pages = 4
+    assert len(list(client.iter_orders("2025-01-01T00:00:00Z", max_results=2))) == 7

@@ -10,6 +10,7 @@ from .. import (
     ChannelAuthError,
     ChannelConnectionError,
     ChannelNotFoundError,
+    ChannelPaginationError,
     ChannelServerError,
     ChannelValidationError,
     RetryPolicy,
@@ -261,3 +262,49 @@ def test_iter_variants_follows_pages_and_gives_inventory_items():
     assert skus["TSHIRT-BLK-S"] == "808950810"
     assert skus["SNEAKER-42"] == "808950821"
     assert len(variants) == 12
+
+
+# --- pagination guards (issue 26 point 3) -------------------------------------------------
+def _next_link(sim, page_info):
+    return {"Link": f'<{sim.url}orders.json?limit=50&page_info={page_info}>; rel="next"'}
+
+
+def test_a_page_info_that_repeats_stops_the_pull_instead_of_looping(sim, clock):
+    orders = sim.add_orders(generate_orders(2, seed=31))
+    sim.fail_next(
+        200,
+        times=20,
+        path=r"orders\.json$",
+        body={"orders": [orders[0]]},
+        headers=_next_link(sim, "c2FtZQ"),
+    )
+    pulled = []
+    with pytest.raises(ChannelPaginationError, match="same next page of orders twice"):
+        for remote in client_for(sim, clock).iter_orders(limit=50):
+            pulled.append(remote.external_id)
+    assert len(pulled) == 2
+    assert len(sim.requests_to("GET", r"/orders\.json$")) == 2
+
+
+def test_more_pages_than_the_limit_stop_the_pull(sim, clock):
+    sim.add_orders(generate_orders(120, seed=32))
+    client = client_for(sim, clock)
+    client.max_pages = 2
+    pulled = []
+    with pytest.raises(ChannelPaginationError, match="after 2 pages"):
+        for remote in client.iter_orders(limit=50):
+            pulled.append(remote.external_id)
+    assert len(pulled) == 100
+    assert len(sim.requests_to("GET", r"/orders\.json$")) == 2
+
+
+def test_a_repeating_page_of_products_stops_the_catalogue_walk(sim, clock):
+    sim.fail_next(
+        200,
+        times=20,
+        path=r"products\.json$",
+        body={"products": []},
+        headers=_next_link(sim, "cHJvZA"),
+    )
+    with pytest.raises(ChannelPaginationError, match="products"):
+        list(client_for(sim, clock).iter_variants())

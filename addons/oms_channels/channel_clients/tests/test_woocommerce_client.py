@@ -7,6 +7,7 @@ from tests.simulators.woocommerce import WooCommerceSimulator, generate_orders, 
 from .. import (
     ChannelAuthError,
     ChannelNotFoundError,
+    ChannelPaginationError,
     ChannelServerError,
     ChannelValidationError,
     WooCommerceClient,
@@ -184,3 +185,35 @@ def test_webhook_signature(sim):
     assert not verify_signature(
         forged.body, forged.headers["x-wc-webhook-signature"], sim.webhook_secret
     )
+
+
+# --- pagination guards (issue 26 point 3) -------------------------------------------------
+def test_a_server_that_ignores_the_page_stops_the_pull_instead_of_looping(sim, clock):
+    # A page cache in front of the REST API answers every page with page 1.
+    orders = sim.add_orders(generate_orders(2, seed=41))
+    sim.fail_next(200, times=20, path=r"/orders$", body=orders, headers={"X-WP-TotalPages": "50"})
+    with pytest.raises(ChannelPaginationError, match="page 2 with the same orders as page 1"):
+        list(client_for(sim, clock).iter_orders(per_page=2))
+    assert len(sim.requests_to("GET", r"/orders$")) == 2
+
+
+def test_more_pages_than_the_limit_stop_the_pull(sim, clock):
+    sim.add_orders(generate_orders(7, seed=42))
+    client = client_for(sim, clock)
+    client.max_pages = 3
+    pulled = []
+    with pytest.raises(ChannelPaginationError, match="after 3 pages"):
+        for remote in client.iter_orders(per_page=2):
+            pulled.append(remote.external_id)
+    assert len(pulled) == 6
+
+
+def test_without_total_pages_the_pull_reads_on_to_a_short_page(sim, clock):
+    # A proxy that drops X-WP-TotalPages must not cut the pull after page 1.
+    orders = sim.add_orders(generate_orders(5, seed=43))
+    sim.fail_next(200, times=1, path=r"/orders$", body=orders[:2])
+    sim.fail_next(200, times=1, path=r"/orders$", body=orders[2:4])
+    sim.fail_next(200, times=1, path=r"/orders$", body=orders[4:])
+    pulled = [o.external_id for o in client_for(sim, clock).iter_orders(per_page=2)]
+    assert pulled == [str(order["id"]) for order in orders]
+    assert len(sim.requests_to("GET", r"/orders$")) == 3

@@ -445,8 +445,13 @@ class UpsSimulator(Simulator):
                 "code": code,
                 "statusCode": status_code,
             },
+            # the scan's local time (Louisville: EST, -05:00) and the same moment in
+            # GMT, as UPS's answers give both
             "date": f"202503{3 + step // 4:02d}",
             "time": f"{8 + step % 4 * 3:02d}0000",
+            "gmtDate": f"202503{3 + step // 4:02d}",
+            "gmtOffset": "-05:00",
+            "gmtTime": f"{13 + step % 4 * 3:02d}:00:00",
         }
 
     def add_activity(
@@ -459,16 +464,22 @@ class UpsSimulator(Simulator):
         city="LOUISVILLE",
         date=None,
         time=None,
+        gmt=None,
     ):
         """A new scan for a parcel (``kind``: a documented status type, D, I, M, MV,
-        P, X, RS, DO, DD, W, NA, O); ``date`` / ``time`` replace the made-up ones
-        (to play an answer whose date is not a date)."""
+        P, X, RS, DO, DD, W, NA, O); ``date`` / ``time`` replace the made-up local
+        ones (to play an answer whose date is not a date) and ``gmt`` (``{"gmtDate":
+        ..., "gmtTime": ..., "gmtOffset": ...}``, None for none) the GMT fields."""
         with self.lock:
             activity = self._activity(kind, code or kind, status_code, description, city=city)
             if date is not None:
                 activity["date"] = date
             if time is not None:
                 activity["time"] = time
+            if gmt is not None or date is not None or time is not None:
+                for name in ("gmtDate", "gmtTime", "gmtOffset"):
+                    activity.pop(name)
+                activity.update(gmt or {})
             self.tracking[tracking].insert(0, activity)
 
     @route("GET", r"/api/track/v1/reference/details/(?P<reference>[^/]+)")

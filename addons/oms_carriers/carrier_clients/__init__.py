@@ -29,6 +29,7 @@ from .models import (
     TrackingEvent,
     VoidResult,
     WebhookEvent,
+    same_parcel,
 )
 from .webhooks import EASYPOST_SIGNATURE_HEADER, easypost_signature, verify_easypost_signature
 from .easypost import EasyPostClient, parse_event as parse_easypost_event

@@ -52,6 +52,7 @@ from .models import (
     TrackingEvent,
     VoidResult,
     WebhookEvent,
+    same_parcel,
 )
 
 PRODUCTION_URL = "https://api.easypost.com"
@@ -226,15 +227,31 @@ class EasyPostClient(HttpClient):
 
     # --- tracking, manifests, addresses ------------------------------------------------
     def create_tracker(self, tracking_code, carrier=None):
-        """Track a parcel; EasyPost returns the same tracker for the same code and carrier."""
+        """Track a parcel; EasyPost returns the same tracker for the same code and carrier.
+        A tracker about another parcel is refused (:class:`CarrierResponseError`)."""
         tracker = {"tracking_code": tracking_code}
         if carrier:
             tracker["carrier"] = carrier
         data = self._call("POST", "/v2/trackers", json={"tracker": tracker}, idempotent=True)
-        return _tracker_answer(data)
+        return self._checked(_tracker_answer(data), tracking_code)
 
-    def get_tracker(self, tracker_id):
-        return _tracker_answer(self._call("GET", f"/v2/trackers/{tracker_id}"))
+    def get_tracker(self, tracker_id, tracking_code=None):
+        """The tracker ``tracker_id``; refused (:class:`CarrierResponseError`) when
+        the answer is another tracker, or about another parcel than ``tracking_code``."""
+        tracking = _tracker_answer(self._call("GET", f"/v2/trackers/{tracker_id}"))
+        self.ensure(
+            not tracking.id or tracking.id == tracker_id,
+            f"the tracking answer is tracker {tracking.id!s:.40}, not {tracker_id}",
+        )
+        return self._checked(tracking, tracking_code)
+
+    def _checked(self, tracking, tracking_code):
+        """``tracking`` when it is about ``tracking_code`` (or none was asked for)."""
+        self.ensure(
+            not tracking_code or same_parcel(tracking.tracking_number, tracking_code),
+            f"the tracking answer is about {tracking.tracking_number!s:.40}, not {tracking_code}",
+        )
+        return tracking
 
     def create_scan_form(self, shipment_ids):
         """The day's manifest (USPS SCAN form...) for bought shipments, made once.
@@ -474,7 +491,7 @@ def parse_tracker(data):
                 status=STATUSES.get(_text(detail.get("status")), UNKNOWN),
                 carrier_status=_text(detail.get("status")),
                 description=_text(detail.get("message")),
-                occurred_at=_moment(detail.get("datetime")),
+                occurred_at=_utc_moment(detail.get("datetime")),
                 city=_text(location.get("city")),
                 country=_text(location.get("country")),
             )
@@ -488,6 +505,7 @@ def parse_tracker(data):
         estimated_delivery=_moment(data.get("est_delivery_date")) or None,
         carrier=_text(data.get("carrier")),
         public_url=_text(data.get("public_url")),
+        shipment_id=_text(data.get("shipment_id")) or None,
     )
 
 
@@ -534,6 +552,19 @@ def _text(value):
     if not isinstance(value, str):
         raise ValueError(f"{value!r:.40} is not a text")
     return value
+
+
+def _utc_moment(value):
+    """An ISO 8601 date and time (EasyPost's ``datetime``, documented in UTC with
+    ``Z``) in UTC: one with another offset is converted, one without a zone is
+    taken as UTC, as EasyPost documents; empty when absent."""
+    text = _moment(value)
+    if not text:
+        return text
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat()
 
 
 def _moment(value):

@@ -97,14 +97,14 @@ EasyPost Tracker (``GET /v2/trackers/:id``, and the ``result`` of a webhook Even
 |---|---|---|---|
 | status | status | mapped | Tracking status (normalised, every documented value) |
 | status_detail | status | ignored | finer than we keep; the event message says it |
-| tracking_code | id | mapped | Tracking tracking_number (the parcel it is about) |
+| tracking_code | id | refused | "the tracking answer is about X, not Y" when not the parcel asked for (poll) or the parcel of its tracker / shipment (webhook); else Tracking tracking_number |
 | carrier | status | mapped | Tracking carrier |
 | est_delivery_date | status | mapped | Tracking estimated_delivery |
 | public_url | id | mapped | Tracking public_url |
-| id | id | mapped | Tracking id |
+| id | id | mapped | Tracking id (the parcel's tracker); refused when a read tracker answers as another |
 | tracking_details[].status | status | mapped | TrackingEvent status |
 | tracking_details[].message | status | mapped | TrackingEvent description |
-| tracking_details[].datetime | status | mapped | TrackingEvent occurred_at; refused when not ISO 8601 |
+| tracking_details[].datetime | status | mapped | TrackingEvent occurred_at, converted to UTC (no zone: UTC, as documented); refused when not ISO 8601 |
 | tracking_details[].tracking_location.city | status | mapped | TrackingEvent city |
 | tracking_details[].tracking_location.country | status | mapped | TrackingEvent country |
 | tracking_details[].status_detail | status | ignored | as status_detail above |
@@ -114,7 +114,7 @@ EasyPost Tracker (``GET /v2/trackers/:id``, and the ``result`` of a webhook Even
 | fees[].amount | money | ignored | tracker fees are billed on EasyPost's account, not per label |
 | fees[].* | money | ignored | as above |
 | carrier_detail.* | status | ignored | origin/destination details, not kept |
-| shipment_id | id | ignored | we find the parcel by its tracking code |
+| shipment_id | id | mapped | Tracking shipment_id: a webhook's tracker is matched to our parcel by it (or by its id), then its tracking_code checked |
 | mode | flag | ignored | test or production |
 | object | id | ignored | the object's name |
 | created_at | id | ignored | timestamp |
@@ -152,11 +152,11 @@ UPS Track API v1 (``GET /api/track/v1/details/{inquiryNumber}``)
 | trackResponse.shipment[].package[].activity[].status.code | status | mapped | TrackingEvent carrier_status |
 | trackResponse.shipment[].package[].activity[].status.statusCode | status | mapped | with type: out for delivery |
 | trackResponse.shipment[].package[].activity[].status.description | status | mapped | TrackingEvent description |
-| trackResponse.shipment[].package[].activity[].date | status | mapped | TrackingEvent occurred_at (dropped, logged, when not a date) |
-| trackResponse.shipment[].package[].activity[].time | status | mapped | TrackingEvent occurred_at |
-| trackResponse.shipment[].package[].activity[].gmtDate | status | ignored | local date and time are read (issue 26 point 5: UTC not done yet) |
-| trackResponse.shipment[].package[].activity[].gmtTime | status | ignored | as gmtDate |
-| trackResponse.shipment[].package[].activity[].gmtOffset | status | ignored | as gmtDate |
+| trackResponse.shipment[].package[].activity[].gmtDate | status | mapped | TrackingEvent occurred_at in UTC, with gmtTime (first choice) |
+| trackResponse.shipment[].package[].activity[].gmtTime | status | mapped | with gmtDate; HH:MM:SS or HHMMSS (the documented 74700 is 07:47:00) |
+| trackResponse.shipment[].package[].activity[].gmtOffset | status | mapped | without gmtDate/gmtTime: UTC is date + time less the offset |
+| trackResponse.shipment[].package[].activity[].date | status | mapped | local date: with gmtOffset, or alone (then assumed UTC, see ups.py); dropped, logged, when not a date |
+| trackResponse.shipment[].package[].activity[].time | status | mapped | local time, as date |
 | trackResponse.shipment[].package[].activity[].location.address.city | status | mapped | TrackingEvent city |
 | trackResponse.shipment[].package[].activity[].location.address.countryCode | status | mapped | TrackingEvent country |
 | trackResponse.shipment[].package[].activity[].location.* | status | ignored | state, postal code, country name, SLIC |

@@ -169,7 +169,9 @@ class TrackingEvent:
     status: str  # one of TRACKING_STATUSES
     carrier_status: str
     description: str
-    occurred_at: str  # ISO 8601 as the carrier gave it (UTC when it says so)
+    # ISO 8601 in UTC (``+00:00``) whenever the carrier says which zone its time is
+    # in; without a zone only when it does not (stored as if UTC, see ups.py)
+    occurred_at: str
     city: str = ""
     country: str = ""
 
@@ -187,6 +189,7 @@ class Tracking:
     # False when the carrier does not know the parcel yet (UPS's TW0001 warning):
     # no news, which is no error while the label is young
     found: bool = True
+    shipment_id: str | None = None  # EasyPost: the shipment the tracker is of
 
 
 @dataclass(frozen=True)
@@ -221,3 +224,8 @@ class WebhookEvent:
     result_type: str
     tracking: Tracking | None = None
     payload: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+def same_parcel(number, other):
+    """Whether two tracking numbers name the same parcel (spaces and case aside)."""
+    return "".join(str(number or "").split()).upper() == "".join(str(other or "").split()).upper()

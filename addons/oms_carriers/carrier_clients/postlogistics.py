@@ -294,7 +294,7 @@ class PostLogisticsClient:
             # there, a value of the wrong type) before anything was sent
             raise self._refused_by_schema(error) from error
         logger.info("GenerateLabel → %s in %.0f ms", self.system, (self.clock() - start) * 1000)
-        return self._parse(answer, image_type, services)
+        return self._parse(answer, image_type, services, item["ItemID"])
 
     def _refused_by_schema(self, error):
         """A :class:`CarrierValidationError` naming the field the schema refused."""
@@ -306,7 +306,9 @@ class PostLogisticsClient:
             details=(field,),
         )
 
-    def _parse(self, answer, image_type, services):
+    def _parse(self, answer, image_type, services, item_id):
+        """The one item of the answer as a :class:`Purchase`. The answer echoes the
+        item's ``ItemID``: one that is not ours is about another parcel, refused."""
         try:
             # zeep unwraps the answer's leading single-child levels: skip what is left of them
             node = answer
@@ -318,6 +320,11 @@ class PostLogisticsClient:
             raise CarrierResponseError(
                 f"{self.system}: no item in the GenerateLabel answer"
             ) from error
+        answered = getattr(result, "ItemID", None)
+        if answered and answered != item_id:
+            raise CarrierResponseError(
+                f"{self.system}: the label answer is about item {answered!s:.40}, not {item_id}"
+            )
         if result.Errors is not None and result.Errors.Error:
             errors = result.Errors.Error
             raise CarrierValidationError(

@@ -19,8 +19,9 @@ Puerto Rico, as UPS requires.
 
 import base64
 import logging
+import re
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from urllib.parse import quote
 
@@ -512,18 +513,90 @@ def _iso_date(value):
 
 def _iso_moment(date_, time_):
     """``YYYYMMDD`` and ``HHMMSS`` as an ISO date and time, or "" (logged) when not."""
-    if not date_:
-        return ""
-    try:
-        moment = datetime.strptime(f"{date_}{time_ or '000000'}", "%Y%m%d%H%M%S")
-    except (TypeError, ValueError):
-        logger.warning(
-            "UPS tracking: date %r time %r is not a moment (YYYYMMDD HHMMSS), dropped",
-            date_,
-            time_,
-        )
+    moment = _local_moment(date_, time_)
+    if moment is None:
+        if date_:
+            logger.warning(
+                "UPS tracking: date %r time %r is not a moment (YYYYMMDD HHMMSS), dropped",
+                date_,
+                time_,
+            )
         return ""
     return moment.isoformat()
+
+
+def _local_moment(date_, time_):
+    """``YYYYMMDD`` and ``HHMMSS`` as a naive datetime, or None when not one."""
+    if not date_:
+        return None
+    try:
+        return datetime.strptime(f"{date_}{time_ or '000000'}", "%Y%m%d%H%M%S")
+    except (TypeError, ValueError):
+        return None
+
+
+_GMT_TIME = re.compile(r"(\d{1,2}):?(\d{2}):?(\d{2})")
+_GMT_OFFSET = re.compile(r"([+-])(\d{2}):?(\d{2})")
+
+
+def _gmt_moment(date_, time_):
+    """``gmtDate`` (YYYYMMDD) and ``gmtTime`` as an aware UTC datetime, or None.
+
+    UPS answers ``gmtTime`` as ``HH:MM:SS`` in practice; its Tracking.yaml example
+    is ``74700`` (07:47:00, the leading zero dropped): both are read."""
+    found = _GMT_TIME.fullmatch(str(time_ or "").strip())
+    if not date_ or not found:
+        return None
+    hours, minutes, seconds = (int(part) for part in found.groups())
+    try:
+        day = datetime.strptime(str(date_), "%Y%m%d")
+        return day.replace(hour=hours, minute=minutes, second=seconds, tzinfo=timezone.utc)
+    except (TypeError, ValueError):
+        return None
+
+
+def _utc_offset(value):
+    """``gmtOffset`` (``-05:00``) as a timezone, or None when it is not one."""
+    found = _GMT_OFFSET.fullmatch(str(value or "").strip())
+    if not found:
+        return None
+    sign, hours, minutes = found.groups()
+    delta = timedelta(hours=int(hours), minutes=int(minutes))
+    if delta > timedelta(hours=14):
+        return None
+    return timezone(-delta if sign == "-" else delta)
+
+
+def _activity_moment(activity):
+    """When an activity happened, as ISO 8601: in UTC (``+00:00``) whenever UPS
+    says where the scan's clock stands.
+
+    UPS gives the local ``date``/``time`` of the scan and, in its answers, the
+    same moment in GMT (``gmtDate``/``gmtTime``) and the local offset
+    (``gmtOffset``). Read in that order: the GMT date and time; else the local
+    date and time less the offset; else (no GMT field at all, as in answers of
+    older API versions) the local date and time as they are, without a zone:
+    they are then *assumed* to be UTC when stored, wrong by the scan's offset
+    (hours, never days). Dates that are not dates are dropped with a log line."""
+    utc = _gmt_moment(activity.get("gmtDate"), activity.get("gmtTime"))
+    if utc is not None:
+        return utc.isoformat()
+    if activity.get("gmtDate") or activity.get("gmtTime"):
+        logger.warning(
+            "UPS tracking: gmtDate %r gmtTime %r is not a moment, the local time is read",
+            activity.get("gmtDate"),
+            activity.get("gmtTime"),
+        )
+    local = _local_moment(activity.get("date") or "", activity.get("time") or "")
+    offset = _utc_offset(activity.get("gmtOffset"))
+    if local is not None and offset is not None:
+        return local.replace(tzinfo=offset).astimezone(timezone.utc).isoformat()
+    if local is not None and activity.get("gmtOffset"):
+        logger.warning(
+            "UPS tracking: gmtOffset %r is not an offset, the local time is kept",
+            activity.get("gmtOffset"),
+        )
+    return _iso_moment(activity.get("date") or "", activity.get("time") or "")
 
 
 def _normalised(status):
@@ -547,7 +620,7 @@ def _parse_activity(activity):
         status=_normalised(status),
         carrier_status=status.get("code") or kind,
         description=status.get("description") or "",
-        occurred_at=_iso_moment(activity.get("date") or "", activity.get("time") or ""),
+        occurred_at=_activity_moment(activity),
         city=address.get("city") or "",
         country=address.get("countryCode") or address.get("country") or "",
     )

@@ -771,8 +771,9 @@ class DeliveryCarrier(models.Model):
         self.ensure_one()
         if self.delivery_type == "oms_easypost":
             client = self._oms_get_carrier_client()
+            # the client refuses a tracker about another parcel than this one
             if shipment.tracker_ref:
-                return client.get_tracker(shipment.tracker_ref)
+                return client.get_tracker(shipment.tracker_ref, shipment.tracking_number)
             return client.create_tracker(shipment.tracking_number)
         if self.delivery_type == "oms_ups":
             return self._oms_get_carrier_client().track(shipment.tracking_number)

@@ -3,7 +3,7 @@ from datetime import datetime, timedelta, timezone
 
 from odoo import _, api, fields, models
 
-from ..carrier_clients import CarrierError
+from ..carrier_clients import CarrierError, same_parcel
 
 _logger = logging.getLogger(__name__)
 
@@ -65,20 +65,33 @@ class OmsCarrierShipment(models.Model):
     )
 
     @api.model
-    def _oms_apply_tracking(self, tracking, carrier=None):
+    def _oms_apply_tracking(self, tracking, carrier=None, shipment=None):
         """Record what ``carrier`` says about one of its parcels (webhook or poll):
         new events, its status, and what that means for the delivery and its order.
         A parcel of another carrier (or of another company than the carrier's) is
         not touched, whatever its tracking number. Without ``carrier`` (a caller
-        that knows where the news comes from), any parcel of that number."""
-        domain = [("tracking_number", "=", tracking.tracking_number)]
+        that knows where the news comes from), any parcel of that number.
+
+        ``shipment``: the parcel asked about (a poll). An answer about another
+        parcel than the one asked for, or than the one its tracker or carrier
+        shipment belongs to (a webhook), is refused: a carrier error, nothing
+        applied to either parcel."""
+        domain = []
         if carrier is not None:
             domain.append(("carrier_id", "=", carrier.id))
             if carrier.company_id:
                 domain.append(("company_id", "=", carrier.company_id.id))
-        shipment = self.search(domain, limit=1)
+        if shipment is None:
+            shipment = self._oms_parcel_of_tracker(tracking, domain)
+        if shipment is None:
+            shipment = self.search(
+                [("tracking_number", "=", tracking.tracking_number), *domain], limit=1
+            )
         if not shipment:
             _logger.info("Tracking of unknown parcel %s ignored", tracking.tracking_number)
+            return self
+        if not same_parcel(shipment.tracking_number, tracking.tracking_number):
+            shipment._oms_refuse_tracking(tracking, carrier or shipment.carrier_id)
             return self
         known = {
             (event.occurred_at, event.status, event.carrier_status or "")
@@ -121,6 +134,37 @@ class OmsCarrierShipment(models.Model):
         if changed:
             shipment._oms_tracking_changed(previous)
         return shipment
+
+    @api.model
+    def _oms_parcel_of_tracker(self, tracking, domain):
+        """The parcel the answer's tracker (or carrier shipment, EasyPost's
+        ``shipment_id``) belongs to, whatever tracking number it names; None when
+        neither is known."""
+        for field, value in (("tracker_ref", tracking.id), ("reference", tracking.shipment_id)):
+            if value:
+                found = self.search([(field, "=", value), *domain], limit=1)
+                if found:
+                    return found
+        return None
+
+    def _oms_refuse_tracking(self, tracking, carrier):
+        """A tracking answer about another parcel than this one: a carrier error."""
+        self.ensure_one()
+        message = _(
+            "The tracking answer is about parcel %(answered)s, not %(asked)s: refused, "
+            "nothing recorded.",
+            answered=tracking.tracking_number or "?",
+            asked=self.tracking_number,
+        )
+        _logger.warning("Tracking %s: %s", self.tracking_number, message)
+        self.env["oms.carrier.error"].sudo().create(
+            {
+                "carrier_id": carrier.id,
+                "operation": _("track %s", self.tracking_number),
+                "message": message,
+                "picking_id": self.picking_id.id,
+            }
+        )
 
     def _oms_tracking_changed(self, previous):
         self.ensure_one()
@@ -203,7 +247,7 @@ class OmsCarrierShipment(models.Model):
             if tracking and not tracking.found:
                 shipment._oms_not_found_yet(tracking, carrier, now)
             elif tracking:
-                self._oms_apply_tracking(tracking, carrier)
+                self._oms_apply_tracking(tracking, carrier, shipment=shipment)
 
     def _oms_not_found_yet(self, tracking, carrier, now):
         """The carrier does not know the parcel (yet). No news, no error, asked again

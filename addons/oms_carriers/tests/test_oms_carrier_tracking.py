@@ -3,7 +3,7 @@ recorded once, driving the order's delivered stage."""
 
 import http.client
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from odoo import fields
 from odoo.tests import HttpCase, tagged
@@ -104,6 +104,71 @@ class TestTracking(TrackingCase):
         self.env["oms.carrier.shipment"]._cron_oms_poll_tracking()
         self.assertEqual(self.shipment.tracking_status, "out_for_delivery")
         self.assertEqual(self.shipment.tracker_ref, self.tracker_id)
+
+    def another_parcel(self):
+        """A second parcel of the same carrier, on the same delivery."""
+        return self.env["oms.carrier.shipment"].create(
+            {
+                "picking_id": self.picking.id,
+                "reference": "shp_another",
+                "tracking_number": "9400ANOTHERPARCEL",
+            }
+        )
+
+    def errors(self):
+        return self.env["oms.carrier.error"].search([("carrier_id", "=", self.carrier.id)])
+
+    def test_a_polled_tracker_about_another_parcel_is_refused(self):
+        """EasyPost answers the tracker of this parcel with another parcel's
+        tracking code (issue 26 point 5): a carrier error; neither parcel moves."""
+        other = self.another_parcel()
+        other.tracking_date = fields.Datetime.now()  # heard of lately: not polled
+        self.shipment.tracker_ref = self.tracker_id
+        self.sim.trackers[self.tracker_id]["tracking_code"] = other.tracking_number
+        self.advance("delivered")
+        self.env["oms.carrier.shipment"]._cron_oms_poll_tracking()
+        self.assertEqual(self.shipment.tracking_status, "pre_transit")
+        self.assertEqual(other.tracking_status, "pre_transit")
+        self.assertFalse((self.shipment | other).tracking_event_ids)
+        error = self.errors()
+        self.assertEqual(len(error), 1)
+        self.assertIn(
+            f"about {other.tracking_number}, not {self.shipment.tracking_number}", error.message
+        )
+
+    def test_a_webhook_tracker_of_one_parcel_naming_another_is_refused(self):
+        """The event's tracker (and its EasyPost shipment) belongs to this parcel,
+        its tracking code names another: refused, a carrier error, nothing moves."""
+        other = self.another_parcel()
+        event = self.advance("delivered")
+        event["result"]["tracking_code"] = other.tracking_number
+        Shipment = self.env["oms.carrier.shipment"]
+        Shipment._oms_apply_tracking(parse_easypost_event(event).tracking, carrier=self.carrier)
+        self.assertEqual(
+            (self.shipment.tracking_status, other.tracking_status), ("pre_transit",) * 2
+        )
+        self.assertFalse((self.shipment | other).tracking_event_ids)
+        self.assertIn(f"about parcel {other.tracking_number}", self.errors().message)
+        # matched by the tracker kept on the parcel, the EasyPost shipment unknown
+        self.shipment.tracker_ref = self.tracker_id
+        event["result"]["shipment_id"] = None
+        Shipment._oms_apply_tracking(parse_easypost_event(event).tracking, carrier=self.carrier)
+        self.assertEqual(other.tracking_status, "pre_transit")
+        self.assertEqual(len(self.errors()), 2)
+        # its own tracking code: applied
+        event["result"]["tracking_code"] = self.shipment.tracking_number
+        Shipment._oms_apply_tracking(parse_easypost_event(event).tracking, carrier=self.carrier)
+        self.assertEqual(self.shipment.tracking_status, "delivered")
+
+    def test_event_times_are_stored_in_utc(self):
+        """EasyPost's datetimes are ISO 8601 with their zone: stored in UTC."""
+        event = self.advance("in_transit")
+        event["result"]["tracking_details"][-1]["datetime"] = "2025-03-03T16:30:00+02:00"
+        self.env["oms.carrier.shipment"]._oms_apply_tracking(parse_easypost_event(event).tracking)
+        moments = self.shipment.tracking_event_ids.filtered(
+            lambda e: e.status == "in_transit"
+        ).mapped("occurred_at")
+        self.assertEqual(moments, [datetime(2025, 3, 3, 14, 30)])
 
 
 @tagged("post_install", "-at_install")
@@ -369,6 +434,15 @@ class TestUpsTracking(CarrierCase):
         self.assertEqual(self.shipment.tracking_status, "in_transit")
         self.assertFalse(self.shipment.tracking_not_scanned)
         self.assertNotIn(self.shipment, self.flagged())
+
+    def test_scan_times_are_stored_in_utc(self):
+        """UPS gives the scan's local time and its GMT one (Louisville, -05:00):
+        the event is stored at the GMT time (issue 26 point 5)."""
+        self.sim.add_activity(self.shipment.tracking_number, "P", "Pickup Scan", code="PU")
+        self.Shipment._cron_oms_poll_tracking()
+        event = self.shipment.tracking_event_ids
+        self.assertEqual(event.status, "in_transit")
+        self.assertEqual(event.occurred_at, datetime(2025, 3, 3, 13, 0))  # 08:00 local
 
     def test_the_first_scan_window_is_the_carriers(self):
         self.carrier.oms_first_scan_days = 7

@@ -273,6 +273,37 @@ def test_trackers_are_created_once_and_read(sim, sleep):
     assert read.events[-1].city == "LOUISVILLE"
 
 
+def test_a_tracker_about_another_parcel_is_refused(sim, sleep):
+    """A tracker whose tracking_code is not the one asked for (issue 26 point 5):
+    a carrier error, never news about the parcel asked for."""
+    client = client_for(sim, sleep)
+    tracker = client.create_tracker("9400100000000000000042", carrier="USPS")
+    other = dict(sim.trackers[tracker.id], tracking_code="9400100000000000000099")
+    sim.fail_next(200, method="GET", path=r"^/v2/trackers/", body=other)
+    with pytest.raises(CarrierResponseError, match="about 9400100000000000000099, not 94001"):
+        client.get_tracker(tracker.id, "9400100000000000000042")
+    sim.fail_next(200, method="POST", path=r"^/v2/trackers$", body=other)
+    with pytest.raises(CarrierResponseError, match="not 9400100000000000000042"):
+        client.create_tracker("9400100000000000000042", carrier="USPS")
+    # another tracker than the one read
+    sim.fail_next(200, method="GET", path=r"^/v2/trackers/", body=dict(other, id="trk_other"))
+    with pytest.raises(CarrierResponseError, match="tracker trk_other"):
+        client.get_tracker(tracker.id)
+    # the number asked for, spaces and case aside, is the parcel's
+    assert client.get_tracker(tracker.id, " 94001000 00000000000042").id == tracker.id
+
+
+def test_tracker_times_are_read_in_utc():
+    data = fixture("tracker.json")
+    data["tracking_details"][0]["datetime"] = "2025-02-06T21:48:26+02:00"
+    data["tracking_details"][1]["datetime"] = "2025-02-06T19:50:00"  # no zone: UTC
+    tracking = parse_tracker(data)
+    assert [e.occurred_at for e in tracking.events] == [
+        "2025-02-06T19:48:26+00:00",
+        "2025-02-06T19:50:00+00:00",
+    ]
+
+
 def test_unknown_tracker_is_not_found(sim, sleep):
     with pytest.raises(CarrierNotFoundError):
         client_for(sim, sleep).get_tracker("trk_missing")

@@ -312,16 +312,25 @@ def test_cash_on_delivery_without_amount_is_refused_by_the_service(sim, sleep):
 def test_an_answer_written_from_the_v2_4_schema_is_read(sim, sleep):
     body = (FIXTURES / "generate_label_response.xml").read_bytes()
     sim.fail_next(200, method="POST", body=body, headers={"Content-Type": "text/xml"})
-    purchase = client_for(sim, sleep).generate_label(ANNA)
+    purchase = client_for(sim, sleep).generate_label(ANNA, item_number="WH/OUT/00042")
     assert purchase.tracking_number == "990060000010000042"
     assert purchase.packages[0].label.content.startswith(b"%PDF")
+
+
+def test_a_label_answer_about_another_item_is_refused(sim, sleep):
+    """The answer echoes the item (``ItemID``): a label for another item than
+    the one sent is not this parcel's (issue 26 point 5)."""
+    body = (FIXTURES / "generate_label_response.xml").read_bytes()
+    sim.fail_next(200, method="POST", body=body, headers={"Content-Type": "text/xml"})
+    with pytest.raises(CarrierResponseError, match="about item WH-OUT-00042, not WH-OUT-00043"):
+        client_for(sim, sleep).generate_label(ANNA, item_number="WH/OUT/00043")
 
 
 def test_an_answer_with_item_errors_written_from_the_v2_4_schema(sim, sleep):
     body = (FIXTURES / "generate_label_response_errors.xml").read_bytes()
     sim.fail_next(200, method="POST", body=body, headers={"Content-Type": "text/xml"})
     with pytest.raises(CarrierValidationError) as caught:
-        client_for(sim, sleep).generate_label(ANNA)
+        client_for(sim, sleep).generate_label(ANNA, item_number="WH/OUT/00043")
     assert caught.value.code == "E2010"
     assert caught.value.details == (
         "E2010: Unknown service code XYZ.",

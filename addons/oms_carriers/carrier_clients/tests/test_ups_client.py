@@ -273,6 +273,8 @@ def test_tracking_is_read_oldest_first_and_normalised(sim, sleep):
     assert tracking.carrier_status == "DELIVERED"
     assert tracking.events[1].city == "KOELN"
     assert tracking.events[0].occurred_at < tracking.events[-1].occurred_at
+    # local 08:00 in Louisville (-05:00): stored as 13:00 UTC
+    assert tracking.events[0].occurred_at == "2025-03-03T13:00:00+00:00"
     assert number in tracking.public_url
     assert sim.requests_to("GET", rf"/track/v1/details/{number}$")[0].query["locale"] == "en_US"
 
@@ -417,12 +419,55 @@ def test_the_documented_answer_is_read_with_its_current_status(sim, sleep):
     tracking = client_for(sim, sleep).track("1Z023E2X0214323462")
     assert tracking.found is True
     assert tracking.status == "exception"  # currentStatus.type X
+    # the scan with GMT fields in UTC (its gmtTime, 74700, as documented); the
+    # one without (older answers) in its local time, without a zone
     assert [(e.status, e.carrier_status, e.occurred_at) for e in tracking.events] == [
         ("pre_transit", "MP", "2021-02-09T09:15:19"),
-        ("exception", "SR", "2021-02-10T07:13:56"),
+        ("exception", "SR", "2021-02-10T07:47:00+00:00"),
     ]
     assert (tracking.events[-1].city, tracking.events[-1].country) == ("Wayne", "US")
     assert tracking.estimated_delivery == "2021-02-12"
+
+
+@pytest.mark.parametrize(
+    ("gmt", "expected"),
+    [
+        # what UPS answers: GMT date and time beside the local ones
+        (
+            {"gmtDate": "20251203", "gmtTime": "15:15:00", "gmtOffset": "-05:00"},
+            "2025-12-03T15:15:00+00:00",
+        ),
+        # Tracking.yaml's own example: gmtTime 74700, its leading zero dropped
+        (
+            {"gmtDate": "20251204", "gmtTime": "74700", "gmtOffset": "-05:00"},
+            "2025-12-04T07:47:00+00:00",
+        ),
+        # the GMT day is not the local one (late in the evening west of Greenwich)
+        (
+            {"gmtDate": "20251204", "gmtTime": "011500", "gmtOffset": "-09:00"},
+            "2025-12-04T01:15:00+00:00",
+        ),
+        # only the offset: the local time less the offset
+        ({"gmtOffset": "-05:00"}, "2025-12-03T15:15:00+00:00"),
+        ({"gmtOffset": "+01:00"}, "2025-12-03T09:15:00+00:00"),
+        # a GMT time that is not one: the local time less the offset, logged
+        (
+            {"gmtDate": "20251203", "gmtTime": "noon", "gmtOffset": "+05:30"},
+            "2025-12-03T04:45:00+00:00",
+        ),
+        # nothing but the local time: kept as it is, without a zone (assumed UTC)
+        ({}, "2025-12-03T10:15:00"),
+        ({"gmtOffset": "EST"}, "2025-12-03T10:15:00"),
+    ],
+)
+def test_activity_times_are_read_in_utc(sim, sleep, gmt, expected):
+    """UPS gives the scan's local date and time plus gmtDate / gmtTime / gmtOffset
+    (Tracking.yaml's Activity): the moment is read in UTC (issue 26 point 5)."""
+    client = client_for(sim, sleep)
+    number = client.ship(KOELN, MIA, [SMALL], "11").tracking_number
+    sim.add_activity(number, "I", "Arrived", code="AR", date="20251203", time="101500", gmt=gmt)
+    (event,) = client.track(number).events
+    assert event.occurred_at == expected
 
 
 # Every status type UPS documents (Track API appendix, "Status Types"), normalised.

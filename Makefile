@@ -1,9 +1,12 @@
-# The two commands: 'make run' and 'make test'.  Settings come from the
+# The commands: 'make run' (a first look), 'make serve' (a shop) and 'make test'.  Settings come from the
 # environment: ODOO_SRC, OMS_PG_PORT, OMS_HTTP_PORT, OMS_DB (see README.md).
-.PHONY: run test pytest unit lint format setup stop status lock install-check
+.PHONY: run serve test pytest unit lint format setup stop status lock install-check
 
 run:            ## set up what is missing, then serve Odoo with the OMS addons and demo data
 	@scripts/run.sh
+
+serve:          ## serve $OMS_DB as a shop runs it: prefork workers, a job server and its runner
+	@scripts/serve.sh
 
 test:           ## set up what is missing, lint, fresh test database, every test
 	@scripts/test.sh

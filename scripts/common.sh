@@ -76,3 +76,40 @@ port_owner() {
 }
 
 odoo_bin() { "$OMS_VENV/bin/python" "$ODOO_SRC/odoo-bin" "$@"; }
+
+# db_name alone keeps Odoo to that one database. No dbfilter: with one, Odoo
+# lists PostgreSQL's databases on every request that has no session (each
+# webhook, each job), about a sixth of its time under a burst of webhooks.
+# write_config FILE DB PORT SERVER_WIDE CHANNELS CRONS [OPTIONS [QUEUE_JOB]]: OPTIONS
+# and QUEUE_JOB are more "key = value" lines for the two sections (make serve);
+# CONF_PIDFILE and CONF_INTERFACE, when set, replace the pid file and interface.
+write_config() {
+    local file=$1 db=$2 port=$3 server_wide=$4 channels=$5 crons=$6
+    local options=${7:-workers = 0} queue_job=${8:-}
+    local pidfile=${CONF_PIDFILE:-$OMS_LOCAL/odoo-$db.pid}
+    local interface=${CONF_INTERFACE:-$OMS_HTTP_INTERFACE}
+    (umask 077 && cat >"$file" <<CONF
+; Written by the scripts from the environment (scripts/common.sh); edits are overwritten.
+[options]
+addons_path = $ODOO_SRC/odoo/addons,$ODOO_SRC/addons,$OMS_ROOT/addons
+data_dir = $OMS_DATA_DIR
+db_host = 127.0.0.1
+db_port = $OMS_PG_PORT
+db_user = $OMS_PG_USER
+db_password = $OMS_PG_PASSWORD
+db_name = $db
+list_db = False
+admin_passwd = $(cat "$OMS_LOCAL/master-password")
+http_interface = $interface
+http_port = $port
+pidfile = $pidfile
+server_wide_modules = $server_wide
+max_cron_threads = $crons
+$options
+
+[queue_job]
+channels = $channels
+$queue_job
+CONF
+    )
+}

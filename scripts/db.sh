@@ -1,4 +1,4 @@
-# Database helpers of run.sh and test.sh.  Sourced after common.sh.
+# Database helpers of run.sh, serve.sh and test.sh.  Sourced after common.sh.
 
 pg_psql() { "$OMS_ROOT/scripts/postgres.sh" psql "$@"; }
 
@@ -65,5 +65,35 @@ run_odoo_init() {
     if grep -qE '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$log"; then
         grep -E -A 15 '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$log" | head -n 40 >&2
         die "Odoo logged errors while installing (above); the whole log is $log."
+    fi
+}
+
+# ensure_db CONF DB: database DB with the OMS addons (and demo data when new) up
+# to date with the addons' files; created, completed or updated as needed.
+ensure_db() {
+    local conf=$1 db=$2 logs="$OMS_LOCAL/logs"
+    local stamp="$OMS_LOCAL/addons-$db.stamp"
+    if ! db_exists "$db"; then
+        say "Creating the database '$db' with the OMS addons and demo data (a few minutes, once)"
+        note "log: $logs/install-$db.log"
+        if ! (run_odoo_init "$logs/install-$db.log" -c "$conf" -d "$db" -i "$OMS_ADDONS"); then
+            drop_db "$db" >/dev/null 2>&1 || true
+            exit 1
+        fi
+        addons_hash >"$stamp"
+        return 0
+    fi
+    local missing
+    missing=$(db_missing_addons "$db")
+    if [ -n "$missing" ]; then
+        say "Installing $missing in '$db'"
+        run_odoo_init "$logs/install-$db.log" -c "$conf" -d "$db" -i "$missing"
+        addons_hash >"$stamp"
+    fi
+    if [ "$(cat "$stamp" 2>/dev/null)" != "$(addons_hash)" ]; then
+        say "The addons changed since '$db' last saw them: updating them"
+        note "log: $logs/update-$db.log"
+        run_odoo_init "$logs/update-$db.log" -c "$conf" -d "$db" -u "$OMS_ADDONS"
+        addons_hash >"$stamp"
     fi
 }

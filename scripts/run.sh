@@ -14,30 +14,7 @@ fi
 
 conf="$OMS_LOCAL/odoo.conf"
 logs="$OMS_LOCAL/logs"
-stamp="$OMS_LOCAL/addons-$OMS_DB.stamp"
-
-if ! db_exists "$OMS_DB"; then
-    say "Creating the database '$OMS_DB' with the OMS addons and demo data (a few minutes, once)"
-    note "log: $logs/install-$OMS_DB.log"
-    if ! (run_odoo_init "$logs/install-$OMS_DB.log" -c "$conf" -d "$OMS_DB" -i "$OMS_ADDONS"); then
-        drop_db "$OMS_DB" >/dev/null 2>&1 || true
-        exit 1
-    fi
-    addons_hash >"$stamp"
-else
-    missing=$(db_missing_addons "$OMS_DB")
-    if [ -n "$missing" ]; then
-        say "Installing $missing in '$OMS_DB'"
-        run_odoo_init "$logs/install-$OMS_DB.log" -c "$conf" -d "$OMS_DB" -i "$missing"
-        addons_hash >"$stamp"
-    fi
-    if [ "$(cat "$stamp" 2>/dev/null)" != "$(addons_hash)" ]; then
-        say "The addons changed since '$OMS_DB' last saw them: updating them"
-        note "log: $logs/update-$OMS_DB.log"
-        run_odoo_init "$logs/update-$OMS_DB.log" -c "$conf" -d "$OMS_DB" -u "$OMS_ADDONS"
-        addons_hash >"$stamp"
-    fi
-fi
+ensure_db "$conf" "$OMS_DB"
 
 case "$OMS_HTTP_INTERFACE" in
     127.0.0.1 | 0.0.0.0 | "") host=localhost ;;

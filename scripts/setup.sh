@@ -122,36 +122,6 @@ step_config() {
     write_config "$OMS_LOCAL/odoo-test.conf" "$OMS_TEST_DB" 0 "base,web" "root:0" 0
 }
 
-# db_name alone keeps Odoo to that one database. No dbfilter: with one, Odoo
-# lists PostgreSQL's databases on every request that has no session (each
-# webhook, each job), about a sixth of its time under a burst of webhooks.
-write_config() {
-    local file=$1 db=$2 port=$3 server_wide=$4 channels=$5 crons=$6
-    (umask 077 && cat >"$file" <<CONF
-; Written by scripts/setup.sh from the environment; edits are overwritten.
-[options]
-addons_path = $ODOO_SRC/odoo/addons,$ODOO_SRC/addons,$OMS_ROOT/addons
-data_dir = $OMS_DATA_DIR
-db_host = 127.0.0.1
-db_port = $OMS_PG_PORT
-db_user = $OMS_PG_USER
-db_password = $OMS_PG_PASSWORD
-db_name = $db
-list_db = False
-admin_passwd = $(cat "$OMS_LOCAL/master-password")
-http_interface = $OMS_HTTP_INTERFACE
-http_port = $port
-pidfile = $OMS_LOCAL/odoo-$db.pid
-server_wide_modules = $server_wide
-workers = 0
-max_cron_threads = $crons
-
-[queue_job]
-channels = $channels
-CONF
-    )
-}
-
 steps=("$@")
 [ "${#steps[@]}" -gt 0 ] || steps=(system odoo python postgres config)
 for step in "${steps[@]}"; do

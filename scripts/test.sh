@@ -62,6 +62,13 @@ elif [ "$(cat "$OMS_LOCAL/addons-$OMS_TEST_DB.stamp" 2>/dev/null)" != "$(addons_
 fi
 
 [ "$#" -gt 0 ] || set -- addons tests
+# tests/test_serve.py runs make serve on a copy of the test database.
+if [[ " $* " == *" tests"* ]]; then
+    export OMS_SERVE_TEST_DB="${OMS_TEST_DB}_serve"
+    drop_db "$OMS_SERVE_TEST_DB" >/dev/null
+    copy_db "$OMS_TEST_DB" "$OMS_SERVE_TEST_DB" >/dev/null
+    cp "$OMS_LOCAL/addons-$OMS_TEST_DB.stamp" "$OMS_LOCAL/addons-$OMS_SERVE_TEST_DB.stamp"
+fi
 say "Running the tests: pytest $*"
 cd "$OMS_ROOT"
 exec "$OMS_VENV/bin/pytest" --odoo-config "$conf" --odoo-database "$OMS_TEST_DB" --odoo-http "$@"

@@ -34,24 +34,25 @@ Shopify Order (Admin REST API 2025-01 ``order``: ``GET orders.json``, ``GET orde
 | test | flag | ignored | a test order (bogus gateway) is imported like any other: a test shop belongs to a test database |
 | estimated_taxes | flag | ignored | the taxes may still change; a later version with the final taxes is applied as an update |
 | tax_exempt | flag | ignored | the tax lines say what was charged |
-| duties_included | flag | ignored | not read yet: duties are not read (issue 26) |
+| duties_included | flag | mapped | true: the prices hold the duties, no Duties fee line is added |
 | buyer_accepts_marketing | flag | ignored | marketing consent is not kept |
-| total_price | money | mapped | totals.total, compared with what Odoo computes (hold when it differs) |
+| total_price | money | mapped | totals.total, compared with what Odoo computes (hold when it differs); an edited order's is current_total_price |
 | total_tax | money | mapped | totals.tax |
 | total_discounts | money | mapped | totals.discount |
 | total_shipping_price_set.shop_money.amount | money | mapped | totals.shipping |
 | subtotal_price | money | ignored | computed again from the lines; the total is compared |
 | total_line_items_price | money | ignored | computed again from the lines; the total is compared |
 | total_outstanding | money | ignored | what is left to pay: the payment state comes from financial_status |
-| total_tip_received | money | ignored | not read yet: an order with a tip ends on a total-mismatch hold (issue 26) |
-| original_total_duties_set.shop_money.amount | money | ignored | not read yet: an order with duties ends on a total-mismatch hold (issue 26) |
-| current_total_duties_set.shop_money.amount | money | ignored | not read yet (issue 26) |
-| original_total_additional_fees_set.shop_money.amount | money | ignored | not read yet: an order with additional fees ends on a total-mismatch hold (issue 26) |
-| current_total_additional_fees_set.shop_money.amount | money | ignored | not read yet (issue 26) |
-| current_total_price | money | ignored | not read yet: the total after edits and refunds; lines are read at their ordered quantity (issue 26) |
-| current_subtotal_price | money | ignored | as current_total_price |
-| current_total_tax | money | ignored | as current_total_price |
-| current_total_discounts | money | ignored | as current_total_price |
+| total_tip_received | money | mapped | a FeeLine "Tip" (no tax): the buyer paid it and total_price counts it |
+| original_total_duties_set.shop_money.amount | money | mapped | a FeeLine "Duties" when no line lists its duties |
+| current_total_duties_set.shop_money.amount | money | mapped | the "Duties" fee of an edited order when no line lists its duties |
+| original_total_additional_fees_set.shop_money.amount | money | mapped | a FeeLine "Additional fees" |
+| current_total_additional_fees_set.shop_money.amount | money | mapped | the "Additional fees" fee of an edited order |
+| current_total_price | money | mapped | totals.total of an order edited or refunded with items removed (mapped at its current quantities); otherwise total_price is read, as it also drops refunds that remove nothing |
+| current_total_tax | money | mapped | totals.tax of an edited order |
+| current_total_discounts | money | mapped | totals.discount of an edited order |
+| current_shipping_price_set.shop_money.amount | money | mapped | totals.shipping of an edited order |
+| current_subtotal_price | money | ignored | computed again from the lines |
 | total_cash_rounding_payment_adjustment_set.* | money | ignored | point-of-sale cash rounding of the payment, not of the order's total |
 | total_cash_rounding_refund_adjustment_set.* | money | ignored | point-of-sale cash rounding of a refund |
 | total_weight | quantity | ignored | Odoo weighs its deliveries from its products |
@@ -60,7 +61,7 @@ Shopify Order (Admin REST API 2025-01 ``order``: ``GET orders.json``, ``GET orde
 | line_items[].name | status | mapped | OrderLine name |
 | line_items[].title | status | mapped | OrderLine name when the line has no name; refused "is missing" without both |
 | line_items[].quantity | quantity | mapped | OrderLine quantity; refused "quantity must be at least 1" |
-| line_items[].current_quantity | quantity | ignored | not read yet: items removed by an edit or a refund are still shipped (issue 26) |
+| line_items[].current_quantity | quantity | mapped | OrderLine quantity of an edited order (discounts, taxes and duties in proportion; 0: the line is left out); refused "must be a whole number from 0 to the quantity" |
 | line_items[].fulfillable_quantity | quantity | ignored | what Shopify still expects someone to fulfil; Odoo ships what it holds |
 | line_items[].fulfillment_status | status | ignored | a line fulfilled in Shopify before the order reaches Odoo is shipped again (an Odoo-side change: see issue 26's report); Odoo's own shipments come back here too |
 | line_items[].price | money | mapped | OrderLine unit_price |
@@ -71,7 +72,16 @@ Shopify Order (Admin REST API 2025-01 ``order``: ``GET orders.json``, ``GET orde
 | line_items[].tax_lines[].rate | money | mapped | the TaxLine rate |
 | line_items[].tax_lines[].title | status | mapped | the TaxLine title (tax mapping) |
 | line_items[].tax_lines[].channel_liable | flag | ignored | the channel remits this tax: charged to the buyer all the same |
-| line_items[].duties[].* | money | ignored | not read yet: duties are not read (issue 26) |
+| line_items[].duties[].price_set.shop_money.amount | money | mapped | added to the FeeLine "Duties" |
+| line_items[].duties[].shop_money.amount | money | mapped | the same, as the property example places it |
+| line_items[].duties[].tax_lines[].price | money | mapped | a TaxLine of the "Duties" fee |
+| line_items[].duties[].tax_lines[].rate | money | mapped | its rate |
+| line_items[].duties[].tax_lines[].title | status | mapped | its title |
+| line_items[].duties[].tax_lines[].channel_liable | flag | ignored | charged to the buyer all the same |
+| line_items[].duties[].presentment_money.* | money | ignored | the buyer's currency: shop money is read |
+| line_items[].duties[].harmonized_system_code | id | ignored | Shopify's customs data; the delivery's customs come from the products |
+| line_items[].duties[].country_code_of_origin | id | ignored | as harmonized_system_code |
+| line_items[].duties[].id | id | ignored | the duty's id |
 | line_items[].taxable | flag | ignored | the tax lines say what was charged |
 | line_items[].requires_shipping | flag | ignored | the Odoo product's type decides whether it is shipped |
 | line_items[].gift_card | flag | ignored | the Odoo product (a service) decides; gift cards are Shopify's liability |
@@ -96,7 +106,7 @@ Shopify Order (Admin REST API 2025-01 ``order``: ``GET orders.json``, ``GET orde
 | shipping_lines[].tax_lines[].title | status | mapped | the TaxLine title |
 | shipping_lines[].tax_lines[].channel_liable | flag | ignored | charged to the buyer all the same |
 | shipping_lines[].discounted_price | money | ignored | price minus the discount allocations, which are read |
-| shipping_lines[].is_removed | flag | ignored | not read yet: a shipping line removed by an edit is still charged (issue 26) |
+| shipping_lines[].is_removed | flag | mapped | a removed shipping line is left out (the order is mapped as edited) |
 | shipping_lines[].id | id | ignored | the shipping line's id |
 | shipping_lines[].carrier_identifier | id | ignored | the carrier app; the code names the method |
 | shipping_lines[].phone | id | ignored | the shipping address's phone is read |
@@ -112,7 +122,7 @@ Shopify Order (Admin REST API 2025-01 ``order``: ``GET orders.json``, ``GET orde
 | discount_codes[].amount | money | ignored | the same discounts are read per line (discount_allocations) |
 | discount_codes[].* | status | ignored | the codes are read through discount_applications |
 | *_set.* | money | ignored | the same amount in shop and presentment money: the plain (shop currency) field is read |
-| refunds[].* | money | ignored | a refund shows in financial_status (refunded cancels the order); the money is settled in Shopify |
+| refunds[].* | money | ignored | a refund shows in financial_status (refunded cancels the order) and, items removed, in current_quantity; the money is settled in Shopify |
 | fulfillments[].* | status | ignored | Odoo ships and tells Shopify; shipped outside Odoo is read through fulfillment_status |
 | payment_terms.* | money | ignored | B2B payment terms: the payment state comes from financial_status |
 | payment_details.* | status | ignored | card details are not kept |

@@ -12,6 +12,19 @@ payload as ``risks``). An order with no risk listed has no assessment
 set means cancelled; ``fulfillment_status`` ``fulfilled`` means shipped outside
 Odoo (``fulfilled_by_channel``). A line item
 without a SKU keeps an empty SKU; the Odoo side holds such an order for a person.
+
+What the buyer paid besides goods and shipping becomes fee lines, as ``total_price``
+counts it: the tip (``total_tip_received``), the duties (each line's ``duties``
+with their taxes, else the order's ``original_total_duties_set``; none when
+``duties_included`` says the prices hold them) and Shopify's additional fees
+(``original_total_additional_fees_set``).
+
+An order edited or refunded with items removed lists its lines at their ordered
+``quantity`` and what is left in ``current_quantity`` (removed shipping lines have
+``is_removed``): such an order is mapped as it is now, each line at its current
+quantity (its discounts, taxes and duties in proportion; a line with none left
+is left out), compared with ``current_total_price``. When nothing is left (a
+refunded order), the order is mapped as it was ordered.
 """
 
 from dataclasses import replace
@@ -22,6 +35,7 @@ from .draft import (
     ZERO,
     Address,
     Discount,
+    FeeLine,
     FraudHint,
     OrderDraft,
     OrderLine,
@@ -58,20 +72,28 @@ def map_shopify_order(payload, risks=None):
         data, path = f.as_object(data["order"], "order"), "order"
     currency = f.currency(data.get("currency"), f.join(path, "currency"))
     applications = f.array(data, "discount_applications", path)
+    items = f.array(data, "line_items", path, required=True, max_items=f.MAX_LINES)
+    items = [
+        f.as_object(item, f.join(f.join(path, "line_items"), i)) for i, item in enumerate(items)
+    ]
+    shipping_items = f.array(data, "shipping_lines", path)
+    shares = _current_shares(items, shipping_items, path)
+    taxes_included = f.flag(data, "taxes_included", path)
     lines = tuple(
-        _line(item, f.join(f.join(path, "line_items"), index), applications)
-        for index, item in enumerate(
-            f.array(data, "line_items", path, required=True, max_items=f.MAX_LINES)
-        )
+        line
+        for index, item in enumerate(items)
+        if (line := _line(item, f.join(f.join(path, "line_items"), index), applications, shares))
     )
     if not lines:
         raise MappingError("the order has no lines", f.join(path, "line_items"))
     shipping = tuple(
         _shipping_line(item, f.join(f.join(path, "shipping_lines"), index), applications)
-        for index, item in enumerate(f.array(data, "shipping_lines", path))
+        for index, item in enumerate(shipping_items)
+        if shares is None or not _removed(item, f.join(f.join(path, "shipping_lines"), index))
     )
-    taxes_included = f.flag(data, "taxes_included", path)
     lines, shipping = _order_level_taxes(data, path, lines, shipping, taxes_included)
+    edited = shares is not None
+    fees = _fees(data, path, items, shares, taxes_included)
     updated_at = f.timestamp(data, "updated_at", path)
     status = f.text(data, "financial_status", path) or "pending"
     if status not in _PAYMENT_STATUS:
@@ -111,12 +133,8 @@ def map_shopify_order(payload, risks=None):
         taxes_included=taxes_included,
         lines=lines,
         shipping_lines=shipping,
-        totals=Totals(
-            total=f.money(data, "total_price", path),
-            tax=f.money(data, "total_tax", path, required=False, default=None),
-            shipping=_shipping_total(data, path, shipping),
-            discount=f.money(data, "total_discounts", path, required=False, default=None),
-        ),
+        fees=fees,
+        totals=_totals(data, path, shipping, edited),
         payment_status=_PAYMENT_STATUS[status],
         channel_status=f.text(data, "fulfillment_status", path) or "unfulfilled",
         billing_address=billing,
@@ -222,7 +240,9 @@ def _discounts(data, path, applications):
     return tuple(discounts)
 
 
-def _line(item, path, applications):
+def _line(item, path, applications, shares=None):
+    """The line, at its current quantity when ``shares`` says so (None when none
+    of it is left)."""
     f.as_object(item, path)
     name = f.text(item, "name", path) or f.text(item, "title", path, required=True)
     line = OrderLine(
@@ -236,7 +256,140 @@ def _line(item, path, applications):
     )
     if line.discount_total > line.unit_price * line.quantity:
         raise MappingError("the discounts exceed the line's price", path)
-    return line
+    if shares is None:
+        return line
+    current = shares[id(item)]
+    if not current:
+        return None
+    if current == line.quantity:
+        return line
+    return replace(
+        line,
+        quantity=current,
+        discounts=tuple(
+            replace(d, amount=_share(d.amount, current, line.quantity)) for d in line.discounts
+        ),
+        taxes=tuple(
+            replace(t, amount=_share(t.amount, current, line.quantity)) for t in line.taxes
+        ),
+    )
+
+
+def _share(amount, part, whole):
+    """``amount`` in proportion ``part / whole``, to the cent."""
+    return (amount * part / whole).quantize(CENT)
+
+
+def _current_shares(items, shipping_items, path):
+    """``{id(item): current quantity}`` when the order was edited or refunded with
+    items removed (a line's ``current_quantity`` below its ``quantity``, or a
+    shipping line ``is_removed``) and something is left; None to map the order as
+    ordered."""
+    shares, edited = {}, False
+    for index, item in enumerate(items):
+        where = f.join(f.join(path, "line_items"), index)
+        ordered = f.quantity(item, "quantity", where)
+        current = item.get("current_quantity")
+        if current is None:
+            shares[id(item)] = ordered
+            continue
+        if isinstance(current, bool) or not isinstance(current, int) or not 0 <= current <= ordered:
+            raise MappingError(
+                f"must be a whole number from 0 to the quantity {ordered}, got {current!r}",
+                f.join(where, "current_quantity"),
+            )
+        shares[id(item)] = current
+        edited = edited or current != ordered
+    for index, item in enumerate(shipping_items):
+        edited = edited or _removed(item, f.join(f.join(path, "shipping_lines"), index))
+    if not edited or not any(shares.values()):
+        return None
+    return shares
+
+
+def _removed(item, path):
+    return f.flag(f.as_object(item, path), "is_removed", path)
+
+
+def _bag(data, key, path):
+    """The shop-money amount of a money bag (``{"shop_money": {"amount"}}``), or None."""
+    bag = f.obj(data, key, path, required=False)
+    if not bag:
+        return None
+    where = f.join(path, key)
+    shop = f.obj(bag, "shop_money", where)
+    return f.money(shop, "amount", f.join(where, "shop_money"))
+
+
+def _fees(data, path, items, shares, taxes_included):
+    """Tip, duties and additional fees: what the buyer paid besides goods and
+    shipping, each a fee line (tax included when the order's prices are)."""
+    fees = []
+    tip = f.money(data, "total_tip_received", path, required=False)
+    if tip:
+        fees.append(FeeLine(name="Tip", amount=tip))
+    if not f.flag(data, "duties_included", path):
+        amount, taxes = _line_duties(items, path, shares)
+        if not amount and not taxes:
+            key = "original_total_duties_set" if shares is None else "current_total_duties_set"
+            amount = _bag(data, key, path) or ZERO
+        if amount or taxes:
+            fees.append(FeeLine(name="Duties", amount=amount, taxes=taxes))
+    key = (
+        "original_total_additional_fees_set"
+        if shares is None
+        else "current_total_additional_fees_set"
+    )
+    additional = _bag(data, key, path)
+    if additional:
+        fees.append(FeeLine(name="Additional fees", amount=additional))
+    if taxes_included:
+        fees = [replace(fee, amount=fee.amount + fee.tax_total) for fee in fees]
+    return tuple(fees)
+
+
+def _line_duties(items, path, shares):
+    """The lines' duties (shop money, in proportion to what is left of each line)
+    and their taxes."""
+    amount, taxes = ZERO, []
+    for index, item in enumerate(items):
+        where = f.join(f.join(path, "line_items"), index)
+        ordered = f.quantity(item, "quantity", where)
+        current = ordered if shares is None else shares[id(item)]
+        for number, duty in enumerate(f.array(item, "duties", where)):
+            at = f.join(f.join(where, "duties"), number)
+            f.as_object(duty, at)
+            bag = duty.get("price_set") if isinstance(duty.get("price_set"), dict) else duty
+            shop = f.obj(bag, "shop_money", at if bag is duty else f.join(at, "price_set"))
+            price = f.money(shop, "amount", at)
+            duty_taxes = _taxes(duty, at)
+            if current != ordered:
+                price = _share(price, current, ordered)
+                duty_taxes = tuple(
+                    replace(t, amount=_share(t.amount, current, ordered)) for t in duty_taxes
+                )
+            amount += price
+            taxes.extend(t for t in duty_taxes if t.amount)
+    return amount, tuple(taxes)
+
+
+def _totals(data, path, shipping, edited):
+    """The channel's figures: as ordered, or as they are now for an edited order."""
+    if edited and data.get("current_total_price") not in (None, ""):
+        return Totals(
+            total=f.money(data, "current_total_price", path),
+            tax=f.money(data, "current_total_tax", path, required=False, default=None),
+            shipping=_bag(data, "current_shipping_price_set", path)
+            if isinstance(data.get("current_shipping_price_set"), dict)
+            else (sum((s.subtotal for s in shipping), ZERO) if shipping else None),
+            discount=f.money(data, "current_total_discounts", path, required=False, default=None),
+        )
+    return Totals(
+        total=f.money(data, "total_price", path),
+        tax=f.money(data, "total_tax", path, required=False, default=None),
+        shipping=_shipping_total(data, path, shipping),
+        discount=f.money(data, "total_discounts", path, required=False, default=None),
+    )
 
 
 def _shipping_line(item, path, applications):

@@ -9,7 +9,7 @@ import pytest
 
 from tests.simulators.shopify import generate_orders
 
-from .. import Address, Discount, FraudHint, MappingError, TaxLine, map_shopify_order
+from .. import Address, Discount, FeeLine, FraudHint, MappingError, TaxLine, map_shopify_order
 
 FIXTURES = Path(__file__).parent / "fixtures" / "shopify"
 
@@ -185,3 +185,128 @@ def test_order_level_tax_without_rate_gets_it_from_its_amounts():
         [(Decimal("23.64"), None)],
     ]
     assert draft.shipping_lines[0].taxes == ()
+
+
+# What the buyer paid besides goods and shipping (issue 26): tips, duties and
+# additional fees are fee lines, so the order adds up to Shopify's total_price.
+
+
+def _usd(amount):
+    return {
+        "shop_money": {"amount": amount, "currency_code": "USD"},
+        "presentment_money": {"amount": amount, "currency_code": "USD"},
+    }
+
+
+def test_tip_and_duties_are_fee_lines_and_the_order_adds_up():
+    draft = map_shopify_order(load("order_tip_and_duties.json"))
+    assert draft.fees == (
+        FeeLine(name="Tip", amount=Decimal("5.00")),
+        FeeLine(
+            name="Duties",
+            amount=Decimal("12.00"),
+            taxes=(TaxLine(amount=Decimal("1.20"), rate=Decimal("0.1"), title="VAT"),),
+        ),
+    )
+    assert draft.totals.total == Decimal("644.66")
+    assert draft.computed_total() == draft.totals.total
+    assert len(draft.lines) == 2  # the goods as before
+
+
+def test_duties_given_as_documented_beside_the_duty_and_on_the_order_only():
+    payload = load("order_tip_and_duties.json")
+    duty = payload["line_items"][0]["duties"][0]
+    duty.update(duty.pop("price_set"))  # the property example's shape: shop_money beside
+    assert map_shopify_order(payload).fees[1].amount == Decimal("12.00")
+    payload["line_items"][0]["duties"] = []  # the order's total only: no tax to read
+    payload["total_price"] = "643.46"
+    draft = map_shopify_order(payload)
+    assert draft.fees[1] == FeeLine(name="Duties", amount=Decimal("12.00"))
+    assert draft.computed_total() == draft.totals.total
+
+
+def test_duties_included_in_the_prices_are_not_added_again():
+    payload = load("order_tip_and_duties.json")
+    payload["duties_included"] = True
+    payload["total_price"] = "631.46"
+    draft = map_shopify_order(payload)
+    assert [fee.name for fee in draft.fees] == ["Tip"]
+    assert draft.computed_total() == draft.totals.total
+
+
+def test_additional_fees_are_a_fee_line():
+    payload = load("order_taxes_excluded.json")
+    payload["original_total_additional_fees_set"] = _usd("3.50")
+    payload["total_price"] = "629.96"
+    draft = map_shopify_order(payload)
+    assert draft.fees == (FeeLine(name="Additional fees", amount=Decimal("3.50")),)
+    assert draft.computed_total() == draft.totals.total
+
+
+def test_a_tip_on_a_taxes_included_order_adds_up():
+    payload = load("order_cancelled_taxes_included.json")
+    payload["order"]["total_tip_received"] = "2.00"
+    payload["order"]["total_price"] = "61.90"
+    draft = map_shopify_order(payload)
+    assert draft.fees == (FeeLine(name="Tip", amount=Decimal("2.00")),)
+    assert draft.computed_total() == draft.totals.total == Decimal("61.90")
+
+
+# An order edited or refunded with items removed (issue 26): what is left of it,
+# not what was first ordered, is what Odoo ships.
+
+
+def test_documented_refunded_order_is_mapped_as_it_is_now():
+    draft = map_shopify_order(load("order_docs_rest_2025_01.json"))
+    # Two of its three iPods were refunded and removed (current_quantity 0).
+    (line,) = draft.lines
+    assert (line.sku, line.quantity, line.external_id) == ("IPOD2008RED", 1, "518995019")
+    assert line.discounts == (Discount(amount=Decimal("3.33"), code="TENOFF"),)
+    assert line.taxes == (TaxLine(amount=Decimal("3.98"), rate=Decimal("0.06"), title="State Tax"),)
+    assert draft.payment_status == "partially_refunded"
+    assert draft.totals.total == Decimal("199.65")  # current_total_price, not 598.94
+    assert draft.computed_total() == draft.totals.total
+
+
+def test_a_line_partly_removed_keeps_its_share_of_discounts_and_taxes():
+    payload = load("order_taxes_excluded.json")
+    payload["line_items"][1]["current_quantity"] = 1  # one of the two red iPods removed
+    payload["current_total_price"] = "419.05"  # 626.46 - (199.00 - 3.33 + 11.74)
+    draft = map_shopify_order(payload)
+    red = draft.lines[1]
+    assert (red.quantity, red.discount_total, red.tax_total) == (
+        1,
+        Decimal("3.33"),
+        Decimal("11.74"),
+    )
+    assert draft.lines[0].quantity == 1
+    assert draft.computed_total() == draft.totals.total == Decimal("419.05")
+
+
+def test_a_removed_shipping_line_is_left_out():
+    payload = load("order_taxes_excluded.json")
+    payload["shipping_lines"][0]["is_removed"] = True
+    payload["current_total_price"] = "622.22"
+    draft = map_shopify_order(payload)
+    assert draft.shipping_lines == ()
+    assert draft.computed_total() == draft.totals.total
+
+
+def test_an_order_with_nothing_left_is_mapped_as_ordered():
+    payload = load("order_taxes_excluded.json")
+    payload["financial_status"] = "refunded"
+    for item in payload["line_items"]:
+        item["current_quantity"] = 0
+    payload["current_total_price"] = "0.00"
+    draft = map_shopify_order(payload)
+    assert [line.quantity for line in draft.lines] == [1, 2]
+    assert draft.payment_status == "refunded"  # the Odoo side cancels it
+    assert draft.totals.total == Decimal("626.46")
+
+
+def test_a_current_quantity_above_the_quantity_is_refused():
+    payload = load("order_taxes_excluded.json")
+    payload["line_items"][0]["current_quantity"] = 3
+    with pytest.raises(MappingError, match="from 0 to the quantity 1") as caught:
+        map_shopify_order(payload)
+    assert caught.value.path == "line_items[0].current_quantity"

@@ -249,7 +249,7 @@ WooCommerce Order (REST API v3 ``GET /wc/v3/orders``, ``orders/{id}``, the order
 | tax_lines[].compound | flag | ignored | each line's tax amount is read as charged |
 | tax_lines[].id | id | ignored | id |
 | tax_lines[].meta_data[].* | status | ignored | plugin data |
-| refunds[].total | money | ignored | not read yet: a partial refund does not show on the order (issue 26); a full refund makes the status refunded |
+| refunds[].total | money | mapped | a paid order with refunds is partially_refunded (payment_status); its lines and total stay as sold: the refunded items are only in the refund objects, not read |
 | refunds[].id | id | ignored | the refund's id |
 | refunds[].reason | status | ignored | the refund's reason |
 | refunds[].refund | status | ignored | the refund's reason (the v3 docs' list example names it so) |

@@ -16,7 +16,9 @@ core REST API gives no fraud data: every draft has no fraud assessment.
 Order status ``cancelled``, ``refunded`` or ``failed`` sets the cancelled flag,
 ``completed`` the fulfilled-by-channel one (shipped outside Odoo); ``processing`` /
 ``completed`` mean paid, ``refunded`` refunded, ``failed`` voided, ``pending`` /
-``on-hold`` unpaid (``date_paid_gmt`` set makes them paid).
+``on-hold`` unpaid (``date_paid_gmt`` set makes them paid). A paid order that
+lists refunds (``refunds[].total``, negative amounts) is partially refunded: its
+lines and total stay as sold (the refunded items are only in the refund objects).
 """
 
 import html
@@ -75,6 +77,8 @@ def map_woocommerce_order(payload):
     payment = _STATUS[status]
     if payment == "unpaid" and f.text(data, "date_paid_gmt", ""):
         payment = "paid"
+    if payment == "paid" and _refunded(data):
+        payment = "partially_refunded"
     updated_at = f.timestamp(data, "date_modified_gmt", "")
     billing = _address(data, "billing")
     shipping_address = _address(data, "shipping")
@@ -116,6 +120,16 @@ def map_woocommerce_order(payload):
             if value
         ),
     )
+
+
+def _refunded(data):
+    """The amount the order's refunds gave back (WooCommerce lists them negative)."""
+    total = Decimal("0")
+    for index, refund in enumerate(f.array(data, "refunds", "")):
+        where = f"refunds[{index}]"
+        f.as_object(refund, where)
+        total += abs(f.money(refund, "total", where, required=False, allow_negative=True))
+    return total
 
 
 def _rates(data):

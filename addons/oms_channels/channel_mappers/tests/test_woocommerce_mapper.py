@@ -5,9 +5,11 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from tests.simulators.woocommerce import generate_orders
 
-from .. import Address, Discount, FeeLine, TaxLine, map_woocommerce_order
+from .. import Address, Discount, FeeLine, MappingError, TaxLine, map_woocommerce_order
 
 FIXTURES = Path(__file__).parent / "fixtures" / "woocommerce"
 
@@ -107,3 +109,23 @@ def test_on_hold_order_paid_when_date_paid_is_set():
     assert map_woocommerce_order(payload).payment_status == "paid"
     payload["date_paid_gmt"] = None
     assert map_woocommerce_order(payload).payment_status == "unpaid"
+
+
+def test_documented_order_with_refunds_is_partially_refunded_and_still_adds_up():
+    # The v3 docs' "List all orders" example: completed, 10.00 and 9.00 refunded.
+    draft = map_woocommerce_order(load("order_docs_list_refunded.json"))
+    assert draft.payment_status == "partially_refunded"
+    assert (draft.channel_status, draft.fulfilled_by_channel) == ("completed", True)
+    assert [line.quantity for line in draft.lines] == [1, 1]  # as sold
+    assert draft.computed_total() == draft.totals.total == Decimal("39.00")
+
+
+def test_a_refunded_order_stays_refunded_and_a_bad_refund_is_refused():
+    payload = load("order_docs_list_refunded.json")
+    payload["status"] = "refunded"
+    assert map_woocommerce_order(dict(payload)).payment_status == "refunded"
+    payload["status"] = "completed"
+    payload["refunds"][0]["total"] = "ten"
+    with pytest.raises(MappingError) as caught:
+        map_woocommerce_order(payload)
+    assert caught.value.path == "refunds[0].total"

@@ -9,6 +9,7 @@ from .draft import (
     Discount,
     FeeLine,
     FraudHint,
+    Gift,
     OrderDraft,
     OrderLine,
     ShippingLine,

@@ -12,6 +12,16 @@ gives no fraud data (Amazon screens its buyers): every draft has no assessment.
   shipping line named after ``ShipServiceLevel``.
 - Prices include tax in every marketplace but the Americas (US, CA, MX, BR),
   where tax is added; ``taxes_included`` overrides that.
+- An item's gift wrapping (``BuyerInfo.GiftWrapPrice`` / ``GiftWrapTax``) is a
+  ``gift_wrap`` fee line of its own, named after ``GiftWrapLevel`` and the item;
+  the items' ``CODFee`` make one ``cod_fee`` fee line, their ``CODFeeDiscount``
+  its discount (Amazon gives no tax on it). ``OrderTotal`` counts both.
+- ``IsGift`` (the text ``"true"`` / ``"false"``), ``GiftMessageText`` and
+  ``GiftWrapLevel`` make the line's :class:`Gift`, for the delivery's note.
+- ``BuyerRequestedCancel.IsBuyerRequestedCancel`` (text as well) on any item:
+  the buyer asked to cancel, for the reasons of ``BuyerCancelReason``.
+- ``PointsGranted`` (Amazon Points, Japan) is Amazon's money: counted
+  (``points_granted``, ``points_value``), never in the total.
 - ``Pending`` orders carry no prices yet: :class:`OrderPending` says so; they are
   read again once Amazon lists them ``Unshipped``.
 - ``Shipped`` orders, and every order Amazon fulfils (``FulfillmentChannel``
@@ -23,7 +33,17 @@ gives no fraud data (Amazon screens its buyers): every draft has no assessment.
 from decimal import Decimal
 
 from . import _fields as f
-from .draft import Address, Discount, OrderDraft, OrderLine, ShippingLine, TaxLine, Totals
+from .draft import (
+    Address,
+    Discount,
+    FeeLine,
+    Gift,
+    OrderDraft,
+    OrderLine,
+    ShippingLine,
+    TaxLine,
+    Totals,
+)
 from .errors import MappingError, OrderPending
 
 TAX_EXCLUSIVE_MARKETPLACES = frozenset(
@@ -76,6 +96,7 @@ def map_amazon_order(payload, taxes_included=None):
     if taxes_included is None:
         taxes_included = marketplace not in TAX_EXCLUSIVE_MARKETPLACES
     lines, shipping = [], {"price": ZERO, "discount": ZERO, "tax": ZERO}
+    extras = _Extras()
     for index, item in enumerate(items):
         path = f"OrderItems[{index}]"
         f.as_object(item, path)
@@ -85,6 +106,7 @@ def map_amazon_order(payload, taxes_included=None):
         lines.append(line)
         for key, amount in ship.items():
             shipping[key] += amount
+        extras.read(item, path, currency, taxes_included, line)
     if not lines and not cancelled:
         raise MappingError("the order has no lines", "OrderItems")
     updated_at = f.timestamp(order, "LastUpdateDate", "Order")
@@ -119,6 +141,7 @@ def map_amazon_order(payload, taxes_included=None):
         taxes_included=taxes_included,
         lines=tuple(lines),
         shipping_lines=shipping_lines,
+        fees=extras.fees(),
         totals=Totals(total=total[0] if total else ZERO),
         payment_status=_PAYMENT_STATUS[status],
         channel_status=status,
@@ -129,6 +152,10 @@ def map_amazon_order(payload, taxes_included=None):
         customer_name=f.text(buyer, "BuyerName", "Order.BuyerInfo")
         or (address.name if address else ""),
         cancelled=cancelled,
+        cancel_requested=extras.cancel_requested,
+        cancel_request_reason="; ".join(extras.cancel_reasons),
+        points_granted=extras.points,
+        points_value=extras.points_value,
         fulfilled_by_channel=status == "Shipped"
         or f.text(order, "FulfillmentChannel", "Order") == "AFN",
         extra=tuple(
@@ -190,7 +217,15 @@ def _line(item, path, currency, included):
     codes = ", ".join(
         f.clean_text(code) for code in f.array(item, "PromotionIds", path) if isinstance(code, str)
     )
+    buyer = f.obj(item, "BuyerInfo", path, required=False) or {}
+    where = f.join(path, "BuyerInfo")
+    message = f.text(buyer, "GiftMessageText", where, max_len=f.MAX_NOTE, multiline=True)
+    level = f.text(buyer, "GiftWrapLevel", where)
+    gift = None
+    if _text_flag(item, "IsGift", path) or message:
+        gift = Gift(message=message, wrap_level=level)
     line = OrderLine(
+        gift=gift,
         external_id=f.ident(item, "OrderItemId", path),
         sku=f.text(item, "SellerSKU", path, max_len=255),
         name=f.text(item, "Title", path) or f.text(item, "ASIN", path, required=True),
@@ -206,6 +241,90 @@ def _line(item, path, currency, included):
         - _value(item, "ShippingDiscountTax", path, currency),
     }
     return line, shipping
+
+
+class _Extras:
+    """What the items bring besides goods and shipping: gift wrapping, the COD
+    fee and its discount, the buyer's cancel request, Amazon Points."""
+
+    def __init__(self):
+        self.gift_wraps, self.cod_fee, self.cod_discount = [], ZERO, ZERO
+        self.cancel_requested, self.cancel_reasons = False, []
+        self.points, self.points_value = 0, ZERO
+
+    def read(self, item, path, currency, included, line):
+        wrap = _gift_wrap(item, path, currency, included, line)
+        if wrap:
+            self.gift_wraps.append(wrap)
+        self.cod_fee += _value(item, "CODFee", path, currency)
+        self.cod_discount += _value(item, "CODFeeDiscount", path, currency)
+        request = f.obj(item, "BuyerRequestedCancel", path, required=False) or {}
+        where = f.join(path, "BuyerRequestedCancel")
+        if _text_flag(request, "IsBuyerRequestedCancel", where):
+            self.cancel_requested = True
+            reason = f.text(request, "BuyerCancelReason", where)
+            if reason and reason not in self.cancel_reasons:
+                self.cancel_reasons.append(reason)
+        granted = f.obj(item, "PointsGranted", path, required=False)
+        if granted:
+            where = f.join(path, "PointsGranted")
+            number = granted.get("PointsNumber")
+            if number is not None:
+                if isinstance(number, bool) or not isinstance(number, int) or number < 0:
+                    raise MappingError(
+                        "expected a whole number of points", f.join(where, "PointsNumber")
+                    )
+                self.points += number
+            self.points_value += _value(granted, "PointsMonetaryValue", where, currency)
+
+    def fees(self):
+        if self.cod_discount > self.cod_fee:
+            raise MappingError("the COD fee discount exceeds the COD fee", "OrderItems")
+        fees = tuple(self.gift_wraps)
+        if self.cod_fee:
+            fees += (
+                FeeLine(
+                    kind="cod_fee",
+                    name="Cash on delivery fee",
+                    amount=self.cod_fee,
+                    discounts=(Discount(amount=self.cod_discount, code="COD fee discount"),)
+                    if self.cod_discount
+                    else (),
+                ),
+            )
+        return fees
+
+
+def _gift_wrap(item, path, currency, included, line):
+    """The item's gift wrapping as a fee line (None without a price or tax)."""
+    buyer = f.obj(item, "BuyerInfo", path, required=False) or {}
+    where = f.join(path, "BuyerInfo")
+    price = _value(buyer, "GiftWrapPrice", where, currency)
+    tax = _value(buyer, "GiftWrapTax", where, currency)
+    if not price and not tax:
+        return None
+    if included and tax > price:
+        raise MappingError("the gift wrap tax exceeds its price", f.join(where, "GiftWrapTax"))
+    level = f.text(buyer, "GiftWrapLevel", where)
+    return FeeLine(
+        kind="gift_wrap",
+        name=f"Gift wrap{f' ({level})' if level else ''}: {line.name}",
+        amount=price,
+        taxes=(_tax(tax, price, included),) if tax else (),
+    )
+
+
+def _text_flag(data, key, path):
+    """Amazon's flags given as text (``"true"`` / ``"false"``); a JSON boolean is
+    taken as well. Absent or empty: false."""
+    value = data.get(key)
+    if value is None or value == "":
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise MappingError(f'expected "true" or "false", got {value!r}', f.join(path, key))
 
 
 def _address(order):

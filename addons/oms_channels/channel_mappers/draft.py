@@ -46,6 +46,15 @@ class TaxLine:
 
 
 @dataclass(frozen=True)
+class Gift:
+    """The buyer sends the item as a gift (Amazon ``IsGift``, ``BuyerInfo``): what
+    the delivery's packer must know. Its wrapping price is a fee line, not here."""
+
+    message: str = ""
+    wrap_level: str = ""  # the channel's name of the wrapping ("Classic")
+
+
+@dataclass(frozen=True)
 class OrderLine:
     sku: str
     name: str
@@ -54,6 +63,7 @@ class OrderLine:
     external_id: str = ""
     discounts: tuple[Discount, ...] = ()
     taxes: tuple[TaxLine, ...] = ()
+    gift: Gift | None = None  # None: not a gift
 
     @property
     def discount_total(self):
@@ -90,17 +100,37 @@ class ShippingLine:
         return self.price - self.discount_total
 
 
+# What a fee is for: each kind becomes the channel's own service product in Odoo
+# ("" a fee of no particular kind: the generic channel charge).
+FEE_KINDS = ("", "gift_wrap", "cod_fee")
+
+
 @dataclass(frozen=True)
 class FeeLine:
-    """A surcharge that is neither goods nor shipping (WooCommerce fee lines)."""
+    """A surcharge that is neither goods nor shipping: WooCommerce fee lines,
+    Amazon's gift wrapping (``gift_wrap``) and cash-on-delivery fee (``cod_fee``)."""
 
     name: str
-    amount: Decimal
+    amount: Decimal  # before discounts; tax included when the draft says so
     taxes: tuple[TaxLine, ...] = ()
+    kind: str = ""  # one of FEE_KINDS
+    discounts: tuple[Discount, ...] = ()  # Amazon's CODFeeDiscount
+
+    def __post_init__(self):
+        if self.kind not in FEE_KINDS:
+            raise ValueError(f"unknown fee kind {self.kind!r}")
+
+    @property
+    def discount_total(self):
+        return sum((d.amount for d in self.discounts), ZERO)
 
     @property
     def tax_total(self):
         return sum((t.amount for t in self.taxes), ZERO)
+
+    @property
+    def subtotal(self):
+        return self.amount - self.discount_total
 
 
 @dataclass(frozen=True)
@@ -165,6 +195,14 @@ class OrderDraft:
     # The channel has shipped it already (fulfilled outside Odoo) or ships it itself
     # (Amazon FBA): Odoo records the delivery, never ships it again.
     fulfilled_by_channel: bool = False
+    # The buyer asked the channel to cancel (Amazon BuyerRequestedCancel): the
+    # order waits for a person, who cancels it or ships it.
+    cancel_requested: bool = False
+    cancel_request_reason: str = ""
+    # Loyalty points the channel grants the buyer (Amazon Points): the channel's
+    # money, not the order's; recorded, never added to the total.
+    points_granted: int = 0
+    points_value: Decimal = ZERO
     extra: tuple[tuple[str, str], ...] = field(default=())  # channel facts worth keeping
 
     @property
@@ -180,12 +218,17 @@ class OrderDraft:
         total = (
             sum((line.subtotal for line in self.lines), ZERO)
             + sum((s.subtotal for s in self.shipping_lines), ZERO)
-            + sum((f.amount for f in self.fees), ZERO)
+            + sum((f.subtotal for f in self.fees), ZERO)
             - sum((d.amount for d in self.order_discounts), ZERO)
         )
         if not self.taxes_included:
             total += self.tax_total
         return total
+
+    @property
+    def gifts(self):
+        """The lines sent as gifts, with their gift: ``((line, gift), ...)``."""
+        return tuple((line, line.gift) for line in self.lines if line.gift is not None)
 
     @property
     def skus(self):

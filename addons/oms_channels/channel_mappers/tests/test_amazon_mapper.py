@@ -10,7 +10,7 @@ import pytest
 
 from tests.simulators.amazon_sp import generate_orders
 
-from .. import Address, Discount, MappingError, TaxLine, map_amazon_order
+from .. import Address, Discount, FeeLine, Gift, MappingError, TaxLine, map_amazon_order
 
 FIXTURES = Path(__file__).parent / "fixtures" / "amazon"
 
@@ -111,6 +111,100 @@ def test_cancelled_order_without_prices_only_cancels():
     assert draft.currency == "USD"
 
 
+# --- gift wrap, COD fee, gifts, cancel requests, points (issue 26, point 2) -------
+
+
+def test_documented_items_with_a_gift_wrap_in_another_currency_are_refused():
+    # The reference's own example prices the first gift wrap in GBP in a JPY order.
+    with pytest.raises(MappingError) as caught:
+        map_amazon_order(load("order_items_docs_example.json"))
+    assert caught.value.path == "OrderItems[0].BuyerInfo.GiftWrapPrice.CurrencyCode"
+    assert caught.value.message == "is in GBP, the order is in JPY"
+
+
+def test_cod_fee_and_gift_wraps_are_fee_lines_adding_up_to_the_order_total():
+    draft = map_amazon_order(load("order_jp_cod_gift_points.json"))
+    assert (draft.currency, draft.taxes_included) == ("JPY", True)
+    wrap_1, wrap_2, cod = draft.fees
+    assert wrap_1 == FeeLine(
+        kind="gift_wrap", name="Gift wrap (Classic): Example item name", amount=Decimal("4199.00")
+    )
+    assert (wrap_2.kind, wrap_2.amount) == ("gift_wrap", Decimal("199.00"))
+    assert cod == FeeLine(
+        kind="cod_fee",
+        name="Cash on delivery fee",
+        amount=Decimal("1000.00"),
+        discounts=(Discount(amount=Decimal("100.00"), code="COD fee discount"),),
+    )
+    assert cod.subtotal == Decimal("900.00")
+    assert draft.shipping_lines[0].price == Decimal("126.00")
+    assert draft.computed_total() == draft.totals.total == Decimal("9818.00")
+
+
+def test_points_granted_are_counted_never_money_of_the_order():
+    draft = map_amazon_order(load("order_jp_cod_gift_points.json"))
+    assert (draft.points_granted, draft.points_value) == (10, Decimal("10.00"))
+    assert draft.computed_total() == draft.totals.total, "points are not in the total"
+    payload = load("order_jp_cod_gift_points.json")
+    payload["OrderItems"][0]["PointsGranted"]["PointsMonetaryValue"]["CurrencyCode"] = "USD"
+    with pytest.raises(MappingError, match="the order is in JPY"):
+        map_amazon_order(payload)
+    payload = load("order_jp_cod_gift_points.json")
+    payload["OrderItems"][0]["PointsGranted"]["PointsNumber"] = "ten"
+    with pytest.raises(MappingError, match="whole number of points"):
+        map_amazon_order(payload)
+
+
+def test_gift_message_and_wrap_level_stay_with_their_line():
+    draft = map_amazon_order(load("order_jp_cod_gift_points.json"))
+    assert [gift for _line, gift in draft.gifts] == [
+        Gift(message="For you!", wrap_level="Classic"),
+        Gift(message="For you!", wrap_level="Classic"),
+    ]
+    draft = map_amazon_order(load("order_us_docs_example.json"))
+    assert draft.gifts == (), 'IsGift "false" and no message: not a gift'
+
+
+def test_us_gift_wrap_with_its_tax_and_message():
+    draft = map_amazon_order(load("order_us_gift_wrap.json"))
+    (wrap,) = draft.fees
+    assert (wrap.kind, wrap.amount, wrap.taxes) == (
+        "gift_wrap",
+        Decimal("4.95"),
+        (TaxLine(amount=Decimal("0.50"), rate=Decimal("0.1010"), title="Amazon tax"),),
+    )
+    ((line, gift),) = draft.gifts
+    assert line.sku == "NABetaASINB00551Q3CS"
+    assert gift == Gift(message="Happy birthday, Sam!\nLove, Alex", wrap_level="Classic")
+    assert draft.computed_total() == draft.totals.total == Decimal("16.46")
+    assert (draft.cancel_requested, draft.cancel_request_reason) == (False, "")
+
+
+def test_buyer_requested_cancel_of_the_sandbox_example():
+    draft = map_amazon_order(load("order_us_buyer_cancel.json"))
+    assert draft.cancel_requested is True
+    assert draft.cancel_request_reason == "Found cheaper somewhere else."
+    assert draft.cancelled is False, "asked, not cancelled: a person decides"
+    assert draft.computed_total() == draft.totals.total == Decimal("11.01")
+    # Both items of the documented JP example ask it, for the same reason: named once.
+    draft = map_amazon_order(load("order_jp_cod_gift_points.json"))
+    assert (draft.cancel_requested, draft.cancel_request_reason) == (
+        True,
+        "Found cheaper somewhere else.",
+    )
+
+
+def test_amazon_text_flags_are_text():
+    payload = load("order_us_docs_example.json")
+    payload["OrderItems"][0]["IsGift"] = "TRUE"
+    ((_line, gift),) = map_amazon_order(payload).gifts
+    assert gift == Gift()
+    payload["OrderItems"][0]["IsGift"] = "yes"
+    with pytest.raises(MappingError) as caught:
+        map_amazon_order(payload)
+    assert caught.value.path == "OrderItems[0].IsGift"
+
+
 BAD = [
     ("no order", {"OrderItems": []}, "Order", "is missing"),
     ("no items", {"Order": load("order_us_docs_example.json")["Order"]}, "OrderItems", "missing"),
@@ -168,6 +262,24 @@ BAD += [
         _changed(["OrderItems", 0, "PromotionDiscount", "Amount"], "50.00"),
         "OrderItems[0]",
         "exceeds the item price",
+    ),
+    (
+        "COD discount above the fee",
+        _changed(["OrderItems", 0, "CODFeeDiscount"], {"CurrencyCode": "USD", "Amount": "1.00"}),
+        "OrderItems",
+        "COD fee discount exceeds",
+    ),
+    (
+        "COD fee in another currency",
+        _changed(["OrderItems", 0, "CODFee"], {"CurrencyCode": "EUR", "Amount": "1.00"}),
+        "OrderItems[0].CODFee.CurrencyCode",
+        "the order is in USD",
+    ),
+    (
+        "buyer cancel flag not text",
+        _changed(["OrderItems", 0, "BuyerRequestedCancel"], {"IsBuyerRequestedCancel": 1}),
+        "OrderItems[0].BuyerRequestedCancel.IsBuyerRequestedCancel",
+        "expected",
     ),
     (
         "no item id",

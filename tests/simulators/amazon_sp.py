@@ -6,7 +6,12 @@ form-encoded, errors ``{"error", "error_description"}``), the access token in
 missing, wrong or expired), ``getOrders`` with ``MarketplaceIds`` and
 ``LastUpdatedAfter`` paginated by ``NextToken``, ``getOrderItems`` paginated the
 same way, ``confirmShipment`` (204), and the feed document / feed calls with a
-pre-signed upload URL.
+pre-signed upload URL: ``JSON_LISTINGS_FEED`` (stock) and the XML order
+acknowledgement feed ``POST_ORDER_ACKNOWLEDGEMENT_DATA`` whose ``Failure``
+cancels a merchant-fulfilled order not shipped yet (the order is then listed
+``Canceled``). A feed is processed at once (``DONE``); what Amazon would report
+as a processing error (an unknown order, one shipped or fulfilled by Amazon, a
+reason not in the schema) is kept in the feed's ``errors`` and changes nothing.
 
 Rate limits are token buckets per operation (rate and burst of the docs:
 ``getOrders`` 0.0167/s with a burst of 20): an empty bucket answers 429
@@ -24,11 +29,28 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from urllib.parse import parse_qs
+from xml.etree import ElementTree
 
 from tests.simulators.base import Response, route
 from tests.simulators.shopify import BASE_TIME, CATALOGUE, CENT, CUSTOMERS, ChannelSimulator
 
 US = "ATVPDKIKX0DER"
+# OrderAcknowledgement.xsd's CancelReason values.
+CANCEL_REASONS = frozenset(
+    {
+        "NoInventory",
+        "ShippingAddressUndeliverable",
+        "CustomerExchange",
+        "BuyerCanceled",
+        "GeneralAdjustment",
+        "CarrierCreditDecision",
+        "RiskAssessmentInformationNotValid",
+        "CarrierCoverageFailure",
+        "CustomerReturn",
+        "MerchandiseNotReceived",
+    }
+)
+FEED_TYPES = ("JSON_LISTINGS_FEED", "POST_ORDER_ACKNOWLEDGEMENT_DATA")
 US_TAX = Decimal("0.0825")
 
 # operation → (requests per second, burst), from the SP-API usage plans
@@ -184,6 +206,7 @@ class AmazonSpSimulator(ChannelSimulator):
         self.feed_documents = {}  # id → {"contentType", "content"}
         self.feeds = {}  # id → feed
         self.inventory = {}  # SKU → quantity, as set by listings feeds
+        self.cancellations = []  # orders cancelled by acknowledgement feeds
         self.tokens = {}  # access token → expiry on the clock
         self.tokens_issued = 0
         self.throttled = 0
@@ -461,14 +484,19 @@ class AmazonSpSimulator(ChannelSimulator):
         document = self.feed_documents.get(body.get("inputFeedDocumentId"))
         if not document or document["content"] is None:
             return _errors(400, "InvalidInput", "Invalid input feed document id.")
-        if body.get("feedType") != "JSON_LISTINGS_FEED":
+        if body.get("feedType") not in FEED_TYPES:
             return _errors(400, "InvalidInput", f"Unsupported feedType {body.get('feedType')}.")
-        content = json.loads(document["content"])
-        for message in content.get("messages", []):
-            for patch in message.get("patches", []):
-                if patch.get("path") == "/attributes/fulfillment_availability":
-                    self.inventory[message["sku"]] = patch["value"][0]["quantity"]
         feed_id = str(50000 + len(self.feeds))
+        errors = []
+        if body["feedType"] == "JSON_LISTINGS_FEED":
+            content = json.loads(document["content"])
+            for message in content.get("messages", []):
+                for patch in message.get("patches", []):
+                    if patch.get("path") == "/attributes/fulfillment_availability":
+                        self.inventory[message["sku"]] = patch["value"][0]["quantity"]
+        else:
+            content = document["content"].decode()
+            errors = self._acknowledge(feed_id, document)
         self.feeds[feed_id] = {
             "feedId": feed_id,
             "feedType": body["feedType"],
@@ -476,12 +504,60 @@ class AmazonSpSimulator(ChannelSimulator):
             "processingStatus": "DONE",
             "resultFeedDocumentId": f"amzn1.tortuga.4.na.result.{feed_id}",
             "content": content,
+            "errors": errors,
         }
         return Response(202, {"feedId": feed_id})
+
+    def _acknowledge(self, feed_id, document):
+        """Apply an order acknowledgement feed; return its processing errors."""
+        if not document["contentType"].startswith("text/xml"):
+            return ["The order acknowledgement feed is XML (text/xml)."]
+        try:
+            envelope = ElementTree.fromstring(document["content"])
+        except ElementTree.ParseError as error:
+            return [f"The feed is not well-formed XML: {error}"]
+        if envelope.tag != "AmazonEnvelope" or envelope.findtext("MessageType") != (
+            "OrderAcknowledgement"
+        ):
+            return ["The feed is not an OrderAcknowledgement envelope."]
+        if not envelope.findtext("Header/MerchantIdentifier"):
+            return ["The feed's header has no MerchantIdentifier."]
+        errors = []
+        for message in envelope.findall("Message"):
+            acknowledgement = message.find("OrderAcknowledgement")
+            order_id = (
+                acknowledgement.findtext("AmazonOrderID") if acknowledgement is not None else None
+            )
+            order = self.orders.get(order_id)
+            if order is None:
+                errors.append(f"Message {message.findtext('MessageID')}: unknown order.")
+                continue
+            if acknowledgement.findtext("StatusCode") != "Failure":
+                continue  # Success: acknowledged, nothing changes
+            items = {i["OrderItemId"]: i for i in self.order_items[order_id]}
+            reasons = {
+                item.findtext("AmazonOrderItemCode"): item.findtext("CancelReason")
+                for item in acknowledgement.findall("Item")
+            }
+            problem = None
+            if order["FulfillmentChannel"] == "AFN":
+                problem = "Amazon fulfils this order: it cannot be cancelled by the seller."
+            elif any(item["QuantityShipped"] for item in items.values()):
+                problem = "An item of this order has shipped already."
+            elif order["OrderStatus"] == "Canceled":
+                problem = "The order is canceled already."
+            elif set(reasons) - set(items) or not set(reasons.values()) <= CANCEL_REASONS:
+                problem = "Unknown AmazonOrderItemCode or CancelReason."
+            if problem:
+                errors.append(f"{order_id}: {problem}")
+                continue
+            self.cancellations.append({"order_id": order_id, "feed_id": feed_id, "items": reasons})
+            self.update_order(order_id, OrderStatus="Canceled")
+        return errors
 
     @route("GET", r"/feeds/2021-06-30/feeds/(?P<feed_id>\d+)")
     def get_feed(self, request, feed_id):
         feed = self.feeds.get(feed_id)
         if not feed:
             return _errors(404, "NotFound", "Feed not found.")
-        return Response(200, {k: v for k, v in feed.items() if k != "content"})
+        return Response(200, {k: v for k, v in feed.items() if k not in ("content", "errors")})

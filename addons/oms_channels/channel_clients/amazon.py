@@ -12,10 +12,18 @@ goes on through the burst's end instead of failing.
 
 Stock for merchant-fulfilled listings goes through a ``JSON_LISTINGS_FEED``:
 create a feed document, upload the JSON to its URL, create the feed.
+
+A merchant-fulfilled order not shipped yet is cancelled the same way, with the
+order acknowledgement feed (``POST_ORDER_ACKNOWLEDGEMENT_DATA``, XML, schema
+``OrderAcknowledgement.xsd``): ``StatusCode`` ``Failure`` and a ``CancelReason``
+per item cancel the whole order. Amazon's documentation: never after an item
+was confirmed shipped (the whole order would be refunded). The Orders API has
+no cancel operation, and orders Amazon fulfils (FBA) are not the seller's to cancel.
 """
 
 import json
 from dataclasses import dataclass
+from xml.etree import ElementTree
 
 from ._http import DEFAULT_TIMEOUT, HttpClient, ensure
 from .errors import ChannelAuthError, ChannelValidationError
@@ -29,6 +37,21 @@ ENDPOINTS = {
 TOKEN_URL = "https://api.amazon.com/auth/o2/token"
 RATE_LIMIT_HEADER = "x-amzn-RateLimit-Limit"
 FEED_CONTENT_TYPE = "application/json; charset=UTF-8"
+XML_FEED_CONTENT_TYPE = "text/xml; charset=UTF-8"
+ORDER_ACKNOWLEDGEMENT_FEED = "POST_ORDER_ACKNOWLEDGEMENT_DATA"
+# The CancelReason values of OrderAcknowledgement.xsd.
+CANCEL_REASONS = (
+    "NoInventory",
+    "ShippingAddressUndeliverable",
+    "CustomerExchange",
+    "BuyerCanceled",
+    "GeneralAdjustment",
+    "CarrierCreditDecision",
+    "RiskAssessmentInformationNotValid",
+    "CarrierCoverageFailure",
+    "CustomerReturn",
+    "MerchandiseNotReceived",
+)
 
 
 @dataclass(frozen=True)
@@ -295,6 +318,46 @@ class AmazonSpClient(HttpClient):
         document = self.create_feed_document()
         self.upload_feed_document(document, json.dumps(content))
         return self.create_feed("JSON_LISTINGS_FEED", document.feed_document_id)
+
+    def cancel_order(self, seller_id, order_id, item_ids, reason="GeneralAdjustment"):
+        """Cancel a merchant-fulfilled order that has not shipped (every item in
+        ``item_ids``, Amazon's OrderItemId) with an order acknowledgement feed;
+        return the feed id. Amazon processes feeds later: the order is listed
+        ``Canceled`` once it has."""
+        content = order_cancellation_feed(seller_id, order_id, item_ids, reason)
+        document = self.create_feed_document(XML_FEED_CONTENT_TYPE)
+        self.upload_feed_document(document, content, XML_FEED_CONTENT_TYPE)
+        return self.create_feed(ORDER_ACKNOWLEDGEMENT_FEED, document.feed_document_id)
+
+
+def order_cancellation_feed(seller_id, order_id, item_ids, reason="GeneralAdjustment"):
+    """The ``POST_ORDER_ACKNOWLEDGEMENT_DATA`` XML (bytes) cancelling an order:
+    ``StatusCode`` ``Failure`` and the ``CancelReason`` of each item."""
+    if reason not in CANCEL_REASONS:
+        raise ValueError(f"{reason!r} is not an Amazon cancel reason")
+    if not seller_id or not order_id or not item_ids:
+        raise ValueError("a seller id, an order id and its items are needed to cancel")
+    envelope = ElementTree.Element(
+        "AmazonEnvelope",
+        {
+            "xmlns:xsi": "http://www.w3.org/2001/XMLSchema-instance",
+            "xsi:noNamespaceSchemaLocation": "amzn-envelope.xsd",
+        },
+    )
+    header = ElementTree.SubElement(envelope, "Header")
+    ElementTree.SubElement(header, "DocumentVersion").text = "1.01"
+    ElementTree.SubElement(header, "MerchantIdentifier").text = seller_id
+    ElementTree.SubElement(envelope, "MessageType").text = "OrderAcknowledgement"
+    message = ElementTree.SubElement(envelope, "Message")
+    ElementTree.SubElement(message, "MessageID").text = "1"
+    acknowledgement = ElementTree.SubElement(message, "OrderAcknowledgement")
+    ElementTree.SubElement(acknowledgement, "AmazonOrderID").text = str(order_id)
+    ElementTree.SubElement(acknowledgement, "StatusCode").text = "Failure"
+    for item_id in item_ids:
+        item = ElementTree.SubElement(acknowledgement, "Item")
+        ElementTree.SubElement(item, "AmazonOrderItemCode").text = str(item_id)
+        ElementTree.SubElement(item, "CancelReason").text = reason
+    return ElementTree.tostring(envelope, encoding="utf-8", xml_declaration=True)
 
 
 def inventory_feed(seller_id, quantities, product_type="PRODUCT"):

@@ -2,7 +2,7 @@ import json
 import logging
 from datetime import datetime, timedelta, timezone
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.oms_core.tools import credentials_may_go_to
@@ -40,6 +40,13 @@ WEBHOOK_SWEEP_AFTER = timedelta(minutes=10)
 
 # The view location the channels' "fulfilled by channel" locations are under.
 FULFILLED_PARENT_NAME = "Fulfilled by Channels"
+# A fee line's kind (channel_mappers.draft.FEE_KINDS) → the channel's field of its
+# service product and the product's name. Amazon channels get theirs when created.
+FEE_PRODUCT_FIELDS = {
+    "gift_wrap": ("gift_wrap_product_id", "Gift Wrap"),
+    "cod_fee": ("cod_fee_product_id", "Cash on Delivery Fee"),
+}
+FEE_PRODUCT_KINDS = {"amazon": ("gift_wrap", "cod_fee")}
 
 _logger = logging.getLogger(__name__)
 
@@ -176,6 +183,24 @@ class OmsChannel(models.Model):
         copy=False,
         ondelete="restrict",
         help="The delivery operation that records what the channel shipped itself.",
+    )
+    gift_wrap_product_id = fields.Many2one(
+        "product.product",
+        string="Gift Wrap Product",
+        readonly=True,
+        copy=False,
+        ondelete="restrict",
+        help="The service product of the gift wrapping buyers pay the channel for "
+        "(Amazon GiftWrapPrice): one order line per wrapped item.",
+    )
+    cod_fee_product_id = fields.Many2one(
+        "product.product",
+        string="Cash on Delivery Fee Product",
+        readonly=True,
+        copy=False,
+        ondelete="restrict",
+        help="The service product of the cash-on-delivery fee (Amazon CODFee, its "
+        "discount as the line's discount).",
     )
     import_orders_from = fields.Datetime(
         string="Import Orders From",
@@ -330,7 +355,47 @@ class OmsChannel(models.Model):
         channels.filtered(
             lambda c: c.channel_type in (*API_KINDS, "file")
         )._oms_fulfilled_by_channel_setup()
+        for channel in channels:
+            for kind in FEE_PRODUCT_KINDS.get(channel.channel_type, ()):
+                channel._oms_fee_product(kind)
         return channels
+
+    def _oms_fee_product(self, kind):
+        """The channel's service product of a fee kind (``gift_wrap``,
+        ``cod_fee``), created when missing; the generic *Channel charge* for a fee
+        of no particular kind."""
+        self.ensure_one()
+        if kind not in FEE_PRODUCT_FIELDS:
+            return self.env.ref("oms_channels.product_channel_charge").product_variant_id
+        name, label = FEE_PRODUCT_FIELDS[kind]
+        channel = self.sudo()
+        if not channel[name]:
+            channel[name] = (
+                self.env["product.product"]
+                .sudo()
+                .create(
+                    {
+                        "name": f"{label} ({channel.name})",
+                        "type": "service",
+                        "sale_ok": True,
+                        "purchase_ok": False,
+                        "list_price": 0.0,
+                        "invoice_policy": "order",
+                        "taxes_id": [Command.clear()],
+                        "company_id": channel.company_id.id,
+                    }
+                )
+            )
+        return channel[name]
+
+    def _oms_charge_products(self):
+        """Every service product the channel's orders carry besides goods: the
+        *Channel charge* (shipping, fees, discounts) and the channel's fee products."""
+        products = self.env.ref("oms_channels.product_channel_charge").product_variant_id
+        for channel in self.sudo():
+            for name, _label in FEE_PRODUCT_FIELDS.values():
+                products |= channel[name]
+        return products.with_env(self.env)
 
     def _oms_fulfilled_by_channel_setup(self):
         """The channel's "fulfilled by channel" location (under the company's view

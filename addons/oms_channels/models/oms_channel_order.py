@@ -15,6 +15,7 @@ from .oms_channel_product import TRANSIENT_ERRORS
 
 # The tax group of the taxes a channel creates for rates Odoo has no tax for.
 CHANNEL_TAX_GROUP = "Channel Taxes"
+ZERO = Decimal("0")
 PAYMENT_STATES = {
     "paid": "paid",
     "authorized": "authorized",
@@ -32,6 +33,13 @@ class SaleOrder(models.Model):
         copy=False,
         readonly=True,
         help="The channel's update time of the version of the order applied last.",
+    )
+    oms_gift_note = fields.Text(
+        string="Gift Note",
+        copy=False,
+        readonly=True,
+        help="What the buyer asked for the items sent as gifts (Amazon IsGift, gift "
+        "message, gift wrap level): written on the order's deliveries for the packer.",
     )
 
     @api.model
@@ -73,6 +81,7 @@ class SaleOrder(models.Model):
                 if draft.fraud_assessed
                 else 0.0,
                 "note": draft.note or False,
+                "oms_gift_note": self._oms_gift_note(draft) or False,
                 "order_line": [(0, 0, line) for line in lines],
             }
             if channel.pricelist_id and channel.pricelist_id.currency_id == currency:
@@ -124,6 +133,7 @@ class SaleOrder(models.Model):
                     _("Cancelled in the channel before import"),
                     reason=draft.cancel_reason or draft.channel_status or None,
                 )
+            order._oms_log_points(draft)
         if cancelled:
             # Never confirmed, routed or reserved; the channel knows already.
             cancelled.with_context(oms_channel_cancelled=True)._action_cancel()
@@ -174,13 +184,81 @@ class SaleOrder(models.Model):
                         ),
                     )
                 )
-        if holds:
-            self.env["oms.order.hold"].sudo().create(
-                [
-                    {"order_id": order.id, "hold_type": "manual_review", "reason": reason}
-                    for order, reason in holds
-                ]
+        vals_list = [
+            {"order_id": order.id, "hold_type": "manual_review", "reason": reason}
+            for order, reason in holds
+        ]
+        vals_list += [
+            order._oms_buyer_cancel_hold_vals(draft)
+            for order, draft, _unknown in triples
+            if draft.cancel_requested and not draft.fulfilled_by_channel
+        ]
+        if vals_list:
+            self.env["oms.order.hold"].sudo().create(vals_list)
+
+    def _oms_buyer_cancel_hold_vals(self, draft):
+        """The hold of an order whose buyer asked the channel to cancel it: a
+        person cancels it (the channel is told) or releases it to ship."""
+        self.ensure_one()
+        return {
+            "order_id": self.id,
+            "hold_type": "buyer_cancel",
+            "reason": _(
+                "The buyer asked %(channel)s to cancel this order (“%(reason)s”). Cancel "
+                "it (%(channel)s is told) or release it to ship it all the same.",
+                channel=self.oms_channel_id.name,
+                reason=draft.cancel_request_reason or _("no reason given"),
+            ),
+        }
+
+    def _oms_apply_cancel_request(self, draft):
+        """A newer version says the buyer asked to cancel: hold the order, once.
+        A request already held (still active, or released by a person who chose to
+        ship) is not held again; one the channel no longer lists is noted."""
+        self.ensure_one()
+        held = self.oms_hold_ids.filtered(lambda h: h.hold_type == "buyer_cancel")
+        if draft.cancel_requested and not held and not draft.fulfilled_by_channel:
+            self.env["oms.order.hold"].sudo().create(self._oms_buyer_cancel_hold_vals(draft))
+        elif not draft.cancel_requested and held.filtered(lambda h: h.state == "active"):
+            self._oms_log_event(
+                "note",
+                _("The channel no longer lists the buyer's cancel request"),
+                reason=_("The hold stays until a person releases it or cancels the order."),
             )
+
+    def _oms_log_points(self, draft):
+        """Loyalty points the channel grants (Amazon Points): the channel's money,
+        recorded in the timeline, never in the order's amounts."""
+        self.ensure_one()
+        if not draft.points_granted and not draft.points_value:
+            return
+        self._oms_log_event(
+            "note",
+            _("%s grants the buyer points", self.oms_channel_id.name),
+            reason=_(
+                "%(points)s points worth %(value)s %(currency)s, paid by the channel: "
+                "not part of the order's total.",
+                points=draft.points_granted,
+                value=draft.points_value,
+                currency=draft.currency,
+            ),
+        )
+
+    @api.model
+    def _oms_gift_note(self, draft):
+        """The deliveries' note for the draft's gifts: one line per item sent as a
+        gift, with its wrapping and the buyer's message ("" without gifts)."""
+        notes = []
+        for line, gift in draft.gifts:
+            note = _("Gift: %(qty)s x %(name)s", qty=line.quantity, name=line.name)
+            if line.sku:
+                note += f" ({line.sku})"
+            if gift.wrap_level:
+                note += _(", gift wrap %s", gift.wrap_level)
+            if gift.message:
+                note += _(", message: “%s”", gift.message)
+            notes.append(note)
+        return "\n".join(notes)
 
     def _oms_deliver_by_channel(self, channel):
         """Confirm orders the channel shipped itself (fulfilled outside Odoo, Amazon
@@ -277,6 +355,7 @@ class SaleOrder(models.Model):
             order._oms_cancel_from_channel(draft, shipped)
             return True
         order._oms_apply_draft_payment(draft)
+        order._oms_apply_cancel_request(draft)
         order._oms_apply_draft_quantities(draft, shipped)
         order._oms_apply_draft_contact(draft, shipped)
         return True
@@ -429,9 +508,9 @@ class SaleOrder(models.Model):
         """Follow the channel's quantities (lines changed, added or removed) while
         nothing has shipped; after that, a person decides."""
         self.ensure_one()
-        service = self.env.ref("oms_channels.product_channel_charge").product_variant_id
+        charges = self.oms_channel_id._oms_charge_products()
         lines = self.order_line.filtered(
-            lambda ol: not ol.display_type and ol.product_id != service
+            lambda ol: not ol.display_type and ol.product_id not in charges
         )
         by_id = {line.oms_external_line_id: line for line in lines if line.oms_external_line_id}
         wanted, added, seen = {}, [], self.env["sale.order.line"]
@@ -521,14 +600,16 @@ class SaleOrder(models.Model):
         self.ensure_one()
         channel = self.oms_channel_id
         if channel.channel_type == "amazon":
-            self._oms_log_event(
-                "note",
-                _("Cancel it in Amazon Seller Central too"),
-                reason=_("Amazon's Orders API cannot cancel a merchant-fulfilled order."),
-            )
-            return False
+            refusal = self._oms_amazon_cannot_cancel()
+            if refusal:
+                self._oms_log_event(
+                    "note", _("Cancel it in Amazon Seller Central too"), reason=refusal
+                )
+                return False
         try:
             client = channel._oms_get_channel_client()
+            if channel.channel_type == "amazon":
+                return self._oms_push_cancellation_amazon(client)
             if channel.channel_type == "shopify":
                 client.cancel_order(self.oms_external_ref, reason="other")
             else:
@@ -543,6 +624,58 @@ class SaleOrder(models.Model):
             )
             return False
         self._oms_log_event("note", _("Cancelled in %s too", channel.name))
+        return True
+
+    def _oms_amazon_cannot_cancel(self):
+        """Why the seller cannot cancel this Amazon order (None when he can): Amazon
+        fulfils it (FBA), or part of it has shipped (the acknowledgement feed
+        would refund the whole order), or the channel has no seller id."""
+        self.ensure_one()
+        channel = self.oms_channel_id.sudo()
+        shipped = self.picking_ids.filtered(
+            lambda p: p.picking_type_code == "outgoing" and p.state == "done"
+        )
+        if channel.fulfilled_picking_type_id and (
+            shipped.picking_type_id & channel.fulfilled_picking_type_id
+        ):
+            return _(
+                "Amazon fulfils this order (FBA or shipped before import): the seller "
+                "cannot cancel it through the SP-API."
+            )
+        if shipped:
+            return _(
+                "Part of the order has shipped: Amazon's order acknowledgement feed "
+                "would refund all of it. Refund what did not ship in Seller Central."
+            )
+        if not channel.amazon_seller_id:
+            return _("%s has no Seller ID to send the cancellation with.", channel.name)
+        if not self.order_line.filtered("oms_external_line_id"):
+            return _("The order has no Amazon item ids to cancel.")
+        return None
+
+    def _oms_push_cancellation_amazon(self, client):
+        """Cancel a merchant-fulfilled order not shipped yet with the order
+        acknowledgement feed: ``BuyerCanceled`` when the buyer asked for it
+        (a buyer-cancel hold), otherwise ``GeneralAdjustment``."""
+        asked = self.oms_hold_ids.filtered(lambda h: h.hold_type == "buyer_cancel")
+        reason = "BuyerCanceled" if asked else "GeneralAdjustment"
+        items = [i for i in dict.fromkeys(self.order_line.mapped("oms_external_line_id")) if i]
+        feed_id = client.cancel_order(
+            self.oms_channel_id.sudo().amazon_seller_id,
+            self.oms_external_ref,
+            items,
+            reason=reason,
+        )
+        self._oms_log_event(
+            "note",
+            _("Cancellation sent to %s", self.oms_channel_id.name),
+            reason=_(
+                "Order acknowledgement feed %(feed)s, reason %(reason)s: Amazon lists the "
+                "order Canceled once it has processed the feed.",
+                feed=feed_id,
+                reason=reason,
+            ),
+        )
         return True
 
     @api.model
@@ -686,6 +819,8 @@ class SaleOrder(models.Model):
                             sku=line.sku,
                             price=line.unit_price,
                         ),
+                        # Still the channel's item: a cancellation names it too.
+                        "oms_external_line_id": line.external_id or False,
                     }
                 )
                 continue
@@ -703,27 +838,34 @@ class SaleOrder(models.Model):
                     **lookups.analytic_preset(),
                 }
             )
-        # Shipping is a delivery line, as Odoo's own (invoiced, reported as shipping).
-        extras = [(s.title or s.method, s.subtotal, s.taxes, True) for s in draft.shipping_lines]
-        extras += [(f.name, f.amount, f.taxes, False) for f in draft.fees]
-        bases = [_base(draft, s) for s in draft.shipping_lines]
-        bases += [_base(draft, f) for f in draft.fees]
-        extras += [(d.code or _("Discount"), -d.amount, (), False) for d in draft.order_discounts]
-        if extras:
-            service = lookups.service()
-            for index, (name, amount, taxes, is_delivery) in enumerate(extras):
-                base = bases[index] if index < len(bases) else None
-                lines.append(
-                    {
-                        "product_id": service.id,
-                        "name": name,
-                        "product_uom_qty": 1,
-                        "price_unit": float(amount),
-                        "tax_id": [(6, 0, lookups.taxes(draft, taxes, base).ids)],
-                        "is_delivery": is_delivery,
-                        **lookups.analytic_preset(),
-                    }
-                )
+        # Shipping is a delivery line, as Odoo's own (invoiced, reported as shipping);
+        # a fee is a line of its kind's product (gift wrap, COD fee), its discount
+        # the line's discount; an order discount a negative charge.
+        extras = [
+            (s.title or s.method, s.subtotal, ZERO, s.taxes, _base(draft, s), True, "")
+            for s in draft.shipping_lines
+        ]
+        extras += [
+            (f.name, f.amount, f.discount_total, f.taxes, _base(draft, f), False, f.kind)
+            for f in draft.fees
+        ]
+        extras += [
+            (d.code or _("Discount"), -d.amount, ZERO, (), None, False, "")
+            for d in draft.order_discounts
+        ]
+        for name, amount, discount, taxes, base, is_delivery, kind in extras:
+            lines.append(
+                {
+                    "product_id": lookups.service(kind).id,
+                    "name": name,
+                    "product_uom_qty": 1,
+                    "price_unit": float(amount),
+                    "discount": float(discount / amount * 100) if discount and amount else 0.0,
+                    "tax_id": [(6, 0, lookups.taxes(draft, taxes, base).ids)],
+                    "is_delivery": is_delivery,
+                    **lookups.analytic_preset(),
+                }
+            )
         return lines, unknown
 
 
@@ -757,7 +899,7 @@ class _Lookups:
         self._tax_candidates = {}
         # Per draft (by id): the channel taxes no Odoo tax matched, described.
         self.unmapped = {}
-        self._service = self._analytic = None
+        self._services, self._analytic = {}, None
 
     def load_products(self, skus):
         Product = self.env["product.product"]
@@ -791,10 +933,17 @@ class _Lookups:
             self._analytic = {} if has_models else {"analytic_distribution": False}
         return self._analytic
 
-    def service(self):
-        if self._service is None:
-            self._service = self.env.ref("oms_channels.product_channel_charge").product_variant_id
-        return self._service
+    def service(self, kind=""):
+        """The service product of a line that is not goods: the channel's product
+        of the fee's kind, else the generic *Channel charge*."""
+        if kind not in self._services:
+            if kind and self.channel:
+                self._services[kind] = self.channel._oms_fee_product(kind)
+            else:
+                self._services[kind] = self.env.ref(
+                    "oms_channels.product_channel_charge"
+                ).product_variant_id
+        return self._services[kind]
 
     def currency(self, code):
         if code not in self._currencies:

@@ -469,13 +469,17 @@ class TestAmazon(ChannelFlowCase):
             self.assertEqual(self.sim.inventory[binding.sku], binding.qty_pushed)
             self.assertTrue(binding.push_reference.startswith("Feed "))
 
-    def test_cancellation_cannot_go_back_and_says_so(self):
+    def test_cancellation_goes_back_through_the_acknowledgement_feed(self):
+        # More cases in test_oms_channel_amazon.py (buyer's request, FBA, shipped).
         self.sim.add_orders(amazon_orders(1, seed=8, lines=1))
         order = self._import_all(self.channel)
         with trap_jobs() as trap:
             order._action_cancel()
             trap.perform_enqueued_jobs()
-        self.assertIn("Cancel it in Amazon Seller Central too", order.oms_event_ids.mapped("name"))
+        self.assertIn(
+            "Cancellation sent to Amazon US (simulator)", order.oms_event_ids.mapped("name")
+        )
+        self.assertEqual([c["order_id"] for c in self.sim.cancellations], [order.oms_external_ref])
 
 
 class TestFileAndHealth(ChannelSimulatorCase):

@@ -352,18 +352,18 @@ Amazon OrderItem (Orders API v0 ``getOrderItems`` ``OrderItem``, the ``OrderItem
 | ShippingTax.Amount | money | mapped | the ShippingLine's TaxLine (less ShippingDiscountTax) |
 | ShippingDiscountTax.Amount | money | mapped | taken off the shipping tax |
 | *.CurrencyCode | money | mapped | refused "is in X, the order is in Y" when not the order's currency |
-| CODFee.Amount | money | ignored | not read yet: issue 26 point 2 |
-| CODFeeDiscount.Amount | money | ignored | not read yet: issue 26 point 2 |
-| BuyerInfo.GiftWrapPrice.Amount | money | ignored | not read yet: issue 26 point 2 |
-| BuyerInfo.GiftWrapTax.Amount | money | ignored | not read yet: issue 26 point 2 |
-| BuyerInfo.GiftMessageText | status | ignored | not read yet: issue 26 point 2 |
-| BuyerInfo.GiftWrapLevel | status | ignored | not read yet: issue 26 point 2 |
-| BuyerInfo.* | id | ignored | customisation URLs |
-| IsGift | flag | ignored | not read yet: issue 26 point 2 |
-| PointsGranted.PointsNumber | quantity | ignored | not read yet: issue 26 point 2 |
-| PointsGranted.PointsMonetaryValue.* | money | ignored | not read yet: issue 26 point 2 |
-| BuyerRequestedCancel.IsBuyerRequestedCancel | flag | ignored | not read yet: issue 26 point 2 |
-| BuyerRequestedCancel.BuyerCancelReason | status | ignored | not read yet: issue 26 point 2 |
+| CODFee.Amount | money | mapped | the order's FeeLine of kind cod_fee (summed over the items): a line of the channel's Cash on Delivery Fee product |
+| CODFeeDiscount.Amount | money | mapped | that FeeLine's Discount (the line's discount); refused "the COD fee discount exceeds the COD fee" |
+| BuyerInfo.GiftWrapPrice.Amount | money | mapped | a FeeLine of kind gift_wrap per item: a line of the channel's Gift Wrap product |
+| BuyerInfo.GiftWrapTax.Amount | money | mapped | that FeeLine's TaxLine (rate from the amounts); refused "the gift wrap tax exceeds its price" when prices include tax |
+| BuyerInfo.GiftMessageText | status | mapped | the OrderLine's Gift message: the deliveries' note |
+| BuyerInfo.GiftWrapLevel | status | mapped | the Gift's wrap_level (deliveries' note) and the gift wrap FeeLine's name |
+| BuyerInfo.* | id | ignored | customisation URLs (BuyerCustomizedInfo) |
+| IsGift | flag | mapped | "true": the OrderLine's Gift (the deliveries' note); refused unless "true" or "false" |
+| PointsGranted.PointsNumber | quantity | mapped | points_granted: a timeline note, never money of the order; refused unless a whole number |
+| PointsGranted.PointsMonetaryValue.Amount | money | mapped | points_value: the note's worth (Amazon pays it), not in the total |
+| BuyerRequestedCancel.IsBuyerRequestedCancel | flag | mapped | "true" on any item: cancel_requested, a Buyer Asked to Cancel hold; refused unless "true" or "false" |
+| BuyerRequestedCancel.BuyerCancelReason | status | mapped | cancel_request_reason, named by the hold |
 | TaxCollection.Model | status | ignored | Amazon collects and remits the tax (MarketplaceFacilitator): charged to the buyer all the same, in ItemTax |
 | TaxCollection.ResponsibleParty | status | ignored | as TaxCollection.Model |
 | ProductInfo.NumberOfItems | quantity | ignored | units in one sellable item (a pack): the SKU's product is the pack |

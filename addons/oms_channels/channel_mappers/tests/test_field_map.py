@@ -148,6 +148,8 @@ def test_the_map_is_well_formed_and_names_every_money_field():
         ("WooCommerce Order", "fee_lines[].total"),
         ("Amazon Order", "OrderTotal.Amount"),
         ("Amazon OrderItem", "ItemPrice.Amount"),
+        ("Amazon OrderItem", "CODFee.Amount"),
+        ("Amazon OrderItem", "BuyerInfo.GiftWrapPrice.Amount"),
         ("CSV file", "unit_price"),
     ):
         row = disposition(obj, path)

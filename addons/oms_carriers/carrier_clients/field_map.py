@@ -166,13 +166,187 @@ UPS Track API v1 (``GET /api/track/v1/details/{inquiryNumber}``)
 | trackResponse.shipment[].package[].weight.* | quantity | ignored | the carrier's weighing, billed on UPS's invoice |
 | trackResponse.shipment[].package[].service.* | status | ignored | the service bought is on the delivery |
 | trackResponse.shipment[].userRelation[] | status | ignored | whose parcel it is to UPS |
+| trackResponse.shipment[].package[].paymentInformation[].amount | money | ignored | what the receiver pays UPS (COD, duties), not our cost |
+| trackResponse.shipment[].package[].paymentInformation[].currency | money | ignored | currency of the amount above |
+| trackResponse.shipment[].package[].paymentInformation[].* | status | ignored | id, type, method and paid flag of the receiver's payment |
+| trackResponse.shipment[].package[].statusCode | status | ignored | the package's summary code; currentStatus is read |
+| trackResponse.shipment[].package[].statusDescription | status | ignored | as statusCode |
+| trackResponse.shipment[].package[].activity[].status.simplifiedTextDescription | status | ignored | the description says it |
+| trackResponse.shipment[].package[].milestones[].* | status | ignored | UPS's summary of the activities, which are read one by one |
+| trackResponse.shipment[].package[].deliveryInformation.* | status | ignored | proof of delivery (signature, photo, who received it) is not kept |
+| trackResponse.shipment[].package[].deliveryTime.* | status | ignored | delivery window; the date is read from deliveryDate |
+| trackResponse.shipment[].package[].packageAddress[].* | id | ignored | the addresses we sent, echoed |
+| trackResponse.shipment[].package[].referenceNumber[].* | id | ignored | our own reference, sent by us |
+| trackResponse.shipment[].package[].alternateTrackingNumber[].* | id | ignored | USPS / Mail Innovations numbers of the same parcel |
+| trackResponse.shipment[].package[].additionalServices[] | flag | ignored | services bought with the label (on the delivery) |
+| trackResponse.shipment[].package[].additionalAttributes[] | flag | ignored | sensor events and the like, not kept |
+| trackResponse.shipment[].package[].accessPointInformation.* | status | ignored | access point pickup date, not kept |
+| trackResponse.shipment[].package[].suppressionIndicators | flag | ignored | what UPS hides from the answer |
+
+UPS errors (any API: ``response.errors[]``, HTTP 4xx / 5xx)
+
+| field | kind | disposition | note |
+|---|---|---|---|
+| response.errors[].code | status | refused | the carrier error's code (typed by HTTP status: auth, validation, not found...) |
+| response.errors[].message | status | refused | the carrier error's message, shown to the user |
+
+UPS Rating API (``POST /api/rating/{version}/{Rate,Shop}``: ``RateResponse``, ``RATEResponseWrapper`` of Rating.yaml)
+
+A single element may come as a bare object instead of a list (UPS's habit): the
+paths match with or without ``[]``. The money of a rated shipment is read from
+``NegotiatedRateCharges`` (the account's negotiated rates, what the merchant
+pays: asked for with ``NegotiatedRatesIndicator``) when it has an amount, else
+from the published ``TotalCharges``.
+
+| field | kind | disposition | note |
+|---|---|---|---|
+| RateResponse.RatedShipment[].NegotiatedRateCharges.TotalCharge.MonetaryValue | money | mapped | Rate amount (first choice); a value that is not a number is not an amount: the published total is read |
+| RateResponse.RatedShipment[].NegotiatedRateCharges.TotalCharge.CurrencyCode | money | mapped | Rate currency with the amount above |
+| RateResponse.RatedShipment[].TotalCharges.MonetaryValue | money | mapped | Rate amount without negotiated rates; a rated shipment with no amount that is a number is left out (logged), never a quote of 0 |
+| RateResponse.RatedShipment[].TotalCharges.CurrencyCode | money | mapped | Rate currency with the amount above |
+| RateResponse.RatedShipment[].NegotiatedRateCharges.TotalChargesWithTaxes.* | money | ignored | the total plus the taxes UPS adds (VAT, GST) when asked for; we do not ask, and a business reclaims them: the cost is net |
+| RateResponse.RatedShipment[].TotalChargesWithTaxes.* | money | ignored | as above, for the published rate |
+| RateResponse.RatedShipment[].TaxCharges[].* | money | ignored | the taxes of TotalChargesWithTaxes |
+| RateResponse.RatedShipment[].NegotiatedRateCharges.TaxCharges[].* | money | ignored | as above |
+| RateResponse.RatedShipment[].TransportationCharges.* | money | ignored | part of TotalCharges (base plus itemized surcharges) |
+| RateResponse.RatedShipment[].BaseServiceCharge.* | money | ignored | part of TransportationCharges |
+| RateResponse.RatedShipment[].ServiceOptionsCharges.* | money | ignored | part of TotalCharges (options such as signature) |
+| RateResponse.RatedShipment[].ItemizedCharges[].* | money | ignored | surcharges (fuel, residential...) already in TotalCharges; a quote keeps its total only (the label keeps them, see Shipping) |
+| RateResponse.RatedShipment[].NegotiatedRateCharges.BaseServiceCharge* | money | ignored | part of the negotiated TotalCharge |
+| RateResponse.RatedShipment[].NegotiatedRateCharges.ItemizedCharges[].* | money | ignored | surcharges already in the negotiated TotalCharge |
+| RateResponse.RatedShipment[].NegotiatedRateCharges.RateModifier[].* | money | ignored | modifiers already applied to the negotiated TotalCharge |
+| RateResponse.RatedShipment[].RatedPackage[].* | money | ignored | each package's share of the shipment's charges, whose total is read |
+| RateResponse.RatedShipment[].FRSShipmentData.* | money | ignored | Ground Freight Pricing (freight): we never ask for it |
+| RateResponse.RatedShipment[].Service.Code | status | mapped | Rate service (and its name from our list) |
+| RateResponse.RatedShipment[].Service.Description | status | ignored | our own name of the code is shown |
+| RateResponse.RatedShipment[].GuaranteedDelivery.BusinessDaysInTransit | quantity | mapped | Rate delivery_days; guaranteed when given |
+| RateResponse.RatedShipment[].GuaranteedDelivery.DeliveryByTime | status | ignored | the time of day of a guaranteed delivery, not kept |
+| RateResponse.RatedShipment[].GuaranteedDelivery.ScheduledDeliveryDate | status | ignored | only with time in transit, which we do not ask for |
+| RateResponse.RatedShipment[].TimeInTransit.* | status | ignored | time in transit is not asked for (``Shoptimeintransit``); days come from GuaranteedDelivery |
+| RateResponse.RatedShipment[].BillingWeight.* | quantity | ignored | the weight UPS bills (dimensional or actual): priced in the total |
+| RateResponse.RatedShipment[].BillableWeightCalculationMethod | status | ignored | how the billing weight was found |
+| RateResponse.RatedShipment[].RatingMethod | status | ignored | shipment- or package-level rating, priced in the total |
+| RateResponse.RatedShipment[].RateChart | status | ignored | the rate chart used, priced in the total |
+| RateResponse.RatedShipment[].Zone | status | ignored | pricing zone, priced in the total |
+| RateResponse.RatedShipment[].RoarRatedIndicator | flag | ignored | UPS Ready rating, priced in the total |
+| RateResponse.RatedShipment[].Disclaimer[].* | status | ignored | UPS's standard wording about taxes and duties |
+| RateResponse.RatedShipment[].RatedShipmentAlert[].* | status | ignored | notices such as "your invoice may vary" |
+| RateResponse.Response.ResponseStatus.* | status | ignored | 1 Success on HTTP 200; errors come as HTTP 4xx with response.errors |
+| RateResponse.Response.Alert[].* | status | ignored | notices about the request (a field ignored...), not errors |
+| RateResponse.Response.AlertDetail[].* | status | ignored | as Alert |
+| RateResponse.Response.TransactionReference.* | id | ignored | our own reference, echoed |
+
+UPS Shipping API (``POST /api/shipments/{version}/ship``: ``ShipmentResponse``, ``SHIPResponseWrapper`` of Shipping.yaml)
+
+The label cost is read as for a rate (negotiated first); the surcharges UPS
+itemizes for the charges read are kept as the label's cost details.
+
+| field | kind | disposition | note |
+|---|---|---|---|
+| ShipmentResponse.ShipmentResults.NegotiatedRateCharges.TotalCharge.MonetaryValue | money | mapped | Purchase amount (first choice): the delivery's carrier price, cost to serve, the parcel's label cost |
+| ShipmentResponse.ShipmentResults.NegotiatedRateCharges.TotalCharge.CurrencyCode | money | mapped | Purchase currency with the amount above |
+| ShipmentResponse.ShipmentResults.ShipmentCharges.TotalCharges.MonetaryValue | money | mapped | Purchase amount without negotiated rates; no amount that is a number: none (logged), the label is kept |
+| ShipmentResponse.ShipmentResults.ShipmentCharges.TotalCharges.CurrencyCode | money | mapped | Purchase currency with the amount above |
+| ShipmentResponse.ShipmentResults.NegotiatedRateCharges.ItemizedCharges[].MonetaryValue | money | mapped | Purchase fees (cost details) when the negotiated total is read |
+| ShipmentResponse.ShipmentResults.NegotiatedRateCharges.ItemizedCharges[].Code | status | mapped | the fee's name (UPS accessorial code) |
+| ShipmentResponse.ShipmentResults.NegotiatedRateCharges.ItemizedCharges[].SubType | status | mapped | with the code, in the fee's name |
+| ShipmentResponse.ShipmentResults.NegotiatedRateCharges.ItemizedCharges[].* | money | ignored | currency and description of the fee (the total's currency is the label's) |
+| ShipmentResponse.ShipmentResults.ShipmentCharges.ItemizedCharges[].MonetaryValue | money | mapped | Purchase fees (cost details) when the published total is read |
+| ShipmentResponse.ShipmentResults.ShipmentCharges.ItemizedCharges[].Code | status | mapped | the fee's name (UPS accessorial code) |
+| ShipmentResponse.ShipmentResults.ShipmentCharges.ItemizedCharges[].SubType | status | mapped | with the code, in the fee's name |
+| ShipmentResponse.ShipmentResults.ShipmentCharges.ItemizedCharges[].* | money | ignored | as above |
+| ShipmentResponse.ShipmentResults.ShipmentCharges.ServiceOptionsCharges.MonetaryValue | money | mapped | Purchase fee ServiceOptions (options such as signature), part of the total |
+| ShipmentResponse.ShipmentResults.ShipmentCharges.ServiceOptionsCharges.CurrencyCode | money | ignored | the total's currency |
+| ShipmentResponse.ShipmentResults.ShipmentCharges.TotalChargesWithTaxes.* | money | ignored | the total plus taxes, reclaimed by a business: the cost is net |
+| ShipmentResponse.ShipmentResults.NegotiatedRateCharges.TotalChargesWithTaxes.* | money | ignored | as above |
+| ShipmentResponse.ShipmentResults.ShipmentCharges.TaxCharges[].* | money | ignored | the taxes of TotalChargesWithTaxes |
+| ShipmentResponse.ShipmentResults.NegotiatedRateCharges.TaxCharges[].* | money | ignored | as above |
+| ShipmentResponse.ShipmentResults.ShipmentCharges.TransportationCharges.* | money | ignored | part of TotalCharges (base plus itemized surcharges) |
+| ShipmentResponse.ShipmentResults.ShipmentCharges.BaseServiceCharge.* | money | ignored | part of TransportationCharges |
+| ShipmentResponse.ShipmentResults.ShipmentCharges.RateChart | status | ignored | the rate chart used, priced in the total |
+| ShipmentResponse.ShipmentResults.NegotiatedRateCharges.RateModifier[].* | money | ignored | modifiers already applied to the negotiated total |
+| ShipmentResponse.ShipmentResults.FRSShipmentData.* | money | ignored | Ground Freight Pricing (freight): never asked for |
+| ShipmentResponse.ShipmentResults.ShipmentIdentificationNumber | id | mapped | Purchase shipment_id (what void takes) |
+| ShipmentResponse.ShipmentResults.PackageResults[].TrackingNumber | id | mapped | PackageLabel tracking_number; one per package sent, refused otherwise ("one label per package expected") |
+| ShipmentResponse.ShipmentResults.PackageResults[].ShippingLabel.GraphicImage | id | mapped | the label file (base64) |
+| ShipmentResponse.ShipmentResults.PackageResults[].ShippingLabel.ImageFormat.Code | status | mapped | the label file's format |
+| ShipmentResponse.ShipmentResults.PackageResults[].ShippingLabel.* | id | ignored | the HTML page, image parts, PDF417 and signature image around the label |
+| ShipmentResponse.ShipmentResults.PackageResults[].ShippingReceipt.* | id | ignored | a receipt image, not kept |
+| ShipmentResponse.ShipmentResults.PackageResults[].BaseServiceCharge.* | money | ignored | the package's share of the shipment's charges, whose total is read |
+| ShipmentResponse.ShipmentResults.PackageResults[].ServiceOptionsCharges.* | money | ignored | as above |
+| ShipmentResponse.ShipmentResults.PackageResults[].ItemizedCharges[].* | money | ignored | as above (in the shipment's itemized charges) |
+| ShipmentResponse.ShipmentResults.PackageResults[].NegotiatedCharges.* | money | ignored | as above, negotiated |
+| ShipmentResponse.ShipmentResults.PackageResults[].RateModifier[].* | money | ignored | modifiers already applied to the total |
+| ShipmentResponse.ShipmentResults.PackageResults[].SimpleRate.Code | status | ignored | UPS Simple Rate size: never asked for |
+| ShipmentResponse.ShipmentResults.PackageResults[].Accessorial[].* | status | ignored | the services of the package, sent by us |
+| ShipmentResponse.ShipmentResults.PackageResults[].Form.* | id | ignored | forms of the package; customs papers are printed by Odoo |
+| ShipmentResponse.ShipmentResults.PackageResults[].USPSPICNumber | id | ignored | Mail Innovations only |
+| ShipmentResponse.ShipmentResults.PackageResults[].CN22Number | id | ignored | Mail Innovations only |
+| ShipmentResponse.ShipmentResults.BillingWeight.* | quantity | ignored | the weight UPS bills, priced in the total |
+| ShipmentResponse.ShipmentResults.BillableWeightCalculationMethod | status | ignored | how the billing weight was found |
+| ShipmentResponse.ShipmentResults.RatingMethod | status | ignored | priced in the total |
+| ShipmentResponse.ShipmentResults.RoarRatedIndicator | flag | ignored | UPS Ready rating, priced in the total |
+| ShipmentResponse.ShipmentResults.Disclaimer[].* | status | ignored | UPS's standard wording about taxes and duties |
+| ShipmentResponse.ShipmentResults.Form.* | id | ignored | the commercial invoice UPS made; Odoo prints its own |
+| ShipmentResponse.ShipmentResults.CODTurnInPage.* | id | ignored | cash on delivery with UPS: never asked for |
+| ShipmentResponse.ShipmentResults.HighValueReport.* | id | ignored | the high value report image, not kept |
+| ShipmentResponse.ShipmentResults.ControlLogReceipt[].* | id | ignored | not kept |
+| ShipmentResponse.ShipmentResults.DGPaperImage[] | id | ignored | dangerous goods papers: hazmat marks are printed by us |
+| ShipmentResponse.ShipmentResults.PalletLabel.* | id | ignored | freight only |
+| ShipmentResponse.ShipmentResults.BarCodeImage | id | ignored | the shipment's barcode image, not kept |
+| ShipmentResponse.ShipmentResults.LabelURL | id | ignored | a page of the label; the label image is kept |
+| ShipmentResponse.ShipmentResults.LocalLanguageLabelURL | id | ignored | as LabelURL |
+| ShipmentResponse.ShipmentResults.ReceiptURL | id | ignored | a receipt page, not kept |
+| ShipmentResponse.ShipmentResults.LocalLanguageReceiptURL | id | ignored | as ReceiptURL |
+| ShipmentResponse.ShipmentResults.MIDualReturnShipmentKey | id | ignored | Mail Innovations returns only |
+| ShipmentResponse.ShipmentResults.BillOfLading | id | ignored | freight only |
+| ShipmentResponse.ShipmentResults.SubProNumber | id | ignored | freight only |
+| ShipmentResponse.ShipmentResults.GCCN | id | ignored | Global Checkout only |
+| ShipmentResponse.ShipmentResults.USI | id | ignored | Global Checkout only |
+| ShipmentResponse.ShipmentResults.MasterCartonID | id | ignored | master cartons: never asked for |
+| ShipmentResponse.ShipmentResults.Message | id | ignored | free text from UPS about the shipment, not kept |
+| ShipmentResponse.Response.ResponseStatus.* | status | ignored | 1 Success on HTTP 200; errors come as HTTP 4xx with response.errors |
+| ShipmentResponse.Response.Alert[].* | status | ignored | notices about the request, not errors |
+| ShipmentResponse.Response.TransactionReference.* | id | ignored | our own reference, echoed |
+
+UPS Void API (``DELETE /api/shipments/{version}/void/cancel/{id}``: ``VoidShipmentResponse``)
+
+| field | kind | disposition | note |
+|---|---|---|---|
+| VoidShipmentResponse.SummaryResult.Status.Code | status | mapped | VoidResult status: 1 voided, anything else rejected |
+| VoidShipmentResponse.SummaryResult.Status.Description | status | mapped | VoidResult message |
+| VoidShipmentResponse.PackageLevelResult[].* | status | ignored | per package; we void whole shipments, whose summary is read |
+| VoidShipmentResponse.PackageLevelResults[].* | status | ignored | the same, as Shipping.yaml names it |
+| VoidShipmentResponse.Response.ResponseStatus.* | status | ignored | 1 Success on HTTP 200; errors come as HTTP 4xx with response.errors |
+| VoidShipmentResponse.Response.Alert* | status | ignored | notices about the request, not errors |
+| VoidShipmentResponse.Response.TransactionReference.* | id | ignored | our own reference, echoed |
+
+Swiss Post barcode v2.4 GenerateLabel (``GenerateLabelResponse``, paths below it)
+
+Swiss Post bills what it scans, not per label: the answer has no money field.
+
+| field | kind | disposition | note |
+|---|---|---|---|
+| Envelope.Data.Provider.Sending.Item[].ItemID | id | refused | "the label answer is about item X, not Y" when not the item we sent |
+| Envelope.Data.Provider.Sending.Item[].IdentCode | id | mapped | Purchase tracking_number and shipment_id; refused ("no ident code or label") when missing |
+| Envelope.Data.Provider.Sending.Item[].Label | id | mapped | the label file (base64) in the format asked for |
+| Envelope.Data.Provider.Sending.Item[].Errors.Error[].Code | status | refused | a carrier validation error with this code |
+| Envelope.Data.Provider.Sending.Item[].Errors.Error[].Message | status | refused | in the error's message |
+| Envelope.Data.Provider.Sending.Item[].Warnings.Warning[].Code | status | ignored | logged (W0028 no weight...); the label is good |
+| Envelope.Data.Provider.Sending.Item[].Warnings.Warning[].Message | status | ignored | logged with its code |
+| Envelope.Data.Provider.Sending.SendingID | id | ignored | our own sending id, echoed (we send none) |
+| Envelope.LabelDefinition.ColorPrintRequired | flag | ignored | the label needs a colour printer; thermal labels are black and white |
+| Envelope.LabelDefinition.* | status | ignored | the label definition we sent, echoed |
 """
 
 import re
 from functools import cache
 
 DISPOSITIONS = ("mapped", "ignored", "refused")
-_HEADING = re.compile(r"^(EasyPost Shipment|EasyPost Tracker|EasyPost Event|UPS Track API v1)\b")
+_HEADING = re.compile(
+    r"^(EasyPost Shipment|EasyPost Tracker|EasyPost Event|UPS Track API v1|UPS errors"
+    r"|UPS Rating API|UPS Shipping API|UPS Void API|Swiss Post barcode v2\.4 GenerateLabel)\b"
+)
 
 
 def tables():
@@ -191,15 +365,22 @@ def tables():
     return result
 
 
+def _bare(obj, path):
+    """UPS answers a list of one as a bare object: its paths match without ``[]``."""
+    return path.replace("[]", "") if obj.startswith("UPS") else path
+
+
 @cache
 def _patterns(obj):
     return [
-        (re.compile(re.escape(row[0]).replace(r"\*", ".*") + r"\Z"), row) for row in tables()[obj]
+        (re.compile(re.escape(_bare(obj, row[0])).replace(r"\*", ".*") + r"\Z"), row)
+        for row in tables()[obj]
     ]
 
 
 def disposition(obj, path):
     """The first row of ``obj``'s table covering ``path``, or None."""
+    path = _bare(obj, path)
     row = next((row for pattern, row in _patterns(obj) if pattern.match(path)), None)
     if row is None and obj == "EasyPost Shipment" and path.startswith("selected_rate."):
         return disposition(obj, "rates[]." + path.removeprefix("selected_rate."))

@@ -37,6 +37,7 @@ from .models import (
     PRE_TRANSIT,
     RETURNED,
     UNKNOWN,
+    Fee,
     Label,
     PackageLabel,
     Purchase,
@@ -274,7 +275,8 @@ class UpsClient(HttpClient):
         )
         data = (response.json() or {}).get("RateResponse") or {}
         self.ensure("RatedShipment" in data, "no RatedShipment in the answer", response)
-        return tuple(_parse_rated(rated) for rated in _many(data["RatedShipment"]))
+        rates = (_parse_rated(rated) for rated in _many(data["RatedShipment"]))
+        return tuple(rate for rate in rates if rate is not None)
 
     def ship(
         self,
@@ -334,17 +336,22 @@ class UpsClient(HttpClient):
             file_format = ((image.get("ImageFormat") or {}).get("Code") or label_format).upper()
             labels.append(PackageLabel(package["TrackingNumber"], Label(file_format, content)))
         self.ensure(len(labels) == len(packages), "one label per package expected", response)
-        charges = (results.get("ShipmentCharges") or {}).get("TotalCharges") or {}
-        negotiated = ((results.get("NegotiatedRateCharges") or {}).get("TotalCharge")) or {}
-        total = negotiated or charges
+        amount, currency, fees = _label_cost(results)
+        if amount is None:
+            logger.warning(
+                "UPS shipment %s: no total charge that is an amount in the answer; "
+                "the label is kept without its cost",
+                results.get("ShipmentIdentificationNumber"),
+            )
         return Purchase(
             shipment_id=results["ShipmentIdentificationNumber"],
             tracking_number=labels[0].tracking_number,
             packages=tuple(labels),
-            amount=Decimal(total["MonetaryValue"]) if total.get("MonetaryValue") else None,
-            currency=total.get("CurrencyCode") or "",
+            amount=amount,
+            currency=currency,
             carrier="UPS",
             service=service_code,
+            fees=fees,
         )
 
     def void(self, shipment_id, tracking_numbers=()):
@@ -470,20 +477,77 @@ class UpsClient(HttpClient):
         )
 
 
+def _money(charge):
+    """``{"MonetaryValue", "CurrencyCode"}`` as (Decimal, currency), or None when its
+    value is missing or not a finite number."""
+    if not isinstance(charge, dict):
+        return None
+    try:
+        amount = Decimal(str(charge.get("MonetaryValue")).strip())
+    except ArithmeticError:
+        return None
+    if not amount.is_finite() or charge.get("MonetaryValue") in (None, ""):
+        return None
+    return amount, str(charge.get("CurrencyCode") or "")
+
+
+def _total(charges, published=None):
+    """What the merchant pays: the account's negotiated total when it is an amount
+    (UPS answers it when ``NegotiatedRatesIndicator`` is asked and the account has
+    negotiated rates), else the published ``TotalCharges`` (of ``published``, or
+    of ``charges`` itself); with the block it was read from.
+    ``(None, "", None)`` when neither is an amount."""
+    negotiated = charges.get("NegotiatedRateCharges")
+    found = _money((negotiated or {}).get("TotalCharge")) if isinstance(negotiated, dict) else None
+    if found:
+        return found[0], found[1], negotiated
+    block = charges.get(published)
+    if not isinstance(block, dict):
+        block = charges
+    found = _money(block.get("TotalCharges"))
+    if found:
+        return found[0], found[1], block
+    return None, "", None
+
+
 def _parse_rated(rated):
+    """A rated shipment as a :class:`Rate`, or None (logged) when it has no total
+    that is an amount: never a quote of 0 that would win the rate shopping."""
     service = (rated.get("Service") or {}).get("Code") or ""
-    negotiated = (rated.get("NegotiatedRateCharges") or {}).get("TotalCharge")
-    total = negotiated or rated.get("TotalCharges") or {}
+    amount, currency, _block = _total(rated)
+    if amount is None:
+        logger.warning("UPS rating: service %r has no total that is an amount, left out", service)
+        return None
     days = (rated.get("GuaranteedDelivery") or {}).get("BusinessDaysInTransit")
     return Rate(
         carrier="UPS",
         service=service,
         service_name=SERVICES.get(service, ""),
-        amount=Decimal(total.get("MonetaryValue") or "0"),
-        currency=total.get("CurrencyCode") or "",
-        delivery_days=int(days) if days else None,
+        amount=amount,
+        currency=currency,
+        delivery_days=int(days) if str(days or "").isdigit() else None,
         guaranteed=bool(days),
     )
+
+
+def _label_cost(results):
+    """A shipment's cost (negotiated first, else ``ShipmentCharges.TotalCharges``),
+    its currency and the parts UPS itemizes for the charges read: each
+    ``ItemizedCharges`` (fuel, residential, surge... by UPS code and subtype) and
+    the service options, as :class:`Fee` (parts of the total, not added to it)."""
+    amount, currency, block = _total(results, "ShipmentCharges")
+    if amount is None:
+        return None, "", ()
+    fees = []
+    for item in _many(block.get("ItemizedCharges")):
+        found = _money(item) if isinstance(item, dict) else None
+        if found and found[0]:
+            name = " ".join(str(item.get(k) or "") for k in ("Code", "SubType")).strip()
+            fees.append(Fee(type=f"UPS {name}", amount=found[0]))
+    options = _money(block.get("ServiceOptionsCharges"))
+    if options and options[0]:
+        fees.append(Fee(type="UPS ServiceOptions", amount=options[0]))
+    return amount, currency, tuple(fees)
 
 
 def _pruned(value):

@@ -509,7 +509,7 @@ class DeliveryCarrier(models.Model):
                     )
                 numbers.append(purchase.tracking_number)
                 labels += [(p.tracking_number, p.label) for p in purchase.packages]
-                price += float(purchase.amount or 0.0)
+                price += self._oms_price_for(picking, purchase.amount, purchase.currency)
                 picking._oms_record_shipment(
                     shipment.id, purchase.tracking_number, purchase=purchase
                 )
@@ -576,15 +576,39 @@ class DeliveryCarrier(models.Model):
                 customs_info=picking._oms_customs_info() if picking._oms_needs_customs() else None,
             )
             numbers = [p.tracking_number for p in purchase.packages]
-            for number in numbers:
-                picking._oms_record_shipment(purchase.shipment_id, number)
+            for index, number in enumerate(numbers):
+                # the shipment's cost (and the surcharges UPS itemizes) on its first parcel
+                picking._oms_record_shipment(
+                    purchase.shipment_id, number, purchase=purchase if index == 0 else None
+                )
             self._oms_attach_labels(
                 picking, [(p.tracking_number, p.label) for p in purchase.packages], numbers
             )
             results.append(
-                {"exact_price": float(purchase.amount or 0.0), "tracking_number": ",".join(numbers)}
+                {
+                    "exact_price": self._oms_price_for(picking, purchase.amount, purchase.currency),
+                    "tracking_number": ",".join(numbers),
+                }
             )
         return results
+
+    def _oms_price_for(self, picking, amount, currency_code):
+        """What the carrier charged, in the currency of the delivery's order (its
+        company's without one), as Odoo's carrier price wants it: a label billed
+        in another currency is converted at today's rate."""
+        if amount is None:
+            return 0.0
+        target = picking.sale_id.currency_id or picking.company_id.currency_id
+        currency = (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("name", "=", currency_code)], limit=1)
+        )
+        if not currency or currency == target:
+            return float(amount)
+        return currency._convert(
+            float(amount), target, picking.company_id, fields.Date.context_today(self)
+        )
 
     def _oms_ups_reference(self, picking):
         """The shipment's reference at UPS: the delivery's name and a token of this

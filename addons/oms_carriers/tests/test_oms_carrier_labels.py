@@ -1,11 +1,13 @@
 """Labels bought through the carriers' simulators, stored on the delivery."""
 
 import base64
+import json
 from contextlib import closing
 from decimal import Decimal
+from pathlib import Path
 from unittest.mock import patch
 
-from odoo import sql_db
+from odoo import fields, sql_db
 from odoo.exceptions import UserError
 
 from odoo.addons.oms_carriers.carrier_clients import (
@@ -19,6 +21,8 @@ from tests.simulators.postlogistics import SERVICE_PATH, PostLogisticsSimulator
 from tests.simulators.ups import UpsSimulator
 
 from .common import CarrierCase
+
+UPS_FIXTURES = Path(__file__).parents[1] / "carrier_clients" / "tests" / "fixtures" / "ups"
 
 
 class TestEasyPost(CarrierCase):
@@ -203,6 +207,28 @@ class TestUps(CarrierCase):
         self.assertTrue(printable.raw.startswith(b"%PDF"))
         picking.cancel_shipment()
         self.assertFalse(picking.carrier_tracking_ref)
+
+    def test_the_label_cost_is_the_negotiated_total_with_its_surcharges(self):
+        """UPS's recorded answer (karrio's fixture, fixtures/ups/README.md): the
+        negotiated total in GBP, the fuel surcharge it itemizes; the delivery's
+        carrier price is in the order's currency, the parcel keeps UPS's."""
+        gbp = self.env.ref("base.GBP")
+        company = self.env.company
+        self.env["res.currency.rate"].create(
+            {"currency_id": gbp.id, "rate": 0.5, "name": "2020-01-01", "company_id": company.id}
+        )
+        body = json.loads((UPS_FIXTURES / "ship_gb_negotiated_invoice.json").read_text())
+        self.sim.fail_next(200, path=r"/ship$", body=body)
+        picking = self.make_delivery(self.carrier)
+        result = self.carrier.send_shipping(picking)
+        shipment = picking.oms_carrier_shipment_ids
+        self.assertEqual(shipment.tracking_number, "1Z0FH3446831744085")
+        self.assertEqual((shipment.cost, shipment.cost_currency), (20.22, "GBP"))
+        self.assertEqual(shipment.cost_details, "UPS 378 7.77")
+        in_company = gbp._convert(20.22, company.currency_id, company, fields.Date.today())
+        self.assertNotEqual(company.currency_id, gbp)
+        self.assertAlmostEqual(result[0]["exact_price"], in_company)
+        self.assertNotAlmostEqual(result[0]["exact_price"], 20.22)
 
     def test_a_retry_after_a_timeout_recovers_the_label_instead_of_buying_twice(self):
         picking = self.make_delivery(self.carrier)

@@ -194,17 +194,7 @@ class TestAmazonAmountsAndFlags(FixtureChannelsCase):
         self.assertEqual(order.amount_total, 9818.0)
 
 
-class TestAmazonCancellation(ChannelSimulatorCase):
-    """The manager's Cancel of an Amazon order goes to Amazon through the order
-    acknowledgement feed, or says why it cannot."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.manager = new_test_user(
-            cls.env, login="amazon_cancel_manager", groups="oms_core.group_oms_manager"
-        )
-
+class AmazonSimulatorCase(ChannelSimulatorCase):
     def setUp(self):
         super().setUp()
         self.sim = AmazonSpSimulator().start()
@@ -237,6 +227,39 @@ class TestAmazonCancellation(ChannelSimulatorCase):
             set(inbox.mapped("state")) - {"stale"}, {"done"}, inbox.mapped("error_message")
         )
         return self.env["sale.order"].search([("oms_channel_id", "=", self.channel.id)])
+
+
+class TestAmazonGiftsPulled(AmazonSimulatorCase):
+    def test_orders_imported_together_each_get_their_gift_note(self):
+        # A seed whose taxes give Odoo's 8.25 % exactly: the three go through at once.
+        remotes = amazon_orders(3, seed=30, lines=1)
+        for index, remote in enumerate(remotes[:2]):
+            (item,) = remote["OrderItems"]
+            item["IsGift"] = "true"
+            item["BuyerInfo"] = {"GiftMessageText": f"For you, number {index}!"}
+        self.sim.add_orders(remotes)
+        orders = self._pull()
+        self.assertEqual(orders.mapped("state"), ["sale"] * 3)
+        notes = {
+            order.oms_external_ref: html2plaintext(order.picking_ids.note or "") for order in orders
+        }
+        for index, remote in enumerate(remotes[:2]):
+            note = notes[remote["Order"]["AmazonOrderId"]]
+            self.assertIn(f"“For you, number {index}!”", note)
+            self.assertIn(remote["OrderItems"][0]["SellerSKU"], note)
+        self.assertEqual(notes[remotes[2]["Order"]["AmazonOrderId"]], "", "not a gift")
+
+
+class TestAmazonCancellation(AmazonSimulatorCase):
+    """The manager's Cancel of an Amazon order goes to Amazon through the order
+    acknowledgement feed, or says why it cannot."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager = new_test_user(
+            cls.env, login="amazon_cancel_manager", groups="oms_core.group_oms_manager"
+        )
 
     def _cancel(self, order):
         """The manager's Cancel (the order's cancel wizard skipped), and the job it queues."""

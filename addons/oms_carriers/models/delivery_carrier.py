@@ -592,6 +592,18 @@ class DeliveryCarrier(models.Model):
             )
         return results
 
+    @api.model
+    def _oms_currency(self, code):
+        """The currency of an ISO code a carrier answers in, active in Odoo or not
+        (its rates are kept either way): never taken for the company's."""
+        if not code:
+            return self.env["res.currency"]
+        return (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("name", "=", code)], limit=1)
+        )
+
     def _oms_price_for(self, picking, amount, currency_code):
         """What the carrier charged, in the currency of the delivery's order (its
         company's without one), as Odoo's carrier price wants it: a label billed
@@ -599,11 +611,7 @@ class DeliveryCarrier(models.Model):
         if amount is None:
             return 0.0
         target = picking.sale_id.currency_id or picking.company_id.currency_id
-        currency = (
-            self.env["res.currency"]
-            .with_context(active_test=False)
-            .search([("name", "=", currency_code)], limit=1)
-        )
+        currency = self._oms_currency(currency_code)
         if not currency or currency == target:
             return float(amount)
         return currency._convert(
@@ -842,7 +850,7 @@ class DeliveryCarrier(models.Model):
 
     def _oms_quote_values(self, picking, rate):
         company = picking.company_id
-        currency = self.env["res.currency"].search([("name", "=", rate.currency)], limit=1)
+        currency = self._oms_currency(rate.currency)
         price = float(rate.amount)
         in_company = price
         if currency and currency != company.currency_id:
@@ -893,7 +901,7 @@ class DeliveryCarrier(models.Model):
                 "warning_message": False,
             }
         price = float(rate.amount)
-        currency = self.env["res.currency"].search([("name", "=", rate.currency)], limit=1)
+        currency = self._oms_currency(rate.currency)
         if currency and currency != order.currency_id:
             price = currency._convert(
                 price, order.currency_id, order.company_id, fields.Date.today()

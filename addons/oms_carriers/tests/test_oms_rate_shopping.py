@@ -1,6 +1,8 @@
 """Rate shopping across the EasyPost and UPS simulators under a shipping policy."""
 
+import json
 from datetime import timedelta
+from pathlib import Path
 
 from odoo import fields
 from odoo.exceptions import UserError
@@ -9,6 +11,8 @@ from tests.simulators.easypost import EasyPostSimulator
 from tests.simulators.ups import UpsSimulator
 
 from .common import CarrierCase
+
+UPS_FIXTURES = Path(__file__).parents[1] / "carrier_clients" / "tests" / "fixtures" / "ups"
 
 
 class TestRateShopping(CarrierCase):
@@ -61,6 +65,29 @@ class TestRateShopping(CarrierCase):
         self.assertTrue(
             any("ships with EasyPost" in name for name in self.order.oms_event_ids.mapped("name"))
         )
+
+    def test_a_quote_in_a_currency_odoo_has_not_activated_is_converted(self):
+        """UPS's recorded Shop answer in CAD (karrio's fixture): every quote keeps
+        its price in CAD and is compared in the company's currency, even though
+        CAD is not an active currency of the database."""
+        cad = self.env.ref("base.CAD")
+        cad.active = False
+        company = self.env.company
+        self.env["res.currency.rate"].create(
+            {"currency_id": cad.id, "rate": 2.0, "name": "2020-01-01", "company_id": company.id}
+        )
+        body = json.loads((UPS_FIXTURES / "rate_shop_ca_negotiated.json").read_text())
+        self.ups_sim.fail_next(200, path=r"/api/rating/", body=body)
+        self.picking.action_oms_shop_rates()
+        ground = self.picking.oms_shipping_quote_ids.filtered(
+            lambda q: q.carrier_id == self.ups and q.service == "11"
+        )
+        self.assertEqual((ground.price, ground.currency_id), (119.93, cad))
+        self.assertAlmostEqual(
+            ground.price_company,
+            cad._convert(119.93, company.currency_id, company, fields.Date.today()),
+        )
+        self.assertNotAlmostEqual(ground.price_company, 119.93)
 
     def test_the_promised_date_rules_out_slow_services(self):
         self.order.commitment_date = fields.Datetime.now() + timedelta(days=2)

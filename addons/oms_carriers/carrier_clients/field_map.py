@@ -321,6 +321,26 @@ UPS Void API (``DELETE /api/shipments/{version}/void/cancel/{id}``: ``VoidShipme
 | VoidShipmentResponse.Response.Alert* | status | ignored | notices about the request, not errors |
 | VoidShipmentResponse.Response.TransactionReference.* | id | ignored | our own reference, echoed |
 
+UPS Label Recovery API (``POST /api/labels/{version}/recovery``: ``LabelRecoveryResponse``)
+
+| field | kind | disposition | note |
+|---|---|---|---|
+| LabelRecoveryResponse.LabelResults[].TrackingNumber | id | refused | "the label answer is about package X, not Y" when no result is the package asked for |
+| LabelRecoveryResponse.LabelResults[].LabelImage.GraphicImage | id | mapped | the recovered label file (base64) |
+| LabelRecoveryResponse.LabelResults[].LabelImage.LabelImageFormat.Code | status | mapped | the label file's format |
+| LabelRecoveryResponse.LabelResults[].LabelImage.* | id | ignored | the HTML page, PDF417, URL and signature image around the label |
+| LabelRecoveryResponse.LabelResults[].Receipt.* | id | ignored | a receipt, not kept |
+| LabelRecoveryResponse.LabelResults[].Form.* | id | ignored | forms; customs papers are printed by Odoo |
+| LabelRecoveryResponse.LabelResults[].MailInnovations* | id | ignored | Mail Innovations only |
+| LabelRecoveryResponse.ShipmentIdentificationNumber | id | ignored | the shipment is known: it was looked up by its reference |
+| LabelRecoveryResponse.TrackingCandidate[].* | id | ignored | candidates of a reference search; we ask by tracking number |
+| LabelRecoveryResponse.Form.* | id | ignored | forms; customs papers are printed by Odoo |
+| LabelRecoveryResponse.CODTurnInPage.* | id | ignored | cash on delivery with UPS: never asked for |
+| LabelRecoveryResponse.HighValueReport.* | id | ignored | not kept |
+| LabelRecoveryResponse.Response.ResponseStatus.* | status | ignored | 1 Success on HTTP 200; errors come as HTTP 4xx with response.errors |
+| LabelRecoveryResponse.Response.Alert[].* | status | ignored | notices about the request, not errors |
+| LabelRecoveryResponse.Response.TransactionReference.* | id | ignored | our own reference, echoed |
+
 Swiss Post barcode v2.4 GenerateLabel (``GenerateLabelResponse``, paths below it)
 
 Swiss Post bills what it scans, not per label: the answer has no money field.
@@ -345,7 +365,8 @@ from functools import cache
 DISPOSITIONS = ("mapped", "ignored", "refused")
 _HEADING = re.compile(
     r"^(EasyPost Shipment|EasyPost Tracker|EasyPost Event|UPS Track API v1|UPS errors"
-    r"|UPS Rating API|UPS Shipping API|UPS Void API|Swiss Post barcode v2\.4 GenerateLabel)\b"
+    r"|UPS Rating API|UPS Shipping API|UPS Void API|UPS Label Recovery API"
+    r"|Swiss Post barcode v2\.4 GenerateLabel)\b"
 )
 
 

@@ -402,7 +402,18 @@ class UpsClient(HttpClient):
         }
         response = self.request("POST", f"/api/labels/{self.version}/recovery", json=body)
         results = ((response.json() or {}).get("LabelRecoveryResponse") or {}).get("LabelResults")
-        image = (_many(results)[0] if results else {}).get("LabelImage") or {}
+        results = [r for r in _many(results) if isinstance(r, dict)]
+        # the label of the package asked for; one of another package is refused
+        asked = _number(tracking_number)
+        found = [r for r in results if _number(r.get("TrackingNumber")) in ("", asked)]
+        self.ensure(
+            found or not results,
+            "the label answer is about package "
+            + ", ".join(f"{r.get('TrackingNumber')!s:.40}" for r in results)
+            + f", not {tracking_number}",
+            response,
+        )
+        image = (found[0] if found else {}).get("LabelImage") or {}
         self.ensure(image.get("GraphicImage"), "no label image in the answer", response)
         file_format = ((image.get("LabelImageFormat") or {}).get("Code") or label_format).upper()
         return Label(file_format, base64.b64decode(image["GraphicImage"]))

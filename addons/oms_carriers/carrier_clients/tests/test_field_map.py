@@ -41,6 +41,7 @@ PUBLISHED = [
     ("UPS Rating API", "rate_response"),
     ("UPS Shipping API", "ship_response"),
     ("UPS Void API", "void_response"),
+    ("UPS Label Recovery API", "label_recovery_response"),
 ]
 
 

@@ -178,3 +178,22 @@ def test_the_published_tracking_example_is_about_another_package(sim, client):
     sim.fail_next(200, path=r"/track/v1/details/", body=answer("track_schema_example.json"))
     with pytest.raises(CarrierResponseError, match="about package string"):
         client.track("1Z023E2X0214323462")
+
+
+def test_a_recovered_label_of_another_package_is_refused(sim, client):
+    """Label Recovery answers the label of another package than the one asked
+    for: refused, never kept as this parcel's label."""
+    body = {
+        "LabelRecoveryResponse": {
+            "Response": {"ResponseStatus": {"Code": "1", "Description": "Success"}},
+            "LabelResults": {
+                "TrackingNumber": "1Z0FH3446831744085",
+                "LabelImage": {"LabelImageFormat": {"Code": "GIF"}, "GraphicImage": "R0lGODlh"},
+            },
+        }
+    }
+    sim.fail_next(200, path=r"/recovery$", body=body)
+    with pytest.raises(CarrierResponseError, match="about package 1Z0FH3446831744085, not 1Z9"):
+        client.recover_label("1Z999AA10123456784")
+    sim.fail_next(200, path=r"/recovery$", body=body)
+    assert client.recover_label("1z0fh3446831744085").content.startswith(b"GIF8")

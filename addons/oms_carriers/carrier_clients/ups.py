@@ -381,6 +381,14 @@ class UpsClient(HttpClient):
         except CarrierNotFoundError:
             return []
         shipments = ((response.json() or {}).get("trackResponse") or {}).get("shipment")
+        for shipment in _many(shipments):
+            # the shipments of another reference are not ours: never recovered as ours
+            answered = shipment.get("inquiryNumber")
+            self.ensure(
+                not answered or _number(answered) == _number(reference),
+                f"the reference answer is about {answered!s:.40}, not {reference}",
+                response,
+            )
         return [
             package["trackingNumber"]
             for shipment in _many(shipments)

@@ -197,3 +197,18 @@ def test_a_recovered_label_of_another_package_is_refused(sim, client):
         client.recover_label("1Z999AA10123456784")
     sim.fail_next(200, path=r"/recovery$", body=body)
     assert client.recover_label("1z0fh3446831744085").content.startswith(b"GIF8")
+
+
+def test_shipments_found_under_another_reference_are_refused(sim, client):
+    """The lookup before buying again (exactly once) must not take another
+    reference's shipment for ours."""
+    body = {
+        "trackResponse": {
+            "shipment": [
+                {"inquiryNumber": "WH/OUT/00099 1a2b3c4d", "package": [{"trackingNumber": "1ZX"}]}
+            ]
+        }
+    }
+    sim.fail_next(200, path=r"/track/v1/reference/", body=body)
+    with pytest.raises(CarrierResponseError, match="about WH/OUT/00099 1a2b3c4d, not WH/OUT/00042"):
+        client.find_shipments("WH/OUT/00042 1a2b3c4d")

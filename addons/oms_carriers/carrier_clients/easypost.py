@@ -143,7 +143,14 @@ class EasyPostClient(HttpClient):
         return parse_shipment(data)
 
     def get_shipment(self, shipment_id):
-        return parse_shipment(self._call("GET", f"/v2/shipments/{shipment_id}"))
+        """The shipment read back; one answered as another shipment is refused
+        (its label would be taken for this one's)."""
+        shipment = parse_shipment(self._call("GET", f"/v2/shipments/{shipment_id}"))
+        self.ensure(
+            shipment.id == shipment_id,
+            f"the shipment answer is about {shipment.id!s:.40}, not {shipment_id}",
+        )
+        return shipment
 
     def buy(self, shipment_id, rate_id, label_format="PDF", insurance=None):
         """Buy the rate's label, once; return the :class:`Purchase` with the label's content.

@@ -293,6 +293,15 @@ def test_a_tracker_about_another_parcel_is_refused(sim, sleep):
     assert client.get_tracker(tracker.id, " 94001000 00000000000042").id == tracker.id
 
 
+def test_a_shipment_read_back_as_another_is_refused(sim, sleep):
+    """Reading a shipment back (exactly once: reuse its label) must not take
+    another shipment's label for this one's."""
+    client = client_for(sim, sleep)
+    sim.fail_next(200, method="GET", path=r"^/v2/shipments/", body=fixture("shipment_bought.json"))
+    with pytest.raises(CarrierResponseError, match=r"about shp_\w+, not shp_mine"):
+        client.purchased("shp_mine")
+
+
 def test_tracker_times_are_read_in_utc():
     data = fixture("tracker.json")
     data["tracking_details"][0]["datetime"] = "2025-02-06T21:48:26+02:00"

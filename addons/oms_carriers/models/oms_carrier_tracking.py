@@ -157,6 +157,8 @@ class OmsCarrierShipment(models.Model):
             asked=self.tracking_number,
         )
         _logger.warning("Tracking %s: %s", self.tracking_number, message)
+        if not carrier:  # a parcel of no carrier any more: the log line says it
+            return
         self.env["oms.carrier.error"].sudo().create(
             {
                 "carrier_id": carrier.id,

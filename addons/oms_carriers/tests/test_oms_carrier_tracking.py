@@ -160,6 +160,25 @@ class TestTracking(TrackingCase):
         Shipment._oms_apply_tracking(parse_easypost_event(event).tracking, carrier=self.carrier)
         self.assertEqual(self.shipment.tracking_status, "delivered")
 
+    def test_an_answer_naming_another_parcel_of_a_parcel_without_carrier_is_dropped(self):
+        """The event's EasyPost shipment is a parcel whose delivery has no carrier
+        any more: refused all the same (logged; no carrier to file the error under)."""
+        picking = self.make_delivery(self.carrier)
+        picking.carrier_id = False
+        orphan = self.env["oms.carrier.shipment"].create(
+            {"picking_id": picking.id, "reference": "shp_orphan", "tracking_number": "9400ORPHAN"}
+        )
+        event = self.advance("delivered")
+        event["result"]["shipment_id"] = "shp_orphan"
+        with self.assertLogs("odoo.addons.oms_carriers.models.oms_carrier_tracking", "WARNING"):
+            self.env["oms.carrier.shipment"]._oms_apply_tracking(
+                parse_easypost_event(event).tracking
+            )
+        self.assertEqual(
+            (orphan.tracking_status, self.shipment.tracking_status), ("pre_transit",) * 2
+        )
+        self.assertFalse(self.errors())
+
     def test_event_times_are_stored_in_utc(self):
         """EasyPost's datetimes are ISO 8601 with their zone: stored in UTC."""
         event = self.advance("in_transit")

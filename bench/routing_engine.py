@@ -34,7 +34,9 @@ unallocated, the second the least cost allocating at least as many units as the
 engine did (the same service level). The second MILP's plan is costed again by
 the engine's own ``estimate_cost`` and must agree within 1e-6 relative (asserted).
 Reported: cost gap (engine - optimum) / optimum, mean and worst, and the units
-left unallocated by the engine against the MILP's minimum.
+left unallocated by the engine against the MILP's minimum. When the second MILP
+finds no plan at the engine's service level within its time limit, the gap is
+to its dual bound (a floor of the optimum, so the gap shown is an upper bound).
 
 Speed: 10,000 orders of 3 lines over 50 sources, best of three, on today's
 instance and on each family (``--speed-families``), with the current engine and
@@ -368,8 +370,11 @@ def optimum(orders, sources, max_parts, min_allocated=None, time_limit=60):  # n
         bounds=Bounds(np.zeros(size), upper_bounds),
         options={"time_limit": time_limit, "mip_rel_gap": 1e-6},
     )
+    bound = getattr(result, "mip_dual_bound", None)
     if result.x is None:
-        raise RuntimeError(f"MILP: {result.message}")
+        # Stopped at the time limit before any plan at that service level: only
+        # the dual bound (a floor of the optimum) is known.
+        return None, None, {}, "no plan in time", bound
     values = np.round(result.x)
     shipments = {}
     for i, (kind, o, s, ln) in enumerate(columns):
@@ -378,7 +383,6 @@ def optimum(orders, sources, max_parts, min_allocated=None, time_limit=60):  # n
     allocated = float(sum(values[x_columns]))
     assert allocated <= total_units + 1e-9
     status = "optimal" if result.status == 0 else "time limit"
-    bound = getattr(result, "mip_dual_bound", None)
     return allocated, float(cost @ values), shipments, status, bound
 
 
@@ -411,7 +415,15 @@ def quality(family, seeds, sources_count, time_limit):
         same_units, best_cost, shipments, status2, bound2 = optimum(
             orders, sources, STRATEGY.max_parts, engine_units, time_limit=time_limit
         )
-        _check_costing(best_cost, shipments, orders, sources)
+        if best_cost is None and bound2 is None:
+            print(f"  {family} seed {seed}: no MILP plan nor bound in time, left out", flush=True)
+            continue
+        if best_cost is None:
+            # No plan at the engine's service level within the time limit: the
+            # gap to the dual bound (a floor of the optimum) overstates it.
+            best_cost, status2, same_units = bound2, "dual bound only", engine_units
+        else:
+            _check_costing(best_cost, shipments, orders, sources)
         solve = time.perf_counter() - start
         gap = (engine_cost - best_cost) / best_cost * 100
         cost_gaps.append(gap)
@@ -426,7 +438,7 @@ def quality(family, seeds, sources_count, time_limit):
         unit_rows.append((engine_missing, best_missing, demand, demand - most))
         bound_gap = (
             f" (to the MILP's dual bound {(engine_cost - bound2) / bound2 * 100:.2f} %)"
-            if status2 != "optimal" and bound2
+            if status2 == "time limit" and bound2
             else ""
         )
         print(

@@ -13,6 +13,7 @@ from math import asin, cos, isfinite, radians, sin, sqrt
 
 from .errors import RoutingError
 from .geo import EARTH_RADIUS_KM
+from .improve import Improver, Record
 from .model import BACKORDER_POLICIES, FACTORS, Allocation, OrderPlan, Plan, Unallocated
 
 _FAR_FUTURE = date.max
@@ -30,6 +31,7 @@ class _SourceState:
         "dropship",
         "free",
         "id",
+        "initial",
         "lat",
         "lon",
         "products",
@@ -47,6 +49,7 @@ class _SourceState:
             product: quantity - (safety.get(product, default) if respect_safety else 0.0)
             for product, quantity in source.stock.items()
         }
+        self.initial = dict(self.free)  # the batch's starting stock
         self.capacity = source.capacity
         # A source is placed only when both coordinates are known.
         placed = source.latitude is not None and source.longitude is not None
@@ -126,8 +129,9 @@ def _check_place(record, latitude, longitude):
             raise RoutingError(f"{record}: {name} {value} is not on the globe")
 
 
-def route(snapshot):
-    """Route every order of the snapshot; returns a :class:`Plan` in batch order."""
+def route(snapshot, improve=True):
+    """Route every order of the snapshot; returns a :class:`Plan` in batch order.
+    ``improve=False`` leaves out the improvement phase (the greedy pass alone)."""
     _check(snapshot)
     strategy = snapshot.strategy
     states = [_SourceState(source, strategy.respect_safety_stock) for source in snapshot.sources]
@@ -139,10 +143,16 @@ def route(snapshot):
         snapshot.orders,
         key=lambda o: (-o.priority, o.promised or _FAR_FUTURE, -regret.get(o.id, 0.0), o.id),
     )
-    plans = [
-        _route_order(order, states, strategy, weights, snapshot.quotes, distances)
-        for order in orders
-    ]
+    plans, records = [], []
+    for order in orders:
+        plan, record = _route_order(order, states, strategy, weights, snapshot.quotes, distances)
+        plans.append(plan)
+        records.append(record)
+    if improve and (len(records) > 1 or any(p.is_split or p.unallocated for p in plans)):
+        Improver(records, states, strategy, weights, snapshot.quotes).run()
+        for index, record in enumerate(records):
+            if record.before is not None and record.taken != record.before:
+                plans[index] = _replan(plans[index], record, states, strategy, weights, snapshot)
     return Plan(tuple(plans))
 
 
@@ -247,6 +257,8 @@ def _route_order(order, states, strategy, weights, quotes, cache):
     km_of = {row[0].id: row[6] for row in rows}
     context = (order, lines, strategy, weights, highs, quotes, km_of, total_of)
     stocked, _dropship, taken, remaining, reasons = _choose(live, context)
+    if _dropship and not strategy.dropship_fallback:
+        _dropship = []
     taken, reasons, unallocated = _leftovers(
         order, lines, strategy, (rows, live), taken, remaining, reasons
     )
@@ -254,12 +266,40 @@ def _route_order(order, states, strategy, weights, quotes, cache):
     candidate_rows = _explain(
         rows, strategy, taken, reasons, scores_of, total_of, stocked, remaining
     )
-    return OrderPlan(
+    plan = OrderPlan(
         order_id=order.id,
         allocations=tuple(allocations),
         unallocated=tuple(unallocated),
         estimated_cost=round(estimated, 6),
         candidate_rows=tuple(candidate_rows),
+    )
+    # Left alone by the improvement phase: orders a dropship vendor could serve.
+    fixed = not lines or bool(_dropship)
+    if not live:
+        # No source in the running now: the scale of those that could ship to it,
+        # should the improvement phase find stock there.
+        served = [row[1] for row in rows if not row[0].dropship and not row[5].startswith("does")]
+        highs = [max(0.0, *column) for column in zip(*served, strict=True)] if served else highs
+    record = Record(order, lines, taken, highs, _distances(order, states, cache), fixed)
+    # Whole from a source no better one could beat with the batch's starting
+    # stock: nothing to gain alone.
+    if len(taken) == 1 and not unallocated:
+        record.must_whole = strategy.keep_whole
+        best = total_of[next(iter(taken))] - 1e-12
+        record.settled = not any(
+            total_of[row[0].id] < best and _was_full(row[0], record) for row in live
+        )
+    return plan, record
+
+
+def _was_full(state, record):
+    """Whether the source could ship the whole order with the batch's starting stock."""
+    if state.dropship or (state.source.capacity is not None and state.source.capacity <= 0):
+        return False
+    initial = state.initial
+    return all(
+        initial.get(product, 0.0) >= units - 1e-9
+        for product, units in zip(record.products, record.need, strict=True)
     )
 
 
@@ -647,3 +687,132 @@ def _left(row, index, taken, lines, pending=None):
     if pending:
         used += pending.get(product, 0.0)
     return min(left, state.free.get(product, 0.0) - used)
+
+
+def _replan(plan, record, states, strategy, weights, snapshot):
+    """The order's plan once the improvement phase changed its shipments: the
+    same candidates (and any newly chosen source), each chosen one saying it was
+    chosen by the improvement phase and why, and the first pass's sources that
+    it moved away from saying so."""
+    order, lines, taken = record.order, record.lines, record.taken
+    by_id = {state.id: (position, state) for position, state in enumerate(states)}
+    allocations, estimated = [], 0.0
+    for sid in sorted(taken, key=lambda sid: (by_id[sid][1].source.rank, sid)):
+        position, state = by_id[sid]
+        parts = taken[sid]
+        shipped = [(lines[i], quantity) for i, quantity in sorted(parts.items())]
+        allocations.extend(Allocation(line.id, sid, quantity) for line, quantity in shipped)
+        weight = sum(line.weight * quantity for line, quantity in shipped)
+        quote = snapshot.quotes.get((order.id, sid))
+        price = quote if quote is not None else _shipping(state, record.kms[position], weight)[0]
+        estimated += state.source.cost_per_shipment + state.source.cost_per_line * len(shipped)
+        estimated += price
+    unallocated = []
+    for i, line in enumerate(lines):
+        missing = line.quantity - sum(parts.get(i, 0.0) for parts in taken.values())
+        if missing > 1e-9:
+            unallocated.append(_shortfall(record, i, missing, states, strategy))
+    rows = {row[0]: row for row in plan.candidate_rows}
+    for sid in taken:
+        # A source out of the running in the first pass (no stock left then) has
+        # no scores yet: as it stands now, on the order's scale.
+        if sid not in rows or not any(rows[sid][2]):
+            rows[sid] = _new_row(record, by_id[sid], weights, snapshot.quotes)
+    moved = sorted(set(record.before) - set(taken))
+    first = ", ".join(map(str, sorted(record.before))) or "none"
+    best_id = min(taken, key=lambda sid: (rows[sid][3], sid)) if taken else None
+    candidate_rows = []
+    for sid, row in rows.items():
+        _sid, factors, scores, total, full, _chosen, reason = row
+        if sid in taken:
+            reason = f"chosen by the improvement phase (the first pass chose {first}): {record.why}"
+        elif sid in moved:
+            reason = f"chosen by the first pass, then moved by the improvement phase: {record.why}"
+        elif best_id is not None and reason.startswith("scored "):
+            reason = f"scored {total:.3f}, behind source {best_id} ({rows[best_id][3]:.3f})" + (
+                "" if full else "; cannot ship the whole order"
+            )
+        candidate_rows.append((sid, factors, scores, total, full, sid in taken, reason))
+    if len(candidate_rows) > EXPLAINED:
+        chosen = [row for row in candidate_rows if row[5]]
+        others = [row for row in candidate_rows if not row[5]]
+        # The sources moved away from first, then the best of the others.
+        others.sort(key=lambda row: (row[0] not in moved, row[3], row[0]))
+        keep = {row[0] for row in chosen + others[: max(0, EXPLAINED - len(chosen))]}
+        candidate_rows = [row for row in candidate_rows if row[0] in keep]
+    order_of = {sid: (by_id[sid][1].source.rank, sid) for sid in rows}
+    candidate_rows.sort(key=lambda row: order_of[row[0]])
+    return OrderPlan(
+        order_id=order.id,
+        allocations=tuple(allocations),
+        unallocated=tuple(unallocated),
+        estimated_cost=round(estimated, 6),
+        candidate_rows=tuple(candidate_rows),
+    )
+
+
+def _new_row(record, found, weights, quotes):
+    """A candidate row for a source the first pass did not keep in the plan."""
+    position, state = found
+    source, lines = state.source, record.lines
+    km = record.kms[position]
+    weight = sum(line.weight * line.quantity for line in lines)
+    price, transit = _shipping(state, km, weight)
+    quote = quotes.get((record.order.id, state.id))
+    if quote is not None:
+        price = quote
+    factors = (
+        km if km is not None else 0.0,
+        source.cost_per_shipment + source.cost_per_line * len(lines) + price,
+        float(state.ship_offset + transit),
+        1.0 / (1.0 + max(0, state.capacity)) if state.capacity is not None else 0.0,
+        float(source.rank),
+    )
+    highs = record.highs
+    scores = tuple(
+        weights[i] * factors[i] / highs[i] if weights[i] and highs[i] > 0 else 0.0
+        for i in range(len(FACTORS))
+    )
+    full = all(
+        state.available(p) >= n - 1e-9 for p, n in zip(record.products, record.need, strict=True)
+    )
+    return (state.id, factors, scores, sum(scores), full, True, "")
+
+
+def _shortfall(record, index, missing, states, strategy):
+    """Why line ``index`` of an order the improvement phase changed still
+    lacks ``missing`` units (as :func:`_why_short` says it for the first pass)."""
+    order, line, taken = record.order, record.lines[index], record.taken
+    product = line.product_id
+    serving = [
+        state
+        for state in states
+        if not state.dropship and (state.countries is None or order.country in state.countries)
+    ]
+    if any(
+        state.available(product) > 0
+        and (state.capacity is None or state.capacity > 0 or state.id in taken)
+        for state in serving
+    ):
+        if len(taken) >= strategy.max_parts:
+            reason = "max_parts"
+            message = f"the order already ships in {len(taken)} parts, the most allowed"
+        elif strategy.min_split_value:
+            reason = "min_split_value"
+            message = f"a part would be worth less than {strategy.min_split_value:g}"
+        else:
+            reason, message = "no_stock", "no source in the running could ship it in this plan"
+    else:
+        full = [
+            state.id
+            for state in serving
+            if state.capacity is not None and state.capacity <= 0 and state.available(product) > 0
+        ]
+        if full:
+            reason = "no_capacity"
+            message = f"source(s) {', '.join(map(str, full))} have it but no capacity left today"
+        else:
+            reason, message = "no_stock", f"no source has product {product} to ship now"
+    return Unallocated(
+        line.id, missing, reason, f"{missing:g} more of product {product}: {message}"
+    )

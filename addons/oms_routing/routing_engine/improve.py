@@ -324,15 +324,17 @@ class Improver:
         return False
 
     def move_group(self, record, group):  # noqa: PLR0912
-        """Route ``record`` and the orders in its way again together, in a few
-        sequences (it first; the others first); keep the best if it beats now."""
+        """Route ``record`` and the orders in its way again together, it first;
+        keep the result if it beats the orders' shipments now."""
         members = [record, *group]
         current = [member.taken for member in members]
         olds = [self.value(member, member.taken) for member in members]
         old_sum = (sum(v[0] for v in olds), sum(v[1] for v in olds))
         for member in members:
             self.release(member)
-        sequences = [members, [*group, record]]
+        # The order first (the others after it, then in the other order): the
+        # others first would take back what they hold, as the single moves do.
+        sequences = [members]
         if len(group) > 1:
             sequences.append([record, *reversed(group)])
         found = None
@@ -500,10 +502,19 @@ class Improver:
                     return
                 changed = self.move_one(record) or changed
             for record in unsettled:
+                if record.index not in ideals:
+                    if self.work >= self.budget:
+                        return
+                    ideals[record.index] = self.ideal(record)
+            # The most to gain first: units short, then score above its best alone.
+            gains = {}
+            for record in unsettled:
+                units, score = self.value(record, record.taken)
+                best = ideals[record.index][0]
+                gains[record.index] = (units - best[0], best[1] - score, record.index)
+            for record in sorted(unsettled, key=lambda r: gains[r.index]):
                 if self.work >= self.budget:
                     return
-                if record.index not in ideals:
-                    ideals[record.index] = self.ideal(record)
                 changed = self.move_with_rivals(record, *ideals[record.index]) or changed
             if not changed:
                 return

@@ -14,8 +14,9 @@ class LocalSimulatorsMixin:
 
     A transaction case also puts the registry in test mode, as Odoo does for its
     HTTP cases: what the code keeps on cursors of its own before a remote call
-    (the carrier shipment recorded before a label is bought) stays inside the
-    test's transaction instead of being committed to the test database.
+    stays inside the test's transaction instead of being committed to the test
+    database (the carrier shipment recorded before a label is bought, the refund attempt
+    recorded before a payment provider is asked to refund).
     """
 
     @classmethod

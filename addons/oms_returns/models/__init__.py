@@ -6,3 +6,5 @@ from . import oms_return_lookup
 from . import sale_order
 from . import oms_cost_report
 from . import oms_demo
+from . import oms_refund_attempt
+from . import payment_transaction

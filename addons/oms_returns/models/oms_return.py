@@ -1,8 +1,10 @@
 from datetime import timedelta
 
+import requests
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import float_compare
+from odoo.tools import SQL, float_compare
 
 STATES = [
     ("requested", "Requested"),
@@ -837,7 +839,10 @@ class OmsReturn(models.Model):
 
     def _oms_check_refundable(self, note, invoice):
         """A credit note never refunds more than its invoice less the credit notes
-        already issued against it (by returns or by hand)."""
+        already issued against it (by returns or by hand). The invoice is locked
+        first (``_oms_lock_for_refund``): two refunds of it at once run one after
+        the other, and the second counts the first."""
+        invoice._oms_lock_for_refund()
         earlier = invoice.reversal_move_ids.filtered(
             lambda move: move != note and move.move_type == "out_refund" and move.state == "posted"
         )
@@ -860,7 +865,12 @@ class OmsReturn(models.Model):
         """Where the money of a credit note goes: an invoice still open is simply
         reduced by it; a paid one is refunded through the payment provider that took
         the payment, when that provider can refund. What is left is for finance to
-        pay, and the request says so."""
+        pay, and the request says so.
+
+        Each provider refund is recorded, and committed, before it is sent
+        (``oms.refund.attempt``): an answer lost leaves an attempt that a person
+        resolves, and nothing of this return is sent again meanwhile; no payment is
+        ever refunded beyond what is left of it, refunds without an answer counted."""
         receivable = (invoice.line_ids | note.line_ids).filtered(
             lambda ln: ln.account_id.account_type == "asset_receivable" and not ln.reconciled
         )
@@ -868,6 +878,7 @@ class OmsReturn(models.Model):
             receivable.reconcile()
         currency = note.currency_id
         left = note.amount_residual
+        Attempt = self.env["oms.refund.attempt"].sudo()
         for payment in invoice.sudo()._get_reconciled_payments():
             amount = min(left, payment.amount_available_for_refund)
             transaction = payment.payment_transaction_id
@@ -880,14 +891,21 @@ class OmsReturn(models.Model):
                 )
             ):
                 continue
+            token = Attempt._oms_record(self, transaction, invoice, amount)
             try:
                 with self.env.cr.savepoint():
                     transaction.action_refund(amount_to_refund=amount)
-            except (UserError, ValidationError) as error:
-                # The credit note stands; the money is then for finance to send.
+            except (UserError, ValidationError, requests.RequestException, OSError) as error:
+                # Sent or not? The provider may have refunded before the error: the
+                # attempt waits for a person, and the amount counts as refunded.
+                Attempt._oms_record_failure(token, error)
+                left -= amount
                 self.message_post(
                     body=_(
-                        "%(provider)s could not refund %(amount).2f %(currency)s: %(error)s",
+                        "%(provider)s gave no clear answer to the refund of %(amount).2f "
+                        "%(currency)s (%(error)s). Check on its dashboard whether the money "
+                        "left and say so in Returns > Refunds to Check; nothing is sent "
+                        "again meanwhile.",
                         provider=transaction.provider_id.name,
                         amount=amount,
                         currency=currency.name,
@@ -900,7 +918,7 @@ class OmsReturn(models.Model):
                 lambda tx: tx.operation == "refund"
             ).sorted("id")[-1:]
             # Once the provider confirms, the refund's payment settles this credit note.
-            refund.invoice_ids = [(4, note.id)]
+            refund.write({"invoice_ids": [(4, note.id)], "oms_refund_token": token})
             left -= amount
             self._oms_log(
                 _(
@@ -992,3 +1010,23 @@ class AccountMove(models.Model):
     _inherit = "account.move"
 
     oms_return_id = fields.Many2one("oms.return", string="Return Request", index="btree_not_null")
+
+    def _oms_lock_for_refund(self):
+        """Serialize what credits these invoices: a new row version of each, so that
+        a second transaction doing the same fails to serialize once the first has
+        committed; Odoo runs it again, and it sees the first one's credit note."""
+        if self.ids:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE account_move SET write_date = write_date WHERE id IN %s",
+                    tuple(self.ids),
+                )
+            )
+
+    def _post(self, soft=True):
+        # A credit note posted by hand races a return's refund of the same invoice
+        # like two refunds do: both lock the invoice they reverse.
+        self.filtered(lambda move: move.move_type == "out_refund").reversed_entry_id.filtered(
+            "id"
+        )._oms_lock_for_refund()
+        return super()._post(soft=soft)

@@ -5,11 +5,12 @@ from contextlib import contextmanager
 from datetime import timedelta
 from unittest.mock import patch
 
+import requests
 from freezegun import freeze_time
 
 from odoo import fields
-from odoo.exceptions import UserError, ValidationError
-from odoo.tests import TransactionCase
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import TransactionCase, new_test_user
 
 from odoo.addons.oms_carriers.carrier_clients import parse_easypost_event
 
@@ -17,7 +18,9 @@ from tests.odoo_helpers import LocalSimulatorsMixin
 from tests.simulators.easypost import EasyPostSimulator
 
 
-class ReturnFlowCase(TransactionCase):
+class ReturnFlowCase(LocalSimulatorsMixin, TransactionCase):
+    """Registry in test mode: refund attempts are kept on a cursor of their own."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -208,28 +211,126 @@ class TestReturnFlow(ReturnFlowCase):
             paid._post_process()
             yield paid
 
-    def test_a_provider_that_fails_to_refund_leaves_it_to_finance_and_the_credit_note_stands(
-        self,
-    ):
+    @contextmanager
+    def provider_answering(self, error=None):
+        """The provider's refund call: recorded in ``sent``; ``error`` raised after
+        the call was made (the answer lost), else Odoo's own refund transaction."""
         Transaction = type(self.env["payment.transaction"])
-        with (
-            self.paid_by_card(),
-            patch.object(
-                Transaction,
-                "_send_refund_request",
-                side_effect=UserError("The acquirer is down."),
-            ),
-        ):
+        original = Transaction._send_refund_request
+        sent = []
+
+        def send(transaction, amount_to_refund=None):
+            sent.append(amount_to_refund)
+            if error:
+                raise error
+            return original(transaction, amount_to_refund=amount_to_refund)
+
+        with patch.object(Transaction, "_send_refund_request", send):
+            yield sent
+
+    def attempts(self, request):
+        return self.env["oms.refund.attempt"].search([("return_id", "=", request.id)])
+
+    def test_a_refund_whose_answer_is_lost_waits_for_a_person_not_for_finance(self):
+        with self.paid_by_card(), self.provider_answering(requests.Timeout("read timed out")):
             request = self.request()
             self.receive_and_inspect(request)
             request.action_refund()
         note = request.credit_note_ids
         self.assertEqual(request.state, "refunded")
-        self.assertEqual(note.state, "posted")
-        self.assertEqual(note.payment_state, "not_paid")
+        self.assertEqual(note.state, "posted", "the credit note stands")
+        attempt = self.attempts(request)
+        self.assertEqual(
+            (attempt.state, attempt.amount, attempt.invoice_id, attempt.credit_note_id),
+            ("unknown", 48.60, self.invoice, note),
+        )
+        self.assertIn("read timed out", attempt.error)
         bodies = " ".join(request.message_ids.mapped("body"))
-        self.assertIn("The acquirer is down.", bodies)
-        self.assertIn("by hand", bodies)
+        self.assertIn("no clear answer", bodies)
+        self.assertNotIn("by hand", bodies, "the money may have left: not for finance yet")
+
+    def test_a_refund_without_an_answer_is_never_sent_again_by_a_second_click(self):
+        with self.paid_by_card() as paid, self.provider_answering() as sent:
+            request = self.request()
+            self.receive_and_inspect(request)
+            # What a worker killed during the provider's call leaves behind: the
+            # attempt, committed before the call, and nothing else of the request.
+            self.env["oms.refund.attempt"].create(
+                {
+                    "return_id": request.id,
+                    "transaction_id": paid.id,
+                    "invoice_id": self.invoice.id,
+                    "amount": 48.60,
+                    "currency_id": self.invoice.currency_id.id,
+                    "token": "left-by-a-killed-worker",
+                }
+            )
+            # A request that fails rolls back: the savepoint does it here.
+            with self.assertRaisesRegex(UserError, "has no answer"), self.env.cr.savepoint():
+                request.action_refund()
+            self.assertEqual(sent, [], "nothing sent to the provider")
+            self.assertEqual(request.state, "inspected")
+            # A manager checks the provider: nothing left. Now it may go.
+            self.attempts(request).action_resolve_not_refunded()
+            request.action_refund()
+            self.assertEqual(sent, [48.60])
+            # Sent: its refund transaction carries its token (read when the list opens).
+            self.env["oms.refund.attempt"]._oms_action_to_check()
+            self.assertEqual(
+                sorted(self.attempts(request).mapped("state")), ["not_refunded", "sent"]
+            )
+
+    def test_refunds_without_an_answer_count_against_what_was_paid(self):
+        with self.paid_by_card() as paid, self.provider_answering() as sent:
+            # 108 paid; an earlier refund of 70 through the provider has no answer.
+            other = self.request()
+            self.env["oms.refund.attempt"].create(
+                {
+                    "return_id": other.id,
+                    "transaction_id": paid.id,
+                    "invoice_id": self.invoice.id,
+                    "amount": 70.0,
+                    "currency_id": self.invoice.currency_id.id,
+                    "token": "seventy-without-an-answer",
+                }
+            )
+            request = self.request()
+            self.receive_and_inspect(request)
+            # A request that fails rolls back: the savepoint does it here.
+            with (
+                self.assertRaisesRegex(UserError, "only 38.00 .* is left"),
+                self.env.cr.savepoint(),
+            ):
+                request.action_refund()
+            self.assertEqual(sent, [])
+            self.assertFalse(request.credit_note_ids, "nothing half-made")
+            # The 70 never left: 48.60 fits again.
+            self.attempts(other).action_resolve_not_refunded()
+            request.action_refund()
+            self.assertEqual(sent, [48.60])
+
+    def test_a_refund_the_provider_made_is_recorded_and_settles_the_credit_note(self):
+        with self.paid_by_card() as paid:
+            request = self.request()
+            self.receive_and_inspect(request)
+            with self.provider_answering(UserError("HTTP 502")):
+                request.action_refund()
+            attempt = self.attempts(request)
+            attempt.resolution_note = "re_3PqX at the provider"
+            clerk = new_test_user(self.env, "refund.clerk", groups="oms_core.group_oms_user")
+            with self.assertRaises(AccessError):
+                attempt.with_user(clerk).action_resolve_refunded()
+            attempt.action_resolve_refunded()
+            refund = attempt.refund_transaction_id
+            self.assertEqual((attempt.state, refund.state), ("refunded", "done"))
+            self.assertEqual(refund.provider_reference, "re_3PqX at the provider")
+            self.assertAlmostEqual(refund.amount, -48.60, places=2)
+            self.assertEqual(refund.payment_id.payment_type, "outbound")
+            self.assertIn(request.credit_note_ids.payment_state, ("paid", "in_payment"))
+            paid.payment_id.invalidate_recordset(["amount_available_for_refund"])
+            self.assertAlmostEqual(paid.payment_id.amount_available_for_refund, 108.0 - 48.60)
+            with self.assertRaisesRegex(UserError, "has an answer already"):
+                attempt.action_resolve_not_refunded()
 
     def test_refund_goes_back_through_the_provider_that_took_the_payment(self):
         with self.paid_by_card() as paid:
@@ -240,6 +341,10 @@ class TestReturnFlow(ReturnFlowCase):
             note = request.credit_note_ids
             refund = paid.child_transaction_ids
             self.assertEqual(refund.operation, "refund")
+            attempt = self.attempts(request)
+            attempt.invalidate_recordset()
+            self.env["oms.refund.attempt"]._oms_settle([("id", "=", attempt.id)])
+            self.assertEqual((attempt.state, attempt.refund_transaction_id), ("sent", refund))
             self.assertAlmostEqual(refund.amount, -48.60, places=2)
             self.assertEqual(refund.invoice_ids, note)
             self.assertTrue(
@@ -576,7 +681,7 @@ class TestReturnFlow(ReturnFlowCase):
             self.assertFalse(self.line._oms_portal_returnable())
 
 
-class TestReturnLabel(LocalSimulatorsMixin, ReturnFlowCase):
+class TestReturnLabel(ReturnFlowCase):
     """The return label from the EasyPost simulator and its tracking."""
 
     @classmethod

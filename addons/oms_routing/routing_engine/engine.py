@@ -223,7 +223,7 @@ def _distances(order, states, cache):
                 sin((lat - state.lat) / 2) ** 2
                 + cos_lat * state.cos_lat * sin((lon - state.lon) / 2) ** 2
             )
-            found.append(2 * EARTH_RADIUS_KM * asin(min(1.0, sqrt(a))))
+            found.append(2 * EARTH_RADIUS_KM * asin(sqrt(a) if a < 1.0 else 1.0))
         cache[key] = found
     return found
 
@@ -347,9 +347,10 @@ def _candidate_rows(order, lines, states, quotes, cache):  # noqa: PLR0912, PLR0
                 quantity = free.get(product, 0.0)
                 if full and quantity < needed[product]:
                     full = False
-                quantity = min(wanted[index], quantity)
                 if quantity > 0:
                     has_any = True
+                    if quantity > wanted[index]:
+                        quantity = wanted[index]
                 else:
                     quantity = 0.0
                 available.append(quantity)

@@ -109,10 +109,23 @@ pids+=($!)
 pids+=($!)
 wait_healthy "$OMS_JOB_PORT" "job server" "$logs/serve-jobs.log"
 wait_healthy "$OMS_HTTP_PORT" "public server" "$logs/serve-http.log"
-"$OMS_VENV/bin/python" "$OMS_ROOT/scripts/jobrunner.py" -c "$jobs_conf" \
-    --logfile="$logs/serve-jobrunner.log" &
+# The runner keeps no state of its own (the queue is in the database): one that
+# dies is started again; jobs it had handed over run on (dead ones are requeued).
+(
+    child=""
+    trap '[ -n "$child" ] && kill -TERM "$child" 2>/dev/null; exit 0' INT TERM
+    while true; do
+        "$OMS_VENV/bin/python" "$OMS_ROOT/scripts/jobrunner.py" -c "$jobs_conf" \
+            --logfile="$logs/serve-jobrunner.log" &
+        child=$!
+        echo "$child" >"$OMS_LOCAL/odoo-serve-jobrunner-$OMS_DB.pid"
+        wait "$child" && status=0 || status=$?
+        echo "$(date -u '+%F %T') make serve: the job runner stopped (exit $status), starting it again" \
+            >>"$logs/serve-jobrunner.log"
+        sleep 1
+    done
+) &
 pids+=($!)
-echo "$!" >"$OMS_LOCAL/odoo-serve-jobrunner-$OMS_DB.pid"
 
 cat <<MSG
 

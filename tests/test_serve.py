@@ -4,7 +4,10 @@ Starts ``scripts/serve.sh`` on free ports against a copy of the test database
 (``make test`` makes it and names it in ``OMS_SERVE_TEST_DB``), sends signed
 Shopify webhooks to the public server and checks that their orders are imported
 by jobs that the separate runner handed to the job server, never to the public
-server. Real processes, real PostgreSQL, real HTTP.
+server. Then breaks it (issue 24's fault tests): a job worker killed in the
+middle of an import, public workers killed right after answering, the runner
+killed; each time every payload ends imported exactly once. Real processes,
+real PostgreSQL, real HTTP.
 """
 
 import json
@@ -18,6 +21,7 @@ import urllib.request
 import xmlrpc.client
 from pathlib import Path
 
+import psycopg2
 import pytest
 
 from odoo.addons.oms_channels.channel_clients.webhooks import sign
@@ -29,6 +33,7 @@ DB = os.environ.get("OMS_SERVE_TEST_DB")
 SECRET = "serve-smoke-secret"
 START_TIMEOUT = 180  # seconds: two prefork servers loading the registry on 2 cores
 IMPORT_TIMEOUT = 120
+IMPORT_JOBS = "model_name = 'oms.channel' AND method_name = '_oms_import_webhooks'"
 
 pytestmark = pytest.mark.skipif(
     not DB, reason="needs OMS_SERVE_TEST_DB, a copy of the test database (make test makes it)"
@@ -89,7 +94,15 @@ def served():
             assert process.poll() is None, Path(output.name).read_text()[-3000:]
             assert time.monotonic() < deadline, "make serve did not start in time"
             time.sleep(0.5)
-        yield {"url": f"http://127.0.0.1:{http}", "logs": logs, "offsets": offsets}
+        yield {
+            "url": f"http://127.0.0.1:{http}",
+            "logs": logs,
+            "offsets": offsets,
+            "pids": {
+                name: ROOT / ".local" / f"odoo-serve{name}-{DB}.pid"
+                for name in ("", "-jobs", "-jobrunner")
+            },
+        }
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -163,12 +176,160 @@ def test_webhooks_are_answered_by_the_public_server_and_imported_by_the_job_serv
     jobs = call(
         "queue.job",
         "search_read",
-        [("model_name", "=", "oms.channel.inbox"), ("state", "!=", "done")],
+        [("model_name", "=", "oms.channel"), ("method_name", "=", "_oms_import_webhooks")],
         fields=["state", "exc_info"],
     )
-    assert not jobs, jobs
+    assert jobs and all(job["state"] == "done" for job in jobs), jobs
 
     # The runner handed the import jobs to the job server, never to the public one.
     assert "/queue_job/runjob" in _log_since(served, "serve-jobs.log")
     public = _log_since(served, "serve-http.log")
     assert "/queue_job/runjob" not in public
+
+
+# --- faults ---------------------------------------------------------------------------------
+def _db():
+    connection = psycopg2.connect(
+        host="127.0.0.1",
+        port=os.environ.get("OMS_PG_PORT", "5488"),
+        user=os.environ.get("OMS_PG_USER", "oms"),
+        password=os.environ.get("OMS_PG_PASSWORD", "oms"),
+        dbname=DB,
+    )
+    connection.autocommit = True
+    return connection
+
+
+def _query(sql, *args):
+    with _db() as connection, connection.cursor() as cr:
+        cr.execute(sql, args)
+        return cr.fetchall()
+
+
+def _shopify_channel(served, name):
+    call = _rpc(served)
+    eur = call("res.currency", "search", [("name", "=", "EUR"), ("active", "in", (True, False))])
+    call("res.currency", "write", eur, {"active": True})
+    return call(
+        "oms.channel",
+        "create",
+        {"name": name, "channel_type": "shopify", "webhook_secret": SECRET},
+    )
+
+
+def _deliver(served, channel, orders):
+    for order in orders:
+        body = json.dumps(order).encode()
+        request = urllib.request.Request(
+            f"{served['url']}/oms/channels/{channel}/webhook",
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                "X-Shopify-Hmac-Sha256": sign(body, SECRET),
+                "X-Shopify-Topic": "orders/create",
+            },
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.status == 200
+
+
+def _children(pid):
+    """The worker processes of an Odoo prefork master (not its gevent process)."""
+    result = []
+    for path in Path("/proc").glob("[0-9]*"):
+        try:
+            status = (path / "status").read_text()
+            cmdline = (path / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        ppid = next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:"))
+        if int(ppid) == pid and b"gevent" not in cmdline:
+            result.append(int(path.name))
+    return result
+
+
+def _wait_imported(channel, count, timeout=IMPORT_TIMEOUT * 2):
+    """Every payload of ``channel`` done; ``count`` orders, each reference once."""
+    deadline = time.monotonic() + timeout
+    while True:
+        states = dict(
+            _query(
+                "SELECT state, count(*) FROM oms_channel_inbox WHERE channel_id = %s "
+                "GROUP BY state",
+                channel,
+            )
+        )
+        if states == {"done": count}:
+            break
+        assert time.monotonic() < deadline, f"not all imported in time: {states}"
+        time.sleep(1)
+    refs = _query(
+        "SELECT oms_external_ref, count(*) FROM sale_order WHERE oms_channel_id = %s "
+        "GROUP BY oms_external_ref",
+        channel,
+    )
+    assert len(refs) == count and all(n == 1 for _ref, n in refs), refs
+    half_made = _query(
+        "SELECT so.name FROM sale_order so WHERE so.oms_channel_id = %s "
+        "AND NOT EXISTS (SELECT 1 FROM sale_order_line l WHERE l.order_id = so.id)",
+        channel,
+    )
+    assert not half_made, f"orders without lines: {half_made}"
+
+
+def test_a_job_worker_killed_in_the_middle_of_an_import_runs_it_again_once(served):
+    channel = _shopify_channel(served, "Shopify (job worker killed)")
+    since = _query("SELECT now() AT TIME ZONE 'utc'")[0][0]
+    orders = generate_orders(120, seed=72, start_id=7200000, lines=3)
+    # Held while the webhooks come in, so that the import starts after them.
+    runner = int(served["pids"]["-jobrunner"].read_text())
+    os.kill(runner, signal.SIGSTOP)
+    try:
+        _deliver(served, channel, orders)
+    finally:
+        os.kill(runner, signal.SIGCONT)
+    master = int(served["pids"]["-jobs"].read_text())
+    deadline = time.monotonic() + IMPORT_TIMEOUT
+    while not _query(
+        f"SELECT 1 FROM queue_job WHERE {IMPORT_JOBS} AND state = 'started' AND date_created >= %s",
+        since,
+    ):
+        assert time.monotonic() < deadline, "no import job started"
+        time.sleep(0.05)
+    killed = _children(master)
+    assert killed, "the job server has workers"
+    for pid in killed:
+        os.kill(pid, signal.SIGKILL)  # in the middle of the batch: nothing committed
+    _wait_imported(channel, len(orders))
+    retried = _query(
+        # A job counts its runs: one found dead and run again has run twice.
+        f"SELECT count(*) FROM queue_job WHERE {IMPORT_JOBS} AND retry > 1 "
+        "AND state = 'done' AND date_created >= %s",
+        since,
+    )
+    assert retried[0][0] >= 1, "the killed job was found dead and run again"
+
+
+def test_public_workers_killed_right_after_answering_lose_nothing(served):
+    channel = _shopify_channel(served, "Shopify (public workers killed)")
+    orders = generate_orders(20, seed=73, start_id=7300000)
+    _deliver(served, channel, orders)  # each answered 200: stored before the answer
+    master = int(served["pids"][""].read_text())
+    for pid in _children(master):
+        os.kill(pid, signal.SIGKILL)
+    _wait_imported(channel, len(orders))
+
+
+def test_a_runner_killed_is_started_again_and_the_queue_drains(served):
+    channel = _shopify_channel(served, "Shopify (runner killed)")
+    runner_pid = served["pids"]["-jobrunner"]
+    first = int(runner_pid.read_text())
+    os.kill(first, signal.SIGKILL)
+    orders = generate_orders(20, seed=74, start_id=7400000)
+    _deliver(served, channel, orders)  # queued while no runner runs
+    deadline = time.monotonic() + 30
+    while int(runner_pid.read_text()) == first:
+        assert time.monotonic() < deadline, "the runner was not started again"
+        time.sleep(0.2)
+    _wait_imported(channel, len(orders))

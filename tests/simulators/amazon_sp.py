@@ -1,4 +1,5 @@
-"""Amazon Selling Partner API simulator: Login with Amazon, Orders v0, Feeds 2021-06-30.
+"""Amazon Selling Partner API simulator: Login with Amazon, Tokens 2021-03-01, Orders v0,
+Feeds 2021-06-30.
 
 Follows the public documentation: ``POST /auth/o2/token`` (refresh-token grant,
 form-encoded, errors ``{"error", "error_description"}``), the access token in
@@ -13,6 +14,22 @@ cancels a merchant-fulfilled order not shipped yet (the order is then listed
 as a processing error (an unknown order, one shipped or fulfilled by Amazon, a
 reason not in the schema) is kept in the feed's ``errors`` and changes nothing.
 
+Buyer data is restricted (Tokens API v2021-03-01): ``getOrders`` and
+``getOrderItems`` called with a Login with Amazon token answer without it, as
+Amazon does: the order's ``ShippingAddress`` keeps only ``City``,
+``StateOrRegion``, ``PostalCode`` and ``CountryCode``, its ``BuyerInfo`` loses
+``BuyerEmail``, ``BuyerName``, ``BuyerCounty`` and ``BuyerTaxInfo``, its
+``BuyerTaxInformation`` goes, and each item loses its ``BuyerInfo`` (gift
+message, gift wrap, customisation). ``POST /tokens/2021-03-01/restrictedDataToken``
+hands out a Restricted Data Token (``Atz.sprdt|...``, ``expiresIn`` 3600) for up
+to 50 ``restrictedResources`` (``method``, ``path``, ``dataElements``), a path
+being specific (``/orders/v0/orders/<id>/orderItems``) or generic
+(``/orders/v0/orders/{orderId}/orderItems``); the data comes back only for a
+call made with an unexpired RDT naming that method and path and those
+``dataElements``. An RDT used on any other call, or expired, is refused with
+the documented 403 ``Unauthorized``; a seller whose application lacks the roles
+(``pii_access=False``) gets a 403 from ``createRestrictedDataToken``.
+
 Rate limits are token buckets per operation (rate and burst of the docs:
 ``getOrders`` 0.0167/s with a burst of 20): an empty bucket answers 429
 ``QuotaExceeded`` with ``x-amzn-RateLimit-Limit`` and no ``Retry-After``.
@@ -23,6 +40,7 @@ clock.
 import base64
 import json
 import random
+import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -62,7 +80,15 @@ RATE_LIMITS = {
     "createFeedDocument": (0.5, 15),
     "createFeed": (0.0083, 15),
     "getFeed": (2.0, 15),
+    "createRestrictedDataToken": (1.0, 10),
 }
+RDT_PREFIX = "Atz.sprdt|"
+DATA_ELEMENTS = frozenset({"buyerInfo", "shippingAddress", "buyerTaxInformation"})
+# The Orders API operations that need dataElements in their restricted resource.
+_ORDER_PATHS = re.compile(r"/orders/v0/orders(/[^/]+(/orderItems)?)?\Z")
+# What getOrders / getOrderItems keep of the restricted objects without an RDT.
+PUBLIC_ADDRESS_KEYS = ("City", "StateOrRegion", "PostalCode", "CountryCode")
+RESTRICTED_BUYER_KEYS = ("BuyerEmail", "BuyerName", "BuyerCounty", "BuyerTaxInfo")
 
 
 def _iso(moment):
@@ -164,6 +190,29 @@ class _Bucket:
     updated: float
 
 
+def _order_as_seen(order, data_elements):
+    """The order as a call with these ``dataElements`` gets it (a copy)."""
+    order = json.loads(json.dumps(order))
+    if "shippingAddress" not in data_elements and isinstance(order.get("ShippingAddress"), dict):
+        address = order["ShippingAddress"]
+        order["ShippingAddress"] = {k: address[k] for k in PUBLIC_ADDRESS_KEYS if k in address}
+    if "buyerInfo" not in data_elements and isinstance(order.get("BuyerInfo"), dict):
+        buyer = order["BuyerInfo"]
+        order["BuyerInfo"] = {k: v for k, v in buyer.items() if k not in RESTRICTED_BUYER_KEYS}
+    if "buyerTaxInformation" not in data_elements:
+        order.pop("BuyerTaxInformation", None)
+    return order
+
+
+def _item_as_seen(item, data_elements):
+    """The item as a call with these ``dataElements`` gets it: its ``BuyerInfo``
+    (gift message and wrap, customisation) needs ``buyerInfo``."""
+    item = json.loads(json.dumps(item))
+    if "buyerInfo" not in data_elements:
+        item.pop("BuyerInfo", None)
+    return item
+
+
 def _errors(status, code, message, details=""):
     return Response(
         status,
@@ -185,7 +234,11 @@ class AmazonSpSimulator(ChannelSimulator):
         clock=time.monotonic,
         rate_limits=None,
         items_page_size=100,
+        pii_access=True,
     ):
+        """``pii_access``: the application has the roles that give buyer data
+        (Direct-to-Consumer Shipping, Tax Invoicing...); without them
+        ``createRestrictedDataToken`` is refused."""
         super().__init__()
         self.client_id = client_id
         self.client_secret = client_secret
@@ -209,6 +262,10 @@ class AmazonSpSimulator(ChannelSimulator):
         self.cancellations = []  # orders cancelled by acknowledgement feeds
         self.tokens = {}  # access token → expiry on the clock
         self.tokens_issued = 0
+        self.pii_access = pii_access
+        # RDT → {"expires": clock time, "resources": [(method, path regex, dataElements)]}
+        self.restricted_tokens = {}
+        self.restricted_tokens_issued = 0
         self.throttled = 0
         self._buckets = {}
         self._next_tokens = {}
@@ -239,12 +296,26 @@ class AmazonSpSimulator(ChannelSimulator):
             for token in self.tokens:
                 self.tokens[token] = self.clock() - 1
 
+    def expire_restricted_tokens(self):
+        """Make every Restricted Data Token handed out so far expired."""
+        with self.lock:
+            for grant in self.restricted_tokens.values():
+                grant["expires"] = self.clock() - 1
+
     # --- protocol -------------------------------------------------------------------------
     def _dispatch(self, request):
         with self.lock:
             if request.path.startswith(("/auth/", "/feed-documents/")):
                 return super()._dispatch(request)
             token = request.headers.get("x-amz-access-token")
+            request.data_elements = frozenset()
+            if token and token.startswith(RDT_PREFIX):
+                refused = self._check_restricted(request, token)
+                if refused:
+                    return refused
+                response = super()._dispatch(request)
+                response.headers.setdefault("x-amzn-RequestId", str(uuid.uuid4()))
+                return response
             expiry = self.tokens.get(token)
             if expiry is None:
                 return _errors(
@@ -263,6 +334,24 @@ class AmazonSpSimulator(ChannelSimulator):
             response = super()._dispatch(request)
             response.headers.setdefault("x-amzn-RequestId", str(uuid.uuid4()))
             return response
+
+    def _check_restricted(self, request, token):
+        """None when the RDT covers the call (``request.data_elements`` then says
+        what it may see), else Amazon's 403: an RDT serves only the restricted
+        resources it was asked for, for an hour."""
+        grant = self.restricted_tokens.get(token)
+        if grant is not None and grant["expires"] <= self.clock():
+            return _errors(
+                403,
+                "Unauthorized",
+                "Access to requested resource is denied.",
+                "The access token you provided has expired.",
+            )
+        for method, pattern, elements in grant["resources"] if grant else ():
+            if method == request.method and pattern.match(request.path):
+                request.data_elements = elements
+                return None
+        return _errors(403, "Unauthorized", "Access to requested resource is denied.", "")
 
     def _throttle(self, operation):
         """None when the call may go, a 429 when the operation's bucket is empty."""
@@ -326,6 +415,70 @@ class AmazonSpSimulator(ChannelSimulator):
             },
         )
 
+    @route("POST", r"/tokens/2021-03-01/restrictedDataToken")
+    def create_restricted_data_token(self, request):
+        throttled = self._throttle("createRestrictedDataToken")
+        if throttled:
+            return throttled
+        body = request.json()
+        resources = body.get("restrictedResources") if isinstance(body, dict) else None
+        if not isinstance(resources, list) or not 1 <= len(resources) <= 50:
+            return _errors(
+                400,
+                "InvalidInput",
+                "Request is missing or has invalid parameters",
+                "Resource not provided.",
+            )
+        granted, asked = [], set()
+        for entry in resources:
+            resource = entry if isinstance(entry, dict) else {}
+            method, path = resource.get("method"), resource.get("path")
+            elements = resource.get("dataElements") or []
+            if (
+                method not in ("GET", "PUT", "POST", "DELETE")
+                or not isinstance(path, str)
+                or not path.startswith("/")
+                or not isinstance(elements, list)
+                or not set(elements) <= DATA_ELEMENTS
+            ):
+                return _errors(
+                    400,
+                    "InvalidInput",
+                    "Request is missing or has invalid parameters",
+                    f"Invalid restricted resource {resource!r}.",
+                )
+            if _ORDER_PATHS.match(path) and not elements:
+                return _errors(
+                    400,
+                    "InvalidInput",
+                    "Request is missing or has invalid parameters",
+                    f"dataElements are required for {path}.",
+                )
+            # A generic path ({orderId}) names any order; a specific one that order only.
+            pattern = re.compile(
+                "".join(
+                    "[^/]+" if re.fullmatch(r"\{\w+\}", part) else re.escape(part)
+                    for part in re.split(r"(\{\w+\})", path)
+                )
+                + r"\Z"
+            )
+            granted.append((method, pattern, frozenset(elements)))
+            asked.update(elements)
+        if not self.pii_access:
+            return _errors(
+                403,
+                "Unauthorized",
+                "Application does not have access to one or more requested data elements: "
+                f"[{', '.join(sorted(asked))}]",
+            )
+        token = RDT_PREFIX + base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        self.restricted_tokens[token] = {"expires": self.clock() + 3600, "resources": granted}
+        self.restricted_tokens_issued += 1
+        return self._limited(
+            "createRestrictedDataToken",
+            Response(200, {"restrictedDataToken": token, "expiresIn": 3600}),
+        )
+
     @route("GET", r"/orders/v0/orders")
     def get_orders(self, request):
         throttled = self._throttle("getOrders")
@@ -370,7 +523,9 @@ class AmazonSpSimulator(ChannelSimulator):
             ),
             key=lambda o: (o["LastUpdateDate"], o["AmazonOrderId"]),
         )
-        page = orders[offset : offset + size]
+        page = [
+            _order_as_seen(order, request.data_elements) for order in orders[offset : offset + size]
+        ]
         payload = {"Orders": page, "LastUpdatedBefore": _iso(BASE_TIME + timedelta(days=365))}
         if offset + size < len(orders):
             token = base64.b64encode(uuid.uuid4().bytes).decode()
@@ -393,7 +548,12 @@ class AmazonSpSimulator(ChannelSimulator):
                 return _errors(400, "InvalidInput", "Invalid NextToken.")
             offset = state[1]
         size = self.items_page_size
-        payload = {"AmazonOrderId": order_id, "OrderItems": items[offset : offset + size]}
+        payload = {
+            "AmazonOrderId": order_id,
+            "OrderItems": [
+                _item_as_seen(item, request.data_elements) for item in items[offset : offset + size]
+            ],
+        }
         if offset + size < len(items):
             token = base64.b64encode(uuid.uuid4().bytes).decode()
             self._next_tokens[token] = (order_id, offset + size, size)

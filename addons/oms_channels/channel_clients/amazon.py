@@ -5,6 +5,22 @@ the app's client id and secret (``POST /auth/o2/token``), sent in
 ``x-amz-access-token``. The token is kept until a minute before it expires; a
 403 saying the token expired refreshes it once and repeats the call.
 
+Buyer data: ``getOrders`` and ``getOrderItems`` give the buyer's name and email,
+the full shipping address and each item's ``BuyerInfo`` (gift message, gift
+wrap) only to calls made with a Restricted Data Token (Tokens API v2021-03-01)
+in ``x-amz-access-token``; with the LWA token the address is down to city,
+region, postcode and country. The client asks one RDT
+(``createRestrictedDataToken``) for the generic resources of a pull
+(:data:`ORDER_PII_RESOURCES`: ``GET /orders/v0/orders`` with ``buyerInfo`` and
+``shippingAddress``, ``GET /orders/v0/orders/{orderId}/orderItems`` with
+``buyerInfo``), reuses it until a minute before it expires (``expiresIn``, an
+hour), and asks a new one once when a call made with it is refused (403: expired,
+or no longer valid for the resource). When Amazon refuses the RDT itself (the
+application lacks the roles for buyer data), the client says why in
+:attr:`AmazonSpClient.restricted_data_refused`, does not ask again, and reads
+on with the LWA token: the orders come without address and buyer, never an
+error.
+
 Rate limits: SP-API answers 429 (``QuotaExceeded``) without ``Retry-After`` but
 with ``x-amzn-RateLimit-Limit`` (requests per second); the client waits one
 request's worth (60 s for ``getOrders`` at 0.0167/s) and resumes, so a long pull
@@ -35,6 +51,23 @@ ENDPOINTS = {
     "fe": "https://sellingpartnerapi-fe.amazon.com",
 }
 TOKEN_URL = "https://api.amazon.com/auth/o2/token"
+TOKEN_HEADER = "x-amz-access-token"
+RESTRICTED_DATA_TOKEN_PATH = "tokens/2021-03-01/restrictedDataToken"
+# The restricted resources of a pull, generic paths: one RDT serves every order.
+ORDER_PII_RESOURCES = (
+    {
+        "method": "GET",
+        "path": "/orders/v0/orders",
+        "dataElements": ["buyerInfo", "shippingAddress"],
+    },
+    {
+        "method": "GET",
+        "path": "/orders/v0/orders/{orderId}/orderItems",
+        "dataElements": ["buyerInfo"],
+    },
+)
+# Marks a call that wants the RDT; taken out of the headers before sending.
+_RESTRICTED_CALL = "x-oms-restricted-call"
 RATE_LIMIT_HEADER = "x-amzn-RateLimit-Limit"
 FEED_CONTENT_TYPE = "application/json; charset=UTF-8"
 XML_FEED_CONTENT_TYPE = "text/xml; charset=UTF-8"
@@ -56,6 +89,12 @@ CANCEL_REASONS = (
 
 @dataclass(frozen=True)
 class AccessToken:
+    value: str
+    expires_at: float  # on the client's clock
+
+
+@dataclass(frozen=True)
+class RestrictedDataToken:
     value: str
     expires_at: float  # on the client's clock
 
@@ -94,9 +133,11 @@ class AmazonSpClient(HttpClient):
         marketplace_ids,
         token_url=TOKEN_URL,
         timeout=DEFAULT_TIMEOUT,
+        restricted_data=True,
         **kwargs,
     ):
-        """``endpoint``: the region's SP-API URL (``ENDPOINTS["eu"]``) or a sandbox."""
+        """``endpoint``: the region's SP-API URL (``ENDPOINTS["eu"]``) or a sandbox;
+        ``restricted_data``: ask a Restricted Data Token for the buyer's data."""
         super().__init__(endpoint, timeout=timeout, **kwargs)
         self._client_id = client_id
         self._client_secret = client_secret
@@ -105,6 +146,11 @@ class AmazonSpClient(HttpClient):
         self.token_url = token_url
         self._token = None
         self.token_refreshes = 0
+        self.restricted_data = restricted_data
+        self._rdt = None
+        self._sent_rdt = None  # the RDT the current call carries, if any
+        self.restricted_data_tokens = 0  # RDTs got
+        self.restricted_data_refused = None  # Amazon's words when it refused the RDT
 
     def __repr__(self):
         return f"<AmazonSpClient {self.base_url}>"
@@ -141,12 +187,72 @@ class AmazonSpClient(HttpClient):
         self.token_refreshes += 1
         return AccessToken(data["access_token"], self.clock() + float(data.get("expires_in", 3600)))
 
+    def restricted_data_token(self):
+        """The RDT for the orders' buyer data, or None when Amazon refused it."""
+        if not self.restricted_data or self.restricted_data_refused is not None:
+            return None
+        if self._rdt is None or self.clock() >= self._rdt.expires_at - 60:
+            self._rdt = self._fetch_restricted_data_token()
+        return self._rdt.value if self._rdt else None
+
+    def _fetch_restricted_data_token(self):
+        try:
+            response = self.request(
+                "POST",
+                RESTRICTED_DATA_TOKEN_PATH,
+                json={"restrictedResources": [dict(r) for r in ORDER_PII_RESOURCES]},
+                idempotent=True,  # a new token each time, nothing else changes
+            )
+        except (ChannelAuthError, ChannelValidationError) as error:
+            # 403 (or 400 "... do(es) not have access ...": the application lacks
+            # the roles for buyer data. Any other 400 is a request of ours to fix.
+            if isinstance(error, ChannelValidationError) and "have access" not in error.message:
+                raise
+            self.restricted_data_refused = error.message
+            self.logger.warning(
+                "%s refused a Restricted Data Token (%s): orders are read without the "
+                "buyer and the shipping address",
+                self.system,
+                error.message,
+            )
+            return None
+        data = response.json() or {}
+        if isinstance(data.get("payload"), dict):  # the use case guide's examples wrap it
+            data = data["payload"]
+        ensure(
+            data.get("restrictedDataToken"),
+            "Amazon answered without a restricted data token",
+            response,
+        )
+        self.restricted_data_tokens += 1
+        return RestrictedDataToken(
+            data["restrictedDataToken"], self.clock() + float(data.get("expiresIn") or 3600)
+        )
+
+    def request(self, method, path, **kwargs):
+        self._sent_rdt = None
+        return super().request(method, path, **kwargs)
+
     def _prepare(self, headers):
-        headers["x-amz-access-token"] = self.access_token()
+        token = None
+        if headers.pop(_RESTRICTED_CALL, None):
+            token = self.restricted_data_token()  # may call Amazon (with the LWA token)
+        self._sent_rdt = token
+        headers[TOKEN_HEADER] = token or self.access_token()
         headers.setdefault("Accept", "application/json")
 
+    def _restricted(self):
+        """Headers of a call that reads buyer data (with the RDT when there is one)."""
+        return {_RESTRICTED_CALL: "1"}
+
     def _should_retry_auth(self, response, attempt):
-        if response.status != 403 or attempt > 1 or self._token is None:
+        if response.status != 403 or attempt > 1:
+            return False
+        if self._sent_rdt:
+            # The RDT expired or is no longer valid for this resource: a new one, once.
+            self._rdt = None
+            return True
+        if self._token is None:
             return False
         if b"expired" not in response.body.lower():
             return False
@@ -184,7 +290,9 @@ class AmazonSpClient(HttpClient):
         else:
             params["LastUpdatedAfter"] = last_updated_after
             params["MaxResultsPerPage"] = max_results
-        response = self.request("GET", "orders/v0/orders", params=params)
+        response = self.request(
+            "GET", "orders/v0/orders", params=params, headers=self._restricted()
+        )
         payload = (response.json() or {}).get("payload")
         ensure(isinstance(payload, dict), "Amazon answered without a payload", response)
         orders = payload.get("Orders")
@@ -201,7 +309,12 @@ class AmazonSpClient(HttpClient):
         guard = self._pages(f"items of order {order_id}")
         while True:
             params = {"NextToken": guard.follow(next_token)} if next_token else None
-            response = self.request("GET", f"orders/v0/orders/{order_id}/orderItems", params=params)
+            response = self.request(
+                "GET",
+                f"orders/v0/orders/{order_id}/orderItems",
+                params=params,
+                headers=self._restricted(),
+            )
             payload = (response.json() or {}).get("payload")
             ensure(isinstance(payload, dict), "Amazon answered without a payload", response)
             items.extend(payload.get("OrderItems") or ())

@@ -106,7 +106,8 @@ def test_token_is_refreshed_before_it_expires(sim, clock):
 
 def test_expired_token_is_refreshed_once_and_the_call_repeated(sim, clock):
     sim.add_orders(generate_orders(2, seed=4))
-    client = client_for(sim, clock)
+    # Without the RDT (which outlives an expired LWA token): the LWA token is used.
+    client = client_for(sim, clock, restricted_data=False)
     client.get_order_page("2025-01-01T00:00:00Z")
     sim.expire_tokens()
     page = client.get_order_page("2025-01-01T00:00:00Z")

@@ -16,7 +16,8 @@ region, postcode and country. The client asks one RDT
 ``buyerInfo``), reuses it until a minute before it expires (``expiresIn``, an
 hour), and asks a new one once when a call made with it is refused (403: expired,
 or no longer valid for the resource). When Amazon refuses the RDT itself (the
-application lacks the roles for buyer data), the client says why in
+application lacks the roles for buyer data), or refuses the calls made with a
+new one too, the client says why in
 :attr:`AmazonSpClient.restricted_data_refused`, does not ask again, and reads
 on with the LWA token: the orders come without address and buyer, never an
 error.
@@ -246,13 +247,22 @@ class AmazonSpClient(HttpClient):
         return {_RESTRICTED_CALL: "1"}
 
     def _should_retry_auth(self, response, attempt):
-        if response.status != 403 or attempt > 1:
+        if response.status != 403 or attempt > 2:
             return False
         if self._sent_rdt:
-            # The RDT expired or is no longer valid for this resource: a new one, once.
             self._rdt = None
-            return True
-        if self._token is None:
+            if attempt > 1:
+                # A new RDT refused as well: read on without buyer data rather than fail
+                # every pull (an RDT Amazon hands out but does not accept).
+                self.restricted_data_refused = self._error(response).message
+                self.logger.warning(
+                    "%s refused the calls made with a new Restricted Data Token (%s): "
+                    "orders are read without the buyer and the shipping address",
+                    self.system,
+                    self.restricted_data_refused,
+                )
+            return True  # expired or no longer valid for the resource: a new one, once
+        if self._token is None or attempt > 1:
             return False
         if b"expired" not in response.body.lower():
             return False

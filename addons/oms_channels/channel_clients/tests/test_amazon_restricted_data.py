@@ -204,6 +204,29 @@ def test_an_rdt_no_longer_valid_for_the_resource_is_renewed(sim, clock):
     assert client.restricted_data_refused is None
 
 
+def test_calls_refused_with_a_new_rdt_too_go_on_without_buyer_data(sim, clock):
+    # An RDT Amazon hands out but does not accept for the call (a path it does not
+    # match): after one renewal, the pull reads on with the LWA token.
+    denied = {
+        "errors": [{"code": "Unauthorized", "message": "Access to requested resource is denied."}]
+    }
+    sim.fail_next(403, times=2, path=r"/orders/v0/orders$", body=denied)
+    client = client_for(sim, clock)
+    (remote,) = client.iter_orders("2025-01-01T00:00:00Z")
+    assert remote.payload["Order"]["ShippingAddress"]["City"] == "Canton"
+    assert "AddressLine1" not in remote.payload["Order"]["ShippingAddress"]
+    assert client.restricted_data_refused == (
+        "Amazon SP-API denied access: Unauthorized: Access to requested resource is denied."
+    )
+    pages = sim.requests_to("GET", r"/orders/v0/orders$")
+    tokens = [p.headers["x-amz-access-token"] for p in pages]
+    assert [t.split("|")[0] for t in tokens] == ["Atz.sprdt", "Atz.sprdt", "Atza"]
+    assert tokens[0] != tokens[1]
+    assert "AddressLine1" not in remote.payload["Order"]["ShippingAddress"]
+    (items,) = sim.requests_to("GET", r"/orderItems$")
+    assert items.headers["x-amz-access-token"].startswith("Atza|"), "not asked again"
+
+
 def test_without_the_roles_the_pull_goes_on_without_buyer_data(clock):
     with AmazonSpSimulator(CLIENT_ID, SECRET, REFRESH, clock=clock, pii_access=False) as sim:
         sim.add_orders([docs_order(), *generate_orders(3, seed=41)])

@@ -1,3 +1,4 @@
+from . import account_payment
 from . import oms_channel
 from . import oms_channel_inbox
 from . import oms_channel_order
@@ -8,3 +9,4 @@ from . import sale_order_line
 from . import stock_move
 from . import stock_picking
 from . import stock_quant
+from . import sale_order

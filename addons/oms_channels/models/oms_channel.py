@@ -57,6 +57,17 @@ def import_job_key(channel_id):
     return f"oms.channel({channel_id},)._oms_import_webhooks"
 
 
+def _journal_code(channel_id):
+    """A short journal code of the channel (journal codes are 5 characters at
+    most): "C" and its id in base 36."""
+    digits, number = "", channel_id
+    while True:
+        number, rest = divmod(number, 36)
+        digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[rest] + digits
+        if not number:
+            return f"C{digits}"
+
+
 class OmsChannel(models.Model):
     _inherit = "oms.channel"
 
@@ -237,6 +248,30 @@ class OmsChannel(models.Model):
     )
     last_pull_date = fields.Datetime(readonly=True, copy=False)
     last_pull_error = fields.Text(readonly=True, copy=False)
+    payment_journal_id = fields.Many2one(
+        "account.journal",
+        string="Payment Journal",
+        copy=False,
+        check_company=True,
+        domain="[('type', 'in', ('bank', 'cash'))]",
+        help="The journal the payments the channel collected are posted in (one per "
+        "channel, created with it): its outstanding receipts are what the channel owes "
+        "until it pays out. Empty: no payment is recorded.",
+    )
+    invoice_policy = fields.Selection(
+        [
+            ("confirm", "On Confirmation"),
+            ("ship", "On Shipment"),
+            ("never", "Never"),
+        ],
+        string="Invoice Orders",
+        default="never",
+        required=True,
+        help="When Odoo invoices the channel's orders (Odoo's own invoicing of what "
+        "is to invoice, posted at once): when the order is confirmed, when a delivery "
+        "of it is done, or never (invoices made by hand). A payment the channel "
+        "collected is reconciled with the invoice when both exist.",
+    )
 
     @api.onchange("channel_type")
     def _onchange_channel_type_import_from(self):
@@ -358,7 +393,31 @@ class OmsChannel(models.Model):
         for channel in channels:
             for kind in FEE_PRODUCT_KINDS.get(channel.channel_type, ()):
                 channel._oms_fee_product(kind)
+        channels.filtered(lambda c: not c.payment_journal_id)._oms_payment_journal_setup()
         return channels
+
+    def _oms_payment_journal_setup(self):
+        """The channel's payment journal (a bank journal named after it), created
+        when missing; skipped while the company has no chart of accounts."""
+        Journal = self.env["account.journal"].sudo()
+        for channel in self.sudo():
+            company = channel.company_id
+            if not company.chart_template:
+                continue
+            code = _journal_code(channel.id)
+            if Journal.with_context(active_test=False).search_count(
+                [("company_id", "=", company.id), ("code", "=", code)], limit=1
+            ):
+                code = Journal.get_next_bank_cash_default_code("bank", company)
+            channel.payment_journal_id = Journal.create(
+                {
+                    "name": _("%s Payments", channel.name),
+                    "type": "bank",
+                    "code": code,
+                    "company_id": company.id,
+                }
+            )
+        return True
 
     def _oms_fee_product(self, kind):
         """The channel's service product of a fee kind (``gift_wrap``,

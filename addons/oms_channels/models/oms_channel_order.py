@@ -139,6 +139,7 @@ class SaleOrder(models.Model):
             cancelled.with_context(oms_channel_cancelled=True)._action_cancel()
         fulfilled._oms_deliver_by_channel(channel)
         (orders - cancelled - fulfilled)._oms_submit()
+        orders._oms_channel_paid_drafts(drafts)
         return orders
 
     @api.model
@@ -403,6 +404,8 @@ class SaleOrder(models.Model):
             return
         before = self.oms_payment_state
         self.oms_payment_state = state  # hold rules evaluated again (oms_core)
+        if state == "paid":
+            self._oms_channel_paid(draft.totals.total)
         label = dict(self._fields["oms_payment_state"].selection)[state]
         self._oms_log_event(
             "note",

@@ -41,6 +41,11 @@ class StockPicking(models.Model):
             picking.with_delay(
                 description=_("Tell %s about %s", picking.sale_id.oms_channel_id.name, picking.name)
             )._oms_push_shipment()
+        self.filtered(
+            lambda p: p.state == "done"
+            and p.picking_type_code == "outgoing"
+            and p.sale_id.oms_channel_id.invoice_policy == "ship"
+        ).sale_id._oms_queue_channel_invoice()
         return result
 
     def action_oms_push_shipment(self):

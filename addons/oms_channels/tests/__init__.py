@@ -11,3 +11,4 @@ from . import test_oms_channel_update_states
 from . import test_oms_channel_fraud
 from . import test_oms_channel_taxes
 from . import test_oms_channel_amazon
+from . import test_oms_channel_money

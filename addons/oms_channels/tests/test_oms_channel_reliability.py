@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from unittest.mock import patch
 
+import psycopg2
 import requests
 
 from odoo import SUPERUSER_ID, api
@@ -81,6 +82,14 @@ class TestReliability(LocalSimulatorsMixin, BaseCase):
             channel = env["oms.channel"].browse(self.channel_id)
             orders = env["sale.order"].search([("oms_channel_id", "=", channel.id)])
             partners = orders.partner_id | orders.partner_shipping_id
+            payments = env["account.payment"].search([("oms_channel_id", "=", channel.id)])
+            invoices = orders.invoice_ids
+            (invoices | payments.move_id).line_ids.remove_move_reconcile()
+            payments.action_draft()
+            payments.unlink()
+            invoices.filtered(lambda m: m.state == "posted").button_draft()
+            invoices.with_context(force_delete=True).unlink()
+            journal = channel.payment_journal_id
             orders.filtered(lambda o: o.state != "cancel").with_context(
                 oms_channel_cancelled=True
             )._action_cancel()
@@ -92,6 +101,7 @@ class TestReliability(LocalSimulatorsMixin, BaseCase):
             channel.product_binding_ids.unlink()
             partners.exists().filtered(lambda p: not p.sale_order_ids).unlink()
             channel.unlink()
+            journal.unlink()
             env.ref("base.EUR").active = self.eur_was_active
 
     def _counts(self):
@@ -212,6 +222,48 @@ class TestReliability(LocalSimulatorsMixin, BaseCase):
                 set(env["oms.channel.inbox"].browse(ids).mapped("state")), {"received"}
             )
         self.assertEqual(self._process_all(), sorted(str(o["id"]) for o in orders))
+
+    @mute_logger("odoo.sql_db")
+    def test_eight_money_jobs_at_once_make_one_payment_and_one_invoice(self):
+        (order,) = generate_orders(1, seed=38, lines=1)
+        with self._env() as env:
+            channel = env["oms.channel"].browse(self.channel_id)
+            channel.invoice_policy = "confirm"
+            inbox = env["oms.channel.inbox"]._oms_store(
+                channel, "webhook", json.dumps(dict(order, financial_status="paid"))
+            )[0]
+            inbox._oms_process()
+            sale = inbox.order_id
+            sale.oms_hold_ids.filtered(lambda h: h.state == "active").action_release("test")
+            self.assertEqual(sale.state, "sale")
+            order_id = sale.id
+        barrier = threading.Barrier(8)
+
+        def job(index):
+            # As queue_job runs a job: committed when done, tried again in a new
+            # transaction when it failed to serialize with another.
+            method = "_oms_record_channel_payment" if index % 2 else "_oms_invoice_channel_order"
+            for attempt in range(20):
+                try:
+                    with self._env() as env:
+                        if not attempt:
+                            barrier.wait(timeout=30)
+                        getattr(env["sale.order"].browse(order_id), method)()
+                    return attempt
+                except psycopg2.errors.SerializationFailure:
+                    continue
+            return None
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            attempts = list(pool.map(job, range(8)))
+        self.assertNotIn(None, attempts, "every job ends")
+        with self._env() as env:
+            sale = env["sale.order"].browse(order_id)
+            payments = env["account.payment"].search([("oms_sale_order_id", "=", order_id)])
+            self.assertEqual(len(payments), 1, "one payment")
+            self.assertEqual(len(sale.invoice_ids), 1, "one invoice")
+            self.assertEqual(sale.oms_channel_payment_id, payments)
+            self.assertIn(sale.invoice_ids, payments.reconciled_invoice_ids)
 
     @mute_logger("odoo.sql_db")
     def test_two_jobs_making_the_same_new_order_end_with_one_order_and_an_update(self):

@@ -23,6 +23,14 @@ serve the database without the job runner, or with workers (production):
 
 The channel is the demo's "Shopify web shop (simulator)", found over XML-RPC as
 admin/admin; ``--channel-id`` and ``--secret`` point elsewhere.
+
+``--floor`` measures the ratio issue 23 asks for: rounds of Odoo's own cheapest
+request (``GET /web/health``) on the same server at the same concurrency,
+alternated with rounds of webhooks, and the ratio of their p99s. Against
+``make serve`` (prefork workers, imports on the job server):
+
+    OMS_DB=oms_bench make serve       # in one terminal
+    .venv/bin/python bench/webhook_ack.py --deliveries 2050 --floor
 """
 
 import argparse
@@ -112,6 +120,39 @@ async def deliver_all(endpoint, requests_bytes, concurrency):
     return results
 
 
+def floor_request(url):
+    """Odoo's own cheapest route on the same server: the floor of any request."""
+    parts = urlsplit(url)
+    return f"GET /web/health HTTP/1.1\r\nHost: {parts.netloc}\r\n\r\n".encode()
+
+
+def percentiles(results):
+    latencies = sorted(seconds * 1000 for seconds, _status in results)
+    quantiles = statistics.quantiles(latencies, n=100)
+    return quantiles[49], quantiles[94], quantiles[98], latencies[-1]
+
+
+def compare_with_floor(args, endpoint, requests_bytes):
+    """Rounds of the floor (GET /web/health, same server, same concurrency) and of
+    the webhooks, alternated so that both see the same machine; the ratio of
+    their p99s per round, and its median."""
+    per_round = len(requests_bytes) // args.rounds
+    floor = [floor_request(args.url)] * per_round
+    ratios = []
+    for number in range(args.rounds):
+        batch = requests_bytes[number * per_round : (number + 1) * per_round]
+        floor_results = asyncio.run(deliver_all(args.url, floor, args.concurrency))
+        hook_results = asyncio.run(deliver_all(endpoint, batch, args.concurrency))
+        floor_p99, hook_p99 = percentiles(floor_results)[2], percentiles(hook_results)[2]
+        ratios.append(hook_p99 / floor_p99)
+        print(
+            f"round {number + 1}: webhooks p99 {hook_p99:.1f} ms "
+            f"({sorted({status for _s, status in hook_results})}), "
+            f"floor p99 {floor_p99:.1f} ms, ratio {hook_p99 / floor_p99:.2f}"
+        )
+    print(f"p99 ratio webhooks / floor: median {statistics.median(ratios):.2f} (goal <= 1.3)")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default="http://127.0.0.1:8069")
@@ -120,6 +161,13 @@ def main():
     parser.add_argument("--secret", default=DEMO_SECRET)
     parser.add_argument("--deliveries", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also GET /web/health on the same server, in alternating rounds, and print "
+        "the ratio of the p99s",
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="with --floor")
     args = parser.parse_args()
     channel_id = args.channel_id or find_channel(args.url, args.db)
     endpoint = f"{args.url}/oms/channels/{channel_id}/webhook"
@@ -131,6 +179,9 @@ def main():
     requests_bytes = [signed_request(endpoint, body, args.secret) for body in bodies]
     # Warm up the connections and the server's caches, then measure.
     asyncio.run(deliver_all(endpoint, requests_bytes[: args.concurrency], args.concurrency))
+    if args.floor:
+        compare_with_floor(args, endpoint, requests_bytes[args.concurrency :])
+        return
     began = time.perf_counter()
     results = asyncio.run(
         deliver_all(endpoint, requests_bytes[args.concurrency :], args.concurrency)

@@ -1,6 +1,25 @@
-"""Shopify Admin REST API (2025-01) simulator.
+"""Shopify Admin API (2025-01) simulator: the GraphQL Admin API and the legacy REST one.
 
-Follows the public documentation: ``X-Shopify-Access-Token`` auth (401 with
+The GraphQL Admin API (``POST /admin/api/2025-01/graphql.json``) answers the
+operations the client sends, recognised by their operation name (``Shop``,
+``OrdersPage``, ``Order``, ``OrderLineItems``, ``OrderRisks``,
+``FulfillmentOrders``, ``FulfillmentOrderLineItems``, ``FulfillmentCreate``,
+``OrderCancel``, ``ProductVariants``, ``InventorySetQuantities``), from the
+same state as the REST endpoints, in the documented shapes: global ids
+(``gid://shopify/Order/450789469``), ``nodes`` with ``pageInfo { hasNextPage
+endCursor }`` cursors, money bags, upper-case enums, ``userErrors`` on
+mutations, errors answered with HTTP 200, and the calculated query cost in
+``extensions.cost`` (``requestedQueryCost``, ``actualQueryCost``,
+``throttleStatus``). The cost is a simplified version of Shopify's (2 per
+connection plus ``first`` times a fixed cost per node, 10 per mutation): a
+query above 1,000 points is refused (``MAX_COST_EXCEEDED``), one asking more
+than the bucket holds is answered ``THROTTLED`` and not run, and the bucket
+(``max_available`` points) refills at ``restore_rate`` points per second.
+:meth:`ShopifySimulator.fail_next_graphql` injects a ``THROTTLED`` answer,
+GraphQL ``errors``, ``userErrors`` or an HTTP status for one operation.
+
+The REST endpoints stay for what still calls them. They follow the public
+documentation: ``X-Shopify-Access-Token`` auth (401 with
 ``{"errors": "[API] Invalid API key or access token ..."}``), a missing scope
 answered 403, cursor pagination of ``orders.json`` through the ``Link`` header
 (``page_info`` may only travel with ``limit``), the leaky bucket reported in
@@ -22,6 +41,7 @@ import hmac
 import itertools
 import json
 import random
+import re
 import socket
 import threading
 import time
@@ -275,6 +295,26 @@ def generate_orders(count, seed=1, lines=None, start_id=450789469, start_number=
     return orders
 
 
+def _catalogue_products():
+    """The catalogue as the REST ``products`` resource: products with their variants."""
+    products = {}
+    for position, (sku, title, variant, price, item_id) in enumerate(CATALOGUE):
+        product = products.setdefault(
+            title, {"id": 632910392 + len(products), "title": title, "variants": []}
+        )
+        product["variants"].append(
+            {
+                "id": 39072856 + position,
+                "product_id": product["id"],
+                "title": variant or "Default Title",
+                "sku": sku,
+                "price": price,
+                "inventory_item_id": item_id,
+            }
+        )
+    return list(products.values())
+
+
 def sign_webhook(body, secret):
     digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()
     return base64.b64encode(digest).decode()
@@ -323,6 +363,8 @@ class ShopifySimulator(ChannelSimulator):
         leak_rate=2.0,
         clock=time.monotonic,
         location_id=655441491,
+        max_available=2000.0,
+        restore_rate=100.0,
     ):
         super().__init__()
         self.access_token = access_token
@@ -343,6 +385,14 @@ class ShopifySimulator(ChannelSimulator):
         self.fulfillments = []
         self.inventory_levels = {}  # (inventory_item_id, location_id) → available
         self.throttled = 0
+        # GraphQL: the cost bucket, THROTTLED answers, cancellations asked, faults.
+        self.max_available = float(max_available)
+        self.restore_rate = float(restore_rate)
+        self.graphql_throttled = 0
+        self.cancellations = []  # the orderCancel arguments, in order
+        self._points = float(max_available)
+        self._points_time = None
+        self._graphql_faults = []
         self._bucket = 0.0
         self._bucket_time = None
         self._ids = itertools.count(1_000_000)
@@ -406,6 +456,11 @@ class ShopifySimulator(ChannelSimulator):
             error = self._check_auth(request)
             if error:
                 return error
+            if request.path.endswith("/graphql.json"):
+                # GraphQL is limited by query cost (extensions.cost), not by calls.
+                response = super()._dispatch(request)
+                response.headers.setdefault("X-Request-Id", str(uuid.uuid4()))
+                return response
             throttled = self._take_from_bucket()
             if throttled:
                 return throttled
@@ -570,32 +625,47 @@ class ShopifySimulator(ChannelSimulator):
         if denied:
             return denied
         body = (request.json() or {}).get("fulfillment") or {}
-        groups = body.get("line_items_by_fulfillment_order") or []
-        if not groups:
-            return Response(422, {"errors": ["line_items_by_fulfillment_order must be provided"]})
-        touched = []
-        for group in groups:
-            fo = self.fulfillment_orders.get(group.get("fulfillment_order_id"))
-            if not fo:
+        groups = [
+            (
+                group.get("fulfillment_order_id"),
+                {
+                    item["id"]: item["quantity"]
+                    for item in group.get("fulfillment_order_line_items") or []
+                },
+            )
+            for group in body.get("line_items_by_fulfillment_order") or []
+        ]
+        result = self._fulfil(groups, body.get("tracking_info") or {}, body.get("notify_customer"))
+        if isinstance(result, tuple):
+            status, message = result
+            if status == 404:
                 return Response(404, {"errors": "Not Found"})
+            return Response(status, {"errors": [message]})
+        return Response(201, {"fulfillment": result})
+
+    def _fulfil(self, groups, tracking, notify_customer):
+        """Fulfil ``[(fulfillment order id, {fo line id: quantity} or {} for all)]``:
+        the fulfillment made, or ``(status, message)`` when refused (nothing done)."""
+        if not groups:
+            return 422, "line_items_by_fulfillment_order must be provided"
+        touched = []
+        for fo_id, asked in groups:
+            fo = self.fulfillment_orders.get(fo_id)
+            if not fo:
+                return 404, f"Fulfillment order {fo_id} does not exist."
             if fo["status"] not in ("open", "in_progress"):
-                return Response(
-                    422,
-                    {"errors": [f"Fulfillment order {fo['id']} has an unfulfillable status"]},
-                )
-            wanted = {
-                item["id"]: item["quantity"]
-                for item in group.get("fulfillment_order_line_items") or []
-            } or {line["id"]: line["fulfillable_quantity"] for line in fo["line_items"]}
+                return 422, f"Fulfillment order {fo['id']} has an unfulfillable status"
+            wanted = asked or {
+                line["id"]: line["fulfillable_quantity"] for line in fo["line_items"]
+            }
             lines = {line["id"]: line for line in fo["line_items"]}
             for line_id, quantity in wanted.items():
                 if (
                     line_id not in lines
                     or not 0 < quantity <= lines[line_id]["fulfillable_quantity"]
                 ):
-                    return Response(422, {"errors": [f"Invalid quantity for line item {line_id}"]})
+                    return 422, f"Invalid quantity for line item {line_id}"
             touched.append((fo, wanted))
-        tracking = body.get("tracking_info") or {}
         fulfillment_id = next(self._ids)
         order = self.orders[touched[0][0]["order_id"]]
         line_items = []
@@ -619,7 +689,7 @@ class ShopifySimulator(ChannelSimulator):
             "tracking_numbers": [tracking["number"]] if tracking.get("number") else [],
             "tracking_url": tracking.get("url"),
             "tracking_urls": [tracking["url"]] if tracking.get("url") else [],
-            "notify_customer": body.get("notify_customer", False),
+            "notify_customer": bool(notify_customer),
             "line_items": line_items,
             "created_at": self._now(),
         }
@@ -631,27 +701,37 @@ class ShopifySimulator(ChannelSimulator):
         )
         order["fulfillment_status"] = "partial" if open_left else "fulfilled"
         order["updated_at"] = self._now()
-        return Response(201, {"fulfillment": fulfillment})
+        return fulfillment
 
     @route("POST", rf"/admin/api/{API_VERSION}/orders/(?P<order_id>\d+)/cancel\.json")
     def cancel_order(self, request, order_id):
         denied = self._scope("write_orders")
         if denied:
             return denied
-        order = self.orders.get(int(order_id))
-        if not order:
-            return Response(404, {"errors": "Not Found"})
-        if order.get("cancelled_at"):
-            return Response(422, {"error": "Order has already been cancelled"})
-        if order.get("fulfillment_status") == "fulfilled":
-            return Response(422, {"error": "Cannot cancel a fulfilled order"})
         body = request.json() or {}
+        refused = self._cancel(int(order_id), body.get("reason", "other"))
+        if refused:
+            status, message = refused
+            if status == 404:
+                return Response(404, {"errors": "Not Found"})
+            return Response(status, {"error": message})
+        return Response(200, {"order": self.orders[int(order_id)]})
+
+    def _cancel(self, order_id, reason):
+        """Cancel an order: None, or ``(status, message)`` when refused."""
+        order = self.orders.get(order_id)
+        if not order:
+            return 404, "Order does not exist"
+        if order.get("cancelled_at"):
+            return 422, "Order has already been cancelled"
+        if order.get("fulfillment_status") == "fulfilled":
+            return 422, "Cannot cancel a fulfilled order"
         now = self._now()
-        order.update(cancelled_at=now, cancel_reason=body.get("reason", "other"), updated_at=now)
+        order.update(cancelled_at=now, cancel_reason=reason, updated_at=now)
         for fo in self.fulfillment_orders.values():
             if fo["order_id"] == order["id"]:
                 fo["status"] = "cancelled"
-        return Response(200, {"order": order})
+        return None
 
     @route("GET", rf"/admin/api/{API_VERSION}/products\.json")
     def list_products(self, request):
@@ -662,22 +742,7 @@ class ShopifySimulator(ChannelSimulator):
         query = dict(request.query)
         limit = int(query.get("limit") or 50)
         start = int(query.get("page_info") or 0) if query.get("page_info", "0").isdigit() else 0
-        products = {}
-        for position, (sku, title, variant, price, item_id) in enumerate(CATALOGUE):
-            product = products.setdefault(
-                title, {"id": 632910392 + len(products), "title": title, "variants": []}
-            )
-            product["variants"].append(
-                {
-                    "id": 39072856 + position,
-                    "product_id": product["id"],
-                    "title": variant or "Default Title",
-                    "sku": sku,
-                    "price": price,
-                    "inventory_item_id": item_id,
-                }
-            )
-        items = list(products.values())
+        items = _catalogue_products()
         page = items[start : start + limit]
         headers = {}
         if start + limit < len(items):
@@ -714,6 +779,597 @@ class ShopifySimulator(ChannelSimulator):
             },
         )
 
+    # --- GraphQL Admin API -----------------------------------------------------------------
+    def fail_next_graphql(
+        self,
+        operation,
+        times=1,
+        throttled=False,
+        errors=None,
+        user_errors=None,
+        status=None,
+        body=None,
+    ):
+        """Answer the next ``times`` calls of ``operation`` (its operation name) with a
+        ``THROTTLED`` error (the bucket emptied, nothing run), GraphQL ``errors``,
+        the mutation's ``userErrors`` (nothing done) or an HTTP ``status``."""
+        with self.lock:
+            self._graphql_faults.append(
+                {
+                    "operation": operation,
+                    "times": times,
+                    "throttled": throttled,
+                    "errors": errors,
+                    "user_errors": user_errors,
+                    "status": status,
+                    "body": body,
+                }
+            )
+
+    def graphql_calls(self, operation=None):
+        """The variables of each GraphQL call received (of ``operation`` only when given)."""
+        calls = []
+        for request in self.requests_to("POST", r"/graphql\.json$"):
+            try:
+                body = request.json() or {}
+            except ValueError:
+                continue
+            if operation is None or body.get("operationName") == operation:
+                calls.append(body.get("variables") or {})
+        return calls
+
+    @route("POST", rf"/admin/api/{API_VERSION}/graphql\.json")
+    def graphql(self, request):
+        try:
+            body = request.json() or {}
+        except ValueError:
+            return Response(400, {"errors": "Invalid JSON in request body"})
+        query = body.get("query") or ""
+        operation = body.get("operationName") or _operation_name(query)
+        variables = body.get("variables") or {}
+        handler = _GRAPHQL_OPERATIONS.get(operation)
+        if not handler or f" {operation}" not in query:
+            return _graphql_error(
+                f"The simulator does not know the operation {operation!r}", "undefinedField"
+            )
+        fault = self._take_graphql_fault(operation)
+        requested = _requested_cost(operation, variables)
+        if requested > MAX_QUERY_COST:
+            return _graphql_error(
+                f"Query cost is {requested}, which exceeds the single query max cost limit "
+                f"({MAX_QUERY_COST}).",
+                "MAX_COST_EXCEEDED",
+                extensions={"cost": requested, "maxCost": MAX_QUERY_COST},
+            )
+        self._refill()
+        if fault and fault["throttled"]:
+            self._points = 0.0
+        if fault and fault["status"]:
+            return Response(fault["status"], fault["body"] or {"errors": "Internal Server Error"})
+        if requested > self._points:
+            self.graphql_throttled += 1
+            return Response(
+                200,
+                {
+                    "errors": [
+                        {
+                            "message": "Throttled",
+                            "extensions": {
+                                "code": "THROTTLED",
+                                "documentation": "https://shopify.dev/api/usage/rate-limits",
+                            },
+                        }
+                    ],
+                    "extensions": {"cost": self._cost(requested, None)},
+                },
+            )
+        if fault and fault["errors"]:
+            return Response(
+                200,
+                {"errors": fault["errors"], "extensions": {"cost": self._cost(requested, None)}},
+            )
+        self._points -= requested
+        if fault and fault["user_errors"]:
+            field, key = _MUTATION_ERRORS[operation]
+            data, actual = {field: {key: fault["user_errors"]}}, 10
+        else:
+            answer = handler(self, variables, query)
+            if isinstance(answer, Response):
+                self._points += requested
+                return answer
+            data, actual = answer
+        actual = min(actual, requested)
+        self._points += requested - actual
+        return Response(200, {"data": data, "extensions": {"cost": self._cost(requested, actual)}})
+
+    def _take_graphql_fault(self, operation):
+        for fault in self._graphql_faults:
+            if fault["times"] > 0 and fault["operation"] == operation:
+                fault["times"] -= 1
+                return fault
+        return None
+
+    def _refill(self):
+        now = self.clock()
+        if self._points_time is not None:
+            self._points = min(
+                self.max_available, self._points + (now - self._points_time) * self.restore_rate
+            )
+        self._points_time = now
+
+    def _cost(self, requested, actual):
+        return {
+            "requestedQueryCost": requested,
+            "actualQueryCost": actual,
+            "throttleStatus": {
+                "maximumAvailable": self.max_available,
+                "currentlyAvailable": round(self._points, 1),
+                "restoreRate": self.restore_rate,
+            },
+        }
+
+    def _access_denied(self, scope, field):
+        if scope in self.scopes:
+            return None
+        return _graphql_error(
+            f"Access denied for {field} field. Required access: `{scope}` access scope.",
+            "ACCESS_DENIED",
+            extensions={"requiredAccess": f"`{scope}` access scope."},
+        )
+
+    def _gql_shop(self, variables, query):
+        shop = {
+            "id": "gid://shopify/Shop/548380009",
+            "name": "Simulated Shop",
+            "myshopifyDomain": "simulated-shop.myshopify.com",
+            "currencyCode": "EUR",
+        }
+        return {"shop": shop}, 1
+
+    def _gql_orders_page(self, variables, query):
+        denied = self._access_denied("read_orders", "orders")
+        if denied:
+            return denied
+        first = variables.get("first")
+        if not isinstance(first, int) or not 1 <= first <= 250:
+            return _graphql_error("first must be between 1 and 250", "BAD_REQUEST")
+        if self.page_size_cap:
+            first = min(first, self.page_size_cap)
+        after = variables.get("after")
+        if after and self.fail_later_pages:
+            return Response(self.fail_later_pages, {"errors": "Internal Server Error"})
+        sort = _sort_key(query)
+        orders = sorted(self.orders.values(), key=lambda o: _sort_value(o, sort))
+        since = _updated_since(variables.get("query"))
+        if since:
+            orders = [o for o in orders if _utc(o["updated_at"]) >= since]
+        if after:
+            try:
+                position = tuple(json.loads(base64.urlsafe_b64decode(after.encode())))
+            except ValueError:
+                return _graphql_error("Invalid cursor", "BAD_REQUEST")
+            orders = [o for o in orders if _sort_value(o, sort) > position]
+        page, rest = orders[:first], orders[first:]
+        lines = int(variables.get("lines") or 0)
+        nodes = [self._order_node(order, lines) for order in page]
+        connection = {
+            "pageInfo": {
+                "hasNextPage": bool(rest),
+                "endCursor": _cursor(_sort_value(page[-1], sort)) if page else None,
+            },
+            "nodes": nodes,
+        }
+        actual = 2 + sum(_order_cost(node) for node in nodes)
+        return {"orders": connection}, actual
+
+    def _find_order(self, variables):
+        number = _gid_number(variables.get("id"), "Order")
+        return self.orders.get(number) if number is not None else None
+
+    def _gql_order(self, variables, query):
+        denied = self._access_denied("read_orders", "order")
+        if denied:
+            return denied
+        order = self._find_order(variables)
+        if not order:
+            return {"order": None}, 1
+        node = self._order_node(order, int(variables.get("lines") or 0))
+        return {"order": node}, _order_cost(node)
+
+    def _gql_order_line_items(self, variables, query):
+        denied = self._access_denied("read_orders", "order")
+        if denied:
+            return denied
+        order = self._find_order(variables)
+        if not order:
+            return {"order": None}, 1
+        items = order["line_items"]
+        start = int(variables.get("after") or 0)
+        first = int(variables.get("first") or 0)
+        page = items[start : start + first]
+        more = start + first < len(items)
+        connection = {
+            "pageInfo": {"hasNextPage": more, "endCursor": str(start + first) if page else None},
+            "nodes": [_line_item_node(item, order) for item in page],
+        }
+        node = {"id": _gid("Order", order["id"]), "lineItems": connection}
+        return {"order": node}, 3 + len(page) * LINE_NODE_COST
+
+    def _gql_order_risks(self, variables, query):
+        denied = self._access_denied("read_orders", "order")
+        if denied:
+            return denied
+        order = self._find_order(variables)
+        if not order:
+            return {"order": None}, 1
+        assessments = [
+            _assessment(risk)
+            for risk in self.risks.get(order["id"], [])
+            if risk.get("display", True)
+        ]
+        levels = [a["riskLevel"] for a in assessments]
+        recommendation = next(
+            (
+                word
+                for level, word in (
+                    ("HIGH", "CANCEL"),
+                    ("MEDIUM", "INVESTIGATE"),
+                    ("LOW", "ACCEPT"),
+                    ("NONE", "ACCEPT"),
+                )
+                if level in levels
+            ),
+            "NONE",
+        )
+        risk = {"recommendation": recommendation, "assessments": assessments}
+        node = {"id": _gid("Order", order["id"]), "risk": risk}
+        return {"order": node}, 2 + 2 * len(assessments)
+
+    def _gql_fulfillment_orders(self, variables, query):
+        denied = self._access_denied("read_orders", "order")
+        if denied:
+            return denied
+        order = self._find_order(variables)
+        if not order:
+            return {"order": None}, 1
+        items = [fo for fo in self.fulfillment_orders.values() if fo["order_id"] == order["id"]]
+        start = int(variables.get("after") or 0)
+        first = int(variables.get("first") or 0)
+        lines = int(variables.get("lines") or 0)
+        page = items[start : start + first]
+        nodes = [_fulfillment_order_node(fo, lines) for fo in page]
+        connection = {
+            "pageInfo": {
+                "hasNextPage": start + first < len(items),
+                "endCursor": str(start + first) if page else None,
+            },
+            "nodes": nodes,
+        }
+        node = {"id": _gid("Order", order["id"]), "fulfillmentOrders": connection}
+        return {"order": node}, 3 + sum(5 + 2 * len(n["lineItems"]["nodes"]) for n in nodes)
+
+    def _gql_fulfillment_order_line_items(self, variables, query):
+        denied = self._access_denied("read_orders", "fulfillmentOrder")
+        if denied:
+            return denied
+        fo = self.fulfillment_orders.get(_gid_number(variables.get("id"), "FulfillmentOrder"))
+        if not fo:
+            return {"fulfillmentOrder": None}, 1
+        start = int(variables.get("after") or 0)
+        first = int(variables.get("first") or 0)
+        page = fo["line_items"][start : start + first]
+        connection = {
+            "pageInfo": {
+                "hasNextPage": start + first < len(fo["line_items"]),
+                "endCursor": str(start + first) if page else None,
+            },
+            "nodes": [_fulfillment_order_line_node(line) for line in page],
+        }
+        node = {"id": _gid("FulfillmentOrder", fo["id"]), "lineItems": connection}
+        return {"fulfillmentOrder": node}, 3 + 2 * len(page)
+
+    def _gql_fulfillment_create(self, variables, query):
+        denied = self._access_denied("write_fulfillments", "fulfillmentCreate")
+        if denied:
+            return denied
+        given = variables.get("fulfillment") or {}
+        groups = []
+        for group in given.get("lineItemsByFulfillmentOrder") or []:
+            groups.append(
+                (
+                    _gid_number(group.get("fulfillmentOrderId"), "FulfillmentOrder"),
+                    {
+                        _gid_number(item.get("id"), "FulfillmentOrderLineItem"): item.get(
+                            "quantity"
+                        )
+                        for item in group.get("fulfillmentOrderLineItems") or []
+                    },
+                )
+            )
+        result = self._fulfil(groups, given.get("trackingInfo") or {}, given.get("notifyCustomer"))
+        if isinstance(result, tuple):
+            _status, message = result
+            errors = [{"field": ["fulfillment"], "message": message}]
+            return {"fulfillmentCreate": {"fulfillment": None, "userErrors": errors}}, 10
+        fulfillment = {
+            "id": _gid("Fulfillment", result["id"]),
+            "status": result["status"].upper(),
+            "order": {"id": _gid("Order", result["order_id"])},
+            "trackingInfo": (
+                [
+                    {
+                        "company": result["tracking_company"],
+                        "number": result["tracking_number"],
+                        "url": result["tracking_url"],
+                    }
+                ]
+                if result["tracking_number"] or result["tracking_company"]
+                else []
+            ),
+        }
+        return {"fulfillmentCreate": {"fulfillment": fulfillment, "userErrors": []}}, 10
+
+    def _gql_order_cancel(self, variables, query):
+        denied = self._access_denied("write_orders", "orderCancel")
+        if denied:
+            return denied
+        reason = variables.get("reason")
+        missing = [
+            name
+            for name in ("orderId", "reason", "refund", "restock")
+            if variables.get(name) is None
+        ]
+        if missing or reason not in ORDER_CANCEL_REASONS:
+            return _graphql_error(
+                f"Variable $reason or {missing} of type OrderCancelReason! / Boolean! "
+                "was not provided or is invalid",
+                "INVALID_VARIABLE",
+            )
+        order_id = _gid_number(variables["orderId"], "Order")
+        refused = self._cancel(order_id, reason.lower())
+        if refused:
+            status, message = refused
+            code = "NOT_FOUND" if status == 404 else "INVALID"
+            errors = [{"field": ["orderId"], "message": message, "code": code}]
+            return {"orderCancel": {"job": None, "orderCancelUserErrors": errors}}, 10
+        self.cancellations.append(dict(variables))
+        job = {"id": _gid("Job", uuid.uuid4()), "done": True}
+        return {"orderCancel": {"job": job, "orderCancelUserErrors": []}}, 10
+
+    def _gql_product_variants(self, variables, query):
+        denied = self._access_denied("read_products", "productVariants")
+        if denied:
+            return denied
+        variants = [v for product in _catalogue_products() for v in product["variants"]]
+        start = int(variables.get("after") or 0)
+        first = int(variables.get("first") or 0)
+        page = variants[start : start + first]
+        connection = {
+            "pageInfo": {
+                "hasNextPage": start + first < len(variants),
+                "endCursor": str(start + first) if page else None,
+            },
+            "nodes": [
+                {
+                    "id": _gid("ProductVariant", v["id"]),
+                    "sku": v["sku"],
+                    "product": {"id": _gid("Product", v["product_id"])},
+                    "inventoryItem": {"id": _gid("InventoryItem", v["inventory_item_id"])},
+                }
+                for v in page
+            ],
+        }
+        return {"productVariants": connection}, 2 + 3 * len(page)
+
+    def _gql_inventory_set_quantities(self, variables, query):
+        denied = self._access_denied("write_inventory", "inventorySetQuantities")
+        if denied:
+            return denied
+        given = variables.get("input") or {}
+        errors = []
+        if given.get("name") not in ("available", "on_hand"):
+            errors.append({"field": ["input", "name"], "message": "Name is invalid"})
+        if not given.get("reason"):
+            errors.append({"field": ["input", "reason"], "message": "Reason is required"})
+        changes = []
+        for index, quantity in enumerate(given.get("quantities") or []):
+            item = _gid_number(quantity.get("inventoryItemId"), "InventoryItem")
+            location = _gid_number(quantity.get("locationId"), "Location")
+            value = quantity.get("quantity")
+            field = ["input", "quantities", str(index)]
+            if not isinstance(item, int) or not isinstance(location, int):
+                errors.append({"field": field, "message": "The item or location is invalid"})
+                continue
+            if not isinstance(value, int) or isinstance(value, bool):
+                errors.append({"field": [*field, "quantity"], "message": "Quantity is invalid"})
+                continue
+            before = self.inventory_levels.get((item, location), 0)
+            if not given.get("ignoreCompareQuantity") and quantity.get("compareQuantity") != before:
+                errors.append(
+                    {
+                        "field": [*field, "compareQuantity"],
+                        "message": "The compareQuantity argument no longer matches the "
+                        "persisted quantity.",
+                        "code": "COMPARE_QUANTITY_STALE",
+                    }
+                )
+                continue
+            changes.append((item, location, value, before))
+        if errors:
+            payload = {"inventoryAdjustmentGroup": None, "userErrors": errors}
+            return {"inventorySetQuantities": payload}, 10
+        moved = []
+        for item, location, value, before in changes:
+            self.inventory_levels[(item, location)] = value
+            if value != before:
+                moved.append(
+                    {
+                        "name": given["name"],
+                        "delta": value - before,
+                        "quantityAfterChange": value,
+                        "item": {"id": _gid("InventoryItem", item)},
+                        "location": {"id": _gid("Location", location)},
+                    }
+                )
+        group = (
+            {"createdAt": _utc_text(self._now()), "reason": given["reason"], "changes": moved}
+            if moved
+            else None
+        )
+        payload = {"inventoryAdjustmentGroup": group, "userErrors": []}
+        return {"inventorySetQuantities": payload}, 10
+
+    def orders_page_body(self, orders, end_cursor, has_next_page=True, lines=5):
+        """The body of an ``OrdersPage`` answer listing ``orders`` (for faults:
+        ``fail_next(200, path=r"/graphql\\.json$", body=...)``)."""
+        return {
+            "data": {
+                "orders": {
+                    "pageInfo": {"hasNextPage": has_next_page, "endCursor": end_cursor},
+                    "nodes": [self._order_node(order, lines) for order in orders],
+                }
+            }
+        }
+
+    def _order_node(self, order, lines):
+        """A REST-shaped order of the simulator as the GraphQL ``Order`` the client's
+        ``OrderFields`` fragment asks for (its first ``lines`` line items)."""
+        currency = order.get("currency") or "EUR"
+
+        def bag(amount):
+            return _money_bag(amount, currency)
+
+        items = order.get("line_items") or []
+        shipping = order.get("shipping_lines") or []
+        live_shipping = [s for s in shipping if not s.get("is_removed")]
+        shipping_total = order.get("total_shipping_price_set") or {}
+        computed_shipping = sum(
+            (
+                Decimal(str(s.get("price") or 0))
+                - sum(
+                    (
+                        Decimal(str(a.get("amount") or 0))
+                        for a in s.get("discount_allocations") or []
+                    ),
+                    Decimal(0),
+                )
+                for s in live_shipping
+            ),
+            Decimal(0),
+        )
+        shipping_amount = (shipping_total.get("shop_money") or {}).get("amount") or _money(
+            computed_shipping
+        )
+
+        def current(key, fallback):
+            value = order.get(key)
+            return value if value not in (None, "") else fallback
+
+        def current_bag(key, fallback):
+            value = (order.get(key) or {}).get("shop_money") or {}
+            return bag(value.get("amount") if value.get("amount") is not None else fallback)
+
+        def optional_bag(key):
+            value = (order.get(key) or {}).get("shop_money")
+            return bag(value.get("amount")) if value else None
+
+        customer = order.get("customer")
+        return {
+            "id": _gid("Order", order["id"]),
+            "name": order.get("name"),
+            "email": order.get("email") or order.get("contact_email"),
+            "phone": order.get("phone"),
+            "createdAt": _utc_text(order.get("created_at")),
+            "updatedAt": _utc_text(order.get("updated_at")),
+            "processedAt": _utc_text(order.get("processed_at")),
+            "cancelledAt": _utc_text(order.get("cancelled_at")),
+            "cancelReason": (order.get("cancel_reason") or "").upper() or None
+            if order.get("cancelled_at")
+            else None,
+            "closedAt": _utc_text(order.get("closed_at")),
+            "currencyCode": currency,
+            "presentmentCurrencyCode": order.get("presentment_currency") or currency,
+            "taxesIncluded": bool(order.get("taxes_included")),
+            "dutiesIncluded": bool(order.get("duties_included")),
+            "test": bool(order.get("test")),
+            "note": order.get("note"),
+            "tags": [t.strip() for t in (order.get("tags") or "").split(",") if t.strip()],
+            "sourceName": order.get("source_name"),
+            "displayFinancialStatus": (order.get("financial_status") or "pending").upper(),
+            "displayFulfillmentStatus": {
+                "fulfilled": "FULFILLED",
+                "partial": "PARTIALLY_FULFILLED",
+                "restocked": "RESTOCKED",
+            }.get(order.get("fulfillment_status"), "UNFULFILLED"),
+            "totalPriceSet": bag(order.get("total_price")),
+            "subtotalPriceSet": bag(order.get("subtotal_price")),
+            "totalTaxSet": bag(order.get("total_tax") or "0.00"),
+            "totalDiscountsSet": bag(order.get("total_discounts") or "0.00"),
+            "totalShippingPriceSet": bag(shipping_amount),
+            "totalTipReceivedSet": bag(order.get("total_tip_received") or "0.00"),
+            "originalTotalDutiesSet": optional_bag("original_total_duties_set"),
+            "currentTotalDutiesSet": optional_bag("current_total_duties_set"),
+            "originalTotalAdditionalFeesSet": optional_bag("original_total_additional_fees_set"),
+            "currentTotalAdditionalFeesSet": optional_bag("current_total_additional_fees_set"),
+            "currentTotalPriceSet": bag(current("current_total_price", order.get("total_price"))),
+            "currentTotalTaxSet": bag(current("current_total_tax", order.get("total_tax"))),
+            "currentTotalDiscountsSet": bag(
+                current("current_total_discounts", order.get("total_discounts"))
+            ),
+            "currentShippingPriceSet": current_bag(
+                "current_shipping_price_set", _money(computed_shipping)
+            ),
+            "currentSubtotalPriceSet": bag(
+                current("current_subtotal_price", order.get("subtotal_price"))
+            ),
+            "customer": (
+                {
+                    "id": _gid("Customer", customer.get("id")),
+                    "email": customer.get("email"),
+                    "firstName": customer.get("first_name"),
+                    "lastName": customer.get("last_name"),
+                    "phone": customer.get("phone"),
+                }
+                if customer
+                else None
+            ),
+            "billingAddress": _address_node(order.get("billing_address")),
+            "shippingAddress": _address_node(order.get("shipping_address")),
+            "taxLines": [_tax_line_node(t, currency) for t in order.get("tax_lines") or []],
+            "discountApplications": {
+                "nodes": [
+                    _application_node(index, app, currency)
+                    for index, app in enumerate(order.get("discount_applications") or [])
+                ]
+            },
+            "lineItems": {
+                "pageInfo": {
+                    "hasNextPage": len(items) > lines,
+                    "endCursor": str(min(lines, len(items))) if items[:lines] else None,
+                },
+                "nodes": [_line_item_node(item, order) for item in items[:lines]],
+            },
+            "shippingLines": {
+                "nodes": [
+                    {
+                        "id": _gid("ShippingLine", s.get("id")),
+                        "code": s.get("code"),
+                        "title": s.get("title"),
+                        "source": s.get("source"),
+                        "isRemoved": bool(s.get("is_removed")),
+                        "originalPriceSet": bag(s.get("price")),
+                        "discountedPriceSet": bag(s.get("discounted_price") or s.get("price")),
+                        "discountAllocations": [
+                            _allocation_node(a, currency)
+                            for a in s.get("discount_allocations") or []
+                        ],
+                        "taxLines": [_tax_line_node(t, currency) for t in s.get("tax_lines") or []],
+                    }
+                    for s in shipping
+                ]
+            },
+        }
+
     # --- webhooks --------------------------------------------------------------------------
     def post_webhook(self, url, topic, payload, secret=None, webhook_id=None, timeout=10):
         """POST ``payload`` to ``url`` as Shopify delivers a webhook (signed body)."""
@@ -729,3 +1385,274 @@ class ShopifySimulator(ChannelSimulator):
             "X-Shopify-Triggered-At": self._now(),
         }
         return requests.post(url, data=body, headers=headers, timeout=timeout)
+
+
+# --- GraphQL helpers ------------------------------------------------------------------------
+MAX_QUERY_COST = 1000  # Shopify refuses a single query asking more
+# Simplified node costs (Shopify counts 1 per object selected, 2 per connection plus
+# first x the node's cost): what the client's order fragment selects, roughly.
+ORDER_NODE_COST = 20
+LINE_NODE_COST = 5
+MUTATION_COST = 10
+ORDER_CANCEL_REASONS = ("CUSTOMER", "DECLINED", "FRAUD", "INVENTORY", "OTHER", "STAFF")
+_MUTATION_ERRORS = {
+    "FulfillmentCreate": ("fulfillmentCreate", "userErrors"),
+    "OrderCancel": ("orderCancel", "orderCancelUserErrors"),
+    "InventorySetQuantities": ("inventorySetQuantities", "userErrors"),
+}
+_OPERATION = re.compile(r"^\s*(?:query|mutation)\s+(\w+)")
+
+
+def _operation_name(query):
+    match = _OPERATION.match(query or "")
+    return match.group(1) if match else None
+
+
+def _graphql_error(message, code, extensions=None):
+    error = {"message": message, "extensions": {"code": code, **(extensions or {})}}
+    return Response(200, {"errors": [error]})
+
+
+def _requested_cost(operation, variables):
+    first = int(variables.get("first") or 0)
+    lines = int(variables.get("lines") or 0)
+    if operation == "OrdersPage":
+        return 2 + first * (ORDER_NODE_COST + 2 + lines * LINE_NODE_COST)
+    if operation == "Order":
+        return ORDER_NODE_COST + 2 + lines * LINE_NODE_COST
+    if operation == "OrderLineItems":
+        return 3 + first * LINE_NODE_COST
+    if operation == "OrderRisks":
+        return 12
+    if operation == "FulfillmentOrders":
+        return 3 + first * (7 + lines * 2)
+    if operation == "FulfillmentOrderLineItems":
+        return 3 + first * 2
+    if operation == "ProductVariants":
+        return 2 + first * 3
+    if operation in _MUTATION_ERRORS:
+        return MUTATION_COST
+    return 1
+
+
+def _order_cost(node):
+    return ORDER_NODE_COST + 2 + len(node["lineItems"]["nodes"]) * LINE_NODE_COST
+
+
+def _sort_key(query):
+    match = re.search(r"sortKey:\s*(\w+)", query or "")
+    return match.group(1) if match else "ID"
+
+
+def _sort_value(order, sort):
+    if sort == "UPDATED_AT":
+        return (_utc_text(order["updated_at"]), order["id"])
+    return ("", order["id"])
+
+
+def _updated_since(search):
+    """The moment of ``updated_at:>='...'`` in an orders search query (None without)."""
+    match = re.search(r"updated_at:>=\s*'?\"?([^'\"\s)]+)", search or "")
+    return _utc(match.group(1)) if match else None
+
+
+def _utc(text):
+    moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+def _utc_text(text):
+    """A REST time (any offset) as GraphQL's ``DateTime``: UTC, ``Z``."""
+    if not text:
+        return None
+    return _utc(text).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _cursor(value):
+    return base64.urlsafe_b64encode(json.dumps(list(value)).encode()).decode()
+
+
+def _gid(kind, number):
+    return f"gid://shopify/{kind}/{number}"
+
+
+def _gid_number(value, kind):
+    """``gid://shopify/<kind>/123`` → 123; None when it is not such an id."""
+    prefix = f"gid://shopify/{kind}/"
+    if isinstance(value, str) and value.startswith(prefix) and value[len(prefix) :].isdigit():
+        return int(value[len(prefix) :])
+    return None
+
+
+def _money_bag(amount, currency):
+    if amount is None:
+        return None
+    money = {"amount": _money(amount), "currencyCode": currency}
+    return {"shopMoney": money, "presentmentMoney": dict(money)}
+
+
+def _tax_line_node(tax, currency):
+    return {
+        "title": tax.get("title"),
+        "rate": tax.get("rate"),
+        "channelLiable": tax.get("channel_liable"),
+        "priceSet": _money_bag(tax.get("price"), currency),
+    }
+
+
+def _allocation_node(allocation, currency):
+    return {
+        "allocatedAmountSet": _money_bag(allocation.get("amount"), currency),
+        "discountApplication": {"index": allocation.get("discount_application_index")},
+    }
+
+
+def _application_node(index, app, currency):
+    fixed = app.get("value_type") == "fixed_amount"
+    value = app.get("value")
+    node = {
+        "index": index,
+        "allocationMethod": (app.get("allocation_method") or "across").upper(),
+        "targetSelection": (app.get("target_selection") or "all").upper(),
+        "targetType": (app.get("target_type") or "line_item").upper(),
+        "value": (
+            {"amount": _money(value or 0), "currencyCode": currency}
+            if fixed
+            else {"percentage": float(value or 0)}
+        ),
+    }
+    if app.get("code"):
+        node["code"] = app["code"]
+    elif app.get("title"):
+        node["title"] = app["title"]
+    return node
+
+
+def _line_item_node(item, order):
+    currency = order.get("currency") or "EUR"
+    duties = []
+    for duty in item.get("duties") or []:
+        bag = duty.get("price_set") if isinstance(duty.get("price_set"), dict) else duty
+        duties.append(
+            {
+                "id": _gid("Duty", duty.get("id")),
+                "harmonizedSystemCode": duty.get("harmonized_system_code"),
+                "countryCodeOfOrigin": duty.get("country_code_of_origin"),
+                "price": _money_bag((bag.get("shop_money") or {}).get("amount"), currency),
+                "taxLines": [_tax_line_node(t, currency) for t in duty.get("tax_lines") or []],
+            }
+        )
+    variant_id, item_id = item.get("variant_id"), item.get("inventory_item_id")
+    return {
+        "id": _gid("LineItem", item.get("id")),
+        "sku": item.get("sku"),
+        "name": item.get("name"),
+        "title": item.get("title"),
+        "quantity": item.get("quantity"),
+        "currentQuantity": item.get("current_quantity", item.get("quantity")),
+        "variantTitle": item.get("variant_title"),
+        "vendor": item.get("vendor"),
+        "requiresShipping": item.get("requires_shipping", True),
+        "taxable": item.get("taxable", True),
+        "originalUnitPriceSet": _money_bag(item.get("price"), currency),
+        "totalDiscountSet": _money_bag(item.get("total_discount") or "0.00", currency),
+        "discountAllocations": [
+            _allocation_node(a, currency) for a in item.get("discount_allocations") or []
+        ],
+        "taxLines": [_tax_line_node(t, currency) for t in item.get("tax_lines") or []],
+        "duties": duties,
+        "variant": (
+            {
+                "id": _gid("ProductVariant", variant_id) if variant_id else None,
+                "inventoryItem": {"id": _gid("InventoryItem", item_id)} if item_id else None,
+            }
+            if variant_id or item_id
+            else None
+        ),
+    }
+
+
+def _address_node(address):
+    if not address:
+        return None
+    first, last = address.get("first_name"), address.get("last_name")
+    return {
+        "firstName": first,
+        "lastName": last,
+        "name": address.get("name") or " ".join(filter(None, (first, last))),
+        "company": address.get("company"),
+        "address1": address.get("address1"),
+        "address2": address.get("address2"),
+        "city": address.get("city"),
+        "province": address.get("province"),
+        "provinceCode": address.get("province_code"),
+        "zip": address.get("zip"),
+        "country": address.get("country"),
+        "countryCodeV2": address.get("country_code"),
+        "phone": address.get("phone"),
+    }
+
+
+_RISK_LEVELS = {"cancel": "HIGH", "investigate": "MEDIUM", "accept": "LOW"}
+
+
+def _assessment(risk):
+    """A risk of the Order Risk resource as an ``OrderRiskAssessment``."""
+    recommendation = risk.get("recommendation")
+    source = risk.get("source")
+    return {
+        "riskLevel": _RISK_LEVELS.get(recommendation, str(recommendation).upper()),
+        "facts": (
+            [
+                {
+                    "description": risk["message"],
+                    "sentiment": "NEUTRAL" if recommendation == "accept" else "NEGATIVE",
+                }
+            ]
+            if risk.get("message")
+            else []
+        ),
+        "provider": {"title": source} if source and source.lower() != "shopify" else None,
+    }
+
+
+def _fulfillment_order_line_node(line):
+    return {
+        "id": _gid("FulfillmentOrderLineItem", line["id"]),
+        "totalQuantity": line["quantity"],
+        "remainingQuantity": line["fulfillable_quantity"],
+        "lineItem": {"id": _gid("LineItem", line["line_item_id"])},
+    }
+
+
+def _fulfillment_order_node(fo, lines):
+    items = fo["line_items"]
+    return {
+        "id": _gid("FulfillmentOrder", fo["id"]),
+        "status": fo["status"].upper(),
+        "assignedLocation": {"location": {"id": _gid("Location", fo["assigned_location_id"])}},
+        "lineItems": {
+            "pageInfo": {
+                "hasNextPage": len(items) > lines,
+                "endCursor": str(min(lines, len(items))) if items[:lines] else None,
+            },
+            "nodes": [_fulfillment_order_line_node(line) for line in items[:lines]],
+        },
+    }
+
+
+_GRAPHQL_OPERATIONS = {
+    "Shop": ShopifySimulator._gql_shop,
+    "OrdersPage": ShopifySimulator._gql_orders_page,
+    "Order": ShopifySimulator._gql_order,
+    "OrderLineItems": ShopifySimulator._gql_order_line_items,
+    "OrderRisks": ShopifySimulator._gql_order_risks,
+    "FulfillmentOrders": ShopifySimulator._gql_fulfillment_orders,
+    "FulfillmentOrderLineItems": ShopifySimulator._gql_fulfillment_order_line_items,
+    "FulfillmentCreate": ShopifySimulator._gql_fulfillment_create,
+    "OrderCancel": ShopifySimulator._gql_order_cancel,
+    "ProductVariants": ShopifySimulator._gql_product_variants,
+    "InventorySetQuantities": ShopifySimulator._gql_inventory_set_quantities,
+}

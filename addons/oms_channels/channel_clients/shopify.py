@@ -1,22 +1,48 @@
-"""Shopify Admin REST API client (version 2025-01).
+"""Shopify client on the GraphQL Admin API (version pinned in :data:`API_VERSION`).
 
-Auth is the app's Admin API access token in ``X-Shopify-Access-Token``. Orders are
-read with cursor pagination (``Link`` header, ``page_info``); the leaky bucket
-(``X-Shopify-Shop-Api-Call-Limit: used/size``) is watched: when it is nearly full
-the client waits for it to drain instead of running into 429s, and a 429 is
-waited out as ``Retry-After`` says.
+Shopify calls its REST Admin API legacy: every call goes to
+``POST /admin/api/<version>/graphql.json`` (operations in :mod:`.shopify_graphql`),
+authenticated by the app's Admin API access token in ``X-Shopify-Access-Token``.
+Webhooks are unchanged, and so is what the Odoo side gets: pulled orders are
+turned into the webhook's (REST) order shape by
+:func:`.shopify_graphql.order_from_graphql`, ids are the numeric ones.
+
+Rate limit: GraphQL calls cost points (``extensions.cost``: ``requestedQueryCost``,
+``actualQueryCost`` and ``throttleStatus`` with ``maximumAvailable``,
+``currentlyAvailable`` and ``restoreRate`` points per second). Before a call
+the client waits, once, for as long as the bucket needs to hold what the same
+operation asked last time; a ``THROTTLED`` answer (HTTP 200, nothing done, so
+it is tried again even for a mutation) is waited out at the restore rate, up to
+``RetryPolicy.max_throttle_waits`` times, then raised as a rate-limit error.
+GraphQL ``errors`` (answered with HTTP 200) and a mutation's ``userErrors`` are
+raised as the typed channel errors.
 """
 
-import re
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlsplit
 
+from . import shopify_graphql as gql
 from ._http import DEFAULT_TIMEOUT, HttpClient, ensure
+from .errors import (
+    ChannelAuthError,
+    ChannelNotFoundError,
+    ChannelRateLimitError,
+    ChannelServerError,
+    ChannelValidationError,
+)
 from .models import RemoteOrder
 
-API_VERSION = "2025-01"
-CALL_LIMIT_HEADER = "X-Shopify-Shop-Api-Call-Limit"
-_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="?(\w+)"?')
+API_VERSION = "2025-01"  # the one pinned GraphQL Admin API version
+# Orders per page and line items per order in one orders query: its requested
+# cost stays under Shopify's 1,000-point limit for one query. An order with more
+# lines has the rest read with its own query.
+ORDERS_PER_PAGE = 20
+LINES_PER_ORDER = 5
+LINES_PER_PAGE = 100  # line items of one order (or fulfillment order) per query
+FULFILLMENT_ORDERS_PER_PAGE = 5
+LINES_PER_FULFILLMENT_ORDER = 50
+VARIANTS_PER_PAGE = 250
+# Shortest wait after a THROTTLED answer (seconds), when the bucket says less.
+MIN_THROTTLE_WAIT = 1.0
 
 
 @dataclass(frozen=True)
@@ -30,7 +56,7 @@ class ShopInfo:
 @dataclass(frozen=True)
 class OrderPage:
     orders: tuple[RemoteOrder, ...]
-    next_page_info: str | None
+    next_page_info: str | None  # the GraphQL end cursor when there is a next page
 
 
 @dataclass(frozen=True)
@@ -81,6 +107,18 @@ class InventoryLevel:
     updated_at: str
 
 
+@dataclass(frozen=True)
+class QueryCost:
+    """``extensions.cost`` of the last answer, and when it came (the client's clock)."""
+
+    requested: float
+    actual: float | None
+    maximum: float
+    available: float
+    restore_rate: float
+    at: float
+
+
 class ShopifyClient(HttpClient):
     system = "Shopify"
     request_id_headers = ("X-Request-Id",)
@@ -90,24 +128,17 @@ class ShopifyClient(HttpClient):
         shop_url,
         access_token,
         api_version=API_VERSION,
-        bucket_margin=0.8,
-        leak_rate=2.0,
         timeout=DEFAULT_TIMEOUT,
         **kwargs,
     ):
-        """``shop_url``: ``https://<shop>.myshopify.com`` (any URL for a simulator).
-
-        ``bucket_margin``: share of the bucket above which the client slows down;
-        ``leak_rate``: calls per second the bucket drains (2 on standard plans).
-        """
+        """``shop_url``: ``https://<shop>.myshopify.com`` (any URL for a simulator)."""
         super().__init__(shop_url, timeout=timeout, **kwargs)
         self._access_token = access_token
         self.api_version = api_version
-        self.bucket_margin = bucket_margin
-        self.leak_rate = leak_rate
-        self.bucket_used = 0
-        self.bucket_size = 40
-        self.slowdowns = 0
+        self.cost = None  # QueryCost of the last answer
+        self._requested = {}  # operation → the requestedQueryCost it had last
+        self.slowdowns = 0  # waits before a call for the bucket to refill
+        self.throttled = 0  # THROTTLED answers waited out
 
     def __repr__(self):
         return f"<ShopifyClient {self.base_url}>"
@@ -116,98 +147,289 @@ class ShopifyClient(HttpClient):
     def _prepare(self, headers):
         headers["X-Shopify-Access-Token"] = self._access_token
         headers.setdefault("Accept", "application/json")
-        if self.bucket_used >= self.bucket_size * self.bucket_margin:
-            # Wait until the bucket has drained to half, then go on.
-            wait = (self.bucket_used - self.bucket_size / 2) / self.leak_rate
-            self.logger.info("Shopify call bucket at %s/%s, waiting %.1f s", *self._bucket(), wait)
-            self.slowdowns += 1
-            self.sleep(wait)
-            self.bucket_used = int(self.bucket_size / 2)
-
-    def _bucket(self):
-        return self.bucket_used, self.bucket_size
-
-    def _after_response(self, response):
-        value = response.headers.get(CALL_LIMIT_HEADER)
-        if value and "/" in value:
-            used, size = value.split("/", 1)
-            if used.strip().isdigit() and size.strip().isdigit():
-                self.bucket_used, self.bucket_size = int(used), int(size)
 
     def _error_message(self, response):
+        data = _json_or_none(response)
+        if isinstance(data, dict) and data.get("errors"):
+            return _messages(data["errors"])
         message = super()._error_message(response)
         return message.strip("[]'\" ") if message else message
 
     def _api(self, path):
         return f"admin/api/{self.api_version}/{path}"
 
+    # --- GraphQL ------------------------------------------------------------------------
+    def graphql(self, query, operation, variables=None, idempotent=True):
+        """Run one named GraphQL operation; return its ``data`` (a dict).
+
+        ``idempotent``: whether a connection error or a 5xx may be tried again
+        (queries; a mutation only when repeating it changes nothing). Waits for the
+        cost bucket before the call and after a ``THROTTLED`` answer (never in a
+        loop without sleeping), bounded by the retry policy's throttle waits.
+        """
+        body = {"query": query, "operationName": operation, "variables": variables or {}}
+        waits = 0
+        while True:
+            self._wait_for_points(operation)
+            response = self.request(
+                "POST", self._api("graphql.json"), json=body, idempotent=idempotent
+            )
+            answer = _json_or_none(response)
+            ensure(isinstance(answer, dict), f"Shopify answered {operation} without JSON", response)
+            self._read_cost(operation, answer.get("extensions"))
+            errors = answer.get("errors")
+            if errors and _throttled(errors):
+                waits += 1
+                self.throttled += 1
+                if waits > self.retry.max_throttle_waits:
+                    raise self._graphql_error(operation, errors, response, ChannelRateLimitError)
+                wait = self._throttle_wait_for(operation)
+                self.logger.info("Shopify throttled %s (cost), waiting %.1f s", operation, wait)
+                self.sleep(wait)
+                continue
+            if errors:
+                raise self._graphql_error(operation, errors, response)
+            data = answer.get("data")
+            ensure(isinstance(data, dict), f"Shopify answered {operation} without data", response)
+            return data
+
+    def _read_cost(self, operation, extensions):
+        cost = (extensions or {}).get("cost") if isinstance(extensions, dict) else None
+        status = (cost or {}).get("throttleStatus")
+        if not isinstance(status, dict):
+            return
+        try:
+            self.cost = QueryCost(
+                requested=float(cost.get("requestedQueryCost") or 0),
+                actual=(
+                    float(cost["actualQueryCost"])
+                    if cost.get("actualQueryCost") is not None
+                    else None
+                ),
+                maximum=float(status["maximumAvailable"]),
+                available=float(status["currentlyAvailable"]),
+                restore_rate=float(status["restoreRate"]),
+                at=self.clock(),
+            )
+        except (KeyError, TypeError, ValueError):
+            return  # a cost we cannot read is not a reason to fail the call
+        if self.cost.requested:
+            self._requested[operation] = self.cost.requested
+
+    def _available_now(self):
+        cost = self.cost
+        elapsed = max(0.0, self.clock() - cost.at)
+        return min(cost.maximum, cost.available + elapsed * cost.restore_rate)
+
+    def _wait_for_points(self, operation):
+        """Sleep once, as long as the bucket needs to hold what ``operation`` asked
+        last time, when the last known ``currentlyAvailable`` is below it."""
+        needed = self._requested.get(operation)
+        if not needed or self.cost is None or self.cost.restore_rate <= 0:
+            return
+        needed = min(needed, self.cost.maximum)
+        available = self._available_now()
+        if available >= needed:
+            return
+        # One point more than needed: the bucket's figures are rounded.
+        wait = (needed + 1 - available) / self.cost.restore_rate
+        self.slowdowns += 1
+        self.logger.info(
+            "Shopify cost bucket at %.0f/%.0f points, %s needs %.0f: waiting %.1f s",
+            available,
+            self.cost.maximum,
+            operation,
+            needed,
+            wait,
+        )
+        self.sleep(wait)
+
+    def _throttle_wait_for(self, operation):
+        """Seconds until the bucket holds the throttled query's requested cost."""
+        cost = self.cost
+        if cost is None or cost.restore_rate <= 0:
+            return self.retry.backoff(1, self.rng)
+        needed = min(self._requested.get(operation) or cost.requested, cost.maximum)
+        wait = (needed + 1 - cost.available) / cost.restore_rate
+        return max(MIN_THROTTLE_WAIT, wait)
+
+    def _graphql_error(self, operation, errors, response, kind=None):
+        codes = (
+            {
+                ((error.get("extensions") or {}).get("code") or "")
+                for error in errors
+                if isinstance(error, dict)
+            }
+            if isinstance(errors, list)
+            else set()
+        )
+        if kind is None:
+            if "ACCESS_DENIED" in codes:
+                kind = ChannelAuthError
+            elif codes & {"INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE"}:
+                kind = ChannelServerError
+            else:
+                kind = ChannelValidationError
+        return kind(
+            f"Shopify refused {operation}: {_messages(errors)}",
+            status=response.status,
+            request_id=response.request_id,
+            body_excerpt=response.body[:500].decode("utf-8", "replace"),
+        )
+
+    def _user_errors(self, operation, payload, response_key="userErrors"):
+        """Raise the mutation's ``userErrors`` as a :class:`ChannelValidationError`."""
+        errors = (payload or {}).get(response_key) or []
+        if errors:
+            text = "; ".join(
+                ".".join(str(part) for part in error.get("field") or ()) + ": " + error["message"]
+                if error.get("field")
+                else error.get("message", "")
+                for error in errors
+            )
+            raise ChannelValidationError(f"Shopify refused {operation}: {text}")
+
     # --- calls --------------------------------------------------------------------------
     def test_connection(self):
-        response = self.request("GET", self._api("shop.json"))
-        shop = (response.json() or {}).get("shop")
-        ensure(isinstance(shop, dict), "Shopify answered without a shop", response)
+        shop = self.graphql(gql.SHOP, "Shop").get("shop")
+        ensure(isinstance(shop, dict), "Shopify answered without a shop")
         return ShopInfo(
-            id=str(shop.get("id", "")),
+            id=str(gql.numeric_id(shop.get("id")) or ""),
             name=shop.get("name") or "",
-            domain=shop.get("myshopify_domain") or shop.get("domain") or "",
-            currency=shop.get("currency") or "",
+            domain=shop.get("myshopifyDomain") or "",
+            currency=shop.get("currencyCode") or "",
         )
 
-    def get_order_page(self, updated_at_min=None, limit=250, page_info=None, status="any"):
-        """One page of orders; ``page_info`` continues where the last page ended.
-
-        Shopify refuses filters next to ``page_info``: they travel inside the cursor.
-        """
-        if page_info:
-            params = {"limit": limit, "page_info": page_info}
-        else:
-            params = {"limit": limit, "status": status, "order": "updated_at asc"}
-            if updated_at_min:
-                params["updated_at_min"] = updated_at_min
-        response = self.request("GET", self._api("orders.json"), params=params)
-        orders = (response.json() or {}).get("orders")
-        ensure(isinstance(orders, list), "Shopify answered without orders", response)
+    def get_order_page(self, updated_at_min=None, limit=ORDERS_PER_PAGE, page_info=None):
+        """One page of orders by update time (oldest first); ``page_info`` is the
+        end cursor of the page before. ``limit`` is capped at :data:`ORDERS_PER_PAGE`
+        (the query's cost)."""
+        variables = {
+            "first": max(1, min(int(limit), ORDERS_PER_PAGE)),
+            "after": page_info,
+            "query": f"updated_at:>='{updated_at_min}'" if updated_at_min else None,
+            "lines": LINES_PER_ORDER,
+        }
+        data = self.graphql(gql.ORDERS_PAGE, "OrdersPage", variables)
+        connection = data.get("orders")
+        ensure(
+            isinstance(connection, dict) and isinstance(connection.get("nodes"), list),
+            "Shopify answered without orders",
+        )
+        page_info_out = connection.get("pageInfo") or {}
         return OrderPage(
-            orders=tuple(
-                RemoteOrder(
-                    external_id=str(order.get("id")),
-                    updated_at=order.get("updated_at") or "",
-                    payload=order,
-                )
-                for order in orders
+            orders=tuple(self._remote_order(node) for node in connection["nodes"]),
+            next_page_info=(
+                page_info_out.get("endCursor") if page_info_out.get("hasNextPage") else None
             ),
-            next_page_info=_next_page_info(response.headers.get("Link")),
         )
 
-    def iter_orders(self, updated_at_min=None, limit=250, status="any"):
-        """Every order updated since ``updated_at_min`` (ISO 8601), page after page."""
+    def iter_orders(self, updated_at_min=None, limit=ORDERS_PER_PAGE, status="any"):
+        """Every order updated since ``updated_at_min`` (ISO 8601), page after page,
+        oldest update first. ``status`` is kept for callers: the GraphQL orders
+        query lists every order (open, closed, cancelled) unless asked otherwise."""
         guard = self._pages("orders")
-        page = self.get_order_page(updated_at_min=updated_at_min, limit=limit, status=status)
+        page = self.get_order_page(updated_at_min=updated_at_min, limit=limit)
         yield from page.orders
         while page.next_page_info:
-            page = self.get_order_page(limit=limit, page_info=guard.follow(page.next_page_info))
+            page = self.get_order_page(
+                updated_at_min=updated_at_min,
+                limit=limit,
+                page_info=guard.follow(page.next_page_info),
+            )
             yield from page.orders
 
     def get_order(self, order_id):
-        response = self.request("GET", self._api(f"orders/{order_id}.json"))
-        order = (response.json() or {}).get("order")
-        ensure(isinstance(order, dict), "Shopify answered without the order", response)
-        return RemoteOrder(str(order.get("id")), order.get("updated_at") or "", order)
+        data = self.graphql(
+            gql.ORDER, "Order", {"id": gql.gid("Order", order_id), "lines": LINES_PER_PAGE}
+        )
+        node = data.get("order")
+        if node is None:
+            raise ChannelNotFoundError(f"Shopify has no order {order_id}", status=200)
+        return self._remote_order(node)
+
+    def _remote_order(self, node):
+        ensure(isinstance(node, dict) and node.get("id"), "Shopify answered an order without id")
+        connection = node.get("lineItems") or {}
+        nodes = list(connection.get("nodes") or ())
+        if (connection.get("pageInfo") or {}).get("hasNextPage"):
+            nodes += self._more_line_items(node["id"], connection["pageInfo"]["endCursor"])
+            node = {**node, "lineItems": {"nodes": nodes}}
+        order = gql.order_from_graphql(node)
+        return RemoteOrder(str(order["id"]), order.get("updated_at") or "", order)
+
+    def _more_line_items(self, order_gid, cursor):
+        guard = self._pages("line items")
+        items = []
+        while cursor:
+            data = self.graphql(
+                gql.ORDER_LINE_ITEMS,
+                "OrderLineItems",
+                {"id": order_gid, "first": LINES_PER_PAGE, "after": guard.follow(cursor)},
+            )
+            connection = ((data.get("order") or {}).get("lineItems")) or {}
+            items += connection.get("nodes") or []
+            page = connection.get("pageInfo") or {}
+            cursor = page.get("endCursor") if page.get("hasNextPage") else None
+        return items
 
     def get_order_risks(self, order_id):
-        """The order's risk assessments (Order Risk resource, ``risks.json``): a
-        list of dicts with ``recommendation`` (accept / investigate / cancel),
-        ``message``, ``source``, ``score`` and ``display``, as Shopify sends them."""
-        response = self.request("GET", self._api(f"orders/{order_id}/risks.json"))
-        risks = (response.json() or {}).get("risks")
-        ensure(isinstance(risks, list), "Shopify answered without the order's risks", response)
-        return risks
+        """The order's risk assessments (``order.risk.assessments``) as the Order
+        Risk resource listed them: dicts with ``recommendation`` (accept /
+        investigate / cancel), ``message``, ``source`` and ``display`` (see
+        :func:`.shopify_graphql.risks_from_graphql`)."""
+        data = self.graphql(gql.ORDER_RISKS, "OrderRisks", {"id": gql.gid("Order", order_id)})
+        order = data.get("order")
+        if order is None:
+            raise ChannelNotFoundError(f"Shopify has no order {order_id}", status=200)
+        return gql.risks_from_graphql(order.get("risk"))
 
     def get_fulfillment_orders(self, order_id):
-        response = self.request("GET", self._api(f"orders/{order_id}/fulfillment_orders.json"))
-        items = (response.json() or {}).get("fulfillment_orders")
-        ensure(isinstance(items, list), "Shopify answered without fulfillment orders", response)
-        return tuple(_fulfillment_order(item) for item in items)
+        """The order's fulfillment orders, each with all its lines."""
+        guard = self._pages("fulfillment orders")
+        variables = {
+            "id": gql.gid("Order", order_id),
+            "first": FULFILLMENT_ORDERS_PER_PAGE,
+            "after": None,
+            "lines": LINES_PER_FULFILLMENT_ORDER,
+        }
+        result = []
+        while True:
+            data = self.graphql(gql.FULFILLMENT_ORDERS, "FulfillmentOrders", variables)
+            order = data.get("order")
+            if order is None:
+                raise ChannelNotFoundError(f"Shopify has no order {order_id}", status=200)
+            connection = order.get("fulfillmentOrders") or {}
+            for node in connection.get("nodes") or ():
+                lines = node.get("lineItems") or {}
+                page = lines.get("pageInfo") or {}
+                if page.get("hasNextPage"):
+                    more = self._more_fulfillment_order_lines(node["id"], page.get("endCursor"))
+                    lines = {"nodes": [*lines.get("nodes", []), *more]}
+                result.append(_fulfillment_order({**node, "lineItems": lines}, order_id))
+            page = connection.get("pageInfo") or {}
+            if not page.get("hasNextPage"):
+                return tuple(result)
+            variables = {**variables, "after": guard.follow(page.get("endCursor"))}
+
+    def _more_fulfillment_order_lines(self, fulfillment_order_gid, cursor):
+        guard = self._pages("fulfillment order lines")
+        items = []
+        while cursor:
+            data = self.graphql(
+                gql.FULFILLMENT_ORDER_LINE_ITEMS,
+                "FulfillmentOrderLineItems",
+                {
+                    "id": fulfillment_order_gid,
+                    "first": LINES_PER_PAGE,
+                    "after": guard.follow(cursor),
+                },
+            )
+            connection = (data.get("fulfillmentOrder") or {}).get("lineItems") or {}
+            items += connection.get("nodes") or []
+            page = connection.get("pageInfo") or {}
+            cursor = page.get("endCursor") if page.get("hasNextPage") else None
+        return items
 
     def create_fulfillment(
         self,
@@ -225,20 +447,22 @@ class ShopifyClient(HttpClient):
         if isinstance(fulfillment_orders, dict):
             by_order = [
                 {
-                    "fulfillment_order_id": int(fo_id),
-                    "fulfillment_order_line_items": [
-                        {"id": int(line_id), "quantity": int(qty)} for line_id, qty in lines.items()
+                    "fulfillmentOrderId": gql.gid("FulfillmentOrder", fo_id),
+                    "fulfillmentOrderLineItems": [
+                        {"id": gql.gid("FulfillmentOrderLineItem", line_id), "quantity": int(qty)}
+                        for line_id, qty in lines.items()
                     ],
                 }
                 for fo_id, lines in fulfillment_orders.items()
             ]
         else:
-            by_order = [{"fulfillment_order_id": int(fo_id)} for fo_id in fulfillment_orders]
-        body = {
-            "fulfillment": {
-                "line_items_by_fulfillment_order": by_order,
-                "notify_customer": bool(notify_customer),
-            }
+            by_order = [
+                {"fulfillmentOrderId": gql.gid("FulfillmentOrder", fo_id)}
+                for fo_id in fulfillment_orders
+            ]
+        fulfillment = {
+            "lineItemsByFulfillmentOrder": by_order,
+            "notifyCustomer": bool(notify_customer),
         }
         tracking = {
             key: value
@@ -250,16 +474,24 @@ class ShopifyClient(HttpClient):
             if value
         }
         if tracking:
-            body["fulfillment"]["tracking_info"] = tracking
-        response = self.request("POST", self._api("fulfillments.json"), json=body)
-        item = (response.json() or {}).get("fulfillment")
-        ensure(isinstance(item, dict), "Shopify answered without the fulfillment", response)
+            fulfillment["trackingInfo"] = tracking
+        data = self.graphql(
+            gql.FULFILLMENT_CREATE,
+            "FulfillmentCreate",
+            {"fulfillment": fulfillment},
+            idempotent=False,
+        )
+        payload = data.get("fulfillmentCreate") or {}
+        self._user_errors("FulfillmentCreate", payload)
+        item = payload.get("fulfillment")
+        ensure(isinstance(item, dict), "Shopify answered without the fulfillment")
+        infos = item.get("trackingInfo") or []
         return Fulfillment(
-            id=str(item.get("id")),
-            order_id=str(item.get("order_id")),
-            status=item.get("status") or "",
-            tracking_company=item.get("tracking_company") or "",
-            tracking_numbers=tuple(item.get("tracking_numbers") or ()),
+            id=str(gql.numeric_id(item.get("id"))),
+            order_id=str(gql.numeric_id((item.get("order") or {}).get("id"))),
+            status=(item.get("status") or "").lower(),
+            tracking_company=next((i.get("company") for i in infos if i.get("company")), ""),
+            tracking_numbers=tuple(i["number"] for i in infos if i.get("number")),
         )
 
     def fulfill_order(self, order_id, tracking_number=None, tracking_company=None, **kwargs):
@@ -271,81 +503,144 @@ class ShopifyClient(HttpClient):
             open_ids, tracking_number=tracking_number, tracking_company=tracking_company, **kwargs
         )
 
-    def cancel_order(self, order_id, reason="other", email=False):
-        """Cancel an order (reason: customer, inventory, fraud, declined, staff, other)."""
-        response = self.request(
-            "POST",
-            self._api(f"orders/{order_id}/cancel.json"),
-            json={"reason": reason, "email": bool(email)},
-        )
-        order = (response.json() or {}).get("order")
-        ensure(isinstance(order, dict), "Shopify answered without the order", response)
-        return RemoteOrder(str(order.get("id")), order.get("updated_at") or "", order)
+    def cancel_order(self, order_id, reason="other", email=False, refund=False, restock=True):
+        """Cancel an order (reason: customer, inventory, fraud, declined, staff, other)
+        and return it as it is then.
 
-    def iter_variants(self, limit=250):
+        ``orderCancel`` runs as a job in Shopify: the order read back may not say
+        cancelled yet. Money stays where it is unless ``refund`` (refunds are made
+        on their own); the items go back to stock unless ``restock`` is false.
+        """
+        data = self.graphql(
+            gql.ORDER_CANCEL,
+            "OrderCancel",
+            {
+                "orderId": gql.gid("Order", order_id),
+                "reason": str(reason).upper(),
+                "refund": bool(refund),
+                "restock": bool(restock),
+                "notifyCustomer": bool(email),
+            },
+            idempotent=False,
+        )
+        payload = data.get("orderCancel") or {}
+        self._user_errors("OrderCancel", payload, "orderCancelUserErrors")
+        return self.get_order(order_id)
+
+    def iter_variants(self, limit=VARIANTS_PER_PAGE):
         """Every product variant of the shop (SKU and inventory item), page after page."""
-        params = {"limit": limit, "fields": "id,variants"}
         guard = self._pages("products")
+        variables = {"first": max(1, min(int(limit), VARIANTS_PER_PAGE)), "after": None}
         while True:
-            response = self.request("GET", self._api("products.json"), params=params)
-            products = (response.json() or {}).get("products")
-            ensure(isinstance(products, list), "Shopify answered without products", response)
-            for product in products:
-                for variant in product.get("variants") or ():
-                    yield Variant(
-                        id=str(variant.get("id")),
-                        product_id=str(product.get("id")),
-                        sku=variant.get("sku") or "",
-                        inventory_item_id=str(variant.get("inventory_item_id") or ""),
-                    )
-            page_info = _next_page_info(response.headers.get("Link"))
-            if not page_info:
+            data = self.graphql(gql.PRODUCT_VARIANTS, "ProductVariants", variables)
+            connection = data.get("productVariants")
+            ensure(
+                isinstance(connection, dict) and isinstance(connection.get("nodes"), list),
+                "Shopify answered without product variants",
+            )
+            for variant in connection["nodes"]:
+                yield Variant(
+                    id=str(gql.numeric_id(variant.get("id"))),
+                    product_id=str(gql.numeric_id((variant.get("product") or {}).get("id"))),
+                    sku=variant.get("sku") or "",
+                    inventory_item_id=str(
+                        gql.numeric_id((variant.get("inventoryItem") or {}).get("id")) or ""
+                    ),
+                )
+            page = connection.get("pageInfo") or {}
+            if not page.get("hasNextPage"):
                 return
-            params = {"limit": limit, "page_info": guard.follow(page_info)}
+            variables = {**variables, "after": guard.follow(page.get("endCursor"))}
 
     def set_inventory_level(self, inventory_item_id, location_id, available):
-        """Set the available quantity of an item at a location (an absolute value)."""
-        response = self.request(
-            "POST",
-            self._api("inventory_levels/set.json"),
-            json={
-                "inventory_item_id": int(inventory_item_id),
-                "location_id": int(location_id),
-                "available": int(available),
+        """Set the available quantity of an item at a location (an absolute value).
+
+        Odoo is the source of truth of the figure it pushes: the compare-and-set
+        check is skipped (``ignoreCompareQuantity``), so setting the same number
+        twice changes nothing and the call may be repeated.
+        """
+        item_gid = gql.gid("InventoryItem", inventory_item_id)
+        location_gid = gql.gid("Location", location_id)
+        data = self.graphql(
+            gql.INVENTORY_SET_QUANTITIES,
+            "InventorySetQuantities",
+            {
+                "input": {
+                    "name": "available",
+                    "reason": "correction",
+                    "ignoreCompareQuantity": True,
+                    "quantities": [
+                        {
+                            "inventoryItemId": item_gid,
+                            "locationId": location_gid,
+                            "quantity": int(available),
+                        }
+                    ],
+                }
             },
-            idempotent=True,  # setting the same number twice changes nothing
+            idempotent=True,
         )
-        level = (response.json() or {}).get("inventory_level")
-        ensure(isinstance(level, dict), "Shopify answered without the level", response)
+        payload = data.get("inventorySetQuantities") or {}
+        self._user_errors("InventorySetQuantities", payload)
+        group = payload.get("inventoryAdjustmentGroup") or {}
+        change = next(
+            (
+                c
+                for c in group.get("changes") or ()
+                if c.get("name") == "available"
+                and (c.get("item") or {}).get("id") == item_gid
+                and (c.get("location") or {}).get("id") == location_gid
+            ),
+            {},
+        )
+        after = change.get("quantityAfterChange")
         return InventoryLevel(
-            inventory_item_id=str(level.get("inventory_item_id")),
-            location_id=str(level.get("location_id")),
-            available=int(level.get("available") or 0),
-            updated_at=level.get("updated_at") or "",
+            inventory_item_id=str(gql.numeric_id(item_gid)),
+            location_id=str(gql.numeric_id(location_gid)),
+            # No adjustment group: the quantity already was the one asked.
+            available=int(after) if after is not None else int(available),
+            updated_at=group.get("createdAt") or "",
         )
 
 
-def _next_page_info(link_header):
-    for url, rel in _LINK.findall(link_header or ""):
-        if rel == "next":
-            values = parse_qs(urlsplit(url).query).get("page_info")
-            return values[0] if values else None
-    return None
+def _json_or_none(response):
+    try:
+        return response.json()
+    except ValueError:
+        return None
 
 
-def _fulfillment_order(item):
+def _throttled(errors):
+    return isinstance(errors, list) and any(
+        isinstance(error, dict) and (error.get("extensions") or {}).get("code") == "THROTTLED"
+        for error in errors
+    )
+
+
+def _messages(errors):
+    """The messages of GraphQL ``errors`` (a list of objects) or of a REST-style
+    ``errors`` string, in one line."""
+    if isinstance(errors, list):
+        return "; ".join(
+            str(error.get("message")) if isinstance(error, dict) else str(error) for error in errors
+        )
+    return str(errors).strip("[]'\" ")
+
+
+def _fulfillment_order(item, order_id):
+    location = (item.get("assignedLocation") or {}).get("location") or {}
     return FulfillmentOrder(
-        id=str(item.get("id")),
-        order_id=str(item.get("order_id")),
-        status=item.get("status") or "",
-        assigned_location_id=str(item.get("assigned_location_id") or ""),
+        id=str(gql.numeric_id(item.get("id"))),
+        order_id=str(order_id),
+        status=(item.get("status") or "").lower(),
+        assigned_location_id=str(gql.numeric_id(location.get("id")) or ""),
         line_items=tuple(
             FulfillmentOrderLine(
-                id=str(line.get("id")),
-                line_item_id=str(line.get("line_item_id")),
-                quantity=int(line.get("quantity") or 0),
-                fulfillable_quantity=int(line.get("fulfillable_quantity") or 0),
+                id=str(gql.numeric_id(line.get("id"))),
+                line_item_id=str(gql.numeric_id((line.get("lineItem") or {}).get("id"))),
+                quantity=int(line.get("totalQuantity") or 0),
+                fulfillable_quantity=int(line.get("remainingQuantity") or 0),
             )
-            for line in item.get("line_items") or ()
+            for line in (item.get("lineItems") or {}).get("nodes") or ()
         ),
     )

@@ -75,7 +75,9 @@ class TestChannelFraud(LocalSimulatorsMixin, TransactionCase):
         self.assertEqual(order.oms_fraud_score, 90.0)
         self.assertEqual(order.oms_fraud_summary, "90 / 100")
         self.assertTrue(self._fraud_holds(order), "a cancel recommendation holds the order")
-        self.assertEqual(len(self.sim.requests_to("GET", r"/orders/450789469/risks\.json$")), 1)
+        self.assertEqual(
+            self.sim.graphql_calls("OrderRisks"), [{"id": "gid://shopify/Order/450789469"}]
+        )
 
     def test_shopify_accepted_order_is_assessed_and_not_held(self):
         order_payload = shopify_order()
@@ -97,7 +99,7 @@ class TestChannelFraud(LocalSimulatorsMixin, TransactionCase):
     def test_risks_the_channel_cannot_give_now_make_the_job_try_again(self):
         order_payload = shopify_order()
         self.sim.add_orders([order_payload])
-        self.sim.fail_next(503, times=10, path=r"/risks\.json$")
+        self.sim.fail_next_graphql("OrderRisks", status=503, times=10)
         inbox, _created = self.env["oms.channel.inbox"]._oms_store(
             self.shopify, "webhook", json.dumps(order_payload)
         )

@@ -67,13 +67,11 @@ class TestShopifyPull(LocalSimulatorsMixin, TransactionCase):
         # The next pull gets a page that names itself as the next page, forever.
         self.sim.update_order(orders[0]["id"], note="changed")
         changed = self.sim.orders[orders[0]["id"]]
-        link = f'<{self.sim.url}orders.json?limit=250&page_info=bG9vcA>; rel="next"'
-        self.sim.fail_next(
-            200, times=50, path=r"orders\.json$", body={"orders": [changed]}, headers={"Link": link}
-        )
+        page = self.sim.orders_page_body([changed], end_cursor="bG9vcA")
+        self.sim.fail_next(200, times=50, path=r"/graphql\.json$", body=page)
         with trap_jobs(), self.assertRaisesRegex(UserError, "same next page of orders twice"):
             self.channel.action_pull_orders()
-        self.assertEqual(len(self.sim.requests_to("GET", r"/orders\.json$")), 1 + 2)
+        self.assertEqual(len(self.sim.graphql_calls("OrdersPage")), 1 + 2)
         self.assertEqual(self.channel.pull_cursor, cursor, "the cursor stays where it was")
         self.assertIn("the pull stops instead of looping", self.channel.last_pull_error)
         self.assertEqual(len(self._inbox()), 4, "the changed version read before the stop is kept")

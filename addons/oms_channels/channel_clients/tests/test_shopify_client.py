@@ -1,23 +1,35 @@
-"""ShopifyClient against the Shopify simulator over real HTTP on 127.0.0.1."""
+"""ShopifyClient (GraphQL Admin API) against the Shopify simulator over real HTTP
+on 127.0.0.1."""
 
+import json
 import logging
+from pathlib import Path
 
 import pytest
 
 from tests.simulators.shopify import ShopifySimulator, generate_orders
 
+from ...channel_mappers import map_shopify_order
 from .. import (
     ChannelAuthError,
     ChannelConnectionError,
     ChannelNotFoundError,
     ChannelPaginationError,
+    ChannelRateLimitError,
     ChannelServerError,
     ChannelValidationError,
     RetryPolicy,
     ShopifyClient,
+    shopify_graphql,
     verify_signature,
 )
+from ..shopify import API_VERSION
 from .fakes import FakeClock, WebhookReceiver
+
+SHOPIFY_FIXTURES = (
+    Path(__file__).resolve().parents[2] / "channel_mappers" / "tests" / "fixtures" / "shopify"
+)
+GRAPHQL = r"/graphql\.json$"
 
 TOKEN = "shpat_simulator_token"
 
@@ -43,16 +55,19 @@ def test_connection_names_the_shop(sim, clock):
     assert (shop.name, shop.currency) == ("Simulated Shop", "EUR")
 
 
-def test_pull_follows_the_link_header_to_the_last_page(sim, clock):
-    sim.add_orders(generate_orders(120, seed=3))
-    orders = list(client_for(sim, clock).iter_orders(limit=50))
-    assert len(orders) == 120
-    assert len({o.external_id for o in orders}) == 120
+def test_pull_follows_the_cursor_to_the_last_page(sim, clock):
+    sim.add_orders(generate_orders(45, seed=3))
+    orders = list(client_for(sim, clock).iter_orders())
+    assert len(orders) == 45
+    assert len({o.external_id for o in orders}) == 45
     assert [o.updated_at for o in orders] == sorted(o.updated_at for o in orders)
-    pages = sim.requests_to("GET", r"/orders\.json$")
-    assert len(pages) == 3
-    assert pages[0].query == {"limit": "50", "status": "any", "order": "updated_at asc"}
-    assert set(pages[1].query) == {"limit", "page_info"}, "Shopify refuses filters with a cursor"
+    pages = sim.graphql_calls("OrdersPage")
+    assert len(pages) == 3, "20 orders a page"
+    assert pages[0]["after"] is None
+    assert pages[1]["after"] and pages[2]["after"] and pages[1]["after"] != pages[2]["after"]
+    assert {r.path for r in sim.received} == {f"/admin/api/{API_VERSION}/graphql.json"}
+    (query,) = {r.json()["query"] for r in sim.requests_to("POST", "graphql")}
+    assert "sortKey: UPDATED_AT" in query
 
 
 def test_pull_since_a_cursor_returns_only_updated_orders(sim, clock):
@@ -62,40 +77,156 @@ def test_pull_since_a_cursor_returns_only_updated_orders(sim, clock):
     since = max(o["updated_at"] for o in orders)
     pulled = list(client_for(sim, clock).iter_orders(updated_at_min=since, limit=1))
     assert {o.external_id for o in pulled} >= {str(orders[3]["id"]), str(orders[7]["id"])}
-    assert pulled[-1].payload["cancelled_at"] == "2025-04-01T10:00:00+00:00"
+    assert len(pulled) < 30
+    assert pulled[-1].payload["cancelled_at"] == "2025-04-01T10:00:00Z"
+    assert sim.graphql_calls("OrdersPage")[0]["query"] == f"updated_at:>='{since}'"
 
 
-def test_429_waits_retry_after_and_resumes(sim, clock):
-    sim.add_orders(generate_orders(3, seed=5))
-    sim.fail_next(
-        429, times=2, path=r"orders\.json", headers={"Retry-After": "3.0"}, body={"errors": "x"}
-    )
-    orders = list(client_for(sim, clock).iter_orders())
-    assert len(orders) == 3
-    assert len(clock.sleeps) == 2
-    assert all(3.0 <= wait <= 3.0 * 1.25 for wait in clock.sleeps)
+def _webhook_fixtures():
+    for path in sorted(SHOPIFY_FIXTURES.glob("order_*.json")):
+        data = json.loads(path.read_text())
+        yield path.name, data.get("order", data)
 
 
-def test_client_slows_down_before_the_bucket_overflows(clock):
-    with ShopifySimulator(access_token=TOKEN, clock=clock, bucket_size=10, leak_rate=1.0) as sim:
-        sim.add_orders(generate_orders(5, seed=6))
-        client = client_for(sim, clock, leak_rate=1.0)
-        for order_id in list(sim.orders) * 6:
-            client.get_order(order_id)
-    assert sim.throttled == 0, "the client never ran into a 429"
-    assert client.slowdowns >= 2
+@pytest.mark.parametrize("name", [name for name, _order in _webhook_fixtures()])
+def test_a_pulled_order_maps_to_the_same_draft_as_its_webhook(sim, clock, name):
+    """The GraphQL order, turned into the webhook shape by the adapter, makes the
+    draft the webhook of the same order makes: ids, money, taxes, discounts,
+    duties, addresses, states."""
+    webhook = dict(_webhook_fixtures())[name]
+    sim.add_orders([webhook])
+    # Some fixtures carry the order's risks merged in (no webhook does): the
+    # client reads them on their own.
+    sim.set_risks(webhook["id"], webhook.get("risks") or [])
+    client = client_for(sim, clock)
+    (pulled,) = client.iter_orders()
+    fetched = client.get_order(webhook["id"])
+    risks = client.get_order_risks(webhook["id"])
+    assert pulled.external_id == fetched.external_id == str(webhook["id"])
+    assert pulled.payload["id"] == webhook["id"], "the numeric id webhooks carry, not the gid"
+    assert [line["id"] for line in pulled.payload["line_items"]] == [
+        line["id"] for line in webhook["line_items"]
+    ]
+    assert map_shopify_order(pulled.payload, risks=risks) == map_shopify_order(webhook)
+    assert map_shopify_order(fetched.payload, risks=risks) == map_shopify_order(webhook)
+
+
+def test_generated_orders_pulled_map_to_their_webhook_drafts(sim, clock):
+    orders = sim.add_orders(generate_orders(25, seed=21))
+    pulled = {o.external_id: o for o in client_for(sim, clock).iter_orders()}
+    for order in orders:
+        assert map_shopify_order(pulled[str(order["id"])].payload) == map_shopify_order(order)
+
+
+def test_an_order_with_more_lines_than_the_page_reads_the_rest(sim, clock):
+    (order,) = sim.add_orders(generate_orders(1, seed=22, lines=12))
+    client = client_for(sim, clock)
+    (pulled,) = client.iter_orders()
+    assert len(pulled.payload["line_items"]) == 12
+    assert map_shopify_order(pulled.payload) == map_shopify_order(order)
+    (more,) = sim.graphql_calls("OrderLineItems")
+    assert more["id"] == f"gid://shopify/Order/{order['id']}"
+
+
+def test_risk_assessments_map_as_the_order_risks_did(sim, clock):
+    (order,) = sim.add_orders(generate_orders(1, seed=23))
+    rest_risks = json.loads((SHOPIFY_FIXTURES / "risks_anonymous_proxy.json").read_text())["risks"]
+    sim.set_risks(order["id"], rest_risks)
+    risks = client_for(sim, clock).get_order_risks(order["id"])
+    assert risks, "the displayed assessments"
+    assert map_shopify_order(order, risks=risks) == map_shopify_order(order, risks=rest_risks)
+    assert sim.graphql_calls("OrderRisks") == [{"id": f"gid://shopify/Order/{order['id']}"}]
+
+
+def test_an_order_without_assessments_has_no_risks(sim, clock):
+    (order,) = sim.add_orders(generate_orders(1, seed=24))
+    assert client_for(sim, clock).get_order_risks(order["id"]) == []
+
+
+# --- the cost-based throttle ------------------------------------------------------------------
+def test_client_waits_for_the_cost_bucket_instead_of_being_throttled(clock):
+    with ShopifySimulator(
+        access_token=TOKEN, clock=clock, max_available=1000, restore_rate=50
+    ) as sim:
+        sim.add_orders(generate_orders(100, seed=6, lines=4))
+        client = client_for(sim, clock)
+        pulled = list(client.iter_orders())
+    assert len(pulled) == 100
+    assert sim.graphql_throttled == 0, "the client never ran into THROTTLED"
+    assert client.slowdowns >= 1
     assert clock.slept > 0
+    # Each wait is what the bucket needed for the page's requested cost, no more.
+    assert all(0 < wait <= 942 / 50 for wait in clock.sleeps)
 
 
-def test_bucket_overflow_is_waited_out(clock):
-    with ShopifySimulator(access_token=TOKEN, clock=clock, bucket_size=5, leak_rate=1.0) as sim:
-        sim.add_orders(generate_orders(1, seed=6))
-        careless = client_for(sim, clock, bucket_margin=10)  # never slows down by itself
-        order_id = next(iter(sim.orders))
-        for _ in range(12):
-            assert careless.get_order(order_id).external_id == str(order_id)
-    assert sim.throttled > 0
-    assert min(clock.sleeps) >= 2.0, "Retry-After: 2.0 honoured"
+def test_throttled_answer_is_waited_out_at_the_restore_rate(sim, clock):
+    sim.add_orders(generate_orders(3, seed=5))
+    sim.fail_next_graphql("OrdersPage", throttled=True, times=2)
+    client = client_for(sim, clock)
+    orders = list(client.iter_orders())
+    assert len(orders) == 3
+    assert len(sim.graphql_calls("OrdersPage")) == 3
+    assert client.throttled == 2
+    # The bucket was emptied: the 942 points asked (and one for rounding) come
+    # back at 100 a second.
+    assert clock.sleeps[0] == pytest.approx(9.43)
+    assert len(clock.sleeps) == 2
+
+
+def test_throttled_waits_are_bounded(sim, clock):
+    sim.fail_next_graphql("Shop", throttled=True, times=50)
+    client = client_for(sim, clock, retry=RetryPolicy(max_throttle_waits=3))
+    with pytest.raises(ChannelRateLimitError, match="Throttled") as caught:
+        client.test_connection()
+    assert caught.value.transient
+    assert len(sim.graphql_calls("Shop")) == 4
+    assert len(clock.sleeps) == 3, "one wait per throttled answer, never a busy loop"
+
+
+def test_a_throttled_mutation_is_sent_again_as_nothing_was_done(sim, clock):
+    (order,) = sim.add_orders(generate_orders(1, seed=25))
+    sim.fail_next_graphql("FulfillmentCreate", throttled=True)
+    fulfillment = client_for(sim, clock).fulfill_order(order["id"], tracking_number="1Z1")
+    assert fulfillment.tracking_numbers == ("1Z1",)
+    assert len(sim.graphql_calls("FulfillmentCreate")) == 2
+    assert len(sim.fulfillments) == 1
+
+
+def test_query_above_the_single_query_cost_limit_is_refused(sim, clock):
+    client = client_for(sim, clock)
+    with pytest.raises(ChannelValidationError, match="exceeds the single query max cost"):
+        client.graphql(shopify_graphql.ORDERS_PAGE, "OrdersPage", {"first": 250, "lines": 250})
+
+
+# --- errors -------------------------------------------------------------------------------------
+def test_graphql_errors_answered_with_200_are_typed_errors(sim, clock):
+    (order,) = sim.add_orders(generate_orders(1, seed=26))
+    sim.fail_next_graphql(
+        "Order",
+        errors=[
+            {
+                "message": "Field 'bogus' doesn't exist on type 'Order'",
+                "extensions": {"code": "undefinedField"},
+            }
+        ],
+    )
+    with pytest.raises(ChannelValidationError, match="Shopify refused Order: Field 'bogus'") as e:
+        client_for(sim, clock).get_order(order["id"])
+    assert e.value.status == 200
+    assert e.value.request_id
+    assert not e.value.transient
+
+
+def test_user_errors_are_validation_errors_and_nothing_is_done(sim, clock):
+    (order,) = sim.add_orders(generate_orders(1, seed=27))
+    sim.fail_next_graphql(
+        "FulfillmentCreate",
+        user_errors=[{"field": ["fulfillment"], "message": "Tracking number is invalid"}],
+    )
+    client = client_for(sim, clock)
+    with pytest.raises(ChannelValidationError, match="fulfillment: Tracking number is invalid"):
+        client.fulfill_order(order["id"], tracking_number="?")
+    assert sim.fulfillments == []
 
 
 def test_wrong_token_is_an_auth_error_with_request_id(sim, clock):
@@ -113,45 +244,46 @@ def test_missing_scope_is_an_auth_error(clock):
     simulator = ShopifySimulator(access_token=TOKEN, clock=clock, scopes=("read_orders",))
     with simulator as sim, pytest.raises(ChannelAuthError, match="write_inventory") as caught:
         client_for(sim, clock).set_inventory_level(808950810, 655441491, 3)
-    assert caught.value.status == 403
+    assert caught.value.status == 200, "GraphQL's ACCESS_DENIED comes with HTTP 200"
+    assert sim.inventory_levels == {}
 
 
 def test_5xx_on_a_read_is_retried_with_backoff(sim, clock):
     sim.add_orders(generate_orders(2, seed=8))
-    sim.fail_next(503, times=2, path=r"orders\.json", body={"errors": "Service unavailable"})
+    sim.fail_next(503, times=2, path=GRAPHQL, body={"errors": "Service unavailable"})
     assert len(list(client_for(sim, clock).iter_orders())) == 2
-    assert len(sim.requests_to("GET", r"orders\.json")) == 3
+    assert len(sim.requests_to("POST", GRAPHQL)) == 3
     first, second = clock.sleeps
     assert 0.5 * 0.75 <= first <= 0.5 * 1.25
     assert 1.0 * 0.75 <= second <= 1.0 * 1.25
 
 
 def test_5xx_retries_are_bounded(sim, clock):
-    sim.fail_next(502, times=10, path=r"shop\.json")
+    sim.fail_next(502, times=10, path=GRAPHQL)
     client = client_for(sim, clock, retry=RetryPolicy(max_attempts=3))
     with pytest.raises(ChannelServerError) as caught:
         client.test_connection()
     assert caught.value.status == 502
     assert caught.value.transient
-    assert len(sim.requests_to("GET", r"shop\.json")) == 3
+    assert len(sim.requests_to("POST", GRAPHQL)) == 3
 
 
 def test_fulfillment_is_not_repeated_after_a_5xx(sim, clock):
     (order,) = sim.add_orders(generate_orders(1, seed=9))
-    sim.fail_next(503, path=r"fulfillments\.json")
+    sim.fail_next_graphql("FulfillmentCreate", status=503)
     client = client_for(sim, clock)
     with pytest.raises(ChannelServerError):
         client.fulfill_order(order["id"], tracking_number="1Z999", tracking_company="UPS")
-    assert len(sim.requests_to("POST", r"fulfillments\.json")) == 1
+    assert len(sim.graphql_calls("FulfillmentCreate")) == 1
     assert sim.fulfillments == []
 
 
 def test_read_timeout_on_a_read_is_retried(sim, clock):
     sim.add_orders(generate_orders(1, seed=10))
-    sim.delay_next(1.0, path=r"shop\.json")
+    sim.delay_next(1.0, path=GRAPHQL)
     client = ShopifyClient(sim.url, TOKEN, sleep=clock.sleep, timeout=(1, 0.3))
     assert client.test_connection().name == "Simulated Shop"
-    assert len(sim.requests_to("GET", r"shop\.json")) == 2
+    assert len(sim.graphql_calls("Shop")) == 2
 
 
 def test_unreachable_shop_is_a_connection_error(clock):
@@ -181,7 +313,12 @@ def test_fulfillment_with_tracking_reaches_the_shop(sim, clock):
     assert sorted(line["id"] for line in received["line_items"]) == sorted(
         line["id"] for line in order["line_items"]
     )
+    assert received["notify_customer"] is True
     assert sim.orders[order["id"]]["fulfillment_status"] == "fulfilled"
+    (sent,) = sim.graphql_calls("FulfillmentCreate")
+    (group,) = sent["fulfillment"]["lineItemsByFulfillmentOrder"]
+    assert group["fulfillmentOrderId"].startswith("gid://shopify/FulfillmentOrder/")
+    assert sent["fulfillment"]["trackingInfo"]["number"] == "1Z2345"
     assert client.fulfill_order(order["id"], tracking_number="again") is None
     assert len(sim.fulfillments) == 1
 
@@ -191,6 +328,7 @@ def test_partial_fulfillment_by_line(sim, clock):
     client = client_for(sim, clock)
     (fo,) = client.get_fulfillment_orders(order["id"])
     first = fo.line_items[0]
+    assert first.line_item_id == str(order["line_items"][0]["id"]), "numeric ids, as webhooks"
     client.create_fulfillment({fo.id: {first.id: first.quantity}}, tracking_number="JD0001")
     assert sim.orders[order["id"]]["fulfillment_status"] == "partial"
     (fo,) = client.get_fulfillment_orders(order["id"])
@@ -203,23 +341,53 @@ def test_cancel_order_and_cancel_twice(sim, clock):
     client = client_for(sim, clock)
     cancelled = client.cancel_order(order["id"], reason="customer")
     assert cancelled.payload["cancel_reason"] == "customer"
+    assert cancelled.payload["cancelled_at"]
     assert sim.orders[order["id"]]["cancelled_at"]
-    with pytest.raises(ChannelValidationError, match="already been cancelled") as caught:
+    (sent,) = sim.cancellations
+    assert sent == {
+        "orderId": f"gid://shopify/Order/{order['id']}",
+        "reason": "CUSTOMER",
+        "refund": False,
+        "restock": True,
+        "notifyCustomer": False,
+    }
+    with pytest.raises(ChannelValidationError, match="already been cancelled"):
         client.cancel_order(order["id"])
-    assert caught.value.status == 422
+    assert len(sim.cancellations) == 1
 
 
 def test_unknown_order_is_not_found(sim, clock):
+    client = client_for(sim, clock)
+    with pytest.raises(ChannelNotFoundError, match="no order 1"):
+        client.get_order(1)
     with pytest.raises(ChannelNotFoundError):
-        client_for(sim, clock).get_order(1)
+        client.get_order_risks(1)
+    with pytest.raises(ChannelNotFoundError):
+        client.get_fulfillment_orders(1)
 
 
 def test_inventory_level_is_set_and_retried_as_idempotent(sim, clock):
-    sim.fail_next(500, path=r"inventory_levels")
-    level = client_for(sim, clock).set_inventory_level(808950810, 655441491, 7)
+    sim.fail_next(500, path=GRAPHQL)
+    client = client_for(sim, clock)
+    level = client.set_inventory_level(808950810, 655441491, 7)
     assert level.available == 7
     assert sim.inventory_levels == {(808950810, 655441491): 7}
-    assert len(sim.requests_to("POST", r"inventory_levels/set\.json")) == 2
+    first, second = sim.graphql_calls("InventorySetQuantities")
+    assert first == second
+    assert first["input"] == {
+        "name": "available",
+        "reason": "correction",
+        "ignoreCompareQuantity": True,
+        "quantities": [
+            {
+                "inventoryItemId": "gid://shopify/InventoryItem/808950810",
+                "locationId": "gid://shopify/Location/655441491",
+                "quantity": 7,
+            }
+        ],
+    }
+    again = client.set_inventory_level(808950810, 655441491, 7)
+    assert again.available == 7, "no change: Shopify answers no adjustment group"
 
 
 def test_logs_carry_request_id_and_never_the_token(sim, clock, caplog):
@@ -231,7 +399,7 @@ def test_logs_carry_request_id_and_never_the_token(sim, clock, caplog):
     with pytest.raises(ChannelAuthError):
         client.test_connection()
     text = caplog.text
-    assert "shop.json → 200" in text
+    assert "graphql.json → 200" in text
     assert "request id " in text
     assert TOKEN not in text
     assert "shpat_wrong" not in text
@@ -257,54 +425,48 @@ def test_webhook_signature_accepted_and_rejected(sim):
 def test_iter_variants_follows_pages_and_gives_inventory_items():
     with ShopifySimulator() as sim:
         client = ShopifyClient(sim.url, sim.access_token)
-        variants = list(client.iter_variants(limit=3))
+        variants = list(client.iter_variants(limit=5))
+        pages = sim.graphql_calls("ProductVariants")
     skus = {variant.sku: variant.inventory_item_id for variant in variants}
     assert skus["TSHIRT-BLK-S"] == "808950810"
     assert skus["SNEAKER-42"] == "808950821"
     assert len(variants) == 12
+    assert [page["after"] for page in pages] == [None, "5", "10"]
 
 
 # --- pagination guards (issue 26 point 3) -------------------------------------------------
-def _next_link(sim, page_info):
-    return {"Link": f'<{sim.url}orders.json?limit=50&page_info={page_info}>; rel="next"'}
-
-
-def test_a_page_info_that_repeats_stops_the_pull_instead_of_looping(sim, clock):
+def test_a_cursor_that_repeats_stops_the_pull_instead_of_looping(sim, clock):
     orders = sim.add_orders(generate_orders(2, seed=31))
-    sim.fail_next(
-        200,
-        times=20,
-        path=r"orders\.json$",
-        body={"orders": [orders[0]]},
-        headers=_next_link(sim, "c2FtZQ"),
-    )
+    sim.fail_next(200, times=20, path=GRAPHQL, body=sim.orders_page_body(orders[:1], "c2FtZQ"))
     pulled = []
     with pytest.raises(ChannelPaginationError, match="same next page of orders twice"):
         for remote in client_for(sim, clock).iter_orders(limit=50):
             pulled.append(remote.external_id)
     assert len(pulled) == 2
-    assert len(sim.requests_to("GET", r"/orders\.json$")) == 2
+    assert len(sim.requests_to("POST", GRAPHQL)) == 2
 
 
 def test_more_pages_than_the_limit_stop_the_pull(sim, clock):
-    sim.add_orders(generate_orders(120, seed=32))
+    sim.add_orders(generate_orders(50, seed=32))
     client = client_for(sim, clock)
     client.max_pages = 2
     pulled = []
     with pytest.raises(ChannelPaginationError, match="after 2 pages"):
-        for remote in client.iter_orders(limit=50):
+        for remote in client.iter_orders():
             pulled.append(remote.external_id)
-    assert len(pulled) == 100
-    assert len(sim.requests_to("GET", r"/orders\.json$")) == 2
+    assert len(pulled) == 40
+    assert len(sim.graphql_calls("OrdersPage")) == 2
 
 
 def test_a_repeating_page_of_products_stops_the_catalogue_walk(sim, clock):
-    sim.fail_next(
-        200,
-        times=20,
-        path=r"products\.json$",
-        body={"products": []},
-        headers=_next_link(sim, "cHJvZA"),
-    )
+    body = {
+        "data": {
+            "productVariants": {
+                "pageInfo": {"hasNextPage": True, "endCursor": "cHJvZA"},
+                "nodes": [],
+            }
+        }
+    }
+    sim.fail_next(200, times=20, path=GRAPHQL, body=body)
     with pytest.raises(ChannelPaginationError, match="products"):
         list(client_for(sim, clock).iter_variants())

@@ -12,6 +12,7 @@ Amazon      +3     LWA client, secret and refresh token defaults
 EasyPost    +4     API key ``EZTK_simulator_test_key``
 UPS         +5     client id / secret defaults
 PostLogistics +6   ``TU_simulator`` / ``simulator-pass``
+FedEx       +7     client id / secret defaults, account ``740561073``
 =========== ====== ==============================================
 
 Each shop starts with a dozen orders; a new one arrives every ``--every``
@@ -27,6 +28,7 @@ from datetime import datetime, timedelta, timezone
 
 from tests.simulators import amazon_sp, shopify, woocommerce
 from tests.simulators.easypost import EasyPostSimulator
+from tests.simulators.fedex import FedExSimulator
 from tests.simulators.postlogistics import PostLogisticsSimulator
 from tests.simulators.ups import UpsSimulator
 
@@ -41,6 +43,7 @@ def build(port_base):
         "easypost": (EasyPostSimulator(), 4),
         "ups": (UpsSimulator(), 5),
         "postlogistics": (PostLogisticsSimulator(), 6),
+        "fedex": (FedExSimulator(), 7),
     }
     started = {}
     for name, (sim, offset) in sims.items():

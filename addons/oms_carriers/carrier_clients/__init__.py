@@ -34,6 +34,7 @@ from .models import (
 from .webhooks import EASYPOST_SIGNATURE_HEADER, easypost_signature, verify_easypost_signature
 from .easypost import EasyPostClient, parse_event as parse_easypost_event
 from .ups import UpsClient, tracking_url as ups_tracking_url
+from .fedex import FedExClient, tracking_url as fedex_tracking_url
 from .postlogistics import PostLogisticsClient, tracking_url as postlogistics_tracking_url
 from .own_fleet import OwnLabel, render_pdf as own_label_pdf, render_zpl as own_label_zpl
 from .zpl import RenderedZpl, zpl_to_pdf

@@ -292,3 +292,14 @@ def test_a_runner_killed_is_started_again_and_the_queue_drains(served):
         assert time.monotonic() < deadline, "the runner was not started again"
         time.sleep(0.2)
     _wait_imported(channel, len(orders))
+
+
+def test_no_secret_reaches_the_logs(served):
+    """Last: everything above ran; its logs name no webhook secret and no master
+    password (issue 24 point 5)."""
+    master = (ROOT / ".local" / "master-password").read_text().strip()
+    logs = "".join(_log_since(served, name) for name in ("serve-http.log", "serve-jobs.log"))
+    runner = (served["logs"] / "serve-jobrunner.log").read_text(errors="replace")
+    assert logs, "the servers logged the run"
+    for secret in (SECRET, master):
+        assert secret not in logs and secret not in runner

@@ -4,7 +4,8 @@ The GraphQL Admin API (``POST /admin/api/2025-01/graphql.json``) answers the
 operations the client sends, recognised by their operation name (``Shop``,
 ``OrdersPage``, ``Order``, ``OrderLineItems``, ``OrderRisks``,
 ``FulfillmentOrders``, ``FulfillmentOrderLineItems``, ``FulfillmentCreate``,
-``OrderCancel``, ``ProductVariants``, ``InventorySetQuantities``), from the
+``OrderCancel``, ``ProductVariants``, ``InventorySetQuantities``,
+``SuggestedRefund``, ``RefundCreate``, ``OrderRefunds``), from the
 same state as the REST endpoints, in the documented shapes: global ids
 (``gid://shopify/Order/450789469``), ``nodes`` with ``pageInfo { hasNextPage
 endCursor }`` cursors, money bags, upper-case enums, ``userErrors`` on
@@ -363,9 +364,14 @@ class ShopifySimulator(ChannelSimulator):
         leak_rate=2.0,
         clock=time.monotonic,
         location_id=655441491,
-        max_available=2000.0,
-        restore_rate=100.0,
+        max_available=None,
+        restore_rate=None,
     ):
+        """``bucket_size`` and ``leak_rate`` (calls, calls a second) are the REST
+        call bucket of the shop's plan; the GraphQL cost bucket of the same plan is
+        ``max_available`` points refilled at ``restore_rate`` points a second, 50
+        times those unless given (Standard: 40 calls at 2 a second, 2,000 points
+        at 100 a second)."""
         super().__init__()
         self.access_token = access_token
         self.scopes = set(scopes)
@@ -386,11 +392,12 @@ class ShopifySimulator(ChannelSimulator):
         self.inventory_levels = {}  # (inventory_item_id, location_id) → available
         self.throttled = 0
         # GraphQL: the cost bucket, THROTTLED answers, cancellations asked, faults.
-        self.max_available = float(max_available)
-        self.restore_rate = float(restore_rate)
+        self.max_available = float(max_available or 50 * bucket_size)
+        self.restore_rate = float(restore_rate or 50 * leak_rate)
         self.graphql_throttled = 0
         self.cancellations = []  # the orderCancel arguments, in order
-        self._points = float(max_available)
+        self.transactions = {}  # order id → its payment transactions (transactions_of)
+        self._points = self.max_available
         self._points_time = None
         self._graphql_faults = []
         self._bucket = 0.0
@@ -1370,6 +1377,238 @@ class ShopifySimulator(ChannelSimulator):
             },
         }
 
+    # --- GraphQL refunds (suggestedRefund, refundCreate, order.refunds) ---------------------
+    def transactions_of(self, order_id):
+        """The order's payment transactions (REST ``transactions`` shape): a paid
+        order has one successful ``sale`` of its total, made when first asked."""
+        order = self.orders[int(order_id)]
+        if order["id"] not in self.transactions:
+            paid = order.get("financial_status") in ("paid", "partially_refunded", "refunded")
+            self.transactions[order["id"]] = (
+                [
+                    {
+                        "id": next(self._ids),
+                        "order_id": order["id"],
+                        "kind": "sale",
+                        "status": "success",
+                        "gateway": "shopify_payments",
+                        "amount": order["total_price"],
+                        "currency": order.get("currency") or "EUR",
+                        "parent_id": None,
+                    }
+                ]
+                if paid
+                else []
+            )
+        return self.transactions[order["id"]]
+
+    def _refundable(self, order):
+        """(money left to refund, {line id: quantity left}, shipping left)."""
+        cent = Decimal("0.01")
+        sold = sum(
+            (
+                Decimal(t["amount"])
+                for t in self.transactions_of(order["id"])
+                if t["kind"] in ("sale", "capture") and t["status"] == "success"
+            ),
+            Decimal(0),
+        )
+        refunds = order.get("refunds") or []
+        refunded = sum(
+            (Decimal(t["amount"]) for r in refunds for t in r["transactions"]), Decimal(0)
+        )
+        lines = {line["id"]: line["quantity"] for line in order["line_items"]}
+        for refund in refunds:
+            for item in refund["refund_line_items"]:
+                lines[item["line_item_id"]] -= item["quantity"]
+        shipping = sum(
+            (Decimal(str(s.get("price") or 0)) for s in order.get("shipping_lines") or []),
+            Decimal(0),
+        ) - sum(
+            (
+                -Decimal(a["amount"])
+                for r in refunds
+                for a in r.get("order_adjustments") or []
+                if a.get("kind") == "shipping_refund"
+            ),
+            Decimal(0),
+        )
+        return (sold - refunded).quantize(cent), lines, shipping.quantize(cent)
+
+    def _refund_figures(self, order, refund_lines, shipping_amount, full_shipping):
+        """(amount, [(line, quantity, subtotal, tax)], shipping) of a refund, or an
+        error message."""
+        cent = Decimal("0.01")
+        _money_left, lines_left, shipping_left = self._refundable(order)
+        by_id = {line["id"]: line for line in order["line_items"]}
+        figures, amount = [], Decimal(0)
+        for item in refund_lines:
+            line_id = _gid_number(item.get("lineItemId"), "LineItem")
+            quantity = item.get("quantity")
+            line = by_id.get(line_id)
+            if not line:
+                return f"Line item {item.get('lineItemId')} does not exist on this order"
+            if not isinstance(quantity, int) or not 0 < quantity <= lines_left[line_id]:
+                return "Quantity cannot refund more items than were purchased"
+            share = Decimal(quantity) / Decimal(line["quantity"])
+            discount = sum(
+                (Decimal(a["amount"]) for a in line.get("discount_allocations") or []), Decimal(0)
+            )
+            tax = sum((Decimal(t["price"]) for t in line.get("tax_lines") or []), Decimal(0))
+            subtotal = (Decimal(line["price"]) * quantity - discount * share).quantize(cent)
+            line_tax = (tax * share).quantize(cent)
+            figures.append((line, quantity, subtotal, line_tax))
+            amount += subtotal if order.get("taxes_included") else subtotal + line_tax
+        shipping = shipping_left if full_shipping else Decimal(str(shipping_amount or 0))
+        if shipping < 0 or shipping > shipping_left:
+            return f"Shipping refund cannot exceed the shipping left to refund ({shipping_left})"
+        return (amount + shipping).quantize(cent), figures, shipping
+
+    def _gql_suggested_refund(self, variables, query):
+        denied = self._access_denied("read_orders", "order")
+        if denied:
+            return denied
+        order = self._find_order(variables)
+        if not order:
+            return {"order": None}, 1
+        figures = self._refund_figures(
+            order,
+            variables.get("refundLineItems") or [],
+            variables.get("shippingAmount"),
+            bool(variables.get("refundShipping")),
+        )
+        if isinstance(figures, str):
+            return _graphql_error(figures, "BAD_REQUEST")
+        amount, _lines, _shipping = figures
+        money_left, _lines_left, _shipping_left = self._refundable(order)
+        amount = min(amount, money_left)
+        currency = order.get("currency") or "EUR"
+        sales = [
+            t
+            for t in self.transactions_of(order["id"])
+            if t["kind"] in ("sale", "capture") and t["status"] == "success"
+        ]
+        suggested = (
+            [
+                {
+                    "kind": "SUGGESTED_REFUND",
+                    "gateway": sales[0]["gateway"],
+                    "amountSet": _money_bag(amount, currency),
+                    "parentTransaction": {
+                        "id": _gid("OrderTransaction", sales[0]["id"]),
+                        "kind": sales[0]["kind"].upper(),
+                    },
+                }
+            ]
+            if sales and amount > 0
+            else []
+        )
+        node = {
+            "id": _gid("Order", order["id"]),
+            "suggestedRefund": {
+                "amountSet": _money_bag(amount, currency),
+                "maximumRefundableSet": _money_bag(money_left, currency),
+                "suggestedTransactions": suggested,
+            },
+        }
+        return {"order": node}, 15
+
+    def _gql_refund_create(self, variables, query):
+        denied = self._access_denied("write_orders", "refundCreate")
+        if denied:
+            return denied
+        given = variables.get("input") or {}
+
+        def refused(message, field):
+            errors = [{"field": field, "message": message}]
+            return {"refundCreate": {"refund": None, "userErrors": errors}}, MUTATION_COST
+
+        order = self.orders.get(_gid_number(given.get("orderId"), "Order"))
+        if not order:
+            return refused("Order does not exist", ["orderId"])
+        shipping = given.get("shipping") or {}
+        figures = self._refund_figures(
+            order,
+            given.get("refundLineItems") or [],
+            shipping.get("amount"),
+            bool(shipping.get("fullRefund")),
+        )
+        if isinstance(figures, str):
+            return refused(figures, ["refundLineItems"])
+        _amount, lines, shipping_refund = figures
+        money_left, _lines_left, _shipping_left = self._refundable(order)
+        parents = {t["id"]: t for t in self.transactions_of(order["id"])}
+        transactions = []
+        for index, given_transaction in enumerate(given.get("transactions") or []):
+            parent = parents.get(_gid_number(given_transaction.get("parentId"), "OrderTransaction"))
+            if given_transaction.get("kind") != "REFUND" or not parent:
+                return refused(
+                    "A refund transaction needs kind REFUND and a sale or capture as parent",
+                    ["transactions", str(index)],
+                )
+            transactions.append((parent, Decimal(str(given_transaction.get("amount") or 0))))
+        if sum((amount for _parent, amount in transactions), Decimal(0)) > money_left:
+            return refused(
+                f"Refund amount exceeds the amount left to refund ({money_left})",
+                ["transactions"],
+            )
+        now = self._now()
+        currency = order.get("currency") or "EUR"
+        restocked = [item.get("restockType") for item in given.get("refundLineItems") or []]
+        refund = {
+            "id": next(self._ids),
+            "order_id": order["id"],
+            "created_at": now,
+            "note": given.get("note"),
+            "restock": any(kind in ("RETURN", "CANCEL") for kind in restocked),
+            "refund_line_items": [
+                {
+                    "id": next(self._ids),
+                    "line_item_id": line["id"],
+                    "quantity": quantity,
+                    "restock_type": (restock or "NO_RESTOCK").lower(),
+                    "subtotal": _money(subtotal),
+                    "total_tax": _money(tax),
+                }
+                for (line, quantity, subtotal, tax), restock in zip(lines, restocked, strict=True)
+            ],
+            "transactions": [
+                {
+                    "id": next(self._ids),
+                    "order_id": order["id"],
+                    "kind": "refund",
+                    "status": "success",
+                    "gateway": parent["gateway"],
+                    "amount": _money(amount),
+                    "currency": currency,
+                    "parent_id": parent["id"],
+                }
+                for parent, amount in transactions
+            ],
+            "order_adjustments": (
+                [{"kind": "shipping_refund", "amount": _money(-shipping_refund)}]
+                if shipping_refund
+                else []
+            ),
+        }
+        order.setdefault("refunds", []).append(refund)
+        left, _lines_left, _shipping_left = self._refundable(order)
+        if transactions:
+            order["financial_status"] = "refunded" if left <= 0 else "partially_refunded"
+        order["updated_at"] = now
+        return {"refundCreate": {"refund": _refund_node(refund, currency), "userErrors": []}}, 10
+
+    def _gql_order_refunds(self, variables, query):
+        denied = self._access_denied("read_orders", "order")
+        if denied:
+            return denied
+        order = self._find_order(variables)
+        if not order:
+            return {"order": None}, 1
+        currency = order.get("currency") or "EUR"
+        refunds = [_refund_node(refund, currency) for refund in order.get("refunds") or []]
+        return {"order": {"id": _gid("Order", order["id"]), "refunds": refunds}}, 2 + len(refunds)
+
     # --- webhooks --------------------------------------------------------------------------
     def post_webhook(self, url, topic, payload, secret=None, webhook_id=None, timeout=10):
         """POST ``payload`` to ``url`` as Shopify delivers a webhook (signed body)."""
@@ -1399,6 +1638,7 @@ _MUTATION_ERRORS = {
     "FulfillmentCreate": ("fulfillmentCreate", "userErrors"),
     "OrderCancel": ("orderCancel", "orderCancelUserErrors"),
     "InventorySetQuantities": ("inventorySetQuantities", "userErrors"),
+    "RefundCreate": ("refundCreate", "userErrors"),
 }
 _OPERATION = re.compile(r"^\s*(?:query|mutation)\s+(\w+)")
 
@@ -1430,6 +1670,10 @@ def _requested_cost(operation, variables):
         return 3 + first * 2
     if operation == "ProductVariants":
         return 2 + first * 3
+    if operation == "SuggestedRefund":
+        return 15
+    if operation == "OrderRefunds":
+        return 52
     if operation in _MUTATION_ERRORS:
         return MUTATION_COST
     return 1
@@ -1655,4 +1899,30 @@ _GRAPHQL_OPERATIONS = {
     "OrderCancel": ShopifySimulator._gql_order_cancel,
     "ProductVariants": ShopifySimulator._gql_product_variants,
     "InventorySetQuantities": ShopifySimulator._gql_inventory_set_quantities,
+    "SuggestedRefund": ShopifySimulator._gql_suggested_refund,
+    "RefundCreate": ShopifySimulator._gql_refund_create,
+    "OrderRefunds": ShopifySimulator._gql_order_refunds,
 }
+
+
+def _refund_node(refund, currency):
+    """A REST-shaped refund as the GraphQL ``Refund`` the client asks for."""
+    total = sum((Decimal(t["amount"]) for t in refund["transactions"]), Decimal(0))
+    return {
+        "id": _gid("Refund", refund["id"]),
+        "note": refund.get("note"),
+        "createdAt": _utc_text(refund["created_at"]),
+        "totalRefundedSet": _money_bag(total, currency),
+        "transactions": {
+            "nodes": [
+                {
+                    "id": _gid("OrderTransaction", t["id"]),
+                    "kind": t["kind"].upper(),
+                    "status": t["status"].upper(),
+                    "gateway": t["gateway"],
+                    "amountSet": _money_bag(t["amount"], currency),
+                }
+                for t in refund["transactions"]
+            ]
+        },
+    }

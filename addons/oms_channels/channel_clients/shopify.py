@@ -7,6 +7,9 @@ Webhooks are unchanged, and so is what the Odoo side gets: pulled orders are
 turned into the webhook's (REST) order shape by
 :func:`.shopify_graphql.order_from_graphql`, ids are the numeric ones.
 
+Refunds go the documented way: ``suggestedRefund`` (the calculate step), then
+``refundCreate`` through the transactions Shopify suggests.
+
 Rate limit: GraphQL calls cost points (``extensions.cost``: ``requestedQueryCost``,
 ``actualQueryCost`` and ``throttleStatus`` with ``maximumAvailable``,
 ``currentlyAvailable`` and ``restoreRate`` points per second). Before a call
@@ -117,6 +120,28 @@ class QueryCost:
     available: float
     restore_rate: float
     at: float
+
+
+@dataclass(frozen=True)
+class RefundTransaction:
+    id: str
+    kind: str  # refund
+    status: str  # success, pending, failure...
+    gateway: str
+    amount: str
+
+
+@dataclass(frozen=True)
+class Refund:
+    """A refund made in Shopify: its money went back through ``transactions``."""
+
+    id: str
+    order_id: str
+    note: str
+    amount: str  # shop currency
+    currency: str
+    created_at: str
+    transactions: tuple[RefundTransaction, ...]
 
 
 class ShopifyClient(HttpClient):
@@ -527,6 +552,101 @@ class ShopifyClient(HttpClient):
         self._user_errors("OrderCancel", payload, "orderCancelUserErrors")
         return self.get_order(order_id)
 
+    def create_refund(
+        self,
+        order_id,
+        lines=None,
+        shipping_amount=None,
+        full_shipping=False,
+        restock=False,
+        location_id=None,
+        note=None,
+        notify=False,
+    ):
+        """Refund ``lines`` (``{line item id: quantity}``) and shipping (an amount in
+        the shop currency, or all of it with ``full_shipping``) to where the
+        customer paid, and return the :class:`Refund`.
+
+        As Shopify documents it: the order's ``suggestedRefund`` for the same
+        lines and shipping gives the amount and the transactions to refund
+        through (the calculate step), then ``refundCreate`` makes the refund.
+        ``restock``: the items go back to stock at ``location_id`` (a return),
+        otherwise they are not restocked. Not idempotent: a failed call is not
+        repeated on 5xx or connection errors; :meth:`find_refund` by its ``note``
+        tells the caller whether it was made before trying again.
+        """
+        order_gid = gql.gid("Order", order_id)
+        refund_lines = [
+            {"lineItemId": gql.gid("LineItem", line_id), "quantity": int(quantity)}
+            for line_id, quantity in (lines or {}).items()
+        ]
+        variables = {"id": order_gid, "refundLineItems": refund_lines}
+        if full_shipping:
+            variables["refundShipping"] = True
+        elif shipping_amount is not None:
+            variables["shippingAmount"] = str(shipping_amount)
+        data = self.graphql(gql.SUGGESTED_REFUND, "SuggestedRefund", variables)
+        order = data.get("order")
+        if order is None:
+            raise ChannelNotFoundError(f"Shopify has no order {order_id}", status=200)
+        suggested = order.get("suggestedRefund") or {}
+        transactions = [
+            {
+                "orderId": order_gid,
+                "parentId": (t.get("parentTransaction") or {}).get("id"),
+                "kind": "REFUND",
+                "gateway": t.get("gateway"),
+                "amount": ((t.get("amountSet") or {}).get("shopMoney") or {}).get("amount"),
+            }
+            for t in suggested.get("suggestedTransactions") or ()
+        ]
+        refund_input = {
+            "orderId": order_gid,
+            "notify": bool(notify),
+            "refundLineItems": [
+                {
+                    **line,
+                    "restockType": "RETURN" if restock else "NO_RESTOCK",
+                    **(
+                        {"locationId": gql.gid("Location", location_id)}
+                        if restock and location_id
+                        else {}
+                    ),
+                }
+                for line in refund_lines
+            ],
+            "transactions": transactions,
+        }
+        if note:
+            refund_input["note"] = note
+        if full_shipping:
+            refund_input["shipping"] = {"fullRefund": True}
+        elif shipping_amount is not None:
+            refund_input["shipping"] = {"amount": str(shipping_amount)}
+        data = self.graphql(
+            gql.REFUND_CREATE, "RefundCreate", {"input": refund_input}, idempotent=False
+        )
+        payload = data.get("refundCreate") or {}
+        self._user_errors("RefundCreate", payload)
+        refund = payload.get("refund")
+        ensure(isinstance(refund, dict), "Shopify answered without the refund")
+        return _refund(refund, order_id)
+
+    def find_refund(self, order_id, note):
+        """The order's refund with this ``note`` (None when there is none)."""
+        data = self.graphql(gql.ORDER_REFUNDS, "OrderRefunds", {"id": gql.gid("Order", order_id)})
+        order = data.get("order")
+        if order is None:
+            raise ChannelNotFoundError(f"Shopify has no order {order_id}", status=200)
+        return next(
+            (
+                _refund(node, order_id)
+                for node in order.get("refunds") or ()
+                if node.get("note") == note
+            ),
+            None,
+        )
+
     def iter_variants(self, limit=VARIANTS_PER_PAGE):
         """Every product variant of the shop (SKU and inventory item), page after page."""
         guard = self._pages("products")
@@ -601,6 +721,28 @@ class ShopifyClient(HttpClient):
             available=int(after) if after is not None else int(available),
             updated_at=group.get("createdAt") or "",
         )
+
+
+def _refund(node, order_id):
+    total = ((node.get("totalRefundedSet") or {}).get("shopMoney")) or {}
+    return Refund(
+        id=str(gql.numeric_id(node.get("id"))),
+        order_id=str(order_id),
+        note=node.get("note") or "",
+        amount=total.get("amount") or "0.00",
+        currency=total.get("currencyCode") or "",
+        created_at=node.get("createdAt") or "",
+        transactions=tuple(
+            RefundTransaction(
+                id=str(gql.numeric_id(t.get("id"))),
+                kind=(t.get("kind") or "").lower(),
+                status=(t.get("status") or "").lower(),
+                gateway=t.get("gateway") or "",
+                amount=((t.get("amountSet") or {}).get("shopMoney") or {}).get("amount") or "",
+            )
+            for t in (node.get("transactions") or {}).get("nodes") or ()
+        ),
+    )
 
 
 def _json_or_none(response):

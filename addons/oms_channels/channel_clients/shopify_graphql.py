@@ -2,8 +2,8 @@
 their answers.
 
 Shopify calls its REST Admin API legacy (October 2024); orders, risks, fulfillment
-orders, fulfillments, inventory and cancellations go through the GraphQL Admin
-API, ``POST /admin/api/<version>/graphql.json``. Each operation is named (the
+orders, fulfillments, inventory, cancellations and refunds go through the GraphQL
+Admin API, ``POST /admin/api/<version>/graphql.json``. Each operation is named (the
 simulator and the logs recognise it by that name) and lists only the fields
 the Odoo side reads.
 
@@ -474,3 +474,49 @@ def _address(address):
         "country_code": address.get("countryCodeV2"),
         "phone": address.get("phone"),
     }
+
+
+# --- refunds ---------------------------------------------------------------------------
+SUGGESTED_REFUND = f"""
+query SuggestedRefund(
+  $id: ID!, $refundLineItems: [RefundLineItemInput!], $shippingAmount: Money,
+  $refundShipping: Boolean
+) {{
+  order(id: $id) {{
+    id
+    suggestedRefund(
+      refundLineItems: $refundLineItems, shippingAmount: $shippingAmount,
+      refundShipping: $refundShipping
+    ) {{
+      amountSet {{ {_MONEY} }}
+      maximumRefundableSet {{ {_MONEY} }}
+      suggestedTransactions {{
+        kind gateway
+        amountSet {{ {_MONEY} }}
+        parentTransaction {{ id kind }}
+      }}
+    }}
+  }}
+}}
+"""
+
+_REFUND = f"""
+  id note createdAt
+  totalRefundedSet {{ {_MONEY} }}
+  transactions(first: 10) {{ nodes {{ id kind status gateway amountSet {{ {_MONEY} }} }} }}
+"""
+
+REFUND_CREATE = f"""
+mutation RefundCreate($input: RefundInput!) {{
+  refundCreate(input: $input) {{
+    refund {{ {_REFUND} }}
+    userErrors {{ field message }}
+  }}
+}}
+"""
+
+ORDER_REFUNDS = f"""
+query OrderRefunds($id: ID!) {{
+  order(id: $id) {{ id refunds(first: 50) {{ {_REFUND} }} }}
+}}
+"""

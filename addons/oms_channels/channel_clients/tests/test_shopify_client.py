@@ -10,6 +10,7 @@ import pytest
 from tests.simulators.shopify import ShopifySimulator, generate_orders
 
 from ...channel_mappers import map_shopify_order
+from ...channel_mappers.field_map import unmapped
 from .. import (
     ChannelAuthError,
     ChannelConnectionError,
@@ -109,6 +110,9 @@ def test_a_pulled_order_maps_to_the_same_draft_as_its_webhook(sim, clock, name):
     ]
     assert map_shopify_order(pulled.payload, risks=risks) == map_shopify_order(webhook)
     assert map_shopify_order(fetched.payload, risks=risks) == map_shopify_order(webhook)
+    # The adapter writes only fields the field map knows (mapped or ignored).
+    assert unmapped("Shopify Order", pulled.payload) == []
+    assert [path for risk in risks for path in unmapped("Shopify Order Risk", risk)] == []
 
 
 def test_generated_orders_pulled_map_to_their_webhook_drafts(sim, clock):

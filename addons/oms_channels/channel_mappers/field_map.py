@@ -122,7 +122,7 @@ Shopify Order (Admin REST API 2025-01 ``order``: ``GET orders.json``, ``GET orde
 | discount_codes[].amount | money | ignored | the same discounts are read per line (discount_allocations) |
 | discount_codes[].* | status | ignored | the codes are read through discount_applications |
 | *_set.* | money | ignored | the same amount in shop and presentment money: the plain (shop currency) field is read |
-| refunds[].* | money | ignored | a refund shows in financial_status (refunded cancels the order) and, items removed, in current_quantity; the money is settled in Shopify |
+| refunds[].* | money | ignored | a refund shows in financial_status (refunded cancels the order) and, items removed, in current_quantity; its credit note, money and restock come from the refunds/create webhook (channel_mappers/refund.py), once per refund id |
 | fulfillments[].* | status | ignored | Odoo ships and tells Shopify; shipped outside Odoo is read through fulfillment_status |
 | payment_terms.* | money | ignored | B2B payment terms: the payment state comes from financial_status |
 | payment_details.* | status | ignored | card details are not kept |

@@ -1,3 +1,4 @@
+from . import account_move
 from . import account_payment
 from . import oms_channel
 from . import oms_channel_inbox

@@ -22,6 +22,7 @@ from ..channel_mappers import (
     map_shopify_order,
     map_woocommerce_order,
 )
+from ..channel_mappers.refund import is_shopify_refund, map_shopify_refund, refund_ref
 from .oms_channel_product import TRANSIENT_ERRORS
 
 _logger = logging.getLogger(__name__)
@@ -46,6 +47,11 @@ MAPPERS = {
 
 
 def _identify_shopify(payload):
+    if is_shopify_refund(payload):
+        # A refunds/create body: a refund, kept apart from the orders' ids.
+        refund_id = payload.get("id")
+        key = refund_ref(refund_id) if refund_id not in (None, "") else None
+        return key, payload.get("created_at"), "id"
     return payload.get("id"), payload.get("updated_at"), "id"
 
 
@@ -255,7 +261,13 @@ class OmsChannelInbox(models.Model):
             return
         records._oms_count_attempt()
         for channel in records.channel_id:
-            records.filtered(lambda r, c=channel: r.channel_id == c)._oms_process_channel(channel)
+            mine = records.filtered(lambda r, c=channel: r.channel_id == c)
+            refunds = mine.filtered(lambda r: r._oms_is_refund())
+            # The orders first: a refund stored with its order finds it.
+            if mine - refunds:
+                (mine - refunds)._oms_process_channel(channel)
+            for record in refunds:
+                record._oms_process_refund()
 
     def _oms_process_batch(self):
         """A background job's batch (a pull, a file, reprocessing, webhooks): the
@@ -311,6 +323,11 @@ class OmsChannelInbox(models.Model):
             [tuple(self.ids)],
         )
         self.invalidate_recordset(["attempts", "processed_date"])
+
+    def _oms_is_refund(self):
+        """A channel refund's payload (Shopify refunds/create), not an order's."""
+        self.ensure_one()
+        return self.external_id.startswith(refund_ref(""))
 
     def _oms_process_channel(self, channel):
         mapper = MAPPERS.get(channel.channel_type)
@@ -404,6 +421,51 @@ class OmsChannelInbox(models.Model):
             except MappingError as error:
                 record._oms_fail(str(error))
         return result
+
+    def _oms_process_refund(self):
+        """A refund the channel made: a credit note, the money back and the restock
+        on its order (sale.order._oms_apply_channel_refund), once. A refund that
+        cannot be read, of an order not imported, or that does not fit its order
+        ends in error with the reason and writes nothing; reprocess it when fixed."""
+        self.ensure_one()
+        channel = self.channel_id
+        if channel.channel_type != "shopify":
+            self._oms_fail(_("Refunds of %s channels cannot be imported.", channel.name))
+            return
+        try:
+            refund = map_shopify_refund(self.body)
+        except MappingError as error:
+            self._oms_fail(str(error))
+            return
+        order = (
+            self.env["sale.order"]
+            .sudo()
+            .search(
+                [
+                    ("oms_channel_id", "=", channel.id),
+                    ("oms_external_ref", "=", refund.order_external_id),
+                ],
+                limit=1,
+            )
+        )
+        if not order:
+            self._oms_fail(
+                _(
+                    "Refund %(refund)s is of order %(order)s, which %(channel)s has not "
+                    "imported: reprocess it once the order is.",
+                    refund=refund.external_id,
+                    order=refund.order_external_id,
+                    channel=channel.name,
+                )
+            )
+            return
+        try:
+            with self.env.cr.savepoint():
+                order._oms_apply_channel_refund(refund)
+        except UserError as error:
+            self._oms_fail(str(error))
+            return
+        self.write({"state": "done", "order_id": order.id, "error_message": False})
 
     def _oms_wait(self, message):
         """The channel cannot give the order whole yet (Amazon ``Pending``): the

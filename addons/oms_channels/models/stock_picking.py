@@ -25,6 +25,14 @@ class StockPicking(models.Model):
     oms_channel_push_reference = fields.Char(
         string="Channel Fulfillment", readonly=True, copy=False
     )
+    oms_channel_refund_ref = fields.Char(
+        string="Channel Refund",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The channel's refund this return receipt brings the restocked items back "
+        "for (refund:<id>).",
+    )
 
     def _action_done(self):
         result = super()._action_done()

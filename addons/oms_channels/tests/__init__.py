@@ -12,3 +12,4 @@ from . import test_oms_channel_fraud
 from . import test_oms_channel_taxes
 from . import test_oms_channel_amazon
 from . import test_oms_channel_money
+from . import test_oms_channel_refund

@@ -22,6 +22,7 @@ from odoo.tests.common import HOST, BaseCase, get_db_name, tagged
 from odoo.tools import config, mute_logger
 
 from odoo.addons.oms_channels.channel_clients.webhooks import sign
+from odoo.addons.oms_channels.channel_mappers.refund import map_shopify_refund
 from odoo.addons.oms_channels.controllers import intake
 from odoo.addons.queue_job.exception import RetryableJobError
 
@@ -264,6 +265,75 @@ class TestReliability(LocalSimulatorsMixin, BaseCase):
             self.assertEqual(len(sale.invoice_ids), 1, "one invoice")
             self.assertEqual(sale.oms_channel_payment_id, payments)
             self.assertIn(sale.invoice_ids, payments.reconciled_invoice_ids)
+
+    @mute_logger("odoo.sql_db")
+    def test_eight_imports_of_one_refund_at_once_credit_it_once(self):
+        (order,) = generate_orders(1, seed=39, lines=1)
+        with self._env() as env:
+            channel = env["oms.channel"].browse(self.channel_id)
+            channel.invoice_policy = "confirm"
+            inbox = env["oms.channel.inbox"]._oms_store(
+                channel, "webhook", json.dumps(dict(order, financial_status="paid"))
+            )[0]
+            inbox._oms_process()
+            sale = inbox.order_id
+            sale.oms_hold_ids.filtered(lambda h: h.state == "active").action_release("test")
+            sale._oms_invoice_channel_order()
+            sale._oms_record_channel_payment()
+            order_id = sale.id
+            shipping = sale.order_line.filtered("is_delivery")
+            self.assertTrue(shipping)
+            gross = shipping.price_total
+            net = shipping.price_subtotal
+        refund = map_shopify_refund(
+            {
+                "id": 77001,
+                "order_id": order["id"],
+                "created_at": "2025-03-03T10:00:00+00:00",
+                "refund_line_items": [],
+                "order_adjustments": [
+                    {
+                        "kind": "shipping_refund",
+                        "amount": f"{-net:.2f}",
+                        "tax_amount": f"{-(gross - net):.2f}",
+                    }
+                ],
+                "transactions": [
+                    {
+                        "kind": "refund",
+                        "status": "success",
+                        "amount": f"{gross:.2f}",
+                        "currency": "EUR",
+                    }
+                ],
+            }
+        )
+        barrier = threading.Barrier(8)
+
+        def job(_index):
+            for attempt in range(20):
+                try:
+                    with self._env() as env:
+                        if not attempt:
+                            barrier.wait(timeout=30)
+                        env["sale.order"].browse(order_id)._oms_apply_channel_refund(refund)
+                    return attempt
+                except psycopg2.errors.SerializationFailure:
+                    continue
+            return None
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            attempts = list(pool.map(job, range(8)))
+        self.assertNotIn(None, attempts, "every job ends")
+        with self._env() as env:
+            sale = env["sale.order"].browse(order_id)
+            credit_notes = sale.invoice_ids.filtered(lambda m: m.move_type == "out_refund")
+            self.assertEqual(len(credit_notes), 1, "one credit note")
+            self.assertAlmostEqual(credit_notes.amount_total, gross, places=2)
+            refunds = env["account.payment"].search(
+                [("oms_sale_order_id", "=", order_id), ("payment_type", "=", "outbound")]
+            )
+            self.assertEqual(len(refunds), 1, "one refund payment")
 
     @mute_logger("odoo.sql_db")
     def test_two_jobs_making_the_same_new_order_end_with_one_order_and_an_update(self):

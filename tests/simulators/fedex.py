@@ -727,7 +727,7 @@ class FedExSimulator(Simulator):
         step = next(self._step)
         return {
             # the scan's local time with its offset (Memphis, CST: -06:00), as FedEx gives it
-            "date": date or f"2026-12-{1 + step // 6:02d}T{8 + step % 6 * 2:02d}:15:00-06:00",
+            "date": date or f"2025-11-{1 + step // 6:02d}T{8 + step % 6 * 2:02d}:15:00-06:00",
             "eventType": event_type,
             "eventDescription": description,
             "exceptionCode": "",

@@ -357,6 +357,236 @@ Swiss Post bills what it scans, not per label: the answer has no money field.
 | Envelope.Data.Provider.Sending.SendingID | id | ignored | our own sending id, echoed (we send none) |
 | Envelope.LabelDefinition.ColorPrintRequired | flag | ignored | the label needs a colour printer; thermal labels are black and white |
 | Envelope.LabelDefinition.* | status | ignored | the label definition we sent, echoed |
+
+FedEx OAuth (``POST /oauth/token``)
+
+| field | kind | disposition | note |
+|---|---|---|---|
+| access_token | id | mapped | the bearer token of the calls; refused ("no access token in the answer") when missing |
+| expires_in | quantity | mapped | seconds the token is kept (less a minute); renewed on a 401 too |
+| token_type | status | ignored | always bearer |
+| scope | status | ignored | the API scope FedEx grants the project |
+
+FedEx Rate API (``POST /rate/v1/rates/quotes``: ``output``)
+
+Each ``rateReplyDetails[]`` is a quote; of its ``ratedShipmentDetails[]`` the
+ACCOUNT one (the account's rate) is read, else the LIST one, never a
+PREFERRED_* conversion when another is there.
+
+| field | kind | disposition | note |
+|---|---|---|---|
+| output.rateReplyDetails[].serviceType | status | mapped | Rate service (the service bought) |
+| output.rateReplyDetails[].serviceName | status | mapped | Rate service_name |
+| output.rateReplyDetails[].ratedShipmentDetails[].rateType | status | mapped | which detail is the quote: ACCOUNT, else LIST, else the first not PREFERRED_* |
+| output.rateReplyDetails[].ratedShipmentDetails[].totalNetFedExCharge | money | mapped | Rate amount: what FedEx charges, net of the taxes it adds; a quote without an amount is left out |
+| output.rateReplyDetails[].ratedShipmentDetails[].totalNetCharge | money | mapped | Rate amount when totalNetFedExCharge is not an amount |
+| output.rateReplyDetails[].ratedShipmentDetails[].currency | money | mapped | Rate currency (converted for the company and the order) |
+| output.rateReplyDetails[].ratedShipmentDetails[].shipmentRateDetail.currency | money | mapped | Rate currency when the detail has none |
+| output.rateReplyDetails[].ratedShipmentDetails[].totalNetChargeWithDutiesAndTaxes | money | ignored | duties and taxes are the receiver's or recoverable: not the label's cost |
+| output.rateReplyDetails[].ratedShipmentDetails[].totalDutiesTaxesAndFees | money | ignored | as above |
+| output.rateReplyDetails[].ratedShipmentDetails[].totalAncillaryFeesAndTaxes | money | ignored | as above |
+| output.rateReplyDetails[].ratedShipmentDetails[].ancillaryFeesAndTaxes[].amount | money | ignored | as above |
+| output.rateReplyDetails[].ratedShipmentDetails[].ancillaryFeesAndTaxes[].* | status | ignored | type and description of those fees and taxes |
+| output.rateReplyDetails[].ratedShipmentDetails[].totalBaseCharge | money | ignored | a part of the net charge, which is read |
+| output.rateReplyDetails[].ratedShipmentDetails[].totalDiscounts | money | ignored | already taken off the net charge |
+| output.rateReplyDetails[].ratedShipmentDetails[].shipmentRateDetail.totalSurcharges | money | ignored | part of the net charge |
+| output.rateReplyDetails[].ratedShipmentDetails[].shipmentRateDetail.surCharges[].amount | money | ignored | part of the net charge; not itemized on quotes |
+| output.rateReplyDetails[].ratedShipmentDetails[].shipmentRateDetail.taxes[].amount | money | ignored | the taxes left out of the amount |
+| output.rateReplyDetails[].ratedShipmentDetails[].shipmentRateDetail.currencyExchangeRate.* | money | ignored | FedEx's own conversion; Odoo converts with its rates |
+| output.rateReplyDetails[].ratedShipmentDetails[].shipmentRateDetail.surCharges[].* | status | ignored | type, level and description of the surcharges |
+| output.rateReplyDetails[].ratedShipmentDetails[].shipmentRateDetail.taxes[].* | status | ignored | type and description of the taxes |
+| output.rateReplyDetails[].ratedShipmentDetails[].shipmentRateDetail.total*Weight.* | quantity | ignored | billing, dimensional and rate scale weights |
+| output.rateReplyDetails[].ratedShipmentDetails[].shipmentRateDetail.rateZone | status | ignored | pricing detail, already priced |
+| output.rateReplyDetails[].ratedShipmentDetails[].shipmentRateDetail.rateScale | status | ignored | pricing detail, already priced |
+| output.rateReplyDetails[].ratedShipmentDetails[].shipmentRateDetail.dimDivisor* | quantity | ignored | pricing detail, already priced |
+| output.rateReplyDetails[].ratedShipmentDetails[].shipmentRateDetail.fuelSurchargePercent | quantity | ignored | part of the net charge |
+| output.rateReplyDetails[].ratedShipmentDetails[].shipmentRateDetail.pricingCode | status | ignored | pricing detail, already priced |
+| output.rateReplyDetails[].ratedShipmentDetails[].ratedPackages[].* | money | ignored | the package's share of the shipment's charge, which is read |
+| output.rateReplyDetails[].ratedShipmentDetails[].ratedWeightMethod | status | ignored | how FedEx weighed it |
+| output.rateReplyDetails[].commit.transitDays.minimumTransitTime | quantity | mapped | Rate delivery_days (ONE_DAY... TWENTY_DAYS) |
+| output.rateReplyDetails[].operationalDetail.transitTime | quantity | mapped | Rate delivery_days when commit has none |
+| output.rateReplyDetails[].commit.dateDetail.dayFormat | status | mapped | Rate delivery_date |
+| output.rateReplyDetails[].operationalDetail.deliveryDate | status | mapped | Rate delivery_date when commit has none |
+| output.rateReplyDetails[].commit.* | status | ignored | commit messages and derived locations |
+| output.rateReplyDetails[].operationalDetail.ineligibleForMoneyBackGuarantee | flag | ignored | Rate guaranteed is not claimed for FedEx |
+| output.rateReplyDetails[].operationalDetail.* | status | ignored | station, airport, service area codes |
+| output.rateReplyDetails[].serviceDescription.* | status | ignored | names and codes of the service type read above |
+| output.rateReplyDetails[].customerMessages[].* | status | ignored | notes about the quote |
+| output.rateReplyDetails[].packagingType | status | ignored | sent by us (YOUR_PACKAGING) |
+| output.rateReplyDetails[].signatureOptionType | status | ignored | the service's default signature |
+| output.rateReplyDetails[].deliveryStation | id | ignored | station code |
+| output.alerts[].* | status | ignored | notes about the request, not errors |
+| output.quoteDate | status | ignored | the day of the quote |
+| output.encoded | flag | ignored | whether texts are encoded |
+| transactionId | id | ignored | FedEx's id of the call (our x-customer-transaction-id is logged) |
+| customerTransactionId | id | ignored | our own id, echoed |
+
+FedEx Ship API (``POST /ship/v1/shipments``: ``output``)
+
+| field | kind | disposition | note |
+|---|---|---|---|
+| output.transactionShipments[].masterTrackingNumber | id | mapped | Purchase shipment_id (what cancel takes; oms.carrier.shipment reference) |
+| output.transactionShipments[].pieceResponses[].trackingNumber | id | mapped | PackageLabel tracking_number; refused ("without its tracking number or label") when missing |
+| output.transactionShipments[].pieceResponses[].packageDocuments[].encodedLabel | id | mapped | the label file (base64) |
+| output.transactionShipments[].pieceResponses[].packageDocuments[].docType | status | mapped | the label file's format (ZPLII is ZPL) |
+| output.transactionShipments[].pieceResponses[].packageDocuments[].contentType | status | mapped | LABEL documents only are labels |
+| output.transactionShipments[].pieceResponses[].packageDocuments[].url | id | ignored | asked for LABEL, not URL_ONLY |
+| output.transactionShipments[].pieceResponses[].packageDocuments[].* | status | ignored | copies, content key, alerts |
+| output.transactionShipments[].completedShipmentDetail.shipmentRating.actualRateType | status | mapped | which shipmentRateDetails[] is the cost (else ACCOUNT, else LIST) |
+| output.transactionShipments[].completedShipmentDetail.shipmentRating.shipmentRateDetails[].rateType | status | mapped | with actualRateType |
+| output.transactionShipments[].completedShipmentDetail.shipmentRating.shipmentRateDetails[].totalNetFedExCharge | money | mapped | Purchase amount (label cost, delivery carrier price), net of taxes; none: the label is kept without a cost (logged) |
+| output.transactionShipments[].completedShipmentDetail.shipmentRating.shipmentRateDetails[].totalNetCharge | money | mapped | Purchase amount when totalNetFedExCharge is not an amount |
+| output.transactionShipments[].completedShipmentDetail.shipmentRating.shipmentRateDetails[].currency | money | mapped | Purchase currency |
+| output.transactionShipments[].completedShipmentDetail.shipmentRating.shipmentRateDetails[].totalNetChargeWithDutiesAndTaxes | money | ignored | duties and taxes are not the label's cost |
+| output.transactionShipments[].completedShipmentDetail.shipmentRating.shipmentRateDetails[].totalDutiesTaxesAndFees | money | ignored | as above |
+| output.transactionShipments[].completedShipmentDetail.shipmentRating.shipmentRateDetails[].totalDutiesAndTaxes | money | ignored | as above |
+| output.transactionShipments[].completedShipmentDetail.shipmentRating.shipmentRateDetails[].totalAncillaryFeesAndTaxes | money | ignored | as above |
+| output.transactionShipments[].completedShipmentDetail.shipmentRating.shipmentRateDetails[].totalTaxes | money | ignored | as above |
+| output.transactionShipments[].completedShipmentDetail.shipmentRating.shipmentRateDetails[].taxes[].amount | money | ignored | as above |
+| output.transactionShipments[].completedShipmentDetail.shipmentRating.shipmentRateDetails[].totalBaseCharge | money | ignored | part of the net charge |
+| output.transactionShipments[].completedShipmentDetail.shipmentRating.shipmentRateDetails[].totalNetFreight | money | ignored | part of the net charge |
+| output.transactionShipments[].completedShipmentDetail.shipmentRating.shipmentRateDetails[].totalSurcharges | money | ignored | part of the net charge; not itemized as fees (UPS's are) |
+| output.transactionShipments[].completedShipmentDetail.shipmentRating.shipmentRateDetails[].surcharges[].amount | money | ignored | as above |
+| output.transactionShipments[].completedShipmentDetail.shipmentRating.shipmentRateDetails[].totalFreightDiscounts | money | ignored | already taken off |
+| output.transactionShipments[].completedShipmentDetail.shipmentRating.shipmentRateDetails[].freightDiscounts[].amount | money | ignored | already taken off |
+| output.transactionShipments[].completedShipmentDetail.shipmentRating.shipmentRateDetails[].totalRebates | money | ignored | already taken off |
+| output.transactionShipments[].completedShipmentDetail.shipmentRating.shipmentRateDetails[].shipmentLegRateDetails[].* | money | ignored | the legs of the shipment's charge, which is read whole |
+| output.transactionShipments[].completedShipmentDetail.shipmentRating.shipmentRateDetails[].currencyExchangeRate.* | money | ignored | FedEx's conversion; Odoo converts with its rates |
+| output.transactionShipments[].completedShipmentDetail.shipmentRating.shipmentRateDetails[].freightDiscounts[].* | status | ignored | type, description and percent of the discounts |
+| output.transactionShipments[].completedShipmentDetail.shipmentRating.shipmentRateDetails[].surcharges[].* | status | ignored | type, level and description of the surcharges |
+| output.transactionShipments[].completedShipmentDetail.shipmentRating.shipmentRateDetails[].taxes[].* | status | ignored | type, level and description of the taxes |
+| output.transactionShipments[].completedShipmentDetail.shipmentRating.shipmentRateDetails[].total*Weight.* | quantity | ignored | billing and dimensional weights |
+| output.transactionShipments[].completedShipmentDetail.shipmentRating.shipmentRateDetails[].rateZone | status | ignored | pricing detail, already priced |
+| output.transactionShipments[].completedShipmentDetail.shipmentRating.shipmentRateDetails[].rateScale | status | ignored | pricing detail, already priced |
+| output.transactionShipments[].completedShipmentDetail.shipmentRating.shipmentRateDetails[].ratedWeightMethod | status | ignored | how FedEx weighed it |
+| output.transactionShipments[].completedShipmentDetail.shipmentRating.shipmentRateDetails[].pricingCode | status | ignored | pricing detail, already priced |
+| output.transactionShipments[].completedShipmentDetail.shipmentRating.shipmentRateDetails[].dimDivisor* | quantity | ignored | pricing detail, already priced |
+| output.transactionShipments[].completedShipmentDetail.shipmentRating.shipmentRateDetails[].fuelSurchargePercent | quantity | ignored | part of the net charge |
+| output.transactionShipments[].completedShipmentDetail.completedPackageDetails[].packageRating.* | money | ignored | the package's share of the shipment's charge, which is read |
+| output.transactionShipments[].completedShipmentDetail.completedPackageDetails[].hazardousPackageDetail.* | status | ignored | dangerous goods are checked before buying (hazmat rules); not sent to FedEx yet |
+| output.transactionShipments[].completedShipmentDetail.completedPackageDetails[].trackingIds[].* | id | ignored | the package's tracking ids, read from pieceResponses |
+| output.transactionShipments[].completedShipmentDetail.completedPackageDetails[].operationalDetail.* | id | ignored | barcodes and handling instructions printed on the label |
+| output.transactionShipments[].completedShipmentDetail.completedPackageDetails[].dryIceWeight.* | quantity | ignored | dry ice: never sent |
+| output.transactionShipments[].completedShipmentDetail.completedPackageDetails[].sequenceNumber | id | ignored | the package's place in the shipment |
+| output.transactionShipments[].completedShipmentDetail.completedPackageDetails[].groupNumber | id | ignored | package groups: not used |
+| output.transactionShipments[].completedShipmentDetail.completedPackageDetails[].signatureOption | status | ignored | the service's default signature |
+| output.transactionShipments[].completedShipmentDetail.completedPackageDetails[].oversizeClass | status | ignored | priced in the charge |
+| output.transactionShipments[].completedShipmentDetail.masterTrackingId.* | id | ignored | the master tracking number, read from masterTrackingNumber |
+| output.transactionShipments[].completedShipmentDetail.hazardousShipmentDetail.* | status | ignored | dangerous goods and dry ice of the shipment: checked before buying, not sent to FedEx yet |
+| output.transactionShipments[].completedShipmentDetail.serviceDescription.* | status | ignored | names and codes of the service we asked for |
+| output.transactionShipments[].completedShipmentDetail.operationalDetail.* | status | ignored | station, airport, routing and commit codes |
+| output.transactionShipments[].completedShipmentDetail.documentRequirements.* | status | ignored | customs papers are printed by Odoo |
+| output.transactionShipments[].completedShipmentDetail.completedEtdDetail.* | id | ignored | electronic trade documents: not sent |
+| output.transactionShipments[].completedShipmentDetail.completedHoldAtLocationDetail.* | id | ignored | hold at location: never asked for |
+| output.transactionShipments[].completedShipmentDetail.accessDetail.* | id | ignored | access to email labels: not used |
+| output.transactionShipments[].completedShipmentDetail.carrierCode | status | ignored | FedEx Express or Ground: the service says it |
+| output.transactionShipments[].completedShipmentDetail.packagingDescription | status | ignored | sent by us (YOUR_PACKAGING) |
+| output.transactionShipments[].completedShipmentDetail.exportComplianceStatement | id | ignored | export filing reference (customs papers are Odoo's) |
+| output.transactionShipments[].completedShipmentDetail.usDomestic | flag | ignored | whether the shipment stays in the US |
+| output.transactionShipments[].pieceResponses[].netChargeAmount | money | ignored | the package's share of the shipment's charge, which is read |
+| output.transactionShipments[].pieceResponses[].baseRateAmount | money | ignored | as above |
+| output.transactionShipments[].pieceResponses[].netListRateAmount | money | ignored | as above |
+| output.transactionShipments[].pieceResponses[].netDiscountAmount | money | ignored | as above |
+| output.transactionShipments[].pieceResponses[].additionalChargesDiscount | money | ignored | as above |
+| output.transactionShipments[].pieceResponses[].listCustomerTotalCharge | money | ignored | as above |
+| output.transactionShipments[].pieceResponses[].codcollectionAmount | money | ignored | cash on delivery: never asked for |
+| output.transactionShipments[].pieceResponses[].customerReferences[].* | id | ignored | our own reference, sent by us |
+| output.transactionShipments[].pieceResponses[].masterTrackingNumber | id | ignored | read from the shipment |
+| output.transactionShipments[].pieceResponses[].packageSequenceNumber | id | ignored | the package's place in the shipment |
+| output.transactionShipments[].pieceResponses[].acceptance* | id | ignored | the acceptance scan's number and type |
+| output.transactionShipments[].pieceResponses[].trackingIdType | status | ignored | Express or Ground number |
+| output.transactionShipments[].pieceResponses[].serviceCategory | status | ignored | Express or Ground |
+| output.transactionShipments[].pieceResponses[].deliveryTimestamp | status | ignored | the promised day; tracking gives the estimate |
+| output.transactionShipments[].pieceResponses[].successful | flag | ignored | a failed piece is an error answer |
+| output.transactionShipments[].pieceResponses[].transactionDetails[].* | id | ignored | FedEx's ids of the piece |
+| output.transactionShipments[].shipmentDocuments[].* | id | ignored | shipment documents (customs) are printed by Odoo |
+| output.transactionShipments[].shipmentAdvisoryDetails.* | status | ignored | regulatory advisories about commodities |
+| output.transactionShipments[].alerts[].* | status | ignored | notes, not errors (errors come as HTTP 4xx) |
+| output.transactionShipments[].serviceType | status | ignored | the service we asked for |
+| output.transactionShipments[].serviceName | status | ignored | the service we asked for, by name |
+| output.transactionShipments[].serviceCategory | status | ignored | Express or Ground |
+| output.transactionShipments[].shipDatestamp | status | ignored | the ship day FedEx took |
+| output.alerts[].* | status | ignored | notes, not errors |
+| output.jobId | id | ignored | asynchronous shipments only (not used) |
+| transactionId | id | ignored | FedEx's id of the call |
+| customerTransactionId | id | ignored | our own id, echoed |
+
+FedEx Cancel API (``PUT /ship/v1/shipments/cancel``: ``output``)
+
+| field | kind | disposition | note |
+|---|---|---|---|
+| output.cancelledShipment | flag | mapped | VoidResult status voided (else rejected) |
+| output.successMessage | status | mapped | VoidResult message |
+| output.cancelledHistory | flag | ignored | whether FedEx's history of it is cancelled too |
+| output.alerts[].message | status | mapped | VoidResult message when there is no successMessage |
+| output.alerts[].* | status | ignored | code and type of the notes |
+| transactionId | id | ignored | FedEx's id of the call |
+| customerTransactionId | id | ignored | our own id, echoed |
+
+FedEx Track API (``POST /track/v1/trackingnumbers`` and ``/referencenumbers``: ``output``)
+
+| field | kind | disposition | note |
+|---|---|---|---|
+| output.completeTrackResults[].trackingNumber | id | refused | "the tracking answer is about X, not Y" when not the number asked for |
+| output.completeTrackResults[].trackResults[].trackingNumberInfo.trackingNumber | id | refused | "the tracking answer is about package X, not Y" when not the number asked for; else Tracking tracking_number (reference lookup: the shipments found) |
+| output.completeTrackResults[].trackResults[].trackingNumberInfo.* | id | ignored | carrier code and FedEx's unique id (a number given out twice: the latest result is read) |
+| output.completeTrackResults[].trackResults[].error.code | status | mapped | TRACKING.TRACKINGNUMBER.NOTFOUND is "no news yet" (no error; flagged after the first scan window); another is a carrier error naming it |
+| output.completeTrackResults[].trackResults[].error.message | status | mapped | in the carrier status or the error |
+| output.completeTrackResults[].trackResults[].error.* | status | ignored | parameters of the error |
+| output.completeTrackResults[].trackResults[].latestStatusDetail.code | status | mapped | Tracking status: the code when it says out for delivery, delivered, an exception or returned |
+| output.completeTrackResults[].trackResults[].latestStatusDetail.derivedCode | status | mapped | Tracking status otherwise (documented codes, normalised; CA cancelled is left out of a reference lookup) |
+| output.completeTrackResults[].trackResults[].latestStatusDetail.description | status | mapped | Tracking carrier_status |
+| output.completeTrackResults[].trackResults[].latestStatusDetail.statusByLocale | status | mapped | Tracking carrier_status without a description |
+| output.completeTrackResults[].trackResults[].latestStatusDetail.* | status | ignored | location, delay and ancillary details of the latest scan, which is read as an event |
+| output.completeTrackResults[].trackResults[].scanEvents[].date | status | mapped | TrackingEvent occurred_at in UTC (its offset applied; none: as given, stored as UTC); dropped, logged, when not ISO 8601 |
+| output.completeTrackResults[].trackResults[].scanEvents[].eventType | status | mapped | TrackingEvent carrier_status; its status when it says out for delivery, delivered, an exception or returned |
+| output.completeTrackResults[].trackResults[].scanEvents[].derivedStatusCode | status | mapped | TrackingEvent status otherwise |
+| output.completeTrackResults[].trackResults[].scanEvents[].eventDescription | status | mapped | TrackingEvent description |
+| output.completeTrackResults[].trackResults[].scanEvents[].exceptionDescription | status | mapped | appended to the description |
+| output.completeTrackResults[].trackResults[].scanEvents[].scanLocation.city | status | mapped | TrackingEvent city |
+| output.completeTrackResults[].trackResults[].scanEvents[].scanLocation.countryCode | status | mapped | TrackingEvent country |
+| output.completeTrackResults[].trackResults[].scanEvents[].* | status | ignored | derived status text, exception code, location ids and address, delay |
+| output.completeTrackResults[].trackResults[].dateAndTimes[].dateTime | status | mapped | Tracking estimated_delivery (ESTIMATED_DELIVERY or ACTUAL_DELIVERY); all: which result of a reused number is the latest |
+| output.completeTrackResults[].trackResults[].dateAndTimes[].type | status | mapped | as above |
+| output.completeTrackResults[].trackResults[].estimatedDeliveryTimeWindow.window.ends | status | mapped | Tracking estimated_delivery without a dated one |
+| output.completeTrackResults[].trackResults[].estimatedDeliveryTimeWindow.window.begins | status | mapped | as above, without an end |
+| output.completeTrackResults[].trackResults[].estimatedDeliveryTimeWindow.* | status | ignored | description and type of the window |
+| output.completeTrackResults[].trackResults[].standardTransitTimeWindow.* | status | ignored | the service's usual window |
+| output.completeTrackResults[].trackResults[].packageDetails.declaredValue.* | money | ignored | the value declared, not a cost |
+| output.completeTrackResults[].trackResults[].packageDetails.* | quantity | ignored | the carrier's weighing and counts, billed on FedEx's invoice |
+| output.completeTrackResults[].trackResults[].shipmentDetails.* | quantity | ignored | weights, contents, split shipments |
+| output.completeTrackResults[].trackResults[].pieceCounts[].* | quantity | ignored | pieces at origin and destination |
+| output.completeTrackResults[].trackResults[].specialHandlings[].* | status | ignored | handling and payment types of the services bought |
+| output.completeTrackResults[].trackResults[].serviceDetail.* | status | ignored | the service bought is on the delivery |
+| output.completeTrackResults[].trackResults[].distanceToDestination.* | quantity | ignored | not kept |
+| output.completeTrackResults[].trackResults[].returnDetail.* | status | ignored | the reasons of a return; the status says returned |
+| output.completeTrackResults[].trackResults[].reasonDetail.* | status | ignored | as above |
+| output.completeTrackResults[].trackResults[].consolidationDetail[].* | status | ignored | consolidations: not used |
+| output.completeTrackResults[].trackResults[].additionalTrackingInfo.* | id | ignored | nickname, notes, package identifiers (our reference) |
+| output.completeTrackResults[].trackResults[].availableImages[].* | status | ignored | proof of delivery is not kept |
+| output.completeTrackResults[].trackResults[].availableNotifications[] | status | ignored | notifications FedEx offers |
+| output.completeTrackResults[].trackResults[].deliveryDetails.* | status | ignored | who received it, where, attempts: not kept |
+| output.completeTrackResults[].trackResults[].informationNotes[].* | status | ignored | notes |
+| output.completeTrackResults[].trackResults[].customDeliveryOptions[].* | status | ignored | delivery appointments the receiver asked for |
+| output.completeTrackResults[].trackResults[].serviceCommitMessage.* | status | ignored | the service's promise, as text |
+| output.completeTrackResults[].trackResults[].*Location.* | id | ignored | origin, destination and hold locations |
+| output.completeTrackResults[].trackResults[].*Information.* | id | ignored | the shipper's and recipient's addresses, echoed |
+| output.completeTrackResults[].trackResults[].lastUpdatedDestinationAddress.* | id | ignored | the address as FedEx last updated it |
+| output.completeTrackResults[].trackResults[].meterNumber | id | ignored | the meter of the account |
+| output.completeTrackResults[].trackResults[].goodsClassificationCode | status | ignored | customs classification |
+| output.alerts* | status | ignored | notes, not errors |
+| transactionId | id | ignored | FedEx's id of the call |
+| customerTransactionId | id | ignored | our own id, echoed |
+
+FedEx errors (any API: ``errors[]``, HTTP 4xx / 5xx)
+
+| field | kind | disposition | note |
+|---|---|---|---|
+| errors[].code | status | refused | the carrier error's code (typed by HTTP status: auth, validation, not found...) |
+| errors[].message | status | refused | the carrier error's message, shown to the user |
+| errors[].parameterList[].* | status | ignored | the fields the error names, in its message |
+| transactionId | id | ignored | FedEx's id of the call |
+| customerTransactionId | id | ignored | our own id, echoed (the error's request id) |
 """
 
 import re
@@ -366,7 +596,8 @@ DISPOSITIONS = ("mapped", "ignored", "refused")
 _HEADING = re.compile(
     r"^(EasyPost Shipment|EasyPost Tracker|EasyPost Event|UPS Track API v1|UPS errors"
     r"|UPS Rating API|UPS Shipping API|UPS Void API|UPS Label Recovery API"
-    r"|Swiss Post barcode v2\.4 GenerateLabel)\b"
+    r"|Swiss Post barcode v2\.4 GenerateLabel|FedEx OAuth|FedEx Rate API|FedEx Ship API"
+    r"|FedEx Cancel API|FedEx Track API|FedEx errors)\b"
 )
 
 

@@ -10,7 +10,7 @@ UPDATE delivery_carrier
        oms_client_secret = NULL,
        oms_webhook_secret = NULL,
        active = false
- WHERE delivery_type IN ('oms_easypost', 'oms_ups', 'oms_postlogistics', 'oms_own_fleet');
+ WHERE delivery_type IN ('oms_easypost', 'oms_ups', 'oms_fedex', 'oms_postlogistics', 'oms_own_fleet');
 UPDATE ir_cron
    SET active = false
  WHERE id IN (SELECT res_id

@@ -1,4 +1,5 @@
 from . import delivery_carrier
+from . import delivery_carrier_fedex
 from . import oms_carrier_error
 from . import oms_carrier_shipment
 from . import oms_carrier_tracking

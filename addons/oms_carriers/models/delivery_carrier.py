@@ -11,6 +11,7 @@ from ..carrier_clients import (
     Address,
     CarrierError,
     EasyPostClient,
+    FedExClient,
     Label,
     OwnLabel,
     Parcel,
@@ -23,16 +24,18 @@ from ..carrier_clients import (
     zpl_to_pdf,
 )
 from ..carrier_clients.easypost import PRODUCTION_URL as EASYPOST_URL
+from ..carrier_clients.fedex import PRODUCTION_URL as FEDEX_URL
 from ..carrier_clients.postlogistics import PRODUCTION_WSDL as POSTLOGISTICS_WSDL
 from ..carrier_clients.ups import PRODUCTION_URL as UPS_URL
 from .product_template import LITHIUM_TYPES
 
 _logger = logging.getLogger(__name__)
 
-OMS_TYPES = ("oms_easypost", "oms_ups", "oms_postlogistics", "oms_own_fleet")
+OMS_TYPES = ("oms_easypost", "oms_ups", "oms_fedex", "oms_postlogistics", "oms_own_fleet")
 DEFAULT_URLS = {
     "oms_easypost": EASYPOST_URL,
     "oms_ups": UPS_URL,
+    "oms_fedex": FEDEX_URL,
     "oms_postlogistics": POSTLOGISTICS_WSDL,
 }
 # What the clients send to the API base URL: forgotten when the URL changes (unless
@@ -83,7 +86,8 @@ class DeliveryCarrier(models.Model):
     oms_service_code = fields.Char(
         string="Service",
         help="EasyPost: carrier/service (e.g. USPS/Priority; empty: cheapest rate); "
-        "UPS: service code (e.g. 11 Standard); Swiss Post: services (e.g. PRI).",
+        "UPS: service code (e.g. 11 Standard); FedEx: service type (e.g. FEDEX_GROUND); "
+        "Swiss Post: services (e.g. PRI).",
     )
     oms_webhook_secret = fields.Char(
         string="Webhook Secret",
@@ -106,7 +110,8 @@ class DeliveryCarrier(models.Model):
         string="First Scan Within (days)",
         default=3,
         help="A parcel the carrier does not know yet (UPS: TW0001 Tracking Information "
-        "Not Found) is no news while its label is younger than this; older, it is "
+        "Not Found; FedEx: TRACKING.TRACKINGNUMBER.NOTFOUND) is no news while its label "
+        "is younger than this; older, it is "
         "flagged as not scanned on the parcel and on the integration health dashboard.",
     )
     oms_transit_days = fields.Integer(
@@ -202,8 +207,9 @@ class DeliveryCarrier(models.Model):
         url = secrets.oms_api_base_url or DEFAULT_URLS.get(self.delivery_type)
         if self.delivery_type == "oms_easypost" and secrets.oms_api_key:
             return EasyPostClient(secrets.oms_api_key, base_url=url)
-        if self.delivery_type == "oms_ups" and secrets.oms_client_id:
-            return UpsClient(
+        if self.delivery_type in ("oms_ups", "oms_fedex") and secrets.oms_client_id:
+            client_class = UpsClient if self.delivery_type == "oms_ups" else FedExClient
+            return client_class(
                 secrets.oms_client_id,
                 secrets.oms_client_secret,
                 secrets.oms_account_number,
@@ -807,7 +813,7 @@ class DeliveryCarrier(models.Model):
             if shipment.tracker_ref:
                 return client.get_tracker(shipment.tracker_ref, shipment.tracking_number)
             return client.create_tracker(shipment.tracking_number)
-        if self.delivery_type == "oms_ups":
+        if self.delivery_type in ("oms_ups", "oms_fedex"):
             return self._oms_get_carrier_client().track(shipment.tracking_number)
         return None
 
@@ -828,7 +834,7 @@ class DeliveryCarrier(models.Model):
                 _("quote"), client.create_shipment, sender, recipient, total, customs_info=customs
             )
             rates = shipment.rates
-        elif self.delivery_type == "oms_ups":
+        elif self.delivery_type in ("oms_ups", "oms_fedex"):
             client = self._oms_get_carrier_client()
             rates = self._oms_call(_("quote"), client.rate, sender, recipient, parcels)
         else:

@@ -3,6 +3,8 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .delivery_carrier import OMS_TYPES
+
 
 class OmsShippingPolicy(models.Model):
     """How a delivery's carrier and service are chosen among the quotes."""
@@ -50,11 +52,7 @@ class OmsShippingPolicy(models.Model):
     def _oms_carriers(self, company):
         carriers = self.carrier_ids or self.env["delivery.carrier"].search(
             [
-                (
-                    "delivery_type",
-                    "in",
-                    ("oms_easypost", "oms_ups", "oms_postlogistics", "oms_own_fleet"),
-                ),
+                ("delivery_type", "in", OMS_TYPES),
                 ("company_id", "in", (company.id, False)),
             ]
         )

@@ -7,3 +7,4 @@ from . import test_oms_carrier_manifest
 from . import test_oms_carrier_tour
 from . import test_oms_ship_batch
 from . import test_oms_carrier_security
+from . import test_oms_carrier_fedex

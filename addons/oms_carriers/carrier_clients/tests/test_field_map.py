@@ -34,6 +34,15 @@ EXAMPLES = [
     ("UPS Void API", "ups/void_success.json"),
     ("Swiss Post barcode v2.4 GenerateLabel", "postlogistics/generate_label_response.xml"),
     ("Swiss Post barcode v2.4 GenerateLabel", "postlogistics/generate_label_response_errors.xml"),
+    ("FedEx OAuth", "fedex/oauth_token.json"),
+    ("FedEx Rate API", "fedex/rate_ca_account_preferred.json"),
+    ("FedEx Rate API", "fedex/rate_ca_us_intl.json"),
+    ("FedEx Ship API", "fedex/ship_documented_example.json"),
+    ("FedEx Cancel API", "fedex/cancel_success.json"),
+    ("FedEx Track API", "fedex/track_documented_example.json"),
+    ("FedEx Track API", "fedex/track_reused_number_delivered.json"),
+    ("FedEx Track API", "fedex/track_delivered_date_without_offset.json"),
+    ("FedEx errors", "fedex/error_tracking_number_empty.json"),
 ]
 # Every field UPS's published answer schemas name (tests/simulators/ups_request_schemas.json,
 # from Rating.yaml and Shipping.yaml), each given a value: none may be left out of the map.
@@ -158,6 +167,25 @@ def test_the_swiss_post_answer_is_walked_field_by_field():
             ["Envelope", "Data", "Provider", "Sending", "Item", 0],
             "Price",
         ),
+        (
+            "FedEx Rate API",
+            "fedex/rate_ca_account_preferred.json",
+            ["output", "rateReplyDetails", 0, "ratedShipmentDetails", 0],
+            "totalFreightSurcharge",
+        ),
+        (
+            "FedEx Ship API",
+            "fedex/ship_documented_example.json",
+            ["output", "transactionShipments", 0, "completedShipmentDetail", "shipmentRating"],
+            "totalCarbonFee",
+        ),
+        (
+            "FedEx Track API",
+            "fedex/track_reused_number_delivered.json",
+            ["output", "completeTrackResults", 0, "trackResults", 0],
+            "codAmount",
+        ),
+        ("FedEx Cancel API", "fedex/cancel_success.json", ["output"], "refundAmount"),
     ],
 )
 def test_a_new_field_with_a_value_is_noticed(obj, name, where, field):
@@ -206,6 +234,18 @@ def test_the_map_is_well_formed_and_names_every_money_field():
             "UPS Shipping API",
             "ShipmentResponse.ShipmentResults.ShipmentCharges.ItemizedCharges[].MonetaryValue",
         ),
+    ):
+        row = disposition(obj, path)
+        assert (row[0], row[1], row[2]) == (path, "money", "mapped")
+    rated = "output.rateReplyDetails[].ratedShipmentDetails[]."
+    shipped = "output.transactionShipments[].completedShipmentDetail.shipmentRating."
+    for obj, path in (
+        ("FedEx Rate API", rated + "totalNetFedExCharge"),
+        ("FedEx Rate API", rated + "totalNetCharge"),
+        ("FedEx Rate API", rated + "currency"),
+        ("FedEx Ship API", shipped + "shipmentRateDetails[].totalNetFedExCharge"),
+        ("FedEx Ship API", shipped + "shipmentRateDetails[].totalNetCharge"),
+        ("FedEx Ship API", shipped + "shipmentRateDetails[].currency"),
     ):
         row = disposition(obj, path)
         assert (row[0], row[1], row[2]) == (path, "money", "mapped")

@@ -1,0 +1,131 @@
+from datetime import timedelta
+
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+
+from ..carrier_clients import fedex_tracking_url
+
+
+class DeliveryCarrier(models.Model):
+    """FedEx (REST: OAuth, Rate, Ship, Cancel, Track) behind Odoo's carrier hooks.
+
+    The client is built by ``_oms_get_carrier_client`` (as UPS's, with the
+    client ID, secret and account number); quotes and tracking polls go through
+    the shared ``_oms_quotes_for_picking`` and ``_oms_poll_tracking``.
+    """
+
+    _inherit = "delivery.carrier"
+
+    delivery_type = fields.Selection(
+        selection_add=[("oms_fedex", "FedEx")], ondelete={"oms_fedex": "set default"}
+    )
+
+    def oms_fedex_rate_shipment(self, order):
+        return self._oms_rate_from_quotes(order, self._oms_fedex_quotes)
+
+    def _oms_fedex_quotes(self, sender, recipient, parcel):
+        client = self._oms_get_carrier_client()
+        return self._oms_call(
+            _("quote"),
+            client.rate,
+            sender,
+            recipient,
+            [parcel],
+            service_type=self.oms_service_code or None,
+        )
+
+    def oms_fedex_send_shipping(self, pickings):
+        results = []
+        for picking in pickings:
+            self._oms_check_address(picking)
+            self._oms_check_hazmat(picking)
+            if picking._oms_needs_customs():
+                # customs data is not sent to FedEx yet: FedEx would refuse the label
+                raise UserError(
+                    _(
+                        "%(carrier)s labels are not made for exports yet: ship %(picking)s "
+                        "with a carrier that sends its customs data (UPS, EasyPost).",
+                        carrier=self.name,
+                        picking=picking.name,
+                    )
+                )
+            service = picking.oms_carrier_service or self.oms_service_code
+            if not service:
+                raise UserError(_("Choose the FedEx service of %s first.", self.name))
+            client = self._oms_get_carrier_client()
+            sender = self._oms_address(self._oms_sender(picking))
+            recipient = self._oms_address(self._oms_recipient(picking))
+            numbers, labels, price = [], [], 0.0
+            for index, (package, parcel) in enumerate(self._oms_parcels(picking), start=1):
+                purchase = self._oms_fedex_buy_once(
+                    picking, client, index, sender, recipient, parcel, service
+                )
+                numbers.append(purchase.tracking_number)
+                labels += [(p.tracking_number, p.label) for p in purchase.packages]
+                price += self._oms_price_for(picking, purchase.amount, purchase.currency)
+                picking._oms_record_shipment(
+                    purchase.shipment_id, purchase.tracking_number, package, purchase=purchase
+                )
+            self._oms_attach_labels(picking, labels, numbers)
+            results.append({"exact_price": price, "tracking_number": ",".join(numbers)})
+        return results
+
+    def _oms_fedex_buy_once(self, picking, client, index, sender, recipient, parcel, service):
+        """The label of one package, bought once.
+
+        FedEx takes no idempotency key and prints no label again, so each package
+        is a shipment of its own whose customer reference (the delivery's name, a
+        token of this database, delivery and label generation, and the package's
+        index) is kept, committed at once, before the purchase. When a purchase of
+        this package was started before (its answer lost, the job rolled back),
+        the shipments FedEx made under that reference are looked up and cancelled
+        (not billed) before the label is bought again: one label in use, one
+        billed."""
+        Attempt = self.env["oms.carrier.purchase.attempt"].sudo()
+        generation = len(picking.oms_carrier_shipment_ids.filtered("voided"))
+        key = f"odoo-{self.env.cr.dbname}-fedex-picking-{picking.id}-{index}-{generation}"
+        reference = f"{self._oms_ups_reference(picking)}-{index}"
+        started = Attempt.search([("key", "=", key)], limit=1)
+        if started:
+            today = fields.Date.context_today(self)
+            begin = min(started.create_date.date(), today) - timedelta(days=1)
+            lost = self._oms_call(
+                _("look the shipment up"),
+                client.find_shipments,
+                reference,
+                begin.isoformat(),
+                (today + timedelta(days=1)).isoformat(),
+            )
+            for number in lost:
+                self._oms_call(_("cancel the shipment"), client.cancel, number)
+            if lost:
+                picking.message_post(
+                    body=_(
+                        "FedEx had already made shipment %(numbers)s for this package (an "
+                        "answer lost on the way): cancelled, a new label bought.",
+                        numbers=", ".join(lost),
+                    )
+                )
+        else:
+            Attempt._oms_keep(key, reference, self, picking)
+        return self._oms_call(
+            _("buy the label"),
+            client.ship,
+            sender,
+            recipient,
+            [parcel],
+            service,
+            label_format=self.oms_label_format or "PDF",
+            reference=reference,
+        )
+
+    def oms_fedex_get_tracking_link(self, picking):
+        return fedex_tracking_url((picking.carrier_tracking_ref or "").split(",")[0])
+
+    def oms_fedex_cancel_shipment(self, pickings):
+        client = self._oms_get_carrier_client()
+        for picking in pickings:
+            for shipment in picking._oms_active_shipments():
+                self._oms_call(_("cancel the shipment"), client.cancel, shipment.reference)
+            picking.message_post(body=_("Shipment cancelled with %s", self.name))
+            picking.write({"carrier_tracking_ref": False, "carrier_price": 0.0})

@@ -4,6 +4,7 @@
 if __name__.startswith("odoo.addons."):
     from . import controllers
     from . import models
+    from . import report
     from . import wizards
 
     # The webhook intake goes in front of Odoo's dispatch as soon as the addon is

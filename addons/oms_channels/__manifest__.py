@@ -18,6 +18,7 @@
         "views/oms_channel_inbox_views.xml",
         "views/oms_channel_views.xml",
         "views/oms_channels_menus.xml",
+        "report/oms_channel_money_report_views.xml",
     ],
     "demo": ["demo/oms_channel_demo.xml"],
     "installable": True,

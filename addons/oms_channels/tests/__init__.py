@@ -13,3 +13,4 @@ from . import test_oms_channel_taxes
 from . import test_oms_channel_amazon
 from . import test_oms_channel_money
 from . import test_oms_channel_refund
+from . import test_oms_channel_money_report

@@ -3,7 +3,8 @@ by reference).
 
 Auth is an OAuth client-credentials token (``POST /oauth/token``, a form with
 ``grant_type=client_credentials``, ``client_id`` and ``client_secret``), kept
-until shortly before it expires and fetched again once when a call answers 401.
+until shortly before it expires (in a token store clients may share) and
+fetched again once when a call answers 401.
 Every call carries an ``x-customer-transaction-id`` (our request id, logged;
 FedEx echoes it as ``customerTransactionId`` beside its own ``transactionId``)
 and ``x-locale``.
@@ -23,6 +24,7 @@ Puerto Rico.
 """
 
 import base64
+import hashlib
 import logging
 import uuid
 from datetime import datetime, timezone
@@ -146,20 +148,26 @@ class FedExClient(HttpClient):
         base_url=PRODUCTION_URL,
         locale="en_US",
         timeout=DEFAULT_TIMEOUT,
+        token_store=None,
         **kwargs,
     ):
+        """``token_store``: a mapping where tokens are kept between clients of the
+        same credentials (the Odoo side passes one per process, so that each call
+        does not ask for a token of its own); one of this client's by default."""
         super().__init__(base_url, timeout=timeout, **kwargs)
         self._credentials = (client_id, client_secret)
         self.account_number = account_number
         self.locale = locale
-        self._token = None
-        self._token_expires = 0.0
+        self._tokens = {} if token_store is None else token_store
+        secret = hashlib.sha256(f"{client_id}\0{client_secret}".encode()).hexdigest()
+        self._token_key = (self.base_url, secret)  # never the secret itself
 
     # --- auth ------------------------------------------------------------------------------
     def access_token(self):
         """A valid bearer token, fetched when none is kept or it is about to expire."""
-        if self._token and self.clock() < self._token_expires - TOKEN_MARGIN:
-            return self._token
+        token, expires = self._tokens.get(self._token_key) or (None, 0.0)
+        if token and self.clock() < expires - TOKEN_MARGIN:
+            return token
         client_id, client_secret = self._credentials
         response = self.request(
             "POST",
@@ -174,13 +182,12 @@ class FedExClient(HttpClient):
         )
         data = response.json() or {}
         self.ensure(data.get("access_token"), "no access token in the answer", response)
-        self._token = data["access_token"]
         try:
             lifetime = float(data.get("expires_in") or 0)
         except (TypeError, ValueError):
             lifetime = 0.0
-        self._token_expires = self.clock() + lifetime
-        return self._token
+        self._tokens[self._token_key] = (data["access_token"], self.clock() + lifetime)
+        return data["access_token"]
 
     def _prepare(self, headers):
         headers["Authorization"] = f"Bearer {self.access_token()}"
@@ -189,7 +196,8 @@ class FedExClient(HttpClient):
         return headers
 
     def _renew_auth(self, response):
-        self._token = None  # expired or revoked on FedEx's side: fetch a new one, once
+        # expired or revoked on FedEx's side: fetch a new one, once
+        self._tokens.pop(self._token_key, None)
         return True
 
     def _read_error(self, data):

@@ -42,6 +42,9 @@ DEFAULT_URLS = {
 # given again in the same change), so that secrets only go where an administrator
 # who knows them said.
 CREDENTIAL_FIELDS = ("oms_api_key", "oms_client_id", "oms_client_secret")
+# FedEx tokens of this process, kept between calls (a tracking poll asks about
+# many parcels): keyed by API URL and a hash of the credentials.
+FEDEX_TOKENS = {}
 
 
 class DeliveryCarrier(models.Model):
@@ -207,9 +210,16 @@ class DeliveryCarrier(models.Model):
         url = secrets.oms_api_base_url or DEFAULT_URLS.get(self.delivery_type)
         if self.delivery_type == "oms_easypost" and secrets.oms_api_key:
             return EasyPostClient(secrets.oms_api_key, base_url=url)
-        if self.delivery_type in ("oms_ups", "oms_fedex") and secrets.oms_client_id:
-            client_class = UpsClient if self.delivery_type == "oms_ups" else FedExClient
-            return client_class(
+        if self.delivery_type == "oms_fedex" and secrets.oms_client_id:
+            return FedExClient(
+                secrets.oms_client_id,
+                secrets.oms_client_secret,
+                secrets.oms_account_number,
+                base_url=url,
+                token_store=FEDEX_TOKENS,
+            )
+        if self.delivery_type == "oms_ups" and secrets.oms_client_id:
+            return UpsClient(
                 secrets.oms_client_id,
                 secrets.oms_client_secret,
                 secrets.oms_account_number,

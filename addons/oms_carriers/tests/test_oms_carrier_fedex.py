@@ -249,6 +249,17 @@ class TestFedExTracking(FedExCase):
         )
         self.assertFalse(self.errors())
 
+    def test_a_poll_of_many_parcels_reuses_the_token(self):
+        """Odoo builds a client per call: the token is kept for the process, not
+        asked for again for every parcel polled."""
+        other = self.make_delivery(self.carrier)
+        other.button_validate()
+        tokens = len(self.sim.requests_to("POST", r"^/oauth/token$"))
+        self.Shipment._cron_oms_poll_tracking()
+        self.assertEqual(len(self.sim.requests_to("POST", r"/trackingnumbers$")), 2)
+        self.assertEqual(len(self.sim.requests_to("POST", r"^/oauth/token$")), tokens)
+        self.assertLessEqual(tokens, 1)
+
     def test_a_delivery_exception_is_an_exception(self):
         self.sim.add_scan(self.shipment.tracking_number, "DE", "Customer not available")
         self.Shipment._cron_oms_poll_tracking()

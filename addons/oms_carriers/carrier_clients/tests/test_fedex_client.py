@@ -154,7 +154,27 @@ def test_wrong_credentials_are_an_auth_error_with_fedex_code(sim):
 def test_the_recorded_token_answer_is_read(sim, client):
     sim.fail_next(200, path=r"^/oauth/token$", body=answer("oauth_token.json"))
     assert client.access_token() == "access_token"
-    assert client._token_expires - client.clock() == pytest.approx(3599, abs=5)
+    ((token, expires),) = client._tokens.values()
+    assert token == "access_token"
+    assert expires - client.clock() == pytest.approx(3599, abs=5)
+
+
+def test_clients_sharing_a_token_store_ask_for_one_token(sim):
+    store = {}
+    for _call in range(3):
+        client = FedExClient(
+            CLIENT_ID, SECRET, ACCOUNT, base_url=sim.url, sleep=FakeSleep(), token_store=store
+        )
+        client.rate(MEMPHIS, BOB, [PARCEL])
+    assert len(sim.requests_to("POST", r"^/oauth/token$")) == 1
+    assert SECRET not in repr(store)
+    # other credentials (or another server) have a token of their own
+    other = FedExClient("someone", "else", ACCOUNT, base_url=sim.url, token_store=store)
+    with pytest.raises(CarrierAuthError):
+        other.access_token()
+    sim.expire_tokens()
+    client.rate(MEMPHIS, BOB, [PARCEL])  # the shared token is renewed once
+    assert len(sim.requests_to("POST", r"^/oauth/token$")) == 3  # +1 refused, +1 renewed
 
 
 # --- Rate -----------------------------------------------------------------------------------

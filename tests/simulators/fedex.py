@@ -59,6 +59,11 @@ _CONTACT = {
         "emailAddress": {"type": "string", "maxLength": 80},
     },
 }
+# Rate's addresses (RateAddress) have no street lines
+_RATE_ADDRESS = {
+    **_ADDRESS,
+    "properties": {k: v for k, v in _ADDRESS["properties"].items() if k != "streetLines"},
+}
 _PARTY = {
     "type": "object",
     "required": ["address", "contact"],
@@ -114,7 +119,10 @@ _ACCOUNT = {"type": "object", "required": ["value"], "properties": {"value": {"t
 _PICKUP = {
     "enum": ["CONTACT_FEDEX_TO_SCHEDULE", "DROPOFF_AT_FEDEX_LOCATION", "USE_SCHEDULED_PICKUP"]
 }
-_RATE_TYPES = {"type": "array", "items": {"enum": ["LIST", "ACCOUNT", "PREFERRED", "INCENTIVE"]}}
+_RATE_TYPES = {
+    "type": "array",
+    "items": {"enum": ["LIST", "NONE", "PREFERRED", "ACCOUNT", "INCENTIVE", "RETAIL"]},
+}
 
 REQUEST_SCHEMAS = {
     "rate": {
@@ -144,12 +152,12 @@ REQUEST_SCHEMAS = {
                     "shipper": {
                         "type": "object",
                         "required": ["address"],
-                        "properties": {"address": _ADDRESS},
+                        "properties": {"address": _RATE_ADDRESS},
                     },
                     "recipient": {
                         "type": "object",
                         "required": ["address"],
-                        "properties": {"address": _ADDRESS},
+                        "properties": {"address": _RATE_ADDRESS},
                     },
                     "serviceType": {"type": "string"},
                     "pickupType": _PICKUP,
@@ -182,6 +190,7 @@ REQUEST_SCHEMAS = {
                     "shippingChargesPayment",
                     "labelSpecification",
                     "requestedPackageLineItems",
+                    "totalWeight",
                 ],
                 "properties": {
                     "shipDatestamp": {"type": "string"},
@@ -246,7 +255,7 @@ REQUEST_SCHEMAS = {
         "properties": {
             "accountNumber": _ACCOUNT,
             "senderCountryCode": {"type": "string"},
-            "deletionControl": {"enum": ["DELETE_ALL_PACKAGES", "DELETE_ONE_PACKAGE"]},
+            "deletionControl": {"enum": ["DELETE_ALL_PACKAGES"]},
             "trackingNumber": {"type": "string"},
         },
     },
@@ -284,7 +293,8 @@ REQUEST_SCHEMAS = {
             "includeDetailedScans": {"type": "boolean"},
             "referencesInformation": {
                 "type": "object",
-                "required": ["type", "value"],
+                # as published: shipDateEndDate (its description says "ShipDateEnd")
+                "required": ["shipDateBegin", "shipDateEndDate", "value"],
                 "properties": {
                     "type": {
                         "enum": [
@@ -309,7 +319,7 @@ REQUEST_SCHEMAS = {
                     "accountNumber": {"type": "string"},
                     "carrierCode": {"type": "string"},
                     "shipDateBegin": {"type": "string"},
-                    "shipDateEnd": {"type": "string"},
+                    "shipDateEndDate": {"type": "string"},
                     "destinationCountryCode": {"type": "string"},
                     "destinationPostalCode": {"type": "string"},
                 },
@@ -493,9 +503,10 @@ class FedExSimulator(Simulator):
                 "surCharges": [
                     {"type": "FUEL", "description": "Fuel Surcharge", "amount": float(surcharge)}
                 ],
+                # the published RatedShipmentDetail has its currency here only (the
+                # answers karrio recorded have it on the detail too)
                 "currency": currency,
             },
-            "currency": currency,
         }
 
     def _check_weights(self, request, packages):
@@ -559,7 +570,7 @@ class FedExSimulator(Simulator):
         return self._answer(
             request,
             200,
-            {"output": {"rateReplyDetails": details, "quoteDate": "2026-12-05", "encoded": False}},
+            {"output": {"rateReplyDetails": details, "quoteDate": "2026-12-05"}},
         )
 
     # --- Ship ---------
@@ -650,7 +661,23 @@ class FedExSimulator(Simulator):
             "label_format": image_type,
             "net": net,
         }
-        detail = self._rated_detail("PAYOR_ACCOUNT_SHIPMENT", net, currency)
+        surcharge = (net * Decimal("0.12")).quantize(Decimal("0.01"))
+        detail = {  # ShipmentRateDetail of the published Ship answer
+            "rateType": "PAYOR_ACCOUNT_SHIPMENT",
+            "ratedWeightMethod": "ACTUAL",
+            "totalBaseCharge": float(net - surcharge),
+            "totalSurcharges": float(surcharge),
+            "surcharges": [
+                {
+                    "surchargeType": "FUEL",
+                    "description": "Fuel Surcharge",
+                    "amount": float(surcharge),
+                }
+            ],
+            "totalNetFedExCharge": float(net),
+            "totalNetCharge": float(net),
+            "currency": currency,
+        }
         return self._answer(
             request,
             200,
@@ -717,7 +744,7 @@ class FedExSimulator(Simulator):
                 "output": {
                     "cancelledShipment": True,
                     "cancelledHistory": True,
-                    "successMessage": "Success",
+                    "message": "Shipment is successfully cancelled",
                 }
             },
         )
@@ -830,6 +857,9 @@ class FedExSimulator(Simulator):
         results = [
             self._track_result(number) for shipment in found for number in shipment["packages"]
         ]
+        if not request.json().get("includeDetailedScans"):
+            for result in results:
+                result.pop("scanEvents", None)
         if not results:
             results = [
                 {

@@ -209,7 +209,8 @@ class FedExClient(HttpClient):
         return "; ".join(str(e.get("message")) for e in errors), errors[0].get("code"), details
 
     # --- payloads --------------------------------------------------------------------------
-    def _address(self, address):
+    def _address(self, address, street=True):
+        """A FedEx address; Rate's addresses have no street lines."""
         lines = [
             line
             for line in (
@@ -220,7 +221,7 @@ class FedExClient(HttpClient):
         ]
         return _pruned(
             {
-                "streetLines": lines,
+                "streetLines": lines if street else [],
                 "city": address.city,
                 "stateOrProvinceCode": address.state,
                 "postalCode": address.zip,
@@ -275,8 +276,8 @@ class FedExClient(HttpClient):
         """Quotes: every service, or one when ``service_type`` is given."""
         imperial = shipper.country in IMPERIAL_COUNTRIES
         shipment = {
-            "shipper": {"address": self._address(ship_from or shipper)},
-            "recipient": {"address": self._address(ship_to)},
+            "shipper": {"address": self._address(ship_from or shipper, street=False)},
+            "recipient": {"address": self._address(ship_to, street=False)},
             "pickupType": "DROPOFF_AT_FEDEX_LOCATION",
             "packagingType": "YOUR_PACKAGING",
             "rateRequestType": ["ACCOUNT", "LIST"],
@@ -315,6 +316,10 @@ class FedExClient(HttpClient):
             raise ValueError(f"FedEx labels here are {tuple(LABEL_TYPES)}, not {label_format}")
         image_type, stock = LABEL_TYPES[label_format]
         imperial = shipper.country in IMPERIAL_COUNTRIES
+        lines = [
+            self._package(p, imperial, sequence=index, reference=reference)
+            for index, p in enumerate(packages, start=1)
+        ]
         body = {
             "labelResponseOptions": "LABEL",
             "accountNumber": {"value": self.account_number},
@@ -328,10 +333,9 @@ class FedExClient(HttpClient):
                 "labelSpecification": {"imageType": image_type, "labelStockType": stock},
                 "rateRequestType": ["ACCOUNT", "LIST"],
                 "totalPackageCount": len(packages),
-                "requestedPackageLineItems": [
-                    self._package(p, imperial, sequence=index, reference=reference)
-                    for index, p in enumerate(packages, start=1)
-                ],
+                # required by the published schema; in the packages' unit
+                "totalWeight": round(sum(line["weight"]["value"] for line in lines), 1),
+                "requestedPackageLineItems": lines,
             },
         }
         response = self.request("POST", "/ship/v1/shipments", json=body)
@@ -386,8 +390,13 @@ class FedExClient(HttpClient):
         response = self.request("PUT", "/ship/v1/shipments/cancel", json=body)
         output = (response.json() or {}).get("output") or {}
         cancelled = output.get("cancelledShipment") is True
-        message = output.get("successMessage") or "; ".join(
-            str(a.get("message")) for a in _list(output.get("alerts")) if isinstance(a, dict)
+        # the published schema's "message"; FedEx's own example says "successMessage"
+        message = (
+            output.get("message")
+            or output.get("successMessage")
+            or "; ".join(
+                str(a.get("message")) for a in _list(output.get("alerts")) if isinstance(a, dict)
+            )
         )
         return VoidResult(
             shipment_id=tracking_number,
@@ -405,7 +414,8 @@ class FedExClient(HttpClient):
                 "value": reference,
                 "accountNumber": self.account_number,
                 "shipDateBegin": ship_date_begin,
-                "shipDateEnd": ship_date_end,
+                # the published schema's name (its text says "ShipDateEnd")
+                "shipDateEndDate": ship_date_end,
             },
             "includeDetailedScans": False,
         }

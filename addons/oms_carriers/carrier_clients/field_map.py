@@ -516,7 +516,8 @@ FedEx Cancel API (``PUT /ship/v1/shipments/cancel``: ``output``)
 | field | kind | disposition | note |
 |---|---|---|---|
 | output.cancelledShipment | flag | mapped | VoidResult status voided (else rejected) |
-| output.successMessage | status | mapped | VoidResult message |
+| output.message | status | mapped | VoidResult message (the published schema's name) |
+| output.successMessage | status | mapped | VoidResult message (the name in FedEx's documented example) |
 | output.cancelledHistory | flag | ignored | whether FedEx's history of it is cancelled too |
 | output.alerts[].message | status | mapped | VoidResult message when there is no successMessage |
 | output.alerts[].* | status | ignored | code and type of the notes |

@@ -306,7 +306,7 @@ def test_a_request_off_the_contract_is_refused_by_the_simulator(sim, client):
 def test_a_shipment_is_cancelled_once(sim, client):
     purchase = client.ship(MEMPHIS, BOB, [PARCEL], "FEDEX_GROUND")
     result = client.cancel(purchase.shipment_id)
-    assert (result.status, result.message) == ("voided", "Success")
+    assert (result.status, result.message) == ("voided", "Shipment is successfully cancelled")
     assert sim.shipments[purchase.shipment_id]["cancelled"]
     body = sim.requests_to("PUT", r"/cancel$")[0].json()
     assert body == {

@@ -96,6 +96,16 @@ class DeliveryCarrier(models.Model):
                 begin.isoformat(),
                 (today + timedelta(days=1)).isoformat(),
             )
+            in_use = set(lost) & set(picking._oms_active_shipments().mapped("reference"))
+            if in_use:
+                # bought, kept and committed before: a second purchase, not a retry
+                raise UserError(
+                    _(
+                        "%(picking)s already has FedEx label %(numbers)s: cancel it first.",
+                        picking=picking.name,
+                        numbers=", ".join(sorted(in_use)),
+                    )
+                )
             for number in lost:
                 self._oms_call(_("cancel the shipment"), client.cancel, number)
             if lost:

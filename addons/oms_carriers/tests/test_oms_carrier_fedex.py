@@ -150,6 +150,15 @@ class TestFedExLabels(FedExCase):
         self.assertEqual(len(self.active()), 1)
         self.assertEqual(len(self.sim.requests_to("POST", r"/referencenumbers$")), 1)
 
+    def test_a_label_kept_on_the_delivery_is_never_cancelled_by_a_second_purchase(self):
+        picking = self.make_delivery(self.carrier)
+        self.carrier.send_shipping(picking)
+        [(number, made)] = self.sim.shipments.items()
+        with self.assertRaisesRegex(UserError, f"already has FedEx label {number}"):
+            self.carrier.send_shipping(picking)
+        self.assertFalse(made["cancelled"])
+        self.assertEqual(len(self.sim.shipments), 1)
+
     def test_a_first_purchase_does_not_look_anything_up(self):
         picking = self.make_delivery(self.carrier)
         self.carrier.send_shipping(picking)

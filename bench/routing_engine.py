@@ -32,7 +32,10 @@ weight; each source at most its capacity of orders; each order at most 3
 shipments; a line may stay unallocated): the first finds the fewest units left
 unallocated, the second the least cost allocating at least as many units as the
 engine did (the same service level). The second MILP's plan is costed again by
-the engine's own ``estimate_cost`` and must agree within 1e-6 relative (asserted).
+the engine's own ``estimate_cost``: never more than the MILP's objective
+(asserted), the same but when a plan stopped at the time limit pays for an
+empty shipment or line, which the engine's costing leaves out (that lower
+cost is then the reference).
 Reported: cost gap (engine - optimum) / optimum, mean and worst, and the units
 left unallocated by the engine against the MILP's minimum. When the second MILP
 finds no plan at the engine's service level within its time limit, the gap is
@@ -443,7 +446,7 @@ def quality(family, seeds, sources_count, time_limit):
             # gap to the dual bound (a floor of the optimum) overstates it.
             best_cost, status2, same_units = bound2, "dual bound only", engine_units
         else:
-            _check_costing(best_cost, shipments, orders, sources)
+            best_cost = _check_costing(best_cost, shipments, orders, sources)
         solve = time.perf_counter() - start
         gap = (engine_cost - best_cost) / best_cost * 100
         cost_gaps.append(gap)
@@ -477,8 +480,12 @@ def quality(family, seeds, sources_count, time_limit):
 
 
 def _check_costing(milp_cost, shipments, orders, sources):
+    """The MILP's plan costed by the engine's ``estimate_cost``: the same, or
+    less when a plan stopped at the time limit pays for a shipment or a line
+    that carries no unit (the engine's cost of its plan is then the figure)."""
     again = engine_cost_of(shipments, orders, sources)
-    assert abs(again - milp_cost) <= 1e-6 * max(1.0, abs(milp_cost)), (again, milp_cost)
+    assert again <= milp_cost + 1e-6 * max(1.0, abs(milp_cost)), (again, milp_cost)
+    return again
 
 
 # -- speed and memory ------------------------------------------------------------

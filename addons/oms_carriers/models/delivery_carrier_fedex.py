@@ -52,9 +52,22 @@ class DeliveryCarrier(models.Model):
             service = picking.oms_carrier_service or self.oms_service_code
             if not service:
                 raise UserError(_("Choose the FedEx service of %s first.", self.name))
-            client = self._oms_get_carrier_client()
             sender = self._oms_address(self._oms_sender(picking))
             recipient = self._oms_address(self._oms_recipient(picking))
+            for partner, address in zip(
+                self._oms_parties(picking), (sender, recipient), strict=True
+            ):
+                if not address.phone:  # FedEx requires both parties' phone numbers
+                    raise UserError(
+                        _(
+                            "%(carrier)s needs the phone number of %(partner)s to ship "
+                            "%(picking)s.",
+                            carrier=self.name,
+                            partner=partner.display_name or _("the sender"),
+                            picking=picking.name,
+                        )
+                    )
+            client = self._oms_get_carrier_client()
             numbers, labels, price = [], [], 0.0
             for index, (package, parcel) in enumerate(self._oms_parcels(picking), start=1):
                 purchase = self._oms_fedex_buy_once(

@@ -104,6 +104,13 @@ class TestFedExLabels(FedExCase):
             self.carrier.send_shipping(picking)
         self.assertFalse(self.sim.received)
 
+    def test_a_party_without_a_phone_number_is_refused_before_any_call(self):
+        self.customer.phone = False
+        picking = self.make_delivery(self.carrier)
+        with self.assertRaisesRegex(UserError, "needs the phone number of Dr. Steve Brule"):
+            self.carrier.send_shipping(picking)
+        self.assertFalse(self.sim.received)
+
     def impatient(self):
         # No retry inside the call: the error reaches Odoo, whose job retries later.
         return FedExClient(

@@ -349,7 +349,7 @@ def _candidate_rows(order, lines, states, quotes, cache):  # noqa: PLR0912, PLR0
                     full = False
                 if quantity > 0:
                     has_any = True
-                    if quantity > wanted[index]:
+                    if quantity > wanted[index]:  # noqa: PLR1730 - no call in the hot loop
                         quantity = wanted[index]
                 else:
                     quantity = 0.0
@@ -725,7 +725,12 @@ def _replan(plan, record, states, strategy, weights, snapshot):
     candidate_rows = []
     for sid, row in rows.items():
         _sid, factors, scores, total, full, _chosen, reason = row
-        if sid in taken:
+        if sid in taken and sid in record.before:
+            reason = (
+                "chosen by the first pass and kept by the improvement phase, which changed "
+                f"the order's other shipments: {record.why}"
+            )
+        elif sid in taken:
             reason = f"chosen by the improvement phase (the first pass chose {first}): {record.why}"
         elif sid in moved:
             reason = f"chosen by the first pass, then moved by the improvement phase: {record.why}"

@@ -85,7 +85,8 @@ def test_improved_choice_says_why_against_the_first_pass_and_the_alternatives():
     assert moved.candidate(3).reason == "has none of the products"
     gainer = plan.for_order(2)
     assert gainer.candidate(1).chosen
-    assert "improvement phase" in gainer.candidate(1).reason
+    assert gainer.candidate(1).reason.startswith("chosen by the first pass and kept by the")
+    assert "together they ship 1 more units" in gainer.candidate(1).reason
 
 
 def test_cheaper_plan_for_the_same_units_when_stock_is_swapped():

@@ -34,21 +34,31 @@ class DeliveryCarrier(models.Model):
             service_type=self.oms_service_code or None,
         )
 
+    def _oms_check_fedex_domestic(self, picking):
+        """Customs data is not sent to FedEx yet: an export is refused before any
+        call (label or quote), so that rate shopping and the user choose a
+        carrier that sends it."""
+        if picking._oms_needs_customs():
+            raise UserError(
+                _(
+                    "%(carrier)s labels are not made for exports yet: ship %(picking)s "
+                    "with a carrier that sends its customs data (UPS, EasyPost).",
+                    carrier=self.name,
+                    picking=picking.name or _("this delivery"),
+                )
+            )
+
+    def _oms_quotes_for_picking(self, picking):
+        if self.delivery_type == "oms_fedex":
+            self._oms_check_fedex_domestic(picking)
+        return super()._oms_quotes_for_picking(picking)
+
     def oms_fedex_send_shipping(self, pickings):
         results = []
         for picking in pickings:
             self._oms_check_address(picking)
             self._oms_check_hazmat(picking)
-            if picking._oms_needs_customs():
-                # customs data is not sent to FedEx yet: FedEx would refuse the label
-                raise UserError(
-                    _(
-                        "%(carrier)s labels are not made for exports yet: ship %(picking)s "
-                        "with a carrier that sends its customs data (UPS, EasyPost).",
-                        carrier=self.name,
-                        picking=picking.name,
-                    )
-                )
+            self._oms_check_fedex_domestic(picking)
             service = picking.oms_carrier_service or self.oms_service_code
             if not service:
                 raise UserError(_("Choose the FedEx service of %s first.", self.name))

@@ -102,7 +102,18 @@ class TestFedExLabels(FedExCase):
         picking = self.make_delivery(self.carrier, partner=toronto)
         with self.assertRaisesRegex(UserError, "not made for exports yet"):
             self.carrier.send_shipping(picking)
+        # nor quoted: rate shopping keeps FedEx's failed quote with its reason and
+        # chooses a carrier that takes it
+        vans = self.make_carrier("oms_own_fleet", name="Our vans")
+        self.env["oms.shipping.policy"].create(
+            {"name": "Cheapest", "is_default": True, "carrier_ids": (self.carrier | vans).ids}
+        )
+        picking.action_oms_shop_rates()
         self.assertFalse(self.sim.received)
+        failed = picking.oms_shipping_quote_ids.filtered(lambda q: q.carrier_id == self.carrier)
+        self.assertEqual(failed.state, "failed")
+        self.assertIn("not made for exports yet", failed.reason)
+        self.assertEqual(picking.carrier_id, vans)
 
     def test_a_party_without_a_phone_number_is_refused_before_any_call(self):
         self.customer.phone = False

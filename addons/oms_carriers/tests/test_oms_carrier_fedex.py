@@ -68,6 +68,33 @@ class TestFedExLabels(FedExCase):
         self.assertFalse(picking.carrier_tracking_ref)
         self.assertTrue(shipment.voided)
 
+    def test_each_package_is_a_shipment_of_its_own(self):
+        picking = self.make_delivery(self.carrier)
+        Package = self.env["stock.quant.package"]
+        first, second = Package.create([{"shipping_weight": 0.75}, {"shipping_weight": 1.25}])
+        line = picking.move_line_ids
+        line.write({"quantity": 1, "result_package_id": first.id})
+        line.copy({"quantity": 1, "result_package_id": second.id, "move_id": line.move_id.id})
+        result = self.carrier.send_shipping(picking)
+        self.assertEqual(len(self.sim.shipments), 2)
+        made = list(self.sim.shipments.values())
+        self.assertEqual([len(m["packages"]) for m in made], [1, 1])
+        self.assertEqual(
+            [m["reference"][-2:] for m in made], ["-1", "-2"], "a reference per package"
+        )
+        shipments = picking.oms_carrier_shipment_ids
+        self.assertEqual(shipments.package_id, first | second)
+        self.assertEqual(
+            result[0]["tracking_number"], ",".join(shipments.mapped("tracking_number"))
+        )
+        self.assertEqual(len(self.labels(picking)), 2)
+        weights = [
+            r.json()["requestedShipment"]["requestedPackageLineItems"][0]["weight"]
+            for r in self.sim.requests_to("POST", r"^/ship/v1/shipments$")
+        ]
+        # 0.75 and 1.25 kg, in pounds (a US shipper)
+        self.assertEqual(sorted(w["value"] for w in weights), [1.7, 2.8])
+
     def test_a_zpl_label_is_kept_with_its_pdf_copy(self):
         self.carrier.oms_label_format = "ZPL"
         picking = self.make_delivery(self.carrier)

@@ -575,7 +575,7 @@ class DeliveryCarrier(models.Model):
             # Exactly once: UPS takes no idempotency key, so a shipment already made
             # for this delivery (an answer lost to a timeout) is found by its
             # reference and its labels recovered instead of buying again.
-            reference = self._oms_ups_reference(picking)
+            reference = self._oms_shipment_reference(picking)
             known = self._oms_call(_("look the shipment up"), client.find_shipments, reference)
             if known:
                 results.append(self._oms_ups_recover(picking, client, known, label_format))
@@ -634,11 +634,12 @@ class DeliveryCarrier(models.Model):
             float(amount), target, picking.company_id, fields.Date.context_today(self)
         )
 
-    def _oms_ups_reference(self, picking):
-        """The shipment's reference at UPS: the delivery's name and a token of this
-        database, delivery and label generation, so that the lookup before buying
-        never finds another database's (or a voided) shipment of the same name.
-        The same on every retry; at most UPS's 35 characters."""
+    def _oms_shipment_reference(self, picking):
+        """The shipment's reference at the carrier (UPS, FedEx): the delivery's
+        name and a token of this database, delivery and label generation, so that
+        the lookup before buying never finds another database's (or a voided)
+        shipment of the same name. The same on every retry; at most UPS's 35
+        characters."""
         database = self.env["ir.config_parameter"].sudo().get_param("database.uuid", "")
         generation = len(picking.oms_carrier_shipment_ids.filtered("voided"))
         token = hashlib.sha1(f"{database}-{picking.id}-{generation}".encode()).hexdigest()[:8]

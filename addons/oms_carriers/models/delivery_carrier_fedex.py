@@ -107,7 +107,7 @@ class DeliveryCarrier(models.Model):
         Attempt = self.env["oms.carrier.purchase.attempt"].sudo()
         generation = len(picking.oms_carrier_shipment_ids.filtered("voided"))
         key = f"odoo-{self.env.cr.dbname}-fedex-picking-{picking.id}-{index}-{generation}"
-        reference = f"{self._oms_ups_reference(picking)}-{index}"
+        reference = f"{self._oms_shipment_reference(picking)}-{index}"
         started = Attempt.search([("key", "=", key)], limit=1)
         if started:
             today = fields.Date.context_today(self)

@@ -16,7 +16,7 @@ import json
 import random
 import uuid
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 import requests
 
@@ -197,6 +197,7 @@ class WooCommerceSimulator(ChannelSimulator):
         self.page_size_cap = None
         self.fail_later_pages = None
         self.notes = {}  # order id → notes
+        self.refunds = {}  # order id → refunds
         self.products = {
             product_id(sku): {
                 "id": product_id(sku),
@@ -372,6 +373,65 @@ class WooCommerceSimulator(ChannelSimulator):
         }
         self.notes.setdefault(int(order_id), []).append(note)
         return Response(201, note)
+
+    @route("GET", rf"{API}/orders/(?P<order_id>\d+)/refunds")
+    def list_refunds(self, request, order_id):
+        """The order's refunds, the newest first."""
+        if int(order_id) not in self.orders:
+            return _error(404, "woocommerce_rest_order_invalid_id", "Invalid order ID.")
+        return Response(200, list(reversed(self.refunds.get(int(order_id), []))))
+
+    @route("POST", rf"{API}/orders/(?P<order_id>\d+)/refunds")
+    def create_refund(self, request, order_id):
+        """A refund as WooCommerce makes one: ``amount`` (text) no more than what is
+        left of the order's total, ``line_items`` of the order's items and no more
+        than was ordered, ``api_refund`` through the gateway. The order lists it
+        in ``refunds`` (its total negative) and is ``refunded`` once all of it is."""
+        order = self.orders.get(int(order_id))
+        if not order:
+            return _error(404, "woocommerce_rest_order_invalid_id", "Invalid order ID.")
+        body = request.json() or {}
+        try:
+            amount = Decimal(str(body.get("amount")))
+        except (InvalidOperation, ValueError):
+            return _error(400, "rest_invalid_param", "Invalid parameter(s): amount")
+        refunded = sum((-Decimal(r["total"]) for r in order.get("refunds") or ()), Decimal(0))
+        if amount <= 0 or amount > Decimal(order["total"]) - refunded:
+            return _error(
+                400, "woocommerce_rest_cannot_create_order_refund", "Invalid refund amount."
+            )
+        items = {item["id"]: item for item in order.get("line_items") or ()}
+        for line in body.get("line_items") or ():
+            item = items.get(line.get("id"))
+            if item is None or int(line.get("quantity") or 0) > item["quantity"]:
+                return _error(
+                    400, "woocommerce_rest_cannot_create_order_refund", "Invalid line item."
+                )
+        refund = {
+            "id": next(self._note_ids),
+            "date_created_gmt": self._now(),
+            "amount": _money(amount),
+            "reason": body.get("reason") or "",
+            "refunded_by": 1,
+            "refunded_payment": bool(body.get("api_refund", True)),
+            "line_items": [
+                {
+                    "id": next(self._note_ids),
+                    "quantity": -int(line.get("quantity") or 0),
+                    "total": "-" + _money(Decimal(str(line.get("refund_total") or 0))),
+                    "meta_data": [{"key": "_refunded_item_id", "value": str(line["id"])}],
+                }
+                for line in body.get("line_items") or ()
+            ],
+        }
+        self.refunds.setdefault(int(order_id), []).append(refund)
+        order.setdefault("refunds", []).append(
+            {"id": refund["id"], "reason": refund["reason"], "total": "-" + _money(amount)}
+        )
+        if refunded + amount == Decimal(order["total"]):
+            order["status"] = "refunded"
+        order["date_modified_gmt"] = self._now()
+        return Response(201, refund)
 
     @route("GET", rf"{API}/products")
     def list_products(self, request):

@@ -53,6 +53,18 @@ class StockResult:
     errors: tuple[tuple[str, str], ...]  # (product id, message)
 
 
+@dataclass(frozen=True)
+class WooRefund:
+    """A refund of an order (``orders/<id>/refunds``): ``amount`` as text, as
+    WooCommerce gives it; ``refunded_payment`` when the gateway sent the money."""
+
+    id: str
+    order_id: str
+    amount: str
+    reason: str
+    refunded_payment: bool
+
+
 class WooCommerceClient(HttpClient):
     system = "WooCommerce"
     request_id_headers = ("X-Request-Id",)
@@ -191,6 +203,36 @@ class WooCommerceClient(HttpClient):
                 return existing
         return self.add_order_note(order_id, note, customer_note=customer_note)
 
+    # --- refunds ---------------------------------------------------------------------------
+    def create_refund(self, order_id, amount, reason, line_items=None, api_refund=True):
+        """Refund ``amount`` of an order (``POST orders/<id>/refunds``): with
+        ``api_refund`` the payment gateway sends the money back to where the
+        customer paid (WooCommerce refuses when the gateway cannot); ``line_items``
+        (``[{"id": item id, "quantity": n, "refund_total": "x.xx"}]``) say which
+        items. Not idempotent and never repeated: :meth:`find_refund` by its
+        ``reason`` tells whether a refund was made before trying again."""
+        body = {"amount": str(amount), "reason": reason, "api_refund": bool(api_refund)}
+        if line_items:
+            body["line_items"] = line_items
+        response = self.request("POST", f"orders/{order_id}/refunds", json=body)
+        item = response.json()
+        ensure(isinstance(item, dict), "WooCommerce answered without the refund", response)
+        return _refund(item, order_id)
+
+    def find_refund(self, order_id, reason):
+        """The order's refund with this ``reason`` (None when there is none)."""
+        response = self.request("GET", f"orders/{order_id}/refunds")
+        items = response.json()
+        ensure(isinstance(items, list), "WooCommerce answered without the refunds", response)
+        return next(
+            (
+                _refund(item, order_id)
+                for item in items
+                if isinstance(item, dict) and (item.get("reason") or "").strip() == reason.strip()
+            ),
+            None,
+        )
+
     def push_tracking(self, order_id, carrier, tracking_number, tracking_url=None):
         """Mark the order completed and tell the customer the tracking in a note
         (once, however often it is pushed)."""
@@ -245,6 +287,16 @@ class WooCommerceClient(HttpClient):
                 else:
                     updated.append(_product(item))
         return StockResult(tuple(updated), tuple(errors))
+
+
+def _refund(item, order_id):
+    return WooRefund(
+        id=str(item.get("id")),
+        order_id=str(order_id),
+        amount=str(item.get("amount") or "0"),
+        reason=item.get("reason") or "",
+        refunded_payment=bool(item.get("refunded_payment")),
+    )
 
 
 def _int(value, default=0):

@@ -7,6 +7,7 @@ from odoo import Command, _, fields, models
 from odoo.exceptions import UserError
 
 from ..channel_mappers.refund import refund_ref
+from .account_move import refund_marker
 from .oms_channel_order import PAYMENT_STATES
 
 
@@ -191,6 +192,9 @@ class SaleOrder(models.Model):
         )
         if done or order._oms_refund_receipts(ref):
             return done  # applied already (a redelivery, a reprocess)
+        sent = order._oms_sent_refund(refund)
+        if sent:
+            return sent  # made in Odoo and sent to the channel: credited already
         currency = order.currency_id
         if refund.currency and refund.currency != currency.name:
             raise UserError(
@@ -224,6 +228,17 @@ class SaleOrder(models.Model):
             ),
         )
         return credit_note
+
+    def _oms_sent_refund(self, refund):
+        """The order's credit note made in Odoo that this channel refund is the
+        channel's side of (its note carries the credit note's marker)."""
+        if not refund.note:
+            return self.env["account.move"]
+        return self.invoice_ids.filtered(
+            lambda m: m.move_type == "out_refund"
+            and m.state == "posted"
+            and refund.note.strip() == refund_marker(m)
+        )[:1]
 
     def _oms_refund_line_vals(self, refund):
         """Credit note line values of the refunded lines and shipping; UserError
@@ -366,10 +381,15 @@ class SaleOrder(models.Model):
         )
 
     def _oms_refund_payment(self, refund, ref, credit_note):
+        return self._oms_channel_refund_payment(
+            refund.amount, ref, self._oms_refund_label(refund), credit_note
+        )
+
+    def _oms_channel_refund_payment(self, amount, ref, label, credit_note):
         """The money the channel returned: an outbound customer payment in the
         channel's journal, reconciled with the credit note."""
         journal = self.oms_channel_id.payment_journal_id
-        if not journal:
+        if not journal or self.currency_id.compare_amounts(float(amount), 0.0) <= 0:
             return None
         payment = (
             self.env["account.payment"]
@@ -381,14 +401,10 @@ class SaleOrder(models.Model):
                     "partner_type": "customer",
                     "partner_id": credit_note.commercial_partner_id.id,
                     "journal_id": journal.id,
-                    "amount": float(refund.amount),
+                    "amount": float(amount),
                     "currency_id": self.currency_id.id,
                     "date": fields.Date.context_today(self),
-                    "memo": _(
-                        "%(channel)s refund %(refund)s",
-                        channel=self.oms_channel_id.name,
-                        refund=refund.external_id,
-                    ),
+                    "memo": label,
                     "oms_channel_id": self.oms_channel_id.id,
                     "oms_channel_payment_ref": ref,
                     "oms_sale_order_id": self.id,

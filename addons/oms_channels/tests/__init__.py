@@ -14,3 +14,4 @@ from . import test_oms_channel_amazon
 from . import test_oms_channel_money
 from . import test_oms_channel_refund
 from . import test_oms_channel_money_report
+from . import test_oms_channel_refund_push

@@ -97,6 +97,7 @@ def map_amazon_order(payload, taxes_included=None):
         taxes_included = marketplace not in TAX_EXCLUSIVE_MARKETPLACES
     lines, shipping = [], {"price": ZERO, "discount": ZERO, "tax": ZERO}
     extras = _Extras()
+    withheld = ZERO
     for index, item in enumerate(items):
         path = f"OrderItems[{index}]"
         f.as_object(item, path)
@@ -107,6 +108,7 @@ def map_amazon_order(payload, taxes_included=None):
         for key, amount in ship.items():
             shipping[key] += amount
         extras.read(item, path, currency, taxes_included, line)
+        withheld += _withheld_tax(item, path, currency, line, ship)
     if not lines and not cancelled:
         raise MappingError("the order has no lines", "OrderItems")
     updated_at = f.timestamp(order, "LastUpdateDate", "Order")
@@ -143,6 +145,7 @@ def map_amazon_order(payload, taxes_included=None):
         shipping_lines=shipping_lines,
         fees=extras.fees(),
         totals=Totals(total=total[0] if total else ZERO),
+        withheld_tax=withheld,
         payment_status=_PAYMENT_STATUS[status],
         channel_status=status,
         billing_address=None,
@@ -197,6 +200,20 @@ def _tax(amount, base, included):
     net = base - amount if included else base
     rate = (amount / net).quantize(_RATE) if net > 0 else None
     return TaxLine(amount=amount, rate=rate, title="Amazon tax")
+
+
+def _withheld_tax(item, path, currency, line, shipping):
+    """The tax of an item Amazon collects and remits itself (``TaxCollection.Model``
+    ``MarketplaceFacilitator``): the item's, its shipping's and its gift wrap's,
+    net of their promotions' tax. Charged to the buyer all the same (in the
+    order's total), never paid out to the seller."""
+    collection = f.obj(item, "TaxCollection", path, required=False) or {}
+    model = f.text(collection, "Model", f.join(path, "TaxCollection"))
+    if model != "MarketplaceFacilitator":
+        return ZERO
+    buyer = f.obj(item, "BuyerInfo", path, required=False) or {}
+    wrap = _value(buyer, "GiftWrapTax", f.join(path, "BuyerInfo"), currency)
+    return line.tax_total + shipping["tax"] + wrap
 
 
 def _line(item, path, currency, included):

@@ -203,6 +203,10 @@ class OrderDraft:
     # money, not the order's; recorded, never added to the total.
     points_granted: int = 0
     points_value: Decimal = ZERO
+    # Tax the marketplace collects and remits itself (Amazon's marketplace
+    # facilitator tax): part of the total the buyer paid, never paid out to the
+    # seller, nor owed by them.
+    withheld_tax: Decimal = ZERO
     extra: tuple[tuple[str, str], ...] = field(default=())  # channel facts worth keeping
 
     @property

@@ -364,8 +364,8 @@ Amazon OrderItem (Orders API v0 ``getOrderItems`` ``OrderItem``, the ``OrderItem
 | PointsGranted.PointsMonetaryValue.Amount | money | mapped | points_value: the note's worth (Amazon pays it), not in the total |
 | BuyerRequestedCancel.IsBuyerRequestedCancel | flag | mapped | "true" on any item: cancel_requested, a Buyer Asked to Cancel hold; refused unless "true" or "false" |
 | BuyerRequestedCancel.BuyerCancelReason | status | mapped | cancel_request_reason, named by the hold |
-| TaxCollection.Model | status | ignored | Amazon collects and remits the tax (MarketplaceFacilitator): charged to the buyer all the same, in ItemTax |
-| TaxCollection.ResponsibleParty | status | ignored | as TaxCollection.Model |
+| TaxCollection.Model | status | mapped | MarketplaceFacilitator: the item's tax (item, shipping, gift wrap, net of promotions) is withheld_tax, collected and remitted by Amazon: charged to the buyer all the same, not paid out to the seller |
+| TaxCollection.ResponsibleParty | status | ignored | who remits it ("Amazon Services, Inc."): TaxCollection.Model says it is Amazon |
 | ProductInfo.NumberOfItems | quantity | ignored | units in one sellable item (a pack): the SKU's product is the pack |
 | PriceDesignation | status | ignored | Amazon Business pricing: the price is read as given |
 | SerialNumberRequired | flag | ignored | serial numbers are Odoo's lots |

@@ -82,6 +82,7 @@ class SaleOrder(models.Model):
                 else 0.0,
                 "note": draft.note or False,
                 "oms_gift_note": self._oms_gift_note(draft) or False,
+                "oms_channel_withheld_tax": float(draft.withheld_tax),
                 "order_line": [(0, 0, line) for line in lines],
             }
             if channel.pricelist_id and channel.pricelist_id.currency_id == currency:
@@ -405,7 +406,7 @@ class SaleOrder(models.Model):
         before = self.oms_payment_state
         self.oms_payment_state = state  # hold rules evaluated again (oms_core)
         if state == "paid":
-            self._oms_channel_paid(draft.totals.total)
+            self._oms_channel_paid(draft.totals.total - draft.withheld_tax)
         label = dict(self._fields["oms_payment_state"].selection)[state]
         self._oms_log_event(
             "note",

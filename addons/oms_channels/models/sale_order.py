@@ -21,6 +21,22 @@ class SaleOrder(models.Model):
         help="What the channel says the customer paid for the order, in its currency, "
         "from the first version that said it was paid.",
     )
+    oms_channel_withheld_tax = fields.Monetary(
+        string="Tax Remitted by the Channel",
+        copy=False,
+        readonly=True,
+        help="Tax the marketplace collects from the buyer and remits itself (Amazon's "
+        "marketplace facilitator tax): in the order's total, not paid out to the seller "
+        "and not owed by them. Booked against the invoice's tax once it is invoiced.",
+    )
+    oms_channel_withheld_move_id = fields.Many2one(
+        "account.move",
+        string="Remitted Tax Entry",
+        copy=False,
+        readonly=True,
+        help="The entry that settles the invoice's tax the marketplace remits: the "
+        "customer's receivable is credited, the tax account debited.",
+    )
     oms_channel_payment_id = fields.Many2one(
         "account.payment",
         string="Channel Payment",
@@ -83,7 +99,8 @@ class SaleOrder(models.Model):
         says are paid get their payment (cancelled ones none)."""
         for order, draft in zip(self, drafts, strict=True):
             if order.state != "cancel" and PAYMENT_STATES.get(draft.payment_status) == "paid":
-                order._oms_channel_paid(draft.totals.total)
+                # What the channel pays out: the marketplace keeps the tax it remits.
+                order._oms_channel_paid(draft.totals.total - draft.withheld_tax)
 
     def _oms_channel_paid(self, amount):
         """The channel says the order is paid, ``amount`` (a Decimal, in the order's
@@ -163,6 +180,7 @@ class SaleOrder(models.Model):
     def _oms_reconcile_channel_payment(self):
         """Reconcile the channel's payment of each order with the order's posted
         invoices (receivable lines of one account together)."""
+        self._oms_record_withheld_tax()
         for order in self.sudo():
             payment = order.oms_channel_payment_id
             invoices = order.invoice_ids.filtered(
@@ -170,6 +188,79 @@ class SaleOrder(models.Model):
             )
             if payment.move_id and invoices:
                 _reconcile_receivables(payment.move_id | invoices)
+
+    def _oms_record_withheld_tax(self):
+        """Once an order whose marketplace remits its tax is invoiced, settle that
+        tax: an entry crediting the customer's receivable and debiting the
+        invoice's tax account by the tax remitted, reconciled with the invoice, so
+        that what is left receivable is what the marketplace pays out and the
+        company owes no tax it never collected."""
+        for order in self.sudo():
+            currency = order.currency_id
+            if order.oms_channel_withheld_move_id or currency.is_zero(
+                order.oms_channel_withheld_tax
+            ):
+                continue
+            invoice = order.invoice_ids.filtered(
+                lambda m: m.state == "posted" and m.move_type == "out_invoice"
+            ).sorted("id")[:1]
+            tax_line = invoice.line_ids.filtered(lambda line: line.display_type == "tax")[:1]
+            receivable = invoice.line_ids.filtered(
+                lambda line: line.account_id.account_type == "asset_receivable"
+            )[:1]
+            if not tax_line or not receivable:
+                continue
+            amount = order.oms_channel_withheld_tax
+            balance = currency._convert(
+                amount, order.company_id.currency_id, order.company_id, invoice.date
+            )
+            journal = self.env["account.journal"].search(
+                [("company_id", "=", order.company_id.id), ("type", "=", "general")], limit=1
+            )
+            label = _(
+                "%(channel)s remits the tax of %(order)s",
+                channel=order.oms_channel_id.name,
+                order=order.name,
+            )
+            partner = receivable.partner_id
+            entry = (
+                self.env["account.move"]
+                .sudo()
+                .with_company(order.company_id)
+                .create(
+                    {
+                        "move_type": "entry",
+                        "journal_id": journal.id,
+                        "date": invoice.date,
+                        "ref": label,
+                        "line_ids": [
+                            Command.create(
+                                {
+                                    "name": label,
+                                    "account_id": tax_line.account_id.id,
+                                    "partner_id": partner.id,
+                                    "currency_id": currency.id,
+                                    "amount_currency": amount,
+                                    "balance": balance,
+                                }
+                            ),
+                            Command.create(
+                                {
+                                    "name": label,
+                                    "account_id": receivable.account_id.id,
+                                    "partner_id": partner.id,
+                                    "currency_id": currency.id,
+                                    "amount_currency": -amount,
+                                    "balance": -balance,
+                                }
+                            ),
+                        ],
+                    }
+                )
+            )
+            entry.action_post()
+            order.oms_channel_withheld_move_id = entry
+            _reconcile_receivables(entry | invoice)
 
     # --- refunds --------------------------------------------------------------------
     def _oms_apply_channel_refund(self, refund):

@@ -234,3 +234,61 @@ class TestChannelInvoiceAndPayment(ChannelMoneyCase):
         self.assertAlmostEqual(payment.amount, float(docs["total"]), places=2)
         self.assertEqual(payment.currency_id.name, docs["currency"])
         self.assertIn(order.invoice_ids.payment_state, ("paid", "in_payment"))
+
+
+class TestMarketplaceFacilitatorTax(ChannelMoneyCase):
+    def amazon_order(self, facilitator=True):
+        payload = fixture("amazon", "order_us_docs_example.json")  # 10.00 + 1.01 tax
+        if facilitator:
+            for item in payload["OrderItems"]:
+                item["TaxCollection"] = {
+                    "Model": "MarketplaceFacilitator",
+                    "ResponsibleParty": "Amazon Services, Inc.",
+                }
+        self.amazon.invoice_policy = "confirm"
+        inbox, _created = self.env["oms.channel.inbox"]._oms_store(
+            self.amazon, "pull", json.dumps(payload)
+        )
+        inbox._oms_process()
+        self.assertEqual(inbox.state, "done", inbox.error_message)
+        order = inbox.order_id
+        if order.state != "sale":
+            self.release(order)
+        self.run_money_jobs()
+        return order
+
+    def test_receivable_left_is_what_amazon_pays_out(self):
+        order = self.amazon_order()
+        self.assertAlmostEqual(order.oms_channel_withheld_tax, 1.01, places=2)
+        payment = self.payments(order)
+        self.assertAlmostEqual(payment.amount, 10.00, places=2, msg="Amazon pays out 11.01 - 1.01")
+        invoice = order.invoice_ids
+        self.assertAlmostEqual(invoice.amount_total, 11.01, places=2)
+        self.assertEqual(invoice.amount_residual, 0.0, "tax remitted + payout settle it")
+        entry = order.oms_channel_withheld_move_id
+        self.assertEqual(entry.state, "posted")
+        tax_lines = invoice.line_ids.filtered(lambda line: line.display_type == "tax")
+        booked = entry.line_ids.filtered(
+            lambda line: line.account_id.account_type != "asset_receivable"
+        )
+        self.assertEqual(booked.account_id, tax_lines.account_id, "on the invoice's tax account")
+        self.assertAlmostEqual(
+            sum(tax_lines.mapped("balance")) + sum(booked.mapped("balance")),
+            0.0,
+            places=2,
+            msg="no tax owed for this order",
+        )
+        receivable = (invoice | entry | payment.move_id).line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        )
+        self.assertTrue(all(receivable.mapped("reconciled")))
+        # Run again: nothing more.
+        order._oms_reconcile_channel_payment()
+        self.assertEqual(order.oms_channel_withheld_move_id, entry)
+
+    def test_seller_collected_tax_is_paid_out_whole(self):
+        order = self.amazon_order(facilitator=False)
+        self.assertFalse(order.oms_channel_withheld_tax)
+        self.assertAlmostEqual(self.payments(order).amount, 11.01, places=2)
+        self.assertFalse(order.oms_channel_withheld_move_id)
+        self.assertEqual(order.invoice_ids.amount_residual, 0.0)

@@ -297,3 +297,16 @@ def test_bad_amazon_payload(payload, path, message):
     with pytest.raises(MappingError) as caught:
         map_amazon_order(payload)
     assert (caught.value.path, message in caught.value.message) == (path, True), caught.value
+
+
+def test_marketplace_facilitator_tax_is_withheld():
+    payload = json.loads((FIXTURES / "order_us_docs_example.json").read_text())
+    assert map_amazon_order(payload).withheld_tax == 0, "the seller collects it"
+    for item in payload["OrderItems"]:
+        item["TaxCollection"] = {
+            "Model": "MarketplaceFacilitator",
+            "ResponsibleParty": "Amazon Services, Inc.",
+        }
+    draft = map_amazon_order(payload)
+    assert draft.withheld_tax == Decimal("1.01")
+    assert draft.totals.total == Decimal("11.01"), "the buyer paid it all the same"

@@ -19,7 +19,10 @@ OMS_CRON_WORKERS=${OMS_CRON_WORKERS:-1}
 OMS_GEVENT_PORT=${OMS_GEVENT_PORT:-$((OMS_HTTP_PORT + 3))}
 OMS_JOB_WORKERS=${OMS_JOB_WORKERS:-2}
 OMS_JOB_PORT=${OMS_JOB_PORT:-$((OMS_HTTP_PORT + 4))}
-OMS_JOB_CHANNELS=${OMS_JOB_CHANNELS:-root:$OMS_JOB_WORKERS}
+# One channel per kind of work (oms_core's queue_job_data.xml): imports take all
+# but one worker, so that pushes and labels always find one.
+imports=$((OMS_JOB_WORKERS > 1 ? OMS_JOB_WORKERS - 1 : 1))
+OMS_JOB_CHANNELS=${OMS_JOB_CHANNELS:-root:$OMS_JOB_WORKERS,root.oms:$OMS_JOB_WORKERS,root.oms.import:$imports,root.oms.push:1,root.oms.label:1}
 OMS_PROXY_MODE=${OMS_PROXY_MODE:-1}
 OMS_LIMIT_MEMORY_SOFT=${OMS_LIMIT_MEMORY_SOFT:-2147483648}
 OMS_LIMIT_MEMORY_HARD=${OMS_LIMIT_MEMORY_HARD:-2684354560}

@@ -1,7 +1,7 @@
 {
     "name": "OMS Carriers",
     "summary": "Rate shopping, labels, customs papers, hazmat and tracking through carrier APIs",
-    "version": "18.0.1.16.0",
+    "version": "18.0.1.17.0",
     "category": "Inventory/Delivery",
     "license": "LGPL-3",
     "author": "OMS for Odoo contributors",
@@ -13,6 +13,7 @@
         "security/ir.model.access.csv",
         "data/ir_cron_data.xml",
         "data/oms_health_check_data.xml",
+        "data/queue_job_data.xml",
         "views/delivery_carrier_views.xml",
         "views/product_template_views.xml",
         "views/oms_carrier_error_views.xml",

@@ -1,7 +1,7 @@
 {
     "name": "OMS Core",
     "summary": "One queue of orders from every sales channel, with OMS groups and menus",
-    "version": "18.0.1.8.0",
+    "version": "18.0.1.9.0",
     "category": "Sales/Order Management",
     "license": "LGPL-3",
     "author": "OMS for Odoo contributors",
@@ -15,6 +15,7 @@
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",
         "data/oms_health_check_data.xml",
+        "data/queue_job_data.xml",
         "wizards/oms_order_hold_release_views.xml",
         "wizards/oms_hold_rule_dry_run_views.xml",
         "views/oms_order_hold_views.xml",

@@ -28,6 +28,15 @@ class TestShipInBackground(CarrierCase):
         self.assertFalse(bad.oms_carrier_shipment_ids)
         self.assertIn("Not shipped in the background", bad.message_ids[0].body)
 
+    def test_labels_bought_in_the_background_have_their_own_job_channel(self):
+        delivery = self.make_delivery(self.carrier)
+        with trap_jobs() as trap:
+            delivery.action_oms_ship_in_background()
+            trap.assert_jobs_count(1)
+        job = trap.enqueued_jobs[0]
+        self.assertEqual(job.channel, "root.oms.label")
+        self.assertEqual(job.job_config.retry_pattern, {1: 60, 5: 300, 10: 1800})
+
     def test_a_batch_buys_each_label_and_a_refusal_stays_alone(self):
         good = self.make_delivery(self.carrier) | self.make_delivery(self.carrier)
         nowhere = self.env["res.partner"].create({"name": "No Address"})

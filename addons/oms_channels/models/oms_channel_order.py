@@ -83,6 +83,11 @@ class SaleOrder(models.Model):
                 "note": draft.note or False,
                 "oms_gift_note": self._oms_gift_note(draft) or False,
                 "oms_channel_withheld_tax": float(draft.withheld_tax),
+                # What the channel pays out for it (the marketplace keeps the tax it
+                # remits): its payment is posted by a job (sale_order.py).
+                "oms_channel_paid_amount": float(draft.totals.total - draft.withheld_tax)
+                if PAYMENT_STATES.get(draft.payment_status) == "paid" and not draft.cancelled
+                else 0.0,
                 "order_line": [(0, 0, line) for line in lines],
             }
             if channel.pricelist_id and channel.pricelist_id.currency_id == currency:
@@ -140,7 +145,7 @@ class SaleOrder(models.Model):
             cancelled.with_context(oms_channel_cancelled=True)._action_cancel()
         fulfilled._oms_deliver_by_channel(channel)
         (orders - cancelled - fulfilled)._oms_submit()
-        orders._oms_channel_paid_drafts(drafts)
+        orders._oms_queue_channel_payments()
         return orders
 
     @api.model

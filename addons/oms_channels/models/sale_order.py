@@ -8,7 +8,6 @@ from odoo.exceptions import UserError
 
 from ..channel_mappers.refund import refund_ref
 from .account_move import refund_marker
-from .oms_channel_order import PAYMENT_STATES
 
 
 class SaleOrder(models.Model):
@@ -94,13 +93,23 @@ class SaleOrder(models.Model):
         self.invalidate_recordset()
 
     # --- payments -----------------------------------------------------------------
-    def _oms_channel_paid_drafts(self, drafts):
-        """The orders just made of ``drafts`` (in their order): those the channel
-        says are paid get their payment (cancelled ones none)."""
-        for order, draft in zip(self, drafts, strict=True):
-            if order.state != "cancel" and PAYMENT_STATES.get(draft.payment_status) == "paid":
-                # What the channel pays out: the marketplace keeps the tax it remits.
-                order._oms_channel_paid(draft.totals.total - draft.withheld_tax)
+    def _oms_queue_channel_payments(self):
+        """Queue one job posting the payments of the orders (new orders of an
+        import) the channel says are paid, when the channel has a journal."""
+        todo = self.filtered(
+            lambda o: o.state != "cancel"
+            and o.oms_channel_paid_amount > 0
+            and not o.oms_channel_payment_id
+            and o.sudo().oms_channel_id.payment_journal_id
+        )
+        if todo:
+            todo.with_delay(
+                description=_("Record the channel's payments of %s orders", len(todo))
+            )._oms_record_channel_payments()
+
+    def _oms_record_channel_payments(self):
+        """The payment of each order (see :meth:`_oms_record_channel_payment`)."""
+        return [order._oms_record_channel_payment() for order in self]
 
     def _oms_channel_paid(self, amount):
         """The channel says the order is paid, ``amount`` (a Decimal, in the order's

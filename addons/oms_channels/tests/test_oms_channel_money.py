@@ -10,7 +10,11 @@ from odoo.addons.queue_job.tests.common import trap_jobs
 
 from .common import FixtureChannelsCase, fixture
 
-MONEY_JOBS = ("_oms_invoice_channel_order", "_oms_record_channel_payment")
+MONEY_JOBS = (
+    "_oms_invoice_channel_order",
+    "_oms_record_channel_payment",
+    "_oms_record_channel_payments",
+)
 
 
 class ChannelMoneyCase(FixtureChannelsCase):

@@ -219,16 +219,20 @@ class WooCommerceClient(HttpClient):
         ensure(isinstance(item, dict), "WooCommerce answered without the refund", response)
         return _refund(item, order_id)
 
-    def find_refund(self, order_id, reason):
-        """The order's refund with this ``reason`` (None when there is none)."""
+    def list_refunds(self, order_id):
+        """The order's refunds as WooCommerce gives them (JSON objects)."""
         response = self.request("GET", f"orders/{order_id}/refunds")
         items = response.json()
         ensure(isinstance(items, list), "WooCommerce answered without the refunds", response)
+        return [item for item in items if isinstance(item, dict)]
+
+    def find_refund(self, order_id, reason):
+        """The order's refund with this ``reason`` (None when there is none)."""
         return next(
             (
                 _refund(item, order_id)
-                for item in items
-                if isinstance(item, dict) and (item.get("reason") or "").strip() == reason.strip()
+                for item in self.list_refunds(order_id)
+                if (item.get("reason") or "").strip() == reason.strip()
             ),
             None,
         )

@@ -250,7 +250,7 @@ WooCommerce Order (REST API v3 ``GET /wc/v3/orders``, ``orders/{id}``, the order
 | tax_lines[].id | id | ignored | id |
 | tax_lines[].meta_data[].* | status | ignored | plugin data |
 | refunds[].total | money | mapped | a paid order with refunds is partially_refunded (payment_status); its lines and total stay as sold: the refunded items are only in the refund objects, not read |
-| refunds[].id | id | ignored | the refund's id |
+| refunds[].id | id | mapped | a refund not read yet is read from GET orders/<id>/refunds (with an API key) and credited once (channel_mappers/refund.py) |
 | refunds[].reason | status | ignored | the refund's reason |
 | refunds[].refund | status | ignored | the refund's reason (the v3 docs' list example names it so) |
 | billing.* | id | mapped | billing_address; its email and phone the order's |

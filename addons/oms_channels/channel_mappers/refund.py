@@ -15,6 +15,12 @@ keeps them out; ``subtotal`` and ``total_tax``), ``order_adjustments[]``
 difference between what the items were worth and what was refunded, not read:
 the money refunded says it) and ``transactions[]`` (the money: ``kind``
 ``refund`` with ``status`` ``success``).
+WooCommerce's order lists only its refunds' ids and totals (``refunds[]``); each
+refund is read from ``GET orders/<id>/refunds`` (the Order Refund resource:
+``amount``, ``line_items[]`` with negative ``quantity`` and the order item in
+the ``_refunded_item_id`` meta, ``shipping_lines[]`` where the store lists
+them); the import adds the order's id as ``order_id``. WooCommerce's refund
+says nothing of restocking (a request option only): no return receipt.
 Amazon's Orders API v0 has no refunds (they are financial events of the Finances
 API): no Amazon mapper.
 """
@@ -144,4 +150,66 @@ def map_shopify_refund(payload):
         shipping_tax=shipping_tax,
         amount=amount,
         note=f.text(data, "note", "", multiline=True) or "",
+    )
+
+
+def is_woocommerce_refund(payload):
+    """A WooCommerce Order Refund (as the import stores it, with ``order_id``)."""
+    return (
+        isinstance(payload, dict)
+        and "order_id" in payload
+        and "refunded_payment" in payload
+        and "status" not in payload
+    )
+
+
+def map_woocommerce_refund(payload):
+    """The refund draft of a WooCommerce Order Refund (with its ``order_id``)."""
+    data = f.load_json(payload)
+    lines = []
+    for index, item in enumerate(f.array(data, "line_items", "")):
+        where = f"line_items[{index}]"
+        f.as_object(item, where)
+        refunded = next(
+            (
+                meta.get("value")
+                for meta in f.array(item, "meta_data", where)
+                if isinstance(meta, dict) and meta.get("key") == "_refunded_item_id"
+            ),
+            None,
+        )
+        if refunded in (None, ""):
+            raise MappingError("names no order item (_refunded_item_id)", f"{where}.meta_data")
+        quantity = item.get("quantity")
+        if isinstance(quantity, int) and not isinstance(quantity, bool):
+            quantity = abs(quantity)
+        lines.append(
+            RefundLine(
+                line_id=str(refunded),
+                quantity=f.to_quantity(quantity, f"{where}.quantity"),
+                restock=False,
+                subtotal=abs(f.money(item, "total", where, required=False, allow_negative=True)),
+                tax=abs(f.money(item, "total_tax", where, required=False, allow_negative=True)),
+            )
+        )
+    shipping = shipping_tax = ZERO
+    for index, line in enumerate(f.array(data, "shipping_lines", "")):
+        where = f"shipping_lines[{index}]"
+        f.as_object(line, where)
+        shipping += abs(f.money(line, "total", where, required=False, allow_negative=True))
+        shipping_tax += abs(f.money(line, "total_tax", where, required=False, allow_negative=True))
+    amount = f.money(data, "amount", "")
+    if not amount:
+        raise MappingError("the refund gives nothing back", "amount")
+    return RefundDraft(
+        channel_kind="woocommerce",
+        external_id=f.ident(data, "id", ""),
+        order_external_id=f.ident(data, "order_id", ""),
+        created_at=f.timestamp(data, "date_created_gmt", "", required=False),
+        currency="",
+        lines=tuple(lines),
+        shipping=shipping,
+        shipping_tax=shipping_tax,
+        amount=amount,
+        note=f.text(data, "reason", "", multiline=True) or "",
     )

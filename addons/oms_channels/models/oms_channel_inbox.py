@@ -22,7 +22,13 @@ from ..channel_mappers import (
     map_shopify_order,
     map_woocommerce_order,
 )
-from ..channel_mappers.refund import is_shopify_refund, map_shopify_refund, refund_ref
+from ..channel_mappers.refund import (
+    is_shopify_refund,
+    is_woocommerce_refund,
+    map_shopify_refund,
+    map_woocommerce_refund,
+    refund_ref,
+)
 from .oms_channel_product import TRANSIENT_ERRORS
 
 _logger = logging.getLogger(__name__)
@@ -38,6 +44,7 @@ RISKS_RETRY = 60
 # Times the scheduled pull queues a payload again whose import job is gone,
 # before it puts the payload in error for a person.
 MAX_REQUEUES = 3
+REFUND_MAPPERS = {"shopify": map_shopify_refund, "woocommerce": map_woocommerce_refund}
 MAPPERS = {
     "shopify": map_shopify_order,
     "woocommerce": map_woocommerce_order,
@@ -56,6 +63,10 @@ def _identify_shopify(payload):
 
 
 def _identify_woocommerce(payload):
+    if is_woocommerce_refund(payload):
+        refund_id = payload.get("id")
+        key = refund_ref(refund_id) if refund_id not in (None, "") else None
+        return key, payload.get("date_created_gmt"), "id"
     return payload.get("id"), payload.get("date_modified_gmt"), "id"
 
 
@@ -268,6 +279,7 @@ class OmsChannelInbox(models.Model):
                 (mine - refunds)._oms_process_channel(channel)
             for record in refunds:
                 record._oms_process_refund()
+            (mine - refunds)._oms_fetch_refunds(channel)
 
     def _oms_process_batch(self):
         """A background job's batch (a pull, a file, reprocessing, webhooks): the
@@ -422,6 +434,65 @@ class OmsChannelInbox(models.Model):
                 record._oms_fail(str(error))
         return result
 
+    def _oms_fetch_refunds(self, channel):
+        """WooCommerce orders list their refunds' ids only: the refunds of the
+        imported orders not in the inbox yet are read from the channel
+        (``GET orders/<id>/refunds``), stored once each (``refund:<id>``, with the
+        order's id) and applied. A channel without API credentials reads none; one
+        that cannot answer now is asked again with the order's next version."""
+        if channel.channel_type != "woocommerce":
+            return
+        wanted = {}
+        for record in self.filtered(lambda r: r.state == "done" and r.order_id):
+            body = json.loads(record.body)
+            ids = [
+                str(refund["id"])
+                for refund in body.get("refunds") or ()
+                if isinstance(refund, dict) and refund.get("id") not in (None, "")
+            ]
+            if ids:
+                wanted[record.external_id] = ids
+        if not wanted:
+            return
+        known = set(
+            self.sudo()
+            .search(
+                [
+                    ("channel_id", "=", channel.id),
+                    ("external_id", "in", [refund_ref(i) for ids in wanted.values() for i in ids]),
+                ]
+            )
+            .mapped("external_id")
+        )
+        missing = {
+            order: [i for i in ids if refund_ref(i) not in known] for order, ids in wanted.items()
+        }
+        if not any(missing.values()):
+            return
+        try:
+            client = channel._oms_get_channel_client()
+        except UserError:
+            return  # webhooks only: no API to read the refunds with
+        stored = self.browse()
+        for order_id, ids in missing.items():
+            if not ids:
+                continue
+            try:
+                refunds = client.list_refunds(order_id)
+            except ChannelError as error:
+                _logger.warning(
+                    "Channel %s: the refunds of order %s could not be read: %s",
+                    channel.id,
+                    order_id,
+                    error,
+                )
+                continue
+            for refund in refunds:
+                if str(refund.get("id")) in ids:
+                    body = json.dumps(dict(refund, order_id=order_id))
+                    stored |= self._oms_store(channel, "pull", body, topic="refund")[0]
+        stored._oms_process()
+
     def _oms_process_refund(self):
         """A refund the channel made: a credit note, the money back and the restock
         on its order (sale.order._oms_apply_channel_refund), once. A refund that
@@ -429,11 +500,12 @@ class OmsChannelInbox(models.Model):
         ends in error with the reason and writes nothing; reprocess it when fixed."""
         self.ensure_one()
         channel = self.channel_id
-        if channel.channel_type != "shopify":
+        mapper = REFUND_MAPPERS.get(channel.channel_type)
+        if not mapper:
             self._oms_fail(_("Refunds of %s channels cannot be imported.", channel.name))
             return
         try:
-            refund = map_shopify_refund(self.body)
+            refund = mapper(self.body)
         except MappingError as error:
             self._oms_fail(str(error))
             return

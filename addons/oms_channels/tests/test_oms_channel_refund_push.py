@@ -172,3 +172,34 @@ class TestWooCommerceRefundPush(RefundPushCase):
         self.assertEqual(move.oms_channel_refund_ref, f"refund:{refund['id']}")
         self.assertEqual(move.oms_channel_push_state, "done")
         self.assertAlmostEqual(self.refund_payment(order).amount, move.amount_total, places=2)
+
+    def test_a_refund_made_in_woocommerce_is_read_and_credited_once(self):
+        order = self.paid_and_invoiced(self.channel)
+        first = self.remote["line_items"][0]
+        unit = (float(first["total"]) + float(first["total_tax"])) / first["quantity"]
+        amount = f"{unit:.2f}"
+        # The merchant refunds one item in WooCommerce's admin.
+        client = self.channel._oms_get_channel_client()
+        remote = client.create_refund(
+            self.remote["id"],
+            amount,
+            "Damaged in transit",
+            line_items=[{"id": first["id"], "quantity": 1, "refund_total": first["price"]}],
+        )
+        self._import_all(self.channel)  # the order's new version lists the refund
+        inbox = self.env["oms.channel.inbox"].search(
+            [("channel_id", "=", self.channel.id), ("external_id", "=", f"refund:{remote.id}")]
+        )
+        self.assertEqual(inbox.state, "done", inbox.error_message)
+        credit_note = order.invoice_ids.filtered(lambda m: m.move_type == "out_refund")
+        self.assertEqual(len(credit_note), 1)
+        self.assertAlmostEqual(credit_note.amount_total, float(amount), places=2)
+        goods = credit_note.invoice_line_ids.filtered(lambda line: line.sale_line_ids)
+        self.assertEqual(goods.sale_line_ids.oms_external_line_id, str(first["id"]))
+        self.assertEqual(goods.quantity, 1)
+        self.assertAlmostEqual(self.refund_payment(order).amount, float(amount), places=2)
+        # A later version still lists it: read once, credited once.
+        self.sim.update_order(self.remote["id"], customer_note="call first")
+        self._import_all(self.channel)
+        self.assertEqual(len(order.invoice_ids.filtered(lambda m: m.move_type == "out_refund")), 1)
+        self.assertEqual(len(self.sim.requests_to("GET", r"/refunds$")), 1)

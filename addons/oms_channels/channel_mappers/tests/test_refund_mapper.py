@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 from ..errors import MappingError
-from ..refund import RefundLine, is_shopify_refund, map_shopify_refund
+from ..refund import (
+    RefundLine,
+    is_shopify_refund,
+    is_woocommerce_refund,
+    map_shopify_refund,
+    map_woocommerce_refund,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "shopify"
 
@@ -90,3 +96,16 @@ def test_bad_refunds_are_refused_naming_the_field(change, message):
     change(payload)
     with pytest.raises(MappingError, match=re.escape(message)):
         map_shopify_refund(payload)
+
+
+def test_woocommerce_documented_refund():
+    payload = json.loads((FIXTURES.parent / "woocommerce" / "refund_docs_example.json").read_text())
+    assert is_woocommerce_refund(payload)
+    refund = map_woocommerce_refund(payload)
+    assert (refund.external_id, refund.order_external_id) == ("726", "723")
+    assert refund.lines == (RefundLine("311", 1, False, Decimal("9.00"), Decimal("0.00")),)
+    assert refund.amount == Decimal("10.00")
+    assert refund.created_at == datetime(2017, 3, 21, 20, 7, 11, tzinfo=timezone.utc)
+    payload["line_items"][0]["meta_data"] = []
+    with pytest.raises(MappingError, match="names no order item"):
+        map_woocommerce_refund(payload)

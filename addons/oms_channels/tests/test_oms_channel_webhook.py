@@ -19,7 +19,7 @@ from odoo.addons.oms_channels.controllers import intake
 from odoo.addons.oms_channels.models.oms_channel import import_job_key
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-from .common import intake_answers
+from .common import fixture, intake_answers
 
 SECRET = "whsec_test_123"
 
@@ -459,6 +459,17 @@ class TestWebhookIntake(InboxCase):
             self.Inbox._oms_store(self.channel, "webhook", body.decode()), (stored, False)
         )
         self.assertEqual(self._jobs(), job, "the waiting job imports it")
+
+    def test_refunds_create_is_stored_as_a_refund_like_the_route(self):
+        self.channel._oms_queue_webhook_import()
+        body = json.dumps(fixture("shopify", "refund_return_and_shipping.json")).encode()
+        stored = self.Inbox.browse(self._store(body, sign(body, SECRET)))
+        self.assertEqual(
+            (stored.external_id, stored.version),
+            ("refund:509562969", "2025-01-12T11:00:00-05:00"),
+            "a refund, apart from order 509562969's versions",
+        )
+        self.assertEqual(self.Inbox._oms_store(self.channel, "webhook", body.decode())[0], stored)
 
     def test_payload_without_version_is_keyed_like_the_route(self):
         self.channel._oms_queue_webhook_import()

@@ -2,7 +2,7 @@
     "name": "OMS Channels",
     "summary": "Orders from Shopify, WooCommerce, Amazon and files land once; stock, "
     "tracking and cancellations go back",
-    "version": "18.0.1.14.0",
+    "version": "18.0.1.15.0",
     "category": "Sales/Order Management",
     "license": "LGPL-3",
     "author": "OMS for Odoo contributors",
@@ -15,6 +15,7 @@
         "data/product_data.xml",
         "data/ir_cron_data.xml",
         "data/oms_health_check_data.xml",
+        "data/queue_job_data.xml",
         "views/oms_channel_inbox_views.xml",
         "views/oms_channel_views.xml",
         "views/oms_channels_menus.xml",

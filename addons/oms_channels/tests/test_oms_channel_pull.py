@@ -43,6 +43,7 @@ class TestShopifyPull(LocalSimulatorsMixin, TransactionCase):
             self.channel.action_pull_orders()
             trap.assert_jobs_count(1)  # one import job per batch of payloads
             self.assertEqual(len(trap.enqueued_jobs[0].recordset), 5)
+            self.assertEqual(trap.enqueued_jobs[0].channel, "root.oms.import")
         self.assertEqual(len(self._inbox()), 5)
         self.assertEqual(set(self._inbox().mapped("source")), {"pull"})
         cursor = self.channel.pull_cursor
@@ -52,6 +53,18 @@ class TestShopifyPull(LocalSimulatorsMixin, TransactionCase):
             trap.assert_jobs_count(0)
         self.assertEqual(len(self._inbox()), 5, "a second pull adds no duplicate")
         self.assertEqual(self.channel.pull_cursor, cursor)
+
+    def test_what_goes_out_to_the_channels_runs_on_its_own_job_channel(self):
+        Function = self.env["queue.job.function"]
+        for function, channel in (
+            ("<oms.channel>._oms_import_webhooks", "root.oms.import"),
+            ("<sale.order>._oms_record_channel_payment", "root.oms.import"),
+            ("<oms.channel>._oms_push_stock", "root.oms.push"),
+            ("<stock.picking>._oms_push_shipment", "root.oms.push"),
+            ("<sale.order>._oms_push_cancellation", "root.oms.push"),
+            ("<account.move>._oms_push_channel_refund", "root.oms.push"),
+        ):
+            self.assertEqual(Function.job_config(function).channel, channel, function)
 
     def test_pull_error_is_shown_and_recorded(self):
         self.sim.fail_next(401, body={"errors": "[API] Invalid API key"})

@@ -66,6 +66,14 @@ class AccountMove(models.Model):
         posted._oms_queue_channel_refund()
         return posted
 
+    def _oms_money_back_through_channel(self):
+        """A credit note refunded in its order's channel (queued or done) sends the
+        money back there."""
+        return (
+            self.oms_channel_push_state in ("pending", "done")
+            or super()._oms_money_back_through_channel()
+        )
+
     def _oms_channel_order(self):
         self.ensure_one()
         return self.sudo().invoice_line_ids.sale_line_ids.order_id[:1]

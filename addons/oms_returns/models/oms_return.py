@@ -878,6 +878,20 @@ class OmsReturn(models.Model):
             receivable.reconcile()
         currency = note.currency_id
         left = note.amount_residual
+        if not currency.is_zero(left) and note._oms_money_back_through_channel():
+            self._oms_log(
+                _(
+                    "%(amount).2f %(currency)s of %(note)s goes back to the customer "
+                    "through %(channel)s, where they paid",
+                    amount=left,
+                    currency=currency.name,
+                    note=note.name,
+                    channel=note.invoice_line_ids.sale_line_ids.order_id[:1].oms_channel_id.name
+                    or _("the sales channel"),
+                ),
+                mail=False,
+            )
+            return
         Attempt = self.env["oms.refund.attempt"].sudo()
         for payment in invoice.sudo()._get_reconciled_payments():
             amount = min(left, payment.amount_available_for_refund)

@@ -5,26 +5,13 @@ Shopify), never also through a provider or "by hand" (oms_returns)."""
 from odoo.addons.oms_channels.tests.test_oms_channel_refund_push import RefundPushCase
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-from tests.simulators.shopify import ShopifySimulator, generate_orders
+from tests.simulators.shopify import generate_orders
 
 
 class TestChannelOrderReturnRefund(RefundPushCase):
     def setUp(self):
         super().setUp()
-        self.sim = ShopifySimulator().start()
-        self.addCleanup(self.sim.stop)
-        self.channel = self.env["oms.channel"].create(
-            {
-                "name": "Shopify (simulator)",
-                "channel_type": "shopify",
-                "allow_insecure_http": True,  # the local simulator
-                "api_base_url": self.sim.url,
-                "shopify_access_token": self.sim.access_token,
-                "shopify_location_id": str(self.sim.location_id),
-                "warehouse_id": self.warehouse.id,
-                "invoice_policy": "never",
-            }
-        )
+        self.channel = self.shopify_channel(invoice_policy="never")
         (self.remote,) = self.sim.add_orders(
             [dict(o, financial_status="paid") for o in generate_orders(1, seed=52, lines=2)]
         )

@@ -22,6 +22,24 @@ ITEM_IDS = {sku: item_id for sku, _title, _variant, _price, item_id in CATALOGUE
 
 
 class ChannelFlowCase(ChannelSimulatorCase):
+    def shopify_channel(self, **values):
+        """A Shopify channel on a fresh simulated shop (``self.sim``), shipping from
+        the test warehouse."""
+        self.sim = ShopifySimulator().start()
+        self.addCleanup(self.sim.stop)
+        return self.env["oms.channel"].create(
+            {
+                "name": "Shopify (simulator)",
+                "channel_type": "shopify",
+                "allow_insecure_http": True,  # the local simulator
+                "api_base_url": self.sim.url,
+                "shopify_access_token": self.sim.access_token,
+                "shopify_location_id": str(self.sim.location_id),
+                "warehouse_id": self.warehouse.id,
+                **values,
+            }
+        )
+
     def _import_all(self, channel):
         with trap_jobs() as trap:
             channel.action_pull_orders()
@@ -58,20 +76,7 @@ class ChannelFlowCase(ChannelSimulatorCase):
 class TestShopifyPushBack(ChannelFlowCase):
     def setUp(self):
         super().setUp()
-        self.sim = ShopifySimulator().start()
-        self.addCleanup(self.sim.stop)
-        self.channel = self.env["oms.channel"].create(
-            {
-                "name": "Shopify (simulator)",
-                "channel_type": "shopify",
-                "allow_insecure_http": True,  # the local simulator
-                "api_base_url": self.sim.url,
-                "shopify_access_token": self.sim.access_token,
-                "shopify_location_id": str(self.sim.location_id),
-                "warehouse_id": self.warehouse.id,
-                "stock_buffer": 1,
-            }
-        )
+        self.channel = self.shopify_channel(stock_buffer=1)
 
     def test_stock_pushed_is_on_hand_minus_reserved_minus_buffer(self):
         self.stock_everything(10)

@@ -8,7 +8,7 @@ from odoo import Command
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-from tests.simulators.shopify import ShopifySimulator, generate_orders
+from tests.simulators.shopify import generate_orders
 from tests.simulators.woocommerce import WooCommerceSimulator
 from tests.simulators.woocommerce import generate_orders as woo_orders
 
@@ -59,20 +59,7 @@ class RefundPushCase(ChannelFlowCase):
 class TestShopifyRefundPush(RefundPushCase):
     def setUp(self):
         super().setUp()
-        self.sim = ShopifySimulator().start()
-        self.addCleanup(self.sim.stop)
-        self.channel = self.env["oms.channel"].create(
-            {
-                "name": "Shopify (simulator)",
-                "channel_type": "shopify",
-                "allow_insecure_http": True,  # the local simulator
-                "api_base_url": self.sim.url,
-                "shopify_access_token": self.sim.access_token,
-                "shopify_location_id": str(self.sim.location_id),
-                "warehouse_id": self.warehouse.id,
-                "invoice_policy": "never",
-            }
-        )
+        self.channel = self.shopify_channel(invoice_policy="never")
         (self.remote,) = self.sim.add_orders(
             [dict(o, financial_status="paid") for o in generate_orders(1, seed=51, lines=2)]
         )

@@ -122,6 +122,14 @@ class SaleOrder(models.Model):
         compute="_compute_oms_over_credit_limit",
         help="The customer is over its credit limit (Odoo's own credit limit figures).",
     )
+    oms_company_currency_id = fields.Many2one(related="company_id.currency_id")
+    oms_amount_total_company = fields.Monetary(
+        string="Total in Company Currency",
+        compute="_compute_oms_amount_total_company",
+        currency_field="oms_company_currency_id",
+        help="The order's total in its company's currency, at the order's rate: what "
+        "hold rules and reports compare amounts with, whatever the order's currency.",
+    )
     oms_order_date = fields.Datetime(
         string="Ordered On",
         default=fields.Datetime.now,
@@ -297,6 +305,12 @@ class SaleOrder(models.Model):
                 and address.country_id
                 and (address.zip or not address.country_id.zip_required)
             )
+
+    @api.depends("amount_total", "currency_rate")
+    def _compute_oms_amount_total_company(self):
+        for order in self:
+            rate = order.currency_rate or 1.0  # company currency -> order currency
+            order.oms_amount_total_company = order.amount_total / rate
 
     @api.depends("partner_credit_warning")
     def _compute_oms_over_credit_limit(self):

@@ -1,8 +1,12 @@
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.modules.migration import load_script
 from odoo.tests import new_test_user
 from odoo.tools import mute_logger
+from odoo.tools.misc import file_path
 
 from .common import OmsCoreCase
+
+MIGRATION = "oms_core/migrations/18.0.1.9.1/post-migration.py"
 
 
 class TestStandardRules(OmsCoreCase):
@@ -177,6 +181,34 @@ class TestManualRelease(OmsCoreCase):
         order.oms_hold_ids.with_user(self.oms_manager).action_release("Fine")
         order.oms_fraud_score = 95
         self.assertEqual(len(order.oms_hold_ids), 1, "an overridden rule does not hold again")
+
+    def test_the_review_threshold_is_in_the_companys_currency(self):
+        rule = self.env.ref("oms_core.oms_hold_rule_review")
+        jpy = self.env.ref("base.JPY")
+        jpy.active = True
+        self.env["res.currency.rate"].create(
+            {"currency_id": jpy.id, "rate": 150.0 * self.env.company.currency_id.rate}
+        )
+        yen = self.env["product.pricelist"].create({"name": "Yen", "currency_id": jpy.id})
+        # 9,818 JPY is about 65 in the company's currency: no review.
+        small = self._order(qty=1, price=9818, pricelist_id=yen.id)
+        self.assertEqual(small.currency_id, jpy)
+        self.assertAlmostEqual(small.oms_amount_total_company, small.amount_total / 150, 2)
+        self.assertFalse(small.oms_hold_ids.filtered(lambda h: h.rule_id == rule))
+        # 900,000 JPY is 6,000: reviewed.
+        large = self._order(qty=1, price=900000, pricelist_id=yen.id)
+        self.assertTrue(large.oms_hold_ids.filtered(lambda h: h.rule_id == rule))
+
+    def test_the_migration_moves_the_review_threshold_to_the_companys_currency(self):
+        rule = self.env.ref("oms_core.oms_hold_rule_review")
+        changed = rule.copy({"domain": '[("amount_total", ">", 9000)]'})
+        rule.domain = '[("amount_total", ">", 5000)]'  # as databases made before hold it
+        self.env.flush_all()
+        script = load_script(file_path(MIGRATION), "oms_core_review_threshold")
+        script.migrate(self.env.cr, "18.0.1.9.0")
+        self.env.invalidate_all()
+        self.assertEqual(rule.domain, '[("oms_amount_total_company", ">", 5000)]')
+        self.assertEqual(changed.domain, '[("amount_total", ">", 9000)]', "a manager's own")
 
     def test_release_of_a_gone_condition_is_a_release(self):
         rule = self.env.ref("oms_core.oms_hold_rule_review")

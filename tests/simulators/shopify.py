@@ -880,7 +880,9 @@ class ShopifySimulator(ChannelSimulator):
             field, key = _MUTATION_ERRORS[operation]
             data, actual = {field: {key: fault["user_errors"]}}, 10
         else:
-            answer = handler(self, variables, query)
+            handler, scope, field = handler
+            answer = self._access_denied(scope, field) if scope else None
+            answer = answer or handler(self, variables, query)
             if isinstance(answer, Response):
                 self._points += requested
                 return answer
@@ -934,9 +936,6 @@ class ShopifySimulator(ChannelSimulator):
         return {"shop": shop}, 1
 
     def _gql_orders_page(self, variables, query):
-        denied = self._access_denied("read_orders", "orders")
-        if denied:
-            return denied
         first = variables.get("first")
         if not isinstance(first, int) or not 1 <= first <= 250:
             return _graphql_error("first must be between 1 and 250", "BAD_REQUEST")
@@ -974,9 +973,6 @@ class ShopifySimulator(ChannelSimulator):
         return self.orders.get(number) if number is not None else None
 
     def _gql_order(self, variables, query):
-        denied = self._access_denied("read_orders", "order")
-        if denied:
-            return denied
         order = self._find_order(variables)
         if not order:
             return {"order": None}, 1
@@ -984,9 +980,6 @@ class ShopifySimulator(ChannelSimulator):
         return {"order": node}, _order_cost(node)
 
     def _gql_order_line_items(self, variables, query):
-        denied = self._access_denied("read_orders", "order")
-        if denied:
-            return denied
         order = self._find_order(variables)
         if not order:
             return {"order": None}, 1
@@ -1003,9 +996,6 @@ class ShopifySimulator(ChannelSimulator):
         return {"order": node}, 3 + len(page) * LINE_NODE_COST
 
     def _gql_order_risks(self, variables, query):
-        denied = self._access_denied("read_orders", "order")
-        if denied:
-            return denied
         order = self._find_order(variables)
         if not order:
             return {"order": None}, 1
@@ -1033,9 +1023,6 @@ class ShopifySimulator(ChannelSimulator):
         return {"order": node}, 2 + 2 * len(assessments)
 
     def _gql_fulfillment_orders(self, variables, query):
-        denied = self._access_denied("read_orders", "order")
-        if denied:
-            return denied
         order = self._find_order(variables)
         if not order:
             return {"order": None}, 1
@@ -1056,9 +1043,6 @@ class ShopifySimulator(ChannelSimulator):
         return {"order": node}, 3 + sum(5 + 2 * len(n["lineItems"]["nodes"]) for n in nodes)
 
     def _gql_fulfillment_order_line_items(self, variables, query):
-        denied = self._access_denied("read_orders", "fulfillmentOrder")
-        if denied:
-            return denied
         fo = self.fulfillment_orders.get(_gid_number(variables.get("id"), "FulfillmentOrder"))
         if not fo:
             return {"fulfillmentOrder": None}, 1
@@ -1076,9 +1060,6 @@ class ShopifySimulator(ChannelSimulator):
         return {"fulfillmentOrder": node}, 3 + 2 * len(page)
 
     def _gql_fulfillment_create(self, variables, query):
-        denied = self._access_denied("write_fulfillments", "fulfillmentCreate")
-        if denied:
-            return denied
         given = variables.get("fulfillment") or {}
         groups = []
         for group in given.get("lineItemsByFulfillmentOrder") or []:
@@ -1117,9 +1098,6 @@ class ShopifySimulator(ChannelSimulator):
         return {"fulfillmentCreate": {"fulfillment": fulfillment, "userErrors": []}}, 10
 
     def _gql_order_cancel(self, variables, query):
-        denied = self._access_denied("write_orders", "orderCancel")
-        if denied:
-            return denied
         reason = variables.get("reason")
         missing = [
             name
@@ -1144,9 +1122,6 @@ class ShopifySimulator(ChannelSimulator):
         return {"orderCancel": {"job": job, "orderCancelUserErrors": []}}, 10
 
     def _gql_product_variants(self, variables, query):
-        denied = self._access_denied("read_products", "productVariants")
-        if denied:
-            return denied
         variants = [v for product in _catalogue_products() for v in product["variants"]]
         start = int(variables.get("after") or 0)
         first = int(variables.get("first") or 0)
@@ -1169,9 +1144,6 @@ class ShopifySimulator(ChannelSimulator):
         return {"productVariants": connection}, 2 + 3 * len(page)
 
     def _gql_inventory_set_quantities(self, variables, query):
-        denied = self._access_denied("write_inventory", "inventorySetQuantities")
-        if denied:
-            return denied
         given = variables.get("input") or {}
         errors = []
         if given.get("name") not in ("available", "on_hand"):
@@ -1465,9 +1437,6 @@ class ShopifySimulator(ChannelSimulator):
         return (amount + shipping).quantize(cent), figures, shipping
 
     def _gql_suggested_refund(self, variables, query):
-        denied = self._access_denied("read_orders", "order")
-        if denied:
-            return denied
         order = self._find_order(variables)
         if not order:
             return {"order": None}, 1
@@ -1514,9 +1483,6 @@ class ShopifySimulator(ChannelSimulator):
         return {"order": node}, 15
 
     def _gql_refund_create(self, variables, query):
-        denied = self._access_denied("write_orders", "refundCreate")
-        if denied:
-            return denied
         given = variables.get("input") or {}
 
         def refused(message, field):
@@ -1599,9 +1565,6 @@ class ShopifySimulator(ChannelSimulator):
         return {"refundCreate": {"refund": _refund_node(refund, currency), "userErrors": []}}, 10
 
     def _gql_order_refunds(self, variables, query):
-        denied = self._access_denied("read_orders", "order")
-        if denied:
-            return denied
         order = self._find_order(variables)
         if not order:
             return {"order": None}, 1
@@ -1887,21 +1850,39 @@ def _fulfillment_order_node(fo, lines):
     }
 
 
+# Operation name -> (handler, access scope it needs, the field Shopify names when
+# the scope is missing).
 _GRAPHQL_OPERATIONS = {
-    "Shop": ShopifySimulator._gql_shop,
-    "OrdersPage": ShopifySimulator._gql_orders_page,
-    "Order": ShopifySimulator._gql_order,
-    "OrderLineItems": ShopifySimulator._gql_order_line_items,
-    "OrderRisks": ShopifySimulator._gql_order_risks,
-    "FulfillmentOrders": ShopifySimulator._gql_fulfillment_orders,
-    "FulfillmentOrderLineItems": ShopifySimulator._gql_fulfillment_order_line_items,
-    "FulfillmentCreate": ShopifySimulator._gql_fulfillment_create,
-    "OrderCancel": ShopifySimulator._gql_order_cancel,
-    "ProductVariants": ShopifySimulator._gql_product_variants,
-    "InventorySetQuantities": ShopifySimulator._gql_inventory_set_quantities,
-    "SuggestedRefund": ShopifySimulator._gql_suggested_refund,
-    "RefundCreate": ShopifySimulator._gql_refund_create,
-    "OrderRefunds": ShopifySimulator._gql_order_refunds,
+    "Shop": (ShopifySimulator._gql_shop, None, None),
+    "OrdersPage": (ShopifySimulator._gql_orders_page, "read_orders", "orders"),
+    "Order": (ShopifySimulator._gql_order, "read_orders", "order"),
+    "OrderLineItems": (ShopifySimulator._gql_order_line_items, "read_orders", "order"),
+    "OrderRisks": (ShopifySimulator._gql_order_risks, "read_orders", "order"),
+    "FulfillmentOrders": (ShopifySimulator._gql_fulfillment_orders, "read_orders", "order"),
+    "FulfillmentOrderLineItems": (
+        ShopifySimulator._gql_fulfillment_order_line_items,
+        "read_orders",
+        "fulfillmentOrder",
+    ),
+    "FulfillmentCreate": (
+        ShopifySimulator._gql_fulfillment_create,
+        "write_fulfillments",
+        "fulfillmentCreate",
+    ),
+    "OrderCancel": (ShopifySimulator._gql_order_cancel, "write_orders", "orderCancel"),
+    "ProductVariants": (
+        ShopifySimulator._gql_product_variants,
+        "read_products",
+        "productVariants",
+    ),
+    "InventorySetQuantities": (
+        ShopifySimulator._gql_inventory_set_quantities,
+        "write_inventory",
+        "inventorySetQuantities",
+    ),
+    "SuggestedRefund": (ShopifySimulator._gql_suggested_refund, "read_orders", "order"),
+    "RefundCreate": (ShopifySimulator._gql_refund_create, "write_orders", "refundCreate"),
+    "OrderRefunds": (ShopifySimulator._gql_order_refunds, "read_orders", "order"),
 }
 
 

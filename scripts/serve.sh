@@ -115,17 +115,21 @@ wait_healthy "$OMS_HTTP_PORT" "public server" "$logs/serve-http.log"
 # The runner keeps no state of its own (the queue is in the database): one that
 # dies is started again; jobs it had handed over run on (dead ones are requeued).
 (
-    child=""
+    child="" pause=1
     trap '[ -n "$child" ] && kill -TERM "$child" 2>/dev/null; exit 0' INT TERM
     while true; do
+        started=$SECONDS
         "$OMS_VENV/bin/python" "$OMS_ROOT/scripts/jobrunner.py" -c "$jobs_conf" \
             --logfile="$logs/serve-jobrunner.log" &
         child=$!
         echo "$child" >"$OMS_LOCAL/odoo-serve-jobrunner-$OMS_DB.pid"
         wait "$child" && status=0 || status=$?
-        echo "$(date -u '+%F %T') make serve: the job runner stopped (exit $status), starting it again" \
-            >>"$logs/serve-jobrunner.log"
-        sleep 1
+        # One that keeps failing at once (a database gone) is started less and less
+        # often, up to once a minute; one that ran a while is started again at once.
+        if ((SECONDS - started > 60)); then pause=1; else pause=$((pause * 2 > 60 ? 60 : pause * 2)); fi
+        echo "$(date -u '+%F %T') make serve: the job runner stopped (exit $status)," \
+            "starting it again in $pause s" >>"$logs/serve-jobrunner.log"
+        sleep "$pause"
     done
 ) &
 pids+=($!)

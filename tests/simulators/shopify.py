@@ -1770,6 +1770,11 @@ def _line_item_node(item, order):
         ],
         "taxLines": [_tax_line_node(t, currency) for t in item.get("tax_lines") or []],
         "duties": duties,
+        # LineItem.product (Admin GraphQL 2025-01): null for a custom line or a
+        # product deleted since.
+        "product": (
+            {"id": _gid("Product", item["product_id"])} if item.get("product_id") else None
+        ),
         "variant": (
             {
                 "id": _gid("ProductVariant", variant_id) if variant_id else None,

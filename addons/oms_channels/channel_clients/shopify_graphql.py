@@ -34,6 +34,7 @@ _LINE_ITEM = f"""
   {_ALLOCATIONS}
   {_TAX_LINES}
   duties {{ id harmonizedSystemCode countryCodeOfOrigin price {{ {_MONEY} }} {_TAX_LINES} }}
+  product {{ id }}
   variant {{ id inventoryItem {{ id }} }}
 """
 ORDER_FIELDS = f"""
@@ -308,6 +309,7 @@ def line_item_from_graphql(item):
         "taxable": item.get("taxable"),
         "price": _amount(item.get("originalUnitPriceSet")),
         "total_discount": _amount(item.get("totalDiscountSet")) or "0.00",
+        "product_id": numeric_id((item.get("product") or {}).get("id")),
         "variant_id": numeric_id(variant.get("id")),
         "inventory_item_id": numeric_id((variant.get("inventoryItem") or {}).get("id")),
         "discount_allocations": [_allocation(a) for a in item.get("discountAllocations") or ()],

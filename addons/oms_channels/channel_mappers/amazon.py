@@ -245,6 +245,7 @@ def _line(item, path, currency, included):
         gift=gift,
         external_id=f.ident(item, "OrderItemId", path),
         sku=f.text(item, "SellerSKU", path, max_len=255),
+        product_external_id=f.text(item, "ASIN", path, max_len=255),
         name=f.text(item, "Title", path) or f.text(item, "ASIN", path, required=True),
         quantity=quantity,
         unit_price=unit,

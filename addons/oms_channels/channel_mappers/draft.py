@@ -64,6 +64,12 @@ class OrderLine:
     discounts: tuple[Discount, ...] = ()
     taxes: tuple[TaxLine, ...] = ()
     gift: Gift | None = None  # None: not a gift
+    # The channel's own ids of what was sold (Shopify product_id / variant_id,
+    # WooCommerce product_id / variation_id, Amazon ASIN): matched through the
+    # channel's listings before the SKU. "" when the channel gives none (a custom
+    # line, a deleted product, a simple WooCommerce product has no variation).
+    product_external_id: str = ""
+    variant_external_id: str = ""
 
     @property
     def discount_total(self):

@@ -57,7 +57,9 @@ Shopify Order (Admin REST API 2025-01 ``order``: ``GET orders.json``, ``GET orde
 | total_cash_rounding_refund_adjustment_set.* | money | ignored | point-of-sale cash rounding of a refund |
 | total_weight | quantity | ignored | Odoo weighs its deliveries from its products |
 | line_items[].id | id | mapped | OrderLine external_id (lines are matched by it on updates) |
-| line_items[].sku | id | mapped | OrderLine sku (products by SKU, then barcode); empty: a hold names the line |
+| line_items[].sku | id | mapped | OrderLine sku (products by the channel's ids, then SKU, then barcode); empty: a hold names the line |
+| line_items[].product_id | id | mapped | OrderLine product_external_id (the product matched through the channel's listings) |
+| line_items[].variant_id | id | mapped | OrderLine variant_external_id (the listing matched first, before the SKU) |
 | line_items[].name | status | mapped | OrderLine name |
 | line_items[].title | status | mapped | OrderLine name when the line has no name; refused "is missing" without both |
 | line_items[].quantity | quantity | mapped | OrderLine quantity; refused "quantity must be at least 1" |
@@ -85,7 +87,7 @@ Shopify Order (Admin REST API 2025-01 ``order``: ``GET orders.json``, ``GET orde
 | line_items[].taxable | flag | ignored | the tax lines say what was charged |
 | line_items[].requires_shipping | flag | ignored | the Odoo product's type decides whether it is shipped |
 | line_items[].gift_card | flag | ignored | the Odoo product (a service) decides; gift cards are Shopify's liability |
-| line_items[].product_exists | flag | ignored | products are matched by SKU |
+| line_items[].product_exists | flag | ignored | products are matched by the channel's ids, SKU and barcode |
 | line_items[].grams | quantity | ignored | Odoo weighs from its products |
 | line_items[].properties[].* | status | ignored | line customisations (engraving...) are not carried to the sale order line |
 | line_items[].attributed_staffs[].* | id | ignored | point-of-sale staff attribution |
@@ -214,7 +216,9 @@ WooCommerce Order (REST API v3 ``GET /wc/v3/orders``, ``orders/{id}``, the order
 | line_items[].meta_data[].* | status | ignored | variation attributes and plugin data, shown in the name |
 | line_items[].image.* | id | ignored | product image |
 | line_items[].parent_name | id | ignored | part of the name, which is read |
-| line_items[].*_id | id | ignored | product and variation ids |
+| line_items[].product_id | id | mapped | OrderLine product_external_id (0: none) |
+| line_items[].variation_id | id | mapped | OrderLine variant_external_id (0: a simple product, none) |
+| line_items[].*_id | id | ignored | other ids |
 | shipping_lines[].method_id | status | mapped | ShippingLine method |
 | shipping_lines[].method_title | status | mapped | ShippingLine title |
 | shipping_lines[].total | money | mapped | ShippingLine price |
@@ -339,7 +343,7 @@ Amazon OrderItem (Orders API v0 ``getOrderItems`` ``OrderItem``, the ``OrderItem
 | OrderItemId | id | mapped | OrderLine external_id |
 | SellerSKU | id | mapped | OrderLine sku |
 | Title | status | mapped | OrderLine name |
-| ASIN | id | mapped | OrderLine name when there is no title |
+| ASIN | id | mapped | OrderLine product_external_id (matched through the channel's listings with the SellerSKU); name when there is no title |
 | QuantityOrdered | quantity | mapped | OrderLine quantity; an item with 0 in a Canceled order is left out |
 | QuantityShipped | quantity | ignored | Odoo ships merchant-fulfilled items and confirms them itself |
 | ItemPrice.Amount | money | mapped | OrderLine unit_price (ItemPrice / QuantityOrdered); refused "is missing" |

@@ -248,6 +248,8 @@ def _line(item, path, applications, shares=None):
     line = OrderLine(
         external_id=f.text(item, "id", path),
         sku=f.text(item, "sku", path, max_len=255),
+        product_external_id=f.text(item, "product_id", path, max_len=255),
+        variant_external_id=f.text(item, "variant_id", path, max_len=255),
         name=name,
         quantity=f.quantity(item, "quantity", path),
         unit_price=f.money(item, "price", path),

@@ -164,6 +164,13 @@ def _divide(amount, quantity):
     return unit if unit * quantity == amount else unit.quantize(_EXACT)
 
 
+def _ref(item, key, path):
+    """A product or variation id; WooCommerce writes 0 for none (a simple product,
+    a product deleted since)."""
+    value = f.text(item, key, path, max_len=255)
+    return "" if value == "0" else value
+
+
 def _line(item, path, included, rates, codes):
     f.as_object(item, path)
     quantity = f.quantity(item, "quantity", path)
@@ -179,6 +186,8 @@ def _line(item, path, included, rates, codes):
     return OrderLine(
         external_id=f.text(item, "id", path),
         sku=f.text(item, "sku", path, max_len=255),
+        product_external_id=_ref(item, "product_id", path),
+        variant_external_id=_ref(item, "variation_id", path),
         name=html.unescape(f.text(item, "name", path, required=True)),
         quantity=quantity,
         # unit price times quantity may differ from the subtotal by the rounding of

@@ -310,3 +310,15 @@ def test_marketplace_facilitator_tax_is_withheld():
     draft = map_amazon_order(payload)
     assert draft.withheld_tax == Decimal("1.01")
     assert draft.totals.total == Decimal("11.01"), "the buyer paid it all the same"
+
+
+def test_lines_carry_the_asin_as_product_id_and_the_seller_sku():
+    """Issue 19 point 5: the ASIN is Amazon's product id; the SellerSKU the SKU
+    (and the listing's own key); there is no variant id."""
+    hoodie, mug = map_amazon_order(load("order_uk_tax_included.json")).lines
+    assert (hoodie.sku, hoodie.product_external_id, hoodie.variant_external_id) == (
+        "HOODIE-GRY-M",
+        "B07XJ8C8F5",
+        "",
+    )
+    assert (mug.sku, mug.product_external_id) == ("MUG-CER-350", "B01N5IB20Q")

@@ -133,3 +133,9 @@ def test_markup_in_cells_is_kept_as_text():
     rows = 'A,EUR,S,"<script>alert(1)</script>\x07",1,1.00,,\n'
     draft = map_csv_order(read_csv_orders(HEADER + rows)[0])
     assert draft.lines[0].name == "<script>alert(1)</script>"
+
+
+def test_csv_lines_have_no_channel_product_ids():
+    """A file names products by SKU only (issue 19 point 5)."""
+    lines = map_csv_order(orders()["MK-1001"]).lines
+    assert {(line.product_external_id, line.variant_external_id) for line in lines} == {("", "")}

@@ -310,3 +310,21 @@ def test_a_current_quantity_above_the_quantity_is_refused():
     with pytest.raises(MappingError, match="from 0 to the quantity 1") as caught:
         map_shopify_order(payload)
     assert caught.value.path == "line_items[0].current_quantity"
+
+
+def test_a_line_carries_the_shops_product_and_variant_ids():
+    """Issue 19 point 5: lines are matched by the shop's own ids first."""
+    (line,) = map_shopify_order(load("order_docs_rest_2025_01.json")).lines
+    assert (line.sku, line.product_external_id, line.variant_external_id) == (
+        "IPOD2008RED",
+        "632910392",
+        "49148385",
+    )
+
+
+def test_a_custom_line_has_no_product_or_variant_id():
+    payload = load("order_taxes_excluded.json")
+    payload["line_items"][0]["product_id"] = None
+    payload["line_items"][0]["variant_id"] = None
+    line = map_shopify_order(payload).lines[0]
+    assert (line.product_external_id, line.variant_external_id) == ("", "")

@@ -129,3 +129,17 @@ def test_a_refunded_order_stays_refunded_and_a_bad_refund_is_refused():
     with pytest.raises(MappingError) as caught:
         map_woocommerce_order(payload)
     assert caught.value.path == "refunds[0].total"
+
+
+def test_lines_carry_the_product_and_variation_ids_zero_being_none():
+    """Issue 19 point 5: product_id, and variation_id for a variable product's
+    line; WooCommerce's 0 (a simple product) is no id."""
+    simple, variation = map_woocommerce_order(load("order_docs_example.json")).lines
+    assert (simple.product_external_id, simple.variant_external_id) == ("93", "")
+    assert (variation.product_external_id, variation.variant_external_id) == ("22", "23")
+
+
+def test_a_deleted_products_line_has_no_product_id():
+    payload = load("order_docs_example.json")
+    payload["line_items"][0]["product_id"] = 0
+    assert map_woocommerce_order(payload).lines[0].product_external_id == ""

@@ -1,5 +1,5 @@
 """Amazon Selling Partner API simulator: Login with Amazon, Tokens 2021-03-01, Orders v0,
-Feeds 2021-06-30.
+Feeds 2021-06-30, Listings Items 2021-08-01 (``searchListingsItems``).
 
 Follows the public documentation: ``POST /auth/o2/token`` (refresh-token grant,
 form-encoded, errors ``{"error", "error_description"}``), the access token in
@@ -38,6 +38,7 @@ clock.
 """
 
 import base64
+import hashlib
 import json
 import random
 import re
@@ -81,6 +82,7 @@ RATE_LIMITS = {
     "createFeed": (0.0083, 15),
     "getFeed": (2.0, 15),
     "createRestrictedDataToken": (1.0, 10),
+    "searchListingsItems": (5.0, 5),
 }
 RDT_PREFIX = "Atz.sprdt|"
 DATA_ELEMENTS = frozenset({"buyerInfo", "shippingAddress", "buyerTaxInformation"})
@@ -182,6 +184,30 @@ def generate_orders(count, seed=1, lines=None, start=BASE_TIME):
     return result
 
 
+def asin_of(sku):
+    """A stable, made-up ASIN of a catalogue SKU."""
+    return "B0" + hashlib.sha1(sku.encode()).hexdigest()[:8].upper()
+
+
+def listing_item(sku, asin, name, marketplace_id=US, status=("BUYABLE", "DISCOVERABLE")):
+    """A listings item as ``searchListingsItems`` gives it with ``summaries``."""
+    return {
+        "sku": sku,
+        "summaries": [
+            {
+                "marketplaceId": marketplace_id,
+                "asin": asin,
+                "productType": "PRODUCT",
+                "conditionType": "new_new",
+                "status": list(status),
+                "itemName": name,
+                "createdDate": "2025-01-10T09:00:00Z",
+                "lastUpdatedDate": "2025-02-01T09:00:00Z",
+            }
+        ],
+    }
+
+
 @dataclass
 class _Bucket:
     rate: float
@@ -260,6 +286,11 @@ class AmazonSpSimulator(ChannelSimulator):
         self.feeds = {}  # id → feed
         self.inventory = {}  # SKU → quantity, as set by listings feeds
         self.cancellations = []  # orders cancelled by acknowledgement feeds
+        # The seller's listings (searchListingsItems ``Item``): SKU → item.
+        self.listings = {
+            sku: listing_item(sku, asin_of(sku), f"{title} {variant}".strip(), marketplace_id)
+            for sku, title, variant, _price, _item in CATALOGUE
+        }
         self.tokens = {}  # access token → expiry on the clock
         self.tokens_issued = 0
         self.pii_access = pii_access
@@ -532,6 +563,53 @@ class AmazonSpSimulator(ChannelSimulator):
             self._next_tokens[token] = (since, offset + size, size)
             payload["NextToken"] = token
         return self._limited("getOrders", Response(200, {"payload": payload}))
+
+    @route("GET", r"/listings/2021-08-01/items/(?P<seller_id>[\w-]+)")
+    def search_listings_items(self, request, seller_id):
+        """``searchListingsItems`` (Listings Items API v2021-08-01): ``marketplaceIds``
+        required, ``includedData`` (``summaries`` by default), ``pageSize`` 1 to 20
+        (10 by default), ``pageToken``; answers ``ItemSearchResults``
+        (``numberOfResults``, ``pagination.nextToken``, ``items[]`` with ``sku``
+        and ``summaries[]``). Models: amzn/selling-partner-api-models
+        ``listingsItems_2021-08-01.json``, e.g. the SDK docs
+        ``ItemSearchResults.md`` in xcellentexchange/amazon-spapi."""
+        throttled = self._throttle("searchListingsItems")
+        if throttled:
+            return throttled
+        query = request.query
+        if not query.get("marketplaceIds"):
+            return _errors(400, "InvalidInput", "Missing required 'marketplaceIds' parameter.")
+        if self.marketplace_id not in query["marketplaceIds"].split(","):
+            return _errors(400, "InvalidInput", "Invalid marketplaceIds in request.")
+        try:
+            size = int(query.get("pageSize", 10))
+        except ValueError:
+            size = 0
+        if not 1 <= size <= 20:
+            return _errors(400, "InvalidInput", "pageSize must be between 1 and 20.")
+        if self.page_size_cap:
+            size = min(size, self.page_size_cap)
+        offset = 0
+        if "pageToken" in query:
+            if self.fail_later_pages:
+                status = self.fail_later_pages
+                return _errors(status, "InternalFailure", "We encountered an internal error.")
+            state = self._next_tokens.pop(query["pageToken"], None)
+            if state is None:
+                return _errors(400, "InvalidInput", "Invalid pageToken.")
+            offset = state
+        included = set((query.get("includedData") or "summaries").split(","))
+        items = [self.listings[sku] for sku in sorted(self.listings)]
+        page = [
+            {key: value for key, value in item.items() if key == "sku" or key in included}
+            for item in items[offset : offset + size]
+        ]
+        body = {"numberOfResults": len(items), "items": page}
+        if offset + size < len(items):
+            token = base64.b64encode(uuid.uuid4().bytes).decode()
+            self._next_tokens[token] = offset + size
+            body["pagination"] = {"nextToken": token}
+        return self._limited("searchListingsItems", Response(200, body))
 
     @route("GET", r"/orders/v0/orders/(?P<order_id>[\w-]+)/orderItems")
     def get_order_items(self, request, order_id):

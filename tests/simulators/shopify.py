@@ -309,6 +309,7 @@ def _catalogue_products():
                 "product_id": product["id"],
                 "title": variant or "Default Title",
                 "sku": sku,
+                "barcode": None,
                 "price": price,
                 "inventory_item_id": item_id,
             }
@@ -390,6 +391,8 @@ class ShopifySimulator(ChannelSimulator):
         self.fulfillment_orders = {}  # id → fulfillment order
         self.fulfillments = []
         self.inventory_levels = {}  # (inventory_item_id, location_id) → available
+        # The shop's products with their variants (REST shape); tests edit it.
+        self.catalogue = _catalogue_products()
         self.throttled = 0
         # GraphQL: the cost bucket, THROTTLED answers, cancellations asked, faults.
         self.max_available = float(max_available or 50 * bucket_size)
@@ -749,7 +752,7 @@ class ShopifySimulator(ChannelSimulator):
         query = dict(request.query)
         limit = int(query.get("limit") or 50)
         start = int(query.get("page_info") or 0) if query.get("page_info", "0").isdigit() else 0
-        items = _catalogue_products()
+        items = self.catalogue
         page = items[start : start + limit]
         headers = {}
         if start + limit < len(items):
@@ -1122,7 +1125,11 @@ class ShopifySimulator(ChannelSimulator):
         return {"orderCancel": {"job": job, "orderCancelUserErrors": []}}, 10
 
     def _gql_product_variants(self, variables, query):
-        variants = [v for product in _catalogue_products() for v in product["variants"]]
+        """``productVariants`` (Admin GraphQL 2025-01, ProductVariant: ``id``, ``sku``,
+        ``barcode``, ``title``, ``displayName``, ``price`` as a Money scalar,
+        ``product { id title }``, ``inventoryItem { id }``), per
+        https://shopify.dev/docs/api/admin-graphql/2025-01/queries/productVariants."""
+        variants = [(product, v) for product in self.catalogue for v in product["variants"]]
         start = int(variables.get("after") or 0)
         first = int(variables.get("first") or 0)
         page = variants[start : start + first]
@@ -1134,11 +1141,15 @@ class ShopifySimulator(ChannelSimulator):
             "nodes": [
                 {
                     "id": _gid("ProductVariant", v["id"]),
-                    "sku": v["sku"],
-                    "product": {"id": _gid("Product", v["product_id"])},
+                    "sku": v["sku"] or None,
+                    "barcode": v.get("barcode"),
+                    "title": v["title"],
+                    "displayName": f"{product['title']} - {v['title']}",
+                    "price": v["price"],
+                    "product": {"id": _gid("Product", product["id"]), "title": product["title"]},
                     "inventoryItem": {"id": _gid("InventoryItem", v["inventory_item_id"])},
                 }
-                for v in page
+                for product, v in page
             ],
         }
         return {"productVariants": connection}, 2 + 3 * len(page)

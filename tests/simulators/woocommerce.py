@@ -4,7 +4,8 @@ Follows the public documentation: consumer key and secret by HTTP Basic or as
 query parameters, errors as ``{"code", "message", "data": {"status"}}``, page
 pagination with ``X-WP-Total`` / ``X-WP-TotalPages`` and a ``Link`` header,
 ``per_page`` at most 100, orders filtered by ``modified_after`` (GMT with
-``dates_are_gmt``), order updates and notes (added and listed), products found by SKU, stock set one
+``dates_are_gmt``), order updates and notes (added and listed), products (listed page by page, or
+found by SKU) and the variations of variable products, stock set one
 by one or in batches of at most 100, and webhooks signed in
 ``X-WC-Webhook-Signature``.
 
@@ -205,11 +206,16 @@ class WooCommerceSimulator(ChannelSimulator):
                 "name": f"{title} - {variant}" if variant else title,
                 "type": "simple",
                 "sku": sku,
+                "price": price,
+                "regular_price": price,
+                "global_unique_id": "",
                 "manage_stock": True,
                 "stock_quantity": 10,
             }
-            for sku, title, variant, _price, _item in CATALOGUE
+            for sku, title, variant, price, _item in CATALOGUE
         }
+        # Variations of the variable products: product id → [variation, ...].
+        self.variations = {}
         self._time = BASE_TIME + timedelta(days=30)
         self._note_ids = iter(range(7000, 10**9))
 
@@ -435,12 +441,43 @@ class WooCommerceSimulator(ChannelSimulator):
 
     @route("GET", rf"{API}/products")
     def list_products(self, request):
-        products = list(self.products.values())
+        """``GET /products`` (REST v3 "List all products"): ``page`` / ``per_page``
+        (10 by default, at most 100), ``orderby`` (date by default, or id...),
+        ``sku`` filter; ``X-WP-Total`` / ``X-WP-TotalPages``."""
+        products = sorted(self.products.values(), key=lambda p: p["id"])
         if "sku" in request.query:
             products = [p for p in products if p["sku"] == request.query["sku"]]
-        return Response(
-            200, products, headers={"X-WP-Total": str(len(products)), "X-WP-TotalPages": "1"}
-        )
+        return self._page_of(request, products, "products")
+
+    @route("GET", rf"{API}/products/(?P<pid>\d+)/variations")
+    def list_variations(self, request, pid):
+        """``GET /products/<id>/variations`` (REST v3 "List all product
+        variations"): each with ``id``, ``sku``, ``price``, ``regular_price``,
+        ``global_unique_id`` and ``attributes`` (``name``, ``option``), paged as
+        products are; 404 ``woocommerce_rest_product_invalid_id`` for no product."""
+        if int(pid) not in self.products:
+            return _error(404, "woocommerce_rest_product_invalid_id", "Invalid ID.")
+        variations = sorted(self.variations.get(int(pid), ()), key=lambda v: v["id"])
+        return self._page_of(request, variations, f"products/{pid}/variations")
+
+    def _page_of(self, request, items, path):
+        try:
+            page = int(request.query.get("page", 1))
+            per_page = int(request.query.get("per_page", 10))
+        except ValueError:
+            return _error(400, "rest_invalid_param", "Invalid parameter(s): page, per_page")
+        if not 1 <= per_page <= 100:
+            return _error(
+                400, "rest_invalid_param", "Invalid parameter(s): per_page (between 1 and 100)"
+            )
+        if self.page_size_cap:
+            per_page = min(per_page, self.page_size_cap)
+        total = len(items)
+        pages = -(-total // per_page)
+        headers = {"X-WP-Total": str(total), "X-WP-TotalPages": str(pages)}
+        if page < pages:
+            headers["Link"] = f'<{self.url}{API}/{path}?page={page + 1}>; rel="next"'
+        return Response(200, items[(page - 1) * per_page : page * per_page], headers=headers)
 
     @route("PUT", rf"{API}/products/(?P<pid>\d+)")
     def update_product(self, request, pid):

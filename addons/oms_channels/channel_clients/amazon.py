@@ -36,6 +36,12 @@ order acknowledgement feed (``POST_ORDER_ACKNOWLEDGEMENT_DATA``, XML, schema
 per item cancel the whole order. Amazon's documentation: never after an item
 was confirmed shipped (the whole order would be refunded). The Orders API has
 no cancel operation, and orders Amazon fulfils (FBA) are not the seller's to cancel.
+
+The catalogue is read with the Listings Items API v2021-08-01
+``searchListingsItems`` (one listing per seller SKU, its ASIN and title in
+``summaries``), documented and paged by ``pageToken``; Amazon pages through at
+most 1000 SKUs per search (the merchant listings report has no such cap but is
+an asynchronous report to request, poll and download).
 """
 
 import json
@@ -44,7 +50,7 @@ from xml.etree import ElementTree
 
 from ._http import DEFAULT_TIMEOUT, HttpClient, ensure
 from .errors import ChannelAuthError, ChannelValidationError
-from .models import RemoteOrder
+from .models import CatalogItem, RemoteOrder
 
 ENDPOINTS = {
     "na": "https://sellingpartnerapi-na.amazon.com",
@@ -71,6 +77,9 @@ ORDER_PII_RESOURCES = (
 _RESTRICTED_CALL = "x-oms-restricted-call"
 RATE_LIMIT_HEADER = "x-amzn-RateLimit-Limit"
 FEED_CONTENT_TYPE = "application/json; charset=UTF-8"
+# searchListingsItems: pageSize 1 to 20 (default 10); no more than 1000 SKUs can be
+# paged through in one search.
+LISTINGS_PAGE_SIZE = 20
 XML_FEED_CONTENT_TYPE = "text/xml; charset=UTF-8"
 ORDER_ACKNOWLEDGEMENT_FEED = "POST_ORDER_ACKNOWLEDGEMENT_DATA"
 # The CancelReason values of OrderAcknowledgement.xsd.
@@ -347,6 +356,49 @@ class AmazonSpClient(HttpClient):
             if not page.next_token:
                 return
             page = self.get_order_page(next_token=guard.follow(page.next_token))
+
+    # --- listings ------------------------------------------------------------------------
+    def iter_catalogue(self, seller_id, page_size=LISTINGS_PAGE_SIZE):
+        """The seller's listings, one :class:`CatalogItem` per seller SKU, through the
+        Listings Items API ``searchListingsItems`` (``GET /listings/2021-08-01/items/
+        {sellerId}`` with ``includedData=summaries``), following ``pageToken``.
+        The ASIN is the product id (a listing has no variant id); the title is the
+        summary's ``itemName`` on the first of the client's marketplaces."""
+        guard = self._pages("listings")
+        params = {
+            "marketplaceIds": ",".join(self.marketplace_ids),
+            "includedData": "summaries",
+            "pageSize": max(1, min(int(page_size), LISTINGS_PAGE_SIZE)),
+        }
+        while True:
+            response = self.request("GET", f"listings/2021-08-01/items/{seller_id}", params=params)
+            body = response.json()
+            ensure(
+                isinstance(body, dict) and isinstance(body.get("items"), list),
+                "Amazon answered without listings items",
+                response,
+            )
+            for item in body["items"]:
+                if isinstance(item, dict) and item.get("sku"):
+                    yield self._catalog_item(item)
+            token = (body.get("pagination") or {}).get("nextToken")
+            if not token:
+                return
+            params = {**params, "pageToken": guard.follow(token)}
+
+    def _catalog_item(self, item):
+        summaries = [s for s in item.get("summaries") or () if isinstance(s, dict)]
+        summary = next(
+            (s for s in summaries if s.get("marketplaceId") == self.marketplace_ids[0]),
+            summaries[0] if summaries else {},
+        )
+        return CatalogItem(
+            product_id=summary.get("asin") or "",
+            variant_id="",
+            sku=item["sku"],
+            title=summary.get("itemName") or "",
+            stock_id=item["sku"],
+        )
 
     def confirm_shipment(
         self,

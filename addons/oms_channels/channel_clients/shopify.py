@@ -32,7 +32,7 @@ from .errors import (
     ChannelServerError,
     ChannelValidationError,
 )
-from .models import RemoteOrder
+from .models import CatalogItem, RemoteOrder
 
 API_VERSION = "2025-01"  # the one pinned GraphQL Admin API version
 # Orders per page and line items per order in one orders query: its requested
@@ -100,6 +100,20 @@ class Variant:
     product_id: str
     sku: str
     inventory_item_id: str
+    barcode: str = ""
+    title: str = ""  # the product's title and the variant's ("Cap - Red")
+    price: str = ""
+
+    def as_catalog_item(self):
+        return CatalogItem(
+            product_id=self.product_id,
+            variant_id=self.id,
+            sku=self.sku,
+            title=self.title,
+            barcode=self.barcode,
+            price=self.price,
+            stock_id=self.inventory_item_id,
+        )
 
 
 @dataclass(frozen=True)
@@ -659,18 +673,16 @@ class ShopifyClient(HttpClient):
                 "Shopify answered without product variants",
             )
             for variant in connection["nodes"]:
-                yield Variant(
-                    id=str(gql.numeric_id(variant.get("id"))),
-                    product_id=str(gql.numeric_id((variant.get("product") or {}).get("id"))),
-                    sku=variant.get("sku") or "",
-                    inventory_item_id=str(
-                        gql.numeric_id((variant.get("inventoryItem") or {}).get("id")) or ""
-                    ),
-                )
+                yield _variant(variant)
             page = connection.get("pageInfo") or {}
             if not page.get("hasNextPage"):
                 return
             variables = {**variables, "after": guard.follow(page.get("endCursor"))}
+
+    def iter_catalogue(self, limit=VARIANTS_PER_PAGE):
+        """The shop's catalogue, one :class:`CatalogItem` per product variant."""
+        for variant in self.iter_variants(limit=limit):
+            yield variant.as_catalog_item()
 
     def set_inventory_level(self, inventory_item_id, location_id, available):
         """Set the available quantity of an item at a location (an absolute value).
@@ -785,4 +797,25 @@ def _fulfillment_order(item, order_id):
             )
             for line in (item.get("lineItems") or {}).get("nodes") or ()
         ),
+    )
+
+
+def _variant(node):
+    """A ``ProductVariant`` node (``productVariants``) as a :class:`Variant`."""
+    product = node.get("product") or {}
+    # displayName is the product's title and the variant's; a product without
+    # options has one variant titled "Default Title", which names nothing.
+    title = (node.get("displayName") or "").removesuffix(" - Default Title")
+    if not title:
+        names = (product.get("title") or "", node.get("title") or "")
+        title = " - ".join(name for name in names if name and name != "Default Title")
+    price = node.get("price")
+    return Variant(
+        id=str(gql.numeric_id(node.get("id"))),
+        product_id=str(gql.numeric_id(product.get("id")) or ""),
+        sku=node.get("sku") or "",
+        inventory_item_id=str(gql.numeric_id((node.get("inventoryItem") or {}).get("id")) or ""),
+        barcode=node.get("barcode") or "",
+        title=title,
+        price=str(price) if price not in (None, "") else "",
     )

@@ -201,7 +201,11 @@ PRODUCT_VARIANTS = """
 query ProductVariants($first: Int!, $after: String) {
   productVariants(first: $first, after: $after) {
     pageInfo { hasNextPage endCursor }
-    nodes { id sku product { id } inventoryItem { id } }
+    nodes {
+      id sku barcode title displayName price
+      product { id title }
+      inventoryItem { id }
+    }
   }
 }
 """

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ._http import DEFAULT_TIMEOUT, HttpClient, ensure
 from .errors import ChannelPaginationError, ChannelValidationError
-from .models import RemoteOrder
+from .models import CatalogItem, RemoteOrder
 
 API_PATH = "wp-json/wc/v3"
 BATCH_LIMIT = 100  # items per batch request, WooCommerce's default limit
@@ -248,6 +248,45 @@ class WooCommerceClient(HttpClient):
         return order
 
     # --- products and stock ------------------------------------------------------------
+    def iter_catalogue(self, per_page=100):
+        """The store's catalogue, one :class:`CatalogItem` per simple product and per
+        variation of a variable product (``GET products``, then
+        ``GET products/{id}/variations``), page after page. Grouped products sell
+        nothing of their own and are left out."""
+        for product in self._walk("products", "products", per_page):
+            kind = product.get("type") or "simple"
+            if kind == "grouped":
+                continue
+            if kind != "variable":
+                yield _catalog_item(product)
+                continue
+            path = f"products/{product.get('id')}/variations"
+            for variation in self._walk(path, "variations", per_page):
+                yield _catalog_item(variation, parent=product)
+
+    def _walk(self, path, what, per_page):
+        """The items of a listing endpoint, ``page`` after ``page`` up to
+        ``X-WP-TotalPages`` (or a short page without it), in id order."""
+        guard, page, previous = self._pages(what), 1, None
+        while True:
+            params = {"page": page, "per_page": per_page, "orderby": "id", "order": "asc"}
+            response = self.request("GET", path, params=params)
+            items = response.json()
+            ensure(isinstance(items, list), f"WooCommerce answered without {what}", response)
+            ids = tuple(item.get("id") for item in items if isinstance(item, dict))
+            if ids and ids == previous:
+                raise ChannelPaginationError(
+                    f"WooCommerce answered page {page} of {what} with the same items as page "
+                    f"{page - 1}: the walk stops instead of looping"
+                )
+            yield from (item for item in items if isinstance(item, dict))
+            total_pages = _int(response.headers.get("X-WP-TotalPages"), None)
+            if not items or (
+                page >= total_pages if total_pages is not None else len(items) < per_page
+            ):
+                return
+            page, previous = guard.follow(page + 1), ids
+
     def find_product_by_sku(self, sku):
         """The product or variation with this SKU, or None."""
         response = self.request("GET", "products", params={"sku": sku, "per_page": 1})
@@ -322,4 +361,30 @@ def _product(item):
         type=item.get("type") or "",
         manage_stock=bool(item.get("manage_stock")),
         stock_quantity=int(quantity) if quantity is not None else None,
+    )
+
+
+def _catalog_item(item, parent=None):
+    """A product (``parent`` None) or a variation of ``parent`` as a
+    :class:`CatalogItem`. The barcode is ``global_unique_id`` (GTIN, UPC, EAN or
+    ISBN, WooCommerce 9.2 on)."""
+    name = html.unescape(item.get("name") or "")
+    if parent is not None:
+        options = ", ".join(
+            str(a.get("option"))
+            for a in item.get("attributes") or ()
+            if isinstance(a, dict) and a.get("option")
+        )
+        base = html.unescape(parent.get("name") or "")
+        name = f"{base} - {options}" if options else (name or base)
+    price = item.get("regular_price") or item.get("price")
+    return CatalogItem(
+        product_id=str(parent.get("id") if parent is not None else item.get("id")),
+        variant_id=str(item.get("id")) if parent is not None else "",
+        sku=item.get("sku") or "",
+        title=name,
+        barcode=item.get("global_unique_id") or "",
+        price=str(price) if price not in (None, "") else "",
+        stock_id=str(item.get("id")),
+        stock_parent_id=str(parent.get("id")) if parent is not None else "",
     )

@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from tests.simulators.amazon_sp import US, AmazonSpSimulator, generate_orders
+from tests.simulators.amazon_sp import US, AmazonSpSimulator, asin_of, generate_orders, listing_item
 
 from .. import (
     AmazonSpClient,
@@ -17,6 +17,7 @@ from .. import (
     ChannelValidationError,
     RetryPolicy,
 )
+from ..models import CatalogItem
 from .fakes import FakeClock
 
 CLIENT_ID = "amzn1.application-oa2-client.simulator"
@@ -300,3 +301,33 @@ def test_more_pages_than_the_limit_stop_the_pull(sim, clock):
     assert len(pulled) == 6
     client.max_pages = 4
     assert len(list(client.iter_orders("2025-01-01T00:00:00Z", max_results=2))) == 7
+
+
+# --- catalogue (issue 19 point 5) ----------------------------------------------------------
+def test_catalogue_reads_listings_by_seller_sku_through_page_tokens(sim, clock):
+    sim.listings["MUG-CER-350-USED"] = listing_item(
+        "MUG-CER-350-USED", asin_of("MUG-CER-350"), "Ceramic Mug 350 ml (used)"
+    )
+    items = list(client_for(sim, clock).iter_catalogue("A2SELLER", page_size=5))
+    assert len(items) == 13
+    calls = sim.requests_to("GET", r"/listings/2021-08-01/items/A2SELLER$")
+    assert len(calls) == 3
+    assert {call.query["includedData"] for call in calls} == {"summaries"}
+    assert [call.query.get("pageToken") is None for call in calls] == [True, False, False]
+    by_sku = {item.sku: item for item in items}
+    mug = by_sku["MUG-CER-350"]
+    assert mug == CatalogItem(
+        product_id=asin_of("MUG-CER-350"),
+        variant_id="",
+        sku="MUG-CER-350",
+        title="Ceramic Mug 350 ml",
+        stock_id="MUG-CER-350",
+    )
+    # two seller SKUs of one ASIN are two listings
+    assert by_sku["MUG-CER-350-USED"].product_id == mug.product_id
+
+
+def test_catalogue_page_size_is_capped_at_the_documented_20(sim, clock):
+    list(client_for(sim, clock).iter_catalogue("A2SELLER", page_size=500))
+    (call,) = sim.requests_to("GET", r"/listings/2021-08-01/items/")
+    assert call.query["pageSize"] == "20"

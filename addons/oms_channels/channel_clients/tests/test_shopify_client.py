@@ -24,6 +24,7 @@ from .. import (
     shopify_graphql,
     verify_signature,
 )
+from ..models import CatalogItem
 from ..shopify import API_VERSION
 from .fakes import FakeClock, WebhookReceiver
 
@@ -474,3 +475,35 @@ def test_a_repeating_page_of_products_stops_the_catalogue_walk(sim, clock):
     sim.fail_next(200, times=20, path=GRAPHQL, body=body)
     with pytest.raises(ChannelPaginationError, match="products"):
         list(client_for(sim, clock).iter_variants())
+
+
+# --- catalogue (issue 19 point 5) ----------------------------------------------------------
+def test_catalogue_gives_every_variant_with_ids_title_barcode_and_price(sim, clock):
+    (product,) = [p for p in sim.catalogue if p["title"] == "Baseball Cap"]
+    cap = product["variants"][0]
+    cap["barcode"] = "4006381333931"
+    items = list(client_for(sim, clock).iter_catalogue(limit=5))
+    assert len(items) == 12
+    assert len(sim.graphql_calls("ProductVariants")) == 3
+    by_sku = {item.sku: item for item in items}
+    assert by_sku["CAP-RED"] == CatalogItem(
+        product_id=str(product["id"]),
+        variant_id=str(cap["id"]),
+        sku="CAP-RED",
+        title="Baseball Cap - Red",
+        barcode="4006381333931",
+        price="19.50",
+        stock_id="808950815",
+    )
+    # a product without options: its one variant is named by the product alone
+    assert by_sku["MUG-CER-350"].title == "Ceramic Mug 350 ml"
+    shirt = [item for item in items if item.title.startswith("Organic T-Shirt")]
+    assert len({item.product_id for item in shirt}) == 1
+    assert len({item.variant_id for item in shirt}) == 3
+
+
+def test_catalogue_variant_without_sku_is_given_with_its_ids(sim, clock):
+    sim.catalogue[0]["variants"][0]["sku"] = ""
+    items = list(client_for(sim, clock).iter_catalogue())
+    blank = [item for item in items if not item.sku]
+    assert len(blank) == 1 and blank[0].variant_id == str(sim.catalogue[0]["variants"][0]["id"])

@@ -217,3 +217,75 @@ def test_without_total_pages_the_pull_reads_on_to_a_short_page(sim, clock):
     pulled = [o.external_id for o in client_for(sim, clock).iter_orders(per_page=2)]
     assert pulled == [str(order["id"]) for order in orders]
     assert len(sim.requests_to("GET", r"/orders$")) == 3
+
+
+# --- catalogue (issue 19 point 5) ----------------------------------------------------------
+def _variable_product(sim):
+    """A variable product with two variations, as REST v3 documents them."""
+    sim.products[900] = {
+        "id": 900,
+        "parent_id": 0,
+        "name": "Ship Your Idea",
+        "type": "variable",
+        "sku": "",
+        "price": "",
+        "regular_price": "",
+        "global_unique_id": "",
+        "manage_stock": False,
+        "stock_quantity": None,
+    }
+    sim.variations[900] = [
+        {
+            "id": 901 + index,
+            "sku": f"IDEA-{colour.upper()}",
+            "price": "12.00",
+            "regular_price": "12.00",
+            "global_unique_id": "4006381333931" if index == 0 else "",
+            "manage_stock": True,
+            "stock_quantity": 3,
+            "attributes": [
+                {"id": 6, "name": "Color", "option": colour},
+                {"id": 0, "name": "Size", "option": "M"},
+            ],
+        }
+        for index, colour in enumerate(("Black", "Green"))
+    ]
+
+
+def test_catalogue_reads_products_and_variations_page_by_page(sim, clock):
+    _variable_product(sim)
+    items = list(client_for(sim, clock).iter_catalogue(per_page=5))
+    # 12 simple products and 2 variations; the variable product itself sells nothing
+    assert len(items) == 14
+    assert [r.query["page"] for r in sim.requests_to("GET", r"/products$")] == ["1", "2", "3"]
+    assert len(sim.requests_to("GET", r"/products/900/variations$")) == 1
+    by_sku = {item.sku: item for item in items}
+    cap = by_sku["CAP-RED"]
+    assert (cap.product_id, cap.variant_id, cap.stock_id, cap.price) == (
+        str(product_id("CAP-RED")),
+        "",
+        str(product_id("CAP-RED")),
+        "19.50",
+    )
+    black = by_sku["IDEA-BLACK"]
+    assert (black.product_id, black.variant_id, black.stock_id, black.stock_parent_id) == (
+        "900",
+        "901",
+        "901",
+        "900",
+    )
+    assert (black.title, black.barcode) == ("Ship Your Idea - Black, M", "4006381333931")
+
+
+def test_catalogue_walk_stops_on_a_repeated_page(sim, clock):
+    sim.page_size_cap = None
+    first = client_for(sim, clock)
+    sim.fail_next(
+        200,
+        times=20,
+        path=r"/products$",
+        body=[dict(sim.products[product_id("CAP-RED")])],
+        headers={"X-WP-TotalPages": "9"},
+    )
+    with pytest.raises(ChannelPaginationError, match="products"):
+        list(first.iter_catalogue(per_page=1))

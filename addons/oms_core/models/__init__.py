@@ -3,6 +3,8 @@ from . import oms_health_check
 from . import oms_hold_rule
 from . import oms_order_event
 from . import oms_order_hold
+from . import oms_service_level
+from . import oms_service_level_map
 from . import procurement_group
 from . import res_partner
 from . import sale_order

@@ -148,6 +148,46 @@ class SaleOrder(models.Model):
     oms_is_late = fields.Boolean(
         string="Late", compute="_compute_oms_is_late", search="_search_oms_is_late"
     )
+    oms_service_level_id = fields.Many2one(
+        "oms.service.level",
+        string="Service Level",
+        default=lambda self: self.env["oms.service.level"].sudo()._oms_default(),
+        index=True,
+        tracking=True,
+        help="What the customer paid for: the channel's shipping method mapped to a "
+        "service level (Configuration > Service Levels), else the default level.",
+    )
+    oms_shipping_method = fields.Char(
+        string="Channel Shipping Method",
+        copy=False,
+        help="The shipping method code(s) the channel sent, comma-separated.",
+    )
+    oms_ship_by_channel = fields.Datetime(
+        string="Channel's Latest Ship Date",
+        copy=False,
+        help="The latest ship date the channel sets (Amazon LatestShipDate); the "
+        "ship-by date when set.",
+    )
+    oms_deliver_by_channel = fields.Datetime(
+        string="Channel's Promised Delivery",
+        copy=False,
+        help="The delivery date the channel promised the customer (Amazon "
+        "LatestDeliveryDate); the deliver-by date when set.",
+    )
+    oms_deliver_by = fields.Datetime(
+        string="Deliver By",
+        compute="_compute_oms_deliver_by",
+        store=True,
+        readonly=False,
+        help="Date by which the customer must have the parcel: the channel's promise, "
+        "else the ship-by date plus the service level's transit days.",
+    )
+    oms_is_late_delivery = fields.Boolean(
+        string="Late Delivery",
+        compute="_compute_oms_is_late_delivery",
+        search="_search_oms_is_late_delivery",
+        help="Not delivered and past its deliver-by date.",
+    )
     oms_released_date = fields.Datetime(
         string="Released On", compute="_compute_oms_milestones", store=True, copy=False
     )
@@ -283,11 +323,62 @@ class SaleOrder(models.Model):
                     stage_to=new,
                 )
 
-    @api.depends("partner_id.oms_vip", "partner_id.commercial_partner_id.oms_vip", "oms_express")
+    @api.depends(
+        "partner_id.oms_vip",
+        "partner_id.commercial_partner_id.oms_vip",
+        "oms_express",
+        "oms_service_level_id.delivery_priority",
+    )
     def _compute_oms_priority(self):
         for order in self:
             vip = order.partner_id.oms_vip or order.partner_id.commercial_partner_id.oms_vip
-            order.oms_priority = str(int(vip) + int(order.oms_express))
+            fast = order.oms_express or order.oms_service_level_id.delivery_priority == "1"
+            order.oms_priority = str(int(vip) + int(fast))
+
+    # --- service level --------------------------------------------------------------
+    @api.model
+    def _oms_service_level_vals(
+        self,
+        channel,
+        codes=(),
+        latest_ship_date=None,
+        promised_delivery_date=None,
+        is_prime=False,
+    ):
+        """What a channel's import gives an order it creates: its service level
+        (the shipping method ``codes`` mapped for ``channel``, Prime when
+        ``is_prime``, else the default level), the channel's latest ship date and
+        promised delivery date (naive UTC datetimes, or None), from which the
+        ship-by and deliver-by dates follow (else cut-off + handling days and
+        service level transit days). The codes are listed for mapping with a
+        count. Returns values for ``create`` or ``write``."""
+        level = self.env["oms.service.level.map"]._oms_resolve(channel, codes, is_prime)
+        codes = [str(code).strip() for code in codes or () if code and str(code).strip()]
+        return {
+            "oms_service_level_id": level.id,
+            "oms_shipping_method": ", ".join(dict.fromkeys(codes)) or False,
+            "oms_ship_by_channel": _naive_utc(latest_ship_date),
+            "oms_deliver_by_channel": _naive_utc(promised_delivery_date),
+        }
+
+    def _oms_apply_service_level(
+        self, channel, codes=(), latest_ship_date=None, promised_delivery_date=None, is_prime=False
+    ):
+        """``_oms_service_level_vals`` written on these orders."""
+        self.write(
+            self._oms_service_level_vals(
+                channel, codes, latest_ship_date, promised_delivery_date, is_prime
+            )
+        )
+        return True
+
+    def _oms_delivery_priority(self):
+        """Priority of the order's deliveries (``stock.picking.priority``): urgent
+        for a fast service level, express shipping or a VIP customer."""
+        if not self:
+            return "0"
+        self.ensure_one()
+        return "1" if (self.oms_priority or "0") != "0" else "0"
 
     @api.depends(
         "partner_shipping_id.street",
@@ -319,26 +410,80 @@ class SaleOrder(models.Model):
 
     @api.depends(
         "oms_order_date",
+        "oms_ship_by_channel",
         "oms_channel_id.cutoff_time",
         "oms_channel_id.handling_days",
+        "oms_service_level_id.handling_days",
+        "warehouse_id.company_id.resource_calendar_id",
         "company_id.resource_calendar_id",
     )
     def _compute_oms_promised_date(self):
         plans = {}  # orders of the same day share their calendar computation
         for order in self:
-            order.oms_promised_date = order._oms_ship_by_date(plans)
+            order.oms_promised_date = order.oms_ship_by_channel or order._oms_ship_by_date(plans)
+
+    @api.depends("oms_promised_date", "oms_deliver_by_channel", "oms_service_level_id.transit_days")
+    def _compute_oms_deliver_by(self):
+        for order in self:
+            if order.oms_deliver_by_channel:
+                order.oms_deliver_by = order.oms_deliver_by_channel
+            elif order.oms_promised_date and order.oms_service_level_id:
+                order.oms_deliver_by = order.oms_promised_date + timedelta(
+                    days=order.oms_service_level_id.transit_days
+                )
+            else:
+                order.oms_deliver_by = False
+
+    @api.depends("oms_deliver_by", "oms_stage")
+    def _compute_oms_is_late_delivery(self):
+        now = fields.Datetime.now()
+        for order in self:
+            order.oms_is_late_delivery = bool(
+                order.oms_deliver_by
+                and order.oms_stage in (*OPEN_STAGES, "shipped")
+                and order.oms_deliver_by < now
+            )
+
+    def _search_oms_is_late_delivery(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Unsupported search on late deliveries."))
+        late = [
+            ("oms_deliver_by", "<", fields.Datetime.now()),
+            ("oms_stage", "in", [*OPEN_STAGES, "shipped"]),
+        ]
+        return late if (operator == "=") == value else ["!", "&", *late]
+
+    def _oms_ship_calendar(self, memo=None):
+        """The working calendar the order ships on: its warehouse's company's
+        (oms_routing: the fulfilment source's own calendar when it has one).
+        ``memo``: a dict shared by the orders of one computation."""
+        self.ensure_one()
+        return (
+            self.warehouse_id.company_id.resource_calendar_id
+            or self.company_id.resource_calendar_id
+        )
+
+    def _oms_handling_days(self):
+        """The channel's handling days; a service level with fewer makes them fewer
+        (express ships sooner, never later than the channel promises)."""
+        self.ensure_one()
+        channel, level = self.oms_channel_id, self.oms_service_level_id
+        if channel and level:
+            return min(channel.handling_days, level.handling_days)
+        return channel.handling_days if channel else (level.handling_days if level else 0)
 
     def _oms_ship_by_date(self, plans=None):
-        """Ship-by date from the order date, the channel's cut-off time and handling
-        days, on the company's working calendar (its time zone, working days and
-        public holidays). Returns a naive UTC datetime, or False."""
+        """Ship-by date from the order date, the channel's cut-off time and the
+        handling days (``_oms_handling_days``), on the shipping calendar (its time
+        zone, working days and public holidays). Returns a naive UTC datetime, or
+        False."""
         self.ensure_one()
         if not self.oms_order_date:
             return False
         channel = self.oms_channel_id
-        calendar = self.company_id.resource_calendar_id
+        calendar = self._oms_ship_calendar(plans)
         cutoff = channel.cutoff_time if channel else 24.0
-        handling_days = channel.handling_days if channel else 0
+        handling_days = self._oms_handling_days()
         tz = pytz.timezone(calendar.tz or "UTC") if calendar else pytz.utc
         ordered = pytz.utc.localize(self.oms_order_date).astimezone(tz)
         hours, minutes = divmod(round(cutoff * 60), 60)
@@ -671,3 +816,17 @@ class SaleOrder(models.Model):
         action["domain"] = [("order_id", "=", self.id)]
         action["context"] = {"search_default_active": 1}
         return action
+
+
+def _naive_utc(value):
+    """A datetime (aware: moved to UTC), a date or an ISO string, as a naive UTC
+    datetime; None or "" gives False."""
+    if not value:
+        return False
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    elif not isinstance(value, datetime):
+        value = datetime.combine(value, time.max).replace(microsecond=0)
+    if value.tzinfo:
+        value = value.astimezone(pytz.utc).replace(tzinfo=None)
+    return value

@@ -26,6 +26,20 @@ class SaleOrderLine(models.Model):
         orders.exists()._oms_fields_changed({"order_line"})
         return result
 
+    def _prepare_procurement_values(self, group_id=False):
+        """The deliveries follow the order's service level: scheduled on its ship-by
+        date, due on its deliver-by date (a delivery date set on the order wins,
+        as in Odoo), urgent for a fast service level, express or a VIP customer,
+        so that Odoo's picking lists (priority, then scheduled date) put them first."""
+        values = super()._prepare_procurement_values(group_id)
+        order = self.order_id
+        if order.oms_promised_date:
+            values["date_planned"] = order.oms_promised_date
+        if order.oms_deliver_by and not order.commitment_date:
+            values["date_deadline"] = order.oms_deliver_by
+        values["priority"] = order._oms_delivery_priority()
+        return values
+
     def _action_launch_stock_rule(self, previous_product_uom_qty=False):
         """Several orders confirmed together confirm their deliveries together: Odoo
         confirms them order by order (a scheduler check each); one call does the

@@ -38,6 +38,20 @@ class StockMove(models.Model):
             return
         return super()._recompute_state()
 
+    def _assign_picking_post_process(self, new=False):
+        """An order's urgent deliveries (fast service level, express, VIP) come
+        first in Odoo's lists and reservations: Odoo makes every new transfer
+        normal, whatever the procurement said, and its moves follow it."""
+        result = super()._assign_picking_post_process(new=new)
+        urgent = self.filtered(
+            lambda m: m.picking_id.priority == "0"
+            and m.picking_code == "outgoing"
+            and m.sale_line_id.order_id._oms_delivery_priority() == "1"
+        ).picking_id
+        if urgent:
+            urgent.priority = "1"
+        return result
+
     def _trigger_scheduler(self):
         """Odoo looks for an automatic reordering rule once per move; one query
         first tells which of the moves' products have any, and only their moves

@@ -1,0 +1,127 @@
+from datetime import datetime
+
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError
+
+from .common import OmsCoreCase
+
+
+class TestServiceLevel(OmsCoreCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.calendar = cls.env["resource.calendar"].create(
+            {"name": "Warehouse week", "tz": "UTC", "company_id": cls.company.id}
+        )
+        cls.company.resource_calendar_id = cls.calendar
+        cls.channel.write({"cutoff_time": 14.0, "handling_days": 1})
+        cls.standard = cls.env.ref("oms_core.oms_service_level_standard")
+        cls.express = cls.env.ref("oms_core.oms_service_level_express")
+        cls.next_day = cls.env.ref("oms_core.oms_service_level_next_day")
+        cls.prime = cls.env.ref("oms_core.oms_service_level_prime")
+        cls.Map = cls.env["oms.service.level.map"]
+
+    def _import(self, codes=(), **kwargs):
+        """An order as a channel's import makes it (as superuser, like the import)."""
+        vals = self.env["sale.order"]._oms_service_level_vals(self.channel, codes, **kwargs)
+        return self._order(date_order="2026-03-02 10:00:00", **vals)
+
+    def test_shipped_levels_exist_and_hand_typed_orders_get_the_default(self):
+        codes = set(self.env["oms.service.level"].search([]).mapped("code"))
+        self.assertTrue({"standard", "express", "next_day", "prime", "pickup", "freight"} <= codes)
+        self.assertEqual(self._order().oms_service_level_id, self.standard)
+
+    def test_unmapped_codes_are_listed_with_count_and_default_level(self):
+        with freeze_time("2026-03-02 10:00:00"):
+            order = self._import(["SHOPIFY-Fast-Lane"])
+            self._import(["SHOPIFY-Fast-Lane"])
+        self.assertEqual(order.oms_service_level_id, self.standard)
+        self.assertEqual(order.oms_shipping_method, "SHOPIFY-Fast-Lane")
+        row = self.Map.search([("channel_id", "=", self.channel.id)])
+        self.assertEqual(row.code, "SHOPIFY-Fast-Lane")
+        self.assertEqual(row.seen_count, 2)
+        self.assertEqual(row.last_seen, datetime(2026, 3, 2, 10, 0, 0))
+        self.assertFalse(row.service_level_id)
+
+    def test_mapped_code_gives_its_level_per_channel(self):
+        other = self.env["oms.channel"].create({"name": "Other shop"})
+        self.Map.create(
+            {
+                "channel_id": self.channel.id,
+                "code": "Fast-Lane",
+                "service_level_id": self.express.id,
+            }
+        )
+        order = self._import(["unknown", "Fast-Lane"])
+        self.assertEqual(order.oms_service_level_id, self.express)
+        other_vals = self.env["sale.order"]._oms_service_level_vals(other, ["Fast-Lane"])
+        self.assertEqual(other_vals["oms_service_level_id"], self.standard.id)
+
+    def test_code_equal_to_a_level_code_needs_no_mapping(self):
+        self.assertEqual(self._import(["NEXT_DAY"]).oms_service_level_id, self.next_day)
+
+    def test_prime_flag_wins(self):
+        self.assertEqual(self._import(["Standard"], is_prime=True).oms_service_level_id, self.prime)
+
+    def test_channel_dates_win(self):
+        order = self._import(
+            ["Expedited"],
+            latest_ship_date="2026-03-04T10:00:00Z",
+            promised_delivery_date="2026-03-06T20:00:00+01:00",
+        )
+        self.assertEqual(str(order.oms_promised_date), "2026-03-04 10:00:00")
+        self.assertEqual(str(order.oms_deliver_by), "2026-03-06 19:00:00")
+
+    def test_dates_from_the_service_level_without_channel_dates(self):
+        # Monday 10:00 before the cut-off. Standard: the channel's one handling day
+        # (Tuesday's close), then 5 days in transit.
+        order = self._import(["standard"])
+        self.assertEqual(str(order.oms_promised_date), "2026-03-03 17:00:00")
+        self.assertEqual(str(order.oms_deliver_by), "2026-03-08 17:00:00")
+        # Next day: no handling day (Monday's close), one day in transit.
+        order = self._import(["next_day"])
+        self.assertEqual(str(order.oms_promised_date), "2026-03-02 17:00:00")
+        self.assertEqual(str(order.oms_deliver_by), "2026-03-03 17:00:00")
+
+    def test_levels_are_editable_and_drive_the_dates(self):
+        self.express.with_user(self.oms_manager).write({"transit_days": 3})
+        order = self._import(["express"])
+        self.assertEqual(str(order.oms_deliver_by), "2026-03-06 17:00:00")
+        with self.assertRaises(AccessError):
+            self.express.with_user(self.oms_user).write({"transit_days": 1})
+
+    def test_late_delivery_flag(self):
+        order = self._import(["express"])
+        order.action_confirm()
+        with freeze_time("2026-03-05 12:00:00"):
+            order.invalidate_recordset(["oms_is_late_delivery"])
+            self.assertFalse(order.oms_is_late_delivery)
+        with freeze_time("2026-03-05 18:00:00"):
+            order.invalidate_recordset(["oms_is_late_delivery"])
+            self.assertTrue(order.oms_is_late_delivery)
+            self.assertIn(
+                order, self.env["sale.order"].search([("oms_is_late_delivery", "=", True)])
+            )
+
+    def test_express_level_raises_priority(self):
+        self.assertEqual(self._import(["express"]).oms_priority, "1")
+        self.assertEqual(self._import(["standard"]).oms_priority, "0")
+
+    def test_deliveries_follow_level_and_vip(self):
+        """Fast levels and VIP customers get urgent deliveries, scheduled on their
+        ship-by date and due on their deliver-by date: Odoo's list puts them first."""
+        standard = self._import(["standard"])
+        express = self._import(["express"])
+        vip = self.customer.copy({"oms_vip": True})
+        vip_order = self._order(date_order="2026-03-02 10:00:00", partner=vip)
+        (standard | express | vip_order).action_confirm()
+        self.assertEqual(standard.picking_ids.priority, "0")
+        self.assertEqual(express.picking_ids.priority, "1")
+        self.assertEqual(vip_order.picking_ids.priority, "1")
+        self.assertEqual(express.picking_ids.scheduled_date, express.oms_promised_date)
+        self.assertEqual(express.picking_ids.date_deadline, express.oms_deliver_by)
+        listed = self.env["stock.picking"].search(
+            [("id", "in", (standard | express | vip_order).picking_ids.ids)]
+        )
+        self.assertEqual(listed[-1], standard.picking_ids)

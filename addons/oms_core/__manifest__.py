@@ -1,7 +1,7 @@
 {
     "name": "OMS Core",
     "summary": "One queue of orders from every sales channel, with OMS groups and menus",
-    "version": "18.0.1.10.0",
+    "version": "18.0.1.11.0",
     "category": "Sales/Order Management",
     "license": "LGPL-3",
     "author": "OMS for Odoo contributors",
@@ -26,6 +26,7 @@
         "views/oms_order_event_views.xml",
         "views/sale_order_views.xml",
         "views/res_partner_views.xml",
+        "views/stock_location_views.xml",
         "report/oms_order_report_views.xml",
         "report/oms_cost_report_views.xml",
         "views/oms_health_check_views.xml",

@@ -6,9 +6,11 @@ from . import oms_order_hold
 from . import oms_service_level
 from . import oms_service_level_map
 from . import procurement_group
+from . import product_product
 from . import res_partner
 from . import sale_order
 from . import sale_order_line
+from . import stock_location
 from . import stock_move
 from . import stock_picking
 from . import account_move

@@ -1,0 +1,79 @@
+from .common import OmsCoreCase
+
+
+class TestSoftReservation(OmsCoreCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.lamp = cls.env["product.product"].create(
+            {"name": "Lamp", "is_storable": True, "list_price": 30.0}
+        )
+        cls.env["stock.quant"]._update_available_quantity(cls.lamp, cls.warehouse.lot_stock_id, 1)
+
+    def _held_order(self, qty=1):
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "oms_channel_id": self.channel.id,
+                "oms_fraud_score": 90,
+                "order_line": [(0, 0, {"product_id": self.lamp.id, "product_uom_qty": qty})],
+            }
+        )
+        order.action_confirm()
+        self.assertEqual(order.oms_stage, "on_hold")
+        return order
+
+    def _held(self, warehouses=None):
+        return self.lamp._oms_soft_reserved_qty(warehouses).get(self.lamp.id, 0.0)
+
+    def test_held_order_holds_its_units_until_cancelled(self):
+        order = self._held_order()
+        self.assertEqual(self._held(self.warehouse), 1.0)
+        self.assertEqual(self._held(), 1.0)
+        other = self.env["stock.warehouse"].create({"name": "Other", "code": "OTH"})
+        self.assertEqual(self._held(other), 0.0)
+        self.assertEqual(self.lamp._oms_soft_reserved_qty(exclude_orders=order), {})
+        order._action_cancel()
+        self.assertEqual(self._held(self.warehouse), 0.0)
+
+    def test_released_order_holds_through_its_delivery_instead(self):
+        order = self._held_order()
+        order.oms_fraud_score = 10  # the channel's new assessment ends the hold
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(self._held(self.warehouse), 0.0)
+        self.assertEqual(order.picking_ids.move_ids.quantity, 1.0)
+
+    def test_quotation_without_hold_holds_nothing(self):
+        self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "oms_channel_id": self.channel.id,
+                "order_line": [(0, 0, {"product_id": self.lamp.id, "product_uom_qty": 1})],
+            }
+        )
+        self.assertEqual(self._held(self.warehouse), 0.0)
+
+    def test_sellable_locations_leave_out_quarantine_scrap_and_returns(self):
+        Location = self.env["stock.location"]
+        stock = self.warehouse.lot_stock_id
+        shelf = Location.create({"name": "Shelf", "location_id": stock.id})
+        quarantine = Location.create(
+            {"name": "Quarantine", "location_id": stock.id, "oms_not_sellable": True}
+        )
+        inside = Location.create({"name": "Bin Q1", "location_id": quarantine.id})
+        returns = Location.create(
+            {"name": "Returns", "location_id": self.warehouse.view_location_id.id}
+        )
+        scrap = Location.create(
+            {
+                "name": "Broken",
+                "location_id": stock.id,
+                "usage": "inventory",
+                "scrap_location": True,
+            }
+        )
+        sellable = Location._oms_sellable_locations(self.warehouse)
+        self.assertIn(stock, sellable)
+        self.assertIn(shelf, sellable)
+        for location in (quarantine, inside, returns, scrap):
+            self.assertNotIn(location, sellable)

@@ -54,6 +54,7 @@ child process; its peak resident memory (``ru_maxrss``) and time.
 """
 
 import argparse
+import dataclasses
 import importlib
 import math
 import random
@@ -540,14 +541,20 @@ def speed(args):
 def _as(module, orders, sources):
     """The snapshot in another engine's own dataclasses (same fields)."""
 
+    def known(obj, cls):
+        # Fields the other engine knows: an older one lacks the newer fields
+        # (left at their defaults here, so the plans are comparable).
+        names = {f.name for f in dataclasses.fields(cls)}
+        return {name: value for name, value in obj.__dict__.items() if name in names}
+
     def convert(obj, cls):
-        return cls(**obj.__dict__)
+        return cls(**known(obj, cls))
 
     return module.Snapshot(
         tuple(
             module.Order(
                 **{
-                    **o.__dict__,
+                    **known(o, module.Order),
                     "lines": tuple(convert(ln, module.Line) for ln in o.lines),
                 }
             )

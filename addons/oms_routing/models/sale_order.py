@@ -111,8 +111,9 @@ class SaleOrder(models.Model):
             lines = lines.filtered(lambda ol: ol in quantities)
         products = lines.product_id
         if free is None:
-            free = sources._oms_free_stock(products)
+            free = sources._oms_free_stock(products, exclude_orders=self)
         now = fields.Datetime.now()
+        today = now.date()
         engine_sources = tuple(
             source._oms_engine_source(free.get(source.id, {}), products, now) for source in sources
         )
@@ -128,6 +129,9 @@ class SaleOrder(models.Model):
                     country=shipping.country_id.code or "",
                     priority=int(order.oms_priority or 0),
                     promised=order.oms_promised_date.date() if order.oms_promised_date else None,
+                    deliver_within=(order.oms_deliver_by.date() - today).days
+                    if order.oms_deliver_by
+                    else None,
                     lines=tuple(
                         Line(
                             id=line.id,
@@ -151,6 +155,26 @@ class SaleOrder(models.Model):
         if engine_strategy:
             return Snapshot(tuple(engine_orders), engine_sources, engine_strategy, quotes)
         return Snapshot(tuple(engine_orders), engine_sources, quotes=quotes)
+
+    def _oms_ship_calendar(self, memo=None):
+        """The fulfilment source of the order's warehouse ships on its own
+        calendar when it has one (read once per ``memo``)."""
+        memo = {} if memo is None else memo
+        calendars = memo.get("oms_source_calendars")
+        if calendars is None:
+            calendars = {}
+            sources = (
+                self.env["oms.routing.source"]
+                .sudo()
+                .search(
+                    [("warehouse_id", "!=", False), ("calendar_id", "!=", False)],
+                    order="rank, id",
+                )
+            )
+            for source in sources:
+                calendars.setdefault(source.warehouse_id.id, source.calendar_id)
+            memo["oms_source_calendars"] = calendars
+        return calendars.get(self.warehouse_id.id) or super()._oms_ship_calendar(memo)
 
     def _oms_place(self):
         """Where the order goes: the address's coordinates, else the offline
@@ -270,16 +294,20 @@ class SaleOrder(models.Model):
 class OmsRoutingSource(models.Model):
     _inherit = "oms.routing.source"
 
-    def _oms_free_stock(self, products, lock=True):
-        """``{source id: {product id: on hand - reserved}}`` of the warehouse
+    def _oms_free_stock(self, products, lock=True, exclude_orders=None):
+        """``{source id: {product id: on hand - reserved - held}}`` of the warehouse
         sources, read in one query after locking those quants (unless ``lock`` is
-        false: a what-if that changes nothing)."""
+        false: a what-if that changes nothing). Only the stock a warehouse may sell
+        counts (``stock.location._oms_sellable_domain``: never quarantine, scrap or
+        returns locations), less the units orders on hold keep
+        (``product.product._oms_soft_reserved_qty``; ``exclude_orders``' own units
+        are not counted)."""
         warehouses = self.filtered(lambda s: s.kind != "dropship").warehouse_id
         if not warehouses or not products:
             return {}
-        locations = self.env["stock.location"].search(
-            [("warehouse_id", "in", warehouses.ids), ("usage", "=", "internal")]
-        )
+        locations = self.env["stock.location"].sudo()._oms_sellable_locations(warehouses)
+        if not locations:
+            return {}
         # Two routings at once wait for each other here; the later one then sees
         # what the first took (or is retried when it read before the first committed).
         if lock:
@@ -304,6 +332,15 @@ class OmsRoutingSource(models.Model):
             if source_id:
                 stock = free.setdefault(source_id, {})
                 stock[product.id] = stock.get(product.id, 0.0) + quantity - reserved
+        held = self.env["product.product"]._oms_soft_reserved_by_warehouse(
+            products, warehouses, exclude_orders
+        )
+        for warehouse_id, per_product in held.items():
+            source_id = source_of.get(warehouse_id)
+            if source_id:
+                stock = free.setdefault(source_id, {})
+                for product_id, quantity in per_product.items():
+                    stock[product_id] = stock.get(product_id, 0.0) - quantity
         return free
 
     def _oms_coordinates(self):

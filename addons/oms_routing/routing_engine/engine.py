@@ -3,8 +3,9 @@ source can ship them, split greedily (fewest shipments, then best score) when no
 dropship what no stocked source has, and say why for every candidate.
 
 Orders of a batch are routed one after the other, highest priority first, then
-earliest promised date, then id; each takes stock and capacity from the shared
-pool, so two orders never get the same unit.
+earliest promised date, then the nearest deliver-by promise, then id; each
+takes stock and capacity from the shared pool, so two orders never get the
+same unit.
 """
 
 from datetime import date
@@ -17,6 +18,7 @@ from .improve import Improver, Record
 from .model import BACKORDER_POLICIES, FACTORS, Allocation, OrderPlan, Plan, Unallocated
 
 _FAR_FUTURE = date.max
+_NO_PROMISE = 1 << 30  # days: after every order with a deliver-by promise
 # Candidates a plan explains per order at most; the chosen sources always are.
 EXPLAINED = 8
 
@@ -141,7 +143,13 @@ def route(snapshot, improve=True):
     regret = _regrets(snapshot.orders, states, distances) if len(snapshot.orders) > 1 else {}
     orders = sorted(
         snapshot.orders,
-        key=lambda o: (-o.priority, o.promised or _FAR_FUTURE, -regret.get(o.id, 0.0), o.id),
+        key=lambda o: (
+            -o.priority,
+            o.promised or _FAR_FUTURE,
+            _NO_PROMISE if o.deliver_within is None else o.deliver_within,
+            -regret.get(o.id, 0.0),
+            o.id,
+        ),
     )
     plans, records = [], []
     for order in orders:
@@ -281,6 +289,12 @@ def _route_order(order, states, strategy, weights, quotes, cache):
         served = [row[1] for row in rows if not row[0].dropship and not row[5].startswith("does")]
         highs = [max(0.0, *column) for column in zip(*served, strict=True)] if served else highs
     record = Record(order, lines, taken, highs, _distances(order, states, cache), fixed)
+    if order.deliver_within is not None and len(live) < len(rows):
+        # Sources out of the running for the promise stay out in the improvement phase.
+        late = frozenset(
+            row[0].id for row in rows if row[5] and row[5].startswith("cannot deliver")
+        )
+        record.excluded = late
     # Whole from a source no better one could beat with the batch's starting
     # stock: nothing to gain alone.
     if len(taken) == 1 and not unallocated:
@@ -386,8 +400,40 @@ def _candidate_rows(order, lines, states, quotes, cache):  # noqa: PLR0912, PLR0
         rows.append(row)
         if rejection is None:
             live.append(row)
-
+    if order.deliver_within is not None and live:
+        live = _on_time(order.deliver_within, live, needed, products)
     return rows, live
+
+
+def _on_time(within, live, needed, products):
+    """The rows that still count once the deliver-by promise is weighed: those
+    that deliver in time, when together they have every unit of the order (one
+    that can ship it all, or their stock summed); else all of them (the order is
+    late whatever it ships from, and the faster sources score better anyway).
+    The late ones get their rejection in place."""
+    late = [row for row in live if row[1][2] > within]
+    if not late:
+        return live
+    in_time = [row for row in live if row[1][2] <= within]
+    if not in_time:
+        return live
+    if not any(row[3] for row in in_time):
+        for product, units in needed.items():
+            index = products.index(product)
+            have = 0.0
+            for row in in_time:
+                if row[0].dropship:
+                    have += row[2][index]
+                else:
+                    have += max(0.0, row[0].free.get(product, 0.0))
+            if have < units - 1e-9:
+                return live
+    for row in late:
+        row[5] = (
+            f"cannot deliver by the promised date ({row[1][2]:g} days, "
+            f"{within} left) while other sources can"
+        )
+    return in_time
 
 
 def _scores(rows, live, weights):

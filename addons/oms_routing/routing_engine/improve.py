@@ -45,6 +45,7 @@ class Record:
 
     __slots__ = (
         "before",
+        "excluded",
         "fixed",
         "highs",
         "index",
@@ -91,6 +92,7 @@ class Record:
         self.need = need
         self.total = sum(need)
         self.before = None  # the greedy pass's taken, once changed
+        self.excluded = frozenset()  # sources that cannot make the deliver-by promise
         self.why = ""
         self.index = 0
 
@@ -201,8 +203,11 @@ class Improver:
         products = record.products
         country = record.order.country
         candidates = []
+        excluded = record.excluded
         for position, state in self.stocked:
             if state.countries is not None and country not in state.countries:
+                continue
+            if excluded and state.id in excluded:
                 continue
             if state.capacity is not None and state.capacity <= 0:
                 continue
@@ -440,7 +445,7 @@ class Improver:
         for _position, state in self.stocked:
             if state.countries is not None and country not in state.countries:
                 continue
-            if state.id in found:
+            if state.id in found or state.id in record.excluded:
                 continue
             products = {p for p in lacking if state.initial.get(p, 0.0) > 0}
             if products:
@@ -482,6 +487,7 @@ class Improver:
             product = record.lines[i].product_id
             if not any(
                 state.id != sid
+                and state.id not in record.excluded
                 and (state.countries is None or country in state.countries)
                 and (state.capacity is None or state.capacity > 0 or state.id in record.taken)
                 and state.free.get(product, 0.0) > 0

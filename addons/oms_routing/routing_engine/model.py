@@ -26,6 +26,10 @@ class Order:
     country: str = ""  # ISO code of the shipping address
     priority: int = 0  # higher first in a batch
     promised: date | None = None  # ship-by date; earlier first in a batch
+    # Days from today to the deliver-by date (None: no promise). A source whose
+    # days to ship + transit exceed it is not chosen when sources that make it
+    # can ship the whole order.
+    deliver_within: int | None = None
 
 
 @dataclass(frozen=True)

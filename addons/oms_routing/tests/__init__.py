@@ -2,3 +2,4 @@ from . import test_oms_routing_install
 from . import test_oms_routing
 from . import test_oms_routing_concurrency
 from . import test_oms_routing_security
+from . import test_oms_routing_promise

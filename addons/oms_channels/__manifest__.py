@@ -2,7 +2,7 @@
     "name": "OMS Channels",
     "summary": "Orders from Shopify, WooCommerce, Amazon and files land once; stock, "
     "tracking and cancellations go back",
-    "version": "18.0.1.16.0",
+    "version": "18.0.2.0.0",
     "category": "Sales/Order Management",
     "license": "LGPL-3",
     "author": "OMS for Odoo contributors",
@@ -18,6 +18,7 @@
         "data/queue_job_data.xml",
         "views/oms_channel_inbox_views.xml",
         "views/oms_channel_views.xml",
+        "views/oms_channel_product_views.xml",
         "views/oms_channels_menus.xml",
         "report/oms_channel_money_report_views.xml",
     ],

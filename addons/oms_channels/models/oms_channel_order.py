@@ -3,14 +3,17 @@
 from dataclasses import replace
 from decimal import Decimal
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools import email_normalize, float_compare, html2plaintext
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..channel_clients import ChannelError
+from ..channel_mappers import MappingError, OrderPending
 from .oms_channel import API_KINDS
+from .oms_channel_inbox import MAPPERS
 from .oms_channel_product import TRANSIENT_ERRORS
 
 # The tax group of the taxes a channel creates for rates Odoo has no tax for.
@@ -58,7 +61,7 @@ class SaleOrder(models.Model):
         company = channel.company_id
         env = self.with_company(company).sudo().env
         lookups = _Lookups(env, company, channel)
-        lookups.load_products([line.sku for draft in drafts for line in draft.lines])
+        lookups.load_products([line for draft in drafts for line in draft.lines])
         customers = self._oms_customers(env, company, drafts)
         vals_list, problems = [], []
         for draft, (partner, shipping) in zip(drafts, customers, strict=True):
@@ -150,24 +153,16 @@ class SaleOrder(models.Model):
 
     @api.model
     def _oms_import_holds(self, triples, unmapped=None):
-        """Hold each new order (``triples``: order, its draft, the SKUs no product
+        """Hold each new order (``triples``: order, its draft, its lines no product
         matches) whose products are unknown or whose total differs from the
         channel's; ``unmapped``: per draft (by ``id``), the channel taxes no Odoo
         tax matched, named in the total-mismatch hold."""
         unmapped = unmapped or {}
         holds = []
+        unknown_holds = []
         for order, draft, unknown in triples:
-            for sku in unknown:
-                holds.append(
-                    (
-                        order,
-                        _(
-                            "Unknown product: no product has the SKU or barcode “%s”. Create "
-                            "it or map the line, then release.",
-                            sku,
-                        ),
-                    )
-                )
+            for line in unknown:
+                unknown_holds.append((order, _unknown_reason(line)))
             expected = float(Decimal(draft.totals.total))
             # Channels round taxes their own way: a cent apart is the same total.
             if float_compare(abs(order.amount_total - expected), 0.01, precision_digits=6) > 0:
@@ -192,6 +187,10 @@ class SaleOrder(models.Model):
                     )
                 )
         vals_list = [
+            {"order_id": order.id, "hold_type": "unknown_product", "reason": reason}
+            for order, reason in unknown_holds
+        ]
+        vals_list += [
             {"order_id": order.id, "hold_type": "manual_review", "reason": reason}
             for order, reason in holds
         ]
@@ -202,6 +201,87 @@ class SaleOrder(models.Model):
         ]
         if vals_list:
             self.env["oms.order.hold"].sudo().create(vals_list)
+
+    def _oms_fix_channel_lines(self):
+        """Turn the note lines of channel items no product matched into lines of
+        their product, now that one matches (a listing mapped, a product created):
+        the order's latest channel version is mapped again and those lines are made
+        as the import makes them (price, discount, taxes). Only orders not
+        confirmed yet (held). An order left without such notes has its
+        unknown-product holds released."""
+        for order in self.filtered(
+            lambda o: o.state in ("draft", "sent") and o.oms_channel_id and o.oms_external_ref
+        ):
+            notes = order.order_line.filtered(
+                lambda ol: ol.display_type == "line_note" and ol.oms_external_line_id
+            )
+            draft = order._oms_channel_draft() if notes else None
+            if draft is None:
+                continue
+            by_id = {line.external_id: line for line in draft.lines if line.external_id}
+            env, company = order.env, order.company_id
+            lookups = _Lookups(env, company, order.oms_channel_id)
+            pairs = [
+                (note, by_id[note.oms_external_line_id])
+                for note in notes
+                if note.oms_external_line_id in by_id
+            ]
+            lookups.load_products([line for _note, line in pairs])
+            pairs = [(note, line) for note, line in pairs if lookups.product(line)]
+            if pairs:
+                values, _unknown = self._oms_order_lines(
+                    env, company, _lines_only(draft, [line for _n, line in pairs]), lookups
+                )
+                order.write(
+                    {
+                        "order_line": [Command.unlink(note.id) for note, _line in pairs]
+                        + [
+                            Command.create({**vals, "sequence": note.sequence})
+                            for (note, _line), vals in zip(pairs, values, strict=True)
+                        ]
+                    }
+                )
+                order._oms_log_event(
+                    "note",
+                    _("Channel lines matched to their products"),
+                    reason="; ".join(
+                        f"{line.sku or line.name} → {lookups.product(line).display_name}"
+                        for _note, line in pairs
+                    ),
+                )
+            if not order.order_line.filtered(
+                lambda ol: ol.display_type == "line_note" and ol.oms_external_line_id
+            ):
+                order.oms_hold_ids.filtered(
+                    lambda h: h.hold_type == "unknown_product" and h.state == "active"
+                ).with_context(oms_fixing_lines=True)._oms_end(
+                    "released", _("Every line of the channel has its product now.")
+                )
+        return True
+
+    def _oms_channel_draft(self):
+        """The order's draft from its latest version in the inbox (None if none)."""
+        self.ensure_one()
+        record = (
+            self.env["oms.channel.inbox"]
+            .sudo()
+            .search(
+                [
+                    ("channel_id", "=", self.oms_channel_id.id),
+                    ("external_id", "=", self.oms_external_ref),
+                    ("state", "=", "done"),
+                ],
+                order="id desc",
+                limit=1,
+            )
+        )
+        mapper = MAPPERS.get(self.oms_channel_id.channel_type)
+        if not record or not mapper:
+            return None
+        try:
+            return mapper(record.body)
+        except (MappingError, OrderPending):
+            return None
 
     def _oms_buyer_cancel_hold_vals(self, draft):
         """The hold of an order whose buyer asked the channel to cancel it: a
@@ -522,8 +602,16 @@ class SaleOrder(models.Model):
             lambda ol: not ol.display_type and ol.product_id not in charges
         )
         by_id = {line.oms_external_line_id: line for line in lines if line.oms_external_line_id}
+        # Items no product matched are note lines: not added again on each version.
+        noted = set(
+            self.order_line.filtered(
+                lambda ol: ol.display_type == "line_note" and ol.oms_external_line_id
+            ).mapped("oms_external_line_id")
+        )
         wanted, added, seen = {}, [], self.env["sale.order.line"]
         for draft_line in draft.lines:
+            if draft_line.external_id and draft_line.external_id in noted:
+                continue
             line = by_id.get(draft_line.external_id) if draft_line.external_id else None
             if line is None:
                 line = (lines - seen).filtered(
@@ -574,15 +662,14 @@ class SaleOrder(models.Model):
             self.write({"order_line": [(0, 0, values) for values in new_lines]})
             if unknown:
                 self.env["oms.order.hold"].sudo().create(
-                    {
-                        "order_id": self.id,
-                        "hold_type": "manual_review",
-                        "reason": _(
-                            "Unknown product added in the channel: no product has the SKU or "
-                            "barcode “%s”.",
-                            ", ".join(unknown),
-                        ),
-                    }
+                    [
+                        {
+                            "order_id": self.id,
+                            "hold_type": "unknown_product",
+                            "reason": _("Added in the channel: %s", _unknown_reason(line)),
+                        }
+                        for line in unknown
+                    ]
                 )
         self._oms_log_event(
             "note", _("Quantities changed in the channel"), reason="; ".join(summary)
@@ -811,25 +898,29 @@ class SaleOrder(models.Model):
 
     @api.model
     def _oms_order_lines(self, env, company, draft, lookups=None):
-        """Order line values, and the SKUs no product matches."""
+        """Order line values, and the draft's lines no product matches (each a note
+        line tied to the channel's listing of it, made "to map" if new)."""
         lookups = lookups or _Lookups(env, company)
+        lookups.ensure_listings(draft.lines)
         lines, unknown = [], []
         for line in draft.lines:
-            product = lookups.product(line.sku)
+            product = lookups.product(line)
             if not product:
-                unknown.append(line.sku or line.name)
+                unknown.append(line)
+                listing = lookups.listing(line)
                 lines.append(
                     {
                         "display_type": "line_note",
                         "name": _(
-                            "%(qty)s x %(name)s (SKU %(sku)s, %(price)s each): no such product",
+                            "%(qty)s x %(name)s (%(what)s, %(price)s each): no such product",
                             qty=line.quantity,
                             name=line.name,
-                            sku=line.sku,
+                            what=_describe_line(line, with_name=False),
                             price=line.unit_price,
                         ),
                         # Still the channel's item: a cancellation names it too.
                         "oms_external_line_id": line.external_id or False,
+                        "oms_channel_product_id": listing.id if listing else False,
                     }
                 )
                 continue
@@ -878,6 +969,30 @@ class SaleOrder(models.Model):
         return lines, unknown
 
 
+def _describe_line(line, with_name=True):
+    """What the channel says of a line: its product and variant ids, its SKU and
+    (``with_name``) its title, to find it in the channel."""
+    parts = []
+    if line.product_external_id:
+        parts.append(_("product id %s", line.product_external_id))
+    if line.variant_external_id:
+        parts.append(_("variant id %s", line.variant_external_id))
+    parts.append(_("SKU “%s”", line.sku) if line.sku else _("no SKU"))
+    if with_name:
+        parts.append(_("title “%s”", line.name))
+    return ", ".join(parts)
+
+
+def _unknown_reason(line):
+    return _(
+        "Unknown product: the channel's %s matches no mapped listing and no product by "
+        "SKU or barcode (lines are never matched by title). Map the listing (Listings to "
+        "Map) or create the product: the line then gets its product and this hold is "
+        "released.",
+        _describe_line(line),
+    )
+
+
 def _email_key(email):
     """The email as Odoo normalises it (``res.partner.email_normalized``: no name,
     no surrounding spaces, lower case), the text it is compared on: ``_`` and
@@ -899,7 +1014,8 @@ def _lines_only(draft, lines):
 
 
 class _Lookups:
-    """What a batch of drafts needs, each read once: products by SKU (then
+    """What a batch of drafts needs, each read once: the channel's listings by its
+    variant and product ids (Amazon: seller SKU) and by SKU, products by SKU (then
     barcode), taxes by rate, currencies and pricelists."""
 
     def __init__(self, env, company, channel=None):
@@ -909,8 +1025,122 @@ class _Lookups:
         # Per draft (by id): the channel taxes no Odoo tax matched, described.
         self.unmapped = {}
         self._services, self._analytic = {}, None
+        # The channel's listings, read once per id asked for.
+        self._asked = set()
+        self._by_variant, self._by_product, self._by_sku = {}, {}, {}
 
-    def load_products(self, skus):
+    def load_products(self, lines):
+        """Read at once what ``lines`` (draft order lines) need: their listings,
+        and products by their SKUs."""
+        lines = list(lines)
+        self._load_listings(lines)
+        self._load_skus(line.sku for line in lines)
+
+    def _load_listings(self, lines):
+        if not self.channel:
+            return
+        asked = set()
+        for line in lines:
+            asked |= {
+                ("variant", line.variant_external_id),
+                ("product", line.product_external_id),
+                ("sku", line.sku),
+            }
+        asked = {pair for pair in asked if pair[1]} - self._asked
+        if not asked:
+            return
+        self._asked |= asked
+        ids = {kind: [value for k, value in asked if k == kind] for kind in ("variant", "product")}
+        skus = [value for kind, value in asked if kind == "sku"]
+        terms = []
+        if ids["variant"]:
+            terms.append([("channel_variant_ref", "in", ids["variant"])])
+        if ids["product"]:
+            terms.append([("channel_product_ref", "in", ids["product"])])
+        if skus:
+            terms.append([("sku", "in", skus)])
+        listings = (
+            self.env["oms.channel.product"]
+            .with_context(active_test=False)
+            .search(
+                expression.AND([[("channel_id", "=", self.channel.id)], expression.OR(terms)]),
+                order="active desc, id",
+            )
+        )
+        self._remember(listings)
+
+    def _remember(self, listings):
+        for listing in listings:
+            if listing.channel_variant_ref:
+                self._by_variant.setdefault(listing.channel_variant_ref, listing)
+            elif listing.channel_product_ref:
+                known = self._by_product.setdefault(listing.channel_product_ref, [])
+                if listing not in known:
+                    known.append(listing)
+            if listing.sku:
+                known = self._by_sku.setdefault(listing.sku, [])
+                if listing not in known:
+                    known.append(listing)
+
+    def listing(self, line):
+        """The channel's listing of a draft line by the channel's own ids: its
+        variant, else its product (when the listing has no variants); on Amazon its
+        seller SKU (an ASIN may be sold under several). None when there is none."""
+        if not self.channel:
+            return None
+        self._load_listings([line])
+        if self.channel.channel_type == "amazon":
+            return next(
+                (lst for lst in self._by_sku.get(line.sku, ()) if lst.channel_key == line.sku),
+                None,
+            )
+        if line.variant_external_id and line.variant_external_id in self._by_variant:
+            return self._by_variant[line.variant_external_id]
+        candidates = self._by_product.get(line.product_external_id or None, ())
+        if len(candidates) > 1:
+            candidates = [lst for lst in candidates if lst.sku == line.sku]
+        return candidates[0] if len(candidates) == 1 else None
+
+    def product(self, line):
+        """The product of a draft line: its listing's, when mapped (the channel's
+        id is the truth, whatever the SKU says); else by SKU (a mapped listing
+        with that SKU, then the product's internal reference), then barcode. Never
+        by the line's title."""
+        Product = self.env["product.product"]
+        listing = self.listing(line)
+        if listing and listing.state == "mapped" and listing.product_id.active:
+            return listing.product_id
+        if not line.sku:
+            return Product
+        for known in self._by_sku.get(line.sku, ()):
+            if known.active and known.state == "mapped" and known.product_id.active:
+                return known.product_id
+        self._load_skus([line.sku])
+        return self._products[line.sku]
+
+    def ensure_listings(self, lines):
+        """Make a listing "to map" for each line of an API channel that matches no
+        product and has no listing yet, so that it can be mapped; one create."""
+        if not self.channel or self.channel.channel_type not in API_KINDS:
+            return
+        amazon = self.channel.channel_type == "amazon"
+        new = {}
+        for line in lines:
+            key = line.sku if amazon else (line.variant_external_id or line.product_external_id)
+            if not key or key in new or self.listing(line) or self.product(line):
+                continue
+            new[key] = {
+                "channel_id": self.channel.id,
+                "channel_product_ref": line.product_external_id or False,
+                "channel_variant_ref": line.variant_external_id or False,
+                "sku": line.sku or False,
+                "name": line.name or False,
+                "list_price": float(line.unit_price),
+            }
+        if new:
+            self._remember(self.env["oms.channel.product"].create(list(new.values())))
+
+    def _load_skus(self, skus):
         Product = self.env["product.product"]
         missing = list({sku for sku in skus if sku and sku not in self._products})
         if not missing:
@@ -923,12 +1153,6 @@ class _Lookups:
                 self._products.setdefault(product.barcode, product)
         for sku in missing:
             self._products.setdefault(sku, Product)
-
-    def product(self, sku):
-        if not sku:
-            return self.env["product.product"]
-        self.load_products([sku])
-        return self._products[sku]
 
     def analytic_preset(self):
         """Line values that spare Odoo a search for analytic distribution models per

@@ -21,29 +21,64 @@ PUSH_DELAY = 30
 TRANSIENT_ERRORS = (ChannelConnectionError, ChannelRateLimitError, ChannelServerError)
 
 
+LISTING_STATES = [("mapped", "Mapped"), ("to_map", "To Map"), ("ignored", "Ignored")]
+
+
 class OmsChannelProduct(models.Model):
-    """A product sold on a channel: its SKU there, its id there, and the stock
-    figure last sent with how it was reached (on hand - reserved - buffer)."""
+    """A listing: something the channel sells (a Shopify variant, a WooCommerce
+    product or variation, an Amazon seller SKU) with the channel's ids, and the
+    Odoo product it is (mapped), not yet (to map) or never (ignored). Order lines
+    are matched through it by the channel's ids; the stock of mapped listings is
+    pushed, with the figure last sent and how it was reached (on hand - reserved
+    - buffer)."""
 
     _name = "oms.channel.product"
-    _description = "Product on a Channel"
+    _description = "Listing on a Channel"
     _order = "channel_id, sku, id"
-    _rec_name = "sku"
 
     channel_id = fields.Many2one("oms.channel", required=True, index=True, ondelete="cascade")
+    channel_type = fields.Selection(related="channel_id.channel_type")
     company_id = fields.Many2one(related="channel_id.company_id", store=True)
     product_id = fields.Many2one(
         "product.product",
-        required=True,
         index=True,
         ondelete="cascade",
         domain=[("is_storable", "=", True)],
+        help="The Odoo product this listing is; empty while the listing is to map.",
     )
     sku = fields.Char(
         string="Channel SKU",
-        required=True,
+        index=True,
         help="The SKU of the product on the channel (its internal reference by default).",
     )
+    name = fields.Char(string="Channel Title", help="The product's title on the channel.")
+    barcode = fields.Char(string="Channel Barcode")
+    list_price = fields.Float(string="Channel Price", digits="Product Price")
+    channel_product_ref = fields.Char(
+        string="Channel Product ID",
+        index=True,
+        help="The channel's id of the product: Shopify product, WooCommerce product "
+        "(the parent of a variation), Amazon ASIN.",
+    )
+    channel_variant_ref = fields.Char(
+        string="Channel Variant ID",
+        help="The channel's id of the variant: Shopify variant, WooCommerce variation; "
+        "empty for a product without variants and on Amazon.",
+    )
+    channel_key = fields.Char(
+        compute="_compute_channel_key",
+        store=True,
+        index=True,
+        help="What the listing is unique by on its channel: the variant id, else the "
+        "product id (Amazon: the seller SKU).",
+    )
+    is_ignored = fields.Boolean(
+        string="Ignored", copy=False, help="Never to map: its order lines stay notes."
+    )
+    state = fields.Selection(
+        LISTING_STATES, compute="_compute_state", store=True, index=True, string="Mapping"
+    )
+    catalogue_date = fields.Datetime(string="Last Seen in the Catalogue", readonly=True, copy=False)
     remote_id = fields.Char(
         string="Channel ID",
         copy=False,
@@ -80,11 +115,35 @@ class OmsChannelProduct(models.Model):
 
     _sql_constraints = [
         (
-            "channel_product_uniq",
-            "unique(channel_id, product_id)",
-            "This product is already listed on this channel.",
+            "channel_key_uniq",
+            "unique(channel_id, channel_key)",
+            "This channel already has a listing with this variant (or product) id.",
         ),
     ]
+
+    @api.depends("channel_id.channel_type", "channel_variant_ref", "channel_product_ref", "sku")
+    def _compute_channel_key(self):
+        for listing in self:
+            if listing.channel_id.channel_type == "amazon":
+                listing.channel_key = listing.sku or False
+            else:
+                listing.channel_key = (
+                    listing.channel_variant_ref or listing.channel_product_ref or False
+                )
+
+    @api.depends("product_id", "is_ignored")
+    def _compute_state(self):
+        for listing in self:
+            if listing.is_ignored:
+                listing.state = "ignored"
+            else:
+                listing.state = "mapped" if listing.product_id else "to_map"
+
+    @api.depends("sku", "name", "channel_key")
+    def _compute_display_name(self):
+        for listing in self:
+            label = listing.name or listing.channel_key or ""
+            listing.display_name = f"[{listing.sku}] {label}" if listing.sku else label
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -96,7 +155,7 @@ class OmsChannelProduct(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if {"product_id", "channel_id", "active"} & set(vals):
+        if {"product_id", "channel_id", "active", "is_ignored"} & set(vals):
             self.env.registry.clear_cache()
         return super().write(vals)
 
@@ -112,12 +171,14 @@ class OmsChannelProduct(models.Model):
 
     @tools.ormcache()
     def _oms_push_channels_by_product(self):
+        self.flush_model(["product_id", "channel_id", "active", "state"])
         self.env.cr.execute(
             """
             SELECT binding.product_id, array_agg(DISTINCT binding.channel_id)
               FROM oms_channel_product binding
               JOIN oms_channel channel ON channel.id = binding.channel_id
-             WHERE binding.active AND channel.active AND channel.stock_push_on_change
+             WHERE binding.active AND binding.state = 'mapped'
+               AND channel.active AND channel.stock_push_on_change
              GROUP BY binding.product_id
             """
         )
@@ -135,17 +196,37 @@ class OmsChannelProduct(models.Model):
         products = products.filtered(lambda p: p.is_storable and (p.default_code or p.barcode))
         if not products:
             return self
-        known = self.with_context(active_test=False).search(
+        Listing = self.with_context(active_test=False).sudo()
+        known = Listing.search(
             [("channel_id", "=", channel.id), ("product_id", "in", products.ids)]
         )
-        return self.sudo().create(
+        products -= known.product_id
+        if channel.channel_type == "amazon" and products:
+            # An Amazon listing is its seller SKU: one already there (to map) is
+            # this product's, not a second listing of the same SKU.
+            by_sku = {
+                listing.channel_key: listing
+                for listing in Listing.search(
+                    [
+                        ("channel_id", "=", channel.id),
+                        ("channel_key", "in", [p.default_code or p.barcode for p in products]),
+                    ]
+                )
+            }
+            for product in products:
+                listing = by_sku.get(product.default_code or product.barcode)
+                if listing:
+                    if listing.state == "to_map":
+                        listing.product_id = product
+                    products -= product
+        return Listing.create(
             [
                 {
                     "channel_id": channel.id,
                     "product_id": product.id,
                     "sku": product.default_code or product.barcode,
                 }
-                for product in products - known.product_id
+                for product in products
             ]
         )
 
@@ -154,9 +235,271 @@ class OmsChannelProduct(models.Model):
             channel._oms_push_stock(self.filtered(lambda b, c=channel: b.channel_id == c))
         return True
 
+    # --- mapping ------------------------------------------------------------------------
+    def action_map(self):
+        """Choose the Odoo product of the listings (a wizard)."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Map to a Product"),
+            "res_model": "oms.channel.product.map",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_listing_ids": self.ids},
+        }
+
+    def _oms_map(self, product):
+        """Make ``product`` the Odoo product of the listings, then turn the lines of
+        held orders that waited for them into lines of that product."""
+        if not product.is_storable:
+            raise UserError(_("%s is not a storable product.", product.display_name))
+        self.write({"product_id": product.id, "is_ignored": False})
+        self._oms_fix_waiting_orders()
+        return True
+
+    def action_create_product(self):
+        """Create a storable product per listing to map, from its title, SKU,
+        barcode and price, and map the listing to it."""
+        listings = self.filtered(lambda listing: listing.state != "mapped")
+        if not listings:
+            raise UserError(_("These listings are mapped already."))
+        Product = self.env["product.product"]
+        barcodes = [listing.barcode for listing in listings if listing.barcode]
+        taken = set(
+            Product.with_context(active_test=False)
+            .search([("barcode", "in", barcodes)])
+            .mapped("barcode")
+            if barcodes
+            else ()
+        )
+        for listing in listings:
+            if not (listing.name or listing.sku):
+                raise UserError(
+                    _("The listing %s has neither title nor SKU to name a product.", listing.id)
+                )
+            vals = {
+                "name": listing.name or listing.sku,
+                "default_code": listing.sku or False,
+                "type": "consu",
+                "is_storable": True,
+            }
+            if listing.barcode and listing.barcode not in taken:
+                vals["barcode"] = listing.barcode
+                taken.add(listing.barcode)
+            if listing.list_price:
+                vals["list_price"] = listing.list_price
+            product = Product.create(vals)
+            listing._oms_map(product)
+        return True
+
+    def action_ignore(self):
+        """Never map these listings: their order lines stay notes, their stock is
+        never pushed."""
+        self.write({"is_ignored": True, "product_id": False})
+        return True
+
+    def action_to_map(self):
+        """Put ignored or mapped listings back in the list to map."""
+        self.write({"is_ignored": False, "product_id": False})
+        return True
+
+    def _oms_fix_waiting_orders(self):
+        """The orders not confirmed yet whose note lines wait for these listings:
+        those lines become lines of the listings' products (sale_order.py)."""
+        lines = (
+            self.env["sale.order.line"]
+            .sudo()
+            .search(
+                [("oms_channel_product_id", "in", self.ids), ("display_type", "=", "line_note")]
+            )
+        )
+        lines.order_id._oms_fix_channel_lines()
+
 
 class OmsChannel(models.Model):
     _inherit = "oms.channel"
+
+    catalogue_date = fields.Datetime(string="Last Catalogue Import", readonly=True, copy=False)
+    catalogue_result = fields.Char(
+        string="Catalogue Import", readonly=True, copy=False, help="What the last import did."
+    )
+    listing_to_map_count = fields.Integer(
+        string="Listings to Map", compute="_compute_listing_to_map_count"
+    )
+
+    def _compute_listing_to_map_count(self):
+        groups = dict(
+            self.env["oms.channel.product"]._read_group(
+                [("channel_id", "in", self.ids), ("state", "=", "to_map")],
+                ["channel_id"],
+                ["__count"],
+            )
+        )
+        for channel in self:
+            channel.listing_to_map_count = groups.get(channel._origin, 0)
+
+    def action_open_listings_to_map(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "oms_channels.oms_channel_product_action_to_map"
+        )
+        action["domain"] = [("channel_id", "=", self.id)]
+        action["context"] = {"default_channel_id": self.id, "search_default_to_map": 1}
+        return action
+
+    # --- catalogue ------------------------------------------------------------------------
+    def action_import_catalogue(self):
+        """Import the channel's catalogue in the background (root.oms.import)."""
+        for channel in self:
+            if channel.channel_type not in ("shopify", "woocommerce", "amazon"):
+                raise UserError(_("%s has no catalogue to import.", channel.name))
+            channel.with_delay(
+                identity_key=identity_exact,
+                description=_("Import the catalogue of %s", channel.name),
+            )._oms_import_catalogue()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "title": _("Catalogue import queued"),
+                "message": _("The listings appear under Listings to Map as it runs."),
+            },
+        }
+
+    def _oms_import_catalogue(self):
+        """Read the channel's whole catalogue and apply it to its listings; a
+        transient channel error is retried by the job, any other is recorded on the
+        channel and raised (nothing is half-applied: the catalogue is read first)."""
+        self.ensure_one()
+        try:
+            client = self._oms_get_channel_client()
+            if self.channel_type == "amazon":
+                if not self.amazon_seller_id:
+                    raise UserError(_("Set the Amazon seller id of %s first.", self.name))
+                items = list(client.iter_catalogue(self.amazon_seller_id))
+            else:
+                items = list(client.iter_catalogue())
+        except TRANSIENT_ERRORS as error:
+            if self.env.context.get("job_uuid"):
+                raise RetryableJobError(str(error), seconds=60) from error
+            raise UserError(_("The channel could not be reached: %s", error)) from error
+        except ChannelError as error:
+            raise UserError(_("Catalogue import failed: %s", error)) from error
+        return self._oms_apply_catalogue(items)
+
+    def _oms_apply_catalogue(self, items):
+        """Make the channel's listings what ``items`` (``CatalogItem``) say: new
+        ones created and matched to an Odoo product by SKU, then barcode (else left
+        to map); known ones updated (by their variant or product id, or adopted from
+        a listing made before by SKU or stock id); the ones the channel no longer
+        has archived, never deleted. Returns the summary kept on the channel."""
+        self.ensure_one()
+        Listing = self.env["oms.channel.product"].sudo().with_context(active_test=False)
+        amazon = self.channel_type == "amazon"
+        wanted = {}
+        for item in items:
+            key = item.sku if amazon else (item.variant_id or item.product_id)
+            if key:
+                wanted.setdefault(key, item)
+        listings = Listing.search([("channel_id", "=", self.id)])
+        by_key = {listing.channel_key: listing for listing in listings if listing.channel_key}
+        loose = listings.filtered(lambda listing: not listing.channel_key)
+        loose_by_stock = {listing.remote_id: listing for listing in loose if listing.remote_id}
+        loose_by_sku = {listing.sku: listing for listing in loose if listing.sku}
+        matches = self._oms_catalogue_matches(wanted.values())
+        now = fields.Datetime.now()
+        created = updated = matched = 0
+        new_vals = []
+        for key, item in wanted.items():
+            listing = by_key.get(key) or loose_by_stock.pop(item.stock_id, None)
+            if listing is None and item.sku:
+                listing = loose_by_sku.pop(item.sku, None)
+            vals = {
+                "channel_product_ref": item.product_id or False,
+                "channel_variant_ref": item.variant_id or False,
+                "sku": item.sku or False,
+                "name": item.title or False,
+                "barcode": item.barcode or False,
+                "list_price": float(item.price) if item.price else 0.0,
+                "remote_id": item.stock_id or False,
+                "remote_parent_id": item.stock_parent_id or False,
+                "active": True,
+            }
+            product = matches.get(item)
+            if listing is None:
+                new_vals.append(
+                    {
+                        **vals,
+                        "channel_id": self.id,
+                        "product_id": product.id if product else False,
+                        "catalogue_date": now,
+                    }
+                )
+                created += 1
+                matched += bool(product)
+                continue
+            if listing.state == "to_map" and product:
+                vals["product_id"] = product.id
+                matched += 1
+            changed = {
+                name: value
+                for name, value in vals.items()
+                if (listing[name].id if name == "product_id" else listing[name] or False) != value
+            }
+            changed["catalogue_date"] = now
+            listing.write(changed)
+            updated += len(changed) > 1
+        if new_vals:
+            Listing.create(new_vals)
+        gone = listings.filtered(
+            lambda listing: listing.active
+            and listing.channel_key
+            and listing.channel_key not in wanted
+            and listing.catalogue_date
+        )
+        gone.write({"active": False})
+        to_map = Listing.search_count(
+            [("channel_id", "=", self.id), ("state", "=", "to_map"), ("active", "=", True)]
+        )
+        summary = _(
+            "%(total)s listings: %(created)s new, %(updated)s changed, %(matched)s matched "
+            "by SKU or barcode, %(to_map)s to map, %(gone)s archived (gone from the channel).",
+            total=len(wanted),
+            created=created,
+            updated=updated,
+            matched=matched,
+            to_map=to_map,
+            gone=len(gone),
+        )
+        self.sudo().write({"catalogue_date": now, "catalogue_result": summary})
+        return summary
+
+    def _oms_catalogue_matches(self, items):
+        """``{item: product}`` for the items an Odoo product matches: by SKU (the
+        product's internal reference), then by barcode (the item's barcode, or its
+        SKU written as a barcode); never by title."""
+        Product = self.env["product.product"].sudo()
+        company = [("company_id", "in", (self.company_id.id, False))]
+        items = list(items)
+        skus = list({item.sku for item in items if item.sku})
+        by_code, by_barcode = {}, {}
+        if skus:
+            for product in Product.search([("default_code", "in", skus), *company]):
+                by_code.setdefault(product.default_code, product)
+        codes = list(
+            {code for item in items for code in (item.barcode, item.sku) if code} - set(by_code)
+        )
+        if codes:
+            for product in Product.search([("barcode", "in", codes), *company]):
+                by_barcode.setdefault(product.barcode, product)
+        result = {}
+        for item in items:
+            product = (
+                by_code.get(item.sku) or by_barcode.get(item.barcode) or by_barcode.get(item.sku)
+            )
+            if product and product.is_storable:
+                result[item] = product
+        return result
 
     def _oms_stock_locations(self):
         """The stock locations whose quantities the channel sells."""
@@ -198,7 +541,12 @@ class OmsChannel(models.Model):
         self.ensure_one()
         if self.channel_type not in ("shopify", "woocommerce", "amazon"):
             return False
-        bindings = (bindings or self.product_binding_ids).filtered("active").sudo()
+        # Only listings that are an Odoo product: one to map or ignored has no stock.
+        bindings = (
+            (bindings or self.product_binding_ids)
+            .filtered(lambda b: b.active and b.state == "mapped")
+            .sudo()
+        )
         if not bindings:
             return False
         breakdown = self._oms_stock_breakdown(bindings.product_id)

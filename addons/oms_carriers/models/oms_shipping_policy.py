@@ -71,10 +71,33 @@ class OmsShippingPolicy(models.Model):
                 candidates |= quote
         return reasons, candidates
 
+    def _oms_within_service_level(self, order, candidates, reasons):
+        """The ``candidates`` the order's service level allows: all, unless it is
+        *never slower* (Prime, next day): then only those that give a transit time
+        within its days; the others get their reason in ``reasons``."""
+        level = order.oms_service_level_id
+        if not level.strict_transit:
+            return candidates
+        for quote in candidates:
+            if not quote.transit_days or quote.transit_days > level.transit_days:
+                reasons[quote] = _(
+                    "slower than the %(level)s service level allows (%(days)s days)",
+                    level=level.name,
+                    days=level.transit_days,
+                )
+        return candidates.filtered(lambda q: q not in reasons)
+
     def _oms_choose(self, quotes, deadline):
         """Mark each quote won or lost with its reason; returns the winner (or an
-        empty recordset). ``deadline``: the date the parcel must arrive by, or None."""
+        empty recordset). ``deadline``: the date the parcel must arrive by; when
+        None, the order's (``sale.order._oms_arrive_by_date``: its delivery date,
+        else its deliver-by date), so an order with a service level always has
+        one. A service level that is *never slower* (Prime, next day) rules out
+        the services slower than its transit days, even when none is left."""
         self.ensure_one()
+        order = quotes.picking_id.sale_id[:1]
+        if not deadline and order:
+            deadline = order._oms_arrive_by_date()
         today = fields.Date.context_today(self)
         usable = quotes.filtered(lambda q: q.state != "failed")
         for quote in usable:
@@ -83,6 +106,7 @@ class OmsShippingPolicy(models.Model):
                 and today + timedelta(days=quote.transit_days or 0) <= deadline
             )
         reasons, candidates = self._oms_filter(usable)
+        candidates = self._oms_within_service_level(order, candidates, reasons)
         in_time = candidates.filtered("on_time")
         pool = in_time or candidates
         winner = quotes.browse()

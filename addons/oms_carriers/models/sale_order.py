@@ -5,6 +5,15 @@ from odoo.exceptions import UserError
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
+    def _oms_arrive_by_date(self):
+        """The date the customer must have the parcel by: the delivery date set on
+        the order (Odoo's commitment date), else its deliver-by date (the
+        channel's promise, else the service level's days). False when neither."""
+        self.ensure_one()
+        if self.commitment_date:
+            return self.commitment_date.date()
+        return self.oms_deliver_by.date() if self.oms_deliver_by else False
+
     def _oms_quote_from(self, warehouse):
         """Hook for routing (oms_routing's strategies with live carrier quotes):
         the cheapest price, in the company's currency, that the carriers of the

@@ -44,6 +44,8 @@ RISKS_RETRY = 60
 # Times the scheduled pull queues a payload again whose import job is gone,
 # before it puts the payload in error for a person.
 MAX_REQUEUES = 3
+# The Shopify webhook topic whose body is a Refund, not an Order.
+SHOPIFY_REFUND_TOPIC = "refunds/create"
 REFUND_MAPPERS = {"shopify": map_shopify_refund, "woocommerce": map_woocommerce_refund}
 MAPPERS = {
     "shopify": map_shopify_order,
@@ -271,6 +273,18 @@ class OmsChannelInbox(models.Model):
         if not records:
             return
         records._oms_count_attempt()
+        for record in records.filtered(
+            lambda r: r.topic == SHOPIFY_REFUND_TOPIC and not r._oms_is_refund()
+        ):
+            # Not read as an order: a refund's figures are not an order's.
+            record._oms_fail(
+                _(
+                    "A %s delivery that is not a refund: it must name its order "
+                    "(order_id) and give its refund_line_items.",
+                    record.topic,
+                )
+            )
+        records = records.filtered(lambda r: r.state == "received")
         for channel in records.channel_id:
             mine = records.filtered(lambda r, c=channel: r.channel_id == c)
             refunds = mine.filtered(lambda r: r._oms_is_refund())
@@ -659,8 +673,18 @@ class OmsChannelInbox(models.Model):
         try:
             with self.env.cr.savepoint():
                 applied = order._oms_apply_draft_update(mapper(self.body))
-        except OrderPending as error:
-            self._oms_wait(str(error))
+        except OrderPending:
+            # The channel's version from before the order could be made (Amazon's
+            # Pending, stored late): older than what made it, it changes nothing.
+            self.write(
+                {
+                    "state": "stale",
+                    "order_id": order.id,
+                    "error_message": _(
+                        "A pending version of an order imported already: nothing changed."
+                    ),
+                }
+            )
             return
         except (MappingError, UserError) as error:
             self._oms_fail(str(error))

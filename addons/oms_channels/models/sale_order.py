@@ -412,11 +412,7 @@ class SaleOrder(models.Model):
                 lambda m: m.state == "posted" and m.move_type == "out_invoice"
             ).mapped("amount_total")
         )
-        refunded = sum(
-            self.invoice_ids.filtered(
-                lambda m: m.state == "posted" and m.move_type == "out_refund"
-            ).mapped("amount_total")
-        )
+        refunded = sum(self._oms_credit_notes().mapped("amount_total"))
         paid = max(invoiced, self.oms_channel_paid_amount)
         if currency.compare_amounts(float(refund.amount), paid - refunded) > 0:
             raise UserError(
@@ -472,6 +468,17 @@ class SaleOrder(models.Model):
             )
         credit_note.action_post()
         return credit_note
+
+    def _oms_credit_notes(self):
+        """The order's posted credit notes, those that credit no order line too (a
+        channel refund of money alone is a charge line only, which Odoo does not
+        count among the order's invoices): every credit note of its invoices."""
+        self.ensure_one()
+        invoices = self.invoice_ids.filtered(lambda m: m.move_type == "out_invoice")
+        return (
+            self.invoice_ids
+            | self.env["account.move"].sudo().search([("reversed_entry_id", "in", invoices.ids)])
+        ).filtered(lambda m: m.state == "posted" and m.move_type == "out_refund")
 
     def _oms_refund_label(self, refund):
         return _(

@@ -6,7 +6,8 @@ Shopify webhooks to the public server and checks that their orders are imported
 by jobs that the separate runner handed to the job server, never to the public
 server. Then breaks it (issue 24's fault tests): a job worker killed in the
 middle of an import, public workers killed right after answering, the runner
-killed; each time every payload ends imported exactly once. Real processes,
+killed, the database gone in the middle of an import, a channel down for a
+minute; each time every payload ends imported exactly once. Real processes,
 real PostgreSQL, real HTTP.
 """
 
@@ -26,7 +27,7 @@ import pytest
 
 from odoo.addons.oms_channels.channel_clients.webhooks import sign
 
-from tests.simulators.shopify import generate_orders
+from tests.simulators.shopify import ShopifySimulator, generate_orders
 
 ROOT = Path(__file__).resolve().parent.parent
 DB = os.environ.get("OMS_SERVE_TEST_DB")
@@ -156,7 +157,10 @@ def _shopify_channel(served, name):
     )
 
 
-def _deliver(served, channel, orders):
+def _deliver(served, channel, orders, statuses=None):
+    """Send each order as a signed ``orders/create`` webhook. Every answer must be
+    200, unless ``statuses`` (a dict) is given: then each order's answer (its HTTP
+    status, or the error's name when none came) is put there by order id."""
     for order in orders:
         body = json.dumps(order).encode()
         request = urllib.request.Request(
@@ -169,8 +173,17 @@ def _deliver(served, channel, orders):
                 "X-Shopify-Topic": "orders/create",
             },
         )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            assert response.status == 200
+        if statuses is None:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                assert response.status == 200
+            continue
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                statuses[order["id"]] = response.status
+        except urllib.error.HTTPError as error:
+            statuses[order["id"]] = error.code
+        except OSError as error:
+            statuses[order["id"]] = type(error).__name__
 
 
 def _children(pid):
@@ -292,6 +305,110 @@ def test_a_runner_killed_is_started_again_and_the_queue_drains(served):
         assert time.monotonic() < deadline, "the runner was not started again"
         time.sleep(0.2)
     _wait_imported(channel, len(orders))
+
+
+def test_the_database_gone_in_the_middle_of_an_import_loses_nothing(served):
+    """PostgreSQL going away as a restart does, for the served database: every
+    connection of the servers and the runner cut in the middle of an import batch,
+    and no new one accepted for a while; deliveries meanwhile are refused (the
+    channel sends them again), never answered 200 and dropped. Afterwards every
+    order is imported once and none is half made. (The cluster itself is not
+    restarted: the test run's own connections live in it.)"""
+    channel = _shopify_channel(served, "Shopify (database gone)")
+    since = _query("SELECT now() AT TIME ZONE 'utc'")[0][0]
+    orders = generate_orders(120, seed=75, start_id=7500000, lines=3)
+    runner = int(served["pids"]["-jobrunner"].read_text())
+    os.kill(runner, signal.SIGSTOP)
+    try:
+        _deliver(served, channel, orders)
+    finally:
+        os.kill(runner, signal.SIGCONT)
+    deadline = time.monotonic() + IMPORT_TIMEOUT
+    while not _query(
+        f"SELECT 1 FROM queue_job WHERE {IMPORT_JOBS} AND state = 'started' AND date_created >= %s",
+        since,
+    ):
+        assert time.monotonic() < deadline, "no import job started"
+        time.sleep(0.05)
+    late = generate_orders(5, seed=76, start_id=7600000)
+    refused = {}
+    with _maintenance() as cr:
+        cr.execute(f'ALTER DATABASE "{DB}" WITH ALLOW_CONNECTIONS false')
+        try:
+            cr.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> pg_backend_pid()",
+                [DB],
+            )
+            assert cr.fetchone()[0] >= 1, "the servers were connected"
+            _deliver(served, channel, late, statuses=refused)
+            time.sleep(10)
+        finally:
+            cr.execute(f'ALTER DATABASE "{DB}" WITH ALLOW_CONNECTIONS true')
+    assert refused and all(status != 200 for status in refused.values()), refused
+    _deliver(served, channel, late)  # the channel's redelivery
+    _wait_imported(channel, len(orders) + len(late))
+
+
+def _maintenance():
+    """A connection to the cluster's maintenance database, to act on ``DB``."""
+    connection = psycopg2.connect(
+        host="127.0.0.1",
+        port=os.environ.get("OMS_PG_PORT", "5488"),
+        user=os.environ.get("OMS_PG_USER", "oms"),
+        password=os.environ.get("OMS_PG_PASSWORD", "oms"),
+        dbname="postgres",
+    )
+    connection.autocommit = True
+    return _Closing(connection)
+
+
+class _Closing:
+    def __init__(self, connection):
+        self.connection = connection
+
+    def __enter__(self):
+        return self.connection.cursor()
+
+    def __exit__(self, *exc_info):
+        self.connection.close()
+
+
+def test_a_channel_down_for_a_minute_loses_nothing(served):
+    """The shop answers 500 (and once, nothing before the client's timeout) for a
+    minute while the pulls go on: each pull fails, saying why, and stores nothing;
+    the first pull after the shop is back stores every order, each imported once."""
+    call = _rpc(served)
+    with ShopifySimulator() as shop:
+        orders = shop.add_orders(generate_orders(30, seed=77, start_id=7700000))
+        channel = _shopify_channel(served, "Shopify (down for a minute)")
+        call(
+            "oms.channel",
+            "write",
+            [channel],
+            {
+                "api_base_url": shop.url,
+                "shopify_access_token": shop.access_token,
+                "allow_insecure_http": True,
+                "import_orders_from": "2020-01-01 00:00:00",
+            },
+        )
+        shop.delay_next(35, times=1)  # past the client's read timeout (30 s)
+        shop.fail_next(500, times=10**6)
+        down_until = time.monotonic() + 60
+        failures = 0
+        while time.monotonic() < down_until:
+            with pytest.raises(xmlrpc.client.Fault, match="Pull failed"):
+                call("oms.channel", "action_pull_orders", [channel])
+            failures += 1
+            stored = _query("SELECT count(*) FROM oms_channel_inbox WHERE channel_id = %s", channel)
+            assert stored == [(0,)], "a failed pull stores nothing"
+            time.sleep(5)
+        with shop.lock:
+            shop._faults.clear()  # the shop is back
+        call("oms.channel", "action_pull_orders", [channel])
+        _wait_imported(channel, len(orders))
+    assert failures >= 2, failures
 
 
 def test_no_secret_reaches_the_logs(served):

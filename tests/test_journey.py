@@ -13,7 +13,7 @@ The portal step runs in headless Chromium (a tour of oms_returns).
 """
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from odoo.tests import HttpCase, new_test_user
 
@@ -240,6 +240,19 @@ class TestJourney(LocalSimulatorsMixin, HttpCase):
             if t["tracking_code"] == near_delivery.carrier_tracking_ref
         )
         delivered_at = datetime.now(timezone.utc).replace(microsecond=0)
+        event = self.easypost.advance_tracker(
+            tracker_id, "out_for_delivery", moment=delivered_at - timedelta(hours=3)
+        )
+        event = json.dumps(event).encode()
+        response = self.url_open(
+            f"/oms/carriers/{self.easypost_carrier.id}/webhook",
+            data=event,
+            headers={
+                "Content-Type": "application/json",
+                "X-Hmac-Signature": easypost_signature(event, self.easypost.webhook_secret),
+            },
+        )
+        self.assertEqual(response.status_code, 200)
         event = self.easypost.advance_tracker(tracker_id, "delivered", moment=delivered_at)
         event = json.dumps(event).encode()
         response = self.url_open(
@@ -252,7 +265,7 @@ class TestJourney(LocalSimulatorsMixin, HttpCase):
         )
         self.assertEqual(response.status_code, 200)
         self.ups.add_activity(far_delivery.carrier_tracking_ref, "D", "DELIVERED")
-        env["oms.carrier.shipment"]._cron_oms_poll_tracking()
+        env["oms.carrier.shipment"].with_context(queue_job__no_delay=True)._cron_oms_poll_tracking()
         self.assertEqual(order.oms_stage, "delivered")
         invoice = order._create_invoices()
         invoice.action_post()

@@ -209,6 +209,7 @@ class EasyPostClient(HttpClient):
             carrier=rate.carrier,
             service=rate.service,
             fees=fees,
+            tracking_url=shipment.tracker_url,
         )
 
     def get_label(self, shipment_id, file_format="PDF", shipment=None):
@@ -470,6 +471,7 @@ def parse_shipment(data):
         label_urls=tuple(urls.items()),
         refund_status=data.get("refund_status"),
         tracker_id=(data.get("tracker") or {}).get("id"),
+        tracker_url=_text((data.get("tracker") or {}).get("public_url")),
         fees=tuple(parse_fee(fee) for fee in data.get("fees") or () if isinstance(fee, dict)),
     )
 

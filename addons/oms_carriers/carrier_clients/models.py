@@ -141,6 +141,7 @@ class Shipment:
     refund_status: str | None = None
     tracker_id: str | None = None
     fees: tuple[Fee, ...] = ()
+    tracker_url: str = ""  # the tracker's public page, for the customer
 
     @property
     def is_purchased(self):
@@ -162,6 +163,7 @@ class Purchase:
     carrier: str = ""
     service: str = ""
     fees: tuple[Fee, ...] = ()  # the parts of ``amount`` where the carrier itemises them
+    tracking_url: str = ""  # the carrier's public tracking page of the parcel, when it gives one
 
 
 @dataclass(frozen=True)

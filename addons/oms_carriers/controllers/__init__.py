@@ -1,1 +1,2 @@
 from . import tracking_webhook
+from . import parcel_tracking

@@ -11,3 +11,6 @@ from . import oms_carrier_manifest
 from . import oms_cost_report
 from . import sale_order
 from . import oms_carrier_purchase_attempt
+from . import oms_channel
+from . import sale_order_mail
+from . import oms_carrier_driver_update

@@ -17,6 +17,7 @@ from ..carrier_clients import (
     Parcel,
     PostLogisticsClient,
     UpsClient,
+    fedex_tracking_url,
     own_label_pdf,
     own_label_zpl,
     postlogistics_tracking_url,
@@ -96,7 +97,8 @@ class DeliveryCarrier(models.Model):
         string="Webhook Secret",
         groups="base.group_system",
         copy=False,
-        help="EasyPost signs its tracking webhooks with it (X-Hmac-Signature).",
+        help="EasyPost signs its tracking webhooks with it (X-Hmac-Signature); own "
+        "fleet: the drivers' app signs its status updates with it (X-Oms-Signature).",
     )
     oms_verify_address = fields.Boolean(
         string="Verify Addresses",
@@ -116,6 +118,12 @@ class DeliveryCarrier(models.Model):
         "Not Found; FedEx: TRACKING.TRACKINGNUMBER.NOTFOUND) is no news while its label "
         "is younger than this; older, it is "
         "flagged as not scanned on the parcel and on the integration health dashboard.",
+    )
+    oms_tracking_rate_limit = fields.Integer(
+        string="Tracking Calls per Minute",
+        default=0,
+        help="At most this many tracking questions a minute to this carrier (its API's "
+        "rate limit); 0: no limit. The poll spreads its jobs accordingly.",
     )
     oms_transit_days = fields.Integer(
         string="Transit Days",
@@ -534,9 +542,8 @@ class DeliveryCarrier(models.Model):
         return results
 
     def oms_easypost_get_tracking_link(self, picking):
-        return (
-            f"https://www.easypost.com/tracker/{(picking.carrier_tracking_ref or '').split(',')[0]}"
-        )
+        # EasyPost's public tracker page, given with the label (and by its trackers)
+        return picking._oms_active_shipments()[:1].tracking_url or False
 
     def oms_easypost_cancel_shipment(self, pickings):
         client = self._oms_get_carrier_client()
@@ -672,7 +679,7 @@ class DeliveryCarrier(models.Model):
         }
 
     def oms_ups_get_tracking_link(self, picking):
-        return ups_tracking_url((picking.carrier_tracking_ref or "").split(",")[0])
+        return picking._oms_active_shipments()[:1].tracking_url or False
 
     def oms_ups_cancel_shipment(self, pickings):
         client = self._oms_get_carrier_client()
@@ -741,7 +748,7 @@ class DeliveryCarrier(models.Model):
         return results
 
     def oms_postlogistics_get_tracking_link(self, picking):
-        return postlogistics_tracking_url((picking.carrier_tracking_ref or "").split(",")[0])
+        return picking._oms_active_shipments()[:1].tracking_url or False
 
     def oms_postlogistics_cancel_shipment(self, pickings):
         # Swiss Post bills only scanned parcels: an unused label needs no void call.
@@ -800,7 +807,8 @@ class DeliveryCarrier(models.Model):
         return results
 
     def oms_own_fleet_get_tracking_link(self, picking):
-        return False
+        # our own page of the parcel, served by Odoo (its unguessable token)
+        return picking._oms_active_shipments()[:1].tracking_url or False
 
     def oms_own_fleet_cancel_shipment(self, pickings):
         pickings.write({"carrier_tracking_ref": False, "carrier_price": 0.0})
@@ -815,6 +823,26 @@ class DeliveryCarrier(models.Model):
         )
 
     # --- tracking --------------------------------------------------------------------------
+    def _oms_parcel_tracking_url(self, shipment):
+        """The public page where the customer follows ``shipment``: the one the
+        carrier gave (EasyPost's tracker), the carrier's tracking page by number, or
+        ours for the own fleet; False when there is none."""
+        self.ensure_one()
+        number = shipment.tracking_number
+        if shipment.carrier_tracking_url:
+            return shipment.carrier_tracking_url
+        if not number:
+            return False
+        if self.delivery_type == "oms_ups":
+            return ups_tracking_url(number)
+        if self.delivery_type == "oms_fedex":
+            return fedex_tracking_url(number)
+        if self.delivery_type == "oms_postlogistics":
+            return postlogistics_tracking_url(number)
+        if self.delivery_type == "oms_own_fleet":
+            return f"{shipment.get_base_url()}/oms/track/{shipment.sudo()._oms_access_token()}"
+        return False
+
     def _oms_poll_tracking(self, shipment):
         """The carrier's tracking of a parcel (for the polling fallback), or None."""
         self.ensure_one()

@@ -3,8 +3,6 @@ from datetime import timedelta
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
-from ..carrier_clients import fedex_tracking_url
-
 
 class DeliveryCarrier(models.Model):
     """FedEx (REST: OAuth, Rate, Ship, Cancel, Track) behind Odoo's carrier hooks.
@@ -153,7 +151,7 @@ class DeliveryCarrier(models.Model):
         )
 
     def oms_fedex_get_tracking_link(self, picking):
-        return fedex_tracking_url((picking.carrier_tracking_ref or "").split(",")[0])
+        return picking._oms_active_shipments()[:1].tracking_url or False
 
     def oms_fedex_cancel_shipment(self, pickings):
         client = self._oms_get_carrier_client()

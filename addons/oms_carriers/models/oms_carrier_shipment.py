@@ -61,7 +61,8 @@ class StockPicking(models.Model):
 
     def _oms_record_shipment(self, reference, tracking_number, package=None, purchase=None):
         """Keep a bought label once, however often the purchase is answered, with
-        what the carrier bills for it (``purchase``: its amount and fees)."""
+        what the carrier bills for it (``purchase``: its amount and fees) and the
+        public tracking page it gives (EasyPost's tracker)."""
         self.ensure_one()
         known = self._oms_active_shipments().filtered(
             lambda s: s.reference == reference and s.tracking_number == tracking_number
@@ -75,6 +76,7 @@ class StockPicking(models.Model):
                         "reference": reference,
                         "tracking_number": tracking_number,
                         "package_id": package.id if package else False,
+                        "carrier_tracking_url": (purchase and purchase.tracking_url) or False,
                         **self._oms_purchase_cost(purchase),
                     },
                 )

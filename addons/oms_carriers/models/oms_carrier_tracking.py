@@ -1,9 +1,12 @@
 import logging
-from datetime import datetime, timedelta, timezone
+import secrets
+from datetime import datetime, time, timedelta, timezone
+from time import sleep as _pace
 
 from odoo import _, api, fields, models
+from odoo.tools import groupby
 
-from ..carrier_clients import CarrierError, same_parcel
+from ..carrier_clients import CarrierError, exception_kind, same_parcel
 
 _logger = logging.getLogger(__name__)
 
@@ -17,6 +20,24 @@ TRACKING_STATUSES = [
     ("unknown", "Unknown"),
 ]
 FINAL_STATUSES = ("delivered", "returned")
+EXCEPTION_KINDS = [
+    ("failed_attempt", "Delivery attempt failed"),
+    ("address", "Address problem"),
+    ("customs", "Held at customs"),
+    ("returned", "Returned to sender"),
+    ("other", "Other problem"),
+]
+# Customer mails of a parcel's news: kind -> (channel switch, template)
+PARCEL_MAILS = {
+    "out_for_delivery": ("mail_out_for_delivery", "oms_carriers.mail_template_out_for_delivery"),
+    "failed_attempt": ("mail_delivery_exception", "oms_carriers.mail_template_failed_attempt"),
+    "address": ("mail_delivery_exception", "oms_carriers.mail_template_address_problem"),
+    "customs": ("mail_delivery_exception", "oms_carriers.mail_template_held_at_customs"),
+    "returned": ("mail_delivery_exception", "oms_carriers.mail_template_returned_to_sender"),
+    "other": ("mail_delivery_exception", "oms_carriers.mail_template_delivery_problem"),
+}
+# Parcels asked about per background job
+POLL_BATCH = 50
 
 
 class OmsCarrierTrackingEvent(models.Model):
@@ -38,6 +59,15 @@ class OmsCarrierTrackingEvent(models.Model):
     occurred_at = fields.Datetime(required=True)
     city = fields.Char()
     country = fields.Char()
+    exception_kind = fields.Selection(
+        EXCEPTION_KINDS,
+        compute="_compute_exception_kind",
+        store=True,
+        help="What the problem is for the customer (exceptions and returns only).",
+    )
+    mailed = fields.Boolean(
+        readonly=True, help="The customer was mailed about this event (once per event)."
+    )
 
     _sql_constraints = [
         (
@@ -46,6 +76,13 @@ class OmsCarrierTrackingEvent(models.Model):
             "This tracking event is already recorded.",
         ),
     ]
+
+    @api.depends("status", "carrier_status", "description")
+    def _compute_exception_kind(self):
+        for event in self:
+            event.exception_kind = exception_kind(
+                event.status, event.carrier_status, event.description
+            )
 
 
 class OmsCarrierShipment(models.Model):
@@ -63,6 +100,76 @@ class OmsCarrierShipment(models.Model):
         help="The carrier still does not know the parcel, days after its label was "
         "bought (past the carrier's first scan window): is it still in the warehouse?",
     )
+    carrier_tracking_url = fields.Char(
+        string="Carrier's Tracking Page",
+        readonly=True,
+        copy=False,
+        help="The public page the carrier gave for this parcel (EasyPost's tracker).",
+    )
+    tracking_url = fields.Char(
+        string="Tracking Link",
+        compute="_compute_tracking_url",
+        help="Where the customer follows the parcel: the carrier's page, or ours for "
+        "the own fleet.",
+    )
+    access_token = fields.Char(
+        copy=False,
+        groups="base.group_system",
+        help="The unguessable key of the parcel's public tracking page (own fleet).",
+    )
+    promised_date = fields.Datetime(
+        string="Promised Delivery",
+        compute="_compute_promised_date",
+        store=True,
+        index=True,
+        help="When the customer was promised the parcel: the order's delivery date, "
+        "else its deliver-by date.",
+    )
+    is_late = fields.Boolean(string="Late", compute="_compute_is_late")
+
+    @api.depends("carrier_tracking_url", "tracking_number", "carrier_id.delivery_type")
+    def _compute_tracking_url(self):
+        for shipment in self:
+            carrier = shipment.carrier_id
+            shipment.tracking_url = (
+                carrier._oms_parcel_tracking_url(shipment)
+                if carrier
+                else shipment.carrier_tracking_url
+            )
+
+    @api.depends(
+        "picking_id.sale_id.commitment_date",
+        "picking_id.sale_id.oms_deliver_by",
+    )
+    def _compute_promised_date(self):
+        for shipment in self:
+            order = shipment.picking_id.sale_id
+            shipment.promised_date = order.commitment_date or order.oms_deliver_by or False
+
+    @api.depends("promised_date", "tracking_status", "tracking_event_ids.occurred_at")
+    def _compute_is_late(self):
+        now = fields.Datetime.now()
+        for shipment in self:
+            promised = shipment.promised_date
+            if not promised:
+                shipment.is_late = False
+                continue
+            # promised for a day: late from the next one
+            deadline = datetime.combine(promised.date(), time.max)
+            if shipment.tracking_status == "delivered":
+                delivered = shipment.tracking_event_ids.filtered(lambda e: e.status == "delivered")[
+                    :1
+                ].occurred_at
+                shipment.is_late = bool(delivered and delivered > deadline)
+            else:
+                shipment.is_late = now > deadline
+
+    def _oms_access_token(self):
+        """The parcel's public page key, made on first use (sudo: a secret)."""
+        self.ensure_one()
+        if not self.access_token:
+            self.access_token = secrets.token_urlsafe(24)
+        return self.access_token
 
     @api.model
     def _oms_apply_tracking(self, tracking, carrier=None, shipment=None):
@@ -119,20 +226,30 @@ class OmsCarrierShipment(models.Model):
             (_utc_naive(event.occurred_at) for event in tracking.events if event.occurred_at),
             default=None,
         )
-        self.env["oms.carrier.tracking.event"].create(new)
+        created = self.env["oms.carrier.tracking.event"].create(new)
         previous = shipment.tracking_status
         # A late or replayed message (older than what is known) adds its events but
         # does not move the parcel back: delivered stays delivered.
         stale = bool(latest_known and latest_sent and latest_sent < latest_known)
         changed = tracking.status != previous and not stale
         values = {"tracking_date": fields.Datetime.now(), "tracking_not_scanned": False}
-        if tracking.id:
-            values["tracker_ref"] = tracking.id
+        values.update(
+            {
+                key: value
+                for key, value in (
+                    ("tracker_ref", tracking.id),
+                    ("carrier_tracking_url", tracking.public_url),
+                )
+                if value and value != shipment[key]
+            }
+        )
         if changed:
             values["tracking_status"] = tracking.status
         shipment.write(values)
         if changed:
             shipment._oms_tracking_changed(previous)
+        if created and not stale:
+            shipment._oms_mail_customer(created)
         return shipment
 
     @api.model
@@ -179,12 +296,7 @@ class OmsCarrierShipment(models.Model):
                 _("Parcel %(number)s: %(status)s", number=self.tracking_number, status=label),
             )
         if self.tracking_status == "exception":
-            picking.activity_schedule(
-                "mail.mail_activity_data_todo",
-                summary=_("Parcel %s has a delivery exception", self.tracking_number),
-                note=self.tracking_event_ids[:1].description or "",
-                user_id=picking.user_id.id or order.user_id.id or self.env.uid,
-            )
+            self._oms_ask_a_person()
         if order and self.tracking_status == "delivered":
             outgoing = order.picking_ids.filtered(
                 lambda p: p.picking_type_code == "outgoing" and p.state != "cancel"
@@ -201,55 +313,170 @@ class OmsCarrierShipment(models.Model):
                 order.oms_delivered_date = last
                 order._oms_sync_stage()
 
-    @api.model
-    def _cron_oms_poll_tracking(self, limit=200):
-        """Ask the carriers about parcels not heard of lately (webhooks first; this is
-        the fallback). Stops at delivered or returned, or after the carrier's days
-        without news."""
-        now = fields.Datetime.now()
-        candidates = self.search(
-            [
-                ("tracking_status", "not in", FINAL_STATUSES),
-                ("voided", "=", False),
-                ("picking_id.state", "=", "done"),
-                "|",
-                ("tracking_date", "=", False),
-                ("tracking_date", "<", now - timedelta(hours=4)),
-                "|",
-                ("tracking_polled_date", "=", False),
-                ("tracking_polled_date", "<", now - timedelta(hours=4)),
-            ],
-            limit=limit,
-            order="tracking_polled_date asc nulls first, tracking_date asc nulls first, id",
+    def _oms_ask_a_person(self):
+        """A delivery exception: an activity for the order's team (its leader, else
+        the salesperson), with the carrier's words; on the delivery when it has no
+        order."""
+        self.ensure_one()
+        picking = self.picking_id
+        order = picking.sale_id
+        event = self.tracking_event_ids.sorted(lambda e: (e.occurred_at, e.id))[-1:]
+        words = " ".join(filter(None, (event.carrier_status, event.description)))
+        summary = _("Parcel %s has a delivery exception", self.tracking_number)
+        note = _(
+            "%(carrier)s says: %(words)s",
+            carrier=self.carrier_id.name or _("The carrier"),
+            words=words or _("(nothing more)"),
         )
-        for shipment in candidates:
-            carrier = shipment.picking_id.carrier_id
-            stop_after = timedelta(days=carrier.oms_tracking_stop_days or 30)
-            if shipment.create_date < now - stop_after and (
-                not shipment.tracking_event_ids
-                or max(shipment.tracking_event_ids.mapped("occurred_at")) < now - stop_after
-            ):
-                shipment.tracking_status = "unknown"
-                shipment.tracking_date = now  # no news for too long: stop asking
-                continue
-            try:
-                tracking = carrier._oms_poll_tracking(shipment)
-            except CarrierError as error:
-                _logger.warning("Tracking %s: %s", shipment.tracking_number, error)
-                self.env["oms.carrier.error"].sudo().create(
-                    {
-                        "carrier_id": carrier.id,
-                        "operation": _("track %s", shipment.tracking_number),
-                        "message": str(error),
-                        "picking_id": shipment.picking_id.id,
-                    }
-                )
-                continue
-            shipment.tracking_polled_date = now
-            if tracking and not tracking.found:
-                shipment._oms_not_found_yet(tracking, carrier, now)
-            elif tracking:
-                self._oms_apply_tracking(tracking, carrier, shipment=shipment)
+        if order:
+            order.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=summary,
+                note=note,
+                user_id=order.team_id.user_id.id
+                or order.user_id.id
+                or picking.user_id.id
+                or self.env.uid,
+            )
+        else:
+            picking.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=summary,
+                note=note,
+                user_id=picking.user_id.id or self.env.uid,
+            )
+
+    # --- customer mails ----------------------------------------------------------------------
+    def _oms_mail_customer(self, events):
+        """Mail the customer about the newest of ``events`` (new events of this
+        parcel) when it is news for them: out for delivery, or a delivery problem
+        (each kind with what to do). Once per event: an event the carrier sends again
+        is not new. Only when the order's channel mails its customers and this kind
+        of mail, and the customer has an email address; ``oms_no_mail`` silences
+        it. Delivered is the order's own mail (oms_core)."""
+        self.ensure_one()
+        order = self.picking_id.sale_id
+        event = events.sorted(lambda e: (e.occurred_at, e.id))[-1:]
+        if not order or not event or self.env.context.get("oms_no_mail"):
+            return
+        kind = "out_for_delivery" if event.status == "out_for_delivery" else event.exception_kind
+        if kind not in PARCEL_MAILS or event.mailed:
+            return
+        switch, template_xmlid = PARCEL_MAILS[kind]
+        channel = order.oms_channel_id
+        if not (channel and channel.mail_customers and channel[switch] and order.partner_id.email):
+            return
+        template = self.env.ref(template_xmlid, raise_if_not_found=False)
+        if not template:
+            return
+        event.mailed = True
+        quiet = order.with_context(
+            oms_defer_stage=True, mail_notify_force_send=False, oms_mail_parcel_id=self.id
+        )
+        quiet.message_post_with_source(
+            template,
+            message_type="comment",
+            email_layout_xmlid="mail.mail_notification_light",
+            subtype_xmlid="mail.mt_comment",
+        )
+        order._oms_log_event("note", _("Mail sent: %s", template.name))
+
+    # --- polling -----------------------------------------------------------------------------
+    @api.model
+    def _oms_poll_due_domain(self, now):
+        return [
+            ("tracking_status", "not in", FINAL_STATUSES),
+            ("voided", "=", False),
+            ("picking_id.state", "=", "done"),
+            "|",
+            ("tracking_date", "=", False),
+            ("tracking_date", "<", now - timedelta(hours=4)),
+            "|",
+            ("tracking_polled_date", "=", False),
+            ("tracking_polled_date", "<", now - timedelta(hours=4)),
+        ]
+
+    @api.model
+    def _cron_oms_poll_tracking(self, limit=None):
+        """Ask the carriers about every parcel not heard of lately (webhooks first;
+        this is the fallback), in background jobs of ``POLL_BATCH`` parcels
+        (channel root.oms.tracking), most urgent first: promised for today or
+        before, then the oldest news. A carrier's jobs are spread over time so that
+        its *Tracking Calls per Minute* are not exceeded. ``limit``: at most that
+        many parcels this run (none by default)."""
+        now = fields.Datetime.now()
+        due = self.search(self._oms_poll_due_domain(now), limit=limit)
+        end_of_today = datetime.combine(fields.Date.context_today(self), time.max)
+
+        def urgency(shipment):
+            promised = shipment.promised_date
+            return (
+                not (promised and promised <= end_of_today),
+                shipment.tracking_date or shipment.create_date,
+                shipment.id,
+            )
+
+        for carrier, group in groupby(due, key=lambda s: s.carrier_id):
+            parcels = self.browse([p.id for p in sorted(group, key=urgency)])
+            per_minute = carrier.oms_tracking_rate_limit
+            for start in range(0, len(parcels), POLL_BATCH):
+                batch = parcels[start : start + POLL_BATCH]
+                # the parcels before this batch take start / per_minute minutes
+                eta = now + timedelta(minutes=start / per_minute) if per_minute else None
+                batch.with_delay(
+                    channel="root.oms.tracking",
+                    eta=eta,
+                    description=_(
+                        "Track %(count)s parcels of %(carrier)s",
+                        count=len(batch),
+                        carrier=carrier.name or "?",
+                    ),
+                )._oms_poll_batch()
+        return True
+
+    def _oms_poll_batch(self):
+        """Ask the carrier about these parcels (one job), in the order given, no
+        faster than the carrier's *Tracking Calls per Minute*; a parcel heard of
+        since the job was queued is skipped."""
+        now = fields.Datetime.now()
+        due = self.exists().filtered_domain(self._oms_poll_due_domain(now))
+        per_minute = due[:1].carrier_id.oms_tracking_rate_limit
+        pause = 60.0 / per_minute if per_minute else 0.0
+        for index, shipment in enumerate(due):
+            if pause and index:
+                _pace(pause)
+            shipment._oms_poll(now)
+
+    def _oms_poll(self, now):
+        """Ask the carrier about this parcel; its answer applied, its error kept."""
+        self.ensure_one()
+        shipment, carrier = self, self.picking_id.carrier_id
+        stop_after = timedelta(days=carrier.oms_tracking_stop_days or 30)
+        if shipment.create_date < now - stop_after and (
+            not shipment.tracking_event_ids
+            or max(shipment.tracking_event_ids.mapped("occurred_at")) < now - stop_after
+        ):
+            shipment.tracking_status = "unknown"
+            shipment.tracking_date = now  # no news for too long: stop asking
+            return
+        try:
+            tracking = carrier._oms_poll_tracking(shipment)
+        except CarrierError as error:
+            _logger.warning("Tracking %s: %s", shipment.tracking_number, error)
+            self.env["oms.carrier.error"].sudo().create(
+                {
+                    "carrier_id": carrier.id,
+                    "operation": _("track %s", shipment.tracking_number),
+                    "message": str(error),
+                    "picking_id": shipment.picking_id.id,
+                }
+            )
+            return
+        shipment.tracking_polled_date = now
+        if tracking and not tracking.found:
+            shipment._oms_not_found_yet(tracking, carrier, now)
+        elif tracking:
+            self._oms_apply_tracking(tracking, carrier, shipment=shipment)
 
     def _oms_not_found_yet(self, tracking, carrier, now):
         """The carrier does not know the parcel (yet). No news, no error, asked again

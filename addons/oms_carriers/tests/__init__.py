@@ -8,3 +8,4 @@ from . import test_oms_carrier_tour
 from . import test_oms_ship_batch
 from . import test_oms_carrier_security
 from . import test_oms_carrier_fedex
+from . import test_oms_parcel_news

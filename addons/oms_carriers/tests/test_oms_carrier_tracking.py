@@ -6,7 +6,7 @@ import json
 from datetime import datetime, timedelta
 
 from odoo import fields
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.oms_carriers.carrier_clients import easypost_signature, parse_easypost_event
@@ -76,12 +76,26 @@ class TestTracking(TrackingCase):
         self.assertIn("in_transit", self.shipment.tracking_event_ids.mapped("status"))
 
     def test_exception_asks_a_person(self):
-        self.env["oms.carrier.shipment"]._oms_apply_tracking(
-            parse_easypost_event(self.advance("failure")).tracking
+        """Issue 22 point 4: an activity on the order, for its team's leader, with
+        the carrier's words; and the parcel on the integration health dashboard."""
+        leader = new_test_user(
+            self.env, login="team_leader", groups="sales_team.group_sale_salesman"
         )
-        activity = self.picking.activity_ids
+        team = self.env["crm.team"].create({"name": "Web", "user_id": leader.id})
+        self.order.team_id = team
+        check = self.env.ref("oms_carriers.health_tracking_exception")
+        Shipment = self.env["oms.carrier.shipment"]
+        self.assertNotIn(self.shipment, Shipment.search(check.action_open()["domain"]))
+        Shipment._oms_apply_tracking(parse_easypost_event(self.advance("failure")).tracking)
+        activity = self.order.activity_ids
         self.assertEqual(len(activity), 1)
         self.assertIn("delivery exception", activity.summary)
+        self.assertEqual(activity.user_id, leader)
+        words = self.shipment.tracking_event_ids.filtered(lambda e: e.status == "exception")
+        self.assertTrue(words.description)
+        self.assertIn(words.description, activity.note)
+        self.assertFalse(self.picking.activity_ids)
+        self.assertIn(self.shipment, Shipment.search(check.action_open()["domain"]))
 
     def test_parcels_without_news_for_three_days_are_on_the_health_dashboard(self):
         check = self.env.ref("oms_carriers.health_tracking_stale")
@@ -94,14 +108,18 @@ class TestTracking(TrackingCase):
 
     def test_a_failed_poll_is_a_carrier_error(self):
         self.sim.fail_next(503, times=10, path=r"/v2/trackers")
-        self.env["oms.carrier.shipment"]._cron_oms_poll_tracking()
+        self.env["oms.carrier.shipment"].with_context(
+            queue_job__no_delay=True
+        )._cron_oms_poll_tracking()
         error = self.env["oms.carrier.error"].search([("carrier_id", "=", self.carrier.id)])
         self.assertEqual(len(error), 1)
         self.assertEqual(error.picking_id, self.shipment.picking_id)
 
     def test_polling_when_no_webhook_came(self):
         self.advance("out_for_delivery")
-        self.env["oms.carrier.shipment"]._cron_oms_poll_tracking()
+        self.env["oms.carrier.shipment"].with_context(
+            queue_job__no_delay=True
+        )._cron_oms_poll_tracking()
         self.assertEqual(self.shipment.tracking_status, "out_for_delivery")
         self.assertEqual(self.shipment.tracker_ref, self.tracker_id)
 
@@ -126,7 +144,9 @@ class TestTracking(TrackingCase):
         self.shipment.tracker_ref = self.tracker_id
         self.sim.trackers[self.tracker_id]["tracking_code"] = other.tracking_number
         self.advance("delivered")
-        self.env["oms.carrier.shipment"]._cron_oms_poll_tracking()
+        self.env["oms.carrier.shipment"].with_context(
+            queue_job__no_delay=True
+        )._cron_oms_poll_tracking()
         self.assertEqual(self.shipment.tracking_status, "pre_transit")
         self.assertEqual(other.tracking_status, "pre_transit")
         self.assertFalse((self.shipment | other).tracking_event_ids)
@@ -390,7 +410,8 @@ class TestUpsTracking(CarrierCase):
         self.assertEqual(self.picking.state, "done")
         self.shipment = self.picking.oms_carrier_shipment_ids
         self.check = self.env.ref("oms_carriers.health_tracking_not_scanned")
-        self.Shipment = self.env["oms.carrier.shipment"]
+        # the poll's jobs run at once
+        self.Shipment = self.env["oms.carrier.shipment"].with_context(queue_job__no_delay=True)
 
     def polls(self):
         path = rf"/track/v1/details/{self.shipment.tracking_number}$"

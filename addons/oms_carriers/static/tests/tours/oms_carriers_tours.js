@@ -47,3 +47,22 @@ registry.category("web_tour.tours").add("oms_carriers_ship_a_delivery", {
         },
     ],
 });
+
+// A guest follows the parcels of their order from its page (the order's link).
+registry.category("web_tour.tours").add("oms_carriers_portal_parcels", {
+    steps: () => [
+        {
+            content: "One card per parcel, with its tracking link",
+            trigger: "#oms_parcels .o_oms_parcel a.o_oms_parcel_link",
+        },
+        {
+            content: "The carrier's events in time order: picked up, then out for delivery",
+            trigger:
+                "#oms_parcels .o_oms_parcel_event:first-child[data-status='in_transit'] + .o_oms_parcel_event[data-status='out_for_delivery']",
+        },
+        {
+            content: "The promised date, and it is late",
+            trigger: "#oms_parcels .o_oms_parcel .o_oms_parcel_late",
+        },
+    ],
+});

@@ -23,6 +23,7 @@ class OmsCarrierPurchaseAttempt(models.Model):
     reference = fields.Char(string="Carrier Shipment", required=True, readonly=True)
     carrier_ref = fields.Integer(string="Carrier ID", readonly=True)
     picking_ref = fields.Integer(string="Delivery ID", readonly=True, index=True)
+    company_id = fields.Many2one("res.company", readonly=True, index=True)
 
     _sql_constraints = [
         ("key_uniq", "unique(key)", "One carrier shipment per package and label generation."),
@@ -41,9 +42,9 @@ class OmsCarrierPurchaseAttempt(models.Model):
             cr.execute(
                 """
                 INSERT INTO oms_carrier_purchase_attempt
-                    (key, reference, carrier_ref, picking_ref, create_uid, create_date,
-                     write_uid, write_date)
-                VALUES (%s, %s, %s, %s, %s, now() at time zone 'UTC', %s,
+                    (key, reference, carrier_ref, picking_ref, company_id, create_uid,
+                     create_date, write_uid, write_date)
+                VALUES (%s, %s, %s, %s, %s, %s, now() at time zone 'UTC', %s,
                         now() at time zone 'UTC')
                 ON CONFLICT (key) DO UPDATE SET reference = EXCLUDED.reference,
                     write_date = EXCLUDED.write_date
@@ -53,6 +54,9 @@ class OmsCarrierPurchaseAttempt(models.Model):
                     reference,
                     carrier.id,
                     picking.id if picking else None,
+                    (
+                        (picking.company_id if picking else carrier.company_id) or self.env.company
+                    ).id,
                     SUPERUSER_ID,
                     SUPERUSER_ID,
                 ),

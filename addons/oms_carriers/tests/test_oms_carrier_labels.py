@@ -99,6 +99,7 @@ class TestEasyPost(CarrierCase):
                 [("picking_ref", "=", picking.id)]
             )
             self.assertEqual(list(self.sim.shipments), [kept.reference])
+            self.assertEqual(kept.company_id, picking.company_id, "kept for its company")
             result = self.carrier.send_shipping(picking)  # the job's retry
         self.assertEqual(len(self.sim.purchases), 1, "the carrier sold one label")
         self.assertEqual(len(self.sim.requests_to("POST", r"/buy$")), 1)

@@ -181,6 +181,14 @@ class TestJourney(LocalSimulatorsMixin, HttpCase):
             Job.load(self.env, job.uuid).perform()
             job.state = "done"
 
+    @staticmethod
+    def _customer_mails(record):
+        """Subjects of the mails posted to the customer on ``record``, oldest first."""
+        messages = record.message_ids.filtered(
+            lambda m: m.message_type == "comment" and record.partner_id in m.partner_ids
+        )
+        return messages.sorted("id").mapped("subject")
+
     def test_the_whole_journey(self):  # noqa: PLR0915 - one story, told in order
         env = self.env
         # 1. The order arrives by signed webhook and waits on a fraud hold.
@@ -292,6 +300,23 @@ class TestJourney(LocalSimulatorsMixin, HttpCase):
         request.action_refund()
         note = request.credit_note_ids
         self.assertEqual(note.reversed_entry_id, invoice)
+        # The customer heard of each step, once, in order (issue 22).
+        self.assertEqual(
+            [subject.split(": ", 1)[1] for subject in self._customer_mails(order)],
+            [
+                f"we received your order {order.oms_external_ref}",
+                f"your order {order.oms_external_ref} is on its way",
+                f"your order {order.oms_external_ref} arrives today",
+                f"your order {order.oms_external_ref} was delivered",
+            ],
+        )
+        self.assertEqual(
+            [subject.split(": ", 1)[1] for subject in self._customer_mails(request)],
+            [f"we received your return {request.name}", f"your return {request.name} is refunded"],
+        )
+        shipped = order.message_ids.filtered(lambda m: "is on its way" in (m.subject or ""))
+        # sent when the first parcel left (the near one), with its tracking link
+        self.assertIn(near_delivery.carrier_tracking_url, str(shipped.body))
         self.assertAlmostEqual(note.amount_total, request.refund_estimate, places=2)
         # 8. The item's stock goes back to Shopify.
         env.cr.precommit.run()

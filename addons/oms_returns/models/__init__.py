@@ -8,3 +8,4 @@ from . import oms_cost_report
 from . import oms_demo
 from . import oms_refund_attempt
 from . import payment_transaction
+from . import oms_channel

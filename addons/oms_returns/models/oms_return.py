@@ -20,6 +20,11 @@ STATES = [
     ("closed", "Closed"),
 ]
 SETTLED = ("refunded", "exchanged", "credited")
+# Customer mails of a return: kind -> (channel switch, template)
+RETURN_MAILS = {
+    "received": ("mail_return_received", "oms_returns.mail_template_return_received"),
+    "refunded": ("mail_refund_made", "oms_returns.mail_template_refund_made"),
+}
 MANAGER = "oms_core.group_oms_manager"
 
 
@@ -82,6 +87,18 @@ class OmsReturn(models.Model):
     settled_date = fields.Datetime(
         string="Settled On", readonly=True, copy=False, help="Refunded, exchanged or credited."
     )
+    refund_amount = fields.Monetary(
+        string="Refunded",
+        compute="_compute_refund_amount",
+        help="The total of the request's posted credit notes.",
+    )
+    refund_destination = fields.Text(
+        string="Where the Refund Went",
+        readonly=True,
+        copy=False,
+        help="For the customer: where each part of the refund went (the card or method "
+        "they paid with, the sales channel, their open invoice, or a payment by hand).",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -131,6 +148,41 @@ class OmsReturn(models.Model):
                         what=what,
                     )
                 )
+
+    @api.depends("credit_note_ids.state", "credit_note_ids.amount_total")
+    def _compute_refund_amount(self):
+        for request in self:
+            request.refund_amount = sum(
+                request.credit_note_ids.filtered(
+                    lambda m: m.state == "posted" and m.move_type == "out_refund"
+                ).mapped("amount_total")
+            )
+
+    def _oms_refund_went(self, where):
+        """Keep, for the customer, where a part of the refund went."""
+        self.ensure_one()
+        self.refund_destination = "\n".join(filter(None, (self.refund_destination, where)))
+
+    def _oms_mail_step(self, what, kind):
+        """A step the customer hears of (``kind``: received, refunded): logged, and
+        mailed with its template when the request's channel mails its customers and
+        this kind of mail (else logged only)."""
+        self.ensure_one()
+        switch, template_xmlid = RETURN_MAILS[kind]
+        channel = self.channel_id
+        self._oms_log(what, mail=False)
+        if self.env.context.get("oms_no_mail") or not self.partner_id.email:
+            return
+        if channel and not (channel.mail_customers and channel[switch]):
+            return
+        template = self.env.ref(template_xmlid, raise_if_not_found=False)
+        if template:
+            self.with_context(mail_notify_force_send=False).message_post_with_source(
+                template,
+                message_type="comment",
+                email_layout_xmlid="mail.mail_notification_light",
+                subtype_xmlid="mail.mt_comment",
+            )
 
     @api.depends("line_ids.order_id")
     def _compute_order_ids(self):
@@ -413,7 +465,7 @@ class OmsReturn(models.Model):
                     )
                 line.quantity_received = received
             request.state = "received"
-            request._oms_log(_("Return %s received", request.name))
+            request._oms_mail_step(_("Return %s received", request.name), "received")
         return True
 
     def action_inspect(self):
@@ -437,14 +489,15 @@ class OmsReturn(models.Model):
         for request in self:
             notes = request._oms_create_credit_notes()
             request.state = "refunded"
-            request._oms_log(
+            request._oms_mail_step(
                 _(
                     "Return %(name)s refunded: %(amount)s",
                     name=request.name,
                     amount=", ".join(
                         f"{note.amount_total:.2f} {note.currency_id.name}" for note in notes
                     ),
-                )
+                ),
+                "refunded",
             )
         return True
 
@@ -877,6 +930,16 @@ class OmsReturn(models.Model):
         if invoice.amount_residual and note.amount_residual:
             receivable.reconcile()
         currency = note.currency_id
+        deducted = note.amount_total - note.amount_residual
+        if currency.compare_amounts(deducted, 0) > 0:
+            self._oms_refund_went(
+                _(
+                    "%(amount).2f %(currency)s deducted from invoice %(invoice)s",
+                    amount=deducted,
+                    currency=currency.name,
+                    invoice=invoice.name,
+                )
+            )
         left = note.amount_residual
         if not currency.is_zero(left) and note._oms_money_back_through_channel():
             self._oms_log(
@@ -890,6 +953,15 @@ class OmsReturn(models.Model):
                     or _("the sales channel"),
                 ),
                 mail=False,
+            )
+            self._oms_refund_went(
+                _(
+                    "%(amount).2f %(currency)s through %(channel)s, where you paid",
+                    amount=left,
+                    currency=currency.name,
+                    channel=note.invoice_line_ids.sale_line_ids.order_id[:1].oms_channel_id.name
+                    or _("the sales channel"),
+                )
             )
             return
         Attempt = self.env["oms.refund.attempt"].sudo()
@@ -946,6 +1018,14 @@ class OmsReturn(models.Model):
                 ),
                 mail=False,
             )
+            self._oms_refund_went(
+                _(
+                    "%(amount).2f %(currency)s to %(method)s, the way you paid",
+                    amount=amount,
+                    currency=currency.name,
+                    method=transaction.payment_method_id.name or transaction.provider_id.name,
+                )
+            )
         if not currency.is_zero(left):
             self.message_post(
                 body=_(
@@ -956,6 +1036,14 @@ class OmsReturn(models.Model):
                     currency=currency.name,
                 ),
                 subtype_xmlid="mail.mt_note",
+            )
+            self._oms_refund_went(
+                _(
+                    "%(amount).2f %(currency)s paid back to you by bank transfer (we will "
+                    "contact you)",
+                    amount=left,
+                    currency=currency.name,
+                )
             )
 
     def _oms_shipping_refund_lines(self, invoice, lines):

@@ -6,3 +6,4 @@ from . import test_oms_return_concurrency
 from . import test_oms_return_guest
 from . import test_oms_return_money
 from . import test_oms_return_migration
+from . import test_oms_return_mails

@@ -50,3 +50,21 @@ class ProductProduct(models.Model):
                 quantity, product.uom_id, rounding_method="HALF-UP"
             )
         return held
+
+    @api.model
+    def _oms_held_product_ids(self):
+        """Ids of the products any order on hold keeps units of (one query)."""
+        return {
+            product.id
+            for (product,) in self.env["sale.order.line"]
+            .sudo()
+            ._read_group(
+                [
+                    ("display_type", "=", False),
+                    ("product_id", "!=", False),
+                    ("order_id.state", "in", ("draft", "sent")),
+                    ("order_id.oms_stage", "=", "on_hold"),
+                ],
+                ["product_id"],
+            )
+        }

@@ -31,6 +31,49 @@ class StockMove(models.Model):
         )._recompute_state()
         return result
 
+    def _update_reserved_quantity(
+        self, need, location_id, lot_id=None, package_id=None, owner_id=None, strict=True
+    ):
+        """Held stock is promised stock: a delivery of an order reserves no unit
+        that orders on hold in the same warehouse keep
+        (``product.product._oms_soft_reserved_qty``); the held order's own
+        delivery, once released, does."""
+        held = self._oms_units_held_by_others(location_id)
+        if held > 0:
+            available = self._get_available_quantity(
+                location_id, lot_id=lot_id, package_id=package_id, owner_id=owner_id, strict=strict
+            )
+            need = min(need, available - held)
+            if need <= 0:
+                return 0
+        return super()._update_reserved_quantity(
+            need,
+            location_id,
+            lot_id=lot_id,
+            package_id=package_id,
+            owner_id=owner_id,
+            strict=strict,
+        )
+
+    def _oms_units_held_by_others(self, location):
+        """Units of the move's product that orders on hold, other than its own,
+        keep in the warehouse of ``location`` (0 for moves not delivering an
+        order). Within a batch of orders confirmed together, the products any
+        order holds are read once."""
+        self.ensure_one()
+        order = self.sale_line_id.order_id
+        warehouse = location.warehouse_id
+        if not order or not warehouse or location.usage != "internal":
+            return 0.0
+        deferred = self.env.context.get(STATES_KEY)
+        if deferred is not None:
+            if "oms_held_products" not in deferred:
+                deferred["oms_held_products"] = self.env["product.product"]._oms_held_product_ids()
+            if self.product_id.id not in deferred["oms_held_products"]:
+                return 0.0
+        held = self.product_id._oms_soft_reserved_qty(warehouse, exclude_orders=order)
+        return held.get(self.product_id.id, 0.0)
+
     def _recompute_state(self):
         deferred = self.env.context.get(STATES_KEY)
         if deferred and deferred["open"]:

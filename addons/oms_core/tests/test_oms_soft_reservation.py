@@ -43,6 +43,37 @@ class TestSoftReservation(OmsCoreCase):
         self.assertEqual(self._held(self.warehouse), 0.0)
         self.assertEqual(order.picking_ids.move_ids.quantity, 1.0)
 
+    def test_another_orders_delivery_does_not_reserve_the_held_unit(self):
+        held = self._held_order()
+        other = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "oms_channel_id": self.channel.id,
+                "order_line": [(0, 0, {"product_id": self.lamp.id, "product_uom_qty": 1})],
+            }
+        )
+        other.action_confirm()
+        self.assertEqual(other.state, "sale")
+        self.assertEqual(other.picking_ids.move_ids.quantity, 0.0)
+        # Released, the held order's own delivery reserves its unit.
+        held.oms_fraud_score = 10
+        self.assertEqual(held.picking_ids.move_ids.quantity, 1.0)
+
+    def test_cancelled_held_order_frees_its_unit_for_reservation(self):
+        held = self._held_order()
+        other = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "oms_channel_id": self.channel.id,
+                "order_line": [(0, 0, {"product_id": self.lamp.id, "product_uom_qty": 1})],
+            }
+        )
+        other.action_confirm()
+        self.assertEqual(other.picking_ids.move_ids.quantity, 0.0)
+        held._action_cancel()
+        other.picking_ids.action_assign()
+        self.assertEqual(other.picking_ids.move_ids.quantity, 1.0)
+
     def test_quotation_without_hold_holds_nothing(self):
         self.env["sale.order"].create(
             {

@@ -115,6 +115,7 @@ class SaleOrder(models.Model):
             .create(vals_list)
         )
         if channel.channel_type in API_KINDS:
+            lookups.map_matched_listings()
             env["oms.channel.product"]._oms_ensure(channel, orders.order_line.product_id)
         cancelled = orders.browse(
             [order.id for order, draft in zip(orders, drafts, strict=True) if draft.cancelled]
@@ -162,7 +163,7 @@ class SaleOrder(models.Model):
         unknown_holds = []
         for order, draft, unknown in triples:
             for line in unknown:
-                unknown_holds.append((order, _unknown_reason(line)))
+                unknown_holds.append((order, _unknown_reason(self.env, line)))
             expected = float(Decimal(draft.totals.total))
             # Channels round taxes their own way: a cent apart is the same total.
             if float_compare(abs(order.amount_total - expected), 0.01, precision_digits=6) > 0:
@@ -228,6 +229,7 @@ class SaleOrder(models.Model):
             ]
             lookups.load_products([line for _note, line in pairs])
             pairs = [(note, line) for note, line in pairs if lookups.product(line)]
+            lookups.map_matched_listings()
             if pairs:
                 values, _unknown = self._oms_order_lines(
                     env, company, _lines_only(draft, [line for _n, line in pairs]), lookups
@@ -666,7 +668,9 @@ class SaleOrder(models.Model):
                         {
                             "order_id": self.id,
                             "hold_type": "unknown_product",
-                            "reason": _("Added in the channel: %s", _unknown_reason(line)),
+                            "reason": _(
+                                "Added in the channel: %s", _unknown_reason(self.env, line)
+                            ),
                         }
                         for line in unknown
                     ]
@@ -915,7 +919,7 @@ class SaleOrder(models.Model):
                             "%(qty)s x %(name)s (%(what)s, %(price)s each): no such product",
                             qty=line.quantity,
                             name=line.name,
-                            what=_describe_line(line, with_name=False),
+                            what=_describe_line(env, line, with_name=False),
                             price=line.unit_price,
                         ),
                         # Still the channel's item: a cancellation names it too.
@@ -969,27 +973,27 @@ class SaleOrder(models.Model):
         return lines, unknown
 
 
-def _describe_line(line, with_name=True):
+def _describe_line(env, line, with_name=True):
     """What the channel says of a line: its product and variant ids, its SKU and
     (``with_name``) its title, to find it in the channel."""
     parts = []
     if line.product_external_id:
-        parts.append(_("product id %s", line.product_external_id))
+        parts.append(env._("product id %s", line.product_external_id))
     if line.variant_external_id:
-        parts.append(_("variant id %s", line.variant_external_id))
-    parts.append(_("SKU “%s”", line.sku) if line.sku else _("no SKU"))
+        parts.append(env._("variant id %s", line.variant_external_id))
+    parts.append(env._("SKU “%s”", line.sku) if line.sku else env._("no SKU"))
     if with_name:
-        parts.append(_("title “%s”", line.name))
+        parts.append(env._("title “%s”", line.name))
     return ", ".join(parts)
 
 
-def _unknown_reason(line):
-    return _(
+def _unknown_reason(env, line):
+    return env._(
         "Unknown product: the channel's %s matches no mapped listing and no product by "
         "SKU or barcode (lines are never matched by title). Map the listing (Listings to "
         "Map) or create the product: the line then gets its product and this hold is "
         "released.",
-        _describe_line(line),
+        _describe_line(env, line),
     )
 
 
@@ -1028,6 +1032,8 @@ class _Lookups:
         # The channel's listings, read once per id asked for.
         self._asked = set()
         self._by_variant, self._by_product, self._by_sku = {}, {}, {}
+        # Listings to map whose lines matched a product by SKU or barcode.
+        self.matched_listings = {}
 
     def load_products(self, lines):
         """Read at once what ``lines`` (draft order lines) need: their listings,
@@ -1112,11 +1118,28 @@ class _Lookups:
             return listing.product_id
         if not line.sku:
             return Product
-        for known in self._by_sku.get(line.sku, ()):
-            if known.active and known.state == "mapped" and known.product_id.active:
-                return known.product_id
-        self._load_skus([line.sku])
-        return self._products[line.sku]
+        found = next(
+            (
+                known.product_id
+                for known in self._by_sku.get(line.sku, ())
+                if known.active and known.state == "mapped" and known.product_id.active
+            ),
+            None,
+        )
+        if found is None:
+            self._load_skus([line.sku])
+            found = self._products[line.sku]
+        if found and listing and listing.state == "to_map":
+            # The line's listing was waiting for a product: its SKU says which.
+            self.matched_listings.setdefault(listing, found)
+        return found
+
+    def map_matched_listings(self):
+        """Map the listings to map whose lines a product matched by SKU or barcode."""
+        for listing, product in self.matched_listings.items():
+            if listing.state == "to_map" and product.is_storable:
+                listing.product_id = product
+        self.matched_listings = {}
 
     def ensure_listings(self, lines):
         """Make a listing "to map" for each line of an API channel that matches no

@@ -409,7 +409,7 @@ class OmsChannel(models.Model):
         matches = self._oms_catalogue_matches(wanted.values())
         now = fields.Datetime.now()
         created = updated = matched = 0
-        new_vals = []
+        new_vals, unchanged = [], Listing
         for key, item in wanted.items():
             listing = by_key.get(key) or loose_by_stock.pop(item.stock_id, None)
             if listing is None and item.sku:
@@ -446,9 +446,12 @@ class OmsChannel(models.Model):
                 for name, value in vals.items()
                 if (listing[name].id if name == "product_id" else listing[name] or False) != value
             }
-            changed["catalogue_date"] = now
-            listing.write(changed)
-            updated += len(changed) > 1
+            if changed:
+                listing.write({**changed, "catalogue_date": now})
+                updated += 1
+            else:
+                unchanged |= listing
+        unchanged.write({"catalogue_date": now})
         if new_vals:
             Listing.create(new_vals)
         gone = listings.filtered(

@@ -150,10 +150,12 @@ class TestOrderLineMatching(FixtureChannelsCase):
         payload = self._shopify_order()
         payload["line_items"][1]["sku"] = "IPOD2008BLUE"
         order = self._import(self.shopify, payload)
+        listing = order.order_line.oms_channel_product_id
         blue = self.env["product.product"].create(
             {"name": "iPod blue", "default_code": "IPOD2008BLUE", "is_storable": True}
         )
         order.oms_hold_ids.filtered(lambda h: h.state == "active").action_release("created it")
+        self.assertEqual(listing.product_id, blue, "the listing follows its line's SKU")
         self.assertEqual(
             order.order_line.filtered(lambda ol: ol.oms_external_line_id == "518995019").product_id,
             blue,
@@ -456,3 +458,28 @@ class TestCatalogueImport(ChannelSimulatorCase):
         self.assertNotIn(int(cap.remote_id), pushed)
         self.assertNotIn(int(tote.remote_id), pushed)
         self.assertEqual(len(pushed), 10)
+
+
+class TestListingFollowsSku(FixtureChannelsCase):
+    def test_a_listing_to_map_is_mapped_by_its_next_lines_sku(self):
+        """A listing to map whose next order line a product matches by SKU is
+        that product's: no second listing of it is made."""
+        listing = self.env["oms.channel.product"].create(
+            {
+                "channel_id": self.shopify.id,
+                "channel_product_ref": IPOD,
+                "channel_variant_ref": GREEN_VARIANT,
+                "sku": "IPOD2008GREEN",
+            }
+        )
+        inbox, _created = self.env["oms.channel.inbox"]._oms_store(
+            self.shopify, "webhook", json.dumps(fixture("shopify", "order_taxes_excluded.json"))
+        )
+        inbox._oms_process()
+        self.assertEqual(listing.product_id, self.products[0])
+        self.assertEqual(
+            self.env["oms.channel.product"].search_count(
+                [("channel_id", "=", self.shopify.id), ("product_id", "=", self.products[0].id)]
+            ),
+            1,
+        )

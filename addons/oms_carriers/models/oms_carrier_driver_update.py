@@ -12,6 +12,8 @@ class OmsCarrierDriverNonce(models.Model):
     _description = "Driver Update Received"
 
     carrier_id = fields.Many2one("delivery.carrier", required=True, ondelete="cascade")
+    # the carrier's (none: shared); administrators only read these
+    company_id = fields.Many2one(related="carrier_id.company_id", store=True)
     event_id = fields.Char(required=True)
 
     _sql_constraints = [

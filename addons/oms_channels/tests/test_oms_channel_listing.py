@@ -4,7 +4,7 @@ channel's own ids (issue 19 point 5)."""
 import copy
 import json
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user
 
 from odoo.addons.queue_job.tests.common import trap_jobs
@@ -333,6 +333,7 @@ class TestCatalogueImport(ChannelSimulatorCase):
         self.assertEqual(len(listings), 12)
         self.assertIn("11 matched", summary)
         self.assertIn("1 to map", summary)
+        self.assertEqual(channel.listing_to_map_count, 1)
         by_variant = {listing.channel_variant_ref: listing for listing in listings}
         cap_listing = by_variant[str(cap["id"])]
         self.assertEqual(cap_listing.product_id, self.by_sku["CAP-RED"], "by barcode")
@@ -357,6 +358,15 @@ class TestCatalogueImport(ChannelSimulatorCase):
         self.assertTrue(archived.exists())
         self.assertFalse(archived.active)
         self.assertEqual(archived.product_id, self.by_sku[gone["sku"]])
+
+    def test_a_refused_catalogue_read_changes_nothing(self):
+        sim = ShopifySimulator().start()
+        self.addCleanup(sim.stop)
+        channel = self._channel("shopify", sim, shopify_access_token="shpat_wrong")
+        with self.assertRaisesRegex(UserError, "Catalogue import failed"):
+            channel._oms_import_catalogue()
+        self.assertFalse(self._listings(channel))
+        self.assertFalse(channel.catalogue_date)
 
     def test_catalogue_adopts_the_listings_made_by_orders(self):
         sim = ShopifySimulator().start()

@@ -38,6 +38,8 @@ PARCEL_MAILS = {
 }
 # Parcels asked about per background job
 POLL_BATCH = 50
+# Carriers the poll asks (their clients' track calls)
+POLLED_TYPES = ("oms_easypost", "oms_ups", "oms_fedex")
 
 
 class OmsCarrierTrackingEvent(models.Model):
@@ -384,7 +386,11 @@ class OmsCarrierShipment(models.Model):
     # --- polling -----------------------------------------------------------------------------
     @api.model
     def _oms_poll_due_domain(self, now):
+        """Parcels to ask their carrier about: of a carrier that answers tracking
+        questions (the own fleet's drivers tell, Swiss Post is not asked yet), not
+        delivered nor returned, without news and not asked for four hours."""
         return [
+            ("carrier_id.delivery_type", "in", POLLED_TYPES),
             ("tracking_status", "not in", FINAL_STATUSES),
             ("voided", "=", False),
             ("picking_id.state", "=", "done"),

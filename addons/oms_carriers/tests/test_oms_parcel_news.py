@@ -376,3 +376,15 @@ class TestPortalParcels(HttpCase, TrackingCase):
         self.assertNotIn(self.shipment.tracking_number, page.text)
         page = self.url_open(f"/my/orders/{self.order.id}?access_token=wrong")
         self.assertNotIn(self.shipment.tracking_number, page.text)
+
+
+class TestPollingOnlyWhoAnswers(CarrierCase):
+    def test_own_fleet_parcels_are_not_polled(self):
+        """The drivers tell: no job asks about an own-fleet parcel."""
+        carrier = self.make_carrier("oms_own_fleet", name="Our vans")
+        picking = self.make_delivery(carrier, quantity=1)
+        picking.button_validate()
+        self.assertTrue(picking.oms_carrier_shipment_ids)
+        with trap_jobs() as trap:
+            self.env["oms.carrier.shipment"]._cron_oms_poll_tracking()
+        self.assertEqual(trap.enqueued_jobs, [])

@@ -19,6 +19,7 @@
         "views/oms_channel_inbox_views.xml",
         "views/oms_channel_views.xml",
         "views/oms_channel_product_views.xml",
+        "views/sale_order_views.xml",
         "views/oms_channels_menus.xml",
         "report/oms_channel_money_report_views.xml",
     ],

@@ -45,6 +45,42 @@ class SaleOrder(models.Model):
         "message, gift wrap level): written on the order's deliveries for the packer.",
     )
 
+    oms_channel_lines_waiting = fields.Integer(
+        string="Channel Lines Without Product",
+        compute="_compute_oms_channel_lines_waiting",
+        help="Lines of the channel's order no product matched yet (note lines).",
+    )
+
+    @api.depends("order_line.display_type", "order_line.oms_external_line_id")
+    def _compute_oms_channel_lines_waiting(self):
+        for order in self:
+            order.oms_channel_lines_waiting = len(
+                order.order_line.filtered(
+                    lambda ol: ol.display_type == "line_note" and ol.oms_external_line_id
+                )
+            )
+
+    def action_oms_match_channel_lines(self):
+        """Match again the lines no product matched (after mapping their listings
+        or creating their products); says what is still waiting."""
+        self._oms_fix_channel_lines()
+        waiting = sum(self.mapped("oms_channel_lines_waiting"))
+        if not waiting:
+            return True
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning",
+                "title": _("Lines still without product"),
+                "message": _(
+                    "%s line(s) still match no product: map their listings (Listings to Map) "
+                    "or create their products.",
+                    waiting,
+                ),
+            },
+        }
+
     @api.model
     def _oms_create_from_draft(self, channel, draft):
         """Create the sales order of a channel's order draft and submit it to the
@@ -210,13 +246,20 @@ class SaleOrder(models.Model):
         as the import makes them (price, discount, taxes). Only orders not
         confirmed yet (held). An order left without such notes has its
         unknown-product holds released."""
-        for order in self.filtered(
+        for held in self.filtered(
             lambda o: o.state in ("draft", "sent") and o.oms_channel_id and o.oms_external_ref
         ):
-            notes = order.order_line.filtered(
+            notes = held.order_line.filtered(
                 lambda ol: ol.display_type == "line_note" and ol.oms_external_line_id
             )
-            draft = order._oms_channel_draft() if notes else None
+            if not notes:
+                continue
+            # Who may change the order may have its lines matched; the matching
+            # reads and writes as the import does (products, taxes, analytics).
+            held.check_access("write")
+            order = held.with_company(held.company_id).sudo()
+            notes = notes.with_env(order.env)
+            draft = order._oms_channel_draft()
             if draft is None:
                 continue
             by_id = {line.external_id: line for line in draft.lines if line.external_id}
@@ -1138,7 +1181,8 @@ class _Lookups:
         """Map the listings to map whose lines a product matched by SKU or barcode."""
         for listing, product in self.matched_listings.items():
             if listing.state == "to_map" and product.is_storable:
-                listing.product_id = product
+                # the SKU decided it, not the user: listings are managers' to edit
+                listing.sudo().product_id = product
         self.matched_listings = {}
 
     def ensure_listings(self, lines):

@@ -162,6 +162,28 @@ class TestOrderLineMatching(FixtureChannelsCase):
         )
         self.assertFalse(order.order_line.filtered(lambda ol: ol.display_type == "line_note"))
 
+    def test_match_channel_lines_button(self):
+        payload = self._shopify_order()
+        payload["line_items"][1]["sku"] = "IPOD2008BLUE"
+        order = self._import(self.shopify, payload)
+        clerk = new_test_user(
+            self.env,
+            "channel.clerk",
+            groups="oms_core.group_oms_user,sales_team.group_sale_salesman_all_leads",
+        )
+        mine = order.with_user(clerk)
+        self.assertEqual(mine.oms_channel_lines_waiting, 1)
+        answer = mine.action_oms_match_channel_lines()
+        self.assertEqual(answer["params"]["type"], "warning", "nothing matches it yet")
+        blue = self.env["product.product"].create(
+            {"name": "iPod blue", "default_code": "IPOD2008BLUE", "is_storable": True}
+        )
+        self.assertIs(mine.action_oms_match_channel_lines(), True)
+        self.assertEqual(mine.oms_channel_lines_waiting, 0)
+        self.assertIn(blue, order.order_line.product_id)
+        (hold,) = order.oms_hold_ids.filtered(lambda h: h.hold_type == "unknown_product")
+        self.assertEqual(hold.state, "released")
+
     def test_a_later_version_does_not_add_the_unknown_line_again(self):
         payload = self._shopify_order()
         payload["line_items"][1]["sku"] = "IPOD2008BLUE"

@@ -7,8 +7,12 @@ paths and bad inputs, with the test of each, is in BAD_INPUT.md beside this file
 
 import json
 
+from tests.simulators.woocommerce import WooCommerceSimulator
+from tests.simulators.woocommerce import generate_orders as woo_orders
+
 from .common import fixture
 from .test_oms_channel_money import ChannelMoneyCase
+from .test_oms_channel_refund_push import RefundPushCase
 
 
 class BadInputCase(ChannelMoneyCase):
@@ -199,3 +203,43 @@ class TestWooCommerceRefunds(BadInputCase):
         self.assertIn("9.35", second.error_message, "what is left")
         self.assertEqual(len(self.credit_notes(order)), 1)
         self.assertEqual(len(self.refund_payments(order)), 1)
+
+
+class TestWooCommerceRefundPushRefused(RefundPushCase):
+    """A refund made in Odoo for more than the WooCommerce order has left: the
+    channel refuses it, the refusal is kept on the credit note and in the order's
+    timeline, and no refund payment is posted."""
+
+    def setUp(self):
+        super().setUp()
+        self.sim = WooCommerceSimulator().start()
+        self.addCleanup(self.sim.stop)
+        self.channel = self.env["oms.channel"].create(
+            {
+                "name": "WooCommerce (simulator)",
+                "channel_type": "woocommerce",
+                "allow_insecure_http": True,  # the local simulator
+                "api_base_url": self.sim.url,
+                "woocommerce_consumer_key": self.sim.consumer_key,
+                "woocommerce_consumer_secret": self.sim.consumer_secret,
+                "warehouse_id": self.warehouse.id,
+            }
+        )
+        (self.remote,) = self.sim.add_orders(
+            [dict(o, status="processing") for o in woo_orders(1, seed=53, lines=2)]
+        )
+
+    def test_a_refund_larger_than_the_order_is_refused_and_recorded(self):
+        order = self.paid_and_invoiced(self.channel)
+        line = self.remote["line_items"][0]
+        move, jobs = self.credit_note(order, {line["sku"]: line["quantity"] + 5})
+        jobs[0].perform()
+        self.assertEqual(move.oms_channel_push_state, "error")
+        self.assertIn("Invalid refund amount", move.oms_channel_push_error)
+        self.assertFalse(move.oms_channel_refund_ref)
+        self.assertFalse(self.sim.refunds.get(self.remote["id"]))
+        self.assertFalse(self.refund_payment(order))
+        self.assertIn(
+            f"Refund {move.name} not sent to {self.channel.name}",
+            order.oms_event_ids.mapped("name"),
+        )

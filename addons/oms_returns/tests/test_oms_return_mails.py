@@ -125,6 +125,7 @@ class TestReturnPage(HttpCase, flow.ReturnFlowCase):
         self.assertIn("o_oms_return_refund", page.text)
         self.assertIn("48.60", page.text)
         self.assertIn(f"deducted from invoice {self.invoice.name}", page.text)
+        self.start_tour(url, "oms_returns_portal_parcel_and_refund")
         self.assertNotIn(
             receipt.carrier_tracking_ref, self.url_open(f"/my/returns/{request.id}").text
         )

@@ -189,3 +189,22 @@ tours.add("oms_returns_portal_refunded", {
         },
     ],
 });
+
+// A guest with the request's link follows the return parcel and sees the refund.
+tours.add("oms_returns_portal_parcel_and_refund", {
+    steps: () => [
+        {
+            content: "The return parcel's card, with its tracking link",
+            trigger: ".o_oms_return_parcels .o_oms_parcel a.o_oms_parcel_link",
+        },
+        {
+            content: "Its journey: in transit, then delivered to the warehouse",
+            trigger:
+                ".o_oms_return_parcels .o_oms_parcel_event[data-status='in_transit'] ~ .o_oms_parcel_event[data-status='delivered']",
+        },
+        {
+            content: "The refund: how much and where it went",
+            trigger: ".o_oms_return_refund .o_oms_return_refund_where:contains('deducted from invoice')",
+        },
+    ],
+});

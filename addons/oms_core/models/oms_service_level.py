@@ -23,6 +23,9 @@ class OmsServiceLevel(models.Model):
     )
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", index=True, help="Empty: a level of every company (the shipped ones)."
+    )
     is_default = fields.Boolean(
         string="Default",
         help="The level of orders typed in Odoo and of channel orders whose shipping "
@@ -70,5 +73,13 @@ class OmsServiceLevel(models.Model):
                 raise ValidationError(_("Only one service level can be the default."))
 
     @api.model
-    def _oms_default(self):
-        return self.search([("is_default", "=", True)], limit=1) or self.search([], limit=1)
+    def _oms_of_company(self, company=None):
+        """Domain of the levels ``company`` (the current one by default) may use."""
+        return [("company_id", "in", (False, (company or self.env.company).id))]
+
+    @api.model
+    def _oms_default(self, company=None):
+        domain = self._oms_of_company(company)
+        return self.search([*domain, ("is_default", "=", True)], limit=1) or self.search(
+            domain, limit=1
+        )

@@ -13,6 +13,7 @@ class OmsServiceLevelMap(models.Model):
     _rec_name = "code"
 
     channel_id = fields.Many2one("oms.channel", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="channel_id.company_id", store=True, index=True)
     code = fields.Char(string="Channel Shipping Method", required=True)
     service_level_id = fields.Many2one(
         "oms.service.level",
@@ -41,8 +42,10 @@ class OmsServiceLevelMap(models.Model):
         if channel and codes:
             self._oms_record_seen(channel, codes)
         Level = self.env["oms.service.level"].sudo()
+        company = channel.company_id if channel else self.env.company
+        of_company = Level._oms_of_company(company)
         if is_prime:
-            prime = Level.search([("is_prime", "=", True)], limit=1)
+            prime = Level.search([*of_company, ("is_prime", "=", True)], limit=1)
             if prime:
                 return prime
         if channel and codes:
@@ -54,12 +57,12 @@ class OmsServiceLevelMap(models.Model):
                 ]
             )
             by_code = {m.code: m.service_level_id for m in maps}
-            levels = {level.code.lower(): level for level in Level.search([])}
+            levels = {level.code.lower(): level for level in Level.search(of_company)}
             for code in codes:
                 level = by_code.get(code) or levels.get(code.lower())
                 if level:
                     return level
-        return Level._oms_default()
+        return Level._oms_default(company)
 
     @api.model
     def _oms_record_seen(self, channel, codes):
@@ -67,9 +70,10 @@ class OmsServiceLevelMap(models.Model):
         self.env.cr.execute(
             """
             INSERT INTO oms_service_level_map
-                (channel_id, code, seen_count, last_seen, create_uid, create_date,
-                 write_uid, write_date)
-            SELECT %(channel)s, code, 1, %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                (channel_id, company_id, code, seen_count, last_seen, create_uid,
+                 create_date, write_uid, write_date)
+            SELECT %(channel)s, %(company)s, code, 1, %(now)s, %(uid)s, %(now)s, %(uid)s,
+                   %(now)s
               FROM unnest(%(codes)s::varchar[]) AS code
             ON CONFLICT (channel_id, code) DO UPDATE
                SET seen_count = oms_service_level_map.seen_count + 1,
@@ -77,12 +81,13 @@ class OmsServiceLevelMap(models.Model):
             """,
             {
                 "channel": channel.id,
+                "company": channel.company_id.id,
                 "codes": sorted(set(codes)),
                 "uid": self.env.uid,
                 "now": fields.Datetime.now(),
             },
         )
-        self.invalidate_model(["seen_count", "last_seen"])
+        self.invalidate_model(["seen_count", "last_seen", "company_id"])
 
     def action_open_orders(self):
         self.ensure_one()

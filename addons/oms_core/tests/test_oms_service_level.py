@@ -125,3 +125,16 @@ class TestServiceLevel(OmsCoreCase):
             [("id", "in", (standard | express | vip_order).picking_ids.ids)]
         )
         self.assertEqual(listed[-1], standard.picking_ids)
+
+    def test_a_level_of_another_company_is_not_used(self):
+        other = self.env["res.company"].create({"name": "Other company (levels)"})
+        self.env["oms.service.level"].create(
+            {"name": "Courier", "code": "courier", "company_id": other.id, "transit_days": 1}
+        )
+        self.assertEqual(self._import(["courier"]).oms_service_level_id, self.standard)
+        mine = self.env["oms.service.level"].create(
+            {"name": "Bike", "code": "bike", "company_id": self.company.id, "transit_days": 0}
+        )
+        self.assertEqual(self._import(["bike"]).oms_service_level_id, mine)
+        row = self.Map.search([("code", "=", "bike")])
+        self.assertEqual(row.company_id, self.company)

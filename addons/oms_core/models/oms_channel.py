@@ -46,6 +46,13 @@ class OmsChannel(models.Model):
         help="Working days, after the day an order counts from, by which it must ship.",
     )
 
+    service_level_map_ids = fields.One2many(
+        "oms.service.level.map",
+        "channel_id",
+        string="Shipping Methods",
+        help="The channel's shipping methods seen on its orders and the service level each means.",
+    )
+
     mail_order_received = fields.Boolean(
         string="Order received", default=True, help="Mail the customer when the order is confirmed."
     )

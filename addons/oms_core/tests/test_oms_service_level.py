@@ -3,6 +3,7 @@ from datetime import datetime
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError
+from odoo.tests import Form
 
 from .common import OmsCoreCase
 
@@ -138,3 +139,12 @@ class TestServiceLevel(OmsCoreCase):
         self.assertEqual(self._import(["bike"]).oms_service_level_id, mine)
         row = self.Map.search([("code", "=", "bike")])
         self.assertEqual(row.company_id, self.company)
+
+    def test_channel_form_lists_its_shipping_methods_for_mapping(self):
+        self._import(["Fast-Lane"])
+        form = Form(self.channel.with_user(self.oms_manager))
+        with form.service_level_map_ids.edit(0) as row:
+            self.assertEqual(row.code, "Fast-Lane")
+            row.service_level_id = self.express
+        form.save()
+        self.assertEqual(self._import(["Fast-Lane"]).oms_service_level_id, self.express)

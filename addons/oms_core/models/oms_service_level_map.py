@@ -37,52 +37,70 @@ class OmsServiceLevelMap(models.Model):
         """The service level of an order of ``channel`` with the shipping method
         ``codes``: Prime for a Prime order, else the first code mapped (or equal
         to a level's code), else the default level. Each code is counted as seen
-        (one statement each, safe under parallel imports)."""
-        codes = [str(code).strip() for code in codes or () if code and str(code).strip()]
-        if channel and codes:
-            self._oms_record_seen(channel, codes)
+        (one statement, safe under parallel imports)."""
+        return self._oms_resolve_many(channel, [(codes, is_prime)])[0]
+
+    @api.model
+    def _oms_resolve_many(self, channel, requests):
+        """``_oms_resolve`` for many orders of ``channel`` at once: ``requests`` is
+        a list of ``(codes, is_prime)``; returns their levels in order, with a
+        fixed number of queries whatever their number."""
+        requests = [(_clean(codes), bool(is_prime)) for codes, is_prime in requests]
+        seen = {}
+        for codes, _prime in requests:
+            for code in dict.fromkeys(codes):
+                seen[code] = seen.get(code, 0) + 1
+        if channel and seen:
+            self._oms_record_seen(channel, seen)
         Level = self.env["oms.service.level"].sudo()
         company = channel.company_id if channel else self.env.company
         of_company = Level._oms_of_company(company)
-        if is_prime:
-            prime = Level.search([*of_company, ("is_prime", "=", True)], limit=1)
-            if prime:
-                return prime
-        if channel and codes:
+        levels = Level.search(of_company)
+        default = levels.filtered("is_default")[:1] or levels[:1]
+        prime = levels.filtered("is_prime")[:1]
+        by_code = {}
+        if channel and seen:
             maps = self.sudo().search(
                 [
                     ("channel_id", "=", channel.id),
-                    ("code", "in", codes),
+                    ("code", "in", list(seen)),
                     ("service_level_id", "!=", False),
                 ]
             )
             by_code = {m.code: m.service_level_id for m in maps}
-            levels = {level.code.lower(): level for level in Level.search(of_company)}
+        by_level_code = {level.code.lower(): level for level in levels}
+        found = []
+        for codes, is_prime in requests:
+            level = prime if is_prime else Level
             for code in codes:
-                level = by_code.get(code) or levels.get(code.lower())
                 if level:
-                    return level
-        return Level._oms_default(company)
+                    break
+                level = by_code.get(code) or by_level_code.get(code.lower(), Level)
+            found.append(level or default)
+        return found
 
     @api.model
-    def _oms_record_seen(self, channel, codes):
+    def _oms_record_seen(self, channel, counts):
+        """Count ``counts`` ({code: orders}) as seen on ``channel`` now."""
         self.flush_model()
+        codes = sorted(counts)
         self.env.cr.execute(
             """
             INSERT INTO oms_service_level_map
                 (channel_id, company_id, code, seen_count, last_seen, create_uid,
                  create_date, write_uid, write_date)
-            SELECT %(channel)s, %(company)s, code, 1, %(now)s, %(uid)s, %(now)s, %(uid)s,
+            SELECT %(channel)s, %(company)s, code, n, %(now)s, %(uid)s, %(now)s, %(uid)s,
                    %(now)s
-              FROM unnest(%(codes)s::varchar[]) AS code
+              FROM unnest(%(codes)s::varchar[], %(counts)s::int[]) AS seen(code, n)
             ON CONFLICT (channel_id, code) DO UPDATE
-               SET seen_count = oms_service_level_map.seen_count + 1,
+               SET seen_count = oms_service_level_map.seen_count + EXCLUDED.seen_count,
                    last_seen = EXCLUDED.last_seen
             """,
             {
                 "channel": channel.id,
                 "company": channel.company_id.id,
-                "codes": sorted(set(codes)),
+                "codes": codes,
+                "counts": [counts[code] for code in codes],
                 "uid": self.env.uid,
                 "now": fields.Datetime.now(),
             },
@@ -101,3 +119,8 @@ class OmsServiceLevelMap(models.Model):
                 ("oms_shipping_method", "ilike", self.code),
             ],
         }
+
+
+def _clean(codes):
+    """The codes as stripped strings, empty ones left out, in order."""
+    return [str(code).strip() for code in codes or () if code and str(code).strip()]

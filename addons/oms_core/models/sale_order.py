@@ -348,18 +348,35 @@ class SaleOrder(models.Model):
         """What a channel's import gives an order it creates: its service level
         (the shipping method ``codes`` mapped for ``channel``, Prime when
         ``is_prime``, else the default level), the channel's latest ship date and
-        promised delivery date (naive UTC datetimes, or None), from which the
-        ship-by and deliver-by dates follow (else cut-off + handling days and
-        service level transit days). The codes are listed for mapping with a
-        count. Returns values for ``create`` or ``write``."""
-        level = self.env["oms.service.level.map"]._oms_resolve(channel, codes, is_prime)
-        codes = [str(code).strip() for code in codes or () if code and str(code).strip()]
-        return {
-            "oms_service_level_id": level.id,
-            "oms_shipping_method": ", ".join(dict.fromkeys(codes)) or False,
-            "oms_ship_by_channel": _naive_utc(latest_ship_date),
-            "oms_deliver_by_channel": _naive_utc(promised_delivery_date),
-        }
+        promised delivery date (datetimes, aware or naive UTC, dates or ISO
+        strings; None when the channel gives none), from which the ship-by and
+        deliver-by dates follow (else cut-off + handling days and service level
+        transit days). The codes are listed for mapping with a count. Returns
+        values for ``create`` or ``write``."""
+        return self._oms_service_level_vals_many(
+            channel, [(codes, latest_ship_date, promised_delivery_date, is_prime)]
+        )[0]
+
+    @api.model
+    def _oms_service_level_vals_many(self, channel, requests):
+        """``_oms_service_level_vals`` for the orders of one import batch, in a
+        fixed number of queries: ``requests`` is a list of ``(codes,
+        latest_ship_date, promised_delivery_date, is_prime)``."""
+        levels = self.env["oms.service.level.map"]._oms_resolve_many(
+            channel, [(codes, is_prime) for codes, _ship, _deliver, is_prime in requests]
+        )
+        result = []
+        for (codes, ship, deliver, _prime), level in zip(requests, levels, strict=True):
+            named = [str(code).strip() for code in codes or () if code and str(code).strip()]
+            result.append(
+                {
+                    "oms_service_level_id": level.id,
+                    "oms_shipping_method": ", ".join(dict.fromkeys(named)) or False,
+                    "oms_ship_by_channel": _naive_utc(ship),
+                    "oms_deliver_by_channel": _naive_utc(deliver),
+                }
+            )
+        return result
 
     def _oms_apply_service_level(
         self, channel, codes=(), latest_ship_date=None, promised_delivery_date=None, is_prime=False

@@ -148,3 +148,29 @@ class TestServiceLevel(OmsCoreCase):
             row.service_level_id = self.express
         form.save()
         self.assertEqual(self._import(["Fast-Lane"]).oms_service_level_id, self.express)
+
+    def test_a_batch_is_resolved_at_once_and_counted_per_order(self):
+        self.Map.create(
+            {
+                "channel_id": self.channel.id,
+                "code": "Fast-Lane",
+                "service_level_id": self.express.id,
+            }
+        )
+        requests = [
+            (["Fast-Lane"], None, None, False),
+            (["slow", "Fast-Lane"], "2026-03-04T10:00:00Z", None, False),
+            (["slow"], None, None, True),
+            ([], None, None, False),
+        ]
+        with self.assertQueryCount(6):
+            vals = self.env["sale.order"]._oms_service_level_vals_many(self.channel, requests)
+        self.assertEqual(
+            [v["oms_service_level_id"] for v in vals],
+            [self.express.id, self.express.id, self.prime.id, self.standard.id],
+        )
+        self.assertEqual(str(vals[1]["oms_ship_by_channel"]), "2026-03-04 10:00:00")
+        counts = {
+            m.code: m.seen_count for m in self.Map.search([("channel_id", "=", self.channel.id)])
+        }
+        self.assertEqual(counts, {"Fast-Lane": 2, "slow": 2})

@@ -106,6 +106,8 @@ class OmsServiceLevelMap(models.Model):
             },
         )
         self.invalidate_model(["seen_count", "last_seen", "company_id"])
+        # Rows made here are not in the channels' cached lists yet.
+        channel.invalidate_recordset(["service_level_map_ids"])
 
     def action_open_orders(self):
         self.ensure_one()

@@ -16,6 +16,9 @@ from urllib.parse import urlsplit
 from odoo import http
 from odoo.tests import HttpCase
 
+from odoo.addons.oms_carriers.controllers.parcel_tracking import (
+    MAX_BODY_BYTES as DRIVER_UPDATE_LIMIT,
+)
 from odoo.addons.oms_carriers.controllers.tracking_webhook import (
     MAX_BODY_BYTES as CARRIER_WEBHOOK_LIMIT,
 )
@@ -25,6 +28,8 @@ from odoo.addons.oms_channels.controllers.webhook import MAX_BODY_BYTES as CHANN
 ROUTES = {
     "/oms/channels/<int:channel_id>/webhook": "signed",
     "/oms/carriers/<int:carrier_id>/webhook": "signed",
+    "/oms/carriers/<int:carrier_id>/driver": "signed",
+    "/oms/track/<string:token>": "the parcel's unguessable token (read only)",
     "/returns": "guest lookup: attempt limit, CSRF on its form",
     "/my/returns": "login",
     "/my/returns/<int:return_id>": "login or the return's access token",
@@ -77,7 +82,16 @@ class TestRoutes(HttpCase):
                 "oms_webhook_secret": "s3cret",
             }
         )
+        fleet = self.env["delivery.carrier"].create(
+            {
+                "name": "Routes (own fleet)",
+                "delivery_type": "oms_own_fleet",
+                "product_id": carrier.product_id.id,
+                "oms_webhook_secret": "s3cret",
+            }
+        )
         Inbox, Event = self.env["oms.channel.inbox"], self.env["oms.carrier.tracking.event"]
+        Nonce = self.env["oms.carrier.driver.nonce"]
         return {
             "/oms/channels/<int:channel_id>/webhook": (
                 f"/oms/channels/{channel.id}/webhook",
@@ -93,6 +107,12 @@ class TestRoutes(HttpCase):
                 {"X-Hmac-Signature": "hmac-sha256-hex=00"},
                 CARRIER_WEBHOOK_LIMIT,
                 lambda: Event.search_count([]),
+            ),
+            "/oms/carriers/<int:carrier_id>/driver": (
+                f"/oms/carriers/{fleet.id}/driver",
+                {"X-Oms-Timestamp": "1", "X-Oms-Signature": "00"},
+                DRIVER_UPDATE_LIMIT,
+                lambda: Event.search_count([]) + Nonce.search_count([]),
             ),
         }
 

@@ -495,7 +495,9 @@ class OmsChannel(models.Model):
                         {
                             "name": _("Fulfilled by %s", channel.name),
                             "code": "outgoing",
-                            "sequence_code": "FBC",
+                            # Its own numbers: channels sharing one prefix, each
+                            # with its own sequence, would name two deliveries alike.
+                            "sequence_code": f"FBC{channel.id}",
                             "company_id": company.id,
                             "warehouse_id": warehouse.id,
                             "default_location_src_id": channel.fulfilled_location_id.id,
@@ -503,6 +505,10 @@ class OmsChannel(models.Model):
                         }
                     )
                 )
+            elif channel.fulfilled_picking_type_id.sequence_code == "FBC":
+                # Made before each channel had its own prefix: its next number may
+                # be another channel's delivery's already.
+                channel.fulfilled_picking_type_id.sequence_code = f"FBC{channel.id}"
         return True
 
     def write(self, vals):

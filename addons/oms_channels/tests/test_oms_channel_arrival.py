@@ -140,6 +140,26 @@ class TestArrivalStates(FixtureChannelsCase):
         self.assertEqual(locations.location_id.usage, "view")
         self.assertFalse(locations.warehouse_id, "outside every warehouse's stock")
 
+    def test_deliveries_fulfilled_by_two_channels_are_numbered_apart(self):
+        shopify = self._import(self.shopify, fixture("shopify", "order_fulfilled.json"))
+        amazon = self._import(self.amazon, fixture("amazon", "order_fba_shipped.json"))
+        self.assertEqual(shopify.state, "done", shopify.error_message)
+        self.assertEqual(amazon.state, "done", amazon.error_message)
+        names = (shopify.order_id | amazon.order_id).picking_ids.mapped("name")
+        self.assertEqual(len(set(names)), 2, names)
+
+    def test_channels_sharing_one_prefix_get_their_own_at_their_next_delivery(self):
+        """Channels set up before each had its own prefix: both sequences give
+        WH/FBC/00001 first."""
+        channels = self.shopify | self.amazon
+        channels._oms_fulfilled_by_channel_setup()
+        channels.fulfilled_picking_type_id.write({"sequence_code": "FBC"})
+        shopify = self._import(self.shopify, fixture("shopify", "order_fulfilled.json"))
+        amazon = self._import(self.amazon, fixture("amazon", "order_fba_shipped.json"))
+        self.assertEqual(amazon.state, "done", amazon.error_message)
+        names = (shopify.order_id | amazon.order_id).picking_ids.mapped("name")
+        self.assertEqual(len(set(names)), 2, names)
+
     # --- pending ------------------------------------------------------------------
     def test_amazon_pending_order_waits_then_is_imported_when_it_changes(self):
         pending = self._import(self.amazon, fixture("amazon", "order_pending.json"))

@@ -165,12 +165,6 @@ def configure(env, kind, name, draft):
     """A channel for one corpus order, set up as a merchant would: the order's
     currency active, a product per SKU, a sales tax per rate. Returns the channel."""
     channel = env["oms.channel"].create({"name": f"Corpus {kind} {name}", "channel_type": kind})
-    # Each channel's "Fulfilled by" operation numbers its deliveries WH/FBC/00001 on,
-    # as every other channel's of the warehouse does: the second channel's first
-    # delivery would clash with the first's (stock_picking_name_uniq). Reported; a
-    # merchant renames the operation's sequence prefix, as done here.
-    channel._oms_fulfilled_by_channel_setup()
-    channel.fulfilled_picking_type_id.sequence_id.prefix = f"FBC{channel.id}/"
     if isinstance(draft, Exception):
         return channel
     currency = (

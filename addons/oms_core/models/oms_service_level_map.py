@@ -1,4 +1,10 @@
+import logging
+
+import psycopg2
+
 from odoo import _, api, fields, models
+
+_logger = logging.getLogger(__name__)
 
 
 class OmsServiceLevelMap(models.Model):
@@ -9,7 +15,7 @@ class OmsServiceLevelMap(models.Model):
 
     _name = "oms.service.level.map"
     _description = "Channel Shipping Method Mapping"
-    _order = "channel_id, service_level_id desc, seen_count desc, code"
+    _order = "channel_id, service_level_id desc, code"
     _rec_name = "code"
 
     channel_id = fields.Many2one("oms.channel", required=True, ondelete="cascade", index=True)
@@ -21,8 +27,14 @@ class OmsServiceLevelMap(models.Model):
         ondelete="restrict",
         help="Empty: not mapped yet (the order gets the default level).",
     )
-    seen_count = fields.Integer(string="Orders Seen", readonly=True, default=0)
-    last_seen = fields.Datetime(readonly=True)
+    seen_count = fields.Integer(
+        string="Orders Seen",
+        compute="_compute_seen",
+        help="The channel's orders with this shipping method.",
+    )
+    last_seen = fields.Datetime(
+        compute="_compute_seen", help="Order date of the latest order with this method."
+    )
 
     _sql_constraints = [
         (
@@ -31,6 +43,26 @@ class OmsServiceLevelMap(models.Model):
             "This channel's shipping method is mapped already.",
         ),
     ]
+
+    @api.depends("channel_id", "code")
+    def _compute_seen(self):
+        """Counted from the orders (one grouped read), not kept on the row: parallel
+        imports would otherwise all wait on the same row of a common method."""
+        groups = (
+            self.env["sale.order"]
+            .sudo()
+            ._read_group(
+                [
+                    ("oms_channel_id", "in", self.channel_id.ids),
+                    ("oms_shipping_method", "in", [code for code in self.mapped("code") if code]),
+                ],
+                ["oms_channel_id", "oms_shipping_method"],
+                ["__count", "oms_order_date:max"],
+            )
+        )
+        seen = {(channel.id, code): (count, last) for channel, code, count, last in groups}
+        for row in self:
+            row.seen_count, row.last_seen = seen.get((row.channel_id.id, row.code), (0, False))
 
     @api.model
     def _oms_resolve(self, channel, codes, is_prime=False):
@@ -81,33 +113,46 @@ class OmsServiceLevelMap(models.Model):
 
     @api.model
     def _oms_record_seen(self, channel, counts):
-        """Count ``counts`` ({code: orders}) as seen on ``channel`` now."""
+        """List the codes of ``counts`` ({code: orders}) not known yet for
+        ``channel``. A known code is only read: parallel imports never write
+        the same row (its counts come from the orders)."""
         self.flush_model()
-        codes = sorted(counts)
+        self.env.cr.execute(
+            "SELECT code FROM oms_service_level_map WHERE channel_id = %s AND code = ANY(%s)",
+            [channel.id, sorted(counts)],
+        )
+        new = sorted(set(counts) - {code for (code,) in self.env.cr.fetchall()})
+        if not new:
+            return
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self._oms_insert_codes(channel, new)
+        except psycopg2.errors.SerializationFailure:
+            # A parallel import listed the code since this transaction began:
+            # the row exists, which is all this wanted.
+            _logger.debug("Shipping methods %s of %s listed by another import", new, channel)
+        # Rows made here are not in the channels' cached lists yet.
+        channel.invalidate_recordset(["service_level_map_ids"])
+
+    @api.model
+    def _oms_insert_codes(self, channel, codes):
         self.env.cr.execute(
             """
             INSERT INTO oms_service_level_map
-                (channel_id, company_id, code, seen_count, last_seen, create_uid,
-                 create_date, write_uid, write_date)
-            SELECT %(channel)s, %(company)s, code, n, %(now)s, %(uid)s, %(now)s, %(uid)s,
-                   %(now)s
-              FROM unnest(%(codes)s::varchar[], %(counts)s::int[]) AS seen(code, n)
-            ON CONFLICT (channel_id, code) DO UPDATE
-               SET seen_count = oms_service_level_map.seen_count + EXCLUDED.seen_count,
-                   last_seen = EXCLUDED.last_seen
+                (channel_id, company_id, code, create_uid, create_date, write_uid, write_date)
+            SELECT %(channel)s, %(company)s, code, %(uid)s, %(now)s, %(uid)s, %(now)s
+              FROM unnest(%(codes)s::varchar[]) AS code
+            ON CONFLICT (channel_id, code) DO NOTHING
             """,
             {
                 "channel": channel.id,
                 "company": channel.company_id.id,
                 "codes": codes,
-                "counts": [counts[code] for code in codes],
                 "uid": self.env.uid,
                 "now": fields.Datetime.now(),
             },
+            log_exceptions=False,
         )
-        self.invalidate_model(["seen_count", "last_seen", "company_id"])
-        # Rows made here are not in the channels' cached lists yet.
-        channel.invalidate_recordset(["service_level_map_ids"])
 
     def action_open_orders(self):
         self.ensure_one()
@@ -118,7 +163,7 @@ class OmsServiceLevelMap(models.Model):
             "view_mode": "list,form",
             "domain": [
                 ("oms_channel_id", "=", self.channel_id.id),
-                ("oms_shipping_method", "ilike", self.code),
+                ("oms_shipping_method", "=", self.code),
             ],
         }
 

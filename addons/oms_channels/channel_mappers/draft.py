@@ -214,6 +214,19 @@ class OrderDraft:
     # seller, nor owed by them.
     withheld_tax: Decimal = ZERO
     extra: tuple[tuple[str, str], ...] = field(default=())  # channel facts worth keeping
+    # What the customer paid for, beside the shipping lines' method codes: the
+    # marketplace's Prime flag and its dates (aware, UTC): ship by, and the
+    # delivery window promised to the buyer (Amazon LatestShipDate,
+    # EarliestDeliveryDate, LatestDeliveryDate).
+    is_prime: bool = False
+    latest_ship_date: datetime | None = None
+    earliest_delivery_date: datetime | None = None
+    latest_delivery_date: datetime | None = None
+
+    @property
+    def shipping_methods(self):
+        """The channel's codes of the shipping methods the customer chose, in order."""
+        return tuple(dict.fromkeys(s.method for s in self.shipping_lines if s.method))
 
     @property
     def tax_total(self):

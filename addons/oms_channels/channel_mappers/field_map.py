@@ -97,7 +97,7 @@ Shopify Order (Admin REST API 2025-01 ``order``: ``GET orders.json``, ``GET orde
 | line_items[].variant_inventory_management | status | ignored | Shopify's stock setting |
 | line_items[].origin_location.* | id | ignored | an address of Shopify's, not the warehouse |
 | line_items[].destination_location.* | id | ignored | the shipping address is read |
-| shipping_lines[].code | status | mapped | ShippingLine method |
+| shipping_lines[].code | status | mapped | ShippingLine method (mapped to a service level per channel) |
 | shipping_lines[].source | status | mapped | ShippingLine method when there is no code |
 | shipping_lines[].title | status | mapped | ShippingLine title |
 | shipping_lines[].price | money | mapped | ShippingLine price |
@@ -219,7 +219,7 @@ WooCommerce Order (REST API v3 ``GET /wc/v3/orders``, ``orders/{id}``, the order
 | line_items[].product_id | id | mapped | OrderLine product_external_id (0: none) |
 | line_items[].variation_id | id | mapped | OrderLine variant_external_id (0: a simple product, none) |
 | line_items[].*_id | id | ignored | other ids |
-| shipping_lines[].method_id | status | mapped | ShippingLine method |
+| shipping_lines[].method_id | status | mapped | ShippingLine method (mapped to a service level per channel) |
 | shipping_lines[].method_title | status | mapped | ShippingLine title |
 | shipping_lines[].total | money | mapped | ShippingLine price |
 | shipping_lines[].total_tax | money | mapped | added to the price when tax included |
@@ -292,11 +292,11 @@ Amazon Order (Orders API v0 ``getOrders`` / ``getOrder`` ``Order``, the ``Order`
 | MarketplaceId | status | mapped | taxes_included (the Americas add tax); extra marketplace_id |
 | OrderTotal.Amount | money | mapped | totals.total |
 | OrderTotal.CurrencyCode | money | mapped | currency; every item amount must be in it: refused "is in X, the order is in Y" |
-| ShipServiceLevel | status | mapped | the ShippingLine's method and title |
+| ShipServiceLevel | status | mapped | the ShippingLine's method (mapped to a service level per channel) and title |
 | ShipmentServiceLevelCategory | status | mapped | the ShippingLine's method when there is no ShipServiceLevel |
-| IsPrime | flag | mapped | extra is_prime |
+| IsPrime | flag | mapped | is_prime (the Prime service level) and extra is_prime |
 | IsBusinessOrder | flag | mapped | extra is_business_order |
-| LatestShipDate | status | mapped | extra latest_ship_date |
+| LatestShipDate | status | mapped | latest_ship_date (the order's ship-by date) and extra latest_ship_date |
 | NumberOfItemsShipped | quantity | ignored | the items' quantities are read |
 | NumberOfItemsUnshipped | quantity | ignored | the items' quantities are read |
 | PaymentMethod | status | ignored | how it was paid (COD, Other) |
@@ -326,8 +326,8 @@ Amazon Order (Orders API v0 ``getOrders`` / ``getOrder`` ``Order``, the ``Order`
 | AutomatedShippingSettings.* | status | ignored | Amazon's shipping automation is not used |
 | SellerOrderId | id | ignored | the seller's own reference |
 | EarliestShipDate | status | ignored | LatestShipDate is kept |
-| EarliestDeliveryDate | status | ignored | delivery promises are Amazon's |
-| LatestDeliveryDate | status | ignored | delivery promises are Amazon's |
+| EarliestDeliveryDate | status | mapped | earliest_delivery_date (the start of the delivery window promised) |
+| LatestDeliveryDate | status | mapped | latest_delivery_date (the order's deliver-by date) |
 | PromiseResponseDueDate | status | ignored | sourcing-on-demand orders are imported alike |
 | CbaDisplayableShippingLabel | status | ignored | Checkout by Amazon label text |
 | SellerDisplayName | id | ignored | the seller's name |

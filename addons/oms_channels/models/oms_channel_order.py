@@ -100,7 +100,23 @@ class SaleOrder(models.Model):
         lookups.load_products([line for draft in drafts for line in draft.lines])
         customers = self._oms_customers(env, company, drafts)
         vals_list, problems = [], []
-        for draft, (partner, shipping) in zip(drafts, customers, strict=True):
+        # What each customer paid for: its service level, ship-by and deliver-by
+        # dates (oms_core), resolved for the whole batch at once.
+        service_vals = env["sale.order"]._oms_service_level_vals_many(
+            channel,
+            [
+                (
+                    draft.shipping_methods,
+                    draft.latest_ship_date,
+                    draft.latest_delivery_date,
+                    draft.is_prime,
+                )
+                for draft in drafts
+            ],
+        )
+        for draft, (partner, shipping), service in zip(
+            drafts, customers, service_vals, strict=True
+        ):
             currency = lookups.currency(draft.currency)
             lines, unknown = self._oms_order_lines(env, company, draft, lookups)
             values = {
@@ -128,6 +144,7 @@ class SaleOrder(models.Model):
                 if PAYMENT_STATES.get(draft.payment_status) == "paid" and not draft.cancelled
                 else 0.0,
                 "order_line": [(0, 0, line) for line in lines],
+                **service,
             }
             if channel.pricelist_id and channel.pricelist_id.currency_id == currency:
                 values["pricelist_id"] = channel.pricelist_id.id

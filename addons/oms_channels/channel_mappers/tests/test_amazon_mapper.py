@@ -322,3 +322,25 @@ def test_lines_carry_the_asin_as_product_id_and_the_seller_sku():
         "",
     )
     assert (mug.sku, mug.product_external_id) == ("MUG-CER-350", "B01N5IB20Q")
+
+
+def test_service_level_facts_prime_and_the_promised_dates():
+    """What the customer paid for: the method code, Prime and Amazon's dates."""
+    payload = load("order_us_docs_example.json")
+    draft = map_amazon_order(payload)
+    assert draft.shipping_methods == ("Std US D2D Dom",)
+    assert draft.is_prime is False
+    order = payload["Order"]
+    order.update(
+        IsPrime=True,
+        LatestShipDate="2025-01-21T07:59:59Z",
+        EarliestDeliveryDate="2025-01-22T08:00:00Z",
+        LatestDeliveryDate="2025-01-23T07:59:59Z",
+    )
+    draft = map_amazon_order(payload)
+    assert draft.is_prime is True
+    assert draft.latest_ship_date == datetime(2025, 1, 21, 7, 59, 59, tzinfo=timezone.utc)
+    assert draft.earliest_delivery_date == datetime(2025, 1, 22, 8, 0, tzinfo=timezone.utc)
+    assert draft.latest_delivery_date == datetime(2025, 1, 23, 7, 59, 59, tzinfo=timezone.utc)
+    del order["LatestDeliveryDate"]
+    assert map_amazon_order(payload).latest_delivery_date is None

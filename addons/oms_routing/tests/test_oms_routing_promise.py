@@ -145,3 +145,23 @@ class TestRoutingPromise(TransactionCase):
         )
         self.assertIn("cannot deliver by the promised date", late.reason)
         self.assertEqual(self.deliveries(loose).picking_type_id.warehouse_id, self.wh_near)
+
+    def test_ship_by_counts_on_the_source_calendar(self):
+        company_week = self.env["resource.calendar"].create(
+            {"name": "Office week", "tz": "UTC", "company_id": self.env.company.id}
+        )
+        self.env.company.resource_calendar_id = company_week
+        no_tuesday = self.env["resource.calendar"].create(
+            {"name": "Warehouse, closed on Tuesdays", "tz": "UTC"}
+        )
+        no_tuesday.attendance_ids.filtered(lambda a: a.dayofweek == "1").unlink()
+        channel = self.env.ref("oms_core.oms_channel_manual")
+        channel.write({"cutoff_time": 14.0, "handling_days": 1, "warehouse_id": self.wh_near.id})
+        values = {"oms_channel_id": channel.id, "warehouse_id": self.wh_near.id}
+        order = self.order((self.mug, 1))
+        order.write({**values, "oms_order_date": "2026-03-02 10:00:00"})  # a Monday
+        self.assertEqual(str(order.oms_promised_date), "2026-03-03 17:00:00")
+        self.near.calendar_id = no_tuesday
+        order2 = self.order((self.mug, 1))
+        order2.write({**values, "oms_order_date": "2026-03-02 10:00:00"})
+        self.assertEqual(str(order2.oms_promised_date), "2026-03-04 17:00:00")

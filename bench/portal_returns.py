@@ -22,6 +22,16 @@ Odoo's workers, e.g. ``odoo-bin -c .local/odoo.conf -d oms --workers=3
 customer can open (Odoo's portal layout and one search): what the machine and Odoo
 allow any portal page under the same load, to set the return page's figure against.
 
+``--floor`` measures the ratio issue 23 asks for: rounds of the return page and
+rounds of Odoo's own order page (``/my/orders/<id>``, the same customers, the same
+orders, the same server) alternate, and the script prints each round's p95 and
+the median of the ratios of the return page's p95 to the order page's. Against
+``make serve`` (prefork workers):
+
+    OMS_DB=oms_bench make serve       # in one terminal
+    .venv/bin/python bench/portal_returns.py --db oms_bench --url http://127.0.0.1:8069 \
+        --floor --rounds 5 --requests 10
+
 Setup is over XML-RPC as admin/admin.
 """
 
@@ -187,6 +197,27 @@ def sign_in(url, db, login):
     return session
 
 
+def floor_rounds(args, pool, load, path, users, bad):
+    """Alternate rounds of ``args.page`` and of Odoo's order page; print each
+    round's p95s and the median ratio."""
+    ratios = []
+    for round_ in range(1, args.rounds + 1):
+        ours, _seconds = load(pool, args.page, args.requests)
+        floor, _seconds = load(pool, "order", args.requests)
+        p95 = statistics.quantiles(ours, n=100)[94]
+        floor_p95 = statistics.quantiles(floor, n=100)[94]
+        ratios.append(p95 / floor_p95)
+        print(
+            f"round {round_}: {path.format(order='<id>')} p95 {p95:.0f} ms, "
+            f"/my/orders/<id> p95 {floor_p95:.0f} ms, ratio {p95 / floor_p95:.2f}"
+        )
+    print(
+        f"p95 ratio, median of {args.rounds} rounds of {users} users x "
+        f"{args.requests} pages: {statistics.median(ratios):.2f} (goal 1.1); "
+        f"not the expected page: {len(bad)}"
+    )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default="http://127.0.0.1:8069")
@@ -200,6 +231,12 @@ def main():
         default="return",
         help="return: the order's return form; list: /my/returns, for comparison",
     )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="alternate rounds with Odoo's own order page and print the p95 ratio",
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of each page (--floor)")
     args = parser.parse_args()
     admin = Admin(args.url, args.db)
     began = time.perf_counter()
@@ -210,31 +247,42 @@ def main():
     bad = []
     lock = threading.Lock()
 
-    path, marker = {
+    pages = {
         "return": ("/my/orders/{order}/return", "o_oms_return_form"),
         "list": ("/my/returns", "You have no return yet"),
-    }[args.page]
+        # Odoo's own page of the same order: the floor of --floor.
+        "order": ("/my/orders/{order}", "o_portal_sale_sidebar"),
+    }
 
-    def browse(session, order, pages):
+    def browse(session, order, page, count):
+        path, marker = pages[page]
         latencies = []
-        for _page in range(pages):
+        for _page in range(count):
             start = time.perf_counter()
             response = session.get(args.url + path.format(order=order), timeout=60)
             latencies.append((time.perf_counter() - start) * 1000)
             if response.status_code != 200 or marker not in response.text:
                 with lock:
-                    bad.append(response.status_code)
+                    bad.append((page, response.status_code))
             if args.think:
                 time.sleep(random.uniform(0.5, 1.5) * args.think)
         return latencies
 
+    def load(pool, page, count):
+        """Every user ``count`` pages of ``page`` at once: (sorted latencies, s)."""
+        began = time.perf_counter()
+        runs = list(pool.map(lambda pair: browse(*pair, page, count), sessions))
+        return sorted(ms for run in runs for ms in run), time.perf_counter() - began
+
     with ThreadPoolExecutor(max_workers=len(sessions)) as pool:
         # One page each first: connections and the server's caches warm.
-        list(pool.map(lambda pair: browse(*pair, 1), sessions))
-        began = time.perf_counter()
-        runs = list(pool.map(lambda pair: browse(*pair, args.requests), sessions))
-        elapsed = time.perf_counter() - began
-    latencies = sorted(ms for run in runs for ms in run)
+        for page in ("order", args.page) if args.floor else (args.page,):
+            load(pool, page, 1)
+        if args.floor:
+            floor_rounds(args, pool, load, pages[args.page][0], len(sessions), bad)
+            return
+        latencies, elapsed = load(pool, args.page, args.requests)
+    path = pages[args.page][0]
     quantiles = statistics.quantiles(latencies, n=100)
     print(
         f"pages: {len(latencies)} by {len(sessions)} signed-in users at once, "

@@ -6,6 +6,7 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.oms_core.tools import credentials_may_go_to
+from odoo.addons.queue_job.job import identity_exact
 
 from ..channel_clients import AmazonSpClient, ChannelError, ShopifyClient, WooCommerceClient
 from ..channel_clients.amazon import ENDPOINTS, TOKEN_URL
@@ -37,6 +38,9 @@ WEBHOOK_GATHER_SECONDS = 2
 # Payloads a webhook stored longer ago than this without being imported (a job
 # lost, a server stopped) are queued again by the scheduled pull.
 WEBHOOK_SWEEP_AFTER = timedelta(minutes=10)
+# A version changed longer ago than this that a pull finds before its webhook was
+# missed (channels deliver within seconds; a later one is stored once all the same).
+WEBHOOK_GRACE = timedelta(minutes=5)
 
 # The view location the channels' "fulfilled by channel" locations are under.
 FULFILLED_PARENT_NAME = "Fulfilled by Channels"
@@ -248,6 +252,14 @@ class OmsChannel(models.Model):
     )
     last_pull_date = fields.Datetime(readonly=True, copy=False)
     last_pull_error = fields.Text(readonly=True, copy=False)
+    last_pull_caught = fields.Integer(
+        string="Caught by the Last Pull",
+        readonly=True,
+        copy=False,
+        help="Order versions the last pull stored that the channel's webhooks had "
+        "not delivered (changed more than a few minutes before the pull): what the "
+        "pull, run as a sweep, caught.",
+    )
     payment_journal_id = fields.Many2one(
         "account.journal",
         string="Payment Journal",
@@ -634,38 +646,55 @@ class OmsChannel(models.Model):
         Inbox = self.env["oms.channel.inbox"]
         new = Inbox
         newest = self.pull_cursor
+        # A channel whose webhooks deliver: what the pull stores that they had not
+        # delivered, changed long enough ago, they missed.
+        webhooks = Inbox.sudo().search_count(
+            [("channel_id", "=", self.id), ("source", "=", "webhook")], limit=1
+        )
+        missed_before = datetime.now(timezone.utc) - WEBHOOK_GRACE
+        caught = Inbox
         try:
             for remote in self._oms_remote_orders(client):
                 record, created = Inbox._oms_store(self, "pull", json.dumps(remote.payload))
+                updated = _utc(remote.updated_at)
                 if created:
                     new |= record
-                updated = _utc(remote.updated_at)
+                    if webhooks and updated and updated < missed_before:
+                        caught |= record
                 if updated and (not newest or updated > _utc(newest)):
                     newest = updated.isoformat()
             error = False
         except ChannelError as exc:
             error = _("Pull failed: %s", exc)
             newest = self.pull_cursor
+        caught.sudo().write({"caught_by_pull": True})
         self.sudo().write(
             {
                 "pull_cursor": newest,
                 "last_pull_date": fields.Datetime.now(),
                 "last_pull_error": error,
+                "last_pull_caught": len(caught),
             }
         )
+        if caught:
+            _logger.info("Channel %s: the pull caught %s missed by webhooks", self.id, len(caught))
         new._oms_queue_processing()
         return len(new)
 
     @api.model
     def _cron_oms_pull_orders(self):
-        """Pull every API channel, then queue again what waits too long. Each
-        channel is pulled in a savepoint: one that fails in any way (missing
-        credentials, a bug, a payload nothing expected) is rolled back alone,
-        with the error on the channel, and neither stops the others nor the
-        sweeps."""
+        """Queue a pull of every API channel, one job each (root.oms.import; one
+        still waiting is not queued again), so that the pulls spread over the job
+        workers and a slow channel holds back no other; then queue again what
+        waits too long. Each pull runs in a savepoint: one that fails in any way
+        (missing credentials, a bug, a payload nothing expected) is rolled back
+        alone, with the error on its channel."""
         for channel in self.search([("channel_type", "in", API_KINDS)]):
             if channel.sudo().api_base_url:
-                channel._oms_pull_orders_isolated()
+                channel.sudo().with_delay(
+                    identity_key=identity_exact,
+                    description=_("Pull the orders of %s", channel.name),
+                )._oms_pull_orders_isolated()
         waiting = self.env["oms.channel.inbox"]._read_group(
             [
                 ("source", "=", "webhook"),

@@ -1,7 +1,7 @@
 import hashlib
 import json
 import logging
-from datetime import datetime
+from datetime import datetime, timezone
 
 import psycopg2
 from psycopg2 import errors
@@ -100,7 +100,24 @@ def identify_payload(channel_type, payload):
     external_id, version, id_key = IDENTIFY.get(channel_type, _identify_shopify)(payload)
     if external_id in (None, "") or isinstance(external_id, (dict, list)):
         return None, None, id_key
-    return str(external_id), str(version) if version else None, None
+    return str(external_id), _canonical_version(version), None
+
+
+def _canonical_version(version):
+    """The version as text, a date and time written one way (UTC, ISO 8601):
+    Shopify's webhooks give the shop's offset (``-05:00``) where its GraphQL
+    Admin API says ``Z``, and one version must be stored once whichever way it
+    came. Anything that is not a date and time is kept as it is."""
+    if not version:
+        return None
+    text = str(version)
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return text
+    if moment.tzinfo is None:  # WooCommerce's *_gmt: UTC without saying so
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat()
 
 
 # Where each kind that sends webhooks puts the update time of the order.
@@ -186,6 +203,12 @@ class OmsChannelInbox(models.Model):
     )
     error_message = fields.Text(readonly=True)
     attempts = fields.Integer(readonly=True)
+    caught_by_pull = fields.Boolean(
+        readonly=True,
+        index="btree_not_null",
+        help="A version of an order the channel's webhooks never delivered: the "
+        "scheduled pull, the channels' own advice against missed webhooks, caught it.",
+    )
     requeued = fields.Integer(
         string="Queued Again",
         readonly=True,

@@ -674,15 +674,25 @@ class OmsChannel(models.Model):
 
     @api.model
     def _cron_oms_push_stock(self):
-        """Push every API channel's stock, each in a savepoint: a channel whose
-        push fails in an unexpected way (an answer nothing expected, a bug) is
-        rolled back alone, with the error on the channel, and the others go on."""
+        """Queue a push of every API channel's stock, one job each (root.oms.push;
+        one still waiting is not queued again): a slow channel holds back no
+        other."""
         for channel in self.search([("channel_type", "in", ("shopify", "woocommerce", "amazon"))]):
             if not (channel.sudo().api_base_url and channel.product_binding_ids):
                 continue
-            try:
-                with self.env.cr.savepoint():
-                    channel._oms_push_stock()
-            except Exception as error:
-                _logger.exception("Channel %s: the scheduled stock push failed", channel.id)
-                channel.sudo().last_push_error = _("Stock push failed: %s", error)
+            channel.sudo().with_delay(
+                identity_key=identity_exact,
+                description=_("Push the stock of %s", channel.name),
+            )._oms_push_stock_isolated()
+
+    def _oms_push_stock_isolated(self):
+        """Push the channel's stock in a savepoint: a push that fails in an
+        unexpected way (an answer nothing expected, a bug) is rolled back, with
+        the error on the channel."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                self._oms_push_stock()
+        except Exception as error:
+            _logger.exception("Channel %s: the scheduled stock push failed", self.id)
+            self.sudo().last_push_error = _("Stock push failed: %s", error)

@@ -187,6 +187,15 @@ class TestScheduledPull(LocalSimulatorsMixin, TransactionCase):
         )
         with trap_jobs() as trap:
             Channel._cron_oms_pull_orders()
+            pulls = [
+                job for job in trap.enqueued_jobs if job.method_name == "_oms_pull_orders_isolated"
+            ]
+            # The cron only queues: one pull per channel with an API, each its own job.
+            self.assertFalse(good.inbox_ids.filtered(lambda r: r.source == "pull"))
+            self.assertEqual(len(pulls), len({job.recordset for job in pulls}))
+            self.assertIn(good, [job.recordset for job in pulls])
+            for job in pulls:
+                job.perform()
         self.assertIn("credentials", no_token.last_pull_error)
         self.assertIn("Pull failed", bad_dates.last_pull_error)
         self.assertFalse(bad_dates.inbox_ids, "its pull is rolled back whole")

@@ -348,7 +348,14 @@ class TestWooCommercePushBack(ChannelFlowCase):
         self.set_stock("HOODIE-GRY-M", 7)
         for channel in failing | self.channel:
             self.env["oms.channel.product"]._oms_ensure(channel, self.by_sku["HOODIE-GRY-M"])
-        self.env["oms.channel"]._cron_oms_push_stock()
+        with trap_jobs() as trap:
+            self.env["oms.channel"]._cron_oms_push_stock()
+            pushes = [j for j in trap.enqueued_jobs if j.method_name == "_oms_push_stock_isolated"]
+            # The cron only queues: one push per channel, each its own job.
+            self.assertEqual({job.recordset for job in pushes}, {failing, self.channel})
+            self.assertEqual(self.channel.product_binding_ids.push_state, "new")
+            for job in pushes:
+                job.perform()
         self.assertIn("Stock push failed", failing.last_push_error)
         self.assertEqual(failing.product_binding_ids.push_state, "new", "rolled back")
         self.assertFalse(self.channel.last_push_error)

@@ -45,11 +45,18 @@ class TestInbox(InboxCase):
         self.assertTrue(created)
         self.assertEqual(
             (first.external_id, first.version, first.state),
-            ("820982911946154508", "2026-01-10T10:00:00-05:00", "received"),
+            # The shop's offset as UTC: one moment, one version, however written.
+            ("820982911946154508", "2026-01-10T15:00:00+00:00", "received"),
         )
         again, created = self.Inbox._oms_store(self.channel, "pull", body)
         self.assertFalse(created)
         self.assertEqual(again, first)
+        # The GraphQL Admin API's way of the same moment.
+        same, created = self.Inbox._oms_store(
+            self.channel, "pull", json.dumps(shopify_order(updated_at="2026-01-10T15:00:00Z"))
+        )
+        self.assertFalse(created)
+        self.assertEqual(same, first)
         newer, created = self.Inbox._oms_store(
             self.channel, "webhook", json.dumps(shopify_order(updated_at="2026-01-11T08:00:00Z"))
         )
@@ -451,7 +458,7 @@ class TestWebhookIntake(InboxCase):
         )
         self.assertEqual(
             (stored.external_id, stored.version, stored.channel_updated_at),
-            ("820982911946154508", "2026-01-10T10:00:00-05:00", "2026-01-10T10:00:00-05:00"),
+            ("820982911946154508", "2026-01-10T15:00:00+00:00", "2026-01-10T15:00:00+00:00"),
         )
         self.assertEqual(stored.body, body.decode())
         self.assertTrue(stored.create_date)
@@ -466,7 +473,7 @@ class TestWebhookIntake(InboxCase):
         stored = self.Inbox.browse(self._store(body, sign(body, SECRET)))
         self.assertEqual(
             (stored.external_id, stored.version),
-            ("refund:509562969", "2025-01-12T11:00:00-05:00"),
+            ("refund:509562969", "2025-01-12T16:00:00+00:00"),
             "a refund, apart from order 509562969's versions",
         )
         self.assertEqual(self.Inbox._oms_store(self.channel, "webhook", body.decode())[0], stored)

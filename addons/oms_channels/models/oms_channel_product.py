@@ -90,7 +90,13 @@ class OmsChannelProduct(models.Model):
     )
     active = fields.Boolean(default=True)
     qty_on_hand = fields.Float(string="On Hand", readonly=True, copy=False)
-    qty_reserved = fields.Float(string="Reserved", readonly=True, copy=False)
+    qty_reserved = fields.Float(
+        string="Reserved",
+        readonly=True,
+        copy=False,
+        help="Reserved for deliveries, and held by orders on hold (promised: never "
+        "offered again while the hold is checked).",
+    )
     qty_buffer = fields.Float(string="Buffer", readonly=True, copy=False)
     qty_pushed = fields.Integer(
         string="Sent to Channel",
@@ -513,22 +519,27 @@ class OmsChannel(models.Model):
         return warehouses.lot_stock_id
 
     def _oms_stock_breakdown(self, products):
-        """``{product id: (on hand, reserved)}`` in the channel's stock locations,
-        read in one query."""
+        """``{product id: (on hand, reserved)}`` in the channel's warehouses: what
+        their sellable locations hold (never quarantine, scrap, returns, nor a
+        location marked *Not Free Stock*) and what is reserved there, deliveries'
+        reservations and the units orders on hold keep alike."""
         self.ensure_one()
+        warehouses = self._oms_stock_locations().warehouse_id
+        locations = self.env["stock.location"].sudo()._oms_sellable_locations(warehouses)
         groups = (
             self.env["stock.quant"]
             .sudo()
             ._read_group(
-                [
-                    ("product_id", "in", products.ids),
-                    ("location_id", "child_of", self._oms_stock_locations().ids),
-                ],
+                [("product_id", "in", products.ids), ("location_id", "in", locations.ids)],
                 ["product_id"],
                 ["quantity:sum", "reserved_quantity:sum"],
             )
         )
-        return {product.id: (quantity, reserved) for product, quantity, reserved in groups}
+        held = products.sudo()._oms_soft_reserved_qty(warehouses)
+        return {
+            product.id: (quantity, reserved + held.get(product.id, 0.0))
+            for product, quantity, reserved in groups
+        }
 
     def action_push_stock(self):
         for channel in self:

@@ -102,6 +102,41 @@ class TestShopifyPushBack(ChannelFlowCase):
                 "the channel received the same figure",
             )
 
+    def test_a_unit_held_by_an_order_on_hold_or_in_quarantine_is_not_offered(self):
+        """One unit left, an order on a fraud hold: the channel is sent 0. A unit
+        in a quarantine under the stock location is not free stock either."""
+        self.channel.stock_buffer = 0
+        self.set_stock("CAP-RED", 1)
+        quarantine = self.env["stock.location"].create(
+            {
+                "name": "Quarantine",
+                "location_id": self.warehouse.lot_stock_id.id,
+                "oms_not_sellable": True,
+            }
+        )
+        self.env["stock.quant"]._update_available_quantity(self.by_sku["CAP-RED"], quarantine, 4)
+        held = self.env["sale.order"].create(
+            {
+                "partner_id": self.env["res.partner"].create({"name": "Risky buyer"}).id,
+                "warehouse_id": self.warehouse.id,
+                "order_line": [(0, 0, {"product_id": self.by_sku["CAP-RED"].id})],
+            }
+        )
+        self.env["oms.order.hold"].create(
+            {"order_id": held.id, "hold_type": "fraud", "reason": "Fraud score 90"}
+        )
+        (listing,) = self.env["oms.channel.product"]._oms_ensure(
+            self.channel, self.by_sku["CAP-RED"]
+        )
+        self.channel.action_push_stock()
+        self.assertEqual((listing.qty_on_hand, listing.qty_reserved), (1, 1))
+        self.assertEqual(listing.qty_pushed, 0)
+        self.assertEqual(self.sim.inventory_levels[(ITEM_IDS["CAP-RED"], self.sim.location_id)], 0)
+        # The hold lifted and the order cancelled: the unit is offered again.
+        held.with_context(disable_cancel_warning=True).action_cancel()
+        self.channel.action_push_stock()
+        self.assertEqual(listing.qty_pushed, 1)
+
     def test_stock_is_never_pushed_below_zero_and_unknown_sku_is_an_error(self):
         self.set_stock("CAP-RED", 2)
         self.channel.stock_buffer = 5

@@ -138,6 +138,7 @@ class SaleOrder(models.Model):
                 "note": draft.note or False,
                 "oms_gift_note": self._oms_gift_note(draft) or False,
                 "oms_channel_withheld_tax": float(draft.withheld_tax),
+                "oms_channel_amount_total": float(draft.totals.total),
                 # What the channel pays out for it (the marketplace keeps the tax it
                 # remits): its payment is posted by a job (sale_order.py).
                 "oms_channel_paid_amount": float(draft.totals.total - draft.withheld_tax)
@@ -507,7 +508,36 @@ class SaleOrder(models.Model):
         order._oms_apply_cancel_request(draft)
         order._oms_apply_draft_quantities(draft, shipped)
         order._oms_apply_draft_contact(draft, shipped)
+        order._oms_check_draft_total(draft)
         return True
+
+    def _oms_check_draft_total(self, draft):
+        """A newer version whose total Odoo's order no longer computes (an order
+        edited in the channel: a discount, a price, a shipping charge changed) is
+        held for a person, as a new order would be: its payment is the channel's
+        amount, and finance must not find the difference at reconciliation."""
+        self.ensure_one()
+        expected = float(Decimal(draft.totals.total))
+        before = self.oms_channel_amount_total
+        self.oms_channel_amount_total = expected
+        # Unchanged in the channel: a difference was seen at import (held, and a
+        # person accepted it) or there is none. Unknown before (orders imported
+        # before the total was kept): nothing to compare with.
+        if not before or not float_compare(before, expected, precision_digits=2):
+            return
+        if float_compare(abs(self.amount_total - expected), 0.01, precision_digits=6) <= 0:
+            return
+        reason = _(
+            "Total mismatch after a change in the channel: the channel says %(channel)s, "
+            "Odoo computes %(odoo)s. Adjust the order, then release.",
+            channel=f"{expected:.2f} {draft.currency}",
+            odoo=f"{self.amount_total:.2f} {draft.currency}",
+        )
+        if reason in self.oms_hold_ids.filtered(lambda h: h.state == "active").mapped("reason"):
+            return
+        self.env["oms.order.hold"].sudo().create(
+            {"order_id": self.id, "hold_type": "manual_review", "reason": reason}
+        )
 
     def _oms_cancel_from_channel(self, draft, shipped):
         """Cancelled or refunded in the channel: cancel the order while nothing has

@@ -13,6 +13,13 @@ from .account_move import refund_marker
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
+    oms_channel_amount_total = fields.Monetary(
+        string="Total in Channel",
+        copy=False,
+        readonly=True,
+        help="The order's total as the channel's latest version applied says it, in "
+        "its currency: a later version that changes it is compared with Odoo's again.",
+    )
     oms_channel_paid_amount = fields.Monetary(
         string="Paid in Channel",
         copy=False,

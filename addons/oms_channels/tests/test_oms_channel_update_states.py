@@ -136,6 +136,38 @@ class TestUpdateStates(FixtureChannelsCase):
         self.assertIn("Note changed in the channel", events)
         self.assertIn("Customer contact changed in the channel", events)
 
+    def test_a_total_changed_in_the_channel_is_held_once_not_taken_as_is(self):
+        """An order edited in the channel: its new total is no longer what Odoo's
+        lines give. Held for a person (once, whatever versions follow), its payment
+        still the channel's amount."""
+        order = self._confirmed(self.shopify, self.shopify_order)
+        self.assertFalse(self._active(order))
+        total = float(self.shopify_order["total_price"]) + 10
+        edited = self._newer(
+            self.shopify_order, total_price=f"{total:.2f}", current_total_price=f"{total:.2f}"
+        )
+        self._import(self.shopify, edited)
+        (hold,) = self._active(order)
+        self.assertIn("Total mismatch after a change in the channel", hold.reason)
+        self.assertIn(f"{total:.2f}", hold.reason)
+        self.assertEqual(order.oms_channel_amount_total, total)
+        # A person accepts the difference; the next version (its total unchanged)
+        # does not hold the order again.
+        hold.action_release("agreed with the customer")
+        self._import(self.shopify, dict(edited, updated_at="2025-01-12T09:30:00-05:00"))
+        self.assertFalse(self._active(order), "the same total is not held again")
+
+    def test_a_version_whose_total_is_unchanged_holds_nothing_more(self):
+        """An order held at import for its total, released by a person: later
+        versions (a note) keep the same total and hold nothing again."""
+        total = float(self.shopify_order["total_price"]) + 5
+        payload = dict(self.shopify_order, total_price=f"{total:.2f}")
+        order = self._import(self.shopify, payload).order_id
+        self.assertIn("Total mismatch", " ".join(self._active(order).mapped("reason")))
+        self._active(order).action_release("agreed with the customer")
+        self._import(self.shopify, self._newer(payload, note="Leave at the door"))
+        self.assertFalse(self._active(order))
+
     def test_changes_after_shipping_are_refused_with_a_hold(self):
         order = self._confirmed(self.shopify, self.shopify_order)
         self._ship(order)

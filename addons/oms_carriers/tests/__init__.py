@@ -9,3 +9,4 @@ from . import test_oms_ship_batch
 from . import test_oms_carrier_security
 from . import test_oms_carrier_fedex
 from . import test_oms_parcel_news
+from . import test_oms_service_level_shipping

@@ -15,3 +15,11 @@ from . import test_oms_channel_money
 from . import test_oms_channel_refund
 from . import test_oms_channel_money_report
 from . import test_oms_channel_refund_push
+from . import test_oms_channel_amazon_pii
+from . import test_oms_channel_bad_input
+from . import test_oms_channel_bad_input_reliability
+from . import test_oms_channel_corpus
+from . import test_oms_channel_job_users
+from . import test_oms_channel_listing
+from . import test_oms_channel_service_level
+from . import test_oms_channel_sweep

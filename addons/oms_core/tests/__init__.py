@@ -5,3 +5,13 @@ from . import test_queue_job_wiring
 from . import test_oms_health_check
 from . import test_oms_service_level
 from . import test_oms_soft_reservation
+from . import test_oms_batch_confirm
+from . import test_oms_concurrency
+from . import test_oms_dashboard
+from . import test_oms_dry_run
+from . import test_oms_hold_rules
+from . import test_oms_mails
+from . import test_oms_order_fields
+from . import test_oms_order_report
+from . import test_oms_security
+from . import test_oms_stage

@@ -53,8 +53,8 @@ limits() { # limits CPU REAL: the lines both servers share, with their time limi
         "limit_memory_soft = $OMS_LIMIT_MEMORY_SOFT" "limit_memory_hard = $OMS_LIMIT_MEMORY_HARD" \
         "limit_time_cpu = $1" "limit_time_real = $2"
 }
-web_conf="$OMS_LOCAL/odoo-serve.conf"
-jobs_conf="$OMS_LOCAL/odoo-serve-jobs.conf"
+web_conf="$OMS_LOCAL/odoo-serve-$OMS_DB.conf"  # per database: two shops may be served at once
+jobs_conf="$OMS_LOCAL/odoo-serve-jobs-$OMS_DB.conf"
 # queue_job is not a server-wide module of either server: neither starts a runner.
 CONF_PIDFILE="$OMS_LOCAL/odoo-serve-$OMS_DB.pid" write_config "$web_conf" "$OMS_DB" \
     "$OMS_HTTP_PORT" "base,web" "root:0" "$OMS_CRON_WORKERS" \

@@ -230,6 +230,8 @@ class Load:
         self.returned = set()
         self.tracked = set()
         self.index = 0
+        # Order ids of this run only: a kept database has the earlier runs' orders.
+        self.base = int(time.time()) % 100_000 * 10_000
 
     def safely(self, name, action, *args):
         try:
@@ -244,7 +246,7 @@ class Load:
             (order,) = shopify.generate_orders(
                 1,
                 seed=50000 + self.index,
-                start_id=470000000 + self.index,
+                start_id=4_700_000_000 + self.base + self.index,
                 start_number=50000 + self.index,
             )
             stamp = now.isoformat()
@@ -256,7 +258,7 @@ class Load:
             kind = "shopify"
         else:
             (order,) = woocommerce.generate_orders(
-                1, seed=60000 + self.index, start_id=700000 + self.index
+                1, seed=60000 + self.index, start_id=self.base + self.index
             )
             stamp = now.replace(tzinfo=None).isoformat()
             for key in ("date_created", "date_created_gmt", "date_modified", "date_modified_gmt"):

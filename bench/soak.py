@@ -302,8 +302,14 @@ class Load:
             (state,) = self.rpc("stock.picking", "read", [picking], ["state", "move_ids"])
             if state["state"] != "assigned":
                 continue
+            (carrier,) = self.rpc("stock.picking", "read", [picking], ["carrier_id"])
+            if not carrier["carrier_id"]:
+                # As the warehouse does: shop the rates, the policy's choice ships.
+                self.rpc("stock.picking", "action_oms_shop_rates", [picking])
             self.rpc("stock.move", "write", state["move_ids"], {"picked": True})
-            result = self.rpc("stock.picking", "button_validate", [picking])
+            result = self.rpc(
+                "stock.picking", "button_validate", [picking], context={"skip_sms": True}
+            )
             if isinstance(result, dict):  # a wizard (backorder...): not a full delivery
                 self.counts[f"deliveries left to a person ({result.get('res_model')})"] += 1
                 continue

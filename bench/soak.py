@@ -328,7 +328,10 @@ class Load:
         for tracker_id, _code in trackers[:limit]:
             self.tracked.add(tracker_id)
             for status in ("in_transit", "delivered"):
-                event = sim.advance_tracker(tracker_id, status)
+                # Now, not the simulator's fixed calendar of 2025: the return
+                # window counts from the delivery.
+                moment = datetime.now(timezone.utc).replace(microsecond=0)
+                event = sim.advance_tracker(tracker_id, status, moment=moment)
                 url = f"{self.served.url}/oms/carriers/{self.easypost[0]}/webhook"
                 response = post_event(url, event, self.secret_of_carrier(), timeout=30)
                 if response.status_code != 200:

@@ -65,15 +65,25 @@ class ParcelTracking(http.Controller):
             return request.make_json_response({"status": str(error)}, status=error.status)
         except (ValueError, RecursionError):
             return request.make_json_response({"status": "the body is not JSON"}, status=400)
+        # The event id is kept with what it applied, or not at all: an update
+        # about a parcel not known (yet) may be sent again, not refused as a replay.
         try:
             with env.cr.savepoint():
                 env["oms.carrier.driver.nonce"].create(
                     {"carrier_id": carrier.id, "event_id": event_id}
                 )
+                shipment = env["oms.carrier.shipment"]._oms_apply_tracking(
+                    tracking, carrier=carrier
+                )
+                if not shipment:
+                    raise _UnknownParcel
         except IntegrityError:
             _logger.warning("Own fleet %s: driver update %s replayed", carrier_id, event_id)
             return request.make_json_response({"status": "already received"}, status=409)
-        shipment = env["oms.carrier.shipment"]._oms_apply_tracking(tracking, carrier=carrier)
-        if not shipment:
+        except _UnknownParcel:
             return request.make_json_response({"status": "unknown parcel"}, status=404)
         return request.make_json_response({"status": "received"})
+
+
+class _UnknownParcel(Exception):
+    """No parcel of the carrier has the update's tracking number."""

@@ -247,6 +247,13 @@ class TestOwnFleet(HttpCase, CarrierCase):
         self.assertEqual(replay.status_code, 409, "the same update again is a replay")
         self.assertEqual(len(self.parcel.tracking_event_ids), 1)
 
+    def test_an_update_about_an_unknown_parcel_can_be_sent_again(self):
+        unknown = dict(self.update(event_id="app-7"), tracking_number="NOT-OURS-1")
+        self.assertEqual(self.send(unknown).status_code, 404)
+        again = self.send(unknown)
+        self.assertEqual(again.status_code, 404, "not a replay: nothing was applied")
+        self.assertFalse(self.env["oms.carrier.driver.nonce"].search([("event_id", "=", "app-7")]))
+
     def test_refused_driver_updates(self):
         cases = [
             ("bad secret", {"secret": "guess"}, 401),

@@ -1,5 +1,8 @@
 """WooCommerceClient against the WooCommerce simulator over real HTTP on 127.0.0.1."""
 
+import json
+from pathlib import Path
+
 import pytest
 
 from tests.simulators.woocommerce import WooCommerceSimulator, generate_orders, product_id
@@ -275,6 +278,25 @@ def test_catalogue_reads_products_and_variations_page_by_page(sim, clock):
         "900",
     )
     assert (black.title, black.barcode) == ("Ship Your Idea - Black, M", "4006381333931")
+
+
+def test_catalogue_reads_the_docs_examples_of_products_and_variations(sim, clock):
+    """The REST v3 docs' own "List all products" and "List all product variations"
+    answers: nothing has a SKU, so each listing is known by its ids and title."""
+    docs = Path(__file__).parents[2] / "channel_mappers/tests/fixtures/woocommerce"
+    products = json.loads((docs / "products_docs_v3_list.json").read_text())
+    variations = json.loads((docs / "variations_docs_v3_list.json").read_text())
+    sim.fail_next(200, path=r"/products$", body=products, headers={"X-WP-TotalPages": "1"})
+    sim.fail_next(
+        200, path=r"/products/799/variations$", body=variations, headers={"X-WP-TotalPages": "1"}
+    )
+    items = list(client_for(sim, clock).iter_catalogue())
+    assert [(i.product_id, i.variant_id, i.sku, i.title, i.price) for i in items] == [
+        ("799", "733", "", "Ship Your Idea - Green", "9.00"),
+        ("799", "732", "", "Ship Your Idea - Black", "9.00"),
+        ("794", "", "", "Premium Quality", "21.99"),
+    ]
+    assert (items[0].stock_id, items[0].stock_parent_id) == ("733", "799")
 
 
 def test_catalogue_walk_stops_on_a_repeated_page(sim, clock):

@@ -1,5 +1,7 @@
 import logging
 
+from psycopg2 import errors
+
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError
 
@@ -391,7 +393,20 @@ class OmsChannel(models.Model):
             raise UserError(_("The channel could not be reached: %s", error)) from error
         except ChannelError as error:
             raise UserError(_("Catalogue import failed: %s", error)) from error
-        return self._oms_apply_catalogue(items)
+        try:
+            with self.env.cr.savepoint():
+                return self._oms_apply_catalogue(items)
+        except errors.UniqueViolation as error:
+            # Another job (a second import, an order's listing to map) made one of
+            # these listings meanwhile: run again, it is known then.
+            if self.env.context.get("job_uuid"):
+                raise RetryableJobError(
+                    _("A listing of %s was made meanwhile: the import runs again.", self.name),
+                    seconds=5,
+                ) from error
+            raise UserError(
+                _("A listing of %s was made meanwhile: import the catalogue again.", self.name)
+            ) from error
 
     def _oms_apply_catalogue(self, items):
         """Make the channel's listings what ``items`` (``CatalogItem``) say: new

@@ -3,10 +3,12 @@ channel's own ids (issue 19 point 5)."""
 
 import copy
 import json
+from unittest.mock import patch
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user
 
+from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from tests.simulators.amazon_sp import AmazonSpSimulator, asin_of
@@ -380,6 +382,41 @@ class TestCatalogueImport(ChannelSimulatorCase):
         self.assertTrue(archived.exists())
         self.assertFalse(archived.active)
         self.assertEqual(archived.product_id, self.by_sku[gone["sku"]])
+
+    def test_a_listing_made_meanwhile_runs_the_import_again(self):
+        """A second job made one of the listings between this import's read of the
+        listings and its create: the job is retried (it then knows the listing),
+        not failed, and nothing of this attempt is kept."""
+        sim = ShopifySimulator().start()
+        self.addCleanup(sim.stop)
+        channel = self._channel("shopify", sim, shopify_access_token=sim.access_token)
+        Listing = self.env["oms.channel.product"]
+        search = type(Listing).search
+
+        def blind_then_made(records, domain, *args, **kwargs):
+            found = search(records, domain, *args, **kwargs)
+            if domain == [("channel_id", "=", channel.id)] and not found:
+                # What the other job committed, after this one looked.
+                variant = sim.catalogue[0]["variants"][0]
+                Listing.create(
+                    {
+                        "channel_id": channel.id,
+                        "channel_product_ref": str(sim.catalogue[0]["id"]),
+                        "channel_variant_ref": str(variant["id"]),
+                        "sku": variant["sku"],
+                    }
+                )
+            return found
+
+        with (
+            patch.object(type(Listing), "search", blind_then_made),
+            self.assertRaisesRegex(RetryableJobError, "made meanwhile"),
+        ):
+            channel.with_context(job_uuid="test")._oms_import_catalogue()
+        # (The other job's listing, made here inside this attempt, went with it.)
+        self.assertFalse(self._listings(channel), "nothing of the attempt is kept")
+        self._run(channel)
+        self.assertEqual(len(self._listings(channel)), 12)
 
     def test_a_refused_catalogue_read_changes_nothing(self):
         sim = ShopifySimulator().start()

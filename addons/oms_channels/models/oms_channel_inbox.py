@@ -37,6 +37,9 @@ _logger = logging.getLogger(__name__)
 BATCH_SIZE = 50
 # The constraint (oms_core) that makes an order of a channel exist once.
 ORDER_KEY_CONSTRAINT = "sale_order_oms_external_ref_channel_uniq"
+# The constraint that makes a listing of a channel exist once: two jobs importing
+# orders of the same new product both make its listing.
+LISTING_KEY_CONSTRAINT = "oms_channel_product_channel_key_uniq"
 # Seconds before a job tries again when another made the same order meanwhile.
 MADE_MEANWHILE_RETRY = 5
 # Seconds before a job tries again when the channel could not give an order's risks.
@@ -143,15 +146,21 @@ def delivery_problem(channel_type, payload):
 
 def _retry_if_made_meanwhile(error):
     """Raise a retryable job error when ``error`` says that another transaction
-    made the same order (channel and external id) since this one started: the
-    job is tried again, in a new transaction that sees that order, and the
-    payload is applied to it as an update instead of ending in error."""
-    if (
-        isinstance(error, errors.UniqueViolation)
-        and error.diag.constraint_name == ORDER_KEY_CONSTRAINT
-    ):
+    made the same order (channel and external id), or the same listing, since this
+    one started: the job is tried again, in a new transaction that sees it, and
+    the payload is applied to that order as an update (or uses that listing)
+    instead of ending in error."""
+    if not isinstance(error, errors.UniqueViolation):
+        return
+    constraint = error.diag.constraint_name
+    if constraint == ORDER_KEY_CONSTRAINT:
         raise RetryableJobError(
             "Another import made this order meanwhile: tried again as an update.",
+            seconds=MADE_MEANWHILE_RETRY,
+        ) from error
+    if constraint == LISTING_KEY_CONSTRAINT:
+        raise RetryableJobError(
+            "Another import made a listing of this order meanwhile: tried again.",
             seconds=MADE_MEANWHILE_RETRY,
         ) from error
 

@@ -375,6 +375,45 @@ class TestReliability(LocalSimulatorsMixin, BaseCase):
                 made.oms_channel_updated_at, datetime(2025, 3, 2, 10), "the update applied"
             )
 
+    @mute_logger("odoo.sql_db")
+    def test_two_jobs_listing_the_same_new_product_both_import_their_order(self):
+        """Two orders of one product the channel has not listed yet, imported by two
+        jobs at once: both make its listing. The job that loses the race is tried
+        again (it then finds the listing), its payload never ends in error."""
+        (order,) = generate_orders(1, seed=38, lines=1)
+        order["line_items"][0].update(
+            sku="RACE-NEW-1", product_id=7513594, variant_id=34505432, title="Race Tee"
+        )
+        other = dict(order, id=order["id"] + 1, name="#9001", order_number=9001)
+        other["admin_graphql_api_id"] = f"gid://shopify/Order/{other['id']}"
+        with self._env() as env:
+            channel = env["oms.channel"].browse(self.channel_id)
+            first, second = (
+                env["oms.channel.inbox"]._oms_store(channel, "webhook", json.dumps(o))[0].id
+                for o in (order, other)
+            )
+        # The second job's transaction has begun when the first one commits the listing.
+        late = self.registry.cursor()
+        self.addCleanup(late.close)
+        late.execute("SELECT 1")
+        with self._env() as env:
+            env["oms.channel.inbox"].browse(first)._oms_process_batch()
+        late_env = api.Environment(late, SUPERUSER_ID, {"tracking_disable": True})
+        with self.assertRaisesRegex(RetryableJobError, "listing of this order meanwhile"):
+            late_env["oms.channel.inbox"].browse(second)._oms_process_batch()
+        late.rollback()
+        with self._env() as env:
+            env["oms.channel.inbox"].browse(second)._oms_process_batch()
+        with self._env() as env:
+            records = env["oms.channel.inbox"].browse([first, second])
+            self.assertEqual(
+                records.mapped("state"), ["done", "done"], records.mapped("error_message")
+            )
+            self.assertEqual(len(records.order_id), 2)
+            listing = env["oms.channel.product"].search([("channel_id", "=", self.channel_id)])
+            self.assertEqual(listing.mapped("channel_variant_ref"), ["34505432"])
+            self.assertEqual(listing.state, "to_map")
+
     @mute_logger("odoo.sql_db", "odoo.addons.oms_channels.models.oms_channel_inbox")
     def test_two_pulls_at_once_store_each_order_once(self):
         orders = generate_orders(30, seed=33, lines=1)

@@ -11,11 +11,13 @@ address, and answers ``GenerateLabel`` posted to the same path:
   ``soap:Client`` fault naming the element; the simulator's own answers are
   validated too;
 - a franking license the user may not use is a ``soap:Client`` fault;
-- per item, the service codes (``PRZL``) are checked: one basic service (PRI,
-  ECO, SEM), additional ones from a known list (SI, SP, BLN, LQ, FRA); an unknown
-  code, two basic services, a ZIP code that is not Swiss or a destination
-  outside Switzerland and Liechtenstein are item errors (``Errors/Error`` with a
-  code and a message) and that item gets no label;
+- per item, the service codes (``PRZL``) are checked: at most one basic service
+  (PRI, ECO, SEM; none is ECO, as Swiss Post's example client says), additional
+  ones (SI, SP, BLN, LQ, FRA, SA, AZS) and delivery instructions (``ZAW32xx``)
+  from the lists Swiss Post's material names; an unknown code, two basic
+  services, a ZIP code that is not Swiss or a destination outside Switzerland
+  and Liechtenstein are item errors (``Errors/Error`` with a code and a message)
+  and that item gets no label;
 - cash on delivery is the ``BLN`` service with its amount in
   ``AdditionalINFOS/AdditionalData`` of type ``NN_BETRAG``: one without the
   other is an item error;
@@ -41,7 +43,23 @@ SERVICE_PATH = "/wsbc/barcode/v2_4"
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 TYPES = "https://wsbc.post.ch/wsbc/barcode/v2_4/types"
 BASIC_SERVICES = {"PRI": "9900", "ECO": "9960", "SEM": "9940"}
-ADDITIONAL_SERVICES = {"SI", "SP", "BLN", "LQ", "FRA"}
+DEFAULT_BASIC_SERVICE = "ECO"  # "Basic service code(s) (optional, default="ECO")"
+ADDITIONAL_SERVICES = {"SI", "SP", "BLN", "LQ", "FRA", "SA", "AZS"}
+# Delivery instructions: ZAW3211 and ZAW3213 in Swiss Post's example client, the
+# others in the service code overview of the barcode manual (v2.2.2, section 5).
+DELIVERY_INSTRUCTIONS = {
+    "ZAW3211",
+    "ZAW3212",
+    "ZAW3213",
+    "ZAW3214",
+    "ZAW3215",
+    "ZAW3216",
+    "ZAW3220",
+    "ZAW3222",
+    "ZAW3232",
+    "ZAW3233",
+    "ZAW3234",
+}
 SERVICE_NAMES = {"PRI": "PostPac Priority", "ECO": "PostPac Economy", "SEM": "Swiss-Express Moon"}
 _NS = {"t": TYPES, "soap": SOAP_ENV}
 
@@ -170,7 +188,7 @@ class PostLogisticsSimulator(Simulator):
                     etree.SubElement(error, f"{{{TYPES}}}Message").text = message
                 continue
             services = [p.text for p in item.iterfind("t:Attributes/t:PRZL", _NS)]
-            basic = next(s for s in services if s in BASIC_SERVICES)
+            basic = next((s for s in services if s in BASIC_SERVICES), DEFAULT_BASIC_SERVICE)
             ident = f"{BASIC_SERVICES[basic]}{license_[:6]}{next(self._serial):08d}"
             weight = _text(item, "t:Attributes/t:Dimensions/t:Weight")
             if not weight:
@@ -213,11 +231,11 @@ class PostLogisticsSimulator(Simulator):
     def _item_errors(self, item):
         errors = []
         services = [p.text or "" for p in item.iterfind("t:Attributes/t:PRZL", _NS)]
-        unknown = [s for s in services if s not in BASIC_SERVICES and s not in ADDITIONAL_SERVICES]
-        errors += [("E2010", f"Unknown service code {s}.") for s in unknown]
+        known = BASIC_SERVICES.keys() | ADDITIONAL_SERVICES | DELIVERY_INSTRUCTIONS
+        errors += [("E2010", f"Unknown service code {s}.") for s in services if s not in known]
         basics = [s for s in services if s in BASIC_SERVICES]
-        if len(basics) != 1:
-            errors.append(("E2015", "Exactly one basic service (PRI, ECO, SEM) is required."))
+        if len(basics) > 1:
+            errors.append(("E2015", "At most one basic service (PRI, ECO, SEM) is allowed."))
         amounts = [
             _text(data, "t:Value")
             for data in item.iterfind("t:AdditionalINFOS/t:AdditionalData", _NS)

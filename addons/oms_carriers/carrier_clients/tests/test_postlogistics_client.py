@@ -1,6 +1,7 @@
 """PostLogisticsClient (zeep) against the barcode web service simulator on 127.0.0.1."""
 
 import io
+import json
 import logging
 from decimal import Decimal
 from pathlib import Path
@@ -336,3 +337,84 @@ def test_an_answer_with_item_errors_written_from_the_v2_4_schema(sim, sleep):
         "E2010: Unknown service code XYZ.",
         "E2030: The service is not available for country FR.",
     )
+
+
+def test_swiss_posts_documented_example_request_gets_its_label(sim, sleep):
+    """Swiss Post's own GenerateLabel example (its example client, see the
+    fixture's SOURCE) goes through our client and the simulator: A5 GIF label,
+    the basic service PRI with the additional service FRA and the delivery
+    instructions ZAW3211 and ZAW3213, which the simulator refused as unknown."""
+    example = json.loads((FIXTURES / "documented_example_generate_label.json").read_text())
+    customer, item = example["customer"], example["item"]
+    recipient = item["Recipient"]
+    street, house_no = customer["Street"].rsplit(" ", 1)
+    sender = Address(
+        name=customer["Name1"],
+        street1=street,
+        house_no=house_no,
+        city=customer["City"],
+        zip=customer["ZIP"],
+        country="CH",
+    )
+    definition = example["label_definition"]
+    sim.franking_licenses.add(example["franking_license"])
+    client = PostLogisticsClient(
+        USER,
+        PASSWORD,
+        example["franking_license"],
+        sender,
+        wsdl_url=f"{sim.url}{SERVICE_PATH}?wsdl",
+        language=example["language"],
+        sleep=sleep,
+        timeout=(2, 5),
+    )
+    purchase = client.generate_label(
+        Address(
+            name=recipient["Name1"],
+            street1=recipient["Street"],
+            house_no=recipient["HouseNo"],
+            city=recipient["City"],
+            zip=recipient["ZIP"],
+            country="CH",
+            phone=recipient["Phone"],
+            email=recipient["EMail"],
+        ),
+        services=tuple(item["PRZL"]),
+        image_format=definition["ImageFileType"],
+        label_layout=definition["LabelLayout"],
+        resolution=definition["ImageResolution"],
+        print_addresses=definition["PrintAddresses"],
+        item_number=item["ItemID"],
+        free_text=item["FreeText"],
+    )
+
+    call = sent_call(sim)
+    assert call.findtext(".//t:GenerateLabel/t:Language", namespaces=T) == "de"
+    sent = call.find(".//t:Item", T)
+    assert [p.text for p in sent.iterfind("t:Attributes/t:PRZL", T)] == item["PRZL"]
+    assert sent.findtext("t:Recipient/t:Phone", namespaces=T) == "0313381111"
+    (stored,) = sim.labels
+    assert (stored["services"], stored["layout"], stored["format"]) == (item["PRZL"], "A5", "GIF")
+    assert (stored["item_id"], stored["zip"]) == ("1234", "3030")
+    assert purchase.tracking_number == stored["ident_code"]
+    assert purchase.tracking_number.startswith("9900600820")  # Priority, the license's digits
+    (package,) = purchase.packages
+    assert package.label.format == "GIF"
+    assert package.label.content.startswith(b"GIF8")
+    assert purchase.service == "PRI+FRA+ZAW3211+ZAW3213"
+
+
+def test_an_item_without_basic_service_is_economy(sim, sleep):
+    """Swiss Post's example client: the basic service code is optional, ECO
+    by default (the simulator refused it with its own code E2015)."""
+    purchase = client_for(sim, sleep).generate_label(ANNA, services=("SI",))
+    (stored,) = sim.labels
+    assert stored["services"] == ["SI"]
+    assert purchase.tracking_number.startswith("9960")  # Economy
+
+
+def test_an_unknown_delivery_instruction_is_still_refused(sim, sleep):
+    with pytest.raises(CarrierValidationError) as caught:
+        client_for(sim, sleep).generate_label(ANNA, services=("PRI", "ZAW9999"))
+    assert caught.value.code == "E2010"
+    assert "Unknown service code ZAW9999." in caught.value.message

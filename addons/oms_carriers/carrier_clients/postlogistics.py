@@ -237,7 +237,8 @@ class PostLogisticsClient:
             raise ValueError(f"Swiss Post has no {image_format} labels")
         if label_layout not in LABEL_LAYOUTS:
             raise ValueError(f"unknown label layout {label_layout}")
-        services = list(services)
+        # "PRI, FRA" as a user types it: the schema's PRZL takes no spaces
+        services = [code.strip() for code in services if code.strip()]
         if cod_amount is not None and COD_SERVICE not in services:
             services.append(COD_SERVICE)
         attributes = {"PRZL": services}

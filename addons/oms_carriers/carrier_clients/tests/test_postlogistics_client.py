@@ -418,3 +418,16 @@ def test_an_unknown_delivery_instruction_is_still_refused(sim, sleep):
         client_for(sim, sleep).generate_label(ANNA, services=("PRI", "ZAW9999"))
     assert caught.value.code == "E2010"
     assert "Unknown service code ZAW9999." in caught.value.message
+
+
+def test_service_codes_are_sent_without_the_spaces_around_them(sim, sleep):
+    """The carrier's *Service* split at its commas: ``PRI, FRA, ZAW3213, `` (as
+    a user types it) sends PRI, FRA and ZAW3213, not codes the schema refuses."""
+    purchase = client_for(sim, sleep).generate_label(
+        ANNA, services=("PRI", " FRA", " ZAW3213", " ")
+    )
+    sent = sent_call(sim).find(".//t:Item", T)
+    assert [p.text for p in sent.iterfind("t:Attributes/t:PRZL", T)] == ["PRI", "FRA", "ZAW3213"]
+    (stored,) = sim.labels
+    assert stored["services"] == ["PRI", "FRA", "ZAW3213"]
+    assert purchase.service == "PRI+FRA+ZAW3213"

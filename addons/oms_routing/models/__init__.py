@@ -2,7 +2,14 @@ from . import oms_routing_source
 from . import oms_routing_strategy
 from . import oms_routing_decision
 from . import oms_channel
+from . import oms_stock_check
+from . import product_category
+from . import product_template
+from . import product_product
+from . import res_company
+from . import res_config_settings
 from . import sale_order
 from . import sale_order_line
+from . import stock_move
 from . import stock_picking
 from . import oms_cost_report

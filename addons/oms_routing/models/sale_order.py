@@ -2,7 +2,7 @@ from datetime import datetime, time
 
 import pytz
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.tools import float_round
 
 from ..routing_engine import Line, Order, ShippingRate, Snapshot, Source, route
@@ -19,15 +19,39 @@ class SaleOrder(models.Model):
         string="Routed", compute="_compute_oms_routing_summary", help="Where it ships from."
     )
 
+    oms_has_backorder = fields.Boolean(
+        string="Backordered", compute="_compute_oms_backorder", help="A line waits for stock."
+    )
+    oms_ships_from = fields.Date(
+        string="Ships From",
+        compute="_compute_oms_backorder",
+        help="The date its last backordered line is expected to ship; empty while a "
+        "backordered line has no date yet.",
+    )
+
     def _compute_oms_routing_summary(self):
         for order in self:
             order.oms_routing_summary = order.oms_routing_decision_ids[:1].summary
 
+    @api.depends("order_line.oms_backorder_qty", "order_line.oms_backorder_date")
+    def _compute_oms_backorder(self):
+        for order in self:
+            waiting = order.order_line.filtered(lambda ol: ol.oms_backorder_qty > 0)
+            order.oms_has_backorder = bool(waiting)
+            dates = [line.oms_backorder_date for line in waiting]
+            order.oms_ships_from = max(dates) if dates and all(dates) else False
+
     def _action_confirm(self):
         # Deliveries are made at confirmation: route first, so that each part is
         # procured from the source chosen for it.
-        self._oms_route()
-        return super()._action_confirm()
+        waiting = self._oms_route()
+        result = super()._action_confirm()
+        if waiting:
+            # What no source has now: its date at once (the cron keeps it current).
+            self.env["sale.order.line"].browse(
+                sorted(waiting)
+            ).product_id._oms_update_backorder_dates()
+        return result
 
     def action_oms_route_now(self):
         """Route again what has not started shipping: the deliveries not yet picked
@@ -71,10 +95,12 @@ class SaleOrder(models.Model):
     # --- routing ------------------------------------------------------------------------
     def _oms_route(self):
         """Route the orders with goods to ship, in one batch per company and strategy,
-        and record each decision. Without fulfilment sources nothing changes."""
+        and record each decision. Without fulfilment sources nothing changes.
+        Returns the ids of the lines that wait for stock (in part or whole)."""
         orders = self.filtered(
             lambda o: o.order_line.filtered(lambda ol: not ol.display_type and ol.is_storable)
         )
+        waiting = set()
         Source_ = self.env["oms.routing.source"].sudo()
         for company in orders.company_id:
             sources = Source_.search([("company_id", "=", company.id)])
@@ -95,7 +121,8 @@ class SaleOrder(models.Model):
                 by_strategy[strategy] |= order
             for strategy, group in by_strategy.items():
                 snapshot = group._oms_routing_snapshot(sources, strategy)
-                group._oms_apply_plan(route(snapshot), sources, strategy)
+                waiting |= group._oms_apply_plan(route(snapshot), sources, strategy)
+        return waiting
 
     def _oms_routing_lines(self):
         return self.order_line.filtered(lambda ol: not ol.display_type and ol.is_storable)
@@ -235,7 +262,9 @@ class SaleOrder(models.Model):
 
     def _oms_apply_plan(self, plan, sources, strategy, note=None):
         """Store each order's decision and allocations; the procurements made at
-        confirmation follow them. What no source has now waits at the best one."""
+        confirmation follow them. What no source has now waits at the best one.
+        Returns the ids of the lines that wait (in part or whole)."""
+        waiting = set()
         by_id = {source.id: source for source in sources}
         Decision = self.env["oms.routing.decision"].sudo()
         for result in plan.orders:
@@ -252,6 +281,7 @@ class SaleOrder(models.Model):
                 (c.source_id for c in ranked if by_id[c.source_id].kind != "dropship"), None
             )
             for missing in result.unallocated:
+                waiting.add(missing.line_id)
                 if fallback:
                     allocations.append(
                         {
@@ -289,6 +319,7 @@ class SaleOrder(models.Model):
                 }
             )
             order._oms_log_event("note", _("Routed: %s", summary))
+        return waiting
 
 
 class OmsRoutingSource(models.Model):

@@ -8,6 +8,20 @@ class SaleOrderLine(models.Model):
     oms_allocation_ids = fields.One2many(
         "oms.routing.allocation", "line_id", string="Routing Allocations", readonly=True
     )
+    oms_backorder_qty = fields.Float(
+        string="Backordered",
+        digits="Product Unit of Measure",
+        readonly=True,
+        copy=False,
+        help="Units of this line no fulfilment source has now: its delivery waits for them.",
+    )
+    oms_backorder_date = fields.Date(
+        string="Expected to Ship",
+        readonly=True,
+        copy=False,
+        help="When the receipts planned at its source cover the backordered units, after "
+        "the deliveries waiting there before it. Empty: no receipt covers them yet.",
+    )
 
     def _oms_current_allocations(self):
         """The allocations of the order's latest routing decision for this line."""

@@ -3,3 +3,4 @@ from . import test_oms_routing
 from . import test_oms_routing_concurrency
 from . import test_oms_routing_security
 from . import test_oms_routing_promise
+from . import test_oms_stock_alerts

@@ -4,7 +4,8 @@ The GraphQL Admin API (``POST /admin/api/2025-01/graphql.json``) answers the
 operations the client sends, recognised by their operation name (``Shop``,
 ``OrdersPage``, ``Order``, ``OrderLineItems``, ``OrderRisks``,
 ``FulfillmentOrders``, ``FulfillmentOrderLineItems``, ``FulfillmentCreate``,
-``OrderCancel``, ``ProductVariants``, ``InventorySetQuantities``,
+``OrderCancel``, ``ProductVariants``, ``InventoryLevels``, ``InventorySetQuantities``,
+``Locations``,
 ``SuggestedRefund``, ``RefundCreate``, ``OrderRefunds``), from the
 same state as the REST endpoints, in the documented shapes: global ids
 (``gid://shopify/Order/450789469``), ``nodes`` with ``pageInfo { hasNextPage
@@ -359,6 +360,8 @@ class ShopifySimulator(ChannelSimulator):
             "read_products",
             "write_fulfillments",
             "write_inventory",
+            "read_inventory",
+            "read_locations",
         ),
         webhook_secret="shopify-webhook-secret",
         bucket_size=40,
@@ -381,6 +384,8 @@ class ShopifySimulator(ChannelSimulator):
         self.leak_rate = leak_rate
         self.clock = clock
         self.location_id = location_id
+        # The shop's locations (id → name, active); tests add more (add_location).
+        self.locations = {location_id: {"name": "Main Warehouse", "active": True}}
         self.orders = {}  # id → order
         self.risks = {}  # order id → its risk assessments (Order Risk resource)
         # Faults of a long listing: a smaller page than asked (servers may answer
@@ -403,6 +408,7 @@ class ShopifySimulator(ChannelSimulator):
         self._points = self.max_available
         self._points_time = None
         self._graphql_faults = []
+        self._graphql_hooks = []
         self._bucket = 0.0
         self._bucket_time = None
         self._ids = itertools.count(1_000_000)
@@ -424,6 +430,26 @@ class ShopifySimulator(ChannelSimulator):
             order.update(changes)
             order["updated_at"] = self._now()
             return json.loads(json.dumps(order))
+
+    def add_location(self, location_id, name, active=True):
+        """Another location of the shop (``locations``); items are stocked there."""
+        with self.lock:
+            self.locations[int(location_id)] = {"name": name, "active": active}
+
+    def sell(self, inventory_item_id, location_id, quantity=1):
+        """A sale in the shop: the item's ``available`` figure at the location
+        drops by ``quantity`` (an order made there, as Shopify commits it)."""
+        with self.lock:
+            key = (int(inventory_item_id), int(location_id))
+            self.inventory_levels[key] = self.inventory_levels.get(key, 0) - quantity
+
+    def after_next_graphql(self, operation, callback, times=1):
+        """Run ``callback(simulator)`` right after each of the next ``times`` answers
+        to ``operation`` (e.g. a sale between the client's read and its write)."""
+        with self.lock:
+            self._graphql_hooks.append(
+                {"operation": operation, "times": times, "callback": callback}
+            )
 
     def set_risks(self, order_id, risks):
         """Give an order the risk assessments the Order Risk resource lists
@@ -892,6 +918,10 @@ class ShopifySimulator(ChannelSimulator):
             data, actual = answer
         actual = min(actual, requested)
         self._points += requested - actual
+        for hook in self._graphql_hooks:
+            if hook["times"] > 0 and hook["operation"] == operation:
+                hook["times"] -= 1
+                hook["callback"](self)
         return Response(200, {"data": data, "extensions": {"cost": self._cost(requested, actual)}})
 
     def _take_graphql_fault(self, operation):
@@ -1153,6 +1183,58 @@ class ShopifySimulator(ChannelSimulator):
             ],
         }
         return {"productVariants": connection}, 2 + 3 * len(page)
+
+    def _stocked_items(self):
+        """The inventory items of the catalogue and those given a level."""
+        items = {v["inventory_item_id"] for product in self.catalogue for v in product["variants"]}
+        return items | {item for item, _location in self.inventory_levels}
+
+    def _gql_inventory_levels(self, variables, query):
+        """``nodes(ids:)`` of inventory items with ``inventoryLevel(locationId:)
+        { location { id } quantities(names: ["available"]) { name quantity } }``
+        (2025-01): each item of the shop is stocked at each of its locations (a
+        level never written is 0); an unknown item is ``null``, and so is the level
+        at an unknown location."""
+        location = _gid_number(variables.get("locationId"), "Location")
+        stocked = self._stocked_items()
+        nodes = []
+        for value in variables.get("ids") or []:
+            item = _gid_number(value, "InventoryItem")
+            if item not in stocked:
+                nodes.append(None)
+                continue
+            level = None
+            if location in self.locations:
+                level = {
+                    "location": {"id": _gid("Location", location)},
+                    "quantities": [
+                        {
+                            "name": "available",
+                            "quantity": self.inventory_levels.get((item, location), 0),
+                        }
+                    ],
+                }
+            nodes.append({"id": _gid("InventoryItem", item), "inventoryLevel": level})
+        return {"nodes": nodes}, 2 + 3 * len(nodes)
+
+    def _gql_locations(self, variables, query):
+        """``locations(first, after, includeInactive)`` (2025-01, Location: ``id``,
+        ``name``, ``isActive``)."""
+        locations = sorted(self.locations.items())  # inactive ones too: the client asks so
+        start = int(variables.get("after") or 0)
+        first = int(variables.get("first") or 0)
+        page = locations[start : start + first]
+        connection = {
+            "pageInfo": {
+                "hasNextPage": start + first < len(locations),
+                "endCursor": str(start + first) if page else None,
+            },
+            "nodes": [
+                {"id": _gid("Location", key), "name": value["name"], "isActive": value["active"]}
+                for key, value in page
+            ],
+        }
+        return {"locations": connection}, 2 + 2 * len(page)
 
     def _gql_inventory_set_quantities(self, variables, query):
         given = variables.get("input") or {}
@@ -1644,6 +1726,10 @@ def _requested_cost(operation, variables):
         return 3 + first * 2
     if operation == "ProductVariants":
         return 2 + first * 3
+    if operation == "InventoryLevels":
+        return 2 + 3 * len(variables.get("ids") or ())
+    if operation == "Locations":
+        return 2 + first * 2
     if operation == "SuggestedRefund":
         return 15
     if operation == "OrderRefunds":
@@ -1891,6 +1977,12 @@ _GRAPHQL_OPERATIONS = {
         "read_products",
         "productVariants",
     ),
+    "InventoryLevels": (
+        ShopifySimulator._gql_inventory_levels,
+        "read_inventory",
+        "inventoryLevel",
+    ),
+    "Locations": (ShopifySimulator._gql_locations, "read_locations", "locations"),
     "InventorySetQuantities": (
         ShopifySimulator._gql_inventory_set_quantities,
         "write_inventory",

@@ -44,6 +44,13 @@ LINES_PER_PAGE = 100  # line items of one order (or fulfillment order) per query
 FULFILLMENT_ORDERS_PER_PAGE = 5
 LINES_PER_FULFILLMENT_ORDER = 50
 VARIANTS_PER_PAGE = 250
+LOCATIONS_PER_PAGE = 100
+# Inventory items per read of their levels and per inventorySetQuantities.
+INVENTORY_ITEMS_PER_PAGE = 50
+# Compare-and-set answers COMPARE_QUANTITY_STALE an item may get before it is
+# given up for this push (each one re-reads it first).
+CAS_TRIES = 3
+STALE = "COMPARE_QUANTITY_STALE"
 # Shortest wait after a THROTTLED answer (seconds), when the bucket says less.
 MIN_THROTTLE_WAIT = 1.0
 
@@ -122,6 +129,34 @@ class InventoryLevel:
     location_id: str
     available: int
     updated_at: str
+
+
+@dataclass(frozen=True)
+class Location:
+    id: str
+    name: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class InventoryWrite:
+    """What a compare-and-set push did for one inventory item at one location:
+    the ``available`` figure read (the ``compareQuantity`` of the write that held,
+    the last one read when none did), the figure set, how many writes it took
+    part in, and why it was not set (``error``; ``stale``: a sale kept moving the
+    figure, the next push tries again)."""
+
+    inventory_item_id: str
+    location_id: str
+    read: int | None
+    sent: int | None
+    tries: int = 0
+    error: str = ""
+    stale: bool = False
+
+    @property
+    def done(self):
+        return not self.error
 
 
 @dataclass(frozen=True)
@@ -683,6 +718,196 @@ class ShopifyClient(HttpClient):
         """The shop's catalogue, one :class:`CatalogItem` per product variant."""
         for variant in self.iter_variants(limit=limit):
             yield variant.as_catalog_item()
+
+    def iter_locations(self, limit=LOCATIONS_PER_PAGE):
+        """The shop's locations (``locations``, inactive ones too; needs
+        ``read_locations``), page after page."""
+        guard = self._pages("locations")
+        variables = {"first": max(1, min(int(limit), LOCATIONS_PER_PAGE)), "after": None}
+        while True:
+            data = self.graphql(gql.LOCATIONS, "Locations", variables)
+            connection = data.get("locations")
+            ensure(
+                isinstance(connection, dict) and isinstance(connection.get("nodes"), list),
+                "Shopify answered without locations",
+            )
+            for node in connection["nodes"]:
+                yield Location(
+                    id=str(gql.numeric_id(node.get("id"))),
+                    name=node.get("name") or "",
+                    active=bool(node.get("isActive", True)),
+                )
+            page = connection.get("pageInfo") or {}
+            if not page.get("hasNextPage"):
+                return
+            variables = {**variables, "after": guard.follow(page.get("endCursor"))}
+
+    def read_available(self, inventory_item_ids, location_id):
+        """``{inventory item id: available}`` at ``location_id`` for up to
+        :data:`INVENTORY_ITEMS_PER_PAGE` items, in one query (``nodes`` with each
+        item's ``inventoryLevel``; needs ``read_inventory``). An item not stocked
+        at the location (no level) or unknown to the shop maps to None."""
+        ids = [str(item) for item in inventory_item_ids]
+        ensure(len(ids) <= INVENTORY_ITEMS_PER_PAGE, "Too many inventory items for one read")
+        data = self.graphql(
+            gql.INVENTORY_LEVELS,
+            "InventoryLevels",
+            {
+                "ids": [gql.gid("InventoryItem", item) for item in ids],
+                "locationId": gql.gid("Location", location_id),
+            },
+        )
+        nodes = data.get("nodes")
+        ensure(isinstance(nodes, list), "Shopify answered without inventory items")
+        found = {}
+        for node in nodes:
+            if not isinstance(node, dict):
+                continue  # an id that is no inventory item
+            level = node.get("inventoryLevel")
+            quantities = (level or {}).get("quantities") or ()
+            available = next(
+                (q.get("quantity") for q in quantities if q.get("name") == "available"), None
+            )
+            found[str(gql.numeric_id(node.get("id")))] = (
+                int(available) if level and available is not None else None
+            )
+        return {item: found.get(item) for item in ids}
+
+    def set_available_checked(self, location_id, quantities, tries=CAS_TRIES):
+        """Set the ``available`` figure of inventory items at ``location_id``
+        (``{inventory item id: quantity}``) with Shopify's compare-and-set.
+
+        Page by page (:data:`INVENTORY_ITEMS_PER_PAGE` items): one query reads
+        the figures, one ``inventorySetQuantities`` sends the new ones with
+        ``ignoreCompareQuantity`` false and each ``compareQuantity`` the figure
+        read. Shopify changes nothing of the page when one of them moved since
+        (a sale): it answers ``COMPARE_QUANTITY_STALE`` for it, and the stale
+        items are read again and the page sent again. An item stale ``tries``
+        times is given up (``InventoryWrite.stale``: the next push tries again)
+        and the rest of the page is sent without it; so a sale made between the
+        read and the write is never overwritten with a figure that did not see
+        it. Repeating a write after a lost answer is safe: it is refused as stale
+        (the figure is already the new one), read again and sent again unchanged.
+        An item the location does not stock is not sent. Returns one
+        :class:`InventoryWrite` per item.
+        """
+        location_id = str(location_id)
+        items = [str(item) for item in quantities]
+        wanted = {str(item): int(quantity) for item, quantity in quantities.items()}
+        results = []
+        for start in range(0, len(items), INVENTORY_ITEMS_PER_PAGE):
+            page = items[start : start + INVENTORY_ITEMS_PER_PAGE]
+            read = self.read_available(page, location_id)
+            sent_in = dict.fromkeys(page, 0)
+            stale_answers = dict.fromkeys(page, 0)
+            pending = []
+            for item in page:
+                if read[item] is None:
+                    results.append(
+                        InventoryWrite(
+                            item,
+                            location_id,
+                            None,
+                            None,
+                            error=f"The inventory item {item} is not stocked at the "
+                            f"Shopify location {location_id}.",
+                        )
+                    )
+                else:
+                    pending.append(item)
+            while pending:
+                for item in pending:
+                    sent_in[item] += 1
+                stale = self._set_available_page(location_id, pending, wanted, read)
+                if not stale:
+                    results.extend(
+                        InventoryWrite(item, location_id, read[item], wanted[item], sent_in[item])
+                        for item in pending
+                    )
+                    break
+                given_up = set()
+                for item in stale:
+                    stale_answers[item] += 1
+                    if stale_answers[item] >= tries:
+                        given_up.add(item)
+                results.extend(
+                    InventoryWrite(
+                        item,
+                        location_id,
+                        read[item],
+                        None,
+                        sent_in[item],
+                        error=f"Shopify's available figure at location {location_id} "
+                        f"changed during each of {tries} tries (sales under way): not "
+                        "set, the next push tries again.",
+                        stale=True,
+                    )
+                    for item in pending
+                    if item in given_up
+                )
+                pending = [item for item in pending if item not in given_up]
+                fresh = [item for item in stale if item not in given_up]
+                if fresh:
+                    read.update(self.read_available(fresh, location_id))
+                for item in [item for item in pending if read[item] is None]:
+                    results.append(
+                        InventoryWrite(
+                            item,
+                            location_id,
+                            None,
+                            None,
+                            sent_in[item],
+                            error=f"The inventory item {item} is no longer stocked at "
+                            f"the Shopify location {location_id}.",
+                        )
+                    )
+                    pending.remove(item)
+        return tuple(results)
+
+    def _set_available_page(self, location_id, items, wanted, read):
+        """One ``inventorySetQuantities`` of ``items`` compared with ``read``; the
+        items Shopify answered stale (then nothing was set), else an empty set.
+        Any other refusal is raised."""
+        location_gid = gql.gid("Location", location_id)
+        data = self.graphql(
+            gql.INVENTORY_SET_QUANTITIES,
+            "InventorySetQuantities",
+            {
+                "input": {
+                    "name": "available",
+                    "reason": "correction",
+                    "ignoreCompareQuantity": False,
+                    "quantities": [
+                        {
+                            "inventoryItemId": gql.gid("InventoryItem", item),
+                            "locationId": location_gid,
+                            "quantity": wanted[item],
+                            "compareQuantity": read[item],
+                        }
+                        for item in items
+                    ],
+                }
+            },
+            # Safe to repeat: a write that went through makes its repetition stale.
+            idempotent=True,
+        )
+        payload = data.get("inventorySetQuantities") or {}
+        errors = payload.get("userErrors") or []
+        stale = [error for error in errors if error.get("code") == STALE]
+        if len(stale) < len(errors):
+            self._user_errors(
+                "InventorySetQuantities",
+                {"userErrors": [error for error in errors if error.get("code") != STALE]},
+            )
+        found = set()
+        for error in stale:
+            field = error.get("field") or ()
+            index = field[2] if len(field) > 2 else None
+            if isinstance(index, str) and index.isdigit() and int(index) < len(items):
+                found.add(items[int(index)])
+            else:
+                return set(items)  # Shopify did not say which: all are read again
+        return found
 
     def set_inventory_level(self, inventory_item_id, location_id, available):
         """Set the available quantity of an item at a location (an absolute value).

@@ -222,6 +222,31 @@ mutation InventorySetQuantities($input: InventorySetQuantitiesInput!) {
 }
 """
 
+# The ``available`` figure of a page of inventory items at one location (read
+# before a compare-and-set): an item not stocked there has no level (null).
+INVENTORY_LEVELS = """
+query InventoryLevels($ids: [ID!]!, $locationId: ID!) {
+  nodes(ids: $ids) {
+    ... on InventoryItem {
+      id
+      inventoryLevel(locationId: $locationId) {
+        location { id }
+        quantities(names: ["available"]) { name quantity }
+      }
+    }
+  }
+}
+"""
+
+LOCATIONS = """
+query Locations($first: Int!, $after: String) {
+  locations(first: $first, after: $after, includeInactive: true) {
+    pageInfo { hasNextPage endCursor }
+    nodes { id name isActive }
+  }
+}
+"""
+
 
 # --- ids -------------------------------------------------------------------------------
 def numeric_id(value):

@@ -2,6 +2,7 @@ from . import account_move
 from . import account_payment
 from . import oms_channel
 from . import oms_channel_inbox
+from . import oms_channel_location
 from . import oms_channel_order
 from . import oms_channel_product
 from . import oms_channel_tax

@@ -138,7 +138,16 @@ class OmsChannel(models.Model):
     )
     shopify_location_id = fields.Char(
         string="Shopify Location ID",
-        help="The Shopify location whose available quantity Odoo sets.",
+        help="The Shopify location whose available quantity Odoo sets while no "
+        "location below is mapped to a warehouse (then from the channel's warehouse).",
+    )
+    shopify_location_ids = fields.One2many(
+        "oms.channel.location",
+        "channel_id",
+        string="Shopify Locations",
+        help="Each Shopify location mapped to the Odoo warehouse whose free stock it "
+        "is sent (Read Locations lists the shop's). Once one is mapped, only mapped "
+        "locations are pushed.",
     )
     stock_buffer = fields.Integer(
         string="Safety Buffer",
@@ -625,6 +634,27 @@ class OmsChannel(models.Model):
             "tag": "display_notification",
             "params": {"type": "success", "title": _("Connected"), "message": message},
         }
+
+    def action_read_shopify_locations(self):
+        """List the shop's locations (``locations``) on the channel, to map each to a
+        warehouse: new ones added unmapped, known ones renamed, none removed."""
+        self.ensure_one()
+        if self.channel_type != "shopify":
+            raise UserError(_("%s is not a Shopify channel.", self.name))
+        try:
+            locations = list(self._oms_get_channel_client().iter_locations())
+        except ChannelError as error:
+            raise UserError(_("Shopify answered: %s", error)) from error
+        known = {mapping.remote_id: mapping for mapping in self.shopify_location_ids}
+        new_vals = []
+        for location in locations:
+            vals = {"name": location.name, "remote_active": location.active}
+            if location.id in known:
+                known[location.id].write(vals)
+            else:
+                new_vals.append({**vals, "channel_id": self.id, "remote_id": location.id})
+        self.env["oms.channel.location"].create(new_vals)
+        return True
 
     def action_pull_orders(self):
         """Pull now; a channel error is shown to the user."""

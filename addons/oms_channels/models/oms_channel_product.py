@@ -107,6 +107,21 @@ class OmsChannelProduct(models.Model):
         help="What the channel was told it may sell: on hand - reserved - buffer, "
         "never below zero.",
     )
+    qty_channel_read = fields.Integer(
+        string="Read from Channel",
+        readonly=True,
+        copy=False,
+        help="Shopify: the available figure read just before the push (summed over "
+        "the locations), which the push was compared with (compare-and-set): a sale "
+        "made meanwhile shows here and was not overwritten.",
+    )
+    push_levels = fields.Json(
+        readonly=True,
+        copy=False,
+        help="Shopify: per location id, its name, the warehouse's on hand and reserved, "
+        "the figure read, the figure sent and the error, of the last push.",
+    )
+    push_detail = fields.Text(string="Per Location", compute="_compute_push_detail")
     push_date = fields.Datetime(string="Sent On", readonly=True, copy=False)
     push_reference = fields.Char(
         readonly=True, copy=False, help="The channel's reference of the push (Amazon feed id)."
@@ -146,6 +161,75 @@ class OmsChannelProduct(models.Model):
                 listing.state = "ignored"
             else:
                 listing.state = "mapped" if listing.product_id else "to_map"
+
+    @api.depends("push_levels")
+    def _compute_push_detail(self):
+        for listing in self:
+            lines = []
+            for location_id, level in sorted((listing.push_levels or {}).items()):
+                line = _(
+                    "%(location)s: on hand %(on_hand)s, reserved %(reserved)s, read "
+                    "%(read)s, sent %(sent)s",
+                    location=level.get("name") or location_id,
+                    on_hand=level.get("on_hand"),
+                    reserved=level.get("reserved"),
+                    read="-" if level.get("read") is None else level["read"],
+                    sent="-" if level.get("sent") is None else level["sent"],
+                )
+                if level.get("error"):
+                    line += f" ({level['error']})"
+                lines.append(line)
+            listing.push_detail = "\n".join(lines) or False
+
+    def _oms_push_changed(self, figures):
+        """The targets of ``figures`` (``{target: (on hand, reserved, quantity)}``)
+        whose quantity differs from what the listing last sent there: all of them
+        when its last push failed or it was never pushed."""
+        self.ensure_one()
+        if self.push_state != "done":
+            return set(figures)
+        if list(figures) == [None]:
+            return {None} if self.qty_pushed != figures[None][2] else set()
+        sent = {key: (level or {}).get("sent") for key, level in (self.push_levels or {}).items()}
+        if not sent and len(figures) == 1:
+            # Pushed before per-location figures were kept: that one location.
+            sent = dict.fromkeys(figures, self.qty_pushed)
+        return {key for key, figure in figures.items() if sent.get(key) != figure[2]}
+
+    def _prepare_stock_push_vals(self, figures, levels, names, error=None):
+        """The listing's values after a push: ``figures`` ``{target: (on hand,
+        reserved, quantity)}`` of every target, ``levels`` what each Shopify
+        location sent to read and was sent (or why not; the locations not sent
+        to keep their last ones), ``error`` when the listing was refused (then the
+        totals last sent stay)."""
+        self.ensure_one()
+        vals = {}
+        if levels:
+            merged = {
+                key: level
+                for key, level in (self.push_levels or {}).items()
+                if key in figures and key not in levels
+            }
+            for key, level in levels.items():
+                merged[key] = {
+                    "name": names.get(key) or key,
+                    "on_hand": figures[key][0],
+                    "reserved": figures[key][1],
+                    **level,
+                }
+            vals["push_levels"] = merged
+            vals["qty_channel_read"] = sum(level.get("read") or 0 for level in merged.values())
+        if error:
+            return {**vals, "push_state": "error", "push_error": error}
+        return {
+            **vals,
+            "qty_on_hand": sum(figure[0] for figure in figures.values()),
+            "qty_reserved": sum(figure[1] for figure in figures.values()),
+            "qty_buffer": self.channel_id.stock_buffer * len(figures),
+            "qty_pushed": sum(figure[2] for figure in figures.values()),
+            "push_state": "done",
+            "push_error": False,
+        }
 
     @api.depends("sku", "name", "channel_key")
     def _compute_display_name(self):
@@ -533,13 +617,14 @@ class OmsChannel(models.Model):
         warehouses = self.env["stock.warehouse"].search([("company_id", "=", self.company_id.id)])
         return warehouses.lot_stock_id
 
-    def _oms_stock_breakdown(self, products):
-        """``{product id: (on hand, reserved)}`` in the channel's warehouses: what
-        their sellable locations hold (never quarantine, scrap, returns, nor a
-        location marked *Not Free Stock*) and what is reserved there, deliveries'
-        reservations and the units orders on hold keep alike."""
+    def _oms_stock_breakdown(self, products, warehouses=None):
+        """``{product id: (on hand, reserved)}`` in ``warehouses`` (the channel's by
+        default): what their sellable locations hold (never quarantine, scrap,
+        returns, nor a location marked *Not Free Stock*) and what is reserved there,
+        deliveries' reservations and the units orders on hold keep alike."""
         self.ensure_one()
-        warehouses = self._oms_stock_locations().warehouse_id
+        if warehouses is None:
+            warehouses = self._oms_stock_locations().warehouse_id
         locations = self.env["stock.location"].sudo()._oms_sellable_locations(warehouses)
         groups = (
             self.env["stock.quant"]
@@ -578,49 +663,45 @@ class OmsChannel(models.Model):
         )
         if not bindings:
             return False
-        breakdown = self._oms_stock_breakdown(bindings.product_id)
-        figures = {}
-        for binding in bindings:
-            on_hand, reserved = breakdown.get(binding.product_id.id, (0.0, 0.0))
-            quantity = max(0, int(on_hand - reserved - self.stock_buffer))
-            figures[binding] = (on_hand, reserved, quantity)
-        if only_changed:
-            bindings = bindings.filtered(
-                lambda b: b.push_state != "done" or b.qty_pushed != figures[b][2]
-            )
-            if not bindings:
-                return True
+        # Where the figures go: Shopify's mapped locations, each from its own
+        # warehouse; else one target (key None) from the channel's warehouses.
+        try:
+            targets = self._oms_stock_targets()
+        except UserError as error:
+            return self._oms_stock_push_failed(bindings, error)
+        figures = self._oms_stock_figures(bindings, targets)
+        # What each listing is sent: every target's figure, or (on change) the
+        # figures that differ from the last ones sent.
+        send = {
+            b: b._oms_push_changed(figures[b]) if only_changed else set(figures[b])
+            for b in bindings
+        }
+        bindings = bindings.filtered(lambda b: send[b])
+        if not bindings:
+            return True
         try:
             client = self._oms_get_channel_client()
-            pushed, refused, reference = getattr(self, f"_oms_push_stock_{self.channel_type}")(
-                client, bindings, {b: figures[b][2] for b in bindings}
-            )
+            pushed, refused, reference, levels = getattr(
+                self, f"_oms_push_stock_{self.channel_type}"
+            )(client, bindings, {b: {k: figures[b][k][2] for k in send[b]} for b in bindings})
         except TRANSIENT_ERRORS as error:
             if self.env.context.get("job_uuid"):
                 raise RetryableJobError(str(error), seconds=60) from error
             self.sudo().last_push_error = _("Stock push failed: %s", error)
             return False
         except (ChannelError, UserError) as error:
-            self.sudo().write({"last_push_error": _("Stock push failed: %s", error)})
-            bindings.write({"push_state": "error", "push_error": str(error)})
-            return False
+            return self._oms_stock_push_failed(bindings, error)
         now = fields.Datetime.now()
-        for binding in pushed:
-            on_hand, reserved, quantity = figures[binding]
-            binding.write(
-                {
-                    "qty_on_hand": on_hand,
-                    "qty_reserved": reserved,
-                    "qty_buffer": self.stock_buffer,
-                    "qty_pushed": quantity,
-                    "push_date": now,
-                    "push_state": "done",
-                    "push_error": False,
-                    "push_reference": reference or False,
-                }
+        names = {key: name for key, name, _warehouses in targets}
+        for binding in bindings:
+            if binding not in pushed and binding not in refused:
+                continue
+            vals = binding._prepare_stock_push_vals(
+                figures[binding], levels.get(binding, {}), names, refused.get(binding)
             )
-        for binding, message in refused.items():
-            binding.write({"push_state": "error", "push_error": message})
+            if binding not in refused:
+                vals.update({"push_date": now, "push_reference": reference or False})
+            binding.write(vals)
         self.sudo().write(
             {
                 "last_push_date": now,
@@ -631,26 +712,95 @@ class OmsChannel(models.Model):
         )
         return True
 
-    def _oms_push_stock_shopify(self, client, bindings, quantities):
+    def _oms_stock_figures(self, bindings, targets):
+        """``{listing: {target key: (on hand, reserved, quantity)}}``, the quantity
+        being on hand - reserved - buffer in the target's warehouses, never below 0."""
+        figures = {binding: {} for binding in bindings}
+        for key, _name, warehouses in targets:
+            breakdown = self._oms_stock_breakdown(bindings.product_id, warehouses)
+            for binding in bindings:
+                on_hand, reserved = breakdown.get(binding.product_id.id, (0.0, 0.0))
+                quantity = max(0, int(on_hand - reserved - self.stock_buffer))
+                figures[binding][key] = (on_hand, reserved, quantity)
+        return figures
+
+    def _oms_stock_push_failed(self, bindings, error):
+        self.sudo().write({"last_push_error": _("Stock push failed: %s", error)})
+        bindings.write({"push_state": "error", "push_error": str(error)})
+        return False
+
+    def _oms_stock_targets(self):
+        """``[(key, name, warehouses)]``: where the channel's figures go and whose
+        stock each is. Shopify: each location mapped to a warehouse (key: its
+        Shopify id); while none is, the channel's Shopify location with the
+        channel's stock. Other channels: one figure (key None) of the channel's
+        warehouses."""
+        self.ensure_one()
+        if self.channel_type != "shopify":
+            return [(None, None, self._oms_stock_locations().warehouse_id)]
+        mapped = self.sudo().shopify_location_ids.filtered("warehouse_id")
+        if mapped:
+            return [(m.remote_id, m.name or m.remote_id, m.warehouse_id) for m in mapped]
         if not self.shopify_location_id:
-            raise UserError(_("Set the Shopify location of %s first.", self.name))
+            raise UserError(
+                _(
+                    "Set the Shopify location of %s first (or map its Shopify locations "
+                    "to warehouses).",
+                    self.name,
+                )
+            )
+        return [
+            (
+                self.shopify_location_id,
+                self.shopify_location_id,
+                self._oms_stock_locations().warehouse_id,
+            )
+        ]
+
+    def _oms_push_stock_shopify(self, client, bindings, quantities):
+        """Each location's figures by compare-and-set (the client reads what
+        Shopify has, sends against it and reads again what a sale moved); a
+        listing not set at every location is in error with the reason."""
         if bindings.filtered(lambda b: not b.remote_id):
             items = {v.sku: v.inventory_item_id for v in client.iter_variants() if v.sku}
             for binding in bindings.filtered(lambda b: not b.remote_id):
                 if items.get(binding.sku):
                     binding.remote_id = items[binding.sku]
         pushed, refused = self.env["oms.channel.product"], {}
-        for binding in bindings:
-            if not binding.remote_id:
-                refused[binding] = _("No variant of the shop has the SKU %s.", binding.sku)
-                continue
-            client.set_inventory_level(
-                binding.remote_id, self.shopify_location_id, quantities[binding]
-            )
-            pushed |= binding
-        return pushed, refused, None
+        levels = {}
+        for binding in bindings.filtered(lambda b: not b.remote_id):
+            refused[binding] = _("No variant of the shop has the SKU %s.", binding.sku)
+        known = bindings.filtered("remote_id")
+        by_item = {}
+        for binding in known:
+            by_item.setdefault(binding.remote_id, self.env["oms.channel.product"])
+            by_item[binding.remote_id] |= binding
+        locations = {key for binding in known for key in quantities[binding]}
+        for location in sorted(locations):
+            wanted = {
+                binding.remote_id: quantities[binding][location]
+                for binding in known
+                if location in quantities[binding]
+            }
+            for write in client.set_available_checked(location, wanted):
+                for binding in by_item.get(write.inventory_item_id, ()):
+                    levels.setdefault(binding, {})[location] = {
+                        "read": write.read,
+                        "sent": write.sent,
+                        "tries": write.tries,
+                        "error": write.error or False,
+                    }
+                    if write.error:
+                        previous = refused.get(binding)
+                        refused[binding] = f"{previous}\n{write.error}" if previous else write.error
+        pushed = known.filtered(lambda b: b not in refused)
+        return pushed, refused, None, levels
 
     def _oms_push_stock_woocommerce(self, client, bindings, quantities):
+        """Absolute figures: the REST API has ``stock_quantity`` only, no
+        conditional update or delta (a sale made meanwhile is overwritten until
+        its order is imported and counted)."""
+        quantities = {binding: figures[None] for binding, figures in quantities.items()}
         pushed, refused = self.env["oms.channel.product"], {}
         for binding in bindings.filtered(lambda b: not b.remote_id):
             product = client.find_product_by_sku(binding.sku)
@@ -678,15 +828,18 @@ class OmsChannel(models.Model):
             pushed |= binding
         for binding in bindings.filtered(lambda b: not b.remote_id):
             refused[binding] = _("No product of the store has the SKU %s.", binding.sku)
-        return pushed, refused, None
+        return pushed, refused, None, {}
 
     def _oms_push_stock_amazon(self, client, bindings, quantities):
+        """Absolute figures: the listings feed's ``fulfillment_availability``
+        quantity has no conditional or delta form."""
+        quantities = {binding: figures[None] for binding, figures in quantities.items()}
         if not self.amazon_seller_id:
             raise UserError(_("Set the Amazon seller id of %s first.", self.name))
         feed_id = client.submit_inventory(
             self.amazon_seller_id, {binding.sku: quantities[binding] for binding in bindings}
         )
-        return bindings, {}, _("Feed %s", feed_id)
+        return bindings, {}, _("Feed %s", feed_id), {}
 
     def _oms_queue_stock_push(self):
         """Push soon the stock of the channels' products that moved: one pending

@@ -287,8 +287,11 @@ class TestJourney(LocalSimulatorsMixin, HttpCase):
             f"/my/orders/{order.id}", "oms_returns_portal_return_first_line", login="ray"
         )
         request = env["oms.return"].search([("partner_id", "=", order.partner_id.id)])
-        # 7. Label (bought with the approval), receipt, inspection (restock), credit
-        # note linked to the invoice.
+        # The label is bought by the job the approval queued, then downloaded.
+        self._run_jobs("_oms_buy_labels")
+        self.start_tour(request.get_portal_url(), "oms_returns_portal_download_label", login="ray")
+        # 7. Label (bought by the approval's job), receipt, inspection (restock),
+        # credit note linked to the invoice.
         self.assertEqual(request.state, "label_sent")
         self.assertTrue(request.label_attachment_ids)
         receipt = request.picking_ids

@@ -2,7 +2,7 @@
     "name": "OMS Returns",
     "summary": "Returns from the customer portal to receipt, inspection and refund, "
     "exchange or store credit",
-    "version": "18.0.2.2.0",
+    "version": "18.0.2.3.0",
     "category": "Sales/Order Management",
     "license": "LGPL-3",
     "author": "OMS for Odoo contributors",
@@ -13,6 +13,7 @@
         "security/ir.model.access.csv",
         "security/oms_returns_rules.xml",
         "data/oms_returns_data.xml",
+        "data/queue_job_data.xml",
         "data/mail_template_data.xml",
         "views/oms_return_views.xml",
         "views/oms_refund_attempt_views.xml",

@@ -9,3 +9,4 @@ from . import oms_demo
 from . import oms_refund_attempt
 from . import payment_transaction
 from . import oms_channel
+from . import queue_job

@@ -5,8 +5,6 @@ from odoo.tests import HttpCase, tagged
 
 from odoo.addons.oms_carriers.carrier_clients import parse_easypost_event
 
-from tests.simulators.easypost import EasyPostSimulator
-
 from . import test_oms_return_flow as flow
 
 
@@ -63,44 +61,12 @@ class TestReturnMails(MailingCase):
 
 
 @tagged("post_install", "-at_install")
-class TestReturnPage(HttpCase, flow.ReturnFlowCase):
+class TestReturnPage(HttpCase, flow.ReturnLabelCase):
     """A return label from the EasyPost simulator (as in TestReturnLabel)."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        us = cls.env.ref("base.us")
-        cls.warehouse.partner_id.write(
-            {"street": "1 Dock St", "city": "Louisville", "zip": "40202", "country_id": us.id}
-        )
-        cls.customer.write(
-            {
-                "street": "179 N Harbor Dr",
-                "city": "Redondo Beach",
-                "zip": "90277",
-                "country_id": us.id,
-            }
-        )
-        cls.shirt.weight = 0.3
-
-    def setUp(self):
-        super().setUp()
-        self.sim = EasyPostSimulator().start()
-        self.addCleanup(self.sim.stop)
-        service = self.env["product.product"].create({"name": "Returns", "type": "service"})
-        self.policy.return_carrier_id = self.env["delivery.carrier"].create(
-            {
-                "name": "EasyPost returns",
-                "delivery_type": "oms_easypost",
-                "product_id": service.id,
-                "oms_api_base_url": self.sim.url,
-                "oms_allow_insecure_http": True,
-                "oms_api_key": self.sim.api_key,
-            }
-        )
 
     def test_the_return_page_shows_the_parcel_and_the_refund(self):
         request = self.request()
+        self.run_label_job(request)
         receipt = request.picking_ids
         tracker_id = next(
             tid

@@ -3,6 +3,8 @@ guest on the portal, the back office from approval to refund."""
 
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from odoo.addons.queue_job.job import Job
+
 
 @tagged("post_install", "-at_install")
 class TestReturnTours(HttpCase):
@@ -90,8 +92,15 @@ class TestReturnTours(HttpCase):
         self.assertEqual(request.line_ids.product_id, self.mug)
         self.assertEqual(request.line_ids.quantity, 1)
         self.assertEqual(request.line_ids.reason_id, self.env.ref("oms_returns.reason_too_small"))
+        self.assertEqual(request.state, "approved", "its label on its way")
+        self.assertFalse(request.label_attachment_ids)
+        (job,) = self.env["queue.job"].search([("method_name", "=", "_oms_buy_labels")])
+        Job.load(self.env, job.uuid).perform()
         self.assertEqual(request.state, "label_sent")
         self.assertTrue(request.label_attachment_ids)
+        self.start_tour(
+            request.get_portal_url(), "oms_returns_portal_download_label", login="tour_returner"
+        )
 
     def test_guest_finds_the_order_and_asks_for_a_return(self):
         guest = self.env["res.partner"].create(

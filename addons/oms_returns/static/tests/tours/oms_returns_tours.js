@@ -37,6 +37,18 @@ const downloadLabel = {
     },
 };
 
+// Approved at once; the label is bought in the background and on its way.
+const approvedLabelComing = [
+    {
+        content: "The request is approved",
+        trigger: '.o_oms_return_state:contains("Approved")',
+    },
+    {
+        content: "and its label on its way, with a refresh hint",
+        trigger: '.o_oms_return_label_coming:contains("Refresh this page")',
+    },
+];
+
 // A signed-in customer returns one of the two lines of an order and downloads the label.
 tours.add("oms_returns_portal_signed_in", {
     steps: () => [
@@ -51,19 +63,31 @@ tours.add("oms_returns_portal_signed_in", {
             trigger: '.o_oms_return_form:contains("Tour Plate"):contains("days left")',
         },
         ...returnOne("Tour Mug", "Too small"),
-        {
-            content: "The request is approved and its label ready",
-            trigger: '.o_oms_return_state:contains("Label sent")',
-        },
+        ...approvedLabelComing,
         {
             content: "Only the mug comes back",
             trigger: '.o_oms_return table:contains("Tour Mug"):not(:contains("Tour Plate"))',
+        },
+    ],
+});
+
+// Once the job has bought it: the request's page offers the label, which downloads.
+tours.add("oms_returns_portal_download_label", {
+    steps: () => [
+        {
+            content: "The label has come",
+            trigger: '.o_oms_return_state:contains("Label sent")',
+        },
+        {
+            content: "no more waiting for it",
+            trigger: ".o_oms_return:not(:has(.o_oms_return_label_coming))",
         },
         downloadLabel,
     ],
 });
 
-// From an order page: return one unit of its first line, then download the label.
+// From an order page: return one unit of its first line; its label comes by a job
+// (then oms_returns_portal_download_label).
 tours.add("oms_returns_portal_return_first_line", {
     steps: () => [
         {
@@ -88,11 +112,7 @@ tours.add("oms_returns_portal_return_first_line", {
             run: "click",
             expectUnloadPage: true,
         },
-        {
-            content: "The request is approved and its label ready",
-            trigger: '.o_oms_return_state:contains("Label sent")',
-        },
-        downloadLabel,
+        ...approvedLabelComing,
     ],
 });
 
@@ -123,7 +143,7 @@ tours.add("oms_returns_portal_guest", {
         },
         {
             content: "and where it stands",
-            trigger: '.o_oms_return_state:contains("Label sent")',
+            trigger: '.o_oms_return_state:contains("Approved")',
         },
     ],
 });
@@ -137,8 +157,8 @@ tours.add("oms_returns_back_office", {
             run: "click",
         },
         {
-            content: "Approved, the label sent to the customer",
-            trigger: '.o_form_view .o_statusbar_status .o_arrow_button_current:contains("Label sent")',
+            content: "Approved, the label bought in the background",
+            trigger: '.o_form_view .o_statusbar_status .o_arrow_button_current:contains("Approved")',
         },
         {
             content: "The parcel is here",

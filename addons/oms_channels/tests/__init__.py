@@ -23,3 +23,4 @@ from . import test_oms_channel_job_users
 from . import test_oms_channel_listing
 from . import test_oms_channel_service_level
 from . import test_oms_channel_sweep
+from . import test_oms_channel_oversell

@@ -22,4 +22,5 @@ from .model import (
     Strategy,
     Unallocated,
 )
+from . import exact
 from .engine import estimate_cost, route

@@ -13,6 +13,7 @@ from heapq import nsmallest
 from math import asin, cos, isfinite, radians, sin, sqrt
 
 from .errors import RoutingError
+from .exact import ExactPhase, applies
 from .geo import EARTH_RADIUS_KM
 from .improve import Improver, Record
 from .model import BACKORDER_POLICIES, FACTORS, Allocation, OrderPlan, Plan, Unallocated
@@ -157,7 +158,10 @@ def route(snapshot, improve=True):
         plans.append(plan)
         records.append(record)
     if improve and (len(records) > 1 or any(p.is_split or p.unallocated for p in plans)):
-        Improver(records, states, strategy, weights, snapshot.quotes).run()
+        improver = Improver(records, states, strategy, weights, snapshot.quotes)
+        improver.run()
+        if applies(strategy):
+            ExactPhase(improver).run()
         for index, record in enumerate(records):
             if record.before is not None and record.taken != record.before:
                 plans[index] = _replan(plans[index], record, states, strategy, weights, snapshot)

@@ -1,0 +1,328 @@
+"""The exact phase, after the improvement phase (issue 28, point 3): small
+groups of orders that compete for the same stock or capacity are routed again
+together by a mixed-integer program (SciPy's ``milp``, HiGHS), the others' plans
+held fixed: most units, then the least score, exactly, within the group.
+
+Optional: only when SciPy is importable (the engine and oms_routing do not
+require it), and only for strategies whose rules the program encodes: no *keep
+whole*, no minimum split value (the rules the improvement phase keeps by its
+own moves). Everything else is kept: the shared stock and capacity, most
+shipments per order, *wait for the whole order* (all or nothing), sources left
+out for the deliver-by promise, countries served; orders a dropship vendor
+could serve are left alone, and units never pass between orders of a
+different priority or promised date (a group has one class).
+
+A group is an order with units short or shipments to spare (the most to gain
+first) and the orders that hold what it needs: the stock of its products at
+the sources serving it, or a slot at a source with a capacity. A change is kept
+only when the group ships more units, or as many at a lower score, than its
+orders' plans now (the program starts from nothing, so a plan it stopped early
+on is never taken when worse). Bounded by work: at most ``SOLVES`` programs of
+at most ``GROUP`` orders, each stopped after ``NODES`` branch-and-bound nodes
+(and ``SECONDS``, a guard that a solve this small does not reach), so the same
+input gives the same plan and the phase's time does not grow with the batch:
+a large batch is polished where the most is to gain.
+"""
+
+GROUP = 12  # orders per program
+SOLVES = 400  # programs per batch at most
+NODES = 30  # branch-and-bound nodes per program
+SECONDS = 10.0  # per program: a guard (wall clock), not a budget
+PASSES = 6
+_EPS = 1e-9
+
+
+def _solver():
+    """SciPy's milp and what it needs, or None when SciPy is not installed."""
+    try:
+        import numpy  # noqa: PLC0415 - optional, and slow to import
+        from scipy.optimize import Bounds, LinearConstraint, milp  # noqa: PLC0415
+        from scipy.sparse import coo_matrix  # noqa: PLC0415
+    except ImportError:
+        return None
+    return numpy, Bounds, LinearConstraint, milp, coo_matrix
+
+
+def applies(strategy):
+    return not strategy.keep_whole and not strategy.min_split_value
+
+
+class ExactPhase:
+    def __init__(self, improver):
+        self.improver = improver
+        self.records = improver.records
+        self.strategy = improver.strategy
+        self.solver = _solver()
+        self.wanting = {}  # product → record indices of orders that want it
+        for record in self.records:
+            if record.fixed:
+                continue
+            for product in record.products:
+                self.wanting.setdefault(product, []).append(record.index)
+        self.solves = 0
+
+    # -- groups ------------------------------------------------------------------
+
+    def gain(self, record):
+        """(units short, shipments) of the order now: the most to gain first."""
+        got = self.improver.units(record.taken)
+        return (record.total - got, len(record.taken))
+
+    def group(self, seed):  # noqa: PLR0912 - one scan, kept flat
+        """The seed and the orders that hold what it needs: those with the
+        most of its products at the sources serving it first, then the
+        orders holding a slot at a source with a capacity it could use."""
+        improver = self.improver
+        records = self.records
+        products = set(seed.products)
+        country = seed.order.country
+        serving = set()
+        for _position, state in improver.stocked:
+            if state.countries is not None and country not in state.countries:
+                continue
+            if state.id in seed.excluded:
+                continue
+            if any(state.initial.get(p, 0.0) > 0 for p in products):
+                serving.add(state.id)
+        overlap = {}
+        for product in sorted(products):
+            for index in self.wanting.get(product, ()):
+                other = records[index]
+                if index == seed.index or other.klass != seed.klass:
+                    continue
+                held = 0.0
+                for sid, parts in other.taken.items():
+                    if sid not in serving:
+                        continue
+                    for i, quantity in parts.items():
+                        if other.lines[i].product_id == product:
+                            held += quantity
+                overlap[index] = overlap.get(index, 0.0) + held
+        for sid in sorted(serving):
+            state = improver.by_id[sid][1]
+            if state.source.capacity is None:
+                continue
+            for index in sorted(improver.holders.get(sid, ())):
+                other = records[index]
+                if index != seed.index and not other.fixed and other.klass == seed.klass:
+                    overlap[index] = overlap.get(index, 0.0) + 0.5
+        ranked = sorted(
+            (index for index, held in overlap.items() if held > 0),
+            key=lambda index: (-overlap[index], index),
+        )
+        return [seed] + [records[index] for index in ranked[: GROUP - 1]]
+
+    # -- one program ----------------------------------------------------------------
+
+    def solve(self, members):  # noqa: PLR0912, PLR0915 - one program, built flat
+        """The members' best plans together from what the pool has without
+        them: {record index: taken}, or None when the solver found none."""
+        numpy, Bounds, LinearConstraint, milp, coo_matrix = self.solver
+        improver = self.improver
+        max_parts = self.strategy.max_parts
+        wait_whole = improver.wait_whole
+        columns = []  # (kind, member, source id, line index)
+        cost = []
+        rows, cols, vals, lower, upper = [], [], [], [], []
+        stock_rows = {}  # (source id, product) → columns
+        capacity_rows = {}  # source id → y columns
+        integral = True
+
+        def row(entries, low, high):
+            index = len(lower)
+            for column, value in entries:
+                rows.append(index)
+                cols.append(column)
+                vals.append(value)
+            lower.append(low)
+            upper.append(high)
+
+        per_unit = 1.0
+        for member in members:
+            country = member.order.country
+            ys = []
+            line_xs = [[] for _ in member.lines]
+            for position, state in improver.stocked:
+                if state.countries is not None and country not in state.countries:
+                    continue
+                if member.excluded and state.id in member.excluded:
+                    continue
+                if state.capacity is not None and state.capacity <= 0:
+                    continue
+                wanted = [
+                    i
+                    for i, line in enumerate(member.lines)
+                    if state.free.get(line.product_id, 0.0) > _EPS
+                ]
+                if not wanted:
+                    continue
+                fixed, per_line, per_kg = improver.terms(member, position, state)
+                y = len(columns)
+                columns.append(("y", member, state.id, None))
+                cost.append(fixed)
+                ys.append(y)
+                capacity_rows.setdefault(state.id, []).append(y)
+                dearest = fixed
+                for i in wanted:
+                    line = member.lines[i]
+                    x = len(columns)
+                    columns.append(("x", member, state.id, i))
+                    cost.append(per_kg * line.weight)
+                    dearest += per_line + per_kg * line.weight * line.quantity
+                    if per_line:
+                        # z: the line is on the shipment (its handling per line).
+                        columns.append(("z", member, state.id, i))
+                        cost.append(per_line)
+                        row([(x, 1.0), (x + 1, -line.quantity)], -numpy.inf, 0.0)
+                        row([(x + 1, 1.0), (y, -1.0)], -numpy.inf, 0.0)
+                    else:
+                        row([(x, 1.0), (y, -line.quantity)], -numpy.inf, 0.0)
+                    stock_rows.setdefault((state.id, line.product_id), []).append(x)
+                    line_xs[i].append(x)
+                    if line.quantity != int(line.quantity):
+                        integral = False
+                per_unit += max_parts * dearest
+            if len(ys) > max_parts:
+                row([(y, 1.0) for y in ys], 0.0, float(max_parts))
+            if wait_whole:
+                w = len(columns)
+                columns.append(("w", member, None, None))
+                cost.append(0.0)
+                for i, xs in enumerate(line_xs):
+                    row([*((x, 1.0) for x in xs), (w, -member.lines[i].quantity)], 0.0, 0.0)
+            else:
+                for i, xs in enumerate(line_xs):
+                    if len(xs) > 1:
+                        row([(x, 1.0) for x in xs], 0.0, member.lines[i].quantity)
+        if not columns:
+            return {member.index: {} for member in members}
+        for (sid, product), xs in stock_rows.items():
+            free = improver.by_id[sid][1].free.get(product, 0.0)
+            if free != int(free):
+                integral = False
+            row([(x, 1.0) for x in xs], 0.0, free)
+        for sid, ys in capacity_rows.items():
+            capacity = improver.by_id[sid][1].capacity
+            if capacity is not None and len(ys) > capacity:
+                row([(y, 1.0) for y in ys], 0.0, float(capacity))
+        size = len(columns)
+        objective = numpy.array(cost)
+        high = numpy.ones(size)
+        integrality = numpy.ones(size)
+        for column, (kind, member, _sid, i) in enumerate(columns):
+            if kind == "x":
+                objective[column] -= per_unit  # units first
+                high[column] = member.lines[i].quantity
+                if not integral:
+                    integrality[column] = 0
+        matrix = coo_matrix((vals, (rows, cols)), shape=(len(lower), size)).tocsr()
+        result = milp(
+            objective,
+            constraints=[LinearConstraint(matrix, lower, upper)],
+            integrality=integrality,
+            bounds=Bounds(numpy.zeros(size), high),
+            options={
+                "node_limit": NODES,
+                "time_limit": SECONDS,
+                "mip_rel_gap": 1e-9,
+                "presolve": True,
+            },
+        )
+        if result.x is None:
+            return None
+        plans = {member.index: {} for member in members}
+        for column, (kind, member, sid, i) in enumerate(columns):
+            if kind != "x":
+                continue
+            units = result.x[column]
+            units = round(units) if integral else units
+            if units > 1e-7:
+                parts = plans[member.index].setdefault(sid, {})
+                parts[i] = float(min(units, member.lines[i].quantity))
+        return plans
+
+    # -- moves ------------------------------------------------------------------
+
+    def move(self, members):
+        improver = self.improver
+        current = [member.taken for member in members]
+        olds = [improver.value(member, member.taken) for member in members]
+        old = (sum(v[0] for v in olds), sum(v[1] for v in olds))
+        for member in members:
+            improver.release(member)
+        self.solves += 1
+        plans = self.solve(members)
+        found = None
+        if plans is not None and self._fits(members, plans):
+            values = [improver.value(m, plans[m.index]) for m in members]
+            found = (sum(v[0] for v in values), sum(v[1] for v in values))
+        if found is None or not improver.better(found, old):
+            for member, taken in zip(members, current, strict=True):
+                improver.apply(member, taken)
+            return False
+        for member, before in zip(members, current, strict=True):
+            taken = plans[member.index]
+            improver.apply(member, taken)
+            if taken != before:
+                self.note(member, before, members, found, old)
+        return True
+
+    def _fits(self, members, plans):
+        """The program's plan within the pool (rounding never takes a unit
+        or a slot that is not there)."""
+        improver = self.improver
+        used, slots = {}, {}
+        for member in members:
+            taken = plans[member.index]
+            if len(taken) > self.strategy.max_parts:
+                return False
+            for sid, parts in taken.items():
+                slots[sid] = slots.get(sid, 0) + 1
+                for i, quantity in parts.items():
+                    key = (sid, member.lines[i].product_id)
+                    used[key] = used.get(key, 0.0) + quantity
+        for (sid, product), quantity in used.items():
+            if quantity > improver.by_id[sid][1].free.get(product, 0.0) + 1e-7:
+                return False
+        for sid, taken_slots in slots.items():
+            capacity = improver.by_id[sid][1].capacity
+            if capacity is not None and taken_slots > capacity:
+                return False
+        return True
+
+    def note(self, record, before, members, found, old):
+        if record.before is None:
+            record.before = before
+        names = ", ".join(str(m.order.id) for m in members if m is not record)
+        units, score = found
+        old_units, old_score = old
+        record.why = (
+            f"routed again with order(s) {names}, which need the same stock or capacity, "
+            "by an exact solve of the group: "
+            + (
+                f"together they ship {units - old_units:g} more units"
+                if units > old_units + _EPS
+                else f"together they score {score:.3f} instead of {old_score:.3f}, same units"
+            )
+        )
+
+    def run(self):
+        if self.solver is None:
+            return
+        candidates = [r for r in self.records if not r.fixed and r.lines]
+        for _pass in range(PASSES):
+            changed = False
+            done = set()
+            for seed in sorted(candidates, key=lambda r: (*(-g for g in self.gain(r)), r.index)):
+                if self.solves >= SOLVES:
+                    return
+                if seed.index in done:
+                    continue
+                short, shipments = self.gain(seed)
+                if short <= _EPS and shipments <= 1:
+                    continue  # whole in one shipment: nothing to gain as a seed
+                members = self.group(seed)
+                done.update(m.index for m in members)
+                changed = self.move(members) or changed
+            if not changed:
+                return

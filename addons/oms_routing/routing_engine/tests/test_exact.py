@@ -1,0 +1,117 @@
+"""The exact phase after the improvement phase (issue 28, point 3): a group of
+orders that need the same stock is routed again together by a MILP (SciPy,
+optional); cases the moves of one order or of an order and those in its way
+cannot fix, and the engine without SciPy."""
+
+import pytest
+
+from .. import Line, Order, Snapshot, Source, Strategy, exact, route
+
+BRU = (50.85, 4.35)
+ONE_SHIPMENT = Strategy(weights={"cost": 1.0}, keep_whole=False, max_parts=1)
+
+pytest.importorskip("scipy.optimize")
+
+
+def _source(sid, stock):
+    return Source(id=sid, latitude=BRU[0], longitude=BRU[1], stock=stock)
+
+
+def _order(oid, products):
+    return Order(
+        id=oid,
+        latitude=BRU[0],
+        longitude=BRU[1],
+        country="BE",
+        lines=tuple(
+            Line(id=oid * 10 + i, product_id=p, quantity=1, unit_value=10.0, weight=1.0)
+            for i, p in enumerate(products)
+        ),
+    )
+
+
+def _chain():
+    """One shipment an order. Source 2 has one unit of products 1, 2 and 3,
+    source 3 of products 1 and 3, source 4 of product 2. Order 1 wants product
+    1, order 2 products 1 and 2, order 3 products 1, 2 and 3. Two units of
+    product 1 for three orders: 5 units at most, and only one plan ships 5:
+    order 3 whole from source 2, order 1 from source 3, order 2 product 2 from
+    source 4. Each order's own best is elsewhere, so getting there moves all
+    three at once."""
+    source_list = (
+        _source(1, {}),
+        _source(2, {1: 1, 2: 1, 3: 1}),
+        _source(3, {1: 1, 3: 1}),
+        _source(4, {2: 1}),
+    )
+    order_list = (_order(1, (1,)), _order(2, (1, 2)), _order(3, (1, 2, 3)))
+    quotes = {
+        (1, 1): 8.0,
+        (1, 2): 6.0,
+        (1, 3): 8.0,
+        (1, 4): 8.0,
+        (2, 1): 6.0,
+        (2, 2): 20.0,
+        (2, 3): 6.0,
+        (2, 4): 8.0,
+        (3, 1): 6.0,
+        (3, 2): 20.0,
+        (3, 3): 6.0,
+        (3, 4): 5.0,
+    }
+    return Snapshot(order_list, source_list, ONE_SHIPMENT, quotes=quotes)
+
+
+def _units(plan):
+    return sum(a.quantity for p in plan.orders for a in p.allocations)
+
+
+def _cost(plan):
+    return round(sum(p.estimated_cost for p in plan.orders), 6)
+
+
+def test_three_orders_move_at_once_to_ship_every_unit_there_is():
+    plan = route(_chain())
+    assert _units(plan) == 5
+    assert plan.for_order(3).source_ids == (2,)
+    assert not plan.for_order(3).unallocated
+    assert plan.for_order(1).source_ids == (3,)
+    assert plan.for_order(2).source_ids == (4,)
+    assert [(u.line_id, u.quantity) for u in plan.for_order(2).unallocated] == [(20, 1)]
+    assert _cost(plan) == 36.0  # 20 + 8 + 8
+
+
+def test_the_exact_solve_says_so_in_the_explanation():
+    plan = route(_chain())
+    chosen = plan.for_order(1).candidate(3)
+    assert chosen.chosen
+    assert "by an exact solve of the group" in chosen.reason
+    assert "together they ship" in chosen.reason
+    # The factors of the chosen source and of the others are still there.
+    assert chosen.factors["cost"] == 8.0
+    assert plan.for_order(1).candidate(2).factors["cost"] == 6.0
+
+
+def test_without_scipy_the_engine_routes_with_its_own_moves(monkeypatch):
+    monkeypatch.setattr(exact, "_solver", lambda: None)
+    plan = route(_chain())
+    # The improvement phase alone: 4 units, never more than the stock.
+    assert _units(plan) == 4
+    assert all("exact solve" not in c.reason for p in plan.orders for c in p.candidates)
+
+
+def test_two_scarce_units_go_where_they_cost_the_least():
+    """Four orders of one unit of product 1, one unit at source 1 (20 for
+    every order) and one at source 2 (10, 5, 10 and 8). Any two orders ship
+    the same units; the cheapest plan gives source 2's unit to order 2 (5) and
+    source 1's to another (20): 25. The moves of one order or of two leave
+    order 2 at source 1 and order 4 at source 2: 28."""
+    source_list = (_source(1, {1: 1}), _source(2, {1: 1}))
+    order_list = tuple(_order(oid, (1,)) for oid in (1, 2, 3, 4))
+    quotes = {(oid, 1): 20.0 for oid in (1, 2, 3, 4)}
+    quotes.update({(1, 2): 10.0, (2, 2): 5.0, (3, 2): 10.0, (4, 2): 8.0})
+    plan = route(Snapshot(order_list, source_list, ONE_SHIPMENT, quotes=quotes))
+    assert _units(plan) == 2
+    assert plan.for_order(2).source_ids == (2,)
+    assert _cost(plan) == 25.0
+    assert len([p for p in plan.orders if p.source_ids == (1,)]) == 1

@@ -1834,6 +1834,18 @@ def _application_node(index, app, currency):
     return node
 
 
+def _unfulfilled(item):
+    """``LineItem.unfulfilledQuantity`` of a REST line: none of a ``fulfilled``
+    line, its ``fulfillable_quantity`` when ``partial``, else its current quantity."""
+    current = item.get("current_quantity", item.get("quantity"))
+    status = item.get("fulfillment_status")
+    if status == "fulfilled":
+        return 0
+    if status == "partial":
+        return item.get("fulfillable_quantity", current)
+    return current
+
+
 def _line_item_node(item, order):
     currency = order.get("currency") or "EUR"
     duties = []
@@ -1856,6 +1868,7 @@ def _line_item_node(item, order):
         "title": item.get("title"),
         "quantity": item.get("quantity"),
         "currentQuantity": item.get("current_quantity", item.get("quantity")),
+        "unfulfilledQuantity": _unfulfilled(item),
         "variantTitle": item.get("variant_title"),
         "vendor": item.get("vendor"),
         "requiresShipping": item.get("requires_shipping", True),

@@ -28,7 +28,8 @@ _ADDRESS = (
     "zip country countryCodeV2 phone"
 )
 _LINE_ITEM = f"""
-  id sku name title quantity currentQuantity variantTitle vendor requiresShipping taxable
+  id sku name title quantity currentQuantity unfulfilledQuantity variantTitle vendor
+  requiresShipping taxable
   originalUnitPriceSet {{ {_MONEY} }}
   totalDiscountSet {{ {_MONEY} }}
   {_ALLOCATIONS}
@@ -324,6 +325,13 @@ def order_from_graphql(node):
 def line_item_from_graphql(item):
     """A GraphQL ``LineItem`` as the REST order's ``line_items[]`` entry."""
     variant = item.get("variant") or {}
+    current = item.get("currentQuantity", item.get("quantity"))
+    unfulfilled = item.get("unfulfilledQuantity")
+    shipped = (
+        max(0, current - unfulfilled)
+        if isinstance(current, int) and isinstance(unfulfilled, int)
+        else 0
+    )
     return {
         "id": numeric_id(item.get("id")),
         "admin_graphql_api_id": item.get("id"),
@@ -334,6 +342,12 @@ def line_item_from_graphql(item):
         "vendor": item.get("vendor"),
         "quantity": item.get("quantity"),
         "current_quantity": item.get("currentQuantity"),
+        # What the REST line says of the units already fulfilled in Shopify: GraphQL
+        # gives the units still to fulfil (``unfulfilledQuantity``) of the current ones.
+        "fulfillable_quantity": unfulfilled,
+        "fulfillment_status": (
+            ("fulfilled" if shipped >= current else "partial") if shipped else None
+        ),
         "requires_shipping": item.get("requiresShipping"),
         "taxable": item.get("taxable"),
         "price": _amount(item.get("originalUnitPriceSet")),

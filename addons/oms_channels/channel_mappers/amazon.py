@@ -255,6 +255,7 @@ def _line(item, path, currency, included):
         unit_price=unit,
         discounts=(Discount(amount=discount, code=codes),) if discount else (),
         taxes=(_tax(tax, price - discount, included),) if tax else (),
+        shipped_quantity=_shipped(item, path, quantity),
     )
     shipping = {
         "price": _value(item, "ShippingPrice", path, currency),
@@ -263,6 +264,20 @@ def _line(item, path, currency, included):
         - _value(item, "ShippingDiscountTax", path, currency),
     }
     return line, shipping
+
+
+def _shipped(item, path, quantity):
+    """The item's ``QuantityShipped`` (units Amazon says were shipped: an order
+    ``PartiallyShipped``), at most what was ordered; 0 when it is not given."""
+    value = item.get("QuantityShipped")
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise MappingError(
+            f"must be a whole number of 0 or more, got {value!r}",
+            f.join(path, "QuantityShipped"),
+        )
+    return min(value, quantity)
 
 
 class _Extras:

@@ -70,6 +70,13 @@ class OrderLine:
     # line, a deleted product, a simple WooCommerce product has no variation).
     product_external_id: str = ""
     variant_external_id: str = ""
+    # Units the channel says it shipped already (a Shopify line fulfilled or partly
+    # fulfilled in Shopify, an Amazon item's QuantityShipped): Odoo ships the rest.
+    shipped_quantity: int = 0
+
+    def __post_init__(self):
+        if not 0 <= self.shipped_quantity <= self.quantity:
+            raise ValueError(f"shipped quantity {self.shipped_quantity} outside 0..{self.quantity}")
 
     @property
     def discount_total(self):

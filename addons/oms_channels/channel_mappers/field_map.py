@@ -64,8 +64,8 @@ Shopify Order (Admin REST API 2025-01 ``order``: ``GET orders.json``, ``GET orde
 | line_items[].title | status | mapped | OrderLine name when the line has no name; refused "is missing" without both |
 | line_items[].quantity | quantity | mapped | OrderLine quantity; refused "quantity must be at least 1" |
 | line_items[].current_quantity | quantity | mapped | OrderLine quantity of an edited order (discounts, taxes and duties in proportion; 0: the line is left out); refused "must be a whole number from 0 to the quantity" |
-| line_items[].fulfillable_quantity | quantity | ignored | what Shopify still expects someone to fulfil; Odoo ships what it holds |
-| line_items[].fulfillment_status | status | ignored | a line fulfilled in Shopify before the order reaches Odoo is shipped again (an Odoo-side change: see issue 26's report); Odoo's own shipments come back here too |
+| line_items[].fulfillable_quantity | quantity | mapped | of a line `partial`: the current quantity less it is shipped_quantity (units fulfilled in Shopify) |
+| line_items[].fulfillment_status | status | mapped | fulfilled: the whole line is shipped_quantity, partial: see fulfillable_quantity, else none; what Shopify shipped is delivered from the channel's fulfilled location at import and Odoo ships the rest |
 | line_items[].price | money | mapped | OrderLine unit_price |
 | line_items[].total_discount | money | mapped | a Discount of the line when it has no discount_allocations (older API versions) |
 | line_items[].discount_allocations[].amount | money | mapped | a Discount of the line |
@@ -345,7 +345,7 @@ Amazon OrderItem (Orders API v0 ``getOrderItems`` ``OrderItem``, the ``OrderItem
 | Title | status | mapped | OrderLine name |
 | ASIN | id | mapped | OrderLine product_external_id (matched through the channel's listings with the SellerSKU); name when there is no title |
 | QuantityOrdered | quantity | mapped | OrderLine quantity; an item with 0 in a Canceled order is left out |
-| QuantityShipped | quantity | ignored | Odoo ships merchant-fulfilled items and confirms them itself |
+| QuantityShipped | quantity | mapped | shipped_quantity (at most QuantityOrdered): an order PartiallyShipped before import has those units delivered from the channel's fulfilled location, Odoo ships the rest |
 | ItemPrice.Amount | money | mapped | OrderLine unit_price (ItemPrice / QuantityOrdered); refused "is missing" |
 | ItemTax.Amount | money | mapped | a TaxLine of the line (less PromotionDiscountTax) |
 | PromotionDiscount.Amount | money | mapped | the line's Discount; refused "the promotion discount exceeds the item price" |

@@ -10,7 +10,9 @@ through the client and gives them as ``risks`` (or a caller merged them into the
 payload as ``risks``). An order with no risk listed has no assessment
 (``fraud_assessed`` false), which is not the same as a low risk. ``cancelled_at``
 set means cancelled; ``fulfillment_status`` ``fulfilled`` means shipped outside
-Odoo (``fulfilled_by_channel``). A line item
+Odoo (``fulfilled_by_channel``); ``partial``, that the lines whose own
+``fulfillment_status`` says so were shipped, in whole or in part
+(``shipped_quantity``), and Odoo ships the rest. A line item
 without a SKU keeps an empty SKU; the Odoo side holds such an order for a person.
 
 What the buyer paid besides goods and shipping becomes fee lines, as ``total_price``
@@ -259,15 +261,16 @@ def _line(item, path, applications, shares=None):
     if line.discount_total > line.unit_price * line.quantity:
         raise MappingError("the discounts exceed the line's price", path)
     if shares is None:
-        return line
+        return replace(line, shipped_quantity=_shipped(item, path, line.quantity))
     current = shares[id(item)]
     if not current:
         return None
     if current == line.quantity:
-        return line
+        return replace(line, shipped_quantity=_shipped(item, path, current))
     return replace(
         line,
         quantity=current,
+        shipped_quantity=_shipped(item, path, current),
         discounts=tuple(
             replace(d, amount=_share(d.amount, current, line.quantity)) for d in line.discounts
         ),
@@ -275,6 +278,26 @@ def _line(item, path, applications, shares=None):
             replace(t, amount=_share(t.amount, current, line.quantity)) for t in line.taxes
         ),
     )
+
+
+def _shipped(item, path, quantity):
+    """Units of the line (``quantity``: as mapped, its current quantity) Shopify
+    says are fulfilled already: all of them when the line's ``fulfillment_status``
+    is ``fulfilled``, what its ``fulfillable_quantity`` does not leave when it is
+    ``partial``, none otherwise (``null``: not fulfilled; the documents' examples
+    give unfulfilled lines a ``fulfillable_quantity`` of 0, which says nothing)."""
+    status = f.text(item, "fulfillment_status", path)
+    if status == "fulfilled":
+        return quantity
+    if status != "partial":
+        return 0
+    left = item.get("fulfillable_quantity")
+    if isinstance(left, bool) or not isinstance(left, int) or left < 0:
+        raise MappingError(
+            f"must be a whole number of 0 or more for a partly fulfilled line, got {left!r}",
+            f.join(path, "fulfillable_quantity"),
+        )
+    return max(0, quantity - left)
 
 
 def _share(amount, part, whole):

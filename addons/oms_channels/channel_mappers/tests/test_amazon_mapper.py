@@ -344,3 +344,17 @@ def test_service_level_facts_prime_and_the_promised_dates():
     assert draft.latest_delivery_date == datetime(2025, 1, 23, 7, 59, 59, tzinfo=timezone.utc)
     del order["LatestDeliveryDate"]
     assert map_amazon_order(payload).latest_delivery_date is None
+
+
+def test_items_partly_shipped_by_amazon_are_shipped_quantities():
+    payload = load("order_us_docs_example.json")
+    payload["Order"]["OrderStatus"] = "PartiallyShipped"
+    (item,) = payload["OrderItems"]
+    item.update(QuantityOrdered=3, QuantityShipped=2)
+    item["ItemPrice"]["Amount"] = "30.00"
+    (line,) = map_amazon_order(payload).lines
+    assert (line.quantity, line.shipped_quantity) == (3, 2)
+    assert map_amazon_order(load("order_us_docs_example.json")).lines[0].shipped_quantity == 0
+    item["QuantityShipped"] = -1
+    with pytest.raises(MappingError, match=r"QuantityShipped"):
+        map_amazon_order(payload)

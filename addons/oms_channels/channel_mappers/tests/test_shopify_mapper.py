@@ -328,3 +328,27 @@ def test_a_custom_line_has_no_product_or_variant_id():
     payload["line_items"][0]["variant_id"] = None
     line = map_shopify_order(payload).lines[0]
     assert (line.product_external_id, line.variant_external_id) == ("", "")
+
+
+def test_lines_fulfilled_in_shopify_before_the_import_are_shipped_quantities():
+    """An order ``partial``: the line ``fulfilled`` is shipped whole, the line
+    ``partial`` as far as its ``fulfillable_quantity`` does not leave; an unfulfilled
+    line (the examples' ``fulfillable_quantity`` 0 with no status) ships nothing."""
+    payload = load("order_taxes_excluded.json")
+    payload["fulfillment_status"] = "partial"
+    first, second = payload["line_items"]
+    first.update(fulfillment_status="fulfilled", fulfillable_quantity=0)
+    second.update(fulfillment_status="partial", fulfillable_quantity=1)
+    draft = map_shopify_order(payload)
+    assert draft.fulfilled_by_channel is False
+    assert [(line.quantity, line.shipped_quantity) for line in draft.lines] == [(1, 1), (2, 1)]
+    assert [
+        line.shipped_quantity for line in map_shopify_order(load("order_taxes_excluded.json")).lines
+    ] == [0, 0]
+
+
+def test_a_partly_fulfilled_line_needs_its_fulfillable_quantity():
+    payload = load("order_taxes_excluded.json")
+    payload["line_items"][1].update(fulfillment_status="partial", fulfillable_quantity="1")
+    with pytest.raises(MappingError, match=r"line_items\[1\]\.fulfillable_quantity"):
+        map_shopify_order(payload)

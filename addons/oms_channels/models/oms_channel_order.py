@@ -202,7 +202,11 @@ class SaleOrder(models.Model):
             # Never confirmed, routed or reserved; the channel knows already.
             cancelled.with_context(oms_channel_cancelled=True)._action_cancel()
         fulfilled._oms_deliver_by_channel(channel)
-        (orders - cancelled - fulfilled)._oms_submit()
+        going = orders - cancelled - fulfilled
+        going._oms_deliver_part_by_channel(
+            channel, {order.id: draft for order, draft in zip(orders, drafts, strict=True)}
+        )
+        going._oms_submit()
         orders._oms_queue_channel_payments()
         return orders
 
@@ -419,27 +423,68 @@ class SaleOrder(models.Model):
         product, a total that differs) stay, for a person, but hold nothing back."""
         if not self:
             return
-        channel._oms_fulfilled_by_channel_setup()
-        channel = channel.sudo()
-        location = channel.fulfilled_location_id
-        operation = channel.fulfilled_picking_type_id
         # Confirmed without procurement: Odoo's rules would make a warehouse delivery.
         self.with_context(oms_skip_holds=True, skip_procurement=True).action_confirm()
-        Picking = self.env["stock.picking"].sudo()
         for order in self:
             goods = order.order_line.filtered(
                 lambda ol: not ol.display_type and ol.product_id.type == "consu"
             )
-            if not goods:
+            order._oms_delivered_by_channel(
+                channel, {line: line.product_uom_qty for line in goods}, _("The channel shipped it")
+            )
+        self._oms_sync_stage()
+
+    def _oms_deliver_part_by_channel(self, channel, drafts):
+        """Record the units the channel says it shipped already (``drafts``: {order
+        id: its draft}, whose lines' ``shipped_quantity`` are a Shopify line
+        fulfilled or partly fulfilled, an Amazon item's ``QuantityShipped``) as
+        delivered from the channel's "fulfilled by channel" location, before the
+        orders are confirmed: Odoo's procurement then asks the warehouses for the
+        rest only, so nothing the channel shipped is shipped again."""
+        for order in self:
+            shipped = {line.external_id: line.shipped_quantity for line in drafts[order.id].lines}
+            if not any(shipped.values()):
                 continue
-            if not order.procurement_group_id:
-                order.procurement_group_id = self.env["procurement.group"].create(
-                    order.order_line[:1]._prepare_procurement_group_vals()
-                )
-            customer = order.partner_shipping_id.property_stock_customer
-            picking = Picking.create(
+            by_ref = {
+                line.oms_external_line_id: line
+                for line in order.order_line
+                if line.oms_external_line_id
+                and not line.display_type
+                and line.product_id.type == "consu"
+            }
+            quantities = {
+                by_ref[ref]: min(quantity, by_ref[ref].product_uom_qty)
+                for ref, quantity in shipped.items()
+                if ref in by_ref and quantity > 0
+            }
+            order._oms_delivered_by_channel(
+                channel, quantities, _("The channel shipped part of it before the import")
+            )
+
+    def _oms_delivered_by_channel(self, channel, quantities, reason):
+        """A done delivery of ``quantities`` ({order line: quantity in its unit})
+        from the channel's "fulfilled by channel" location, with the order's
+        timeline saying so. The moves are done as Odoo's validation does them, but
+        not through the delivery's validation: no carrier is chosen, no label
+        bought, nothing told to the channel, which shipped them."""
+        self.ensure_one()
+        if not quantities:
+            return
+        channel._oms_fulfilled_by_channel_setup()
+        channel = channel.sudo()
+        location = channel.fulfilled_location_id
+        order = self
+        if not order.procurement_group_id:
+            order.procurement_group_id = self.env["procurement.group"].create(
+                order.order_line[:1]._prepare_procurement_group_vals()
+            )
+        customer = order.partner_shipping_id.property_stock_customer
+        picking = (
+            self.env["stock.picking"]
+            .sudo()
+            .create(
                 {
-                    "picking_type_id": operation.id,
+                    "picking_type_id": channel.fulfilled_picking_type_id.id,
                     "location_id": location.id,
                     "location_dest_id": customer.id,
                     "partner_id": order.partner_shipping_id.id,
@@ -453,7 +498,7 @@ class SaleOrder(models.Model):
                             {
                                 "name": line.name,
                                 "product_id": line.product_id.id,
-                                "product_uom_qty": line.product_uom_qty,
+                                "product_uom_qty": quantity,
                                 "product_uom": line.product_uom.id,
                                 "location_id": location.id,
                                 "location_dest_id": customer.id,
@@ -462,29 +507,27 @@ class SaleOrder(models.Model):
                                 "company_id": order.company_id.id,
                             },
                         )
-                        for line in goods
+                        for line, quantity in quantities.items()
                     ],
                 }
             )
-            picking.action_confirm()
-            for move in picking.move_ids:
-                move.quantity = move.product_uom_qty
-            picking.move_ids.picked = True
-            # The moves are done as Odoo's validation does them, but not through the
-            # delivery's validation: no carrier is chosen, no label bought, nothing
-            # told to the channel, which shipped them.
-            picking.move_ids._action_done()
-            picking.date_done = fields.Datetime.now()
-            order._oms_log_event(
-                "note",
-                _("Fulfilled by %s", channel.name),
-                reason=_(
-                    "The channel shipped it: delivered from %(location)s (%(picking)s).",
-                    location=location.display_name,
-                    picking=picking.name,
-                ),
-            )
-        self._oms_sync_stage()
+        )
+        picking.action_confirm()
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+        picking.move_ids.picked = True
+        picking.move_ids._action_done()
+        picking.date_done = fields.Datetime.now()
+        order._oms_log_event(
+            "note",
+            _("Fulfilled by %s", channel.name),
+            reason=_(
+                "%(reason)s: delivered from %(location)s (%(picking)s).",
+                reason=reason,
+                location=location.display_name,
+                picking=picking.name,
+            ),
+        )
 
     def _oms_apply_draft_update(self, draft):
         """Apply a newer version of the order: its payment, a cancellation or a

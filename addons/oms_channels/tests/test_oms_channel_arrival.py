@@ -116,6 +116,54 @@ class TestArrivalStates(FixtureChannelsCase):
             -line.product_uom_qty,
         )
 
+    def _warehouse_moves(self, order):
+        return order.picking_ids.move_ids.filtered(
+            lambda m: m.location_id != order.oms_channel_id.fulfilled_location_id
+        )
+
+    def test_shopify_lines_fulfilled_before_import_are_not_shipped_again(self):
+        """A Shopify order ``partial``: its fulfilled line is delivered from the
+        channel's location at import, and the warehouse ships the other one only."""
+        payload = fixture("shopify", "order_fulfilled.json")
+        payload["fulfillment_status"] = "partial"
+        first, second = payload["line_items"]
+        first["fulfillment_status"] = "fulfilled"
+        second["fulfillment_status"] = None
+        inbox = self._import(self.shopify, payload)
+        self.assertEqual(inbox.state, "done", inbox.error_message)
+        order = inbox.order_id
+        shipped, rest = (
+            order.order_line.filtered(
+                lambda ol, ref=str(item["id"]): ol.oms_external_line_id == ref
+            )
+            for item in (first, second)
+        )
+        self.assertEqual(shipped.qty_delivered, shipped.product_uom_qty)
+        self.assertEqual(rest.qty_delivered, 0)
+        self.assertIn(f"Fulfilled by {self.shopify.name}", order.oms_event_ids.mapped("name"))
+        if order.state != "sale":
+            order.oms_hold_ids.filtered(lambda h: h.state == "active").action_release("checked")
+        self.assertEqual(order.state, "sale", order.oms_hold_ids.mapped("reason"))
+        moves = self._warehouse_moves(order)
+        self.assertEqual(moves.product_id, rest.product_id, "the warehouse ships the rest only")
+        self.assertEqual(sum(moves.mapped("product_uom_qty")), rest.product_uom_qty)
+
+    def test_amazon_items_partly_shipped_before_import_ship_the_rest(self):
+        payload = fixture("amazon", "order_us_docs_example.json")
+        payload["Order"]["OrderStatus"] = "PartiallyShipped"
+        (item,) = payload["OrderItems"]
+        item.update(QuantityOrdered=3, QuantityShipped=2)
+        item["ItemPrice"]["Amount"] = "30.00"
+        inbox = self._import(self.amazon, payload)
+        self.assertEqual(inbox.state, "done", inbox.error_message)
+        order = inbox.order_id
+        line = order.order_line.filtered(lambda ol: ol.product_id.is_storable)
+        self.assertEqual((line.product_uom_qty, line.qty_delivered), (3, 2))
+        if order.state != "sale":
+            order.oms_hold_ids.filtered(lambda h: h.state == "active").action_release("checked")
+        self.assertEqual(order.state, "sale", order.oms_hold_ids.mapped("reason"))
+        self.assertEqual(sum(self._warehouse_moves(order).mapped("product_uom_qty")), 1)
+
     def test_woocommerce_completed_order_is_delivered_from_the_channel_location(self):
         inbox = self._import(self.woo, fixture("woocommerce", "order_completed.json"))
         # The docs' example has a line without a SKU: its hold stays, for a person,

@@ -166,14 +166,18 @@ class SaleOrder(models.Model):
                             quantity=line.product_uom._compute_quantity(
                                 quantities[line]
                                 if quantities is not None
-                                else line.product_uom_qty,
+                                else line._oms_quantity_to_route(),
                                 line.product_id.uom_id,
                             ),
                             unit_value=line.price_reduce_taxexcl,
                             weight=line.product_id.weight,
                         )
                         for line in order._oms_routing_lines()
-                        if quantities is None or line in quantities
+                        if (
+                            line in quantities
+                            if quantities is not None
+                            else line._oms_quantity_to_route() > 0
+                        )
                     ),
                 )
             )

@@ -23,6 +23,14 @@ class SaleOrderLine(models.Model):
         "the deliveries waiting there before it. Empty: no receipt covers them yet.",
     )
 
+    def _oms_quantity_to_route(self):
+        """What the line still needs from a source, in its unit: its quantity less
+        what was delivered already (units the channel shipped before the import,
+        delivered from its "fulfilled by channel" location), as Odoo's procurement
+        counts it."""
+        self.ensure_one()
+        return max(self.product_uom_qty - self.qty_delivered, 0.0)
+
     def _oms_current_allocations(self):
         """The allocations of the order's latest routing decision for this line."""
         decision = self.order_id.oms_routing_decision_ids[:1]

@@ -210,6 +210,40 @@ class TestRouting(TransactionCase):
         self.assertEqual(self.deliveries(orders), happened)
         self.assertEqual(orders.oms_routing_decision_ids, decisions)
 
+    def test_only_what_was_not_delivered_already_is_routed(self):
+        """Units delivered before confirmation (a channel shipped them before the
+        import, from its own location) are not routed: the rest goes to the source
+        that has it, and only the rest is procured."""
+        self.stock(self.wh_far, self.mug, 5)
+        order = self.order((self.mug, 5))
+        line = order.order_line
+        elsewhere = self.env["stock.location"].create(
+            {"name": "Shipped by the channel", "usage": "internal"}
+        )
+        move = self.env["stock.move"].create(
+            {
+                "name": "shipped by the channel",
+                "product_id": self.mug.id,
+                "product_uom_qty": 3,
+                "product_uom": self.mug.uom_id.id,
+                "location_id": elsewhere.id,
+                "location_dest_id": self.customer.property_stock_customer.id,
+                "sale_line_id": line.id,
+            }
+        )
+        move._action_confirm()
+        move.quantity = 3
+        move.picked = True
+        move._action_done()
+        self.assertEqual(line.qty_delivered, 3)
+        order.action_confirm()
+        allocations = line._oms_current_allocations()
+        self.assertEqual(sum(allocations.mapped("quantity")), 2)
+        self.assertEqual(allocations.source_id, self.far)
+        delivery = self.deliveries(order).filtered(lambda p: p.state != "done")
+        self.assertEqual(delivery.picking_type_id.warehouse_id, self.wh_far)
+        self.assertEqual(delivery.move_ids.product_uom_qty, 2)
+
     def test_split_across_two_warehouses_when_the_nearest_is_short(self):
         self.stock(self.wh_near, self.mug, 5)
         self.stock(self.wh_far, self.cap, 5)

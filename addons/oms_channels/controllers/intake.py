@@ -55,25 +55,19 @@ import time
 import weakref
 
 import psycopg2
+from werkzeug.datastructures import EnvironHeaders
 
 import odoo
 from odoo.modules.registry import Registry
 from odoo.tools import config
 
-from ..channel_clients.webhooks import verify_signature
+from ..channel_connectors import connector_class
 from ..models.oms_channel import import_job_key
-from ..models.oms_channel_inbox import delivery_problem, identify_payload
 from .webhook import MAX_BODY_BYTES
 
 _logger = logging.getLogger(__name__)
 
 PATH = re.compile(r"/oms/channels/(\d+)/webhook")
-# WSGI names of the signature and topic headers of each channel kind.
-SIGNATURE_KEYS = {
-    "shopify": "HTTP_X_SHOPIFY_HMAC_SHA256",
-    "woocommerce": "HTTP_X_WC_WEBHOOK_SIGNATURE",
-}
-TOPIC_KEYS = {"shopify": "HTTP_X_SHOPIFY_TOPIC", "woocommerce": "HTTP_X_WC_WEBHOOK_TOPIC"}
 # The intake's own connections per process and database, unless Odoo's
 # configuration file says otherwise (``oms_intake_max_connections``; 0 turns
 # the intake off: every delivery takes Odoo's route).
@@ -122,23 +116,26 @@ INSERT_DELIVERY = """
 
 def parse_delivery(channel_type, secret, environ, raw):
     """The inbox values of a delivery signed with ``secret``, or None when it is
-    not the common case (signature, UTF-8 JSON object that names its order)."""
-    if not verify_signature(raw, environ.get(SIGNATURE_KEYS[channel_type]), secret):
+    not the common case (signature, UTF-8 JSON object that names its order).
+    What the signature, topic and order are, the channel kind's connector says."""
+    connector = connector_class(channel_type)()
+    headers = EnvironHeaders(environ)
+    if not connector.verify_webhook(headers, raw, secret):
         return None
     try:
         text = raw.decode("utf-8")
         payload = json.loads(text)
     except (ValueError, RecursionError):  # UnicodeDecodeError included
         return None
-    if delivery_problem(channel_type, payload):
+    if connector.webhook_problem(payload):
         return None
-    external_id, version, missing = identify_payload(channel_type, payload)
+    external_id, version, missing = connector.identify(payload)
     if missing is not None:
         return None
     return {
         "channel_type": channel_type,
         "secret": secret,
-        "topic": environ.get(TOPIC_KEYS[channel_type]),
+        "topic": connector.webhook_topic(headers),
         "external_id": external_id,
         "key": version or "sha256:" + hashlib.sha256(text.encode()).hexdigest(),
         "version": version,
@@ -217,7 +214,8 @@ def read_channel(cr, channel_id, with_job=False):
     )
     row = cr.fetchone()
     cache_key = _cache_key(cr, channel_id)
-    if not row or row[0] not in SIGNATURE_KEYS or not row[1]:
+    connector = row and connector_class(row[0])
+    if not connector or not connector.receives_webhooks() or not row[1]:
         _channels.pop(cache_key, None)
         return None
     _channels[cache_key] = row[:2]

@@ -4,23 +4,11 @@ import logging
 from odoo import http
 from odoo.http import request
 
-from ..channel_clients.webhooks import (
-    SHOPIFY_SIGNATURE_HEADER,
-    WOOCOMMERCE_SIGNATURE_HEADER,
-    verify_signature,
-)
-from ..models.oms_channel_inbox import delivery_problem
-
 _logger = logging.getLogger(__name__)
 
 # Larger bodies are refused unread (413). Smaller ones are stored even when no
 # order can be that large: the inbox keeps them, in error, with the reason.
 MAX_BODY_BYTES = 32 * 1024 * 1024
-SIGNATURE_HEADERS = {
-    "shopify": SHOPIFY_SIGNATURE_HEADER,
-    "woocommerce": WOOCOMMERCE_SIGNATURE_HEADER,
-}
-TOPIC_HEADERS = {"shopify": "X-Shopify-Topic", "woocommerce": "X-WC-Webhook-Topic"}
 
 
 class ChannelWebhookController(http.Controller):
@@ -36,7 +24,8 @@ class ChannelWebhookController(http.Controller):
     ``max_content_length``, which bounds a body without a declared length and
     the form parsing of Odoo's dispatch). A body that is not JSON, is nested
     too deep to read, is not an object or has an update time that is not a date
-    is answered 400.
+    is answered 400. Which headers sign a delivery and say its topic, and when a
+    body is refused, the channel kind's connector says (channel_connectors).
     """
 
     @http.route(
@@ -50,8 +39,8 @@ class ChannelWebhookController(http.Controller):
     )
     def receive(self, channel_id, **_kwargs):
         channel = request.env["oms.channel"].sudo().browse(channel_id).exists()
-        header = SIGNATURE_HEADERS.get(channel.channel_type) if channel else None
-        if not channel or not channel.active or not header:
+        connector = channel._oms_connector() if channel else None
+        if not channel or not channel.active or not connector.receives_webhooks():
             return self._answer(404, "unknown channel")
         length = request.httprequest.content_length or 0
         if length > MAX_BODY_BYTES:
@@ -61,8 +50,9 @@ class ChannelWebhookController(http.Controller):
         raw = request.httprequest.get_data()
         if len(raw) > MAX_BODY_BYTES:
             return self._answer(413, "payload too large")
-        signature = request.httprequest.headers.get(header)
-        if not verify_signature(raw, signature, channel.webhook_secret):
+        headers = request.httprequest.headers
+        if not connector.verify_webhook(headers, raw, channel.webhook_secret):
+            signature = connector.webhook_signature(headers)
             _logger.warning(
                 "Channel %s: webhook with a %s signature refused",
                 channel_id,
@@ -76,11 +66,11 @@ class ChannelWebhookController(http.Controller):
             return self._answer(400, "the body is not JSON")
         except RecursionError:
             return self._answer(400, "the body is nested too deep")
-        problem = delivery_problem(channel.channel_type, payload)
+        problem = connector.webhook_problem(payload)
         if problem:
             _logger.info("Channel %s: webhook refused: %s", channel_id, problem)
             return self._answer(400, problem)
-        topic = request.httprequest.headers.get(TOPIC_HEADERS[channel.channel_type])
+        topic = connector.webhook_topic(headers)
         inbox, created = (
             request.env["oms.channel.inbox"]
             .sudo()

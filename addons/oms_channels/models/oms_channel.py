@@ -10,6 +10,7 @@ from odoo.addons.queue_job.job import identity_exact
 
 from ..channel_clients import AmazonSpClient, ChannelError, ShopifyClient, WooCommerceClient
 from ..channel_clients.amazon import ENDPOINTS, TOKEN_URL
+from ..channel_connectors import ChannelConnector, connector_class, registered_kinds
 from .oms_channel_inbox import BATCH_SIZE
 
 # Where each channel kind's production API lives (a sandbox is any other URL).
@@ -75,19 +76,10 @@ def _journal_code(channel_id):
 class OmsChannel(models.Model):
     _inherit = "oms.channel"
 
+    # The kinds of channel_connectors' registry.
     channel_type = fields.Selection(
-        selection_add=[
-            ("shopify", "Shopify"),
-            ("woocommerce", "WooCommerce"),
-            ("amazon", "Amazon SP-API"),
-            ("file", "File (CSV)"),
-        ],
-        ondelete={
-            "shopify": "set default",
-            "woocommerce": "set default",
-            "amazon": "set default",
-            "file": "set default",
-        },
+        selection_add=registered_kinds(),
+        ondelete={kind: "set default" for kind, _label in registered_kinds()},
     )
     api_base_url = fields.Char(
         string="API Base URL",
@@ -547,6 +539,16 @@ class OmsChannel(models.Model):
             _logger.info("Channels %s: API URL changed, credentials forgotten", moved.ids)
             moved.write(forget)
         return result
+
+    def _oms_connector(self):
+        """The connector of the channel's kind (channel_connectors), with the
+        credentials its client needs: what the Odoo side knows of a kind. A kind
+        without a connector (oms_core's manual channels) gets the interface's
+        defaults: no webhooks, no API, nothing to map."""
+        self.ensure_one()
+        cls = connector_class(self.channel_type) or ChannelConnector
+        secrets = self.sudo()
+        return cls({name: secrets[name] for name in cls.credential_fields})
 
     def _oms_get_channel_client(self):
         """The API client of the channel: the one place that builds it."""

@@ -1,0 +1,28 @@
+"""A connector per channel kind behind one interface, in plain Python (no ``odoo``).
+
+The registry: each kind's module registers its connector (``@register``) when
+imported here. Adding a kind is its module plus one import line below.
+"""
+
+from .base import (
+    ChannelConnector,
+    ConnectorError,
+    Identity,
+    MissingCredentials,
+    NoApi,
+    canonical_version,
+    connector_class,
+    register,
+    registered_kinds,
+)
+
+# The registry, in the order the kinds are offered (isort would sort them).
+# isort: off
+from . import shopify, woocommerce, amazon, file
+# isort: on
+
+
+def get_connector(kind, credentials=None):
+    """A connector of ``kind`` with ``credentials``, or None for an unknown kind."""
+    cls = connector_class(kind)
+    return cls(credentials) if cls else None

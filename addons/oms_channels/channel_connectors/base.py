@@ -1,0 +1,192 @@
+"""One interface for every channel kind, in plain Python (no ``odoo`` import).
+
+A connector knows one kind of channel: how its webhooks are signed and say their
+topic, where its payloads name their order and its version, which mapper makes
+a draft of them, how its client is built from the channel's credentials and how
+it lists the orders changed since a cursor. The Odoo side asks
+``oms.channel._oms_connector()`` and never branches on the kind.
+
+Adding a kind: a module ``channel_connectors/<kind>.py`` with a subclass
+decorated ``@register("<kind>")``, and its import in ``__init__.py``.
+"""
+
+from datetime import datetime, timezone
+from typing import NamedTuple
+
+from ..channel_clients.webhooks import verify_signature
+
+_REGISTRY = {}
+
+
+class ConnectorError(Exception):
+    """The connector cannot do what is asked with what it was given."""
+
+
+class NoApi(ConnectorError):
+    """The kind has no API (its orders come in files)."""
+
+
+class MissingCredentials(ConnectorError):
+    """The channel lacks the URL or a credential its client needs."""
+
+
+class Identity(NamedTuple):
+    """Which order a payload is about: its external id and version, as text, or
+    in ``missing`` what it lacks to say so (None when nothing is missing, ""
+    when it is not a JSON object, else the key that should name the order)."""
+
+    external_id: str | None
+    version: str | None
+    missing: str | None
+
+
+def register(kind):
+    """Class decorator: the connector of channels of ``kind``."""
+
+    def decorate(cls):
+        cls.kind = kind
+        _REGISTRY[kind] = cls
+        return cls
+
+    return decorate
+
+
+def connector_class(kind):
+    """The connector class of ``kind``, or None for a kind nobody registered."""
+    return _REGISTRY.get(kind)
+
+
+def registered_kinds():
+    """(kind, label) of every registered connector, in registration order."""
+    return [(kind, cls.label) for kind, cls in _REGISTRY.items()]
+
+
+def parse_time(text):
+    """An ISO 8601 text as a datetime (``Z`` read as UTC); ValueError otherwise."""
+    return datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+
+
+def canonical_version(version):
+    """The version as text, a date and time written one way (UTC, ISO 8601):
+    Shopify's webhooks give the shop's offset (``-05:00``) where its GraphQL
+    Admin API says ``Z``, and one version must be stored once whichever way it
+    came. Anything that is not a date and time is kept as it is."""
+    if not version:
+        return None
+    text = str(version)
+    try:
+        moment = parse_time(text)
+    except ValueError:
+        return text
+    if moment.tzinfo is None:  # WooCommerce's *_gmt: UTC without saying so
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat()
+
+
+class ChannelConnector:
+    """The interface; each kind overrides what it has.
+
+    ``credentials`` is a mapping of the channel's settings the kind's client
+    needs (``credential_fields``), read by the Odoo side from the record."""
+
+    kind = None
+    label = None
+    # The channel's fields (besides ``api_base_url``) its client is built from.
+    credential_fields = ()
+    # The HTTP headers of a webhook's signature and topic; None: no webhooks.
+    signature_header = None
+    topic_header = None
+    # The key of a webhook body with the order's update time, checked to be a date.
+    webhook_version_key = None
+
+    def __init__(self, credentials=None):
+        self.credentials = dict(credentials or {})
+
+    # Webhooks -----------------------------------------------------------------
+
+    @classmethod
+    def receives_webhooks(cls):
+        return bool(cls.signature_header)
+
+    def verify_webhook(self, headers, body, secret):
+        """True when ``body`` (raw bytes) carries in ``headers`` (any mapping
+        with ``get`` by header name) its signature with ``secret``."""
+        if not self.signature_header:
+            return False
+        return verify_signature(body, headers.get(self.signature_header), secret)
+
+    def webhook_signature(self, headers):
+        return headers.get(self.signature_header) if self.signature_header else None
+
+    def webhook_topic(self, headers):
+        """What the webhook says its body is about, or None."""
+        return headers.get(self.topic_header) if self.topic_header else None
+
+    def webhook_problem(self, payload):
+        """Why a parsed webhook body is refused (answered 400, not stored), or
+        None: it is not a JSON object, or its update time (the order's version)
+        is not an ISO 8601 date and time."""
+        if not isinstance(payload, dict):
+            return "the body is not a JSON object"
+        key = self.webhook_version_key
+        version = payload.get(key) if key else None
+        if version in (None, ""):
+            return None
+        try:
+            parse_time(version)
+        except (AttributeError, ValueError):
+            return f"{key} is not a date and time"
+        return None
+
+    # Identify and map -----------------------------------------------------------
+
+    def locate(self, payload):
+        """(external id, version, key naming the order) as the payload has them."""
+        return payload.get("id"), payload.get("updated_at"), "id"
+
+    def identify(self, payload):
+        """The :class:`Identity` of a parsed payload."""
+        if not isinstance(payload, dict):
+            return Identity(None, None, "")
+        external_id, version, id_key = self.locate(payload)
+        if external_id in (None, "") or isinstance(external_id, (dict, list)):
+            return Identity(None, None, id_key)
+        return Identity(str(external_id), canonical_version(version), None)
+
+    def can_map_orders(self):
+        return self.map_order.__func__ is not ChannelConnector.map_order
+
+    def map_order(self, body, **options):
+        """The order draft of a payload (channel_mappers); MappingError else."""
+        raise NotImplementedError(f"orders of {self.kind} channels cannot be imported")
+
+    def can_map_refunds(self):
+        return self.map_refund.__func__ is not ChannelConnector.map_refund
+
+    def map_refund(self, body):
+        """The refund draft of a refund payload (channel_mappers.refund)."""
+        raise NotImplementedError(f"refunds of {self.kind} channels cannot be imported")
+
+    # The API ------------------------------------------------------------------------
+
+    has_api = False
+
+    def client(self):
+        """The kind's API client, built from the credentials."""
+        raise NoApi(self.kind)
+
+    def _required(self, *names):
+        """The credentials ``names``, or MissingCredentials when one is empty."""
+        values = [self.credentials.get(name) for name in names]
+        if not all(values):
+            raise MissingCredentials(self.kind)
+        return values
+
+    def first_pull_since(self, import_from, now):
+        """Where a first pull without a cursor starts (None: the whole history)."""
+        return None
+
+    def iter_orders(self, client, since=None):
+        """The channel's orders (``RemoteOrder``) updated since ``since`` (an
+        aware UTC datetime, None for all), in a stable order across pages."""
+        raise NoApi(self.kind)

@@ -1,0 +1,215 @@
+"""The channel connectors: one interface, one per kind, found in the registry."""
+
+import json
+from datetime import datetime, timezone
+
+import pytest
+
+from ...channel_clients import AmazonSpClient, ShopifyClient, WooCommerceClient
+from ...channel_clients.webhooks import sign
+from ...channel_mappers import OrderDraft
+from .. import (
+    ChannelConnector,
+    MissingCredentials,
+    NoApi,
+    connector_class,
+    get_connector,
+    registered_kinds,
+)
+
+SECRET = "s3cret"
+
+
+class Headers(dict):
+    """Headers as a request gives them: looked up without case."""
+
+    def get(self, name, default=None):
+        for key, value in self.items():
+            if key.lower() == name.lower():
+                return value
+        return default
+
+
+class RecordingClient:
+    """A client that keeps what it was asked (the cursor, in its own format)."""
+
+    def __init__(self):
+        self.calls = []
+
+    def iter_orders(self, *args, **kwargs):
+        self.calls.append((args, kwargs))
+        return iter(())
+
+
+def test_registry_lists_every_kind_in_order():
+    assert [kind for kind, _label in registered_kinds()] == [
+        "shopify",
+        "woocommerce",
+        "amazon",
+        "file",
+    ]
+    assert get_connector("manual") is None
+    assert connector_class("shopify")().kind == "shopify"
+
+
+@pytest.mark.parametrize(
+    ("kind", "signature_header", "topic_header", "topic"),
+    [
+        ("shopify", "X-Shopify-Hmac-Sha256", "X-Shopify-Topic", "orders/create"),
+        ("woocommerce", "X-WC-Webhook-Signature", "X-WC-Webhook-Topic", "order.created"),
+    ],
+)
+def test_webhook_signature_and_topic_are_read_from_the_kinds_headers(
+    kind, signature_header, topic_header, topic
+):
+    connector = get_connector(kind)
+    body = b'{"id": 1}'
+    headers = Headers({signature_header.lower(): sign(body, SECRET), topic_header: topic})
+    assert connector.receives_webhooks()
+    assert connector.verify_webhook(headers, body, SECRET)
+    assert connector.webhook_topic(headers) == topic
+    assert not connector.verify_webhook(headers, body + b" ", SECRET)
+    assert not connector.verify_webhook(headers, body, "other")
+    # The other kind's header carries no signature for this one.
+    other = "X-WC-Webhook-Signature" if kind == "shopify" else "X-Shopify-Hmac-Sha256"
+    assert not connector.verify_webhook(Headers({other: sign(body, SECRET)}), body, SECRET)
+
+
+@pytest.mark.parametrize("kind", ["amazon", "file", None])
+def test_kinds_without_webhooks_verify_nothing(kind):
+    connector = get_connector(kind) if kind else ChannelConnector()
+    body = b"{}"
+    headers = Headers(
+        {"X-Shopify-Hmac-Sha256": sign(body, SECRET), "X-WC-Webhook-Signature": sign(body, SECRET)}
+    )
+    assert not connector.receives_webhooks()
+    assert not connector.verify_webhook(headers, body, SECRET)
+    assert connector.webhook_topic(headers) is None
+
+
+def test_webhook_problem_names_the_kinds_update_time():
+    assert get_connector("shopify").webhook_problem({"updated_at": "yesterday"}) == (
+        "updated_at is not a date and time"
+    )
+    assert get_connector("woocommerce").webhook_problem({"date_modified_gmt": 3}) == (
+        "date_modified_gmt is not a date and time"
+    )
+    assert get_connector("woocommerce").webhook_problem({"updated_at": "yesterday"}) is None
+    assert get_connector("shopify").webhook_problem([1]) == "the body is not a JSON object"
+
+
+def test_identify_per_kind():
+    shopify = get_connector("shopify")
+    assert tuple(shopify.identify({"id": 7, "updated_at": "2024-01-01T10:00:00-05:00"})) == (
+        "7",
+        "2024-01-01T15:00:00+00:00",
+        None,
+    )
+    refund = {"id": 9, "order_id": 7, "refund_line_items": [], "created_at": "2024-01-02"}
+    assert shopify.identify(refund).external_id == "refund:9"
+    woo = get_connector("woocommerce")
+    assert woo.identify({"id": 8, "date_modified_gmt": "2024-01-01T10:00:00"}).version == (
+        "2024-01-01T10:00:00+00:00"
+    )
+    amazon = get_connector("amazon")
+    assert amazon.identify({"Order": {"AmazonOrderId": "A-1"}}).external_id == "A-1"
+    assert amazon.identify({"Order": {}}).missing == "Order.AmazonOrderId"
+    assert get_connector("file").identify({}).missing == "order_number"
+    assert shopify.identify([]).missing == ""
+    assert shopify.identify({"id": {"nested": 1}}).missing == "id"
+
+
+def test_only_kinds_with_mappers_map():
+    for kind, _label in registered_kinds():
+        assert get_connector(kind).can_map_orders()
+    assert not ChannelConnector().can_map_orders()
+    assert get_connector("shopify").can_map_refunds()
+    assert get_connector("woocommerce").can_map_refunds()
+    assert not get_connector("amazon").can_map_refunds()
+    with pytest.raises(NotImplementedError):
+        ChannelConnector().map_order("{}")
+
+
+def test_map_order_calls_the_kinds_mapper():
+    body = {
+        "order_number": "F-1",
+        "rows": [
+            {
+                "order_number": "F-1",
+                "order_date": "2024-01-01",
+                "currency": "EUR",
+                "email": "a@example.com",
+                "ship_name": "A",
+                "ship_street": "1 Road",
+                "ship_city": "Town",
+                "ship_zip": "1000",
+                "ship_country": "BE",
+                "sku": "SKU",
+                "quantity": "1",
+                "unit_price": "10.00",
+            }
+        ],
+    }
+    draft = get_connector("file").map_order(json.dumps(body))
+    assert isinstance(draft, OrderDraft)
+    assert draft.external_id == "F-1"
+
+
+def test_clients_are_built_from_the_credentials():
+    shopify = get_connector(
+        "shopify", {"api_base_url": "https://s.example", "shopify_access_token": "t"}
+    )
+    assert isinstance(shopify.client(), ShopifyClient)
+    woo = get_connector(
+        "woocommerce",
+        {
+            "api_base_url": "https://w.example",
+            "woocommerce_consumer_key": "k",
+            "woocommerce_consumer_secret": "s",
+        },
+    )
+    assert isinstance(woo.client(), WooCommerceClient)
+    amazon = get_connector(
+        "amazon",
+        {
+            "api_base_url": "https://a.example",
+            "amazon_client_id": "i",
+            "amazon_client_secret": "s",
+            "amazon_refresh_token": "r",
+            "amazon_marketplace_ids": "M1, M2,",
+        },
+    )
+    assert isinstance(amazon.client(), AmazonSpClient)
+    with pytest.raises(MissingCredentials):
+        get_connector("shopify", {"api_base_url": "https://s.example"}).client()
+    with pytest.raises(MissingCredentials):
+        get_connector("amazon", {"api_base_url": "https://a.example"}).client()
+    with pytest.raises(NoApi):
+        get_connector("file").client()
+
+
+def test_iter_orders_takes_one_cursor_and_gives_each_client_its_format():
+    since = datetime(2024, 3, 1, 12, 30, tzinfo=timezone.utc)
+    sent = {}
+    for kind in ("shopify", "woocommerce", "amazon"):
+        client = RecordingClient()
+        list(get_connector(kind).iter_orders(client, since=since))
+        sent[kind] = client.calls
+    assert sent == {
+        "shopify": [((), {"updated_at_min": "2024-03-01T12:30:00+00:00"})],
+        "woocommerce": [((), {"modified_after": "2024-03-01T12:30:00"})],
+        "amazon": [(("2024-03-01T12:30:00Z",), {})],
+    }
+    client = RecordingClient()
+    list(get_connector("shopify").iter_orders(client, since=None))
+    assert client.calls == [((), {"updated_at_min": None})]
+
+
+def test_first_pull_without_a_cursor():
+    now = datetime(2024, 3, 31, tzinfo=timezone.utc)
+    amazon = get_connector("amazon")
+    assert amazon.first_pull_since(None, now) == datetime(2024, 3, 1, tzinfo=timezone.utc)
+    assert amazon.first_pull_since(datetime(2024, 2, 1), now) == datetime(
+        2024, 1, 2, tzinfo=timezone.utc
+    )
+    assert get_connector("shopify").first_pull_since(None, now) is None

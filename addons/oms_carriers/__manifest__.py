@@ -1,7 +1,7 @@
 {
     "name": "OMS Carriers",
     "summary": "Rate shopping, labels, customs papers, hazmat and tracking through carrier APIs",
-    "version": "18.0.1.18.1",
+    "version": "18.0.1.19.0",
     "category": "Inventory/Delivery",
     "license": "LGPL-3",
     "author": "OMS for Odoo contributors",
@@ -21,6 +21,7 @@
         "views/oms_carrier_shipment_templates.xml",
         "views/product_template_views.xml",
         "views/oms_carrier_error_views.xml",
+        "views/oms_carrier_purchase_attempt_views.xml",
         "views/oms_carriers_menus.xml",
         "report/oms_customs_reports.xml",
         "report/oms_manifest_report.xml",

@@ -2,6 +2,8 @@ import hashlib
 import logging
 from decimal import Decimal
 
+import requests
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
@@ -9,13 +11,17 @@ from odoo.addons.oms_core.tools import credentials_may_go_to
 
 from ..carrier_clients import (
     Address,
+    CarrierConnectionError,
     CarrierError,
+    CarrierResponseError,
     EasyPostClient,
     FedExClient,
     Label,
     OwnLabel,
+    PackageLabel,
     Parcel,
     PostLogisticsClient,
+    Purchase,
     UpsClient,
     fedex_tracking_url,
     own_label_pdf,
@@ -725,19 +731,25 @@ class DeliveryCarrier(models.Model):
             self._oms_check_hazmat(picking)
             client = self._oms_get_carrier_client(self._oms_address(self._oms_sender(picking)))
             parcels = self._oms_parcels(picking)
-            numbers, labels = [], []
-            for index, (_package, parcel) in enumerate(parcels, start=1):
-                purchase = self._oms_call(
-                    _("generate the label"),
+            count = len(parcels)
+            purchases = [
+                self._oms_postlogistics_label_once(
+                    picking,
+                    index,
                     client.generate_label,
                     self._oms_address(self._oms_recipient(picking)),
                     services=tuple((self.oms_service_code or "PRI").split(",")),
                     parcel=parcel,
                     image_format=self.oms_label_format or "PDF",
                     item_number=picking.name,
-                    parcel_no=index if len(parcels) > 1 else None,
-                    parcel_total=len(parcels) if len(parcels) > 1 else None,
+                    parcel_no=index if count > 1 else None,
+                    parcel_total=count if count > 1 else None,
                 )
+                for index, (_package, parcel) in enumerate(parcels, start=1)
+            ]
+            # recorded once every package has its label: nothing half-recorded
+            numbers, labels = [], []
+            for purchase in purchases:
                 numbers.append(purchase.tracking_number)
                 labels += [(p.tracking_number, p.label) for p in purchase.packages]
                 picking._oms_record_shipment(purchase.tracking_number, purchase.tracking_number)
@@ -746,6 +758,58 @@ class DeliveryCarrier(models.Model):
                 {"exact_price": self.product_id.list_price, "tracking_number": ",".join(numbers)}
             )
         return results
+
+    def _oms_postlogistics_label_once(self, picking, index, generate, *args, **kwargs):
+        """The label of one package, made once.
+
+        Swiss Post's ``GenerateLabel`` hands out a new barcode on every call and
+        nothing can be read back, so the attempt (delivery, package, label
+        generation) is kept, committed at once, before the call, and the label it
+        gave right after it. A retry (the job rolled back after the label was
+        made) reuses that label; an attempt whose answer was lost (the label may
+        exist) stops the delivery with what a person must check before releasing
+        it (*Shipping > Label Attempts*): never a second barcode made silently."""
+        Attempt = self.env["oms.carrier.purchase.attempt"].sudo()
+        generation = len(picking.oms_carrier_shipment_ids.filtered("voided"))
+        key = f"odoo-{self.env.cr.dbname}-postlogistics-picking-{picking.id}-{index}-{generation}"
+        kept = Attempt._oms_start(key, f"{picking.name} #{index}", self, picking)
+        if kept and kept["state"] == "done":
+            number = kept["reference"]
+            picking.message_post(
+                body=_(
+                    "Swiss Post had already made label %(number)s for package %(index)s "
+                    "(the delivery's work was undone after it): reused, no second barcode.",
+                    number=number,
+                    index=index,
+                )
+            )
+            return Purchase(
+                shipment_id=number,
+                tracking_number=number,
+                packages=(PackageLabel(number, Label(kept["label_format"], kept["label"])),),
+                carrier=self.name,
+            )
+        if kept:
+            raise UserError(
+                _(
+                    "Swiss Post may have made the label of package %(index)s of %(picking)s "
+                    "(tried %(when)s UTC): its answer was lost and Swiss Post cannot be asked "
+                    "for it again. It is billed only if a parcel carrying it is scanned. Make "
+                    "sure no parcel of %(picking)s carries a Swiss Post label that is not on "
+                    "the delivery (destroy any such label), then release the attempt in "
+                    "Order Management > Shipping > Label Attempts and ship again.",
+                    index=index,
+                    picking=picking.name,
+                    when=fields.Datetime.to_string(kept["create_date"]),
+                )
+            )
+        try:
+            purchase = self._oms_call(_("generate the label"), generate, *args, **kwargs)
+        except Exception as error:
+            Attempt._oms_fail(key, _label_may_exist(error))
+            raise
+        Attempt._oms_finish(key, purchase.tracking_number, purchase.packages[0].label)
+        return purchase
 
     def oms_postlogistics_get_tracking_link(self, picking):
         return picking._oms_active_shipments()[:1].tracking_url or False
@@ -952,6 +1016,23 @@ class DeliveryCarrier(models.Model):
                 price, order.currency_id, order.company_id, fields.Date.today()
             )
         return {"success": True, "price": price, "error_message": False, "warning_message": False}
+
+
+def _label_may_exist(error):
+    """Whether a failed label call may have made the label: when no answer came
+    to the label request (it may have been sent), or an answer came that could
+    not be read at all. Not when the carrier refused it, the request never left
+    (no connection made, the WSDL not read) or it was refused before sending."""
+    cause = error.__cause__ if isinstance(error, UserError) else error
+    if isinstance(cause, CarrierConnectionError):
+        sent = cause.__cause__
+        if isinstance(sent, requests.ConnectTimeout):
+            return False
+        request = getattr(sent, "request", None)
+        return request is None or request.method == "POST"
+    if isinstance(cause, CarrierResponseError):
+        return cause.__cause__ is not None
+    return not isinstance(cause, CarrierError | ValueError | TypeError)
 
 
 def _cm(value):

@@ -9,11 +9,13 @@ from unittest.mock import patch
 
 from odoo import fields, sql_db
 from odoo.exceptions import UserError
+from odoo.tests import new_test_user
 
 from odoo.addons.oms_carriers.carrier_clients import (
     NO_RETRY,
     EasyPostClient,
     Parcel,
+    PostLogisticsClient,
     UpsClient,
 )
 
@@ -405,3 +407,68 @@ class TestPostLogistics(CarrierCase):
         picking = self.make_delivery(self.carrier, partner=self.swiss)
         with self.assertRaisesRegex(UserError, "Swiss Post could not generate the label: .*"):
             self.carrier.send_shipping(picking)
+
+    def test_a_label_whose_answer_was_lost_is_not_made_again_silently(self):
+        """Swiss Post makes a new barcode on every call and has no read-back: the
+        label made for a package is reused by the job's retry; one whose answer was
+        lost stops the delivery until a person releases its attempt."""
+        picking = self.make_delivery(self.carrier, partner=self.swiss)
+        first, second = self.env["stock.quant.package"].create(
+            [{"shipping_weight": 0.75}, {"shipping_weight": 1.25}]
+        )
+        line = picking.move_line_ids
+        line.write({"quantity": 1, "result_package_id": first.id})
+        line.copy({"quantity": 1, "result_package_id": second.id, "move_id": line.move_id.id})
+        # No retry inside the call: the timeout reaches Odoo, whose job retries later.
+        impatient = PostLogisticsClient(
+            "TU_sim",
+            "pass",
+            "60000001",
+            self.carrier._oms_address(self.warehouse.partner_id),
+            wsdl_url=f"{self.sim.url}{SERVICE_PATH}?wsdl",
+            timeout=(1, 0.3),
+            retry=NO_RETRY,
+        )
+        self.sim.delay_next(0, method="POST")  # package 1: answered
+        self.sim.delay_next(0.8, method="POST")  # package 2: made, its answer lost
+        Attempt = self.env["oms.carrier.purchase.attempt"]
+        with patch.object(type(self.carrier), "_oms_get_carrier_client", return_value=impatient):
+            with self.assertRaisesRegex(UserError, "could not generate the label"):
+                self.carrier.send_shipping(picking)
+            self.assertFalse(picking.oms_carrier_shipment_ids, "nothing half-recorded")
+            self.assertEqual(len(self.sim.labels), 2)
+            with self.assertRaisesRegex(UserError, "may have made the label of package 2"):
+                self.carrier.send_shipping(picking)  # the job's retry
+            self.assertEqual(len(self.sim.labels), 2, "no barcode made again")
+            attempts = Attempt.search([("picking_ref", "=", picking.id)], order="key")
+            self.assertEqual(attempts.mapped("state"), ["done", "unknown"])
+            self.assertEqual(attempts[0].reference, self.sim.labels[0]["ident_code"])
+            # a person made sure no parcel carries the lost label and releases it
+            manager = new_test_user(
+                self.env,
+                "oms_label_attempts",
+                groups="oms_core.group_oms_manager,stock.group_stock_user",
+            )
+            attempts[1].with_user(manager).action_oms_release()
+            self.env.flush_all()  # the person's request commits
+            result = self.carrier.send_shipping(picking)
+        idents = [label["ident_code"] for label in self.sim.labels]
+        self.assertEqual(len(idents), 3, "package 1 once, package 2 again after the release")
+        self.assertEqual(result[0]["tracking_number"], f"{idents[0]},{idents[2]}")
+        self.assertEqual(
+            picking.oms_carrier_shipment_ids.mapped("tracking_number"), [idents[0], idents[2]]
+        )
+        self.assertEqual(len(self.labels(picking)), 2)
+        attempts.invalidate_recordset()  # written on cursors of their own
+        self.assertEqual(attempts.mapped("state"), ["done", "done"])
+
+    def test_a_refused_label_is_tried_again(self):
+        """A refusal made no label: the attempt is forgotten and the retry asks again."""
+        self.carrier.oms_franking_license = "99999999"
+        picking = self.make_delivery(self.carrier, partner=self.swiss)
+        with self.assertRaisesRegex(UserError, "could not generate the label"):
+            self.carrier.send_shipping(picking)
+        self.assertFalse(self.env["oms.carrier.purchase.attempt"].search([]))
+        self.carrier.oms_franking_license = "60000001"
+        self.carrier.send_shipping(picking)
+        self.assertEqual(len(self.sim.labels), 1)

@@ -2,7 +2,7 @@
     "name": "OMS Returns",
     "summary": "Returns from the customer portal to receipt, inspection and refund, "
     "exchange or store credit",
-    "version": "18.0.2.3.0",
+    "version": "18.0.2.3.1",
     "category": "Sales/Order Management",
     "license": "LGPL-3",
     "author": "OMS for Odoo contributors",

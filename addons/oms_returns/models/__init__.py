@@ -14,7 +14,7 @@ from . import stock_picking
 from . import account_move
 from . import oms_carrier_shipment
 from . import oms_cost_report
-from . import oms_demo
+from . import oms_return_demo
 from . import oms_refund_attempt
 from . import payment_transaction
 from . import oms_channel

@@ -8,3 +8,4 @@ from . import test_oms_return_money
 from . import test_oms_return_migration
 from . import test_oms_return_mails
 from . import test_oms_return_label_job
+from . import test_oms_return_demo

@@ -3,13 +3,21 @@ from datetime import timedelta
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
+from ..carrier_clients import FedExClient, fedex_tracking_url
+from ..carrier_clients.fedex import PRODUCTION_URL
+
+# FedEx tokens of this process, kept between calls (a tracking poll asks about
+# many parcels): keyed by API URL and a hash of the credentials.
+FEDEX_TOKENS = {}
+
 
 class DeliveryCarrier(models.Model):
     """FedEx (REST: OAuth, Rate, Ship, Cancel, Track) behind Odoo's carrier hooks.
 
-    The client is built by ``_oms_get_carrier_client`` (as UPS's, with the
-    client ID, secret and account number); quotes and tracking polls go through
-    the shared ``_oms_quotes_for_picking`` and ``_oms_poll_tracking``.
+    The client is built by ``_oms_get_carrier_client`` through
+    ``_oms_fedex_client`` (as UPS's, with the client ID, secret and account
+    number); quotes and tracking polls go through the shared
+    ``_oms_quotes_for_picking`` and ``_oms_poll_tracking``.
     """
 
     _inherit = "delivery.carrier"
@@ -17,6 +25,20 @@ class DeliveryCarrier(models.Model):
     delivery_type = fields.Selection(
         selection_add=[("oms_fedex", "FedEx")], ondelete={"oms_fedex": "set default"}
     )
+
+    def _oms_fedex_default_url(self):
+        return PRODUCTION_URL
+
+    def _oms_fedex_client(self, secrets, url, sender):
+        if secrets.oms_client_id:
+            return FedExClient(
+                secrets.oms_client_id,
+                secrets.oms_client_secret,
+                secrets.oms_account_number,
+                base_url=url,
+                token_store=FEDEX_TOKENS,
+            )
+        return None
 
     def oms_fedex_rate_shipment(self, order):
         return self._oms_rate_from_quotes(order, self._oms_fedex_quotes)
@@ -46,10 +68,11 @@ class DeliveryCarrier(models.Model):
                 )
             )
 
-    def _oms_quotes_for_picking(self, picking):
-        if self.delivery_type == "oms_fedex":
-            self._oms_check_fedex_domestic(picking)
-        return super()._oms_quotes_for_picking(picking)
+    def _oms_fedex_quotes_for_picking(self, picking, parcels, sender, recipient):
+        self._oms_check_fedex_domestic(picking)
+        client = self._oms_get_carrier_client()
+        rates = self._oms_call(_("quote"), client.rate, sender, recipient, parcels)
+        return [self._oms_quote_values(picking, rate) for rate in rates]
 
     def oms_fedex_send_shipping(self, pickings):
         results = []
@@ -160,3 +183,9 @@ class DeliveryCarrier(models.Model):
                 self._oms_call(_("cancel the shipment"), client.cancel, shipment.reference)
             picking.message_post(body=_("Shipment cancelled with %s", self.name))
             picking.write({"carrier_tracking_ref": False, "carrier_price": 0.0})
+
+    def _oms_fedex_parcel_tracking_url(self, shipment):
+        return fedex_tracking_url(shipment.tracking_number)
+
+    def _oms_fedex_poll_tracking(self, shipment):
+        return self._oms_get_carrier_client().track(shipment.tracking_number)

@@ -38,8 +38,6 @@ PARCEL_MAILS = {
 }
 # Parcels asked about per background job
 POLL_BATCH = 50
-# Carriers the poll asks (their clients' track calls)
-POLLED_TYPES = ("oms_easypost", "oms_ups", "oms_fedex")
 
 
 class OmsCarrierTrackingEvent(models.Model):
@@ -390,7 +388,12 @@ class OmsCarrierShipment(models.Model):
         questions (the own fleet's drivers tell, Swiss Post is not asked yet), not
         delivered nor returned, without news and not asked for four hours."""
         return [
-            ("carrier_id.delivery_type", "in", POLLED_TYPES),
+            # the carriers whose kind answers tracking questions
+            (
+                "carrier_id.delivery_type",
+                "in",
+                self.env["delivery.carrier"]._oms_carrier_types("poll_tracking"),
+            ),
             ("tracking_status", "not in", FINAL_STATUSES),
             ("voided", "=", False),
             ("picking_id.state", "=", "done"),

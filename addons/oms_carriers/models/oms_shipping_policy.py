@@ -3,8 +3,6 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .delivery_carrier import OMS_TYPES
-
 
 class OmsShippingPolicy(models.Model):
     """How a delivery's carrier and service are chosen among the quotes."""
@@ -50,9 +48,10 @@ class OmsShippingPolicy(models.Model):
                 raise ValidationError(_("Only one default shipping policy per company."))
 
     def _oms_carriers(self, company):
-        carriers = self.carrier_ids or self.env["delivery.carrier"].search(
+        Carrier = self.env["delivery.carrier"]
+        carriers = self.carrier_ids or Carrier.search(
             [
-                ("delivery_type", "in", OMS_TYPES),
+                ("delivery_type", "in", Carrier._oms_carrier_types("quotes_for_picking")),
                 ("company_id", "in", (company.id, False)),
             ]
         )

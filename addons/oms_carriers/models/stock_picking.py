@@ -179,17 +179,18 @@ class StockPicking(models.Model):
             )
 
     def _oms_address_checker(self):
-        """The EasyPost carrier that verifies this delivery's address, if any."""
+        """The carrier that verifies this delivery's address (its own, else the
+        default policy's first that does: EasyPost), if any."""
         self.ensure_one()
         carrier = self.carrier_id
-        if carrier.delivery_type == "oms_easypost" and carrier.oms_verify_address:
+        if carrier and carrier._oms_verifies_addresses():
             return carrier
         policy = self.env["oms.shipping.policy"].search(
             [("is_default", "=", True), ("company_id", "in", (self.company_id.id, False))],
             limit=1,
         )
         return policy._oms_carriers(self.company_id).filtered(
-            lambda c: c.delivery_type == "oms_easypost" and c.oms_verify_address
+            lambda c: c._oms_verifies_addresses()
         )[:1]
 
     def button_validate(self):

@@ -6,6 +6,7 @@ imported here. Adding a kind is its module plus one import line below.
 
 from .base import (
     ChannelConnector,
+    ConnectionCheck,
     ConnectorError,
     Identity,
     MissingCredentials,

@@ -5,7 +5,7 @@ from datetime import timedelta, timezone
 from ..channel_clients import AmazonSpClient
 from ..channel_clients.amazon import ENDPOINTS, TOKEN_URL
 from ..channel_mappers import map_amazon_order
-from .base import ChannelConnector, register
+from .base import ChannelConnector, ConnectionCheck, register
 
 # Without a cursor, a first pull looks this far back (getOrders needs a date).
 FIRST_PULL_DAYS = 30
@@ -24,6 +24,7 @@ class AmazonConnector(ChannelConnector):
         "amazon_token_url",
     )
     has_api = True
+    fee_kinds = ("gift_wrap", "cod_fee")
 
     def locate(self, payload):
         order = payload.get("Order") if isinstance(payload.get("Order"), dict) else {}
@@ -53,6 +54,10 @@ class AmazonConnector(ChannelConnector):
         # getOrders needs a date: older open orders are looked for 30 days back.
         start = import_from.replace(tzinfo=timezone.utc) if import_from else now
         return start - timedelta(days=FIRST_PULL_DAYS)
+
+    def test_connection(self, client):
+        client.test_connection()
+        return ConnectionCheck("Amazon")
 
     def iter_orders(self, client, since=None):
         return client.iter_orders(since.strftime("%Y-%m-%dT%H:%M:%SZ"))

@@ -30,6 +30,16 @@ class MissingCredentials(ConnectorError):
     """The channel lacks the URL or a credential its client needs."""
 
 
+class ConnectionCheck(NamedTuple):
+    """What a connection test learnt: the shop's name and currency, the
+    number of orders, or only that ``vendor`` accepted the credentials."""
+
+    vendor: str
+    shop: str | None = None
+    currency: str | None = None
+    orders: int | None = None
+
+
 class Identity(NamedTuple):
     """Which order a payload is about: its external id and version, as text, or
     in ``missing`` what it lacks to say so (None when nothing is missing, ""
@@ -153,6 +163,12 @@ class ChannelConnector:
             return Identity(None, None, id_key)
         return Identity(str(external_id), canonical_version(version), None)
 
+    # The webhook topic whose body is a refund, not an order (None: no such topic).
+    refund_topic = None
+    # Fee lines (channel_mappers.draft.FEE_KINDS) the kind's orders bring as lines
+    # of the channel's own service products, made with the channel.
+    fee_kinds = ()
+
     def can_map_orders(self):
         return self.map_order.__func__ is not ChannelConnector.map_order
 
@@ -170,6 +186,12 @@ class ChannelConnector:
     # The API ------------------------------------------------------------------------
 
     has_api = False
+    # Where the kind's production API lives (offered on a new channel), if one.
+    default_api_url = None
+    # Whether the channel assesses an order's fraud risk (read by the import job).
+    reads_risks = False
+    # Whether an order lists only the ids of its refunds, read one order at a time.
+    lists_refunds_by_id = False
 
     def client(self):
         """The kind's API client, built from the credentials."""
@@ -181,6 +203,22 @@ class ChannelConnector:
         if not all(values):
             raise MissingCredentials(self.kind)
         return values
+
+    def test_connection(self, client):
+        """A :class:`ConnectionCheck` of one cheap call that needs the credentials."""
+        raise NoApi(self.kind)
+
+    def order_risks(self, client, external_id):
+        """The channel's risk assessments of an order, for ``map_order(risks=)``."""
+        return None
+
+    def listed_refund_ids(self, payload):
+        """The ids (text) of the refunds an order's payload lists by id only."""
+        return []
+
+    def list_refunds(self, client, external_id):
+        """The refunds (payload dicts) of an order, read from the channel."""
+        return []
 
     def first_pull_since(self, import_from, now):
         """Where a first pull without a cursor starts (None: the whole history)."""

@@ -4,7 +4,7 @@ from ..channel_clients import ShopifyClient
 from ..channel_clients.webhooks import SHOPIFY_SIGNATURE_HEADER
 from ..channel_mappers import map_shopify_order
 from ..channel_mappers.refund import is_shopify_refund, map_shopify_refund, refund_ref
-from .base import ChannelConnector, register
+from .base import ChannelConnector, ConnectionCheck, register
 
 
 @register("shopify")
@@ -14,7 +14,9 @@ class ShopifyConnector(ChannelConnector):
     signature_header = SHOPIFY_SIGNATURE_HEADER
     topic_header = "X-Shopify-Topic"
     webhook_version_key = "updated_at"
+    refund_topic = "refunds/create"
     has_api = True
+    reads_risks = True
 
     def locate(self, payload):
         if is_shopify_refund(payload):
@@ -30,9 +32,16 @@ class ShopifyConnector(ChannelConnector):
     def map_refund(self, body):
         return map_shopify_refund(body)
 
+    def order_risks(self, client, external_id):
+        return client.get_order_risks(external_id)
+
     def client(self):
         url, token = self._required("api_base_url", "shopify_access_token")
         return ShopifyClient(url, token)
+
+    def test_connection(self, client):
+        shop = client.test_connection()
+        return ConnectionCheck("Shopify", shop=shop.name, currency=shop.currency)
 
     def iter_orders(self, client, since=None):
         return client.iter_orders(updated_at_min=since.isoformat() if since else None)

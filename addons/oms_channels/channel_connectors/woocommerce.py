@@ -4,7 +4,7 @@ from ..channel_clients import WooCommerceClient
 from ..channel_clients.webhooks import WOOCOMMERCE_SIGNATURE_HEADER
 from ..channel_mappers import map_woocommerce_order
 from ..channel_mappers.refund import is_woocommerce_refund, map_woocommerce_refund, refund_ref
-from .base import ChannelConnector, register
+from .base import ChannelConnector, ConnectionCheck, register
 
 
 @register("woocommerce")
@@ -15,6 +15,7 @@ class WooCommerceConnector(ChannelConnector):
     topic_header = "X-WC-Webhook-Topic"
     webhook_version_key = "date_modified_gmt"
     has_api = True
+    lists_refunds_by_id = True
 
     def locate(self, payload):
         if is_woocommerce_refund(payload):
@@ -29,11 +30,24 @@ class WooCommerceConnector(ChannelConnector):
     def map_refund(self, body):
         return map_woocommerce_refund(body)
 
+    def listed_refund_ids(self, payload):
+        return [
+            str(refund["id"])
+            for refund in payload.get("refunds") or ()
+            if isinstance(refund, dict) and refund.get("id") not in (None, "")
+        ]
+
+    def list_refunds(self, client, external_id):
+        return client.list_refunds(external_id)
+
     def client(self):
         url, key, secret = self._required(
             "api_base_url", "woocommerce_consumer_key", "woocommerce_consumer_secret"
         )
         return WooCommerceClient(url, key, secret)
+
+    def test_connection(self, client):
+        return ConnectionCheck("WooCommerce", orders=client.test_connection())
 
     def iter_orders(self, client, since=None):
         # WooCommerce's modified_after is a GMT time without an offset.

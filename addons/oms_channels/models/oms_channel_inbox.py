@@ -1,7 +1,6 @@
 import hashlib
 import json
 import logging
-from datetime import datetime, timezone
 
 import psycopg2
 from psycopg2 import errors
@@ -13,22 +12,8 @@ from odoo.tools import mute_logger
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..channel_clients import ChannelError
-from ..channel_mappers import (
-    MappingError,
-    OrderPending,
-    csv_order_version,
-    map_amazon_order,
-    map_csv_order,
-    map_shopify_order,
-    map_woocommerce_order,
-)
-from ..channel_mappers.refund import (
-    is_shopify_refund,
-    is_woocommerce_refund,
-    map_shopify_refund,
-    map_woocommerce_refund,
-    refund_ref,
-)
+from ..channel_mappers import MappingError, OrderPending
+from ..channel_mappers.refund import refund_ref
 from .oms_channel_product import TRANSIENT_ERRORS
 
 _logger = logging.getLogger(__name__)
@@ -47,101 +32,6 @@ RISKS_RETRY = 60
 # Times the scheduled pull queues a payload again whose import job is gone,
 # before it puts the payload in error for a person.
 MAX_REQUEUES = 3
-# The Shopify webhook topic whose body is a Refund, not an Order.
-SHOPIFY_REFUND_TOPIC = "refunds/create"
-REFUND_MAPPERS = {"shopify": map_shopify_refund, "woocommerce": map_woocommerce_refund}
-MAPPERS = {
-    "shopify": map_shopify_order,
-    "woocommerce": map_woocommerce_order,
-    "amazon": map_amazon_order,
-    "file": map_csv_order,
-}
-
-
-def _identify_shopify(payload):
-    if is_shopify_refund(payload):
-        # A refunds/create body: a refund, kept apart from the orders' ids.
-        refund_id = payload.get("id")
-        key = refund_ref(refund_id) if refund_id not in (None, "") else None
-        return key, payload.get("created_at"), "id"
-    return payload.get("id"), payload.get("updated_at"), "id"
-
-
-def _identify_woocommerce(payload):
-    if is_woocommerce_refund(payload):
-        refund_id = payload.get("id")
-        key = refund_ref(refund_id) if refund_id not in (None, "") else None
-        return key, payload.get("date_created_gmt"), "id"
-    return payload.get("id"), payload.get("date_modified_gmt"), "id"
-
-
-def _identify_amazon(payload):
-    order = payload.get("Order") if isinstance(payload.get("Order"), dict) else {}
-    return order.get("AmazonOrderId"), order.get("LastUpdateDate"), "Order.AmazonOrderId"
-
-
-def _identify_file(payload):
-    return payload.get("order_number"), csv_order_version(payload), "order_number"
-
-
-# Where each channel kind puts an order's id and its version (last update).
-IDENTIFY = {
-    "shopify": _identify_shopify,
-    "woocommerce": _identify_woocommerce,
-    "amazon": _identify_amazon,
-    "file": _identify_file,
-}
-
-
-def identify_payload(channel_type, payload):
-    """(external id, version, missing) of a parsed payload: the order it is about
-    and its version, as text, or in ``missing`` what it lacks to say which order
-    it is (None when nothing is missing, "" when it is not a JSON object, else
-    the key that should name the order)."""
-    if not isinstance(payload, dict):
-        return None, None, ""
-    external_id, version, id_key = IDENTIFY.get(channel_type, _identify_shopify)(payload)
-    if external_id in (None, "") or isinstance(external_id, (dict, list)):
-        return None, None, id_key
-    return str(external_id), _canonical_version(version), None
-
-
-def _canonical_version(version):
-    """The version as text, a date and time written one way (UTC, ISO 8601):
-    Shopify's webhooks give the shop's offset (``-05:00``) where its GraphQL
-    Admin API says ``Z``, and one version must be stored once whichever way it
-    came. Anything that is not a date and time is kept as it is."""
-    if not version:
-        return None
-    text = str(version)
-    try:
-        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        return text
-    if moment.tzinfo is None:  # WooCommerce's *_gmt: UTC without saying so
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat()
-
-
-# Where each kind that sends webhooks puts the update time of the order.
-VERSION_KEYS = {"shopify": "updated_at", "woocommerce": "date_modified_gmt"}
-
-
-def delivery_problem(channel_type, payload):
-    """Why a parsed webhook body is refused (answered 400, not stored), or None:
-    it is not a JSON object, or its update time (the order's version) is not
-    an ISO 8601 date and time."""
-    if not isinstance(payload, dict):
-        return "the body is not a JSON object"
-    key = VERSION_KEYS.get(channel_type)
-    version = payload.get(key) if key else None
-    if version in (None, ""):
-        return None
-    try:
-        datetime.fromisoformat(version.strip().replace("Z", "+00:00").replace("z", "+00:00"))
-    except (AttributeError, ValueError):
-        return f"{key} is not a date and time"
-    return None
 
 
 def _retry_if_made_meanwhile(error):
@@ -242,7 +132,7 @@ class OmsChannelInbox(models.Model):
     def _oms_identify(self, channel, payload):
         """(external id, version, error) of a parsed payload; the error is a
         sentence for a user when the payload does not say which order it is."""
-        external_id, version, missing = identify_payload(channel.channel_type, payload)
+        external_id, version, missing = channel._oms_connector().identify(payload)
         if missing == "":
             return None, None, _("The payload is not a JSON object.")
         if missing:
@@ -306,7 +196,9 @@ class OmsChannelInbox(models.Model):
             return
         records._oms_count_attempt()
         for record in records.filtered(
-            lambda r: r.topic == SHOPIFY_REFUND_TOPIC and not r._oms_is_refund()
+            lambda r: r.topic
+            and r.topic == r.channel_id._oms_connector().refund_topic
+            and not r._oms_is_refund()
         ):
             # Not read as an order: a refund's figures are not an order's.
             record._oms_fail(
@@ -388,8 +280,9 @@ class OmsChannelInbox(models.Model):
         return self.external_id.startswith(refund_ref(""))
 
     def _oms_process_channel(self, channel):
-        mapper = MAPPERS.get(channel.channel_type)
-        if not mapper:
+        connector = channel._oms_connector()
+        mapper = connector.map_order
+        if not connector.can_map_orders():
             self._oms_fail(_("Orders of %s channels cannot be imported.", channel.name))
             return
         known = set(
@@ -449,7 +342,8 @@ class OmsChannelInbox(models.Model):
         the job try again later (nothing is imported without its risks); one that
         refuses (a missing scope, an unknown order) leaves the order without an
         assessment, logged. A record whose risks cannot be read ends in error."""
-        if channel.channel_type != "shopify" or not pairs:
+        connector = channel._oms_connector()
+        if not connector.reads_risks or not pairs:
             return pairs
         try:
             client = channel._oms_get_channel_client()
@@ -458,7 +352,7 @@ class OmsChannelInbox(models.Model):
         result = []
         for record, draft in pairs:
             try:
-                risks = client.get_order_risks(record.external_id)
+                risks = connector.order_risks(client, record.external_id)
             except TRANSIENT_ERRORS as error:
                 raise RetryableJobError(
                     f"{channel.name} could not give the risks of order {record.external_id}: "
@@ -486,16 +380,12 @@ class OmsChannelInbox(models.Model):
         (``GET orders/<id>/refunds``), stored once each (``refund:<id>``, with the
         order's id) and applied. A channel without API credentials reads none; one
         that cannot answer now is asked again with the order's next version."""
-        if channel.channel_type != "woocommerce":
+        connector = channel._oms_connector()
+        if not connector.lists_refunds_by_id:
             return
         wanted = {}
         for record in self.filtered(lambda r: r.state == "done" and r.order_id):
-            body = json.loads(record.body)
-            ids = [
-                str(refund["id"])
-                for refund in body.get("refunds") or ()
-                if isinstance(refund, dict) and refund.get("id") not in (None, "")
-            ]
+            ids = connector.listed_refund_ids(json.loads(record.body))
             if ids:
                 wanted[record.external_id] = ids
         if not wanted:
@@ -524,7 +414,7 @@ class OmsChannelInbox(models.Model):
             if not ids:
                 continue
             try:
-                refunds = client.list_refunds(order_id)
+                refunds = connector.list_refunds(client, order_id)
             except ChannelError as error:
                 _logger.warning(
                     "Channel %s: the refunds of order %s could not be read: %s",
@@ -546,8 +436,9 @@ class OmsChannelInbox(models.Model):
         ends in error with the reason and writes nothing; reprocess it when fixed."""
         self.ensure_one()
         channel = self.channel_id
-        mapper = REFUND_MAPPERS.get(channel.channel_type)
-        if not mapper:
+        connector = channel._oms_connector()
+        mapper = connector.map_refund
+        if not connector.can_map_refunds():
             self._oms_fail(_("Refunds of %s channels cannot be imported.", channel.name))
             return
         try:

@@ -13,7 +13,6 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from ..channel_clients import ChannelError
 from ..channel_mappers import MappingError, OrderPending
 from .oms_channel import API_KINDS
-from .oms_channel_inbox import MAPPERS
 from .oms_channel_product import TRANSIENT_ERRORS
 
 # The tax group of the taxes a channel creates for rates Odoo has no tax for.
@@ -342,11 +341,11 @@ class SaleOrder(models.Model):
                 limit=1,
             )
         )
-        mapper = MAPPERS.get(self.oms_channel_id.channel_type)
-        if not record or not mapper:
+        connector = self.oms_channel_id._oms_connector()
+        if not record or not connector.can_map_orders():
             return None
         try:
-            return mapper(record.body)
+            return connector.map_order(record.body)
         except (MappingError, OrderPending):
             return None
 

@@ -10,6 +10,7 @@ from ...channel_clients.webhooks import sign
 from ...channel_mappers import OrderDraft
 from .. import (
     ChannelConnector,
+    ConnectionCheck,
     MissingCredentials,
     NoApi,
     connector_class,
@@ -203,6 +204,31 @@ def test_iter_orders_takes_one_cursor_and_gives_each_client_its_format():
     client = RecordingClient()
     list(get_connector("shopify").iter_orders(client, since=None))
     assert client.calls == [((), {"updated_at_min": None})]
+
+
+class AnsweringClient:
+    """A client whose test_connection answers as the kind's API does."""
+
+    def __init__(self, answer):
+        self.answer = answer
+
+    def test_connection(self):
+        return self.answer
+
+
+def test_connection_checks_say_what_the_channel_answered():
+    class Shop:
+        name, currency = "My Shop", "EUR"
+
+    assert get_connector("shopify").test_connection(AnsweringClient(Shop())) == ConnectionCheck(
+        "Shopify", shop="My Shop", currency="EUR"
+    )
+    assert get_connector("woocommerce").test_connection(AnsweringClient(12)).orders == 12
+    assert get_connector("amazon").test_connection(AnsweringClient(object())) == ConnectionCheck(
+        "Amazon"
+    )
+    with pytest.raises(NoApi):
+        get_connector("file").test_connection(AnsweringClient(None))
 
 
 def test_first_pull_without_a_cursor():

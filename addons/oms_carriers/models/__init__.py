@@ -8,8 +8,11 @@ from . import delivery_carrier_own_fleet
 from . import delivery_carrier_fedex
 from . import oms_carrier_error
 from . import oms_carrier_shipment
-from . import oms_carrier_tracking
+from . import stock_picking_shipment
+from . import oms_carrier_tracking_event
+from . import oms_carrier_shipment_tracking
 from . import oms_shipping_policy
+from . import oms_shipping_quote
 from . import stock_picking
 from . import product_template
 from . import stock_picking_customs
@@ -21,4 +24,5 @@ from . import sale_order
 from . import oms_carrier_purchase_attempt
 from . import oms_channel
 from . import sale_order_mail
+from . import oms_carrier_driver_nonce
 from . import oms_carrier_driver_update

@@ -1,31 +1,7 @@
 from odoo import _, api, fields, models
 
 from ..carrier_clients import Tracking, TrackingEvent
-from .oms_carrier_tracking import TRACKING_STATUSES
-
-
-class OmsCarrierDriverNonce(models.Model):
-    """A driver app's update received: its event id, kept so that the same signed
-    request sent again (a replay) is refused."""
-
-    _name = "oms.carrier.driver.nonce"
-    _description = "Driver Update Received"
-
-    carrier_id = fields.Many2one("delivery.carrier", required=True, ondelete="cascade")
-    # the carrier's (none: shared); administrators only read these
-    company_id = fields.Many2one(related="carrier_id.company_id", store=True)
-    event_id = fields.Char(required=True)
-
-    _sql_constraints = [
-        ("event_uniq", "unique(carrier_id, event_id)", "This driver update was received."),
-    ]
-
-    @api.autovacuum
-    def _gc_old(self):
-        # the signature's window is minutes: a day of them is plenty against replays
-        self.search(
-            [("create_date", "<", fields.Datetime.subtract(fields.Datetime.now(), days=2))]
-        ).unlink()
+from .oms_carrier_tracking_event import TRACKING_STATUSES
 
 
 class OmsCarrierDriverUpdate(models.TransientModel):

@@ -5,7 +5,7 @@ class SaleOrder(models.Model):
     """The customer mails of oms_core (received, shipped, delivered, cancelled) go
     only to customers of channels that Odoo mails (``oms.channel.mail_customers``),
     and the shipped mail links each parcel's tracking page. (The parcels' own mails:
-    oms_carrier_tracking.py; the routing hook: sale_order.py.)"""
+    oms_carrier_shipment_tracking.py; the routing hook: sale_order.py.)"""
 
     _inherit = "sale.order"
 

@@ -190,7 +190,8 @@ class TestTracking(TrackingCase):
         )
         event = self.advance("delivered")
         event["result"]["shipment_id"] = "shp_orphan"
-        with self.assertLogs("odoo.addons.oms_carriers.models.oms_carrier_tracking", "WARNING"):
+        logger = "odoo.addons.oms_carriers.models.oms_carrier_shipment_tracking"
+        with self.assertLogs(logger, "WARNING"):
             self.env["oms.carrier.shipment"]._oms_apply_tracking(
                 parse_easypost_event(event).tracking
             )

@@ -30,6 +30,87 @@ class MissingCredentials(ConnectorError):
     """The channel lacks the URL or a credential its client needs."""
 
 
+class MissingSetting(ConnectorError):
+    """The channel lacks a setting (``setting``, as a user names it) this needs."""
+
+    def __init__(self, setting):
+        super().__init__(setting)
+        self.setting = setting
+
+
+class StockLine(NamedTuple):
+    """A listing whose stock is pushed: ``key`` is the caller's (a listing id),
+    ``quantities`` ``{target: quantity}`` (a Shopify location id, or None for
+    the channel's one figure)."""
+
+    key: object
+    sku: str | None
+    remote_id: str | None
+    remote_parent_id: str | None
+    quantities: dict
+
+
+class StockPush(NamedTuple):
+    """What a stock push did: the keys set, the keys refused with the reason,
+    the channel's reference of the push (a feed) and, per key and target, what
+    was read and sent (compare-and-set)."""
+
+    pushed: tuple
+    refused: dict
+    reference: str | None = None
+    levels: dict | None = None
+
+
+class Refused(ConnectorError):
+    """The connector will not send this (a message a user can act on)."""
+
+
+class Shipment(NamedTuple):
+    """A delivery to tell the channel about. ``shipped`` is ``{channel line id:
+    quantity}``; ``completes_order`` when it is the last part of the order to
+    ship; ``part_note`` what the customer is told of a part (in their words)."""
+
+    order_id: str
+    reference: str
+    package_id: int
+    shipped: dict
+    carrier: str
+    tracking: str
+    tracking_url: str | None
+    ship_date: str
+    completes_order: bool = True
+    part_note: str = ""
+
+
+class RefundRequest(NamedTuple):
+    """A refund made in Odoo (a credit note) to make in the channel, once:
+    ``marker`` is its note, looked for first. ``items`` ``{channel line id:
+    quantity}``, ``shipping`` the shipping amount, ``total`` the credit note's
+    total, ``lines`` ``((channel line id, quantity, amount), …)`` per line."""
+
+    order_id: str
+    marker: str
+    items: dict
+    shipping: float
+    total: float
+    lines: tuple = ()
+
+
+class Cancellation(NamedTuple):
+    """An order cancelled in Odoo to cancel in the channel."""
+
+    order_id: str
+    item_ids: tuple = ()
+    buyer_asked: bool = False
+
+
+class CancelSent(NamedTuple):
+    """A cancellation the channel processes later (a feed), and its reason."""
+
+    reference: str
+    reason: str
+
+
 class ConnectionCheck(NamedTuple):
     """What a connection test learnt: the shop's name and currency, the
     number of orders, or only that ``vendor`` accepted the credentials."""
@@ -69,6 +150,11 @@ def connector_class(kind):
 def registered_kinds():
     """(kind, label) of every registered connector, in registration order."""
     return [(kind, cls.label) for kind, cls in _REGISTRY.items()]
+
+
+def api_kinds():
+    """The kinds that pull orders and push stock through an API."""
+    return tuple(kind for kind, cls in _REGISTRY.items() if cls.has_api)
 
 
 def parse_time(text):
@@ -165,6 +251,8 @@ class ChannelConnector:
 
     # The webhook topic whose body is a refund, not an order (None: no such topic).
     refund_topic = None
+    # Whether the kind's listings are its seller SKUs (else variant or product ids).
+    listings_by_sku = False
     # Fee lines (channel_mappers.draft.FEE_KINDS) the kind's orders bring as lines
     # of the channel's own service products, made with the channel.
     fee_kinds = ()
@@ -219,6 +307,40 @@ class ChannelConnector:
     def list_refunds(self, client, external_id):
         """The refunds (payload dicts) of an order, read from the channel."""
         return []
+
+    def find_remote_ids(self, client, lines):
+        """``{key: {"remote_id": …, "remote_parent_id": …}}`` of the lines without
+        a remote id that the channel has by their SKU (kept on the listings before
+        the push, so that a failed push does not look them up again)."""
+        return {}
+
+    def push_stock(self, client, lines):
+        """Send the lines' quantities (``StockLine``, remote ids found); a
+        :class:`StockPush`."""
+        raise NoApi(self.kind)
+
+    def iter_catalogue(self, client):
+        """The channel's catalogue (``CatalogItem``), page after page."""
+        return client.iter_catalogue()
+
+    # Whether refunds made in Odoo are sent to the channel.
+    pushes_refunds = False
+    # Whether only an order the seller ships and nothing of which shipped yet
+    # can be cancelled (the caller checks it first).
+    cancels_unshipped_only = False
+
+    def push_shipment(self, client, shipment):
+        """Tell the channel a :class:`Shipment` shipped; the channel's reference."""
+        raise NoApi(self.kind)
+
+    def push_refund(self, client, request):
+        """Make the :class:`RefundRequest` in the channel unless its marker is
+        there already; (the channel's refund id, the amount it returned)."""
+        raise NoApi(self.kind)
+
+    def cancel_order(self, client, cancellation):
+        """Cancel the order in the channel; None, or a :class:`CancelSent`."""
+        raise NoApi(self.kind)
 
     def first_pull_since(self, import_from, now):
         """Where a first pull without a cursor starts (None: the whole history)."""

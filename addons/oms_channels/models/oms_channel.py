@@ -8,17 +8,20 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.addons.oms_core.tools import credentials_may_go_to
 from odoo.addons.queue_job.job import identity_exact
 
-from ..channel_clients import AmazonSpClient, ChannelError, ShopifyClient, WooCommerceClient
-from ..channel_clients.amazon import ENDPOINTS, TOKEN_URL
-from ..channel_connectors import ChannelConnector, connector_class, registered_kinds
+from ..channel_clients import ChannelError
+from ..channel_clients.amazon import TOKEN_URL
+from ..channel_connectors import (
+    ChannelConnector,
+    MissingCredentials,
+    NoApi,
+    api_kinds,
+    connector_class,
+    registered_kinds,
+)
 from .oms_channel_inbox import BATCH_SIZE
 
-# Where each channel kind's production API lives (a sandbox is any other URL).
-DEFAULT_API_URLS = {
-    "amazon": ENDPOINTS["eu"],
-}
-# Kinds that pull orders and push stock through an API.
-API_KINDS = ("shopify", "woocommerce", "amazon")
+# Kinds that pull orders and push stock through an API (their connectors say so).
+API_KINDS = api_kinds()
 # The URLs the channel's client sends credentials to: administrators only, https.
 URL_FIELDS = ("api_base_url", "amazon_token_url")
 # What a client sends to those URLs: forgotten when one of them changes (unless
@@ -31,8 +34,6 @@ CREDENTIAL_FIELDS = (
     "amazon_client_secret",
     "amazon_refresh_token",
 )
-# Without a cursor, a first Amazon pull looks this far back (getOrders needs a date).
-AMAZON_FIRST_PULL_DAYS = 30
 # Webhook deliveries wait this long (seconds) for the ones that follow them, so
 # that a burst is imported in batches rather than one order per job.
 WEBHOOK_GATHER_SECONDS = 2
@@ -46,12 +47,12 @@ WEBHOOK_GRACE = timedelta(minutes=5)
 # The view location the channels' "fulfilled by channel" locations are under.
 FULFILLED_PARENT_NAME = "Fulfilled by Channels"
 # A fee line's kind (channel_mappers.draft.FEE_KINDS) → the channel's field of its
-# service product and the product's name. Amazon channels get theirs when created.
+# service product and the product's name. A channel gets those its connector
+# names (``fee_kinds``: Amazon's) when created.
 FEE_PRODUCT_FIELDS = {
     "gift_wrap": ("gift_wrap_product_id", "Gift Wrap"),
     "cod_fee": ("cod_fee_product_id", "Cash on Delivery Fee"),
 }
-FEE_PRODUCT_KINDS = {"amazon": ("gift_wrap", "cod_fee")}
 
 _logger = logging.getLogger(__name__)
 
@@ -297,8 +298,10 @@ class OmsChannel(models.Model):
     def _onchange_channel_type_api_url(self):
         if not self.env.user.has_group("base.group_system"):
             return  # the URL is an administrator's to set
-        if not self.api_base_url and self.channel_type in DEFAULT_API_URLS:
-            self.api_base_url = DEFAULT_API_URLS[self.channel_type]
+        # Where the kind's production API lives (a sandbox is any other URL).
+        connector = connector_class(self.channel_type)
+        if not self.api_base_url and connector and connector.default_api_url:
+            self.api_base_url = connector.default_api_url
 
     @api.constrains(*URL_FIELDS, "allow_insecure_http")
     def _check_api_urls(self):
@@ -401,10 +404,10 @@ class OmsChannel(models.Model):
     def create(self, vals_list):
         channels = super().create(vals_list)
         channels.filtered(
-            lambda c: c.channel_type in (*API_KINDS, "file")
+            lambda c: connector_class(c.channel_type)
         )._oms_fulfilled_by_channel_setup()
         for channel in channels:
-            for kind in FEE_PRODUCT_KINDS.get(channel.channel_type, ()):
+            for kind in channel._oms_connector().fee_kinds:
                 channel._oms_fee_product(kind)
         channels.filtered(lambda c: not c.payment_journal_id)._oms_payment_journal_setup()
         return channels
@@ -553,42 +556,19 @@ class OmsChannel(models.Model):
     def _oms_get_channel_client(self):
         """The API client of the channel: the one place that builds it."""
         self.ensure_one()
-        secrets = self.sudo()
         problem = self._oms_api_url_problem()
         if problem:
             raise UserError(problem)
-        if (
-            self.channel_type == "amazon"
-            and secrets.api_base_url
-            and secrets.amazon_client_id
-            and secrets.amazon_client_secret
-            and secrets.amazon_refresh_token
-            and self.amazon_marketplace_ids
-        ):
-            return AmazonSpClient(
-                secrets.api_base_url,
-                secrets.amazon_client_id,
-                secrets.amazon_client_secret,
-                secrets.amazon_refresh_token,
-                [m.strip() for m in self.amazon_marketplace_ids.split(",") if m.strip()],
-                token_url=secrets.amazon_token_url or TOKEN_URL,
-            )
-        if self.channel_type == "shopify" and secrets.api_base_url and secrets.shopify_access_token:
-            return ShopifyClient(secrets.api_base_url, secrets.shopify_access_token)
-        if (
-            self.channel_type == "woocommerce"
-            and secrets.api_base_url
-            and secrets.woocommerce_consumer_key
-            and secrets.woocommerce_consumer_secret
-        ):
-            return WooCommerceClient(
-                secrets.api_base_url,
-                secrets.woocommerce_consumer_key,
-                secrets.woocommerce_consumer_secret,
-            )
-        if self.channel_type in API_KINDS:
-            raise UserError(_("Set the API base URL and the credentials of %s first.", self.name))
-        raise UserError(_("%s has no API: its orders come in files (Import File).", self.name))
+        try:
+            return self._oms_connector().client()
+        except MissingCredentials:
+            raise UserError(
+                _("Set the API base URL and the credentials of %s first.", self.name)
+            ) from None
+        except NoApi:
+            raise UserError(
+                _("%s has no API: its orders come in files (Import File).", self.name)
+            ) from None
 
     def _oms_first_cursor(self):
         """Where a first pull starts (aware UTC, or None for the whole history):
@@ -600,37 +580,29 @@ class OmsChannel(models.Model):
     def _oms_remote_orders(self, client):
         """The channel's orders updated since the cursor (a first pull: since the
         import date), in a stable order across pages."""
-        since = _utc(self.pull_cursor) or self._oms_first_cursor()
-        if self.channel_type == "woocommerce":
-            # WooCommerce's modified_after is a GMT time without an offset.
-            return client.iter_orders(
-                modified_after=since.replace(tzinfo=None).isoformat() if since else None
-            )
-        if self.channel_type == "amazon":
-            # getOrders needs a date: older open orders are looked for 30 days back.
-            if not since:
-                since = (
-                    self.import_orders_from.replace(tzinfo=timezone.utc)
-                    if self.import_orders_from
-                    else datetime.now(timezone.utc)
-                ) - timedelta(days=AMAZON_FIRST_PULL_DAYS)
-            return client.iter_orders(since.strftime("%Y-%m-%dT%H:%M:%SZ"))
-        return client.iter_orders(updated_at_min=since.isoformat() if since else None)
+        connector = self._oms_connector()
+        since = (
+            _utc(self.pull_cursor)
+            or self._oms_first_cursor()
+            or connector.first_pull_since(self.import_orders_from, datetime.now(timezone.utc))
+        )
+        return connector.iter_orders(client, since=since)
 
     def action_test_connection(self):
         self.ensure_one()
+        client = self._oms_get_channel_client()
         try:
-            answer = self._oms_get_channel_client().test_connection()
+            answer = self._oms_connector().test_connection(client)
         except ChannelError as error:
             raise UserError(_("The channel answered: %s", error)) from error
-        if self.channel_type == "shopify":
+        if answer.shop:
             message = _(
-                "Connected to %(shop)s (%(currency)s).", shop=answer.name, currency=answer.currency
+                "Connected to %(shop)s (%(currency)s).", shop=answer.shop, currency=answer.currency
             )
-        elif self.channel_type == "amazon":
-            message = _("Connected: Amazon accepted the token and listed orders.")
+        elif answer.orders is not None:
+            message = _("Connected: the store has %s orders.", answer.orders)
         else:
-            message = _("Connected: the store has %s orders.", answer)
+            message = _("Connected: %s accepted the token and listed orders.", answer.vendor)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

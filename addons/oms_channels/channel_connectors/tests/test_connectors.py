@@ -7,12 +7,15 @@ import pytest
 
 from ...channel_clients import AmazonSpClient, ShopifyClient, WooCommerceClient
 from ...channel_clients.webhooks import sign
+from ...channel_clients.woocommerce import Product
 from ...channel_mappers import OrderDraft
 from .. import (
     ChannelConnector,
     ConnectionCheck,
     MissingCredentials,
+    MissingSetting,
     NoApi,
+    StockLine,
     connector_class,
     get_connector,
     registered_kinds,
@@ -239,3 +242,88 @@ def test_first_pull_without_a_cursor():
         2024, 1, 2, tzinfo=timezone.utc
     )
     assert get_connector("shopify").first_pull_since(None, now) is None
+
+
+class FakeWooStore:
+    """A WooCommerce store that keeps the stock it is sent."""
+
+    def __init__(self, products):
+        self.products = products  # sku -> Product
+        self.stock = {}
+
+    def find_product_by_sku(self, sku):
+        return self.products.get(sku)
+
+    def set_stock_batch(self, quantities):
+        self.stock.update(quantities)
+
+        class Result:
+            errors = ()
+
+        return Result()
+
+    def set_stock(self, product, quantity):
+        self.stock[(product.parent_id, product.id)] = quantity
+
+
+def test_woocommerce_stock_push_finds_ids_by_sku_and_sends_each_figure():
+    def product(id_, parent, sku):
+        return Product(
+            id=id_,
+            parent_id=parent,
+            sku=sku,
+            name="",
+            type="variation" if parent else "simple",
+            manage_stock=True,
+            stock_quantity=None,
+        )
+
+    store = FakeWooStore({"A": product("10", "", "A"), "V": product("21", "20", "V")})
+    connector = get_connector("woocommerce")
+    lines = [
+        StockLine(1, "A", None, None, {None: 5}),
+        StockLine(2, "V", None, None, {None: 3}),
+        StockLine(3, "GONE", None, None, {None: 1}),
+        StockLine(4, "K", "30", None, {None: 0}),
+    ]
+    found = connector.find_remote_ids(store, lines)
+    assert found == {
+        1: {"remote_id": "10", "remote_parent_id": ""},
+        2: {"remote_id": "21", "remote_parent_id": "20"},
+    }
+    lines = [
+        line._replace(
+            remote_id=found[line.key]["remote_id"],
+            remote_parent_id=found[line.key]["remote_parent_id"] or None,
+        )
+        if line.key in found
+        else line
+        for line in lines
+    ]
+    result = connector.push_stock(store, lines)
+    assert store.stock == {"10": 5, "30": 0, ("20", "21"): 3}
+    assert sorted(result.pushed) == [1, 2, 4]
+    assert result.refused == {3: "No product of the store has the SKU GONE."}
+
+
+class FakeAmazonFeeds:
+    def __init__(self):
+        self.feeds = []
+
+    def submit_inventory(self, seller_id, quantities):
+        self.feeds.append((seller_id, quantities))
+        return "F1"
+
+
+def test_amazon_stock_push_is_one_feed_keyed_by_sku_and_needs_the_seller_id():
+    feeds = FakeAmazonFeeds()
+    lines = [StockLine(1, "S-1", None, None, {None: 4}), StockLine(2, "S-2", None, None, {None: 0})]
+    with pytest.raises(MissingSetting):
+        get_connector("amazon").push_stock(feeds, lines)
+    assert feeds.feeds == []
+    result = get_connector("amazon", {"amazon_seller_id": "SELLER"}).push_stock(feeds, lines)
+    assert feeds.feeds == [("SELLER", {"S-1": 4, "S-2": 0})]
+    assert result.pushed == (1, 2)
+    assert result.reference == "Feed F1"
+    assert get_connector("amazon").listings_by_sku
+    assert not get_connector("shopify").listings_by_sku

@@ -1,4 +1,5 @@
-"""Typed errors of the carrier clients.
+"""Typed errors of the carrier clients: oms_core's HTTP core kinds under the
+carriers' names.
 
 Every error carries the HTTP status (None when no answer came), the carrier's
 request id, the carrier's own error code and field errors when it gave them, and
@@ -7,69 +8,44 @@ with the carrier. ``transient`` tells the job system whether trying again later
 may help.
 """
 
+try:
+    from ...oms_core import http_core
+except ImportError:  # imported on its own by the unit tests (addons/ on sys.path)
+    from oms_core import http_core
 
-class CarrierError(Exception):
-    transient = False
-
-    def __init__(
-        self,
-        message,
-        status=None,
-        request_id=None,
-        body_excerpt="",
-        retry_after=None,
-        code=None,
-        details=(),
-    ):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.request_id = request_id
-        self.body_excerpt = body_excerpt
-        self.retry_after = retry_after
-        self.code = code
-        self.details = tuple(details)
-
-    def __str__(self):
-        parts = [self.message]
-        if self.code:
-            parts.append(f"code {self.code}")
-        if self.status:
-            parts.append(f"HTTP {self.status}")
-        if self.request_id:
-            parts.append(f"request id {self.request_id}")
-        return " · ".join(parts)
+core = http_core.errors
 
 
-class CarrierConnectionError(CarrierError):
+class CarrierError(core.RemoteError):
+    pass
+
+
+class CarrierConnectionError(CarrierError, core.RemoteConnectionError):
     """No answer: refused, reset, DNS, TLS or timeout."""
 
-    transient = True
 
-
-class CarrierAuthError(CarrierError):
+class CarrierAuthError(CarrierError, core.RemoteAuthError):
     """401 / 403: wrong, expired or insufficient credentials."""
 
 
-class CarrierRateLimitError(CarrierError):
+class CarrierRateLimitError(CarrierError, core.RemoteRateLimitError):
     """429 that kept coming after the waits the client allows itself (or may not retry)."""
 
-    transient = True
 
-
-class CarrierValidationError(CarrierError):
+class CarrierValidationError(CarrierError, core.RemoteValidationError):
     """400 / 409 / 422 or a refused item: the carrier refused what was sent."""
 
 
-class CarrierNotFoundError(CarrierError):
+class CarrierNotFoundError(CarrierError, core.RemoteNotFoundError):
     """404: no such shipment, tracking number..."""
 
 
-class CarrierServerError(CarrierError):
+class CarrierServerError(CarrierError, core.RemoteServerError):
     """5xx (or a SOAP server fault) after the retries."""
 
-    transient = True
 
-
-class CarrierResponseError(CarrierError):
+class CarrierResponseError(CarrierError, core.RemoteResponseError):
     """A 2xx answer whose content does not have the documented shape."""
+
+
+CARRIER_ERRORS = core.ErrorKinds.of(CarrierError)

@@ -23,9 +23,7 @@ a :class:`~.errors.CarrierAuthError`, no answer a
 
 import base64
 import logging
-import random
 import re
-import time
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlsplit
 
@@ -35,7 +33,7 @@ import zeep.exceptions
 from lxml import etree
 from zeep.transports import Transport
 
-from ._http import DEFAULT_TIMEOUT, RetryPolicy, excerpt
+from ._http import RemoteClient, call_with_retries, excerpt
 from .errors import (
     CarrierAuthError,
     CarrierConnectionError,
@@ -89,7 +87,7 @@ class _Transport(Transport):
         return response
 
 
-class PostLogisticsClient:
+class PostLogisticsClient(RemoteClient):
     system = "Swiss Post"
 
     def __init__(
@@ -101,24 +99,16 @@ class PostLogisticsClient:
         wsdl_url=PRODUCTION_WSDL,
         service_url=None,
         language="en",
-        session=None,
-        timeout=DEFAULT_TIMEOUT,
-        retry=None,
-        sleep=time.sleep,
-        rng=None,
-        clock=time.monotonic,
+        **transport,
     ):
+        """``transport``: ``session``, ``timeout``, ``retry``, ``sleep``, ``rng``,
+        ``clock`` (oms_core's :class:`~odoo.addons.oms_core.http_core.RemoteClient`)."""
         self.franking_license = franking_license
         self.sender = sender
         self.wsdl_url = wsdl_url
         self.service_url = service_url
         self.language = language
-        self.session = session or requests.Session()
-        self.timeout = timeout
-        self.retry = retry or RetryPolicy()
-        self.sleep = sleep
-        self.rng = rng or random.Random()
-        self.clock = clock
+        self._set_transport(**transport)
         token = base64.b64encode(f"{username}:{password}".encode()).decode()
         self._auth_header = {"Authorization": f"Basic {token}"}
         self._client = None
@@ -128,20 +118,7 @@ class PostLogisticsClient:
     def _load(self):
         if self._service is not None:
             return self._service
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                transport = _Transport(
-                    session=self.session, timeout=self.timeout, operation_timeout=self.timeout
-                )
-                client = zeep.Client(self.wsdl_url, transport=transport)
-                break
-            except (requests.RequestException, zeep.exceptions.TransportError) as error:
-                typed = self._typed(error)
-                if not typed.transient or attempt >= self.retry.max_attempts:
-                    raise typed from error
-                self.sleep(self.retry.wait(attempt, None, self.rng))
+        client = call_with_retries(self._new_zeep_client, self.retry, self.sleep, self.rng)
         if self.service_url:
             binding = next(iter(client.wsdl.bindings))
             self._service = client.create_service(binding, self.service_url)
@@ -159,6 +136,16 @@ class PostLogisticsClient:
                 )
         self._client = client
         return self._service
+
+    def _new_zeep_client(self):
+        """A zeep client on the WSDL, through the session of the HTTP core."""
+        transport = _Transport(
+            session=self.session, timeout=self.timeout, operation_timeout=self.timeout
+        )
+        try:
+            return zeep.Client(self.wsdl_url, transport=transport)
+        except (requests.RequestException, zeep.exceptions.TransportError) as error:
+            raise self._typed(error) from error
 
     # --- errors --------------------------------------------------------------------------------
     def _typed(self, error):

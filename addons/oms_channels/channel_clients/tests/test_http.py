@@ -8,8 +8,14 @@ import pytest
 from tests.simulators.base import Response, route
 from tests.simulators.shopify import ChannelSimulator
 
-from .._http import HttpClient, RetryPolicy, parse_retry_after
-from ..errors import ChannelConnectionError, ChannelServerError, ChannelValidationError
+from .._http import HttpClient, RetryPolicy, http_core, parse_retry_after
+from ..errors import (
+    ChannelConnectionError,
+    ChannelError,
+    ChannelRateLimitError,
+    ChannelServerError,
+    ChannelValidationError,
+)
 from .fakes import FakeClock
 
 
@@ -116,3 +122,18 @@ def test_retry_after_in_seconds_or_as_a_date():
     assert parse_retry_after("soon") is None
     later = email.utils.formatdate(time.time() + 30, usegmt=True)
     assert 28 <= parse_retry_after(later) <= 30
+
+
+def test_channel_errors_are_the_http_cores_kinds_under_the_channels_names(sim, clock):
+    client = HttpClient(sim.url, sleep=clock.sleep)
+    with pytest.raises(ChannelValidationError) as caught:
+        client.request("PUT", "things/1", json={})
+    assert isinstance(caught.value, http_core.RemoteValidationError)
+    sim.fail_next(429, times=11, path="/things", headers={"Retry-After": "1"})
+    with pytest.raises(ChannelRateLimitError) as caught:
+        client.request("POST", "things", json={"a": 1})
+    assert isinstance(caught.value, ChannelError)
+    assert isinstance(caught.value, http_core.RemoteRateLimitError)
+    assert caught.value.transient
+    assert len(clock.sleeps) == 10, "the channels' policy waits out ten 429s"
+    assert sim.created == []

@@ -15,7 +15,7 @@ class SaleOrder(models.Model):
         return self.oms_deliver_by.date() if self.oms_deliver_by else False
 
     def _oms_quote_from(self, warehouse):
-        """Hook for routing (oms_routing's strategies with live carrier quotes):
+        """oms_core's hook for routing (its strategies with live carrier quotes):
         the cheapest price, in the company's currency, that the carriers of the
         default shipping policy quote for shipping this order from ``warehouse``,
         within the policy's maximum price; ``None`` when none answers.

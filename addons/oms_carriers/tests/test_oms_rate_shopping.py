@@ -7,6 +7,8 @@ from pathlib import Path
 from odoo import fields
 from odoo.exceptions import UserError
 
+from odoo.addons.oms_core.models.sale_order_shipping_quote import SaleOrder
+
 from tests.simulators.easypost import EasyPostSimulator
 from tests.simulators.ups import UpsSimulator
 
@@ -202,6 +204,19 @@ class TestRateShopping(CarrierCase):
         self.assertAlmostEqual(
             price, min(delivery.oms_shipping_quote_ids.mapped("price_company")), places=2
         )
+
+    def test_the_hook_answers_none_without_a_carrier_addon(self):
+        """oms_core gives routing's hook a default (no hasattr probe in routing):
+        without a carrier addon overriding it, an order has no quote."""
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [(0, 0, {"product_id": self.product.id, "product_uom_qty": 1})],
+            }
+        )
+        warehouse = self.picking.picking_type_id.warehouse_id
+        self.assertIsNone(SaleOrder._oms_quote_from(order, warehouse))
+        self.assertIsNotNone(order._oms_quote_from(warehouse), "oms_carriers' override")
 
     def test_a_carrier_that_fails_is_skipped(self):
         self.ups_sim.fail_next(503, times=10)

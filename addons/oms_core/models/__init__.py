@@ -9,6 +9,7 @@ from . import procurement_group
 from . import product_product
 from . import res_partner
 from . import sale_order
+from . import sale_order_shipping_quote
 from . import sale_order_line
 from . import stock_location
 from . import stock_move

@@ -219,11 +219,9 @@ class SaleOrder(models.Model):
 
     def _oms_live_quotes(self, sources):
         """{(order id, source id): price} from the carriers, through the hook
-        ``sale.order._oms_quote_from(warehouse)`` that oms_carriers provides (the
-        cheapest price in the company's currency, or ``None``). Dropship vendors
-        and orders without the hook keep their tables."""
-        if not hasattr(self.env["sale.order"], "_oms_quote_from"):
-            return {}
+        ``sale.order._oms_quote_from(warehouse)`` of oms_core that oms_carriers
+        answers (the cheapest price in the company's currency, or ``None``).
+        Dropship vendors and orders without a quote keep their tables."""
         quotes = {}
         for order in self:
             for source in sources.filtered("warehouse_id"):

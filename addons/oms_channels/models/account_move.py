@@ -2,19 +2,17 @@
 (its reference); a refund made in Odoo on a channel order is sent to the
 channel once (Shopify, WooCommerce), with the channel's refund id kept."""
 
-from decimal import Decimal
-
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..channel_clients import ChannelError
+from ..channel_connectors import RefundRequest
 from ..channel_mappers.refund import refund_ref
 from .oms_channel_product import TRANSIENT_ERRORS
 
 # The channel kinds a refund made in Odoo is sent to.
-REFUND_PUSH_KINDS = ("shopify", "woocommerce")
 
 
 def refund_marker(move):
@@ -86,7 +84,7 @@ class AccountMove(models.Model):
         ):
             order = move._oms_channel_order()
             channel = order.oms_channel_id
-            if channel.channel_type not in REFUND_PUSH_KINDS or not order.oms_external_ref:
+            if not channel._oms_connector().pushes_refunds or not order.oms_external_ref:
                 continue
             move.sudo().oms_channel_push_state = "pending"
             move.with_delay(
@@ -119,8 +117,9 @@ class AccountMove(models.Model):
         marker = refund_marker(move)
         try:
             client = channel._oms_get_channel_client()
-            push = getattr(move, f"_oms_push_refund_{channel.channel_type}")
-            remote_id, amount = push(client, order, marker)
+            remote_id, amount = channel._oms_connector().push_refund(
+                client, move._oms_refund_request(order, marker)
+            )
         except TRANSIENT_ERRORS as error:
             if self.env.context.get("job_uuid"):
                 raise RetryableJobError(str(error), seconds=60) from error
@@ -162,36 +161,22 @@ class AccountMove(models.Model):
                 items[key] = items.get(key, 0) + int(line.quantity)
         return items, shipping
 
-    def _oms_push_refund_shopify(self, client, order, marker):
-        remote = client.find_refund(order.oms_external_ref, marker)
-        if remote is None:
-            items, shipping = self._oms_refund_items()
-            remote = client.create_refund(
-                order.oms_external_ref,
-                lines=items,
-                shipping_amount=f"{shipping:.2f}" if shipping else None,
-                note=marker,
-            )
-        return remote.id, Decimal(remote.amount)
-
-    def _oms_push_refund_woocommerce(self, client, order, marker):
-        remote = client.find_refund(order.oms_external_ref, marker)
-        if remote is None:
-            lines = []
-            for line in self.invoice_line_ids.filtered(lambda ln: ln.display_type == "product"):
-                sale_line = line.sale_line_ids[:1]
-                if sale_line.oms_external_line_id and not sale_line.is_delivery:
-                    lines.append(
-                        {
-                            "id": int(sale_line.oms_external_line_id),
-                            "quantity": int(line.quantity),
-                            "refund_total": f"{line.price_subtotal:.2f}",
-                        }
-                    )
-            remote = client.create_refund(
-                order.oms_external_ref, f"{self.amount_total:.2f}", marker, line_items=lines
-            )
-        return remote.id, Decimal(remote.amount)
+    def _oms_refund_request(self, order, marker):
+        """The credit note as the channel's connector sends it (``RefundRequest``)."""
+        items, shipping = self._oms_refund_items()
+        lines = []
+        for line in self.invoice_line_ids.filtered(lambda ln: ln.display_type == "product"):
+            sale_line = line.sale_line_ids[:1]
+            if sale_line.oms_external_line_id and not sale_line.is_delivery:
+                lines.append((sale_line.oms_external_line_id, line.quantity, line.price_subtotal))
+        return RefundRequest(
+            order_id=order.oms_external_ref,
+            marker=marker,
+            items=items,
+            shipping=shipping,
+            total=self.amount_total,
+            lines=tuple(lines),
+        )
 
     def _oms_push_refund_failed(self, order, error):
         message = _("The channel refused the refund: %s", error)

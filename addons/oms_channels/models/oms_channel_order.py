@@ -11,6 +11,7 @@ from odoo.tools import email_normalize, float_compare, html2plaintext
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..channel_clients import ChannelError
+from ..channel_connectors import Cancellation
 from ..channel_mappers import MappingError, OrderPending
 from .oms_channel import API_KINDS
 from .oms_channel_product import TRANSIENT_ERRORS
@@ -831,7 +832,8 @@ class SaleOrder(models.Model):
         """Cancel the order in its channel; a refusal goes into the timeline."""
         self.ensure_one()
         channel = self.oms_channel_id
-        if channel.channel_type == "amazon":
+        connector = channel._oms_connector()
+        if connector.cancels_unshipped_only:
             refusal = self._oms_amazon_cannot_cancel()
             if refusal:
                 self._oms_log_event(
@@ -840,12 +842,19 @@ class SaleOrder(models.Model):
                 return False
         try:
             client = channel._oms_get_channel_client()
-            if channel.channel_type == "amazon":
-                return self._oms_push_cancellation_amazon(client)
-            if channel.channel_type == "shopify":
-                client.cancel_order(self.oms_external_ref, reason="other")
-            else:
-                client.cancel_order(self.oms_external_ref)
+            asked = self.oms_hold_ids.filtered(lambda h: h.hold_type == "buyer_cancel")
+            sent = connector.cancel_order(
+                client,
+                Cancellation(
+                    order_id=self.oms_external_ref,
+                    item_ids=tuple(
+                        i
+                        for i in dict.fromkeys(self.order_line.mapped("oms_external_line_id"))
+                        if i
+                    ),
+                    buyer_asked=bool(asked),
+                ),
+            )
         except TRANSIENT_ERRORS as error:
             if self.env.context.get("job_uuid"):
                 raise RetryableJobError(str(error), seconds=60) from error
@@ -855,6 +864,19 @@ class SaleOrder(models.Model):
                 "note", _("The channel refused the cancellation"), reason=str(error)
             )
             return False
+        if sent:
+            # A feed the channel processes later (Amazon's acknowledgement feed).
+            self._oms_log_event(
+                "note",
+                _("Cancellation sent to %s", channel.name),
+                reason=_(
+                    "Order acknowledgement feed %(feed)s, reason %(reason)s: Amazon lists the "
+                    "order Canceled once it has processed the feed.",
+                    feed=sent.reference,
+                    reason=sent.reason,
+                ),
+            )
+            return True
         self._oms_log_event("note", _("Cancelled in %s too", channel.name))
         return True
 
@@ -884,31 +906,6 @@ class SaleOrder(models.Model):
         if not self.order_line.filtered("oms_external_line_id"):
             return _("The order has no Amazon item ids to cancel.")
         return None
-
-    def _oms_push_cancellation_amazon(self, client):
-        """Cancel a merchant-fulfilled order not shipped yet with the order
-        acknowledgement feed: ``BuyerCanceled`` when the buyer asked for it
-        (a buyer-cancel hold), otherwise ``GeneralAdjustment``."""
-        asked = self.oms_hold_ids.filtered(lambda h: h.hold_type == "buyer_cancel")
-        reason = "BuyerCanceled" if asked else "GeneralAdjustment"
-        items = [i for i in dict.fromkeys(self.order_line.mapped("oms_external_line_id")) if i]
-        feed_id = client.cancel_order(
-            self.oms_channel_id.sudo().amazon_seller_id,
-            self.oms_external_ref,
-            items,
-            reason=reason,
-        )
-        self._oms_log_event(
-            "note",
-            _("Cancellation sent to %s", self.oms_channel_id.name),
-            reason=_(
-                "Order acknowledgement feed %(feed)s, reason %(reason)s: Amazon lists the "
-                "order Canceled once it has processed the feed.",
-                feed=feed_id,
-                reason=reason,
-            ),
-        )
-        return True
 
     @api.model
     def _oms_customers(self, env, company, drafts):
@@ -1156,6 +1153,7 @@ class _Lookups:
 
     def __init__(self, env, company, channel=None):
         self.env, self.company, self.channel = env, company, channel
+        self.connector = channel._oms_connector() if channel else None
         self._products, self._taxes, self._currencies, self._pricelists = {}, {}, {}, {}
         self._tax_candidates = {}
         # Per draft (by id): the channel taxes no Odoo tax matched, described.
@@ -1227,7 +1225,7 @@ class _Lookups:
         if not self.channel:
             return None
         self._load_listings([line])
-        if self.channel.channel_type == "amazon":
+        if self.connector.listings_by_sku:
             return next(
                 (lst for lst in self._by_sku.get(line.sku, ()) if lst.channel_key == line.sku),
                 None,
@@ -1279,7 +1277,7 @@ class _Lookups:
         product and has no listing yet, so that it can be mapped; one create."""
         if not self.channel or self.channel.channel_type not in API_KINDS:
             return
-        amazon = self.channel.channel_type == "amazon"
+        amazon = self.connector.listings_by_sku
         new = {}
         for line in lines:
             key = line.sku if amazon else (line.variant_external_id or line.product_external_id)

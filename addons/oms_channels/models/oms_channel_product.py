@@ -14,7 +14,7 @@ from ..channel_clients import (
     ChannelRateLimitError,
     ChannelServerError,
 )
-from ..channel_clients.woocommerce import Product as WooProduct
+from ..channel_connectors import MissingSetting, StockLine, api_kinds, connector_class
 
 _logger = logging.getLogger(__name__)
 
@@ -147,7 +147,8 @@ class OmsChannelProduct(models.Model):
     @api.depends("channel_id.channel_type", "channel_variant_ref", "channel_product_ref", "sku")
     def _compute_channel_key(self):
         for listing in self:
-            if listing.channel_id.channel_type == "amazon":
+            connector = connector_class(listing.channel_id.channel_type)
+            if connector and connector.listings_by_sku:
                 listing.channel_key = listing.sku or False
             else:
                 listing.channel_key = (
@@ -293,7 +294,7 @@ class OmsChannelProduct(models.Model):
             [("channel_id", "=", channel.id), ("product_id", "in", products.ids)]
         )
         products -= known.product_id
-        if channel.channel_type == "amazon" and products:
+        if channel._oms_connector().listings_by_sku and products:
             # An Amazon listing is its seller SKU: one already there (to map) is
             # this product's, not a second listing of the same SKU.
             by_sku = {
@@ -442,7 +443,7 @@ class OmsChannel(models.Model):
     def action_import_catalogue(self):
         """Import the channel's catalogue in the background (root.oms.import)."""
         for channel in self:
-            if channel.channel_type not in ("shopify", "woocommerce", "amazon"):
+            if not channel._oms_connector().has_api:
                 raise UserError(_("%s has no catalogue to import.", channel.name))
             channel.with_delay(
                 identity_key=identity_exact,
@@ -465,12 +466,15 @@ class OmsChannel(models.Model):
         self.ensure_one()
         try:
             client = self._oms_get_channel_client()
-            if self.channel_type == "amazon":
-                if not self.amazon_seller_id:
-                    raise UserError(_("Set the Amazon seller id of %s first.", self.name))
-                items = list(client.iter_catalogue(self.amazon_seller_id))
-            else:
-                items = list(client.iter_catalogue())
+            items = list(self._oms_connector().iter_catalogue(client))
+        except MissingSetting as error:
+            raise UserError(
+                _(
+                    "Set the %(setting)s of %(channel)s first.",
+                    setting=error.setting,
+                    channel=self.name,
+                )
+            ) from None
         except TRANSIENT_ERRORS as error:
             if self.env.context.get("job_uuid"):
                 raise RetryableJobError(str(error), seconds=60) from error
@@ -500,7 +504,7 @@ class OmsChannel(models.Model):
         has archived, never deleted. Returns the summary kept on the channel."""
         self.ensure_one()
         Listing = self.env["oms.channel.product"].sudo().with_context(active_test=False)
-        amazon = self.channel_type == "amazon"
+        amazon = self._oms_connector().listings_by_sku
         wanted = {}
         for item in items:
             key = item.sku if amazon else (item.variant_id or item.product_id)
@@ -653,7 +657,7 @@ class OmsChannel(models.Model):
         breakdown kept on the listing. ``only_changed`` sends just the figures
         that differ from the last ones sent (pushes on change)."""
         self.ensure_one()
-        if self.channel_type not in ("shopify", "woocommerce", "amazon"):
+        if not self._oms_connector().has_api:
             return False
         # Only listings that are an Odoo product: one to map or ignored has no stock.
         bindings = (
@@ -681,16 +685,29 @@ class OmsChannel(models.Model):
             return True
         try:
             client = self._oms_get_channel_client()
-            pushed, refused, reference, levels = getattr(
-                self, f"_oms_push_stock_{self.channel_type}"
-            )(client, bindings, {b: {k: figures[b][k][2] for k in send[b]} for b in bindings})
+            result = self._oms_send_stock(client, bindings, send, figures)
         except TRANSIENT_ERRORS as error:
             if self.env.context.get("job_uuid"):
                 raise RetryableJobError(str(error), seconds=60) from error
             self.sudo().last_push_error = _("Stock push failed: %s", error)
             return False
+        except MissingSetting as error:
+            return self._oms_stock_push_failed(
+                bindings,
+                UserError(
+                    _(
+                        "Set the %(setting)s of %(channel)s first.",
+                        setting=error.setting,
+                        channel=self.name,
+                    )
+                ),
+            )
         except (ChannelError, UserError) as error:
             return self._oms_stock_push_failed(bindings, error)
+        pushed = bindings.browse(result.pushed)
+        refused = {bindings.browse(key): message for key, message in result.refused.items()}
+        levels = {bindings.browse(key): level for key, level in (result.levels or {}).items()}
+        reference = result.reference
         now = fields.Datetime.now()
         names = {key: name for key, name, _warehouses in targets}
         for binding in bindings:
@@ -711,6 +728,37 @@ class OmsChannel(models.Model):
             }
         )
         return True
+
+    def _oms_send_stock(self, client, bindings, send, figures):
+        """The listings' figures to send, through the channel's connector: the
+        channel's ids of the listings that have none are looked up by SKU and kept
+        first, then the figures are sent; the connector's ``StockPush``."""
+        connector = self._oms_connector()
+        lines = [
+            StockLine(
+                binding.id,
+                binding.sku,
+                binding.remote_id or None,
+                binding.remote_parent_id or None,
+                {key: figures[binding][key][2] for key in send[binding]},
+            )
+            for binding in bindings
+        ]
+        found = connector.find_remote_ids(client, lines)
+        for binding in bindings:
+            if binding.id in found:
+                binding.write(found[binding.id])
+        lines = [
+            line._replace(
+                remote_id=found[line.key]["remote_id"] or None,
+                remote_parent_id=found[line.key].get("remote_parent_id", line.remote_parent_id)
+                or None,
+            )
+            if line.key in found
+            else line
+            for line in lines
+        ]
+        return connector.push_stock(client, lines)
 
     def _oms_stock_figures(self, bindings, targets):
         """``{listing: {target key: (on hand, reserved, quantity)}}``, the quantity
@@ -757,90 +805,6 @@ class OmsChannel(models.Model):
             )
         ]
 
-    def _oms_push_stock_shopify(self, client, bindings, quantities):
-        """Each location's figures by compare-and-set (the client reads what
-        Shopify has, sends against it and reads again what a sale moved); a
-        listing not set at every location is in error with the reason."""
-        if bindings.filtered(lambda b: not b.remote_id):
-            items = {v.sku: v.inventory_item_id for v in client.iter_variants() if v.sku}
-            for binding in bindings.filtered(lambda b: not b.remote_id):
-                if items.get(binding.sku):
-                    binding.remote_id = items[binding.sku]
-        pushed, refused = self.env["oms.channel.product"], {}
-        levels = {}
-        for binding in bindings.filtered(lambda b: not b.remote_id):
-            refused[binding] = _("No variant of the shop has the SKU %s.", binding.sku)
-        known = bindings.filtered("remote_id")
-        by_item = {}
-        for binding in known:
-            by_item.setdefault(binding.remote_id, self.env["oms.channel.product"])
-            by_item[binding.remote_id] |= binding
-        locations = {key for binding in known for key in quantities[binding]}
-        for location in sorted(locations):
-            wanted = {
-                binding.remote_id: quantities[binding][location]
-                for binding in known
-                if location in quantities[binding]
-            }
-            for write in client.set_available_checked(location, wanted):
-                for binding in by_item.get(write.inventory_item_id, ()):
-                    levels.setdefault(binding, {})[location] = {
-                        "read": write.read,
-                        "sent": write.sent,
-                        "tries": write.tries,
-                        "error": write.error or False,
-                    }
-                    if write.error:
-                        previous = refused.get(binding)
-                        refused[binding] = f"{previous}\n{write.error}" if previous else write.error
-        pushed = known.filtered(lambda b: b not in refused)
-        return pushed, refused, None, levels
-
-    def _oms_push_stock_woocommerce(self, client, bindings, quantities):
-        """Absolute figures: the REST API has ``stock_quantity`` only, no
-        conditional update or delta (a sale made meanwhile is overwritten until
-        its order is imported and counted)."""
-        quantities = {binding: figures[None] for binding, figures in quantities.items()}
-        pushed, refused = self.env["oms.channel.product"], {}
-        for binding in bindings.filtered(lambda b: not b.remote_id):
-            product = client.find_product_by_sku(binding.sku)
-            if product:
-                binding.write({"remote_id": product.id, "remote_parent_id": product.parent_id})
-        simple = bindings.filtered(lambda b: b.remote_id and not b.remote_parent_id)
-        by_id = {binding.remote_id: binding for binding in simple}
-        if simple:
-            result = client.set_stock_batch({b.remote_id: quantities[b] for b in simple})
-            for product_id, message in result.errors:
-                if product_id in by_id:
-                    refused[by_id[product_id]] = message
-            pushed |= simple.filtered(lambda b: b not in refused)
-        for binding in bindings.filtered(lambda b: b.remote_id and b.remote_parent_id):
-            variation = WooProduct(
-                id=binding.remote_id,
-                parent_id=binding.remote_parent_id,
-                sku=binding.sku,
-                name="",
-                type="variation",
-                manage_stock=True,
-                stock_quantity=None,
-            )
-            client.set_stock(variation, quantities[binding])
-            pushed |= binding
-        for binding in bindings.filtered(lambda b: not b.remote_id):
-            refused[binding] = _("No product of the store has the SKU %s.", binding.sku)
-        return pushed, refused, None, {}
-
-    def _oms_push_stock_amazon(self, client, bindings, quantities):
-        """Absolute figures: the listings feed's ``fulfillment_availability``
-        quantity has no conditional or delta form."""
-        quantities = {binding: figures[None] for binding, figures in quantities.items()}
-        if not self.amazon_seller_id:
-            raise UserError(_("Set the Amazon seller id of %s first.", self.name))
-        feed_id = client.submit_inventory(
-            self.amazon_seller_id, {binding.sku: quantities[binding] for binding in bindings}
-        )
-        return bindings, {}, _("Feed %s", feed_id), {}
-
     def _oms_queue_stock_push(self):
         """Push soon the stock of the channels' products that moved: one pending
         job per channel however many moves happen meanwhile."""
@@ -856,7 +820,7 @@ class OmsChannel(models.Model):
         """Queue a push of every API channel's stock, one job each (root.oms.push;
         one still waiting is not queued again): a slow channel holds back no
         other."""
-        for channel in self.search([("channel_type", "in", ("shopify", "woocommerce", "amazon"))]):
+        for channel in self.search([("channel_type", "in", api_kinds())]):
             if not (channel.sudo().api_base_url and channel.product_binding_ids):
                 continue
             channel.sudo().with_delay(

@@ -5,7 +5,8 @@ from odoo.exceptions import UserError
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
-from ..channel_clients import ChannelError, ChannelValidationError
+from ..channel_clients import ChannelError
+from ..channel_connectors import ConnectorError, Shipment, api_kinds
 from .oms_channel_product import TRANSIENT_ERRORS
 
 _logger = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ class StockPicking(models.Model):
         shipped = self.filtered(
             lambda p: p.state == "done"
             and p.picking_type_code == "outgoing"
-            and p.sale_id.oms_channel_id.channel_type in ("shopify", "woocommerce", "amazon")
+            and p.sale_id.oms_channel_id.channel_type in api_kinds()
             and p.sale_id.oms_external_ref
             # Orders brought in already shipped (a migration, the demo): the channel knows.
             and not self.env.context.get("oms_channel_already_told")
@@ -86,12 +87,12 @@ class StockPicking(models.Model):
             return True
         try:
             client = channel._oms_get_channel_client()
-            reference = getattr(self, f"_oms_push_shipment_{channel.channel_type}")(client, order)
+            reference = channel._oms_connector().push_shipment(client, self._oms_shipment(order))
         except TRANSIENT_ERRORS as error:
             if self.env.context.get("job_uuid"):
                 raise RetryableJobError(str(error), seconds=60) from error
             return self._oms_push_failed(error)
-        except (ChannelError, UserError) as error:
+        except (ChannelError, ConnectorError, UserError) as error:
             return self._oms_push_failed(error)
         self.write(
             {
@@ -124,90 +125,50 @@ class StockPicking(models.Model):
         url = self["carrier_tracking_url"] if tracking and "carrier_tracking_url" in fields_ else ""
         return carrier or "", tracking or "", url or None
 
-    def _oms_push_shipment_shopify(self, client, order):
-        shipped = {
-            line.oms_external_line_id: qty
-            for line, qty in self._oms_shipped_quantities().items()
-            if line.oms_external_line_id
-        }
-        by_order = {}
-        for fulfillment_order in client.get_fulfillment_orders(order.oms_external_ref):
-            if not fulfillment_order.can_be_fulfilled:
-                continue
-            for item in fulfillment_order.line_items:
-                wanted = min(int(shipped.get(item.line_item_id, 0)), item.fulfillable_quantity)
-                if wanted > 0:
-                    by_order.setdefault(fulfillment_order.id, {})[item.id] = wanted
-                    shipped[item.line_item_id] -= wanted
-        if not by_order:
-            # Already fulfilled (a retry after a lost answer), or nothing to fulfil.
-            return _("nothing left to fulfil")
+    def _oms_shipment(self, order):
+        """The delivery as the channel's connector sends it (``Shipment``)."""
         carrier, tracking, url = self._oms_tracking()
-        fulfillment = client.create_fulfillment(
-            by_order,
-            tracking_number=tracking or None,
-            tracking_company=carrier or None,
-            tracking_url=url,
-        )
-        return fulfillment.id
-
-    def _oms_push_shipment_woocommerce(self, client, order):
-        carrier, tracking, url = self._oms_tracking()
+        quantities = self._oms_shipped_quantities()
         outgoing = order.picking_ids.filtered(
             lambda p: p.picking_type_code == "outgoing" and p.state != "cancel"
         )
         # The last part shipped completes the order; an earlier part sent again
         # (a retry) stays a part.
-        if all(
+        last = all(
             p.state == "done" and (p.date_done, p.id) <= (self.date_done, self.id) for p in outgoing
-        ):
-            if tracking:
-                client.push_tracking(order.oms_external_ref, carrier, tracking, url)
-            else:
-                client.complete_order(order.oms_external_ref)
-            return _("completed")
-        # What shipped and the delivery's reference: each part's note differs from
-        # the others', so that a note already there means this part was told.
-        items = ", ".join(
-            f"{quantity:g} x {line.product_id.display_name}"
-            for line, quantity in self._oms_shipped_quantities().items()
         )
-        text = _(
-            "Part of your order has shipped (%(reference)s): %(items)s",
-            reference=self.name,
-            items=items,
-        )
-        if tracking:
-            text += _(
-                ", with %(carrier)s, tracking number %(tracking)s",
-                carrier=carrier,
-                tracking=tracking,
+        note = ""
+        if not last:
+            # What shipped and the delivery's reference: each part's note differs
+            # from the others', so that a note already there means it was told.
+            items = ", ".join(
+                f"{quantity:g} x {line.product_id.display_name}"
+                for line, quantity in quantities.items()
             )
-        note = client.add_order_note_once(order.oms_external_ref, text, customer_note=True)
-        return note.id
-
-    def _oms_push_shipment_amazon(self, client, order):
-        carrier, tracking, _url = self._oms_tracking()
-        if not tracking:
-            raise UserError(_("Amazon needs a tracking number to confirm %s.", self.name))
-        items = {
-            line.oms_external_line_id: int(qty)
-            for line, qty in self._oms_shipped_quantities().items()
-            if line.oms_external_line_id and int(qty) > 0
-        }
-        try:
-            client.confirm_shipment(
-                order.oms_external_ref,
-                package_reference_id=self.id,
-                carrier_code="Other",
-                carrier_name=carrier or "Other",
-                tracking_number=tracking,
-                ship_date=(self.date_done or fields.Datetime.now()).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            note = _(
+                "Part of your order has shipped (%(reference)s): %(items)s",
+                reference=self.name,
                 items=items,
             )
-        except ChannelValidationError as error:
-            # Amazon refuses a package it has already: the first try went through
-            # and only its answer was lost.
-            if "already used" not in str(error):
-                raise
-        return str(self.id)
+            if tracking:
+                note += _(
+                    ", with %(carrier)s, tracking number %(tracking)s",
+                    carrier=carrier,
+                    tracking=tracking,
+                )
+        return Shipment(
+            order_id=order.oms_external_ref,
+            reference=self.name,
+            package_id=self.id,
+            shipped={
+                line.oms_external_line_id: quantity
+                for line, quantity in quantities.items()
+                if line.oms_external_line_id
+            },
+            carrier=carrier,
+            tracking=tracking,
+            tracking_url=url,
+            ship_date=(self.date_done or fields.Datetime.now()).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            completes_order=last,
+            part_note=note,
+        )

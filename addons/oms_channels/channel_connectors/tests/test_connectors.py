@@ -10,11 +10,15 @@ from ...channel_clients.webhooks import sign
 from ...channel_clients.woocommerce import Product
 from ...channel_mappers import OrderDraft
 from .. import (
+    Cancellation,
+    CancelSent,
     ChannelConnector,
     ConnectionCheck,
     MissingCredentials,
     MissingSetting,
     NoApi,
+    Refused,
+    Shipment,
     StockLine,
     connector_class,
     get_connector,
@@ -327,3 +331,108 @@ def test_amazon_stock_push_is_one_feed_keyed_by_sku_and_needs_the_seller_id():
     assert result.reference == "Feed F1"
     assert get_connector("amazon").listings_by_sku
     assert not get_connector("shopify").listings_by_sku
+
+
+class FakeAmazonOrders:
+    """Keeps the shipments confirmed and the cancellation feeds sent."""
+
+    def __init__(self):
+        self.confirmed, self.cancelled = [], []
+
+    def confirm_shipment(self, order_id, **values):
+        self.confirmed.append((order_id, values))
+
+    def cancel_order(self, seller_id, order_id, items, reason):
+        self.cancelled.append((seller_id, order_id, items, reason))
+        return "FEED-9"
+
+
+def shipment(**values):
+    base = {
+        "order_id": "A-1",
+        "reference": "WH/OUT/1",
+        "package_id": 7,
+        "shipped": {"I-1": 2.0, "I-2": 0.0},
+        "carrier": "DHL",
+        "tracking": "TRK",
+        "tracking_url": None,
+        "ship_date": "2024-03-01T12:00:00Z",
+    }
+    return Shipment(**{**base, **values})
+
+
+def test_amazon_shipment_sends_the_shipped_items_and_needs_a_tracking_number():
+    orders = FakeAmazonOrders()
+    amazon = get_connector("amazon", {"amazon_seller_id": "SELLER"})
+    with pytest.raises(Refused, match="tracking number to confirm WH/OUT/1"):
+        amazon.push_shipment(orders, shipment(tracking=""))
+    assert orders.confirmed == []
+    assert amazon.push_shipment(orders, shipment()) == "7"
+    assert orders.confirmed == [
+        (
+            "A-1",
+            {
+                "package_reference_id": 7,
+                "carrier_code": "Other",
+                "carrier_name": "DHL",
+                "tracking_number": "TRK",
+                "ship_date": "2024-03-01T12:00:00Z",
+                "items": {"I-1": 2},
+            },
+        )
+    ]
+
+
+def test_amazon_cancellation_is_a_feed_with_the_buyers_reason():
+    orders = FakeAmazonOrders()
+    amazon = get_connector("amazon", {"amazon_seller_id": "SELLER"})
+    sent = amazon.cancel_order(orders, Cancellation("A-1", ("I-1", "I-2"), buyer_asked=True))
+    assert sent == CancelSent("FEED-9", "BuyerCanceled")
+    amazon.cancel_order(orders, Cancellation("A-2", ("I-3",)))
+    assert orders.cancelled == [
+        ("SELLER", "A-1", ["I-1", "I-2"], "BuyerCanceled"),
+        ("SELLER", "A-2", ["I-3"], "GeneralAdjustment"),
+    ]
+    assert get_connector("amazon").cancels_unshipped_only
+    assert not get_connector("shopify").cancels_unshipped_only
+
+
+class FakeWooOrders:
+    def __init__(self):
+        self.sent = []
+
+    def push_tracking(self, *args):
+        self.sent.append(("tracking", *args))
+
+    def complete_order(self, order_id):
+        self.sent.append(("complete", order_id))
+
+    def add_order_note_once(self, order_id, text, customer_note):
+        self.sent.append(("note", order_id, text, customer_note))
+
+        class Note:
+            id = "N1"
+
+        return Note()
+
+
+def test_woocommerce_shipment_completes_the_order_or_notes_a_part():
+    store = FakeWooOrders()
+    woo = get_connector("woocommerce")
+    assert woo.push_shipment(store, shipment(completes_order=False, part_note="Part")) == "N1"
+    assert woo.push_shipment(store, shipment(tracking="")) == "completed"
+    assert woo.push_shipment(store, shipment()) == "completed"
+    assert store.sent == [
+        ("note", "A-1", "Part", True),
+        ("complete", "A-1"),
+        ("tracking", "A-1", "DHL", "TRK", None),
+    ]
+
+
+def test_file_channels_push_nothing():
+    with pytest.raises(NoApi):
+        get_connector("file").push_shipment(None, shipment())
+    with pytest.raises(NoApi):
+        get_connector("file").cancel_order(None, Cancellation("F-1"))
+    assert not get_connector("file").pushes_refunds
+    assert not get_connector("amazon").pushes_refunds

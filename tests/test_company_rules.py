@@ -15,6 +15,8 @@ WITHOUT_COMPANY = {
     "oms.health.check": "the dashboard's checks are shared; each counts only the "
     "records its reader may see",
     "oms.return.reason": "reasons are the same words for every company",
+    "oms.stock.check": "a technical queue of product ids for the stock-check cron, "
+    "read by administrators only; the products it names are checked per source",
 }
 # Models reached through a parent that has the company: the field to it.
 THROUGH_PARENT = {

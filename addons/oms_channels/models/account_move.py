@@ -122,7 +122,7 @@ class AccountMove(models.Model):
             )
         except TRANSIENT_ERRORS as error:
             if self.env.context.get("job_uuid"):
-                raise RetryableJobError(str(error), seconds=60) from error
+                raise RetryableJobError(str(error)) from error
             return move._oms_push_refund_failed(order, error)
         except (ChannelError, UserError) as error:
             return move._oms_push_refund_failed(order, error)

@@ -477,7 +477,7 @@ class OmsChannel(models.Model):
             ) from None
         except TRANSIENT_ERRORS as error:
             if self.env.context.get("job_uuid"):
-                raise RetryableJobError(str(error), seconds=60) from error
+                raise RetryableJobError(str(error)) from error
             raise UserError(_("The channel could not be reached: %s", error)) from error
         except ChannelError as error:
             raise UserError(_("Catalogue import failed: %s", error)) from error
@@ -688,7 +688,7 @@ class OmsChannel(models.Model):
             result = self._oms_send_stock(client, bindings, send, figures)
         except TRANSIENT_ERRORS as error:
             if self.env.context.get("job_uuid"):
-                raise RetryableJobError(str(error), seconds=60) from error
+                raise RetryableJobError(str(error)) from error
             self.sudo().last_push_error = _("Stock push failed: %s", error)
             return False
         except MissingSetting as error:

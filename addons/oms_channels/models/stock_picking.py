@@ -90,7 +90,7 @@ class StockPicking(models.Model):
             reference = channel._oms_connector().push_shipment(client, self._oms_shipment(order))
         except TRANSIENT_ERRORS as error:
             if self.env.context.get("job_uuid"):
-                raise RetryableJobError(str(error), seconds=60) from error
+                raise RetryableJobError(str(error)) from error
             return self._oms_push_failed(error)
         except (ChannelError, ConnectorError, UserError) as error:
             return self._oms_push_failed(error)

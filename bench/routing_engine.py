@@ -44,7 +44,9 @@ to its dual bound (a floor of the optimum, so the gap shown is an upper bound).
 Speed: 10,000 orders of 3 lines over 50 sources, best of three, on today's
 instance and on each family (``--speed-families``), with the current engine and
 with a baseline engine (``--baseline``, a git revision; its ``routing_engine`` is
-extracted and imported beside the current one) in the same run.
+extracted and imported beside the current one) in the same run; the default
+strategy (keep whole), or with ``--speed-cost-only`` the quality runs' one
+(cost only, split: the one the engine's exact phase applies to).
 
 Memory (``--memory``): 50,000 orders x 3 lines over 200 sources routed in a
 child process; its peak resident memory (``ru_maxrss``) and time.
@@ -508,13 +510,16 @@ def baseline_engine(revision):
 
 
 def _best_of_three(engine, snapshot):
-    best = None
+    """Best wall-clock time of three runs, and the best CPU time (the process's
+    own, steadier than wall clock on a shared machine)."""
+    best = cpu = None
     for _run in range(3):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         engine.route(snapshot)
-        elapsed = time.perf_counter() - start
+        elapsed, used = time.perf_counter() - start, time.process_time() - start_cpu
         best = elapsed if best is None else min(best, elapsed)
-    return best
+        cpu = used if cpu is None else min(cpu, used)
+    return best, cpu
 
 
 def speed(args):
@@ -527,18 +532,25 @@ def speed(args):
             orders, sources = instance(args.orders, args.sources, 40, seed=1)
         else:
             orders, sources = family_instance(family, args.orders, args.sources, 1, lines=3)
-        timings = [("current", _best_of_three(current, Snapshot(orders, sources)))]
+        strategy = STRATEGY if args.speed_cost_only else Strategy()
+        timings = [("current", _best_of_three(current, Snapshot(orders, sources, strategy)))]
         if base:
-            snapshot = _as(base, orders, sources)
+            snapshot = _as(base, orders, sources, strategy)
             timings.append((f"baseline {args.baseline}", _best_of_three(base, snapshot)))
         print(
-            f"speed {family}: {args.orders} orders x 3 lines over {args.sources} sources: "
-            + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in timings),
+            f"speed {family}{' (cost only, split)' if args.speed_cost_only else ''}: "
+            f"{args.orders} orders x 3 lines over {args.sources} sources: "
+            + ", ".join(
+                f"{name} {seconds:.2f} s (CPU {cpu:.2f} s)" for name, (seconds, cpu) in timings
+            )
+            + (
+                f"; CPU ratio {timings[0][1][1] / timings[1][1][1]:.2f}" if len(timings) > 1 else ""
+            ),
             flush=True,
         )
 
 
-def _as(module, orders, sources):
+def _as(module, orders, sources, strategy=None):
     """The snapshot in another engine's own dataclasses (same fields)."""
 
     def known(obj, cls):
@@ -566,6 +578,7 @@ def _as(module, orders, sources):
             )
             for s in sources
         ),
+        module.Strategy(**strategy.__dict__) if strategy else module.Strategy(),
     )
 
 
@@ -608,6 +621,11 @@ def main():
     parser.add_argument("--memory", action="store_true")
     parser.add_argument("--memory-family", default="tight-capacity")
     parser.add_argument("--no-speed", action="store_true")
+    parser.add_argument(
+        "--speed-cost-only",
+        action="store_true",
+        help="time the quality runs' strategy (cost only, split) instead of the default one",
+    )
     args = parser.parse_args()
     if not args.no_speed:
         speed(args)

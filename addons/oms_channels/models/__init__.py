@@ -3,7 +3,11 @@ from . import account_payment
 from . import oms_channel
 from . import oms_channel_inbox
 from . import oms_channel_location
-from . import oms_channel_order
+from . import sale_order_channel_import
+from . import sale_order_channel_delivered
+from . import sale_order_channel_vals
+from . import sale_order_channel_update
+from . import sale_order_channel_cancel
 from . import oms_channel_product
 from . import oms_channel_tax
 from . import oms_order_hold

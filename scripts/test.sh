@@ -36,8 +36,8 @@ build_base_template() {
     done
     say "Installing Odoo's modules for the tests into the template '$BASE_DB' (once, a few minutes)"
     note "modules: $deps"
-    note "log: $logs/test-base.log"
-    if ! (run_odoo_init "$logs/test-base.log" -c "$conf" -d "$BASE_DB" -i "$deps" --without-demo=all); then
+    note "log: $logs/test-base-$OMS_TEST_DB.log"
+    if ! (run_odoo_init "$logs/test-base-$OMS_TEST_DB.log" -c "$conf" -d "$BASE_DB" -i "$deps" --without-demo=all); then
         drop_db "$BASE_DB" >/dev/null 2>&1 || true
         exit 1
     fi
@@ -48,8 +48,8 @@ fresh_test_db() {
     say "Building the test database '$OMS_TEST_DB' (no demo data)"
     drop_db "$OMS_TEST_DB" >/dev/null
     copy_db "$BASE_DB" "$OMS_TEST_DB" >/dev/null
-    note "log: $logs/test-install.log"
-    run_odoo_init "$logs/test-install.log" -c "$conf" -d "$OMS_TEST_DB" -i "$OMS_ADDONS" --without-demo=all
+    note "log: $logs/test-install-$OMS_TEST_DB.log"
+    run_odoo_init "$logs/test-install-$OMS_TEST_DB.log" -c "$conf" -d "$OMS_TEST_DB" -i "$OMS_ADDONS" --without-demo=all
     addons_hash >"$OMS_LOCAL/addons-$OMS_TEST_DB.stamp"
 }
 
@@ -57,7 +57,7 @@ if [ "$reuse_db" = 0 ] || ! db_exists "$OMS_TEST_DB" || [ -n "$(db_missing_addon
     fresh_test_db
 elif [ "$(cat "$OMS_LOCAL/addons-$OMS_TEST_DB.stamp" 2>/dev/null)" != "$(addons_hash)" ]; then
     say "The addons changed: updating them in '$OMS_TEST_DB'"
-    run_odoo_init "$logs/test-update.log" -c "$conf" -d "$OMS_TEST_DB" -u "$OMS_ADDONS"
+    run_odoo_init "$logs/test-update-$OMS_TEST_DB.log" -c "$conf" -d "$OMS_TEST_DB" -u "$OMS_ADDONS"
     addons_hash >"$OMS_LOCAL/addons-$OMS_TEST_DB.stamp"
 fi
 

@@ -59,7 +59,7 @@ class SaleOrder(models.Model):
             )
         except TRANSIENT_ERRORS as error:
             if self.env.context.get("job_uuid"):
-                raise RetryableJobError(str(error), seconds=60) from error
+                raise RetryableJobError(str(error)) from error
             raise UserError(_("The channel could not be reached: %s", error)) from error
         except (ChannelError, UserError) as error:
             self._oms_log_event(

@@ -84,7 +84,10 @@ class AccountMove(models.Model):
         ):
             order = move._oms_channel_order()
             channel = order.oms_channel_id
-            if not channel._oms_connector().pushes_refunds or not order.oms_external_ref:
+            if (
+                not (channel and order.oms_external_ref)
+                or not channel._oms_connector().pushes_refunds
+            ):
                 continue
             move.sudo().oms_channel_push_state = "pending"
             move.with_delay(

@@ -1,7 +1,12 @@
 from . import account_move
 from . import account_payment
 from . import oms_channel
+from . import oms_channel_setup
+from . import oms_channel_sync
 from . import oms_channel_inbox
+from . import oms_channel_inbox_arrival
+from . import oms_channel_inbox_refund
+from . import oms_channel_inbox_queue
 from . import oms_channel_location
 from . import sale_order_channel_import
 from . import sale_order_channel_delivered
@@ -9,6 +14,8 @@ from . import sale_order_channel_vals
 from . import sale_order_channel_update
 from . import sale_order_channel_cancel
 from . import oms_channel_product
+from . import oms_channel_catalogue
+from . import oms_channel_stock_push
 from . import oms_channel_tax
 from . import oms_order_hold
 from . import sale_order_line
@@ -16,3 +23,4 @@ from . import stock_move
 from . import stock_picking
 from . import stock_quant
 from . import sale_order
+from . import sale_order_channel_refund

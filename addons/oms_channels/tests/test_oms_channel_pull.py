@@ -157,7 +157,7 @@ class TestScheduledPull(LocalSimulatorsMixin, TransactionCase):
         sim.add_orders(orders)
         return sim
 
-    @mute_logger("odoo.addons.oms_channels.models.oms_channel")
+    @mute_logger("odoo.addons.oms_channels.models.oms_channel_sync")
     def test_a_failing_channel_stops_neither_the_others_nor_the_sweeps(self):
         Channel = self.env["oms.channel"]
         Channel.search(

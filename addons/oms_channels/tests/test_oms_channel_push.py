@@ -356,7 +356,7 @@ class TestWooCommercePushBack(ChannelFlowCase):
         batches = [r for r in self.sim.received if r.path.endswith("products/batch")]
         self.assertEqual(len(batches), 1)
 
-    @mute_logger("odoo.addons.oms_channels.models.oms_channel_product")
+    @mute_logger("odoo.addons.oms_channels.models.oms_channel_stock_push")
     def test_a_channel_whose_push_fails_does_not_stop_the_scheduled_push(self):
         other_sim = WooCommerceSimulator().start()
         self.addCleanup(other_sim.stop)

@@ -453,7 +453,7 @@ class TestReliability(LocalSimulatorsMixin, BaseCase):
             ]
         running = self.registry.cursor()
         self.addCleanup(running.close)
-        with patch("odoo.addons.oms_channels.models.oms_channel.BATCH_SIZE", 2):
+        with patch("odoo.addons.oms_channels.models.oms_channel_sync.BATCH_SIZE", 2):
             # A first import job holds the two oldest payloads...
             running.execute(
                 "SELECT id FROM oms_channel_inbox WHERE channel_id = %s AND state = 'received' "

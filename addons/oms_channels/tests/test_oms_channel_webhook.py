@@ -88,7 +88,7 @@ class TestInbox(InboxCase):
             body = json.dumps(shopify_order(order_id=900 + index))
             stored |= self.Inbox._oms_store(self.channel, "webhook", body)[0]
         pulled = self.Inbox._oms_store(self.channel, "pull", json.dumps(shopify_order(950)))[0]
-        with patch("odoo.addons.oms_channels.models.oms_channel.BATCH_SIZE", 2):
+        with patch("odoo.addons.oms_channels.models.oms_channel_sync.BATCH_SIZE", 2):
             self.assertEqual(self.channel._oms_import_webhooks(), 2)
             # Processed (these test orders have no lines, so they end in error).
             self.assertEqual(stored.mapped("state"), ["error", "error", "received"], "oldest first")
@@ -197,7 +197,7 @@ class TestInbox(InboxCase):
         with (
             self._poisoned("911"),
             mute_logger("odoo.addons.oms_channels.models.oms_channel_inbox"),
-            mute_logger("odoo.addons.oms_channels.models.oms_channel"),
+            mute_logger("odoo.addons.oms_channels.models.oms_channel_sync"),
         ):
             self.assertEqual(self.channel._oms_import_webhooks(), 3)
         self.assertEqual(stored.mapped("state"), ["error"] * 3)

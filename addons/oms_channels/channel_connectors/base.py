@@ -251,6 +251,9 @@ class ChannelConnector:
 
     # The webhook topic whose body is a refund, not an order (None: no such topic).
     refund_topic = None
+    # Whether stock is set per location of the channel (mapped to warehouses on
+    # the channel, read with "Read Locations"), else as one figure.
+    stock_by_location = False
     # Whether the kind's listings are its seller SKUs (else variant or product ids).
     listings_by_sku = False
     # Fee lines (channel_mappers.draft.FEE_KINDS) the kind's orders bring as lines

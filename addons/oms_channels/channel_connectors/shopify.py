@@ -19,6 +19,7 @@ class ShopifyConnector(ChannelConnector):
     refund_topic = "refunds/create"
     has_api = True
     reads_risks = True
+    stock_by_location = True
     pushes_refunds = True
 
     def locate(self, payload):

@@ -192,7 +192,7 @@ class OmsChannel(models.Model):
         channel's stock. Other channels: one figure (key None) of the channel's
         warehouses."""
         self.ensure_one()
-        if self.channel_type != "shopify":
+        if not self._oms_connector().stock_by_location:
             return [(None, None, self._oms_stock_locations().warehouse_id)]
         mapped = self.sudo().shopify_location_ids.filtered("warehouse_id")
         if mapped:

@@ -102,7 +102,7 @@ class OmsChannel(models.Model):
         """List the shop's locations (``locations``) on the channel, to map each to a
         warehouse: new ones added unmapped, known ones renamed, none removed."""
         self.ensure_one()
-        if self.channel_type != "shopify":
+        if not self._oms_connector().stock_by_location:
             raise UserError(_("%s is not a Shopify channel.", self.name))
         try:
             locations = list(self._oms_get_channel_client().iter_locations())

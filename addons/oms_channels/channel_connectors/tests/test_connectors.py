@@ -330,6 +330,8 @@ def test_amazon_stock_push_is_one_feed_keyed_by_sku_and_needs_the_seller_id():
     assert result.pushed == (1, 2)
     assert result.reference == "Feed F1"
     assert get_connector("amazon").listings_by_sku
+    assert get_connector("shopify").stock_by_location
+    assert not get_connector("woocommerce").stock_by_location
     assert not get_connector("shopify").listings_by_sku
 
 

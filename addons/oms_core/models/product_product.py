@@ -40,14 +40,23 @@ class ProductProduct(models.Model):
         if exclude_orders:
             domain.append(("order_id", "not in", exclude_orders.ids))
         held = {}
-        for order, product, uom, quantity in (
+        # Units delivered already (a channel shipped them before the import) are
+        # not held: they left from the channel's own location.
+        for order, product, uom, quantity, delivered in (
             self.env["sale.order.line"]
             .sudo()
-            ._read_group(domain, ["order_id", "product_id", "product_uom"], ["product_uom_qty:sum"])
+            ._read_group(
+                domain,
+                ["order_id", "product_id", "product_uom"],
+                ["product_uom_qty:sum", "qty_delivered:sum"],
+            )
         ):
+            left = max(quantity - delivered, 0.0)
+            if not left:
+                continue
             per = held.setdefault(order.warehouse_id.id, {})
             per[product.id] = per.get(product.id, 0.0) + uom._compute_quantity(
-                quantity, product.uom_id, rounding_method="HALF-UP"
+                left, product.uom_id, rounding_method="HALF-UP"
             )
         return held
 

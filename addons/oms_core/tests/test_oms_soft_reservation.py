@@ -36,6 +36,31 @@ class TestSoftReservation(OmsCoreCase):
         order._action_cancel()
         self.assertEqual(self._held(self.warehouse), 0.0)
 
+    def test_units_delivered_already_are_not_held(self):
+        """A held order's units the channel shipped before the import (delivered
+        from elsewhere) are not held again from the warehouse."""
+        order = self._held_order(qty=3)
+        elsewhere = self.env["stock.location"].create(
+            {"name": "Shipped by channel", "usage": "internal"}
+        )
+        move = self.env["stock.move"].create(
+            {
+                "name": "shipped by the channel",
+                "product_id": self.lamp.id,
+                "product_uom_qty": 2,
+                "product_uom": self.lamp.uom_id.id,
+                "location_id": elsewhere.id,
+                "location_dest_id": self.customer.property_stock_customer.id,
+                "sale_line_id": order.order_line.id,
+            }
+        )
+        move._action_confirm()
+        move.quantity = 2
+        move.picked = True
+        move._action_done()
+        self.assertEqual(order.order_line.qty_delivered, 2)
+        self.assertEqual(self._held(self.warehouse), 1.0)
+
     def test_released_order_holds_through_its_delivery_instead(self):
         order = self._held_order()
         order.oms_fraud_score = 10  # the channel's new assessment ends the hold

@@ -337,8 +337,10 @@ class SaleOrder(models.Model):
                 limit=1,
             )
         )
-        connector = self.oms_channel_id._oms_connector()
-        if not record or not connector.can_map_orders():
+        if not record:
+            return None
+        connector = record.channel_id._oms_connector()
+        if not connector.can_map_orders():
             return None
         try:
             return connector.map_order(record.body)

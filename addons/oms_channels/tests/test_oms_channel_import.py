@@ -63,6 +63,17 @@ class TestImport(TransactionCase):
             sum(float(s["price"]) for s in self.payload["shipping_lines"]),
         )
 
+    def test_an_order_from_no_channel_has_no_channel_draft(self):
+        """Asking an order entered in Odoo (no channel) for its channel draft
+        reads nothing and fails nowhere."""
+        partner = self.env["res.partner"].create({"name": "Walk-in"})
+        order = self.env["sale.order"].create({"partner_id": partner.id, "oms_channel_id": False})
+        self.assertFalse(order.oms_channel_id)
+        self.assertIsNone(order._oms_channel_draft())
+        # A channel order's draft is its latest imported version's.
+        imported = self._import(self.payload).order_id
+        self.assertEqual(imported._oms_channel_draft().external_id, str(self.payload["id"]))
+
     def test_customer_is_found_again_by_email(self):
         first = self._import(self.payload).order_id
         second_payload = dict(self.payload, id=self.payload["id"] + 1)

@@ -244,6 +244,8 @@ class OmsChannel(models.Model):
         try:
             with self.env.cr.savepoint():
                 self._oms_push_stock()
+        except RetryableJobError:
+            raise  # the channel did not answer: the job tries again by its pattern
         except Exception as error:
             _logger.exception("Channel %s: the scheduled stock push failed", self.id)
             self.sudo().last_push_error = _("Stock push failed: %s", error)

@@ -7,6 +7,7 @@ from pathlib import Path
 from odoo.exceptions import UserError
 from odoo.tools import mute_logger
 
+from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from tests.simulators.amazon_sp import AmazonSpSimulator
@@ -396,6 +397,17 @@ class TestWooCommercePushBack(ChannelFlowCase):
         self.assertFalse(self.channel.last_push_error)
         self.assertEqual(self.channel.product_binding_ids.push_state, "done")
         self.assertEqual(self.sim.products[product_id("HOODIE-GRY-M")]["stock_quantity"], 7)
+
+    def test_a_scheduled_push_the_channel_did_not_answer_runs_again(self):
+        """A channel that answers 503 to the scheduled push: the job is retried by
+        its retry pattern, not recorded as a failed push and dropped."""
+        self.set_stock("HOODIE-GRY-M", 7)
+        self.env["oms.channel.product"]._oms_ensure(self.channel, self.by_sku["HOODIE-GRY-M"])
+        # More 503s than the client's own tries: the channel stays down.
+        self.sim.fail_next(503, times=20, path=r"products/batch")
+        with self.assertRaises(RetryableJobError):
+            self.channel.with_context(job_uuid="test")._oms_push_stock_isolated()
+        self.assertFalse(self.channel.last_push_error)
 
     def test_shipment_completes_the_order_with_a_tracking_note(self):
         self.stock_everything()

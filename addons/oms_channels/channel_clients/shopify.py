@@ -696,23 +696,34 @@ class ShopifyClient(HttpClient):
             None,
         )
 
-    def iter_variants(self, limit=VARIANTS_PER_PAGE):
-        """Every product variant of the shop (SKU and inventory item), page after page."""
-        guard = self._pages("products")
-        variables = {"first": max(1, min(int(limit), VARIANTS_PER_PAGE)), "after": None}
+    def _iter_nodes(self, query, operation, root, what, limit, most):
+        """The ``nodes`` of the top-level connection ``root`` of a GraphQL query,
+        page after page (at most ``most`` a page), the cursors guarded."""
+        guard = self._pages(what)
+        variables = {"first": max(1, min(int(limit), most)), "after": None}
         while True:
-            data = self.graphql(gql.PRODUCT_VARIANTS, "ProductVariants", variables)
-            connection = data.get("productVariants")
+            connection = self.graphql(query, operation, variables).get(root)
             ensure(
                 isinstance(connection, dict) and isinstance(connection.get("nodes"), list),
-                "Shopify answered without product variants",
+                f"Shopify answered without {what}",
             )
-            for variant in connection["nodes"]:
-                yield _variant(variant)
+            yield from connection["nodes"]
             page = connection.get("pageInfo") or {}
             if not page.get("hasNextPage"):
                 return
             variables = {**variables, "after": guard.follow(page.get("endCursor"))}
+
+    def iter_variants(self, limit=VARIANTS_PER_PAGE):
+        """Every product variant of the shop (SKU and inventory item), page after page."""
+        for node in self._iter_nodes(
+            gql.PRODUCT_VARIANTS,
+            "ProductVariants",
+            "productVariants",
+            "products",
+            limit,
+            VARIANTS_PER_PAGE,
+        ):
+            yield _variant(node)
 
     def iter_catalogue(self, limit=VARIANTS_PER_PAGE):
         """The shop's catalogue, one :class:`CatalogItem` per product variant."""
@@ -722,25 +733,14 @@ class ShopifyClient(HttpClient):
     def iter_locations(self, limit=LOCATIONS_PER_PAGE):
         """The shop's locations (``locations``, inactive ones too; needs
         ``read_locations``), page after page."""
-        guard = self._pages("locations")
-        variables = {"first": max(1, min(int(limit), LOCATIONS_PER_PAGE)), "after": None}
-        while True:
-            data = self.graphql(gql.LOCATIONS, "Locations", variables)
-            connection = data.get("locations")
-            ensure(
-                isinstance(connection, dict) and isinstance(connection.get("nodes"), list),
-                "Shopify answered without locations",
+        for node in self._iter_nodes(
+            gql.LOCATIONS, "Locations", "locations", "locations", limit, LOCATIONS_PER_PAGE
+        ):
+            yield Location(
+                id=str(gql.numeric_id(node.get("id"))),
+                name=node.get("name") or "",
+                active=bool(node.get("isActive", True)),
             )
-            for node in connection["nodes"]:
-                yield Location(
-                    id=str(gql.numeric_id(node.get("id"))),
-                    name=node.get("name") or "",
-                    active=bool(node.get("isActive", True)),
-                )
-            page = connection.get("pageInfo") or {}
-            if not page.get("hasNextPage"):
-                return
-            variables = {**variables, "after": guard.follow(page.get("endCursor"))}
 
     def read_available(self, inventory_item_ids, location_id):
         """``{inventory item id: available}`` at ``location_id`` for up to

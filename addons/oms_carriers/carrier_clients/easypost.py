@@ -340,7 +340,7 @@ def address_payload(address):
     payload = {
         "name": address.name,
         "company": address.company or None,
-        "street1": " ".join(p for p in (address.street1, address.house_no) if p),
+        "street1": address.street,
         "street2": address.street2 or None,
         "city": address.city,
         "state": address.state or None,

@@ -24,19 +24,17 @@ Puerto Rico.
 """
 
 import base64
-import hashlib
 import logging
-import uuid
 from datetime import datetime, timezone
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from ._http import DEFAULT_TIMEOUT, HttpClient
+from ._http import OAuthClient
+from ._payloads import as_list as _list
+from ._payloads import coded, imperial, not_found, parsed, pruned, read_errors, sides, weight
 from .models import (
-    CM_TO_IN,
     DELIVERED,
     EXCEPTION,
     IN_TRANSIT,
-    KG_TO_LB,
     OUT_FOR_DELIVERY,
     PRE_TRANSIT,
     RETURNED,
@@ -53,8 +51,6 @@ from .models import (
 
 PRODUCTION_URL = "https://apis.fedex.com"
 SANDBOX_URL = "https://apis-sandbox.fedex.com"
-TOKEN_MARGIN = 60.0  # seconds before expiry when a token is renewed
-IMPERIAL_COUNTRIES = frozenset({"US", "PR"})
 # Our label formats as FedEx's ``labelSpecification.imageType``, with its stock.
 LABEL_TYPES = {"PDF": ("PDF", "PAPER_4X6"), "ZPL": ("ZPLII", "STOCK_4X6")}
 NOT_FOUND = "TRACKING.TRACKINGNUMBER.NOTFOUND"
@@ -130,46 +126,21 @@ def tracking_url(tracking_number):
     return f"https://www.fedex.com/fedextrack/?trknbr={tracking_number}"
 
 
-def _list(value):
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-class FedExClient(HttpClient):
+class FedExClient(OAuthClient):
     system = "FedEx"
     request_id_headers = ("x-customer-transaction-id",)
+    production_url = PRODUCTION_URL
 
-    def __init__(
-        self,
-        client_id,
-        client_secret,
-        account_number,
-        base_url=PRODUCTION_URL,
-        locale="en_US",
-        timeout=DEFAULT_TIMEOUT,
-        token_store=None,
-        **kwargs,
-    ):
-        """``token_store``: a mapping where tokens are kept between clients of the
-        same credentials (the Odoo side passes one per process, so that each call
-        does not ask for a token of its own); one of this client's by default."""
-        super().__init__(base_url, timeout=timeout, **kwargs)
-        self._credentials = (client_id, client_secret)
-        self.account_number = account_number
+    def __init__(self, *args, locale="en_US", **kwargs):
+        """The client ID, secret and account number, then ``base_url``,
+        ``token_store`` and the transport (see :class:`OAuthClient`)."""
+        super().__init__(*args, **kwargs)
         self.locale = locale
-        self._tokens = {} if token_store is None else token_store
-        secret = hashlib.sha256(f"{client_id}\0{client_secret}".encode()).hexdigest()
-        self._token_key = (self.base_url, secret)  # never the secret itself
 
     # --- auth ------------------------------------------------------------------------------
-    def access_token(self):
-        """A valid bearer token, fetched when none is kept or it is about to expire."""
-        token, expires = self._tokens.get(self._token_key) or (None, 0.0)
-        if token and self.clock() < expires - TOKEN_MARGIN:
-            return token
+    def _token_response(self):
         client_id, client_secret = self._credentials
-        response = self.request(
+        return self.request(
             "POST",
             "/oauth/token",
             data={
@@ -180,48 +151,21 @@ class FedExClient(HttpClient):
             authenticate=False,
             idempotent=True,
         )
-        data = response.json() or {}
-        self.ensure(data.get("access_token"), "no access token in the answer", response)
-        try:
-            lifetime = float(data.get("expires_in") or 0)
-        except (TypeError, ValueError):
-            lifetime = 0.0
-        self._tokens[self._token_key] = (data["access_token"], self.clock() + lifetime)
-        return data["access_token"]
 
     def _prepare(self, headers):
-        headers["Authorization"] = f"Bearer {self.access_token()}"
-        headers.setdefault("x-customer-transaction-id", uuid.uuid4().hex)
+        headers = super()._prepare(headers)
         headers["x-locale"] = self.locale
         return headers
 
-    def _renew_auth(self, response):
-        # expired or revoked on FedEx's side: fetch a new one, once
-        self._tokens.pop(self._token_key, None)
-        return True
-
     def _read_error(self, data):
-        errors = data.get("errors") if isinstance(data, dict) else None
-        errors = [e for e in _list(errors) if isinstance(e, dict)]
-        if not errors:
-            return "", None, ()
-        details = tuple(f"{e.get('code')}: {e.get('message')}" for e in errors)
-        return "; ".join(str(e.get("message")) for e in errors), errors[0].get("code"), details
+        return read_errors(data.get("errors") if isinstance(data, dict) else None)
 
     # --- payloads --------------------------------------------------------------------------
     def _address(self, address, street=True):
         """A FedEx address; Rate's addresses have no street lines."""
-        lines = [
-            line
-            for line in (
-                " ".join(p for p in (address.street1, address.house_no) if p),
-                address.street2,
-            )
-            if line
-        ]
         return _pruned(
             {
-                "streetLines": lines if street else [],
+                "streetLines": list(address.street_lines) if street else [],
                 "city": address.city,
                 "stateOrProvinceCode": address.state,
                 "postalCode": address.zip,
@@ -242,28 +186,16 @@ class FedExClient(HttpClient):
             }
         )
 
-    def _package(self, parcel, imperial, sequence=None, reference=""):
-        weight = Decimal(parcel.weight_kg) * (KG_TO_LB if imperial else 1)
+    def _package(self, parcel, in_lb, sequence=None, reference=""):
         package = {
-            "weight": {
-                "units": "LB" if imperial else "KG",
-                "value": float(weight.quantize(Decimal("0.1"), ROUND_HALF_UP)),
-            }
+            "weight": {"units": "LB" if in_lb else "KG", "value": float(weight(parcel, in_lb))}
         }
         if sequence is not None:
             package["sequenceNumber"] = sequence
         if parcel.has_dimensions:
-            factor = CM_TO_IN if imperial else 1
             package["dimensions"] = {
-                "units": "IN" if imperial else "CM",
-                **{
-                    name: int(
-                        (Decimal(getattr(parcel, f"{name}_cm")) * factor).to_integral_value(
-                            ROUND_CEILING
-                        )
-                    )
-                    for name in ("length", "width", "height")
-                },
+                "units": "IN" if in_lb else "CM",
+                **{name: int(value) for name, value in sides(parcel, in_lb)},
             }
         if reference:
             package["customerReferences"] = [
@@ -274,14 +206,14 @@ class FedExClient(HttpClient):
     # --- operations ------------------------------------------------------------------------
     def rate(self, shipper, ship_to, packages, service_type=None, ship_from=None):
         """Quotes: every service, or one when ``service_type`` is given."""
-        imperial = shipper.country in IMPERIAL_COUNTRIES
+        in_lb = imperial(shipper)
         shipment = {
             "shipper": {"address": self._address(ship_from or shipper, street=False)},
             "recipient": {"address": self._address(ship_to, street=False)},
             "pickupType": "DROPOFF_AT_FEDEX_LOCATION",
             "packagingType": "YOUR_PACKAGING",
             "rateRequestType": ["ACCOUNT", "LIST"],
-            "requestedPackageLineItems": [self._package(p, imperial) for p in packages],
+            "requestedPackageLineItems": [self._package(p, in_lb) for p in packages],
         }
         if service_type:
             shipment["serviceType"] = service_type
@@ -293,8 +225,7 @@ class FedExClient(HttpClient):
         response = self.request("POST", "/rate/v1/rates/quotes", json=body, idempotent=True)
         output = (response.json() or {}).get("output") or {}
         self.ensure("rateReplyDetails" in output, "no rateReplyDetails in the answer", response)
-        rates = (_parse_rate(detail) for detail in _list(output["rateReplyDetails"]))
-        return tuple(rate for rate in rates if rate is not None)
+        return parsed(_parse_rate, _list(output["rateReplyDetails"]))
 
     def ship(
         self,
@@ -315,9 +246,9 @@ class FedExClient(HttpClient):
         if label_format not in LABEL_TYPES:
             raise ValueError(f"FedEx labels here are {tuple(LABEL_TYPES)}, not {label_format}")
         image_type, stock = LABEL_TYPES[label_format]
-        imperial = shipper.country in IMPERIAL_COUNTRIES
+        in_lb = imperial(shipper)
         lines = [
-            self._package(p, imperial, sequence=index, reference=reference)
+            self._package(p, in_lb, sequence=index, reference=reference)
             for index, p in enumerate(packages, start=1)
         ]
         body = {
@@ -466,23 +397,8 @@ class FedExClient(HttpClient):
         errors = [r["error"] for r in results if r.get("error")]
         found = [r for r in results if not r.get("error")]
         if not found and all(e.get("code") == NOT_FOUND for e in errors):
-            # FedEx has not heard of the parcel (yet): no news, not an error.
-            return Tracking(
-                tracking_number=tracking_number,
-                status=UNKNOWN,
-                carrier_status=" ".join(
-                    f"{e.get('code')} {e.get('message') or ''}".strip() for e in errors
-                ),
-                carrier="FedEx",
-                public_url=tracking_url(tracking_number),
-                found=False,
-            )
-        self.ensure(
-            found,
-            "no tracking result: "
-            + "; ".join(f"{e.get('code')} {e.get('message') or ''}" for e in errors),
-            response,
-        )
+            return not_found(tracking_number, "FedEx", tracking_url(tracking_number), errors)
+        self.ensure(found, "no tracking result: " + "; ".join(coded(errors)), response)
         # A number FedEx gave out again names several shipments: the latest is ours.
         result = max(found, key=_latest_moment)
         events = tuple(reversed([_parse_scan(scan) for scan in _list(result.get("scanEvents"))]))
@@ -695,10 +611,5 @@ def _parse_scan(scan):
 
 
 def _pruned(value):
-    """``value`` without its empty strings, objects and lists."""
-    if isinstance(value, dict):
-        pruned = {key: _pruned(item) for key, item in value.items()}
-        return {key: item for key, item in pruned.items() if item not in ("", {}, [], None)}
-    if isinstance(value, list):
-        return [item for item in (_pruned(i) for i in value) if item not in ("", {}, [], None)]
-    return value
+    """``value`` without its empty strings, objects and lists, nor its nulls."""
+    return pruned(value, ("", {}, [], None))

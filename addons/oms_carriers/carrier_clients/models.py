@@ -45,6 +45,16 @@ class Address:
     email: str = ""
     house_no: str = ""  # for carriers that want it apart (Swiss Post); else part of street1
 
+    @property
+    def street(self):
+        """The first street line with the house number, for carriers that take it there."""
+        return " ".join(part for part in (self.street1, self.house_no) if part)
+
+    @property
+    def street_lines(self):
+        """:attr:`street`, then the second line; empty lines left out."""
+        return tuple(line for line in (self.street, self.street2) if line)
+
 
 @dataclass(frozen=True)
 class Parcel:

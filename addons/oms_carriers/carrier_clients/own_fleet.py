@@ -34,11 +34,9 @@ class OwnLabel:
     hazmat_marks: tuple[str, ...] = ()
 
     def address_lines(self, address):
-        street = " ".join(p for p in (address.street1, address.house_no) if p)
         city = " ".join(p for p in (address.zip, address.city) if p)
-        return [
-            line for line in (address.name, address.company, street, address.street2, city) if line
-        ] + [address.country]
+        lines = (address.name, address.company, *address.street_lines, city)
+        return [line for line in lines if line] + [address.country]
 
     @property
     def package_text(self):

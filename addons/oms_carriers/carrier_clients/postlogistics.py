@@ -338,7 +338,7 @@ class PostLogisticsClient(RemoteClient):
     def _customer(address):
         customer = {
             "Name1": (address.company or address.name)[:25],
-            "Street": " ".join(p for p in (address.street1, address.house_no) if p)[:25],
+            "Street": address.street[:25],
             "ZIP": address.zip,  # an integer of at most 6 digits to the schema
             "City": address.city[:25],
             "Country": address.country,

@@ -20,19 +20,18 @@ Puerto Rico, as UPS requires.
 import base64
 import logging
 import re
-import uuid
 from datetime import date, datetime, timedelta, timezone
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from urllib.parse import quote
 
-from ._http import DEFAULT_TIMEOUT, HttpClient
+from ._http import OAuthClient
+from ._payloads import as_list as _many
+from ._payloads import coded, imperial, not_found, parsed, pruned, read_errors, sides, weight
 from .errors import CarrierNotFoundError
 from .models import (
-    CM_TO_IN,
     DELIVERED,
     EXCEPTION,
     IN_TRANSIT,
-    KG_TO_LB,
     OUT_FOR_DELIVERY,
     PRE_TRANSIT,
     RETURNED,
@@ -50,8 +49,6 @@ from .models import (
 PRODUCTION_URL = "https://onlinetools.ups.com"
 API_VERSION = "v2409"
 LABEL_FORMATS = ("GIF", "PNG", "ZPL", "EPL", "SPL")
-TOKEN_MARGIN = 60.0  # seconds before expiry when a token is renewed
-IMPERIAL_COUNTRIES = frozenset({"US", "PR"})
 
 SERVICES = {
     "01": "UPS Next Day Air",
@@ -91,46 +88,26 @@ OUT_FOR_DELIVERY_CODES = frozenset({"021", "OT"})
 NOT_FOUND_WARNING = "TW0001"
 
 
-def _many(value):
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
 def tracking_url(tracking_number):
     """The public UPS tracking page of a parcel."""
     return f"https://www.ups.com/track?loc=en_US&tracknum={tracking_number}"
 
 
-class UpsClient(HttpClient):
+class UpsClient(OAuthClient):
     system = "UPS"
     request_id_headers = ("transId",)
+    production_url = PRODUCTION_URL
 
-    def __init__(
-        self,
-        client_id,
-        client_secret,
-        account_number,
-        base_url=PRODUCTION_URL,
-        version=API_VERSION,
-        transaction_source="oms",
-        timeout=DEFAULT_TIMEOUT,
-        **kwargs,
-    ):
-        super().__init__(base_url, timeout=timeout, **kwargs)
-        self._credentials = (client_id, client_secret)
-        self.account_number = account_number
+    def __init__(self, *args, version=API_VERSION, transaction_source="oms", **kwargs):
+        """The client ID, secret and account number, then ``base_url``,
+        ``token_store`` and the transport (see :class:`OAuthClient`)."""
+        super().__init__(*args, **kwargs)
         self.version = version
         self.transaction_source = transaction_source
-        self._token = None
-        self._token_expires = 0.0
 
     # --- auth ------------------------------------------------------------------------------
-    def access_token(self):
-        """A valid bearer token, fetched when none is kept or it is about to expire."""
-        if self._token and self.clock() < self._token_expires - TOKEN_MARGIN:
-            return self._token
-        response = self.request(
+    def _token_response(self):
+        return self.request(
             "POST",
             "/security/v1/oauth/token",
             data={"grant_type": "client_credentials"},
@@ -139,49 +116,24 @@ class UpsClient(HttpClient):
             authenticate=False,
             idempotent=True,
         )
-        data = response.json() or {}
-        self.ensure(data.get("access_token"), "no access token in the answer", response)
-        self._token = data["access_token"]
-        self._token_expires = self.clock() + float(data.get("expires_in") or 0)
-        return self._token
 
     def _prepare(self, headers):
-        headers["Authorization"] = f"Bearer {self.access_token()}"
-        headers.setdefault("transId", uuid.uuid4().hex)
+        headers = super()._prepare(headers)
         headers["transactionSrc"] = self.transaction_source
         return headers
 
-    def _renew_auth(self, response):
-        self._token = None  # expired or revoked on UPS's side: fetch a new one, once
-        return True
-
     def _read_error(self, data):
-        errors = (
+        return read_errors(
             ((data or {}).get("response") or {}).get("errors") if isinstance(data, dict) else None
         )
-        errors = [e for e in _many(errors) if isinstance(e, dict)]
-        if not errors:
-            return "", None, ()
-        details = tuple(f"{e.get('code')}: {e.get('message')}" for e in errors)
-        return "; ".join(str(e.get("message")) for e in errors), errors[0].get("code"), details
 
     # --- payloads --------------------------------------------------------------------------
-    def _imperial(self, shipper):
-        return shipper.country in IMPERIAL_COUNTRIES
-
     def _party(self, address, shipper=False, phone=True):
         party = {
             "Name": (address.company or address.name)[:35],
             "AttentionName": address.name[:35],
             "Address": {
-                "AddressLine": [
-                    line
-                    for line in (
-                        " ".join(p for p in (address.street1, address.house_no) if p),
-                        address.street2,
-                    )
-                    if line
-                ],
+                "AddressLine": list(address.street_lines),
                 "City": address.city,
                 "StateProvinceCode": address.state,
                 "PostalCode": address.zip,
@@ -194,49 +146,36 @@ class UpsClient(HttpClient):
             party["ShipperNumber"] = self.account_number
         return party
 
-    def _package(self, parcel, imperial, packaging_key):
-        weight = Decimal(parcel.weight_kg) * (KG_TO_LB if imperial else 1)
+    def _package(self, parcel, in_lb, packaging_key):
         package = {
             packaging_key: {"Code": "02", "Description": "Package"},
             "PackageWeight": {
                 "UnitOfMeasurement": {
-                    "Code": "LBS" if imperial else "KGS",
-                    "Description": "Pounds" if imperial else "Kilograms",
+                    "Code": "LBS" if in_lb else "KGS",
+                    "Description": "Pounds" if in_lb else "Kilograms",
                 },
-                "Weight": str(weight.quantize(Decimal("0.1"), ROUND_HALF_UP)),
+                "Weight": str(weight(parcel, in_lb)),
             },
         }
         if parcel.has_dimensions:
-            factor = CM_TO_IN if imperial else 1
             # whole inches or centimetres, rounded up (Shipping takes 3 digits)
             package["Dimensions"] = {
                 "UnitOfMeasurement": {
-                    "Code": "IN" if imperial else "CM",
-                    "Description": "Inches" if imperial else "Centimeters",
+                    "Code": "IN" if in_lb else "CM",
+                    "Description": "Inches" if in_lb else "Centimeters",
                 },
-                **{
-                    key: str(
-                        (Decimal(getattr(parcel, f"{name}_cm")) * factor).to_integral_value(
-                            ROUND_CEILING
-                        )
-                    )
-                    for key, name in (
-                        ("Length", "length"),
-                        ("Width", "width"),
-                        ("Height", "height"),
-                    )
-                },
+                **{name.capitalize(): str(value) for name, value in sides(parcel, in_lb)},
             }
         return package
 
     def _shipment(self, shipper, ship_from, ship_to, packages, service_code, packaging_key):
-        imperial = self._imperial(shipper)
+        in_lb = imperial(shipper)
         phone = packaging_key == "Packaging"  # Shipping's parties have one, Rating's not
         shipment = {
             "Shipper": self._party(shipper, shipper=True, phone=phone),
             "ShipTo": self._party(ship_to, phone=phone),
             "ShipFrom": self._party(ship_from or shipper, phone=phone),
-            "Package": [self._package(p, imperial, packaging_key) for p in packages],
+            "Package": [self._package(p, in_lb, packaging_key) for p in packages],
         }
         if service_code:
             shipment["Service"] = {
@@ -275,8 +214,7 @@ class UpsClient(HttpClient):
         )
         data = (response.json() or {}).get("RateResponse") or {}
         self.ensure("RatedShipment" in data, "no RatedShipment in the answer", response)
-        rates = (_parse_rated(rated) for rated in _many(data["RatedShipment"]))
-        return tuple(rate for rate in rates if rate is not None)
+        return parsed(_parse_rated, _many(data["RatedShipment"]))
 
     def ship(
         self,
@@ -457,22 +395,10 @@ class UpsClient(HttpClient):
             )
             packages = [package]
         if not packages and any(w.get("code") == NOT_FOUND_WARNING for w in warnings):
-            # A label UPS has not scanned (or been told about) yet: no news, not an error.
-            return Tracking(
-                tracking_number=inquiry_number,
-                status=UNKNOWN,
-                carrier_status=" ".join(
-                    f"{w.get('code')} {w.get('message') or ''}".strip() for w in warnings
-                ),
-                carrier="UPS",
-                public_url=tracking_url(inquiry_number),
-                found=False,
-            )
+            # A label UPS has not scanned (or been told about) yet
+            return not_found(inquiry_number, "UPS", tracking_url(inquiry_number), warnings)
         self.ensure(
-            packages,
-            "no package in the tracking answer"
-            + "".join(f"; {w.get('code')} {w.get('message') or ''}" for w in warnings),
-            response,
+            packages, "; ".join(["no package in the tracking answer", *coded(warnings)]), response
         )
         package = packages[0]
         events = tuple(reversed([_parse_activity(a) for a in _many(package.get("activity"))]))
@@ -572,12 +498,7 @@ def _label_cost(results):
 def _pruned(value):
     """``value`` without its empty strings, objects and lists: UPS's schemas give
     their optional texts a minimum length of 1, so an empty one is left out."""
-    if isinstance(value, dict):
-        pruned = {key: _pruned(item) for key, item in value.items()}
-        return {key: item for key, item in pruned.items() if item not in ("", {}, [])}
-    if isinstance(value, list):
-        return [item for item in (_pruned(i) for i in value) if item not in ("", {}, [])]
-    return value
+    return pruned(value)
 
 
 def _number(value):

@@ -154,7 +154,38 @@ def registered_kinds():
 
 def api_kinds():
     """The kinds that pull orders and push stock through an API."""
-    return tuple(kind for kind, cls in _REGISTRY.items() if cls.has_api)
+    return kinds_with("has_api")
+
+
+def kinds_with(capability):
+    """The registered kinds whose connector declares ``capability`` (one of
+    :data:`CAPABILITIES`, or ``has_api``), in registration order."""
+    return tuple(kind for kind, cls in _REGISTRY.items() if getattr(cls, capability))
+
+
+def secret_fields():
+    """The channel fields every registered kind keeps secret, each once."""
+    return tuple(dict.fromkeys(name for cls in _REGISTRY.values() for name in cls.secret_fields))
+
+
+# What the Odoo side asks a connector instead of naming kinds. Each is a class
+# attribute; left None by a kind, it follows ``has_api`` (what a kind with an
+# HTTP API does).
+CAPABILITIES = (
+    # A scheduled pull brings its orders in (``pull_setting`` set).
+    "pulls_orders",
+    # Odoo tells the channel what shipped.
+    "pushes_shipments",
+    # Odoo tells the channel what was cancelled.
+    "pushes_cancellations",
+    # Lines matching no product make listings to map; a SKU match maps them.
+    "keeps_listings",
+    # A new channel imports what is created from its creation on.
+    "imports_from_creation",
+)
+# Names that make a credential field a secret, when a kind does not list its
+# ``secret_fields`` itself.
+_SECRET_SUFFIXES = ("_token", "_secret", "_key", "_password")
 
 
 def parse_time(text):
@@ -189,6 +220,30 @@ class ChannelConnector:
     label = None
     # The channel's fields (besides ``api_base_url``) its client is built from.
     credential_fields = ()
+    # Those of them that are secrets: forgotten when an API URL changes. None:
+    # the credential fields named as secrets (``*_token``, ``*_secret``, ``*_key``).
+    secret_fields = None
+    # Capabilities (see CAPABILITIES); None: as ``has_api``.
+    pulls_orders = None
+    pushes_shipments = None
+    pushes_cancellations = None
+    keeps_listings = None
+    imports_from_creation = None
+    # The channel field a scheduled pull needs set (the API URL, a folder).
+    pull_setting = "api_base_url"
+    # Orders come in files uploaded by a user (Import File).
+    takes_files = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name in CAPABILITIES:
+            if getattr(cls, name) is None:
+                setattr(cls, name, bool(cls.has_api))
+        if cls.secret_fields is None:
+            cls.secret_fields = tuple(
+                name for name in cls.credential_fields if name.endswith(_SECRET_SUFFIXES)
+            )
+
     # The HTTP headers of a webhook's signature and topic; None: no webhooks.
     signature_header = None
     topic_header = None

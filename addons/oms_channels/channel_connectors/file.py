@@ -7,6 +7,7 @@ from .base import ChannelConnector, register
 @register("file")
 class FileConnector(ChannelConnector):
     label = "File (CSV)"
+    takes_files = True
 
     def locate(self, payload):
         return payload.get("order_number"), csv_order_version(payload), "order_number"

@@ -8,25 +8,18 @@ from odoo.addons.oms_core.tools import credentials_may_go_to
 
 from ..channel_clients.amazon import TOKEN_URL
 from ..channel_connectors import (
-    api_kinds,
     connector_class,
     registered_kinds,
+    secret_fields,
 )
 
-# Kinds that pull orders and push stock through an API (their connectors say so).
-API_KINDS = api_kinds()
 # The URLs the channel's client sends credentials to: administrators only, https.
 URL_FIELDS = ("api_base_url", "amazon_token_url")
 # What a client sends to those URLs: forgotten when one of them changes (unless
 # given again in the same change), so that secrets only go where an
 # administrator who knows them said.
-CREDENTIAL_FIELDS = (
-    "shopify_access_token",
-    "woocommerce_consumer_key",
-    "woocommerce_consumer_secret",
-    "amazon_client_secret",
-    "amazon_refresh_token",
-)
+# Each kind's connector lists its own (``secret_fields``).
+CREDENTIAL_FIELDS = secret_fields()
 _logger = logging.getLogger(__name__)
 
 
@@ -253,7 +246,13 @@ class OmsChannel(models.Model):
     def _onchange_channel_type_import_from(self):
         # A new shop imports what is created from now on, unless told otherwise (a
         # file brings what it holds).
-        if not self._origin and not self.import_orders_from and self.channel_type in API_KINDS:
+        connector = connector_class(self.channel_type)
+        if (
+            not self._origin
+            and not self.import_orders_from
+            and connector
+            and connector.imports_from_creation
+        ):
             self.import_orders_from = fields.Datetime.now()
 
     @api.onchange("channel_type")

@@ -11,8 +11,14 @@ from odoo.exceptions import UserError
 from odoo.addons.queue_job.job import identity_exact
 
 from ..channel_clients import ChannelError
-from ..channel_connectors import ChannelConnector, MissingCredentials, NoApi, connector_class
-from .oms_channel import API_KINDS, import_job_key
+from ..channel_connectors import (
+    ChannelConnector,
+    MissingCredentials,
+    NoApi,
+    connector_class,
+    kinds_with,
+)
+from .oms_channel import import_job_key
 from .oms_channel_inbox import BATCH_SIZE
 
 # Webhook deliveries wait this long (seconds) for the ones that follow them, so
@@ -182,8 +188,8 @@ class OmsChannel(models.Model):
         waits too long. Each pull runs in a savepoint: one that fails in any way
         (missing credentials, a bug, a payload nothing expected) is rolled back
         alone, with the error on its channel."""
-        for channel in self.search([("channel_type", "in", API_KINDS)]):
-            if channel.sudo().api_base_url:
+        for channel in self.search([("channel_type", "in", kinds_with("pulls_orders"))]):
+            if channel.sudo()[channel._oms_connector().pull_setting]:
                 channel.sudo().with_delay(
                     identity_key=identity_exact,
                     description=_("Pull the orders of %s", channel.name),

@@ -7,7 +7,6 @@ from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..channel_clients import ChannelError
 from ..channel_connectors import Cancellation
-from .oms_channel import API_KINDS
 from .oms_channel_product import TRANSIENT_ERRORS
 
 
@@ -20,7 +19,8 @@ class SaleOrder(models.Model):
         to_tell = self.filtered(
             lambda o: o.state != "cancel"
             and o.oms_external_ref
-            and o.oms_channel_id.channel_type in API_KINDS
+            and o.oms_channel_id
+            and o.oms_channel_id._oms_connector().pushes_cancellations
         )
         result = super()._action_cancel()
         if not self.env.context.get("oms_channel_cancelled"):

@@ -6,7 +6,6 @@ from odoo import Command, _, api, fields, models
 from odoo.tools import float_compare
 
 from ..channel_mappers import MappingError, OrderPending
-from .oms_channel import API_KINDS
 from .sale_order_channel_lookups import (
     ChannelLookups,
     lines_only,
@@ -163,7 +162,7 @@ class SaleOrder(models.Model):
             .with_context(oms_skip_holds=True, mail_create_nolog=True, mail_create_nosubscribe=True)
             .create(vals_list)
         )
-        if channel.channel_type in API_KINDS:
+        if lookups.connector.keeps_listings:
             lookups.map_matched_listings()
             env["oms.channel.product"]._oms_ensure(channel, orders.order_line.product_id)
         cancelled = orders.browse(

@@ -10,8 +10,6 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import email_normalize
 
-from .oms_channel import API_KINDS
-
 # The tax group of the taxes a channel creates for rates Odoo has no tax for.
 CHANNEL_TAX_GROUP = "Channel Taxes"
 
@@ -189,7 +187,7 @@ class ChannelLookups:
     def ensure_listings(self, lines):
         """Make a listing "to map" for each line of an API channel that matches no
         product and has no listing yet, so that it can be mapped; one create."""
-        if not self.channel or self.channel.channel_type not in API_KINDS:
+        if not self.channel or not self.connector.keeps_listings:
             return
         amazon = self.connector.listings_by_sku
         new = {}

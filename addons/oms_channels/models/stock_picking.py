@@ -6,7 +6,7 @@ from odoo.exceptions import UserError
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..channel_clients import ChannelError
-from ..channel_connectors import ConnectorError, Shipment, api_kinds
+from ..channel_connectors import ConnectorError, Shipment
 from .oms_channel_product import TRANSIENT_ERRORS
 
 _logger = logging.getLogger(__name__)
@@ -40,7 +40,8 @@ class StockPicking(models.Model):
         shipped = self.filtered(
             lambda p: p.state == "done"
             and p.picking_type_code == "outgoing"
-            and p.sale_id.oms_channel_id.channel_type in api_kinds()
+            and p.sale_id.oms_channel_id
+            and p.sale_id.oms_channel_id._oms_connector().pushes_shipments
             and p.sale_id.oms_external_ref
             # Orders brought in already shipped (a migration, the demo): the channel knows.
             and not self.env.context.get("oms_channel_already_told")

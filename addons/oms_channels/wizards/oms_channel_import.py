@@ -4,6 +4,7 @@ import json
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
+from ..channel_connectors import kinds_with
 from ..channel_mappers import MappingError, read_csv_orders
 
 
@@ -14,14 +15,16 @@ class OmsChannelImport(models.TransientModel):
     _description = "Import Channel Orders from a File"
 
     channel_id = fields.Many2one(
-        "oms.channel", required=True, domain=[("channel_type", "=", "file")]
+        "oms.channel",
+        required=True,
+        domain=lambda self: [("channel_type", "in", kinds_with("takes_files"))],
     )
     file = fields.Binary(string="CSV File", required=True)
     filename = fields.Char()
 
     def action_import(self):
         self.ensure_one()
-        if self.channel_id.channel_type != "file":
+        if not self.channel_id._oms_connector().takes_files:
             raise UserError(_("%s does not take files.", self.channel_id.name))
         try:
             orders = read_csv_orders(base64.b64decode(self.file))

@@ -1,0 +1,85 @@
+"""eBay: Sell Fulfillment and Sell Inventory APIs with an OAuth user token
+refreshed from the seller's refresh token; no webhooks (orders are pulled on
+the schedule)."""
+
+from datetime import timezone
+
+from ..channel_clients.ebay import ENDPOINTS, EbayClient, ebay_time
+from ..channel_mappers.ebay import map_ebay_order
+from .base import ChannelConnector, ConnectionCheck, Refused, StockPush, parse_time, register
+
+
+@register("ebay")
+class EbayConnector(ChannelConnector):
+    label = "eBay"
+    default_api_url = ENDPOINTS["production"]
+    credential_fields = (
+        "api_base_url",
+        "ebay_client_id",
+        "ebay_client_secret",
+        "ebay_refresh_token",
+    )
+    has_api = True
+    # Inventory items are keyed by the seller's SKU.
+    listings_by_sku = True
+    # The Fulfillment API has no cancellation (eBay's Post-Order API, a separate
+    # API and auth, does): an order cancelled in Odoo is cancelled in Seller Hub.
+    pushes_cancellations = False
+
+    def locate(self, payload):
+        return payload.get("orderId"), payload.get("lastModifiedDate"), "orderId"
+
+    def map_order(self, body, **options):
+        return map_ebay_order(body)
+
+    def client(self):
+        url, client_id, secret, refresh = self._required(
+            "api_base_url", "ebay_client_id", "ebay_client_secret", "ebay_refresh_token"
+        )
+        return EbayClient(url, client_id, secret, refresh)
+
+    def test_connection(self, client):
+        return ConnectionCheck("eBay", orders=client.test_connection())
+
+    def iter_orders(self, client, since=None):
+        return client.iter_orders(since)
+
+    def iter_catalogue(self, client):
+        return client.iter_catalogue()
+
+    def push_stock(self, client, lines):
+        """Absolute figures (``bulkUpdatePriceQuantity`` has no conditional form),
+        by SKU; a SKU eBay does not know is refused with its words."""
+        result = client.set_quantities({line.sku: line.quantities[None] for line in lines})
+        refused = {line.key: result.errors[line.sku] for line in lines if line.sku in result.errors}
+        pushed = tuple(line.key for line in lines if line.key not in refused)
+        return StockPush(pushed, refused)
+
+    def push_shipment(self, client, shipment):
+        """A shipping fulfillment of the items shipped, found again rather than made
+        twice (same tracking number) when a first answer was lost."""
+        items = {
+            line_id: int(quantity) for line_id, quantity in shipment.shipped.items() if quantity
+        }
+        if not items:
+            raise Refused(f"{shipment.reference} ships no item of the eBay order.")
+        return client.ship_once(
+            shipment.order_id,
+            items,
+            _ebay_date(shipment.ship_date),
+            carrier_code=shipment.carrier or "Other",
+            tracking_number=shipment.tracking or None,
+        )
+
+    def cancel_order(self, client, cancellation):
+        raise Refused(
+            "eBay's Fulfillment API cannot cancel an order: cancel it in eBay's Seller Hub."
+        )
+
+
+def _ebay_date(text):
+    """The shipment's date as eBay writes it (UTC, milliseconds, ``Z``)."""
+    moment = parse_time(text)
+    if moment.tzinfo is None:  # Odoo's dates are UTC
+        moment = moment.replace(tzinfo=timezone.utc)
+    return ebay_time(moment)

@@ -200,6 +200,27 @@ class DeliveryCarrier(models.Model):
             raise UserError(_("Set the credentials of %s first.", self.name))
         return client
 
+    def _oms_oauth_client(self, client_class, secrets, url, **options):
+        """A client of a carrier that takes an OAuth client ID and secret and an
+        account number (UPS, FedEx); None without a client ID."""
+        if not secrets.oms_client_id:
+            return None
+        return client_class(
+            secrets.oms_client_id,
+            secrets.oms_client_secret,
+            secrets.oms_account_number,
+            base_url=url,
+            **options,
+        )
+
+    def _oms_rates(self, sender, recipient, parcels, **service):
+        """The carrier's quotes (its client's ``rate``) for ``parcels``: of every
+        service, or of the one given by its keyword (``service_code=`` for UPS,
+        ``service_type=`` for FedEx) when it is set."""
+        client = self._oms_get_carrier_client()
+        service = {name: value for name, value in service.items() if value}
+        return self._oms_call(_("quote"), client.rate, sender, recipient, parcels, **service)
+
     # --- what the APIs are given ---------------------------------------------------------
     def _oms_address(self, partner):
         return Address(
@@ -351,6 +372,15 @@ class DeliveryCarrier(models.Model):
         generation = len(picking.oms_carrier_shipment_ids.filtered("voided"))
         token = hashlib.sha1(f"{database}-{picking.id}-{generation}".encode()).hexdigest()[:8]
         return f"{(picking.name or '')[:26]} {token}"
+
+    def _oms_void_labels(self, pickings, what, void, done):
+        """Void the labels in use of each delivery (``void(reference)``, once a
+        reference), say ``done`` on it and clear its tracking reference and price."""
+        for picking in pickings:
+            for reference in dict.fromkeys(picking._oms_active_shipments().mapped("reference")):
+                self._oms_call(what, void, reference)
+            picking.message_post(body=done)
+            picking.write({"carrier_tracking_ref": False, "carrier_price": 0.0})
 
     # --- address verification ----------------------------------------------------------
     def _oms_verifies_addresses(self):

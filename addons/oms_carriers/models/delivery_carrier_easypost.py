@@ -171,11 +171,9 @@ class DeliveryCarrier(models.Model):
 
     def oms_easypost_cancel_shipment(self, pickings):
         client = self._oms_get_carrier_client()
-        for picking in pickings:
-            for shipment in picking._oms_active_shipments():
-                self._oms_call(_("void the label"), client.refund, shipment.reference)
-            picking.message_post(body=_("Labels voided with %s", self.name))
-            picking.write({"carrier_tracking_ref": False, "carrier_price": 0.0})
+        self._oms_void_labels(
+            pickings, _("void the label"), client.refund, _("Labels voided with %s", self.name)
+        )
 
     def _oms_easypost_poll_tracking(self, shipment):
         client = self._oms_get_carrier_client()

@@ -30,29 +30,13 @@ class DeliveryCarrier(models.Model):
         return PRODUCTION_URL
 
     def _oms_fedex_client(self, secrets, url, sender):
-        if secrets.oms_client_id:
-            return FedExClient(
-                secrets.oms_client_id,
-                secrets.oms_client_secret,
-                secrets.oms_account_number,
-                base_url=url,
-                token_store=FEDEX_TOKENS,
-            )
-        return None
+        return self._oms_oauth_client(FedExClient, secrets, url, token_store=FEDEX_TOKENS)
 
     def oms_fedex_rate_shipment(self, order):
         return self._oms_rate_from_quotes(order, self._oms_fedex_quotes)
 
     def _oms_fedex_quotes(self, sender, recipient, parcel):
-        client = self._oms_get_carrier_client()
-        return self._oms_call(
-            _("quote"),
-            client.rate,
-            sender,
-            recipient,
-            [parcel],
-            service_type=self.oms_service_code or None,
-        )
+        return self._oms_rates(sender, recipient, [parcel], service_type=self.oms_service_code)
 
     def _oms_check_fedex_domestic(self, picking):
         """Customs data is not sent to FedEx yet: an export is refused before any
@@ -70,8 +54,7 @@ class DeliveryCarrier(models.Model):
 
     def _oms_fedex_quotes_for_picking(self, picking, parcels, sender, recipient):
         self._oms_check_fedex_domestic(picking)
-        client = self._oms_get_carrier_client()
-        rates = self._oms_call(_("quote"), client.rate, sender, recipient, parcels)
+        rates = self._oms_rates(sender, recipient, parcels)
         return [self._oms_quote_values(picking, rate) for rate in rates]
 
     def oms_fedex_send_shipping(self, pickings):
@@ -178,11 +161,12 @@ class DeliveryCarrier(models.Model):
 
     def oms_fedex_cancel_shipment(self, pickings):
         client = self._oms_get_carrier_client()
-        for picking in pickings:
-            for shipment in picking._oms_active_shipments():
-                self._oms_call(_("cancel the shipment"), client.cancel, shipment.reference)
-            picking.message_post(body=_("Shipment cancelled with %s", self.name))
-            picking.write({"carrier_tracking_ref": False, "carrier_price": 0.0})
+        self._oms_void_labels(
+            pickings,
+            _("cancel the shipment"),
+            client.cancel,
+            _("Shipment cancelled with %s", self.name),
+        )
 
     def _oms_fedex_parcel_tracking_url(self, shipment):
         return fedex_tracking_url(shipment.tracking_number)

@@ -19,28 +19,13 @@ class DeliveryCarrier(models.Model):
         return PRODUCTION_URL
 
     def _oms_ups_client(self, secrets, url, sender):
-        if secrets.oms_client_id:
-            return UpsClient(
-                secrets.oms_client_id,
-                secrets.oms_client_secret,
-                secrets.oms_account_number,
-                base_url=url,
-            )
-        return None
+        return self._oms_oauth_client(UpsClient, secrets, url)
 
     def oms_ups_rate_shipment(self, order):
         return self._oms_rate_from_quotes(order, self._oms_ups_quotes)
 
     def _oms_ups_quotes(self, sender, recipient, parcel):
-        client = self._oms_get_carrier_client()
-        return self._oms_call(
-            _("quote"),
-            client.rate,
-            sender,
-            recipient,
-            [parcel],
-            service_code=self.oms_service_code or None,
-        )
+        return self._oms_rates(sender, recipient, [parcel], service_code=self.oms_service_code)
 
     def oms_ups_send_shipping(self, pickings):
         results = []
@@ -119,17 +104,14 @@ class DeliveryCarrier(models.Model):
         return picking._oms_active_shipments()[:1].tracking_url or False
 
     def oms_ups_cancel_shipment(self, pickings):
+        # a shipment's packages share its reference: voided once
         client = self._oms_get_carrier_client()
-        for picking in pickings:
-            references = set(picking._oms_active_shipments().mapped("reference"))
-            for reference in references:
-                self._oms_call(_("void the shipment"), client.void, reference)
-            picking.message_post(body=_("Shipment voided with %s", self.name))
-            picking.write({"carrier_tracking_ref": False, "carrier_price": 0.0})
+        self._oms_void_labels(
+            pickings, _("void the shipment"), client.void, _("Shipment voided with %s", self.name)
+        )
 
     def _oms_ups_quotes_for_picking(self, picking, parcels, sender, recipient):
-        client = self._oms_get_carrier_client()
-        rates = self._oms_call(_("quote"), client.rate, sender, recipient, parcels)
+        rates = self._oms_rates(sender, recipient, parcels)
         return [self._oms_quote_values(picking, rate) for rate in rates]
 
     def _oms_ups_parcel_tracking_url(self, shipment):

@@ -12,6 +12,7 @@
     "data": [
         "security/oms_channels_security.xml",
         "security/ir.model.access.csv",
+        "security/oms_channel_edi_security.xml",
         "data/product_data.xml",
         "data/ir_cron_data.xml",
         "data/oms_health_check_data.xml",
@@ -19,6 +20,7 @@
         "views/oms_channel_inbox_views.xml",
         "views/oms_channel_views.xml",
         "views/oms_channel_product_views.xml",
+        "views/oms_channel_edi_views.xml",
         "views/sale_order_views.xml",
         "views/oms_channels_menus.xml",
         "report/oms_channel_money_report_views.xml",

@@ -24,3 +24,6 @@ from . import stock_picking
 from . import stock_quant
 from . import sale_order
 from . import sale_order_channel_refund
+from . import oms_channel_edi
+from . import oms_channel_edi_interchange
+from . import sale_order_edi

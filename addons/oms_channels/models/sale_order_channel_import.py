@@ -18,6 +18,8 @@ PAYMENT_STATES = {
     "authorized": "authorized",
     "refunded": "refunded",
     "partially_refunded": "paid",
+    # Invoiced on the customer's terms (wholesale, EDI): not paid upfront.
+    "on_terms": "none",
 }
 FRAUD_SCORES = {"high": 90.0, "medium": 60.0, "low": 10.0}
 

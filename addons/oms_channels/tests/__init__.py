@@ -24,3 +24,4 @@ from . import test_oms_channel_listing
 from . import test_oms_channel_service_level
 from . import test_oms_channel_sweep
 from . import test_oms_channel_oversell
+from . import test_oms_channel_edi

@@ -50,12 +50,10 @@ class RecordingClient:
 
 
 def test_registry_lists_every_kind_in_order():
-    assert [kind for kind, _label in registered_kinds()] == [
-        "shopify",
-        "woocommerce",
-        "amazon",
-        "file",
-    ]
+    kinds = [kind for kind, _label in registered_kinds()]
+    # The first kinds in this order; later kinds follow, each once.
+    assert kinds[:4] == ["shopify", "woocommerce", "amazon", "file"]
+    assert len(kinds) == len(set(kinds))
     assert get_connector("manual") is None
     assert connector_class("shopify")().kind == "shopify"
 

@@ -1,0 +1,228 @@
+"""EDI channels: interchanges picked up from the drop folder, each stored once,
+one order per purchase order, a 997 written back, bad input in error."""
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from odoo.exceptions import AccessError
+from odoo.tests import TransactionCase, new_test_user
+from odoo.tools import mute_logger
+
+from odoo.addons.oms_channels.channel_edi.x12 import read_interchange
+from odoo.addons.queue_job.tests.common import trap_jobs
+
+FIXTURES = Path(__file__).parent.parent / "channel_edi" / "tests" / "fixtures" / "x12"
+
+
+class EdiCase(TransactionCase):
+    """An EDI channel with its own folders (removed after) and products."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, oms_no_mail=True))
+        cls.env.ref("base.USD").active = True
+        cls.retailer = cls.env["res.partner"].create(
+            {"name": "Acme Retail", "is_company": True, "email": "edi@acme-retail.example.com"}
+        )
+        cls.tshirt, cls.mug = cls.env["product.product"].create(
+            [
+                {"name": "T-shirt blue M", "default_code": "OMS-TSHIRT-M", "is_storable": True},
+                # Known by its barcode only: the order's UPC matches it.
+                {"name": "Mug white", "barcode": "0036000291452", "is_storable": True},
+            ]
+        )
+
+    def setUp(self):
+        super().setUp()
+        root = tempfile.mkdtemp(prefix="oms-edi-")
+        self.addCleanup(shutil.rmtree, root, True)
+        self.drop, self.outbox = os.path.join(root, "in"), os.path.join(root, "out")
+        os.makedirs(self.drop)
+        self.channel = self.env["oms.channel"].create(
+            {
+                "name": "Acme Retail EDI",
+                "channel_type": "edi",
+                "edi_standard": "x12",
+                "edi_sender_id": "ACMERETAIL",
+                "edi_receiver_id": "OMSWHOLESALE",
+                "edi_inbox_path": self.drop,
+                "edi_outbox_path": self.outbox,
+                "edi_partner_id": self.retailer.id,
+            }
+        )
+
+    def drop_file(self, fixture, name=None, text=None):
+        text = text if text is not None else (FIXTURES / fixture).read_text()
+        with open(os.path.join(self.drop, name or fixture), "w", newline="") as handle:
+            handle.write(text)
+
+    def pull(self):
+        """Pull as the scheduled job does, then run what a commit runs (archive
+        the files, write the acknowledgements) and import the orders."""
+        with trap_jobs():
+            self.channel._oms_pull_orders()
+        self.env.cr.postcommit.run()
+        received = self.channel.inbox_ids.filtered(lambda r: r.state == "received")
+        received._oms_process()
+        return received
+
+    def acks(self):
+        if not os.path.isdir(self.outbox):
+            return []
+        return [
+            read_interchange(Path(self.outbox, name).read_text())
+            for name in sorted(os.listdir(self.outbox))
+        ]
+
+    def orders(self):
+        return self.env["sale.order"].search(
+            [("oms_channel_id", "=", self.channel.id)], order="oms_external_ref"
+        )
+
+
+class TestEdiChannel(EdiCase):
+    def test_two_purchase_orders_become_two_orders_and_a_997(self):
+        self.drop_file("850_004010_two_orders.edi")
+        self.pull()
+        first, second = self.orders()
+        self.assertEqual(
+            (first.oms_external_ref, second.oms_external_ref), ("PO-4500012", "PO-4500013")
+        )
+        self.assertEqual(first.partner_id, self.retailer)
+        self.assertEqual(first.partner_shipping_id.parent_id, self.retailer)
+        self.assertEqual(first.partner_shipping_id.ref, "0042")
+        self.assertEqual(first.partner_shipping_id.city, "SAINT PAUL")
+        self.assertEqual(second.partner_shipping_id.ref, "0043")
+        lines = first.order_line.filtered(lambda line: not line.display_type)
+        self.assertEqual(
+            sorted((line.product_id.id, line.product_uom_qty, line.price_unit) for line in lines),
+            sorted([(self.tshirt.id, 12.0, 4.25), (self.mug.id, 6.0, 11.5)]),
+        )
+        self.assertEqual(first.oms_payment_state, "none", "wholesale is on terms")
+        # The interchange is kept, with its two purchase orders and its file archived.
+        interchange = self.channel.edi_interchange_ids
+        self.assertEqual(interchange.control_number, "000000101")
+        self.assertEqual(interchange.state, "accepted")
+        self.assertEqual(interchange.inbox_ids.order_id, first | second)
+        self.assertIn("ISA*00*", interchange.raw)
+        self.assertFalse(os.path.exists(os.path.join(self.drop, "850_004010_two_orders.edi")))
+        self.assertTrue(os.path.isfile(interchange.archive_path))
+        # The 997 accepts both, addressed back to the partner.
+        [ack] = self.acks()
+        self.assertEqual((ack.sender_id, ack.receiver_id), ("OMSWHOLESALE", "ACMERETAIL"))
+        rows = [s.elements for s in ack.sets[0].segments]
+        self.assertIn(("AK1", "PO", "101"), rows)
+        self.assertIn(("AK9", "A", "2", "2", "2"), rows)
+        self.assertEqual(interchange.ack_control_number, ack.control)
+
+    def test_the_same_file_twice_is_stored_once(self):
+        self.drop_file("850_004010_two_orders.edi")
+        self.pull()
+        self.drop_file("850_004010_two_orders.edi")
+        self.pull()
+        self.assertEqual(len(self.orders()), 2)
+        self.assertEqual(len(self.channel.inbox_ids), 2)
+        self.assertEqual(self.channel.edi_interchange_ids.redeliveries, 1)
+        self.assertEqual(len(self.acks()), 1, "a redelivery is not acknowledged again")
+        self.assertEqual(os.listdir(self.drop), ["archive"], "the redelivered file is archived")
+
+    def test_same_control_number_in_another_file_is_a_redelivery(self):
+        self.drop_file("850_004010_two_orders.edi")
+        self.pull()
+        changed = (FIXTURES / "850_004010_two_orders.edi").read_text()
+        changed = changed.replace("PO1*1*12*EA", "PO1*1*99*EA")
+        self.drop_file("again.edi", text=changed)
+        self.pull()
+        self.assertEqual(len(self.channel.inbox_ids), 2)
+        line = self.orders()[0].order_line.filtered(lambda ol: ol.product_id == self.tshirt)
+        self.assertEqual(line.product_uom_qty, 12.0)
+
+    def test_same_order_in_a_new_interchange_is_stored_once(self):
+        self.drop_file("850_004010_two_orders.edi")
+        self.pull()
+        text = (FIXTURES / "850_004010_two_orders.edi").read_text()
+        self.drop_file("resent.edi", text=text.replace("000000101", "000000102"))
+        self.pull()
+        self.assertEqual(len(self.channel.edi_interchange_ids), 2)
+        self.assertEqual(len(self.channel.inbox_ids), 2, "same orders, same versions")
+        self.assertEqual(len(self.orders()), 2)
+
+    def test_the_scheduled_pull_reads_edi_folders(self):
+        self.drop_file("850_004010_two_orders.edi")
+        with trap_jobs() as trap:
+            self.env["oms.channel"]._cron_oms_pull_orders()
+            pulls = [
+                job
+                for job in trap.enqueued_jobs
+                if job.method_name == "_oms_pull_orders_isolated" and job.recordset == self.channel
+            ]
+            self.assertEqual(len(pulls), 1)
+            pulls[0].perform()
+        self.assertEqual(len(self.channel.inbox_ids), 2)
+
+    def test_a_user_cannot_read_the_folders(self):
+        user = new_test_user(self.env, "edi_user", groups="oms_core.group_oms_user")
+        channel = self.channel.with_user(user)
+        self.assertEqual(channel.edi_sender_id, "ACMERETAIL")
+        with self.assertRaises(AccessError):
+            channel.read(["edi_inbox_path"])
+
+
+class TestEdiBadInput(EdiCase):
+    def assert_rejected(self, fixture, words):
+        self.drop_file(fixture)
+        with mute_logger("odoo.addons.oms_channels.models.oms_channel_inbox"):
+            self.pull()
+        self.assertFalse(self.orders(), "nothing is half imported")
+        [record] = self.channel.inbox_ids
+        self.assertEqual(record.state, "error")
+        for word in words:
+            self.assertIn(word, record.error_message)
+        self.assertIn("ISA*00*", record.body, "the interchange is kept as received")
+        interchange = self.channel.edi_interchange_ids
+        self.assertEqual(interchange.state, "rejected")
+        [ack] = self.acks()
+        rows = [s.elements for s in ack.sets[0].segments]
+        self.assertTrue([row for row in rows if row[:2] == ("AK9", "R")], rows)
+        self.assertFalse([row for row in rows if row[:2] == ("AK5", "A")], rows)
+        return rows
+
+    def test_wrong_segment_count(self):
+        rows = self.assert_rejected("bad_se_count.edi", ["segment SE at position 17", "SE01"])
+        self.assertIn(("AK5", "R", "4"), rows)
+
+    def test_unknown_partner(self):
+        self.assert_rejected(
+            "bad_unknown_partner.edi", ["segment ISA at position 1, element 06", "OTHERBUYER"]
+        )
+
+    def test_missing_mandatory_segment(self):
+        self.assert_rejected("bad_missing_beg.edi", ["no BEG segment", "message 0001"])
+
+    def test_unknown_product(self):
+        rows = self.assert_rejected(
+            "bad_unknown_product.edi",
+            ["segment PO1 at position 14, element 07", "NO-SUCH-ITEM"],
+        )
+        self.assertIn(("AK3", "PO1", "12", "", "8"), rows)
+        self.assertIn(("AK4", "7", "", "7", "NO-SUCH-ITEM"), rows)
+
+    def test_mixed_separators(self):
+        self.assert_rejected("bad_mixed_separators.edi", ["position 8", "separators"])
+
+    def test_a_bad_interchange_among_good_ones_holds_back_no_other(self):
+        self.drop_file("bad_unknown_product.edi", name="a.edi")
+        self.drop_file("850_004010_two_orders.edi", name="b.edi")
+        with mute_logger("odoo.addons.oms_channels.models.oms_channel_inbox"):
+            self.pull()
+        self.assertEqual(len(self.orders()), 2)
+        self.assertEqual(
+            sorted(self.channel.edi_interchange_ids.mapped("state")), ["accepted", "rejected"]
+        )
+        self.assertEqual(len(self.acks()), 2)
+        payloads = self.channel.inbox_ids.filtered(lambda r: r.state == "done").mapped("body")
+        self.assertTrue(all(json.loads(body)["skus"] for body in payloads))

@@ -31,7 +31,7 @@ from .base import (
 
 # The registry, in the order the kinds are offered (isort would sort them).
 # isort: off
-from . import shopify, woocommerce, amazon, file, edi
+from . import shopify, woocommerce, amazon, file, edi, ebay
 # isort: on
 
 

@@ -27,3 +27,4 @@ from . import sale_order_channel_refund
 from . import oms_channel_edi
 from . import oms_channel_edi_interchange
 from . import sale_order_edi
+from . import oms_channel_ebay

@@ -20,11 +20,12 @@
         "views/oms_channel_inbox_views.xml",
         "views/oms_channel_views.xml",
         "views/oms_channel_product_views.xml",
+        "views/oms_channel_ebay_views.xml",
         "views/oms_channel_edi_views.xml",
         "views/sale_order_views.xml",
         "views/oms_channels_menus.xml",
         "report/oms_channel_money_report_views.xml",
     ],
-    "demo": ["demo/oms_channel_demo.xml"],
+    "demo": ["demo/oms_channel_demo.xml", "demo/oms_channel_ebay_demo.xml"],
     "installable": True,
 }

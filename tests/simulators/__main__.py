@@ -13,6 +13,7 @@ EasyPost    +4     API key ``EZTK_simulator_test_key``
 UPS         +5     client id / secret defaults
 PostLogistics +6   ``TU_simulator`` / ``simulator-pass``
 FedEx       +7     client id / secret defaults, account ``740561073``
+eBay        +8     app id, cert id and refresh token defaults
 =========== ====== ==============================================
 
 Each shop starts with a dozen orders; a new one arrives every ``--every``
@@ -26,7 +27,7 @@ import sys
 import threading
 from datetime import datetime, timedelta, timezone
 
-from tests.simulators import amazon_sp, shopify, woocommerce
+from tests.simulators import amazon_sp, ebay, shopify, woocommerce
 from tests.simulators.easypost import EasyPostSimulator
 from tests.simulators.fedex import FedExSimulator
 from tests.simulators.postlogistics import PostLogisticsSimulator
@@ -44,6 +45,7 @@ def build(port_base):
         "ups": (UpsSimulator(), 5),
         "postlogistics": (PostLogisticsSimulator(), 6),
         "fedex": (FedExSimulator(), 7),
+        "ebay": (ebay.EbaySimulator(), 8),
     }
     started = {}
     for name, (sim, offset) in sims.items():
@@ -63,6 +65,8 @@ def seed(sims):
         sims["woocommerce"].add_orders(woocommerce.generate_orders(SEED_ORDERS, seed=102))
     if "amazon" in sims:
         sims["amazon"].add_orders(amazon_sp.generate_orders(SEED_ORDERS, seed=103))
+    if "ebay" in sims:
+        sims["ebay"].add_orders(ebay.generate_orders(SEED_ORDERS, seed=104))
 
 
 def feed(sims, every, stop):
@@ -90,6 +94,11 @@ def feed(sims, every, stop):
                 1, seed=3000 + index, start=now - timedelta(seconds=60)
             )
             sims["amazon"].add_orders([order])
+        if "ebay" in sims:
+            (order,) = ebay.generate_orders(
+                1, seed=4000 + index, start=now - timedelta(seconds=60), start_number=500 + index
+            )
+            sims["ebay"].add_orders([order])
 
 
 def main(argv=None):

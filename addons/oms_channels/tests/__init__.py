@@ -25,3 +25,4 @@ from . import test_oms_channel_service_level
 from . import test_oms_channel_sweep
 from . import test_oms_channel_oversell
 from . import test_oms_channel_edi
+from . import test_oms_channel_ebay

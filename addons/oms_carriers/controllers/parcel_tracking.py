@@ -8,8 +8,11 @@ from odoo import SUPERUSER_ID, http
 from odoo.http import request
 from odoo.tools import consteq
 
+from odoo.addons.oms_core.http_core import WEBHOOK_ROUTE
+
 from ..carrier_clients import DriverUpdateError, parse_driver_update, verify_driver_request
 from ..carrier_clients.driver_app import SIGNATURE_HEADER, TIMESTAMP_HEADER
+from .tracking_webhook import carrier_of_webhook
 
 _logger = logging.getLogger(__name__)
 
@@ -30,25 +33,18 @@ class ParcelTracking(http.Controller):
 
     @http.route(
         "/oms/carriers/<int:carrier_id>/driver",
-        type="http",
-        auth="none",
-        methods=["POST"],
-        csrf=False,
-        save_session=False,
+        **WEBHOOK_ROUTE,
         max_content_length=MAX_BODY_BYTES,
     )
     def driver_update(self, carrier_id, **_kwargs):
         """A status update from our drivers' app, signed with the carrier's secret
         (HMAC of the timestamp and the body), within the time window, never twice."""
         env = request.env(user=SUPERUSER_ID)
-        carrier = env["delivery.carrier"].browse(carrier_id).exists()
-        if not carrier or not carrier.active or carrier.delivery_type != "oms_own_fleet":
-            return request.make_json_response({"status": "unknown carrier"}, status=404)
-        length = request.httprequest.content_length
-        if length is None:
-            return request.make_json_response({"status": "length required"}, status=411)
-        if length > MAX_BODY_BYTES:
-            return request.make_json_response({"status": "payload too large"}, status=413)
+        carrier, refused = carrier_of_webhook(
+            env["delivery.carrier"], carrier_id, "oms_own_fleet", MAX_BODY_BYTES
+        )
+        if refused:
+            return refused
         raw = request.httprequest.get_data()
         headers = request.httprequest.headers
         try:

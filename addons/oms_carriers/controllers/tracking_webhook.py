@@ -4,6 +4,8 @@ import logging
 from odoo import SUPERUSER_ID, http
 from odoo.http import request
 
+from odoo.addons.oms_core.http_core import WEBHOOK_ROUTE, refusal
+
 from ..carrier_clients import (
     EASYPOST_SIGNATURE_HEADER,
     parse_easypost_event,
@@ -15,31 +17,39 @@ _logger = logging.getLogger(__name__)
 MAX_BODY_BYTES = 2 * 1024 * 1024
 
 
+def carrier_of_webhook(carriers, carrier_id, delivery_type, max_bytes):
+    """``(carrier, None)``: the active carrier of ``delivery_type`` a webhook's URL
+    names (in ``carriers``' environment), when the length it declares is within
+    ``max_bytes``; else ``(None, the answer refusing it)``, its body unread."""
+    carrier = carriers.browse(carrier_id).exists()
+    refused = refusal(
+        carrier and carrier.active and carrier.delivery_type == delivery_type,
+        request.httprequest.content_length,
+        max_bytes,
+        "carrier",
+    )
+    if refused:
+        return None, request.make_json_response({"status": refused[1]}, status=refused[0])
+    return carrier, None
+
+
 class CarrierTrackingWebhook(http.Controller):
     """EasyPost's tracker webhooks: the carrier from the URL, the declared length,
     the signature, and only then the parcels of that carrier."""
 
     @http.route(
         "/oms/carriers/<int:carrier_id>/webhook",
-        type="http",
-        auth="none",
-        methods=["POST"],
-        csrf=False,
-        save_session=False,
-        # Odoo parses a form body before the controller: bounded by the same limit.
+        **WEBHOOK_ROUTE,
         max_content_length=MAX_BODY_BYTES,
     )
     def receive(self, carrier_id, **_kwargs):
         # Nothing of the body is read before the carrier is known (an active OMS
         # EasyPost carrier) and the length it declares is within the limit.
-        carrier = request.env["delivery.carrier"].sudo().browse(carrier_id).exists()
-        if not carrier or not carrier.active or carrier.delivery_type != "oms_easypost":
-            return request.make_json_response({"status": "unknown carrier"}, status=404)
-        length = request.httprequest.content_length
-        if length is None:
-            return request.make_json_response({"status": "length required"}, status=411)
-        if length > MAX_BODY_BYTES:
-            return request.make_json_response({"status": "payload too large"}, status=413)
+        carrier, refused = carrier_of_webhook(
+            request.env["delivery.carrier"].sudo(), carrier_id, "oms_easypost", MAX_BODY_BYTES
+        )
+        if refused:
+            return refused
         # At most the declared length; cached, as a request retried after a
         # serialization failure reads it again.
         raw = request.httprequest.get_data()

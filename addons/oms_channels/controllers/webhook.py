@@ -4,6 +4,8 @@ import logging
 from odoo import http
 from odoo.http import request
 
+from odoo.addons.oms_core.http_core import WEBHOOK_ROUTE, refusal
+
 _logger = logging.getLogger(__name__)
 
 # Larger bodies are refused unread (413). Smaller ones are stored even when no
@@ -30,22 +32,24 @@ class ChannelWebhookController(http.Controller):
 
     @http.route(
         "/oms/channels/<int:channel_id>/webhook",
-        type="http",
-        auth="none",
-        methods=["POST"],
-        csrf=False,
-        save_session=False,
+        **WEBHOOK_ROUTE,
         max_content_length=MAX_BODY_BYTES,
     )
     def receive(self, channel_id, **_kwargs):
         channel = request.env["oms.channel"].sudo().browse(channel_id).exists()
         connector = channel._oms_connector() if channel else None
-        if not channel or not channel.active or not connector.receives_webhooks():
-            return self._answer(404, "unknown channel")
-        length = request.httprequest.content_length or 0
-        if length > MAX_BODY_BYTES:
-            _logger.warning("Channel %s: webhook of %s bytes refused", channel_id, length)
-            return self._answer(413, "payload too large")
+        length = request.httprequest.content_length
+        refused = refusal(
+            channel and channel.active and connector.receives_webhooks(),
+            length,
+            MAX_BODY_BYTES,
+            "channel",
+            length_required=False,  # the body read is bounded below
+        )
+        if refused:
+            if refused[0] == 413:
+                _logger.warning("Channel %s: webhook of %s bytes refused", channel_id, length)
+            return self._answer(*refused)
         # Cached: Odoo replays a request after a concurrency error.
         raw = request.httprequest.get_data()
         if len(raw) > MAX_BODY_BYTES:

@@ -2,7 +2,8 @@
 
 oms_channels' ``channel_clients`` and oms_carriers' ``carrier_clients`` build on
 it: one session factory, the retry policy as data, typed errors per kind of
-failure that each system names its own way.
+failure that each system names its own way. And the other way (``inbound``):
+what every webhook route checks before it reads a body.
 """
 
 from .errors import (
@@ -25,6 +26,7 @@ from .policy import (
     RetryPolicy,
     parse_retry_after,
 )
+from .inbound import WEBHOOK_ROUTE, refusal
 from .client import (
     EXCERPT,
     HttpClient,

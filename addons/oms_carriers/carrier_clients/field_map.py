@@ -593,7 +593,13 @@ FedEx errors (any API: ``errors[]``, HTTP 4xx / 5xx)
 import re
 from functools import cache
 
-DISPOSITIONS = ("mapped", "ignored", "refused")
+try:
+    from ...oms_core.http_core import field_map as _map
+except ImportError:  # imported on its own by the unit tests (addons/ on sys.path)
+    from oms_core.http_core import field_map as _map
+
+DISPOSITIONS = _map.DISPOSITIONS
+leaves = _map.leaves
 _HEADING = re.compile(
     r"^(EasyPost Shipment|EasyPost Tracker|EasyPost Event|UPS Track API v1|UPS errors"
     r"|UPS Rating API|UPS Shipping API|UPS Void API|UPS Label Recovery API"
@@ -604,18 +610,7 @@ _HEADING = re.compile(
 
 def tables():
     """``{object: [(pattern, kind, disposition, note), ...]}`` read from the docstring."""
-    result, current = {}, None
-    for line in __doc__.splitlines():
-        heading = _HEADING.match(line)
-        if heading:
-            current = result.setdefault(heading.group(1), [])
-            continue
-        if current is None or not line.startswith("| ") or line.startswith("| field "):
-            continue
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) == 4:
-            current.append(tuple(cells))
-    return result
+    return _map.tables(__doc__, _HEADING)
 
 
 def _bare(obj, path):
@@ -625,33 +620,17 @@ def _bare(obj, path):
 
 @cache
 def _patterns(obj):
-    return [
-        (re.compile(re.escape(_bare(obj, row[0])).replace(r"\*", ".*") + r"\Z"), row)
-        for row in tables()[obj]
-    ]
+    return _map.patterns(tables()[obj], lambda path: _bare(obj, path))
 
 
 def disposition(obj, path):
     """The first row of ``obj``'s table covering ``path``, or None."""
-    path = _bare(obj, path)
-    row = next((row for pattern, row in _patterns(obj) if pattern.match(path)), None)
+    row = _map.first_row(_patterns(obj), _bare(obj, path))
     if row is None and obj == "EasyPost Shipment" and path.startswith("selected_rate."):
         return disposition(obj, "rates[]." + path.removeprefix("selected_rate."))
     return row
 
 
-def leaves(value, path=""):
-    """``(path, value)`` of every non-empty scalar in a decoded JSON value."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from leaves(item, f"{path}.{key}" if path else key)
-    elif isinstance(value, list):
-        for item in value:
-            yield from leaves(item, f"{path}[]")
-    elif value not in (None, "", False):
-        yield path, value
-
-
 def unmapped(obj, data):
     """The paths of ``data``'s non-empty fields that ``obj``'s table does not cover."""
-    return sorted({path for path, _value in leaves(data) if disposition(obj, path) is None})
+    return _map.unmapped(disposition, obj, data)

@@ -422,7 +422,13 @@ CSV file (``channel_mappers/csv_file.py``: one row per order line, the documente
 import re
 from functools import cache
 
-DISPOSITIONS = ("mapped", "ignored", "refused")
+try:
+    from ...oms_core.http_core import field_map as _map
+except ImportError:  # imported on its own by the unit tests (addons/ on sys.path)
+    from oms_core.http_core import field_map as _map
+
+DISPOSITIONS = _map.DISPOSITIONS
+leaves = _map.leaves
 KINDS = ("money", "quantity", "status", "flag", "id")
 _HEADING = re.compile(
     r"^(Shopify Order Risk|Shopify Order|WooCommerce Order|Amazon OrderItem|Amazon Order|CSV file)(?= )"
@@ -431,44 +437,19 @@ _HEADING = re.compile(
 
 def tables():
     """``{object: [(pattern, kind, disposition, note), ...]}`` read from the docstring."""
-    result, current = {}, None
-    for line in __doc__.splitlines():
-        heading = _HEADING.match(line)
-        if heading:
-            current = result.setdefault(heading.group(1), [])
-            continue
-        if current is None or not line.startswith("| ") or line.startswith("| field "):
-            continue
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) == 4:
-            current.append(tuple(cells))
-    return result
+    return _map.tables(__doc__, _HEADING)
 
 
 @cache
 def _patterns(obj):
-    return [
-        (re.compile(re.escape(row[0]).replace(r"\*", ".*") + r"\Z"), row) for row in tables()[obj]
-    ]
+    return _map.patterns(tables()[obj])
 
 
 def disposition(obj, path):
     """The first row of ``obj``'s table covering ``path``, or None."""
-    return next((row for pattern, row in _patterns(obj) if pattern.match(path)), None)
-
-
-def leaves(value, path=""):
-    """``(path, value)`` of every non-empty scalar in a decoded JSON value."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from leaves(item, f"{path}.{key}" if path else key)
-    elif isinstance(value, list):
-        for item in value:
-            yield from leaves(item, f"{path}[]")
-    elif value not in (None, "", False):
-        yield path, value
+    return _map.first_row(_patterns(obj), path)
 
 
 def unmapped(obj, data):
     """The paths of ``data``'s non-empty fields that ``obj``'s table does not cover."""
-    return sorted({path for path, _value in leaves(data) if disposition(obj, path) is None})
+    return _map.unmapped(disposition, obj, data)

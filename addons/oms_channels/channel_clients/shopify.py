@@ -433,15 +433,23 @@ class ShopifyClient(HttpClient):
         return RemoteOrder(str(order["id"]), order.get("updated_at") or "", order)
 
     def _more_line_items(self, order_gid, cursor):
-        guard = self._pages("line items")
+        return self._more_nodes(
+            gql.ORDER_LINE_ITEMS, "OrderLineItems", order_gid, "order", "line items", cursor
+        )
+
+    def _more_nodes(self, query, operation, gid, root, what, cursor):
+        """The ``lineItems`` of the object ``gid`` (the answer's ``root``) after
+        ``cursor``, page after page (:data:`LINES_PER_PAGE` a page), the cursors
+        guarded; ``[]`` without a cursor."""
+        guard = self._pages(what)
         items = []
         while cursor:
             data = self.graphql(
-                gql.ORDER_LINE_ITEMS,
-                "OrderLineItems",
-                {"id": order_gid, "first": LINES_PER_PAGE, "after": guard.follow(cursor)},
+                query,
+                operation,
+                {"id": gid, "first": LINES_PER_PAGE, "after": guard.follow(cursor)},
             )
-            connection = ((data.get("order") or {}).get("lineItems")) or {}
+            connection = (data.get(root) or {}).get("lineItems") or {}
             items += connection.get("nodes") or []
             page = connection.get("pageInfo") or {}
             cursor = page.get("endCursor") if page.get("hasNextPage") else None
@@ -487,23 +495,14 @@ class ShopifyClient(HttpClient):
             variables = {**variables, "after": guard.follow(page.get("endCursor"))}
 
     def _more_fulfillment_order_lines(self, fulfillment_order_gid, cursor):
-        guard = self._pages("fulfillment order lines")
-        items = []
-        while cursor:
-            data = self.graphql(
-                gql.FULFILLMENT_ORDER_LINE_ITEMS,
-                "FulfillmentOrderLineItems",
-                {
-                    "id": fulfillment_order_gid,
-                    "first": LINES_PER_PAGE,
-                    "after": guard.follow(cursor),
-                },
-            )
-            connection = (data.get("fulfillmentOrder") or {}).get("lineItems") or {}
-            items += connection.get("nodes") or []
-            page = connection.get("pageInfo") or {}
-            cursor = page.get("endCursor") if page.get("hasNextPage") else None
-        return items
+        return self._more_nodes(
+            gql.FULFILLMENT_ORDER_LINE_ITEMS,
+            "FulfillmentOrderLineItems",
+            fulfillment_order_gid,
+            "fulfillmentOrder",
+            "fulfillment order lines",
+            cursor,
+        )
 
     def create_fulfillment(
         self,
@@ -803,16 +802,7 @@ class ShopifyClient(HttpClient):
             pending = []
             for item in page:
                 if read[item] is None:
-                    results.append(
-                        InventoryWrite(
-                            item,
-                            location_id,
-                            None,
-                            None,
-                            error=f"The inventory item {item} is not stocked at the "
-                            f"Shopify location {location_id}.",
-                        )
-                    )
+                    results.append(_not_stocked(item, location_id))
                 else:
                     pending.append(item)
             while pending:
@@ -850,17 +840,7 @@ class ShopifyClient(HttpClient):
                 if fresh:
                     read.update(self.read_available(fresh, location_id))
                 for item in [item for item in pending if read[item] is None]:
-                    results.append(
-                        InventoryWrite(
-                            item,
-                            location_id,
-                            None,
-                            None,
-                            sent_in[item],
-                            error=f"The inventory item {item} is no longer stocked at "
-                            f"the Shopify location {location_id}.",
-                        )
-                    )
+                    results.append(_not_stocked(item, location_id, sent_in[item]))
                     pending.remove(item)
         return tuple(results)
 
@@ -869,29 +849,19 @@ class ShopifyClient(HttpClient):
         items Shopify answered stale (then nothing was set), else an empty set.
         Any other refusal is raised."""
         location_gid = gql.gid("Location", location_id)
-        data = self.graphql(
-            gql.INVENTORY_SET_QUANTITIES,
-            "InventorySetQuantities",
-            {
-                "input": {
-                    "name": "available",
-                    "reason": "correction",
-                    "ignoreCompareQuantity": False,
-                    "quantities": [
-                        {
-                            "inventoryItemId": gql.gid("InventoryItem", item),
-                            "locationId": location_gid,
-                            "quantity": wanted[item],
-                            "compareQuantity": read[item],
-                        }
-                        for item in items
-                    ],
+        # Safe to repeat: a write that went through makes its repetition stale.
+        payload = self._set_quantities(
+            [
+                {
+                    "inventoryItemId": gql.gid("InventoryItem", item),
+                    "locationId": location_gid,
+                    "quantity": wanted[item],
+                    "compareQuantity": read[item],
                 }
-            },
-            # Safe to repeat: a write that went through makes its repetition stale.
-            idempotent=True,
+                for item in items
+            ],
+            compare=True,
         )
-        payload = data.get("inventorySetQuantities") or {}
         errors = payload.get("userErrors") or []
         stale = [error for error in errors if error.get("code") == STALE]
         if len(stale) < len(errors):
@@ -909,6 +879,25 @@ class ShopifyClient(HttpClient):
                 return set(items)  # Shopify did not say which: all are read again
         return found
 
+    def _set_quantities(self, quantities, compare):
+        """One ``inventorySetQuantities`` of ``available`` figures, each checked
+        against its ``compareQuantity`` when ``compare``; its payload. Safe to
+        repeat either way (an absolute figure; or a stale answer)."""
+        data = self.graphql(
+            gql.INVENTORY_SET_QUANTITIES,
+            "InventorySetQuantities",
+            {
+                "input": {
+                    "name": "available",
+                    "reason": "correction",
+                    "ignoreCompareQuantity": not compare,
+                    "quantities": quantities,
+                }
+            },
+            idempotent=True,
+        )
+        return data.get("inventorySetQuantities") or {}
+
     def set_inventory_level(self, inventory_item_id, location_id, available):
         """Set the available quantity of an item at a location (an absolute value).
 
@@ -918,26 +907,10 @@ class ShopifyClient(HttpClient):
         """
         item_gid = gql.gid("InventoryItem", inventory_item_id)
         location_gid = gql.gid("Location", location_id)
-        data = self.graphql(
-            gql.INVENTORY_SET_QUANTITIES,
-            "InventorySetQuantities",
-            {
-                "input": {
-                    "name": "available",
-                    "reason": "correction",
-                    "ignoreCompareQuantity": True,
-                    "quantities": [
-                        {
-                            "inventoryItemId": item_gid,
-                            "locationId": location_gid,
-                            "quantity": int(available),
-                        }
-                    ],
-                }
-            },
-            idempotent=True,
+        payload = self._set_quantities(
+            [{"inventoryItemId": item_gid, "locationId": location_gid, "quantity": int(available)}],
+            compare=False,
         )
-        payload = data.get("inventorySetQuantities") or {}
         self._user_errors("InventorySetQuantities", payload)
         group = payload.get("inventoryAdjustmentGroup") or {}
         change = next(
@@ -1043,4 +1016,18 @@ def _variant(node):
         barcode=node.get("barcode") or "",
         title=title,
         price=str(price) if price not in (None, "") else "",
+    )
+
+
+def _not_stocked(item, location_id, tries=0):
+    """The write of an item the location does not stock (any longer, after
+    ``tries`` writes): not sent."""
+    state = "no longer stocked" if tries else "not stocked"
+    return InventoryWrite(
+        item,
+        location_id,
+        None,
+        None,
+        tries,
+        error=f"The inventory item {item} is {state} at the Shopify location {location_id}.",
     )

@@ -114,17 +114,24 @@ query Order($id: ID!, $lines: Int!) {
     + ORDER_FIELDS
 )
 
-ORDER_LINE_ITEMS = f"""
-query OrderLineItems($id: ID!, $first: Int!, $after: String) {{
-  order(id: $id) {{
+
+def _more_lines_query(operation, root, line_fields):
+    """The query of the ``lineItems`` of one ``root`` object after a cursor (the
+    pages past the first)."""
+    return f"""
+query {operation}($id: ID!, $first: Int!, $after: String) {{
+  {root}(id: $id) {{
     id
     lineItems(first: $first, after: $after) {{
       pageInfo {{ hasNextPage endCursor }}
-      nodes {{ {_LINE_ITEM} }}
+      nodes {{ {line_fields} }}
     }}
   }}
 }}
 """
+
+
+ORDER_LINE_ITEMS = _more_lines_query("OrderLineItems", "order", _LINE_ITEM)
 
 ORDER_RISKS = """
 query OrderRisks($id: ID!) {
@@ -158,17 +165,9 @@ query FulfillmentOrders($id: ID!, $first: Int!, $after: String, $lines: Int!) {{
 }}
 """
 
-FULFILLMENT_ORDER_LINE_ITEMS = f"""
-query FulfillmentOrderLineItems($id: ID!, $first: Int!, $after: String) {{
-  fulfillmentOrder(id: $id) {{
-    id
-    lineItems(first: $first, after: $after) {{
-      pageInfo {{ hasNextPage endCursor }}
-      nodes {{ {_FO_LINE} }}
-    }}
-  }}
-}}
-"""
+FULFILLMENT_ORDER_LINE_ITEMS = _more_lines_query(
+    "FulfillmentOrderLineItems", "fulfillmentOrder", _FO_LINE
+)
 
 FULFILLMENT_CREATE = """
 mutation FulfillmentCreate($fulfillment: FulfillmentInput!) {

@@ -45,6 +45,18 @@ class TaxLine:
     code: str = field(default="", compare=False)
 
 
+class _Charged:
+    """What a line with ``discounts`` and ``taxes`` (goods, shipping, fee) totals."""
+
+    @property
+    def discount_total(self):
+        return sum((d.amount for d in self.discounts), ZERO)
+
+    @property
+    def tax_total(self):
+        return sum((t.amount for t in self.taxes), ZERO)
+
+
 @dataclass(frozen=True)
 class Gift:
     """The buyer sends the item as a gift (Amazon ``IsGift``, ``BuyerInfo``): what
@@ -55,7 +67,7 @@ class Gift:
 
 
 @dataclass(frozen=True)
-class OrderLine:
+class OrderLine(_Charged):
     sku: str
     name: str
     quantity: int
@@ -79,34 +91,18 @@ class OrderLine:
             raise ValueError(f"shipped quantity {self.shipped_quantity} outside 0..{self.quantity}")
 
     @property
-    def discount_total(self):
-        return sum((d.amount for d in self.discounts), ZERO)
-
-    @property
-    def tax_total(self):
-        return sum((t.amount for t in self.taxes), ZERO)
-
-    @property
     def subtotal(self):
         """Price of the line after its discounts (tax as the draft states prices)."""
         return self.unit_price * self.quantity - self.discount_total
 
 
 @dataclass(frozen=True)
-class ShippingLine:
+class ShippingLine(_Charged):
     method: str  # the channel's code of the method
     title: str
     price: Decimal  # before discounts
     discounts: tuple[Discount, ...] = ()
     taxes: tuple[TaxLine, ...] = ()
-
-    @property
-    def discount_total(self):
-        return sum((d.amount for d in self.discounts), ZERO)
-
-    @property
-    def tax_total(self):
-        return sum((t.amount for t in self.taxes), ZERO)
 
     @property
     def subtotal(self):
@@ -119,7 +115,7 @@ FEE_KINDS = ("", "gift_wrap", "cod_fee")
 
 
 @dataclass(frozen=True)
-class FeeLine:
+class FeeLine(_Charged):
     """A surcharge that is neither goods nor shipping: WooCommerce fee lines,
     Amazon's gift wrapping (``gift_wrap``) and cash-on-delivery fee (``cod_fee``)."""
 
@@ -132,14 +128,6 @@ class FeeLine:
     def __post_init__(self):
         if self.kind not in FEE_KINDS:
             raise ValueError(f"unknown fee kind {self.kind!r}")
-
-    @property
-    def discount_total(self):
-        return sum((d.amount for d in self.discounts), ZERO)
-
-    @property
-    def tax_total(self):
-        return sum((t.amount for t in self.taxes), ZERO)
 
     @property
     def subtotal(self):

@@ -100,6 +100,19 @@ def render_pdf(label):
     return buffer.getvalue()
 
 
+def _zpl_address(out, y, heading, heading_size, lines, x, size, step):
+    """A party's block of a ZPL label from ``y``: its heading, its address lines
+    (``size`` dots high, ``step`` apart) from ``x``, a rule under them. Appended
+    to ``out``; the ``y`` of what comes next."""
+    out.append(f"^FO30,{y}^A0N,{heading_size},{heading_size}^FD{heading}^FS")
+    for line in lines:
+        out.append(f"^FO{x},{y}^A0N,{size},{size}^FD{_zpl_text(line)}^FS")
+        y += step
+    y += 10
+    out.append(f"^FO10,{y}^GB{ZPL_WIDTH - 20},3,3^FS")
+    return y + 20
+
+
 def _zpl_text(text):
     """Field data may hold neither the command prefixes nor line breaks."""
     return " ".join(str(text).replace("^", " ").replace("~", " ").split())
@@ -111,21 +124,8 @@ def render_zpl(label):
     out.append(f"^FO10,10^GB{ZPL_WIDTH - 20},{ZPL_HEIGHT - 20},3^FS")
     title = " ".join(p for p in (label.carrier_name, label.service) if p)
     out.append(f"^FO30,30^A0N,40,40^FD{_zpl_text(title)}^FS")
-    y = 90
-    out.append(f"^FO30,{y}^A0N,22,22^FDFROM:^FS")
-    for line in label.address_lines(label.sender):
-        out.append(f"^FO110,{y}^A0N,22,22^FD{_zpl_text(line)}^FS")
-        y += 26
-    y += 10
-    out.append(f"^FO10,{y}^GB{ZPL_WIDTH - 20},3,3^FS")
-    y += 20
-    out.append(f"^FO30,{y}^A0N,28,28^FDTO:^FS")
-    for line in label.address_lines(label.recipient):
-        out.append(f"^FO90,{y}^A0N,40,40^FD{_zpl_text(line)}^FS")
-        y += 46
-    y += 10
-    out.append(f"^FO10,{y}^GB{ZPL_WIDTH - 20},3,3^FS")
-    y += 20
+    y = _zpl_address(out, 90, "FROM:", 22, label.address_lines(label.sender), 110, 22, 26)
+    y = _zpl_address(out, y, "TO:", 28, label.address_lines(label.recipient), 90, 40, 46)
     out.append(f"^FO30,{y}^A0N,36,36^FD{_zpl_text(label.package_text)}^FS")
     out.append(f"^FO30,{y}^FB{ZPL_WIDTH - 60},1,0,R^A0N,36,36^FD{label.weight_text}^FS")
     if label.reference:

@@ -9,6 +9,11 @@ from . import procurement_group
 from . import product_product
 from . import res_partner
 from . import sale_order
+from . import sale_order_stage
+from . import sale_order_hold
+from . import sale_order_mail
+from . import sale_order_risk
+from . import sale_order_service_level
 from . import sale_order_shipping_quote
 from . import sale_order_line
 from . import stock_location

@@ -15,3 +15,4 @@ from . import test_oms_order_fields
 from . import test_oms_order_report
 from . import test_oms_security
 from . import test_oms_stage
+from . import test_oms_layout

@@ -1,6 +1,6 @@
 from unittest.mock import patch
 
-from odoo.addons.oms_core.models.sale_order import SaleOrder
+from odoo.addons.oms_core.models.sale_order_mail import SaleOrder
 
 from .common import OmsCoreCase
 

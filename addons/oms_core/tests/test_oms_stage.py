@@ -76,3 +76,42 @@ class TestOmsStage(OmsCoreCase):
         self.assertEqual(order.oms_stage, "on_hold")
         with self.assertRaisesRegex(UserError, "is on hold and cannot ship"):
             self._ship(order)
+
+    def _recompute_stage_from(self, orders, stored_stage):
+        """Recompute the orders' stage with ``stored_stage`` in the database
+        before (nothing cached); returns the number of queries it took, with the
+        flush of what it changed."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE sale_order SET oms_stage = %s WHERE id IN %s", [stored_stage, tuple(orders.ids)]
+        )
+        self.env.invalidate_all()
+        self.env.add_to_compute(orders._fields["oms_stage"], orders)
+        before = self.env.cr.sql_log_count
+        orders._recompute_recordset(["oms_stage"])
+        self.env.flush_all()
+        return self.env.cr.sql_log_count - before
+
+    def test_batch_logs_one_event_per_change_in_fixed_queries(self):
+        """Orders recomputed together: one timeline event per order whose stage
+        really changed, none for one whose stage stays, and the same number of
+        queries for 2 orders as for 6 (the stage before is read for the whole
+        batch at once, orders making the same move share one insert)."""
+        orders = self.env["sale.order"].concat(*(self._order() for _i in range(9)))
+        self._recompute_stage_from(orders[:1], "released")  # warm the caches
+        small = self._recompute_stage_from(orders[1:3], "released")
+        large = self._recompute_stage_from(orders[3:9], "released")
+        self.assertEqual(large, small, "queries grow with the batch")
+        for order in orders:
+            events = order.oms_event_ids.filtered(lambda e: e.event_type == "stage")
+            self.assertEqual(events.mapped("stage_from"), ["released"])
+            self.assertEqual(events.mapped("stage_to"), ["new"])
+            self.assertEqual(order.oms_stage, "new")
+        # Recomputed again with nothing changed: no event, nothing written.
+        self._recompute_stage_from(orders, "new")
+        self.assertEqual(
+            self.env["oms.order.event"].search_count(
+                [("order_id", "in", orders.ids), ("event_type", "=", "stage")]
+            ),
+            9,
+        )

@@ -1,12 +1,9 @@
-from datetime import datetime, time
-
-import pytz
-
 from odoo import _, api, fields, models
 from odoo.tools import float_round
 
-from ..routing_engine import Line, Order, ShippingRate, Snapshot, Source, route
+from ..routing_engine import Line, Order, Snapshot, route
 from ..routing_engine.geodata import place
+from .oms_routing_source import on_globe
 
 
 class SaleOrder(models.Model):
@@ -212,7 +209,7 @@ class SaleOrder(models.Model):
         datasets' centroid (never a network call), else ``(None, None)``."""
         self.ensure_one()
         shipping = self.partner_shipping_id
-        if _on_globe(shipping.partner_latitude, shipping.partner_longitude):
+        if on_globe(shipping.partner_latitude, shipping.partner_longitude):
             return shipping.partner_latitude, shipping.partner_longitude
         found = place(shipping.country_id.code, shipping.zip, shipping.city)
         return (found.latitude, found.longitude) if found else (None, None)
@@ -322,127 +319,6 @@ class SaleOrder(models.Model):
             )
             order._oms_log_event("note", _("Routed: %s", summary))
         return waiting
-
-
-class OmsRoutingSource(models.Model):
-    _inherit = "oms.routing.source"
-
-    def _oms_free_stock(self, products, lock=True, exclude_orders=None):
-        """``{source id: {product id: on hand - reserved - held}}`` of the warehouse
-        sources, read in one query after locking those quants (unless ``lock`` is
-        false: a what-if that changes nothing). Only the stock a warehouse may sell
-        counts (``stock.location._oms_sellable_domain``: never quarantine, scrap or
-        returns locations), less the units orders on hold keep
-        (``product.product._oms_soft_reserved_qty``; ``exclude_orders``' own units
-        are not counted)."""
-        warehouses = self.filtered(lambda s: s.kind != "dropship").warehouse_id
-        if not warehouses or not products:
-            return {}
-        locations = self.env["stock.location"].sudo()._oms_sellable_locations(warehouses)
-        if not locations:
-            return {}
-        # Two routings at once wait for each other here; the later one then sees
-        # what the first took (or is retried when it read before the first committed).
-        if lock:
-            self.env.cr.execute(
-                "SELECT id FROM stock_quant WHERE product_id IN %s AND location_id IN %s"
-                " FOR UPDATE",
-                [tuple(products.ids), tuple(locations.ids)],
-            )
-        groups = (
-            self.env["stock.quant"]
-            .sudo()
-            ._read_group(
-                [("product_id", "in", products.ids), ("location_id", "in", locations.ids)],
-                ["location_id", "product_id"],
-                ["quantity:sum", "reserved_quantity:sum"],
-            )
-        )
-        source_of = {source.warehouse_id.id: source.id for source in self if source.warehouse_id}
-        free = {}
-        for location, product, quantity, reserved in groups:
-            source_id = source_of.get(location.warehouse_id.id)
-            if source_id:
-                stock = free.setdefault(source_id, {})
-                stock[product.id] = stock.get(product.id, 0.0) + quantity - reserved
-        held = self.env["product.product"]._oms_soft_reserved_by_warehouse(
-            products, warehouses, exclude_orders
-        )
-        for warehouse_id, per_product in held.items():
-            source_id = source_of.get(warehouse_id)
-            if source_id:
-                stock = free.setdefault(source_id, {})
-                for product_id, quantity in per_product.items():
-                    stock[product_id] = stock.get(product_id, 0.0) - quantity
-        return free
-
-    def _oms_coordinates(self):
-        """Its coordinates, else the centroid of its postcode or its warehouse's
-        city, else of its country (offline datasets), else ``(None, None)``."""
-        self.ensure_one()
-        if _on_globe(self.latitude, self.longitude):
-            return self.latitude, self.longitude
-        address = self.warehouse_id.partner_id or self.vendor_id
-        found = place(
-            (self.country_id or address.country_id).code,
-            self.zip or address.zip,
-            address.city,
-        )
-        return (found.latitude, found.longitude) if found else (None, None)
-
-    def _oms_engine_source(self, stock, products, now):
-        self.ensure_one()
-        supplied = None
-        if self.kind == "dropship":
-            sellers = products.seller_ids.filtered(lambda s: s.partner_id == self.vendor_id)
-            supplied = frozenset(
-                (sellers.product_id or sellers.product_tmpl_id.product_variant_ids).ids
-            )
-        capacity = None
-        if self.daily_capacity:
-            capacity = max(0, self.daily_capacity - self.capacity_used_today)
-        latitude, longitude = self._oms_coordinates()
-        rates = tuple(
-            ShippingRate(rate.max_km, rate.base, rate.per_kg, rate.transit_days)
-            for rate in self.rate_ids
-        )
-        return Source(
-            id=self.id,
-            name=self.name,
-            kind=self.kind,
-            latitude=latitude,
-            longitude=longitude,
-            countries=frozenset(self.country_ids.mapped("code")) or None,
-            stock=stock,
-            default_safety_stock=self.safety_stock,
-            capacity=capacity,
-            cost_per_shipment=self.cost_per_shipment,
-            cost_per_line=self.cost_per_line,
-            ships_today=self._oms_ships_today(now),
-            rank=self.rank,
-            rates=rates,
-            products=supplied,
-        )
-
-    def _oms_ships_today(self, now):
-        """Before today's cut-off on one of its working days (in its calendar's zone)."""
-        calendar = self.calendar_id or self.company_id.resource_calendar_id
-        tz = pytz.timezone(calendar.tz or "UTC") if calendar else pytz.utc
-        local = pytz.utc.localize(now).astimezone(tz)
-        hours, minutes = divmod(round(self.cutoff_time * 60), 60)
-        if local.time() >= time(min(hours, 23), minutes if hours < 24 else 59):
-            return False
-        if not calendar:
-            return True
-        start = tz.localize(datetime.combine(local.date(), time.min))
-        end = tz.localize(datetime.combine(local.date(), time.max))
-        return bool(calendar._work_intervals_batch(start, end)[False])
-
-
-def _on_globe(latitude, longitude):
-    """Set (not both zero, Odoo's "unset") and on the globe: else the engine
-    would refuse the snapshot, so the postcode's centroid is used instead."""
-    return bool(latitude or longitude) and abs(latitude) <= 90 and abs(longitude) <= 180
 
 
 def _candidate_vals(candidate):

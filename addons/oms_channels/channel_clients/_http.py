@@ -17,7 +17,13 @@ try:
 except ImportError:  # imported on its own by the unit tests (addons/ on sys.path)
     from oms_core import http_core
 
-from .errors import CHANNEL_ERRORS, ChannelError, ChannelPaginationError
+from .errors import (
+    CHANNEL_ERRORS,
+    ChannelAuthError,
+    ChannelError,
+    ChannelPaginationError,
+    ChannelValidationError,
+)
 
 # Pages one walk may read (orders of a pull, items of an order, a catalogue):
 # far above a real shop's (1,000 pages of 100-250 orders), low enough to stop a loop.
@@ -28,8 +34,10 @@ parse_retry_after = http_core.parse_retry_after
 __all__ = [
     "DEFAULT_TIMEOUT",
     "MAX_PAGES",
+    "AccessToken",
     "HttpClient",
     "PageGuard",
+    "RefreshTokenClient",
     "RetryPolicy",
     "ensure",
     "parse_retry_after",
@@ -81,6 +89,54 @@ class HttpClient(http_core.HttpClient):
 
     def _error(self, response):
         return self.error(response)
+
+
+@dataclass(frozen=True)
+class AccessToken:
+    value: str
+    expires_at: float  # on the client's clock
+
+
+class RefreshTokenClient(HttpClient):
+    """Base of the channel clients whose calls carry an OAuth access token that a
+    long-lived refresh token buys (Login with Amazon, eBay): kept until a minute
+    before it expires, counted in ``token_refreshes``. The token call is safe to
+    repeat (a new token each time, nothing else changes); a refusal of the
+    refresh token (400: invalid_grant, invalid_client...) is an auth error. A
+    subclass says where and how the token is asked for (:meth:`_token_request`)
+    and drops ``_token`` when a call says it expired."""
+
+    token_issuer = "The channel"  # who refuses the refresh token, in messages
+    token_lifetime = 3600  # seconds, when the answer does not say
+    _token = None
+    token_refreshes = 0
+
+    def _token_request(self):
+        """The keywords of the token call (``path``, ``data``, ``headers``)."""
+        raise NotImplementedError
+
+    def access_token(self):
+        if self._token is None or self.clock() >= self._token.expires_at - 60:
+            self._token = self._fetch_token()
+        return self._token.value
+
+    def _fetch_token(self):
+        try:
+            response = self.request(
+                "POST", idempotent=True, authenticate=False, **self._token_request()
+            )
+        except ChannelValidationError as error:
+            raise ChannelAuthError(
+                f"{self.token_issuer} refused the refresh token: {error.message}",
+                status=error.status,
+                request_id=error.request_id,
+                body_excerpt=error.body_excerpt,
+            ) from error
+        data = response.json() or {}
+        ensure(data.get("access_token"), f"{self.token_issuer} answered without a token", response)
+        self.token_refreshes += 1
+        lifetime = float(data.get("expires_in", self.token_lifetime))
+        return AccessToken(data["access_token"], self.clock() + lifetime)
 
 
 def _json_or_none(body):

@@ -48,7 +48,7 @@ import json
 from dataclasses import dataclass
 from xml.etree import ElementTree
 
-from ._http import DEFAULT_TIMEOUT, HttpClient, ensure
+from ._http import DEFAULT_TIMEOUT, RefreshTokenClient, ensure
 from .errors import ChannelAuthError, ChannelValidationError
 from .models import CatalogItem, RemoteOrder
 
@@ -98,12 +98,6 @@ CANCEL_REASONS = (
 
 
 @dataclass(frozen=True)
-class AccessToken:
-    value: str
-    expires_at: float  # on the client's clock
-
-
-@dataclass(frozen=True)
 class RestrictedDataToken:
     value: str
     expires_at: float  # on the client's clock
@@ -130,8 +124,9 @@ class Feed:
     result_feed_document_id: str
 
 
-class AmazonSpClient(HttpClient):
+class AmazonSpClient(RefreshTokenClient):
     system = "Amazon SP-API"
+    token_issuer = "Login with Amazon"
     request_id_headers = ("x-amzn-RequestId", "x-amz-request-id")
 
     def __init__(
@@ -154,8 +149,6 @@ class AmazonSpClient(HttpClient):
         self._refresh_token = refresh_token
         self.marketplace_ids = tuple(marketplace_ids)
         self.token_url = token_url
-        self._token = None
-        self.token_refreshes = 0
         self.restricted_data = restricted_data
         self._rdt = None
         self._sent_rdt = None  # the RDT the current call carries, if any
@@ -166,36 +159,16 @@ class AmazonSpClient(HttpClient):
         return f"<AmazonSpClient {self.base_url}>"
 
     # --- auth --------------------------------------------------------------------------
-    def access_token(self):
-        if self._token is None or self.clock() >= self._token.expires_at - 60:
-            self._token = self._fetch_token()
-        return self._token.value
-
-    def _fetch_token(self):
-        try:
-            response = self.request(
-                "POST",
-                self.token_url,
-                data={
-                    "grant_type": "refresh_token",
-                    "refresh_token": self._refresh_token,
-                    "client_id": self._client_id,
-                    "client_secret": self._client_secret,
-                },
-                idempotent=True,  # a new token each time, nothing else changes
-                authenticate=False,
-            )
-        except ChannelValidationError as error:  # 400: invalid_grant, invalid_client...
-            raise ChannelAuthError(
-                f"Login with Amazon refused the refresh token: {error.message}",
-                status=error.status,
-                request_id=error.request_id,
-                body_excerpt=error.body_excerpt,
-            ) from error
-        data = response.json() or {}
-        ensure(data.get("access_token"), "Login with Amazon answered without a token", response)
-        self.token_refreshes += 1
-        return AccessToken(data["access_token"], self.clock() + float(data.get("expires_in", 3600)))
+    def _token_request(self):
+        return {
+            "path": self.token_url,
+            "data": {
+                "grant_type": "refresh_token",
+                "refresh_token": self._refresh_token,
+                "client_id": self._client_id,
+                "client_secret": self._client_secret,
+            },
+        }
 
     def restricted_data_token(self):
         """The RDT for the orders' buyer data, or None when Amazon refused it."""

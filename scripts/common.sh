@@ -30,7 +30,7 @@ OMS_LOCAL="$OMS_ROOT/.local"
 OMS_VENV="$OMS_ROOT/.venv"
 OMS_PG_HOME="$OMS_LOCAL/postgres"
 OMS_DATA_DIR="$OMS_LOCAL/data"
-OMS_ADDONS=oms_core,oms_channels,oms_routing,oms_carriers,oms_returns
+OMS_ADDONS=oms_core,oms_channels,oms_routing,oms_carriers,oms_returns,oms_returns_loyalty
 PG_BINDIR=/usr/lib/postgresql/15/bin
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }

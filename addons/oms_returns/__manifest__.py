@@ -1,13 +1,12 @@
 {
     "name": "OMS Returns",
-    "summary": "Returns from the customer portal to receipt, inspection and refund, "
-    "exchange or store credit",
-    "version": "18.0.2.3.1",
+    "summary": "Returns from the customer portal to receipt, inspection and refund or exchange",
+    "version": "18.0.3.0.0",
     "category": "Sales/Order Management",
     "license": "LGPL-3",
     "author": "OMS for Odoo contributors",
     "website": "https://github.com/oms-odoo/oms",
-    "depends": ["oms_core", "oms_carriers", "sale_loyalty", "account_payment"],
+    "depends": ["oms_core", "oms_carriers", "account_payment"],
     "data": [
         "security/oms_returns_security.xml",
         "security/ir.model.access.csv",

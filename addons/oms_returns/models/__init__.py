@@ -5,7 +5,6 @@ from . import oms_return_label
 from . import oms_return_receipt
 from . import oms_return_settlement
 from . import oms_return_exchange
-from . import oms_return_store_credit
 from . import oms_return_line
 from . import oms_return_lookup
 from . import sale_order

@@ -13,10 +13,10 @@ STATES = [
     ("inspected", "Inspected"),
     ("refunded", "Refunded"),
     ("exchanged", "Exchanged"),
-    ("credited", "Credited"),
     ("closed", "Closed"),
 ]
-SETTLED = ("refunded", "exchanged", "credited")
+# oms_returns_loyalty adds "credited" (store credit) through _oms_settled_states().
+SETTLED = ("refunded", "exchanged")
 # Customer mails of a return: kind -> (channel switch, template)
 RETURN_MAILS = {
     "received": ("mail_return_received", "oms_returns.mail_template_return_received"),
@@ -47,7 +47,7 @@ class OmsReturn(models.Model):
     )
     state = fields.Selection(STATES, default="requested", required=True, tracking=True, index=True)
     resolution = fields.Selection(
-        [("refund", "Refund"), ("exchange", "Exchange"), ("credit", "Store credit")],
+        [("refund", "Refund"), ("exchange", "Exchange")],
         default="refund",
         required=True,
     )
@@ -70,6 +70,11 @@ class OmsReturn(models.Model):
     settled_date = fields.Datetime(
         string="Settled On", readonly=True, copy=False, help="Refunded, exchanged or credited."
     )
+
+    @api.model
+    def _oms_settled_states(self):
+        """The states of a request settled (its money or goods went back)."""
+        return SETTLED
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -106,7 +111,7 @@ class OmsReturn(models.Model):
             raise AccessError(_("Only OMS managers may %s.", what))
 
     def _oms_ensure_paid(self, what):
-        """Store credit and exchange credit are for orders paid, never for what is
+        """Exchange credit (and store credit) are for orders paid, never for what is
         still owed."""
         for request in self:
             unpaid = request.line_ids.order_id.filtered(lambda order: not order._oms_is_paid())
@@ -152,7 +157,7 @@ class OmsReturn(models.Model):
             request.channel_id = request.line_ids.order_id.oms_channel_id[:1]
 
     def write(self, vals):
-        if vals.get("state") in SETTLED and "settled_date" not in vals:
+        if vals.get("state") in self._oms_settled_states() and "settled_date" not in vals:
             vals = dict(vals, settled_date=fields.Datetime.now())
         return super().write(vals)
 
@@ -169,7 +174,7 @@ class OmsReturn(models.Model):
             state = request.state
             request.can_be_approved = state == "requested"
             request.can_be_rejected = state == "requested"
-            request.can_be_closed = state in (*SETTLED, "rejected")
+            request.can_be_closed = state in (*self._oms_settled_states(), "rejected")
 
     def _compute_access_url(self):
         super()._compute_access_url()
@@ -184,7 +189,9 @@ class OmsReturn(models.Model):
                         "%(request)s cannot be %(transition)s now (it is %(state)s).",
                         request=request.name,
                         transition=transition,
-                        state=dict(STATES)[request.state].lower(),
+                        state=dict(self._fields["state"]._description_selection(self.env))[
+                            request.state
+                        ].lower(),
                     )
                 )
 

@@ -50,7 +50,7 @@ class OmsReturn(models.Model):
     def action_exchange(self):
         """A new order ships the replacements; what came back pays for them (an
         "exchange credit" line); the difference is invoiced with the order, or, when
-        the replacements cost less, goes to the customer's store credit.
+        the replacements cost less, is left over (``_oms_exchange_leftover``).
 
         When the replacements left before the return arrived, the order exists
         already: what did not come back is added to it, to be invoiced."""
@@ -80,8 +80,24 @@ class OmsReturn(models.Model):
             )
             left = request.currency_id.round(settled - request._oms_exchange_credit_used())
             if left > 0:
-                request._oms_add_store_credit(left)
+                request._oms_exchange_leftover(left)
         return True
+
+    def _oms_exchange_leftover(self, amount):
+        """What came back worth more than the replacements (``amount``, in the
+        request's currency): to pay back to the customer by hand, said on the request
+        for finance. oms_returns_loyalty puts it on the customer's store credit."""
+        self.ensure_one()
+        self.message_post(
+            body=_(
+                "%(amount).2f %(currency)s of %(name)s is left over after the "
+                "replacements: to pay back to the customer by hand.",
+                amount=amount,
+                currency=self.currency_id.name,
+                name=self.name,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
 
     def action_exchange_early(self):
         """Ship the replacements now, before the return arrives, paid by what the

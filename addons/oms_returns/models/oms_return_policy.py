@@ -49,7 +49,6 @@ class OmsReturnPolicy(models.Model):
     )
     allow_refund = fields.Boolean(string="Refund", default=True)
     allow_exchange = fields.Boolean(string="Exchange", default=True)
-    allow_credit = fields.Boolean(string="Store Credit", default=True)
     exchange_before_return = fields.Boolean(
         string="Ship Exchanges Before the Return Arrives",
         help="Once a request is approved, the replacement may ship at once; what does "
@@ -62,11 +61,17 @@ class OmsReturnPolicy(models.Model):
         required=True,
     )
 
-    @api.constrains("allow_refund", "allow_exchange", "allow_credit")
+    @api.constrains("allow_refund", "allow_exchange")
     def _check_resolution(self):
         for policy in self:
-            if not (policy.allow_refund or policy.allow_exchange or policy.allow_credit):
+            if not policy._oms_resolutions_allowed():
                 raise ValidationError(_("A return policy allows at least one resolution."))
+
+    def _oms_resolutions_allowed(self):
+        """The resolutions (values of ``oms.return.resolution``) the policy allows."""
+        self.ensure_one()
+        allowed = {"refund": self.allow_refund, "exchange": self.allow_exchange}
+        return [resolution for resolution, allow in allowed.items() if allow]
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -12,8 +12,9 @@ class OmsReturnReport(models.Model):
     request's company (``currency_id``): a request in another currency (its orders')
     is converted at the rates of the day it was made, as Odoo's own conversion does
     (the company's rate, else a shared one; the first rate when none is older).
-    Refunded is what the customer got back (credit note, exchange credit or store
-    credit) once the request is settled. Days to refund are averages per line.
+    Refunded is what the customer got back (credit note, exchange credit, or store
+    credit with oms_returns_loyalty) once the request is settled. Days to refund are
+    averages per line.
     """
 
     _name = "oms.return.report"
@@ -39,10 +40,7 @@ class OmsReturnReport(models.Model):
     return_id = fields.Many2one("oms.return", string="Return Request", readonly=True)
     reason_id = fields.Many2one("oms.return.reason", readonly=True)
     state = fields.Selection(related="return_id.state", readonly=True)
-    resolution = fields.Selection(
-        [("refund", "Refund"), ("exchange", "Exchange"), ("credit", "Store credit")],
-        readonly=True,
-    )
+    resolution = fields.Selection(selection="_selection_resolution", readonly=True)
     qty_shipped = fields.Float(string="Shipped", readonly=True)
     qty_returned = fields.Float(string="Returned", readonly=True)
     return_rate = fields.Float(
@@ -70,6 +68,11 @@ class OmsReturnReport(models.Model):
     days_to_refund = fields.Float(
         string="Days to Refund", readonly=True, aggregator="avg", digits=(16, 1)
     )
+
+    @api.model
+    def _selection_resolution(self):
+        """The request's resolutions, with those other addons add (store credit)."""
+        return self.env["oms.return"]._fields["resolution"]._description_selection(self.env)
 
     @staticmethod
     def _rate_sql(currency, company, day):

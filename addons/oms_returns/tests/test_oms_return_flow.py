@@ -13,6 +13,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import TransactionCase, new_test_user
 
 from odoo.addons.oms_carriers.carrier_clients import parse_easypost_event
+from odoo.addons.oms_returns.models.oms_return_exchange import OmsReturn as ExchangeReturn
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import Job
 
@@ -511,38 +512,6 @@ class TestReturnFlow(ReturnFlowCase):
         request.action_approve()
         self.assertTrue(request.picking_ids)
 
-    def test_store_credit_on_the_ewallet(self):
-        self.pay()
-        request = self.request()
-        request.resolution = "credit"
-        receipt = request.picking_ids
-        receipt.move_ids.picked = True
-        receipt.button_validate()
-        request.action_receive()
-        request.line_ids.disposition = "restock"
-        request.action_inspect()
-        self.assertFalse(request.can_be_refunded)
-        request.action_credit()
-        self.assertEqual(request.state, "credited")
-        card = request.loyalty_card_id
-        self.assertEqual(card.partner_id, self.customer)
-        self.assertEqual(card.program_id.program_type, "ewallet")
-        self.assertAlmostEqual(card.points, 54.0 - 5.40, places=2)
-        self.assertFalse(request.credit_note_ids)
-        history = card.history_ids
-        self.assertEqual(history.issued, 48.6)
-        self.assertIn(request.name, history.description)
-        again = self.request()
-        again.resolution = "credit"
-        again.picking_ids.move_ids.picked = True
-        again.picking_ids.button_validate()
-        again.action_receive()
-        again.line_ids.disposition = "restock"
-        again.action_inspect()
-        again.action_credit()
-        self.assertEqual(again.loyalty_card_id, card, "one card per customer")
-        self.assertAlmostEqual(card.points, 2 * (54.0 - 5.40), places=2)
-
     def _inspected(self, resolution):
         self.pay()
         request = self.request()
@@ -570,18 +539,22 @@ class TestReturnFlow(ReturnFlowCase):
         # 60 + 20 % tax = 72, less the 48.60 that came back: 23.40 to pay.
         self.assertAlmostEqual(order.amount_total, 72.0 - 48.60, places=2)
         self.assertTrue(order.picking_ids, "the replacement ships")
-        self.assertFalse(request.loyalty_card_id)
 
-    def test_cheaper_exchange_leaves_the_rest_as_store_credit(self):
+    def test_without_store_credit_what_an_exchange_leaves_is_paid_back_by_hand(self):
+        """oms_returns alone (without oms_returns_loyalty, which puts it on the
+        customer's store credit): the request says what is left to pay back."""
         smaller = self.env["product.product"].create(
             {"name": "Shirt XS", "is_storable": True, "list_price": 30.0, "taxes_id": self.tax.ids}
         )
         self.env["stock.quant"]._update_available_quantity(smaller, self.warehouse.lot_stock_id, 5)
         request = self._inspected("exchange")
         request.line_ids.exchange_product_id = smaller
-        request.action_exchange()
-        self.assertAlmostEqual(request.exchange_order_id.amount_total, 0.0, places=2)
-        self.assertAlmostEqual(request.loyalty_card_id.points, 48.60 - 36.0, places=2)
+        # 48.60 came back, the replacement costs 36: 12.60 left over.
+        ExchangeReturn._oms_exchange_leftover(request, 12.60)
+        note = request.message_ids[:1]
+        self.assertEqual(note.subtype_id, self.env.ref("mail.mt_note"))
+        self.assertIn("12.60 ", note.body)
+        self.assertIn("to pay back to the customer by hand", note.body)
 
     def test_replacements_ship_before_the_return_and_what_stays_away_is_invoiced(self):
         larger = self.env["product.product"].create(
@@ -617,7 +590,6 @@ class TestReturnFlow(ReturnFlowCase):
         self.assertEqual(request.exchange_order_id, order, "no second order")
         # The shirt that stayed away is charged: 48.60 more on the exchange order.
         self.assertAlmostEqual(order.amount_total, 144.0 - 48.60, places=2)
-        self.assertFalse(request.loyalty_card_id)
 
     def test_keep_the_item_is_refunded_without_coming_back(self):
         self.policy.keep_item_below = 100

@@ -15,6 +15,8 @@ Post-migration: the column is made by the update of the model.
 
 import logging
 
+from odoo.tools.sql import column_exists
+
 _logger = logging.getLogger(__name__)
 
 TRACKED_REJECTION = """
@@ -30,7 +32,6 @@ TRACKED_REJECTION = """
 NEVER_APPROVED = """
     r.settled_date IS NULL
     AND r.exchange_order_id IS NULL
-    AND r.loyalty_card_id IS NULL
     AND NOT EXISTS (SELECT 1 FROM stock_picking p WHERE p.oms_return_id = r.id)
     AND NOT EXISTS (SELECT 1 FROM account_move am WHERE am.oms_return_id = r.id)
     AND NOT EXISTS (
@@ -43,6 +44,10 @@ NEVER_APPROVED = """
 def set_rejected_dates(cr):
     """Set ``rejected_date`` on requests rejected (closed since or not) that have
     none; returns their ids."""
+    never_approved = NEVER_APPROVED
+    # The store credit card: oms_returns_loyalty's column since 18.0.3.0.0.
+    if column_exists(cr, "oms_return", "loyalty_card_id"):
+        never_approved += " AND r.loyalty_card_id IS NULL"
     cr.execute(
         f"""
         UPDATE oms_return r
@@ -55,7 +60,7 @@ def set_rejected_dates(cr):
                     AND (
                         r.rejection_reason IS NOT NULL
                         OR ({TRACKED_REJECTION}) IS NOT NULL
-                        OR ({NEVER_APPROVED})
+                        OR ({never_approved})
                     )
                 )
            )

@@ -6,8 +6,20 @@ class OmsReturn(models.Model):
 
     _inherit = "oms.return"
 
+    # Without this addon, a credited request is closed and its resolution a refund.
+    state = fields.Selection(
+        selection_add=[("credited", "Credited"), ("closed",)],
+        ondelete={"credited": "set closed"},
+    )
+    resolution = fields.Selection(
+        selection_add=[("credit", "Store credit")], ondelete={"credit": "set default"}
+    )
     loyalty_card_id = fields.Many2one("loyalty.card", string="Store Credit Card", readonly=True)
     can_be_credited = fields.Boolean(compute="_compute_can_be_credited")
+
+    @api.model
+    def _oms_settled_states(self):
+        return (*super()._oms_settled_states(), "credited")
 
     @api.depends("state", "resolution")
     def _compute_can_be_credited(self):
@@ -37,6 +49,10 @@ class OmsReturn(models.Model):
                 )
             )
         return True
+
+    def _oms_exchange_leftover(self, amount):
+        """What an exchange leaves over goes to the customer's store credit."""
+        self._oms_add_store_credit(amount)
 
     def _oms_add_store_credit(self, amount):
         self.ensure_one()

@@ -1,0 +1,2 @@
+from . import oms_return
+from . import oms_return_policy

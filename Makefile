@@ -17,6 +17,7 @@ pytest:         ## tests on the existing test database: make pytest ARGS="addons
 # The pure-Python tests: engines, mappers, API clients, simulators, scripts.
 UNIT_TESTS = addons/oms_carriers/carrier_clients addons/oms_channels/channel_clients \
 	addons/oms_channels/channel_connectors addons/oms_channels/channel_mappers \
+	addons/oms_channels/channel_edi \
 	addons/oms_core/http_core addons/oms_routing/routing_engine \
 	tests/test_simulator_base.py tests/test_scripts.py
 

@@ -8,7 +8,7 @@
     "author": "OMS for Odoo contributors",
     "website": "https://github.com/oms-odoo/oms",
     "depends": ["oms_core", "delivery"],
-    "external_dependencies": {"python": ["requests"]},
+    "external_dependencies": {"python": ["requests", "pydifact"]},
     "data": [
         "security/oms_channels_security.xml",
         "security/ir.model.access.csv",

@@ -576,10 +576,24 @@ def ack_997(interchange, error=None):
     return body
 
 
+def reply_envelope(interchange):
+    """The envelope of an answer to ``interchange``: its ids swapped."""
+    group = interchange.groups[0] if interchange.groups else None
+    return Envelope(
+        sender_qualifier=interchange.receiver_qualifier,
+        sender_id=interchange.receiver_id,
+        receiver_qualifier=interchange.sender_qualifier,
+        receiver_id=interchange.sender_id,
+        group_sender=group.receiver if group else interchange.receiver_id,
+        group_receiver=group.sender if group else interchange.sender_id,
+    )
+
+
 def write_997(interchange, envelope, control, error=None, moment=None):
     """The 997 interchange answering ``interchange`` (from ``envelope``'s sender),
     in its version and with its separators."""
     group_version = interchange.groups[0].version if interchange.groups else ""
+    envelope = envelope or reply_envelope(interchange)
     envelope = replace(
         envelope,
         version=interchange.version or envelope.version,

@@ -15,14 +15,21 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import mute_logger
 
-from ..channel_edi import STANDARDS, EdiError, UnknownPartner, UnknownProduct
+from ..channel_edi import (
+    STANDARDS,
+    EdiError,
+    UnknownPartner,
+    UnknownProduct,
+    acknowledgement,
+    skeleton,
+)
 from ..channel_edi.documents import (
     BARCODE_QUALIFIERS,
     BUYER_QUALIFIERS,
     VENDOR_QUALIFIERS,
     content_version,
 )
-from ..channel_edi.x12 import Envelope, skeleton, write_997
+from ..channel_edi.x12 import Envelope
 
 _logger = logging.getLogger(__name__)
 
@@ -146,19 +153,23 @@ class OmsChannel(models.Model):
             return self._oms_edi_reject(name, text, error)
 
     def _oms_edi_check_partner(self, interchange):
+        """UnknownPartner naming the header element when the interchange is not
+        from the channel's partner to us (ISA06 / ISA08, UNB02 / UNB03)."""
         expected = (self.edi_sender_id or "", self.edi_receiver_id or "")
+        tag, elements = ("ISA", (6, 8)) if self.edi_standard != "edifact" else ("UNB", (2, 3))
         for element, found, wanted in (
-            (6, interchange.sender_id, expected[0]),
-            (8, interchange.receiver_id, expected[1]),
+            (elements[0], interchange.sender_id, expected[0]),
+            (elements[1], interchange.receiver_id, expected[1]),
         ):
             if found != wanted:
                 raise UnknownPartner(
                     f"the interchange is from {interchange.sender_id!r} to "
                     f"{interchange.receiver_id!r}; {self.name} trades from {expected[0]!r} "
                     f"to {expected[1]!r}",
-                    tag="ISA",
+                    tag=tag,
                     position=1,
                     element=element,
+                    code="23",
                     value=found,
                     level="interchange",
                 )
@@ -303,9 +314,7 @@ class OmsChannel(models.Model):
         return Inbox
 
     def _oms_edi_skeleton(self, text):
-        if (self.edi_standard or "x12") == "x12":
-            return skeleton(text)
-        return None
+        return skeleton(self.edi_standard or "x12", text)
 
     # Outbound -----------------------------------------------------------------------
 
@@ -333,10 +342,11 @@ class OmsChannel(models.Model):
         )
 
     def _oms_edi_acknowledge(self, stored, interchange, error=None):
-        """Write the 997 answering ``interchange`` (rejecting it with ``error``)."""
+        """Write the 997 / CONTRL answering ``interchange`` (rejecting it with
+        ``error``), addressed back to its sender."""
         control = self._oms_edi_next_control()
-        text = write_997(interchange, self._oms_edi_envelope(), control, error=error)
-        name = f"997_{interchange.control or 'unknown'}_{control:09d}.edi"
+        kind, text = acknowledgement(self.edi_standard or "x12", interchange, control, error)
+        name = f"{kind}_{interchange.control or 'unknown'}_{control:09d}.edi"
         stored.write({"ack_file": name, "ack_control_number": str(control).zfill(9)})
         self._oms_edi_write_on_commit(name, text)
 

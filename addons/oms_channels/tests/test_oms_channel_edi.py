@@ -11,6 +11,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user
 from odoo.tools import mute_logger
 
+from odoo.addons.oms_channels.channel_edi import edifact
 from odoo.addons.oms_channels.channel_edi.x12 import read_interchange
 from odoo.addons.queue_job.tests.common import trap_jobs
 
@@ -24,7 +25,8 @@ class EdiCase(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, oms_no_mail=True))
-        cls.env.ref("base.USD").active = True
+        for currency in ("base.USD", "base.EUR"):
+            cls.env.ref(currency).active = True
         cls.retailer = cls.env["res.partner"].create(
             {"name": "Acme Retail", "is_company": True, "email": "edi@acme-retail.example.com"}
         )
@@ -226,3 +228,61 @@ class TestEdiBadInput(EdiCase):
         self.assertEqual(len(self.acks()), 2)
         payloads = self.channel.inbox_ids.filtered(lambda r: r.state == "done").mapped("body")
         self.assertTrue(all(json.loads(body)["skus"] for body in payloads))
+
+
+EDIFACT = FIXTURES.parent / "edifact"
+
+
+class TestEdifactChannel(EdiCase):
+    def setUp(self):
+        super().setUp()
+        self.channel.write(
+            {
+                "edi_standard": "edifact",
+                "edi_sender_id": "5412345000013",
+                "edi_receiver_id": "5400000000007",
+            }
+        )
+
+    def contrls(self):
+        return [
+            edifact.read_interchange(Path(self.outbox, name).read_text())
+            for name in sorted(os.listdir(self.outbox))
+        ]
+
+    def test_orders_messages_become_orders_and_a_contrl(self):
+        self.drop_file("orders.edi", text=(EDIFACT / "orders_d01b_no_una.edi").read_text())
+        self.pull()
+        errors = self.channel.inbox_ids.mapped("error_message")
+        first, second = self.orders() or errors
+        self.assertEqual(
+            (first.oms_external_ref, second.oms_external_ref), ("PO-7700002", "PO-7700003")
+        )
+        self.assertEqual(first.partner_shipping_id.ref, "5412345000020")
+        self.assertEqual(first.partner_shipping_id.name, "Store + Co North")
+        self.assertEqual(second.order_line.product_id, self.mug)
+        self.assertEqual(first.currency_id.name, "EUR")
+        [ack] = self.contrls()
+        self.assertEqual((ack.sender_id, ack.receiver_id), ("5400000000007", "5412345000013"))
+        uci = next(s for s in ack.messages[0].segments if s.tag == "UCI")
+        self.assertEqual((uci.get(1), uci.get(4)), ("ORD0002", "7"))
+
+    def test_wrong_segment_count_is_rejected_with_a_contrl(self):
+        self.drop_file("bad.edi", text=(EDIFACT / "bad_unt_count.edi").read_text())
+        with mute_logger("odoo.addons.oms_channels.models.oms_channel_inbox"):
+            self.pull()
+        self.assertFalse(self.orders())
+        [record] = self.channel.inbox_ids
+        self.assertEqual(record.state, "error")
+        self.assertIn("segment UNT at position 22", record.error_message)
+        [ack] = self.contrls()
+        ucm = next(s for s in ack.messages[0].segments if s.tag == "UCM")
+        self.assertEqual((ucm.get(3), ucm.get(4)), ("4", "29"))
+
+    def test_unknown_partner_is_named_in_the_unb(self):
+        self.channel.edi_sender_id = "5499999999999"
+        self.drop_file("orders.edi", text=(EDIFACT / "orders_d96a_una.edi").read_text())
+        with mute_logger("odoo.addons.oms_channels.models.oms_channel_inbox"):
+            self.pull()
+        self.assertFalse(self.orders())
+        self.assertIn("segment UNB at position 1, element 02", self.channel.inbox_ids.error_message)

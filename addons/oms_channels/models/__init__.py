@@ -27,4 +27,6 @@ from . import sale_order_channel_refund
 from . import oms_channel_edi
 from . import oms_channel_edi_interchange
 from . import sale_order_edi
+from . import stock_picking_edi
+from . import account_move_edi
 from . import oms_channel_ebay

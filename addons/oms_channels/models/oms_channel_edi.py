@@ -21,6 +21,7 @@ from ..channel_edi import (
     UnknownPartner,
     UnknownProduct,
     acknowledgement,
+    edifact,
     skeleton,
 )
 from ..channel_edi.documents import (
@@ -29,6 +30,7 @@ from ..channel_edi.documents import (
     VENDOR_QUALIFIERS,
     content_version,
 )
+from ..channel_edi.outbound import write_document
 from ..channel_edi.x12 import Envelope
 
 _logger = logging.getLogger(__name__)
@@ -77,6 +79,11 @@ class OmsChannel(models.Model):
         string="Trading Partner",
         help="The customer of the partner's orders; its delivery addresses carry the "
         "partner's location codes (GLN, store number) as their reference.",
+    )
+    edi_gs1_prefix = fields.Char(
+        string="GS1 Company Prefix",
+        help="Our GS1 company prefix (6 to 12 digits): the cartons' SSCC-18 of the ship "
+        "notices are made of it, the package (or delivery) number and a check digit.",
     )
     edi_control_number = fields.Integer(
         string="Last Control Number Sent",
@@ -332,6 +339,14 @@ class OmsChannel(models.Model):
         return number
 
     def _oms_edi_envelope(self):
+        """Our envelope of the documents we send the partner."""
+        if self.edi_standard == "edifact":
+            return edifact.Envelope(
+                sender_id=self.edi_receiver_id or "",
+                sender_qualifier=self.edi_receiver_qualifier or "14",
+                receiver_id=self.edi_sender_id or "",
+                receiver_qualifier=self.edi_sender_qualifier or "14",
+            )
         return Envelope(
             sender_qualifier=self.edi_receiver_qualifier or "ZZ",
             sender_id=self.edi_receiver_id or "",
@@ -340,6 +355,29 @@ class OmsChannel(models.Model):
             group_sender=self.edi_group_receiver_id or self.edi_receiver_id or "",
             group_receiver=self.edi_group_sender_id or self.edi_sender_id or "",
         )
+
+    def _oms_edi_send(self, kind, document, order):
+        """Write ``document`` (channel_edi.outbound) to the outbox when the
+        transaction commits; the order's timeline names the file."""
+        self.ensure_one()
+        control = self._oms_edi_next_control()
+        stem, text = write_document(
+            self.edi_standard or "x12",
+            kind,
+            document,
+            self._oms_edi_envelope(),
+            control,
+            datetime.now(timezone.utc),
+        )
+        reference = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in document.number)
+        name = f"{stem}_{reference}_{control:09d}.edi"
+        self._oms_edi_write_on_commit(name, text)
+        order._oms_log_event(
+            "note",
+            _("%(document)s sent to %(channel)s", document=stem, channel=self.name),
+            reason=name,
+        )
+        return name
 
     def _oms_edi_acknowledge(self, stored, interchange, error=None):
         """Write the 997 / CONTRL answering ``interchange`` (rejecting it with

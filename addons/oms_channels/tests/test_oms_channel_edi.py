@@ -12,6 +12,7 @@ from odoo.tests import TransactionCase, new_test_user
 from odoo.tools import mute_logger
 
 from odoo.addons.oms_channels.channel_edi import edifact
+from odoo.addons.oms_channels.channel_edi.outbound import check_digit
 from odoo.addons.oms_channels.channel_edi.x12 import read_interchange
 from odoo.addons.queue_job.tests.common import trap_jobs
 
@@ -70,15 +71,20 @@ class EdiCase(TransactionCase):
         self.env.cr.postcommit.run()
         received = self.channel.inbox_ids.filtered(lambda r: r.state == "received")
         received._oms_process()
+        self.env.cr.postcommit.run()
         return received
 
-    def acks(self):
+    def outbox_files(self, prefix):
         if not os.path.isdir(self.outbox):
             return []
         return [
-            read_interchange(Path(self.outbox, name).read_text())
+            Path(self.outbox, name).read_text()
             for name in sorted(os.listdir(self.outbox))
+            if name.startswith(prefix + "_")
         ]
+
+    def acks(self):
+        return [read_interchange(text) for text in self.outbox_files("997")]
 
     def orders(self):
         return self.env["sale.order"].search(
@@ -245,10 +251,7 @@ class TestEdifactChannel(EdiCase):
         )
 
     def contrls(self):
-        return [
-            edifact.read_interchange(Path(self.outbox, name).read_text())
-            for name in sorted(os.listdir(self.outbox))
-        ]
+        return [edifact.read_interchange(text) for text in self.outbox_files("CONTRL")]
 
     def test_orders_messages_become_orders_and_a_contrl(self):
         self.drop_file("orders.edi", text=(EDIFACT / "orders_d01b_no_una.edi").read_text())
@@ -286,3 +289,75 @@ class TestEdifactChannel(EdiCase):
             self.pull()
         self.assertFalse(self.orders())
         self.assertIn("segment UNB at position 1, element 02", self.channel.inbox_ids.error_message)
+
+
+class TestEdiOutbound(EdiCase):
+    """855 on confirmation, 856 with cartons and tracking when the delivery is
+    done, 810 when the invoice is posted: written to the outbox, read back."""
+
+    def setUp(self):
+        super().setUp()
+        self.channel.edi_gs1_prefix = "0614141"
+        self.drop_file("850_004010_two_orders.edi")
+        self.pull()
+        self.order = self.orders()[0]
+        self.assertEqual(self.order.state, "sale", self.order.oms_hold_ids.mapped("reason"))
+
+    def sets(self, prefix):
+        return [
+            [s.elements for s in read_interchange(text).sets[0].segments]
+            for text in self.outbox_files(prefix)
+        ]
+
+    def test_confirmed_orders_are_acknowledged_with_an_855(self):
+        by_po = {}
+        for rows in self.sets("855"):
+            [bak] = [row for row in rows if row[0] == "BAK"]
+            by_po[bak[3]] = (bak, rows)
+        self.assertEqual(set(by_po), {"PO-4500012", "PO-4500013"})
+        bak, rows = by_po["PO-4500012"]
+        self.assertEqual(bak[2], "AD", "accepted as ordered")
+        self.assertEqual(bak[8], self.order.name)
+        self.assertIn(("ACK", "IA", "12", "EA"), rows)
+        self.assertIn(("ACK", "IA", "6", "EA"), rows)
+
+    def test_a_done_delivery_sends_an_856_with_sscc_and_tracking(self):
+        picking = self.order.picking_ids
+        for move in picking.move_ids:
+            self.env["stock.quant"]._update_available_quantity(
+                move.product_id, picking.location_id, move.product_uom_qty
+            )
+        picking.action_assign()
+        tshirt_move = picking.move_ids.filtered(lambda m: m.product_id == self.tshirt)
+        tshirt_move.move_line_ids.picked = True
+        package = picking.action_put_in_pack() and tshirt_move.move_line_ids.result_package_id
+        self.assertTrue(package)
+        picking.carrier_tracking_ref = "1Z999AA10123456784"
+        picking.move_ids.picked = True
+        picking._action_done()
+        self.env.cr.postcommit.run()
+        [rows] = self.sets("856")
+        self.assertIn(("REF", "CN", "1Z999AA10123456784"), rows)
+        self.assertIn(("PRF", "PO-4500012"), rows)
+        self.assertIn(("N1", "ST", "ACME STORE 0042", "92", "0042"), rows)
+        ssccs = [row[2] for row in rows if row[0] == "MAN"]
+        self.assertEqual(len(ssccs), 2, "the package, and the rest of the delivery")
+        self.assertIn("00614141" + str(package.id).zfill(9), [code[:-1] for code in ssccs])
+        for code in ssccs:
+            self.assertEqual(len(code), 18)
+            self.assertEqual(code[-1], check_digit(code[:-1]))
+        shipped = [row for row in rows if row[0] == "SN1"]
+        self.assertEqual(sorted(row[2] for row in shipped), ["12", "6"])
+
+    def test_a_posted_invoice_sends_an_810(self):
+        invoice = self.order._create_invoices()
+        invoice.action_post()
+        self.env.cr.postcommit.run()
+        [rows] = self.sets("810")
+        self.assertEqual(
+            rows[1][:5],
+            ("BIG", invoice.invoice_date.strftime("%Y%m%d"), invoice.name, "", "PO-4500012"),
+        )
+        self.assertIn(("TDS", str(round(invoice.amount_total * 100))), rows)
+        items = sorted(row[2] for row in rows if row[0] == "IT1")
+        self.assertEqual(items, ["12", "6"])

@@ -27,3 +27,4 @@ from . import test_oms_channel_oversell
 from . import test_oms_channel_edi
 from . import test_oms_channel_ebay
 from . import test_oms_channel_edi_parallel
+from . import test_oms_channel_ebay_parallel

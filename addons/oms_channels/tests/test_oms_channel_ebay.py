@@ -173,6 +173,28 @@ class TestEbayChannel(ChannelFlowCase):
         self.assertEqual(later.order_id, order)
         self.assertEqual(order.state, "cancel")
 
+    def test_a_buyers_cancel_request_holds_the_order_for_a_person(self):
+        self.env["stock.quant"]._update_available_quantity(
+            self.record, self.warehouse.lot_stock_id, 5
+        )
+        payload = fixture("ebay", "order_us_sales_tax_2020.json")
+        payload["cancelStatus"] = {
+            "cancelState": "IN_PROGRESS",
+            "cancelRequests": [
+                {
+                    "cancelReason": "ADDRESS_ISSUES",
+                    "cancelInitiator": "BUYER",
+                    "cancelRequestState": "REQUESTED",
+                }
+            ],
+        }
+        inbox = self._store(payload)
+        self.assertEqual(inbox.state, "done", inbox.error_message)
+        (hold,) = inbox.order_id.oms_hold_ids.filtered(lambda h: h.hold_type == "buyer_cancel")
+        self.assertEqual(hold.state, "active")
+        self.assertIn("ADDRESS_ISSUES", hold.reason)
+        self.assertNotEqual(inbox.order_id.state, "sale", "held: a person decides")
+
     def test_shipment_goes_back_as_one_fulfillment_with_its_tracking(self):
         self.stock_everything()
         (payload,) = self.sim.add_orders(generate_orders(1, seed=23, lines=2))

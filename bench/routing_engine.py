@@ -64,10 +64,18 @@ import subprocess
 import sys
 import tempfile
 import time
+import types
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "addons"))
+if "oms_routing" not in sys.modules:
+    # The plain engine without the addon's own __init__ (its Odoo models), as
+    # the pure test runs import it (see conftest.py).
+    _package = types.ModuleType("oms_routing")
+    _package.__path__ = [str(ROOT / "addons" / "oms_routing")]
+    _package.__package__ = "oms_routing"
+    sys.modules["oms_routing"] = _package
 
 from oms_routing.routing_engine import (  # noqa: E402
     Line,

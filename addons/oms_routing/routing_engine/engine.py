@@ -300,14 +300,32 @@ def _route_order(order, states, strategy, weights, quotes, cache):
         )
         record.excluded = late
     # Whole from a source no better one could beat with the batch's starting
-    # stock: nothing to gain alone.
+    # stock (one in the running, or one an order routed before emptied or
+    # filled): nothing to gain alone.
     if len(taken) == 1 and not unallocated:
         record.must_whole = strategy.keep_whole
         best = total_of[next(iter(taken))] - 1e-12
         record.settled = not any(
-            total_of[row[0].id] < best and _was_full(row[0], record) for row in live
+            _total(row, total_of, weights, highs) < best and _was_full(row[0], record)
+            for row in rows
+            if row[5] is None or row[5] in _TAKEN_BY_OTHERS
         )
     return plan, record
+
+
+# Why a source is out of the running when orders routed before took what it had.
+_TAKEN_BY_OTHERS = ("has none of the products", "no capacity left today")
+
+
+def _total(row, total_of, weights, highs):
+    """The row's score on the order's scale, also for a source out of the running."""
+    if row[5] is None:
+        return total_of[row[0].id]
+    factors = row[1]
+    return sum(
+        weights[i] * factors[i] / highs[i] if weights[i] and highs[i] > 0 else 0.0
+        for i in range(len(FACTORS))
+    )
 
 
 def _was_full(state, record):

@@ -156,7 +156,7 @@ class ExactPhase:
                 ]
                 if not wanted:
                     continue
-                fixed, per_line, per_kg = improver.terms(member, position, state)
+                fixed, per_line, per_kg = improver.terms(member, position, state, improver.shared)
                 y = len(columns)
                 columns.append(("y", member, state.id, None))
                 cost.append(fixed)
@@ -246,7 +246,7 @@ class ExactPhase:
     def move(self, members):
         improver = self.improver
         current = [member.taken for member in members]
-        olds = [improver.value(member, member.taken) for member in members]
+        olds = [improver.shared_value(member, member.taken) for member in members]
         old = (sum(v[0] for v in olds), sum(v[1] for v in olds))
         for member in members:
             improver.release(member)
@@ -254,7 +254,7 @@ class ExactPhase:
         plans = self.solve(members)
         found = None
         if plans is not None and self._fits(members, plans):
-            values = [improver.value(m, plans[m.index]) for m in members]
+            values = [improver.shared_value(m, plans[m.index]) for m in members]
             found = (sum(v[0] for v in values), sum(v[1] for v in values))
         if found is None or not improver.better(found, old):
             for member, taken in zip(members, current, strict=True):

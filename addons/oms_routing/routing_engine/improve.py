@@ -117,13 +117,21 @@ class Improver:
                 weights[i] / record.highs[i] if weights[i] and record.highs[i] > 0 else 0.0
                 for i in range(len(weights))
             ]
+        # One scale for the whole batch (each factor as a share of its largest
+        # value over the orders): what orders moved together compare by, so
+        # that a unit of cost weighs the same in every order of the group.
+        tops = [max((r.highs[i] for r in records), default=0.0) for i in range(len(weights))]
+        self.shared = [
+            weights[i] / tops[i] if weights[i] and tops[i] > 0 else 0.0 for i in range(len(weights))
+        ]
         self.work = 0
         self.budget = MIN_WORK + SHARE * len(records) * len(states)
 
     # -- costs -------------------------------------------------------------
 
-    def terms(self, record, position, state):
-        """(per shipment, per line, per kg) of shipping from ``state``, scored."""
+    def terms(self, record, position, state, scale=None):
+        """(per shipment, per line, per kg) of shipping from ``state``, scored on
+        the order's own scale, or on ``scale`` (the batch's)."""
         source = state.source
         km = record.kms[position]
         quote = self.quotes.get((record.order.id, state.id)) if self.quotes else None
@@ -141,7 +149,7 @@ class Improver:
             base, transit = 0.0, 1
         if quote is not None:
             base, per_kg = quote, 0.0
-        scale = record.scale
+        scale = scale or record.scale
         capacity = source.capacity
         fixed = (
             (km or 0.0) * scale[0]
@@ -152,12 +160,12 @@ class Improver:
         )
         return fixed, source.cost_per_line * scale[1], per_kg * scale[1]
 
-    def score(self, record, taken):
+    def score(self, record, taken, scale=None):
         total = 0.0
         lines = record.lines
         for sid, parts in taken.items():
             position, state = self.by_id[sid]
-            fixed, per_line, per_kg = self.terms(record, position, state)
+            fixed, per_line, per_kg = self.terms(record, position, state, scale)
             total += fixed
             for i, quantity in parts.items():
                 total += per_line + per_kg * lines[i].weight * quantity
@@ -316,6 +324,10 @@ class Improver:
     def value(self, record, taken):
         return self.units(taken), self.score(record, taken)
 
+    def shared_value(self, record, taken):
+        """(units, score on the batch's scale): what orders moved together sum."""
+        return self.units(taken), self.score(record, taken, self.shared)
+
     def move_one(self, record):
         current = record.taken
         old = self.value(record, current)
@@ -334,7 +346,8 @@ class Improver:
         members = [record, *group]
         current = [member.taken for member in members]
         olds = [self.value(member, member.taken) for member in members]
-        old_sum = (sum(v[0] for v in olds), sum(v[1] for v in olds))
+        shared = [self.shared_value(member, member.taken) for member in members]
+        old_sum = (sum(v[0] for v in shared), sum(v[1] for v in shared))
         for member in members:
             self.release(member)
         # The order first (the others after it, then in the other order): the
@@ -354,7 +367,7 @@ class Improver:
             total = [0.0, 0.0]
             for member in sequence:
                 if member.index in plans:
-                    value = self.value(member, plans[member.index])
+                    value = self.shared_value(member, plans[member.index])
                     total[0] += value[0]
                     total[1] += value[1]
                     self.release(member)
@@ -447,9 +460,10 @@ class Improver:
                 continue
             if state.id in found or state.id in record.excluded:
                 continue
-            products = {p for p in lacking if state.initial.get(p, 0.0) > 0}
-            if products:
-                found[state.id] = products
+            if any(state.initial.get(p, 0.0) > 0 for p in lacking):
+                # Those holding any of its products there: the order may take
+                # them in the same shipment as what it lacks.
+                found[state.id] = {p for p in record.products if state.initial.get(p, 0.0) > 0}
         return found
 
     def rivals(self, record, blocked):

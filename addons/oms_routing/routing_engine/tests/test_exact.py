@@ -31,33 +31,28 @@ def _order(oid, products):
 
 
 def _chain():
-    """One shipment an order. Source 2 has one unit of products 1, 2 and 3,
-    source 3 of products 1 and 3, source 4 of product 2. Order 1 wants product
-    1, order 2 products 1 and 2, order 3 products 1, 2 and 3. Two units of
-    product 1 for three orders: 5 units at most, and only one plan ships 5:
-    order 3 whole from source 2, order 1 from source 3, order 2 product 2 from
-    source 4. Each order's own best is elsewhere, so getting there moves all
-    three at once."""
-    source_list = (
-        _source(1, {}),
-        _source(2, {1: 1, 2: 1, 3: 1}),
-        _source(3, {1: 1, 3: 1}),
-        _source(4, {2: 1}),
-    )
-    order_list = (_order(1, (1,)), _order(2, (1, 2)), _order(3, (1, 2, 3)))
+    """One shipment an order, one unit of each product a source has. Source 1
+    has product 3, source 2 products 1 and 2, source 3 products 1, 2 and 3.
+    Order 1 wants products 2 and 3, order 2 product 2, order 3 products 1, 2
+    and 3. Only one plan ships 5 units: order 3 whole from source 3, order 1
+    product 3 from source 1, order 2 from source 2. The first pass ships
+    order 1 whole from source 3 and order 3 two units from source 2; order 2
+    can get its unit only if order 3 moves to source 3, which only order 1
+    moving to source 1 frees: three orders at once. Routed one after the
+    other, in any sequence, order 2 takes source 3's unit of product 2 (6
+    against 8) and 4 units ship."""
+    source_list = (_source(1, {3: 1}), _source(2, {1: 1, 2: 1}), _source(3, {1: 1, 2: 1, 3: 1}))
+    order_list = (_order(1, (2, 3)), _order(2, (2,)), _order(3, (1, 2, 3)))
     quotes = {
-        (1, 1): 8.0,
+        (1, 1): 5.0,
         (1, 2): 6.0,
-        (1, 3): 8.0,
-        (1, 4): 8.0,
-        (2, 1): 6.0,
-        (2, 2): 20.0,
+        (1, 3): 6.0,
+        (2, 1): 8.0,
+        (2, 2): 8.0,
         (2, 3): 6.0,
-        (2, 4): 8.0,
-        (3, 1): 6.0,
-        (3, 2): 20.0,
-        (3, 3): 6.0,
-        (3, 4): 5.0,
+        (3, 1): 8.0,
+        (3, 2): 6.0,
+        (3, 3): 20.0,
     }
     return Snapshot(order_list, source_list, ONE_SHIPMENT, quotes=quotes)
 
@@ -73,23 +68,23 @@ def _cost(plan):
 def test_three_orders_move_at_once_to_ship_every_unit_there_is():
     plan = route(_chain())
     assert _units(plan) == 5
-    assert plan.for_order(3).source_ids == (2,)
+    assert plan.for_order(3).source_ids == (3,)
     assert not plan.for_order(3).unallocated
-    assert plan.for_order(1).source_ids == (3,)
-    assert plan.for_order(2).source_ids == (4,)
-    assert [(u.line_id, u.quantity) for u in plan.for_order(2).unallocated] == [(20, 1)]
-    assert _cost(plan) == 36.0  # 20 + 8 + 8
+    assert plan.for_order(1).source_ids == (1,)
+    assert [(u.line_id, u.quantity) for u in plan.for_order(1).unallocated] == [(10, 1)]
+    assert plan.for_order(2).source_ids == (2,)
+    assert _cost(plan) == 33.0  # 20 + 5 + 8
 
 
 def test_the_exact_solve_says_so_in_the_explanation():
     plan = route(_chain())
-    chosen = plan.for_order(1).candidate(3)
+    chosen = plan.for_order(1).candidate(1)
     assert chosen.chosen
     assert "by an exact solve of the group" in chosen.reason
     assert "together they ship" in chosen.reason
     # The factors of the chosen source and of the others are still there.
-    assert chosen.factors["cost"] == 8.0
-    assert plan.for_order(1).candidate(2).factors["cost"] == 6.0
+    assert chosen.factors["cost"] == 5.0
+    assert plan.for_order(1).candidate(3).factors["cost"] == 6.0
 
 
 def test_without_scipy_the_engine_routes_with_its_own_moves(monkeypatch):

@@ -67,7 +67,7 @@ class EbayConnector(ChannelConnector):
             shipment.order_id,
             items,
             _ebay_date(shipment.ship_date),
-            carrier_code=shipment.carrier or "Other",
+            carrier_code=carrier_code(shipment.carrier),
             tracking_number=shipment.tracking or None,
         )
 
@@ -75,6 +75,31 @@ class EbayConnector(ChannelConnector):
         raise Refused(
             "eBay's Fulfillment API cannot cancel an order: cancel it in eBay's Seller Hub."
         )
+
+
+# eBay's codes (its ShippingCarrierCodeType) of the carriers whose names Odoo's
+# delivery methods carry; any other carrier is "Other", which eBay accepts.
+CARRIER_CODES = (
+    ("usps", "USPS"),
+    ("ups", "UPS"),
+    ("fedex", "FedEx"),
+    ("dhl", "DHL"),
+    ("canada post", "CanadaPost"),
+    ("royal mail", "RoyalMail"),
+    ("deutsche post", "DeutschePost"),
+    ("swiss post", "SwissPost"),
+    ("postlogistics", "SwissPost"),
+    ("australia post", "AustraliaPost"),
+)
+
+
+def carrier_code(name):
+    """eBay's code of an Odoo carrier name ("UPS Ground" → ``UPS``), else ``Other``."""
+    words = " ".join((name or "").lower().replace("-", " ").split())
+    for key, code in CARRIER_CODES:
+        if f" {key} " in f" {words} ":
+            return code
+    return "Other"
 
 
 def _ebay_date(text):

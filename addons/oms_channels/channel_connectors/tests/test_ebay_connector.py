@@ -17,7 +17,7 @@ from .. import (
     StockLine,
     connector_class,
 )
-from ..ebay import EbayConnector
+from ..ebay import EbayConnector, carrier_code
 
 
 @pytest.fixture
@@ -97,7 +97,7 @@ def test_push_shipment_once_with_its_tracking(sim):
         reference="WH/OUT/00007",
         package_id=7,
         shipped={first["lineItemId"]: first["quantity"], second["lineItemId"]: 0},
-        carrier="UPS",
+        carrier="UPS Ground",
         tracking="1Z999AA10123456784",
         tracking_url=None,
         ship_date="2025-03-02T10:00:00Z",
@@ -132,3 +132,19 @@ def test_push_stock_by_sku_and_refusals_per_listing(sim):
     assert result.refused == {3: "SKU GONE-SKU is not available in the system."}
     assert sim.inventory["MUG-CER-350"]["quantity"] == 7
     assert sim.inventory["CAP-RED"]["quantity"] == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("UPS Ground", "UPS"),
+        ("USPS Priority Mail", "USPS"),
+        ("FedEx International Priority", "FedEx"),
+        ("DHL Express", "DHL"),
+        ("Swiss Post (PostLogistics)", "SwissPost"),
+        ("Upsilon Freight", "Other"),
+        ("", "Other"),
+    ],
+)
+def test_odoo_carrier_names_become_ebays_carrier_codes(name, code):
+    assert carrier_code(name) == code

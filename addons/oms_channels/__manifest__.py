@@ -26,6 +26,10 @@
         "views/oms_channels_menus.xml",
         "report/oms_channel_money_report_views.xml",
     ],
-    "demo": ["demo/oms_channel_demo.xml", "demo/oms_channel_ebay_demo.xml"],
+    "demo": [
+        "demo/oms_channel_demo.xml",
+        "demo/oms_channel_ebay_demo.xml",
+        "demo/oms_channel_edi_demo.xml",
+    ],
     "installable": True,
 }

@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 from datetime import datetime, timezone
 from typing import NamedTuple
 
@@ -13,7 +14,7 @@ from psycopg2 import errors
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import mute_logger
+from odoo.tools import config, mute_logger
 
 from ..channel_edi import (
     STANDARDS,
@@ -101,6 +102,19 @@ class OmsChannel(models.Model):
             for value in (channel.edi_sender_id, channel.edi_receiver_id):
                 if value and len(value) > 35:
                     raise ValidationError(_("An interchange id has at most 35 characters."))
+
+    def _oms_edi_demo_setup(self):
+        """Demo: folders under Odoo's data directory, the sample 850 in the drop folder."""
+        sample = os.path.join(os.path.dirname(__file__), "..", "demo", "edi", "acme_850.edi")
+        for channel in self.sudo():
+            root = os.path.join(
+                config["data_dir"], "oms_edi_demo", self.env.cr.dbname, str(channel.id)
+            )
+            inbox, outbox = os.path.join(root, "in"), os.path.join(root, "out")
+            os.makedirs(inbox, exist_ok=True)
+            os.makedirs(outbox, exist_ok=True)
+            shutil.copyfile(sample, os.path.join(inbox, "acme_850.edi"))
+            channel.write({"edi_inbox_path": inbox, "edi_outbox_path": outbox})
 
     # Pick-up ------------------------------------------------------------------------
 

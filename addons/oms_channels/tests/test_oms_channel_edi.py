@@ -9,7 +9,7 @@ from pathlib import Path
 
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user
-from odoo.tools import mute_logger
+from odoo.tools import convert_file, mute_logger
 
 from odoo.addons.oms_channels.channel_edi import edifact
 from odoo.addons.oms_channels.channel_edi.outbound import check_digit
@@ -361,3 +361,26 @@ class TestEdiOutbound(EdiCase):
         self.assertIn(("TDS", str(round(invoice.amount_total * 100))), rows)
         items = sorted(row[2] for row in rows if row[0] == "IT1")
         self.assertEqual(items, ["12", "6"])
+
+
+class TestEdiDemo(TransactionCase):
+    def test_the_demo_partner_has_an_850_waiting(self):
+        self.env["product.product"].create(
+            [
+                {"name": "T-shirt black M", "default_code": "TSHIRT-BLK-M", "is_storable": True},
+                {"name": "Mug 350", "default_code": "MUG-CER-350", "is_storable": True},
+            ]
+        )
+        convert_file(
+            self.env, "oms_channels", "demo/oms_channel_edi_demo.xml", {}, mode="init", kind="demo"
+        )
+        channel = self.env.ref("oms_channels.demo_channel_edi")
+        self.addCleanup(shutil.rmtree, os.path.dirname(channel.edi_inbox_path), True)
+        self.assertEqual(os.listdir(channel.edi_inbox_path), ["acme_850.edi"])
+        with trap_jobs():
+            channel.action_pull_orders()
+        [record] = channel.inbox_ids
+        record._oms_process()
+        self.assertEqual(record.state, "done", record.error_message)
+        self.assertEqual(record.order_id.oms_external_ref, "ACME-PO-1001")
+        self.assertEqual(record.order_id.partner_id, channel.edi_partner_id)

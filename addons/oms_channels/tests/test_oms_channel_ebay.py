@@ -231,3 +231,13 @@ class TestEbayChannel(ChannelFlowCase):
         self.assertEqual(listings[0].push_state, "done", listings[0].push_error)
         self.assertEqual(listings[1].push_state, "error")
         self.assertIn("NOT-ON-EBAY", listings[1].push_error)
+
+    def test_catalogue_lists_each_inventory_item_by_sku_matched_to_its_product(self):
+        with trap_jobs() as trap:
+            self.channel.action_import_catalogue()
+            trap.perform_enqueued_jobs()
+        listings = self.env["oms.channel.product"].search([("channel_id", "=", self.channel.id)])
+        self.assertEqual(sorted(listings.mapped("sku")), sorted(self.sim.inventory))
+        for listing in listings:
+            self.assertEqual(listing.product_id, self.by_sku[listing.sku], listing.sku)
+            self.assertEqual(listing.state, "mapped")

@@ -123,6 +123,21 @@ def test_token_is_fetched_once_with_client_credentials_and_reused(sim, sleep):
     assert all(r.headers["transid"] and r.headers["transactionsrc"] == "oms" for r in rating)
 
 
+def test_a_token_whose_lifetime_is_not_a_number_is_used_and_not_kept(sim, sleep):
+    client = client_for(sim, sleep)
+    sim.fail_next(
+        200,
+        path=r"^/security/v1/oauth/token$",
+        body={"access_token": "odd", "token_type": "Bearer", "expires_in": "soon"},
+    )
+    assert client.access_token() == "odd"
+    client.rate(KOELN, MIA, [SMALL])  # asks for a token again: the odd one was not kept
+
+    assert len(sim.requests_to("POST", r"^/security/v1/oauth/token$")) == 2
+    (rating,) = sim.requests_to("POST", r"^/api/rating/")
+    assert rating.headers["authorization"] != "Bearer odd"
+
+
 def test_shop_quotes_every_service_in_the_units_of_the_shippers_country(sim, sleep):
     rates = client_for(sim, sleep).rate(LOUISVILLE, BOB, [BIG], reference="SO042")
 

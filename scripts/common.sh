@@ -31,6 +31,21 @@ OMS_VENV="$OMS_ROOT/.venv"
 OMS_PG_HOME="$OMS_LOCAL/postgres"
 OMS_DATA_DIR="$OMS_LOCAL/data"
 OMS_ADDONS=oms_core,oms_channels,oms_routing,oms_carriers,oms_returns,oms_returns_loyalty
+# Opt-in addons (README.md, "Opt-in addons"): never installed by default; the ones
+# OMS_OPT_ADDONS names (comma-separated) are installed with OMS_ADDONS by make run,
+# make serve and make pytest. make test tests them in a step of their own.
+OMS_OPT_IN_ADDONS=oms_fast_confirm
+OMS_OPT_ADDONS=${OMS_OPT_ADDONS:-}
+export OMS_OPT_ADDONS
+# with_opt_addons: OMS_ADDONS and the opt-in addons OMS_OPT_ADDONS names.
+with_opt_addons() {
+    local addon
+    for addon in ${OMS_OPT_ADDONS//,/ }; do
+        [[ ",$OMS_OPT_IN_ADDONS," == *",$addon,"* ]] ||
+            die "OMS_OPT_ADDONS names '$addon', which is no opt-in addon (they are $OMS_OPT_IN_ADDONS)."
+    done
+    echo "$OMS_ADDONS${OMS_OPT_ADDONS:+,$OMS_OPT_ADDONS}"
+}
 PG_BINDIR=/usr/lib/postgresql/15/bin
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }

@@ -3,6 +3,8 @@
 # OMS addons (with demo data) up to date, then serve Odoo in the foreground.
 source "$(dirname "$0")/common.sh"
 source "$OMS_ROOT/scripts/db.sh"
+# The opt-in addons OMS_OPT_ADDONS names are installed and updated with the others.
+OMS_ADDONS=$(with_opt_addons)
 
 if port_in_use "$OMS_HTTP_PORT"; then
     die "Port $OMS_HTTP_PORT is in use$(o=$(port_owner "$OMS_HTTP_PORT"); [ -n "$o" ] && echo " by $o").

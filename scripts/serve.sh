@@ -13,6 +13,8 @@
 # wait. Everything is set by environment variables (README.md, "Serving a shop").
 source "$(dirname "$0")/common.sh"
 source "$OMS_ROOT/scripts/db.sh"
+# The opt-in addons OMS_OPT_ADDONS names are installed and updated with the others.
+OMS_ADDONS=$(with_opt_addons)
 
 OMS_WORKERS=${OMS_WORKERS:-$(($(nproc) * 2 + 1))}
 OMS_CRON_WORKERS=${OMS_CRON_WORKERS:-1}

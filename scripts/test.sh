@@ -1,11 +1,23 @@
 #!/usr/bin/env bash
 # make test:   set up what is missing, lint, build a fresh test database with the
-#              five OMS addons (no demo data) and run every test in one pytest run.
+#              five OMS addons (no demo data) and run every test in one pytest run;
+#              then install the opt-in addons into a copy of it and run their tests
+#              and those of what they speed up (OPT_IN_TESTS).
 # make pytest: run pytest against the existing test database (built if missing);
 #              ARGS="..." picks tests, e.g. ARGS="addons/oms_core" or a node id.
+# Both install the opt-in addons OMS_OPT_ADDONS names in the test database too;
+# the tests of an opt-in addon the test database does not have are not collected.
 # Usage: scripts/test.sh [--reuse-db] [PYTEST ARGS...]
 source "$(dirname "$0")/common.sh"
 source "$OMS_ROOT/scripts/db.sh"
+
+# Opt-in addons: never in the default run, tested on a database that has them.
+OMS_ADDONS=$(with_opt_addons)
+OPT_IN_TESTS=(
+    addons/oms_fast_confirm
+    addons/oms_core/tests/test_oms_batch_confirm.py
+    addons/oms_channels/tests/test_oms_channel_import.py
+)
 
 reuse_db=0
 if [ "${1:-}" = "--reuse-db" ]; then
@@ -61,6 +73,25 @@ elif [ "$(cat "$OMS_LOCAL/addons-$OMS_TEST_DB.stamp" 2>/dev/null)" != "$(addons_
     addons_hash >"$OMS_LOCAL/addons-$OMS_TEST_DB.stamp"
 fi
 
+# The opt-in addons' tests load their code: never against a database without them.
+installed=$(pg_psql -d "$OMS_TEST_DB" -tA -c "SELECT name FROM ir_module_module WHERE state = 'installed'")
+ignored=()
+for addon in ${OMS_OPT_IN_ADDONS//,/ }; do
+    grep -qx "$addon" <<<"$installed" || ignored+=("--ignore=addons/$addon")
+done
+
+# make test, without OMS_OPT_ADDONS: a copy of the test database with every
+# opt-in addon, for the step that follows the main run.
+opt_db=""
+if [ "$reuse_db" = 0 ] && [ "$#" = 0 ] && [ "${#ignored[@]}" -gt 0 ]; then
+    opt_db="${OMS_TEST_DB}_opt"
+    say "Installing the opt-in addons ($OMS_OPT_IN_ADDONS) into '$opt_db', a copy of '$OMS_TEST_DB'"
+    drop_db "$opt_db" >/dev/null
+    copy_db "$OMS_TEST_DB" "$opt_db" >/dev/null
+    note "log: $logs/test-install-$opt_db.log"
+    run_odoo_init "$logs/test-install-$opt_db.log" -c "$conf" -d "$opt_db" -i "$OMS_OPT_IN_ADDONS" --without-demo=all
+fi
+
 [ "$#" -gt 0 ] || set -- addons tests
 # tests/test_serve.py runs make serve on a copy of the test database.
 if [[ " $* " == *" tests"* ]]; then
@@ -71,4 +102,14 @@ if [[ " $* " == *" tests"* ]]; then
 fi
 say "Running the tests: pytest $*"
 cd "$OMS_ROOT"
-exec "$OMS_VENV/bin/pytest" --odoo-config "$conf" --odoo-database "$OMS_TEST_DB" --odoo-http "$@"
+if [ -z "$opt_db" ]; then
+    exec "$OMS_VENV/bin/pytest" --odoo-config "$conf" --odoo-database "$OMS_TEST_DB" --odoo-http \
+        "${ignored[@]}" "$@"
+fi
+status=0
+"$OMS_VENV/bin/pytest" --odoo-config "$conf" --odoo-database "$OMS_TEST_DB" --odoo-http \
+    "${ignored[@]}" "$@" || status=$?
+say "Running the opt-in addons' tests on '$opt_db': pytest ${OPT_IN_TESTS[*]}"
+"$OMS_VENV/bin/pytest" --odoo-config "$conf" --odoo-database "$opt_db" --odoo-http \
+    "${OPT_IN_TESTS[@]}" || status=$((status ? status : $?))
+exit "$status"

@@ -5,7 +5,6 @@ from . import oms_order_event
 from . import oms_order_hold
 from . import oms_service_level
 from . import oms_service_level_map
-from . import procurement_group
 from . import product_product
 from . import res_partner
 from . import sale_order

@@ -374,6 +374,14 @@ class OmsChannel(models.Model):
         """Write ``document`` (channel_edi.outbound) to the outbox when the
         transaction commits; the order's timeline names the file."""
         self.ensure_one()
+        if not self.sudo().edi_outbox_path:
+            # Never in the way of a confirmation, a delivery or an invoice.
+            order._oms_log_event(
+                "note",
+                _("No EDI document sent to %s", self.name),
+                reason=_("Set the outbox folder of %s.", self.name),
+            )
+            return False
         control = self._oms_edi_next_control()
         stem, text = write_document(
             self.edi_standard or "x12",

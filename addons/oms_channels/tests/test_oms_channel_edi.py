@@ -384,3 +384,15 @@ class TestEdiDemo(TransactionCase):
         self.assertEqual(record.state, "done", record.error_message)
         self.assertEqual(record.order_id.oms_external_ref, "ACME-PO-1001")
         self.assertEqual(record.order_id.partner_id, channel.edi_partner_id)
+
+
+class TestEdiWithoutOutbox(EdiCase):
+    def test_no_outbox_never_stops_an_invoice(self):
+        self.drop_file("850_004010_two_orders.edi")
+        self.pull()
+        order = self.orders()[0]
+        self.channel.edi_outbox_path = False
+        invoice = order._create_invoices()
+        invoice.action_post()
+        self.assertEqual(invoice.state, "posted")
+        self.assertIn("No EDI document sent to Acme Retail EDI", order.oms_event_ids.mapped("name"))

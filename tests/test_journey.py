@@ -13,12 +13,17 @@ The portal step runs in headless Chromium (a tour of oms_returns).
 """
 
 import json
+import os
+import shutil
+import tempfile
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from odoo.tests import HttpCase, new_test_user
 
 from odoo.addons.oms_carriers.carrier_clients import easypost_signature
 from odoo.addons.oms_channels.channel_clients.webhooks import sign
+from odoo.addons.oms_channels.channel_edi import x12
 from odoo.addons.queue_job.job import Job
 
 from tests.odoo_helpers import LocalSimulatorsMixin
@@ -397,3 +402,92 @@ class TestJourney(LocalSimulatorsMixin, HttpCase):
             found = next((i for i in range(position + 1, len(names)) if step in names[i]), None)
             self.assertIsNotNone(found, f"{step!r} not after step {position} in {names}")
             position = found
+
+    def test_the_wholesale_journey(self):  # noqa: PLR0915 - one story, told in order
+        """A retailer's X12 850 dropped in its EDI folder: a 997 goes back, the
+        order is confirmed (an 855), routed to the warehouse holding its lines,
+        shipped with a bought label (an 856 with the carton's SSCC and the
+        tracking number) and invoiced (an 810); each file read back."""
+        env = self.env
+        root = tempfile.mkdtemp(prefix="oms-journey-edi-")
+        self.addCleanup(shutil.rmtree, root, True)
+        drop, outbox = os.path.join(root, "in"), os.path.join(root, "out")
+        os.makedirs(drop)
+        retailer = env["res.partner"].create({"name": "Acme Retail", "is_company": True})
+        channel = env["oms.channel"].create(
+            {
+                "name": "Acme Retail EDI",
+                "channel_type": "edi",
+                "edi_sender_id": "ACMERETAIL",
+                "edi_receiver_id": "OMSWHOLESALE",
+                "edi_inbox_path": drop,
+                "edi_outbox_path": outbox,
+                "edi_partner_id": retailer.id,
+                "edi_gs1_prefix": "0614141",
+            }
+        )
+        ours = x12.Envelope("ZZ", "ACMERETAIL", "ZZ", "OMSWHOLESALE", "ACMERETAIL", "OMSWHOLESALE")
+        body = [
+            ["BEG", "00", "SA", "PO-9000001", "", "20261205"],
+            ["N1", "ST", "ACME STORE 0094", "92", "0094"],
+            ["N3", "500 Market St"],
+            ["N4", "San Francisco", "CA", "94105", "US"],
+            ["PO1", "1", "2", "EA", "20.00", "", "VN", self.skus[0]],
+            ["PO1", "2", "3", "EA", "15.00", "", "VN", self.skus[1]],
+            ["CTT", "2"],
+        ]
+        Path(drop, "po.edi").write_text(x12.write_interchange(ours, "850", "PO", [body], 501))
+
+        def files(prefix):
+            names = sorted(n for n in os.listdir(outbox) if n.startswith(prefix + "_"))
+            return [
+                [
+                    s.elements
+                    for s in x12.read_interchange(Path(outbox, n).read_text()).sets[0].segments
+                ]
+                for n in names
+            ]
+
+        # 1. The pull stores the order once and acknowledges the interchange.
+        channel.action_pull_orders()
+        channel.action_pull_orders()  # nothing new: the file is archived at commit
+        env.cr.postcommit.run()
+        self._run_jobs("_oms_process_batch")
+        env.cr.postcommit.run()
+        order = env["sale.order"].search([("oms_channel_id", "=", channel.id)])
+        self.assertEqual(order.oms_external_ref, "PO-9000001")
+        self.assertEqual(order.partner_id, retailer)
+        self.assertEqual(order.partner_shipping_id.ref, "0094")
+        [ack] = files("997")
+        self.assertIn(("AK9", "A", "1", "1", "1"), ack)
+        # 2. Confirmed at once (on terms, no hold), acknowledged, routed to the
+        # warehouse that holds both lines.
+        self.assertEqual(order.state, "sale", order.oms_hold_ids.mapped("reason"))
+        [acknowledged] = files("855")
+        self.assertIn(("BAK", "00", "AD", "PO-9000001"), [row[:4] for row in acknowledged])
+        delivery = order.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing")
+        self.assertEqual(delivery.picking_type_id.warehouse_id, self.near)
+        self.assertTrue(order.oms_routing_decision_ids)
+        # 3. Shipped with a bought label: the 856 names the carton and the tracking.
+        delivery.action_assign()
+        delivery.move_ids.picked = True
+        delivery.button_validate()
+        self.assertEqual(delivery.state, "done")
+        self.assertTrue(delivery.carrier_tracking_ref)
+        env.cr.postcommit.run()
+        [notice] = files("856")
+        self.assertIn(("REF", "CN", delivery.carrier_tracking_ref), notice)
+        [man] = [row for row in notice if row[0] == "MAN"]
+        self.assertEqual(man[2][:8], "00614141")
+        self.assertEqual(sorted(row[2] for row in notice if row[0] == "SN1"), ["2", "3"])
+        # 4. Invoiced: the 810 carries the invoice's total.
+        self._run_jobs()
+        invoice = order.invoice_ids.filtered(lambda m: m.state == "posted")
+        if not invoice:
+            invoice = order._create_invoices()
+            invoice.action_post()
+        env.cr.postcommit.run()
+        [billed] = files("810")
+        self.assertIn(("TDS", str(round(invoice.amount_total * 100))), billed)
+        sent = [name for name in order.oms_event_ids.mapped("name") if "sent to" in name]
+        self.assertEqual(len(sent), 3, sent)  # 855, 856, 810 in the timeline

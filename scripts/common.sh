@@ -34,7 +34,7 @@ OMS_ADDONS=oms_core,oms_channels,oms_routing,oms_carriers,oms_returns,oms_return
 # Opt-in addons (README.md, "Opt-in addons"): never installed by default; the ones
 # OMS_OPT_ADDONS names (comma-separated) are installed with OMS_ADDONS by make run,
 # make serve and make pytest. make test tests them in a step of their own.
-OMS_OPT_IN_ADDONS=oms_fast_confirm
+OMS_OPT_IN_ADDONS=oms_fast_intake,oms_fast_confirm
 OMS_OPT_ADDONS=${OMS_OPT_ADDONS:-}
 export OMS_OPT_ADDONS
 # with_opt_addons: OMS_ADDONS and the opt-in addons OMS_OPT_ADDONS names.

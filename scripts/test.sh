@@ -14,8 +14,10 @@ source "$OMS_ROOT/scripts/db.sh"
 # Opt-in addons: never in the default run, tested on a database that has them.
 OMS_ADDONS=$(with_opt_addons)
 OPT_IN_TESTS=(
-    addons/oms_fast_confirm
+    addons/oms_fast_intake addons/oms_fast_confirm
     addons/oms_core/tests/test_oms_batch_confirm.py
+    addons/oms_channels/tests/test_oms_channel_webhook.py
+    addons/oms_channels/tests/test_oms_channel_reliability.py
     addons/oms_channels/tests/test_oms_channel_import.py
 )
 

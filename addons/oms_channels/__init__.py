@@ -6,8 +6,3 @@ if __name__.startswith("odoo.addons."):
     from . import models
     from . import report
     from . import wizards
-
-    # The webhook intake goes in front of Odoo's dispatch as soon as the addon is
-    # imported, however it is (not in a post_load hook: Odoo skips the hook when
-    # something imported the addon first, as test runners do).
-    controllers.intake.install()

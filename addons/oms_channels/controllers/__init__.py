@@ -1,1 +1,1 @@
-from . import intake, webhook
+from . import webhook

@@ -1,11 +1,7 @@
-import contextlib
 import json
 from pathlib import Path
-from unittest.mock import patch
 
 from odoo.tests import TransactionCase
-
-from odoo.addons.oms_channels.controllers import intake
 
 from tests.odoo_helpers import LocalSimulatorsMixin
 from tests.simulators.shopify import CATALOGUE
@@ -62,22 +58,6 @@ class ChannelSimulatorCase(LocalSimulatorsMixin, TransactionCase):
     def stock_everything(self, quantity=50):
         for sku in self.by_sku:
             self.set_stock(sku, quantity)
-
-
-@contextlib.contextmanager
-def intake_answers():
-    """The list of, per request, whether the webhook intake answered it (True)
-    or left it to Odoo's route (False), filled while the block runs."""
-    answered = []
-    answer = intake.answer
-
-    def recording(environ, start_response):
-        result = answer(environ, start_response)
-        answered.append(result is not None)
-        return result
-
-    with patch.object(intake, "answer", recording):
-        yield answered
 
 
 FIXTURES = Path(__file__).parent.parent / "channel_mappers" / "tests" / "fixtures"

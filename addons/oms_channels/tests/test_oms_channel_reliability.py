@@ -6,7 +6,6 @@ and remove it afterwards, so they use BaseCase and their own cursors instead of
 the single rolled-back transaction of TransactionCase.
 """
 
-import contextlib
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -23,19 +22,17 @@ from odoo.tools import config, mute_logger
 
 from odoo.addons.oms_channels.channel_clients.webhooks import sign
 from odoo.addons.oms_channels.channel_mappers.refund import map_shopify_refund
-from odoo.addons.oms_channels.controllers import intake
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from tests.odoo_helpers import LocalSimulatorsMixin
 from tests.simulators.shopify import ShopifySimulator, generate_orders
 
-from .common import intake_answers
-
 SECRET = "whsec_reliability"
 
 
-@tagged("post_install", "-at_install")
-class TestReliability(LocalSimulatorsMixin, BaseCase):
+class ReliabilityCase(LocalSimulatorsMixin, BaseCase):
+    """A channel on the Shopify simulator, in committed transactions, removed after."""
+
     def setUp(self):
         super().setUp()
         self.registry = Registry(get_db_name())
@@ -132,6 +129,9 @@ class TestReliability(LocalSimulatorsMixin, BaseCase):
         }
         return requests.post(url, data=body, headers=headers, timeout=60)
 
+
+@tagged("post_install", "-at_install")
+class TestReliability(ReliabilityCase):
     @mute_logger("odoo.sql_db", "odoo.addons.oms_channels.models.oms_channel_inbox")
     def test_same_webhook_ten_times_then_eight_in_parallel_gives_one_order(self):
         order = generate_orders(1, seed=31, lines=2)[0]
@@ -152,40 +152,6 @@ class TestReliability(LocalSimulatorsMixin, BaseCase):
         self.assertEqual(len(inbox_ids), 2, "one record per version, however often delivered")
         self.assertEqual(jobs, 1, "one import job for the channel's deliveries")
         self.assertEqual(self._process_all(), [str(order["id"])], "exactly one order")
-
-    def test_webhook_intake_stores_on_its_own_connections(self):
-        orders = generate_orders(9, seed=35, lines=1)
-        bodies = [json.dumps(order).encode() for order in orders]
-        with intake_answers() as answered:
-            first = self._post(bodies[0])
-            with ThreadPoolExecutor(max_workers=8) as pool:
-                others = list(pool.map(self._post, bodies[1:]))
-        self.assertEqual([r.status_code for r in [first, *others]], [200] * 9)
-        self.assertEqual(answered, [True] * 9, "the intake answered every delivery")
-        self.assertTrue(intake._pools[get_db_name()]._idle, "on connections of its own")
-        inbox_ids, jobs = self._counts()
-        self.assertEqual(len(inbox_ids), 9)
-        self.assertEqual(sorted(r.json()["inbox_id"] for r in [first, *others]), sorted(inbox_ids))
-        self.assertEqual(jobs, 1, "queued by the first delivery, joined by the others")
-        self.assertEqual(self._process_all(), sorted(str(order["id"]) for order in orders))
-
-    def test_beyond_the_intake_cap_a_delivery_takes_odoos_route(self):
-        first, second, third = (
-            json.dumps(o).encode() for o in generate_orders(3, seed=36, lines=1)
-        )
-        pool = intake.pool_for(self.registry)
-        with intake_answers() as answered:
-            responses = [self._post(first)]
-            with patch.object(intake, "POOL_WAIT", 0.05), contextlib.ExitStack() as busy:
-                for _slot in range(pool.size):
-                    busy.enter_context(pool.cursor())  # every intake connection busy
-                responses.append(self._post(second))
-            with patch.dict(config.options, {"oms_intake_max_connections": 0}):
-                responses.append(self._post(third))  # the intake turned off
-        self.assertEqual([r.status_code for r in responses], [200, 200, 200])
-        self.assertEqual(answered, [True, False, False], "the second and third by Odoo's route")
-        inbox_ids, _jobs = self._counts()
-        self.assertEqual(sorted(inbox_ids), sorted(r.json()["inbox_id"] for r in responses))
 
     def test_failure_mid_batch_leaves_no_half_order_and_the_retry_succeeds(self):
         orders = generate_orders(3, seed=32, lines=2)

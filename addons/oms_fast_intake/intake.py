@@ -1,10 +1,15 @@
 """Webhook intake ahead of Odoo's request dispatch, for the common delivery.
 
+Opt-in (this addon): without it, oms_channels' route
+(``ChannelWebhookController.receive``) answers every delivery through Odoo's
+dispatch, with the same answers and the same records.
+
 A channel sends its webhooks in bursts and wants its 200 at once. Most of the
 time Odoo spends on a request goes to its dispatch (request and session,
 registry checks, routing, environment, access checks) and to borrowing a
 connection from its pool, not to what a delivery needs. The intake wraps Odoo's
-WSGI application and answers the common delivery itself:
+WSGI application (``odoo.http.Application.__call__``, replaced when this module
+is imported) and answers the common delivery itself:
 
 - the channel is active, of a kind that signs its webhooks, and the signature
   of the raw body matches its ``webhook_secret``;
@@ -20,8 +25,7 @@ through the ORM instead, on one of Odoo's cursors.
 
 Every other request (another path or database, a bad signature, a body that is
 too large or not JSON, a redelivery, a database error) goes on to Odoo's own
-route, ``ChannelWebhookController.receive``, which answers everything as
-specified. Answers are the same either way.
+route, which answers everything as specified. Answers are the same either way.
 
 Nothing is read before the declared length is known to be within the route's
 limit and the channel of the URL is known to be active and of a kind that
@@ -29,19 +33,20 @@ signs its webhooks (from what the intake last read of it, else one query).
 
 The intake's connections (``ConnectionPool``) are few, per process and
 database: ``MAX_CONNECTIONS`` (6), or ``oms_intake_max_connections`` in Odoo's
-configuration file. A delivery that finds them all busy for
+configuration file (0 turns the intake off). A delivery that finds them all busy for
 ``POOL_WAIT`` seconds goes on to Odoo's route. Each connection gives up
 connecting after ``CONNECT_TIMEOUT`` seconds and each statement after
 ``STATEMENT_TIMEOUT_MS``; they are closed when Odoo closes the database's
-connections (``odoo.sql_db.close_db``: a database dropped, renamed or
+connections (``odoo.sql_db.close_db``, also wrapped: a database dropped, renamed or
 duplicated) and when the database's registry is replaced (a database
-restored, modules installed or updated).
+restored, modules installed, updated or uninstalled).
 
 The intake serves only the database Odoo serves without a session: the one
-``db_name`` names, without ``dbfilter``, once its registry is loaded. It is
-installed when the addon is imported (at start-up for a server-wide module, or
-when a database with the addon is loaded); in a database without the addon it
-passes every request on.
+``db_name`` names, without ``dbfilter``, once its registry is loaded with this
+addon. It is installed when the addon is imported (when a database with the
+addon is loaded, or a test runner imports it); for a database whose registry
+does not have the addon (never installed, or uninstalled) it passes every
+request on.
 """
 
 import contextlib
@@ -61,9 +66,9 @@ import odoo
 from odoo.modules.registry import Registry
 from odoo.tools import config
 
-from ..channel_connectors import connector_class
-from ..models.oms_channel import import_job_key
-from .webhook import MAX_BODY_BYTES
+from odoo.addons.oms_channels.channel_connectors import connector_class
+from odoo.addons.oms_channels.controllers.webhook import MAX_BODY_BYTES
+from odoo.addons.oms_channels.models.oms_channel import import_job_key
 
 _logger = logging.getLogger(__name__)
 
@@ -90,6 +95,7 @@ def served_database():
     return names[0]
 
 
+ADDON = "oms_fast_intake"
 # Per process and database: channel id -> (kind, webhook secret) as last read.
 # Only a hint: the insert checks them against the channel row.
 _channels = {}
@@ -360,8 +366,8 @@ def _delivery_target(environ):
     if not 0 < length <= MAX_BODY_BYTES or database not in Registry.registries:
         return None
     registry = Registry.registries[database]
-    if not registry.ready or "oms.channel.inbox" not in registry:
-        return None
+    if not registry.ready or ADDON not in registry._init_modules:
+        return None  # the addon is not (or no longer) installed in the database
     if max_connections() <= 0 and not registry.in_test_mode():
         return None  # the intake is turned off
     return registry, int(match.group(1)), length

@@ -1,0 +1,2 @@
+from . import test_intake
+from . import test_intake_reliability

@@ -29,4 +29,5 @@ from . import oms_channel_edi_interchange
 from . import sale_order_edi
 from . import stock_picking_edi
 from . import account_move_edi
+from . import sale_order_line_edi
 from . import oms_channel_ebay

@@ -321,6 +321,19 @@ class TestEdiOutbound(EdiCase):
         self.assertIn(("ACK", "IA", "12", "EA"), rows)
         self.assertIn(("ACK", "IA", "6", "EA"), rows)
 
+    def test_a_changed_quantity_sends_a_new_855_with_changes(self):
+        line = self.order.order_line.filtered(lambda ol: ol.product_id == self.mug)
+        line.product_uom_qty = 4
+        self.env.cr.postcommit.run()
+        acks = [
+            rows
+            for rows in self.sets("855")
+            if ("BAK", "00", "AC", "PO-4500012") in [row[:4] for row in rows]
+        ]
+        self.assertEqual(len(acks), 1)
+        self.assertIn(("ACK", "IQ", "4", "EA"), acks[0])
+        self.assertIn(("ACK", "IA", "12", "EA"), acks[0])
+
     def test_a_done_delivery_sends_an_856_with_sscc_and_tracking(self):
         picking = self.order.picking_ids
         for move in picking.move_ids:

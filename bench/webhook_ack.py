@@ -31,6 +31,10 @@ alternated with rounds of webhooks, and the ratio of their p99s. Against
 
     OMS_DB=oms_bench make serve       # in one terminal
     .venv/bin/python bench/webhook_ack.py --deliveries 2050 --floor
+
+The webhooks take Odoo's dispatch unless the database has the opt-in addon
+``oms_fast_intake`` (``OMS_OPT_ADDONS=oms_fast_intake make serve``), which
+answers them ahead of it; compare the two on copies of one database.
 """
 
 import argparse
@@ -150,7 +154,7 @@ def compare_with_floor(args, endpoint, requests_bytes):
             f"({sorted({status for _s, status in hook_results})}), "
             f"floor p99 {floor_p99:.1f} ms, ratio {hook_p99 / floor_p99:.2f}"
         )
-    print(f"p99 ratio webhooks / floor: median {statistics.median(ratios):.2f} (goal <= 1.3)")
+    print(f"p99 ratio webhooks / floor: median {statistics.median(ratios):.2f} (goal <= 1)")
 
 
 def main():

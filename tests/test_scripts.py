@@ -1,5 +1,6 @@
 """The set-up scripts: Odoo's pins, and the clear errors a newcomer may meet."""
 
+import ast
 import importlib.util
 import os
 import re
@@ -139,3 +140,36 @@ def test_make_unit_lists_every_test_that_needs_no_odoo():
     }
     missing = {path for path in pure if not any(path == p or p in path.parents for p in listed)}
     assert not missing, sorted(str(path.relative_to(ROOT)) for path in missing)
+
+
+def _common_settings(*names):
+    """The values scripts/common.sh gives the settings ``names``."""
+    script = f'source "{SCRIPTS / "common.sh"}"; ' + "; ".join(f'echo "${name}"' for name in names)
+    result = subprocess.run(
+        ["bash", "-c", script], capture_output=True, text=True, check=True, timeout=30
+    )
+    return result.stdout.splitlines()
+
+
+def test_opt_in_addons_are_out_of_the_default_set_and_say_what_they_patch():
+    """The opt-in addons reach below Odoo's extension points: never installed by
+    default nor by themselves, each README says what it patches and how to turn
+    it off."""
+    default, opt_in = _common_settings("OMS_ADDONS", "OMS_OPT_IN_ADDONS")
+    opt_in = opt_in.split(",")
+    assert opt_in and not set(opt_in) & set(default.split(","))
+    for addon in opt_in:
+        manifest = ast.literal_eval((ROOT / "addons" / addon / "__manifest__.py").read_text())
+        assert manifest.get("auto_install", False) is False, addon
+        readme = (ROOT / "addons" / addon / "README.md").read_text()
+        assert re.search(r"^### What it (patches|overrides)", readme, re.MULTILINE), addon
+        assert re.search(r"^### What it gains", readme, re.MULTILINE), addon
+        assert re.search(r"^## Turn it off", readme, re.MULTILINE), addon
+
+
+def test_an_unknown_opt_in_addon_names_the_choices():
+    code, output = _run("serve.sh", env={"OMS_OPT_ADDONS": "oms_fast_nothing"}, timeout=30)
+    assert code != 0
+    assert "OMS_OPT_ADDONS names 'oms_fast_nothing'" in output
+    assert "oms_fast_intake" in output
+    assert "Traceback" not in output

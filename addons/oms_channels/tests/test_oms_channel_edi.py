@@ -172,6 +172,15 @@ class TestEdiChannel(EdiCase):
             pulls[0].perform()
         self.assertEqual(len(self.channel.inbox_ids), 2)
 
+    def test_an_oms_manager_reads_the_drop_folder(self):
+        manager = new_test_user(self.env, "edi_manager", groups="oms_core.group_oms_manager")
+        self.drop_file("850_004010_two_orders.edi")
+        with trap_jobs():
+            self.channel.with_user(manager).action_pull_orders()
+        self.env.cr.postcommit.run()
+        self.assertEqual(len(self.channel.inbox_ids), 2)
+        self.assertEqual(len(self.acks()), 1)
+
     def test_a_user_cannot_read_the_folders(self):
         user = new_test_user(self.env, "edi_user", groups="oms_core.group_oms_user")
         channel = self.channel.with_user(user)
@@ -269,6 +278,17 @@ class TestEdifactChannel(EdiCase):
         self.assertEqual((ack.sender_id, ack.receiver_id), ("5400000000007", "5412345000013"))
         uci = next(s for s in ack.messages[0].segments if s.tag == "UCI")
         self.assertEqual((uci.get(1), uci.get(4)), ("ORD0002", "7"))
+
+    def test_a_confirmed_order_is_answered_with_an_ordrsp(self):
+        self.drop_file("orders.edi", text=(EDIFACT / "orders_d96a_una.edi").read_text())
+        self.pull()
+        [order] = self.orders()
+        self.assertEqual(order.state, "sale", order.oms_hold_ids.mapped("reason"))
+        [text] = self.outbox_files("ORDRSP")
+        [message] = edifact.read_interchange(text).messages
+        rows = [(s.tag, s.elements) for s in message.segments]
+        self.assertIn(("BGM", ("231", order.name, "29")), rows)
+        self.assertIn(("RFF", (["ON", "PO-7700001"],)), rows)
 
     def test_wrong_segment_count_is_rejected_with_a_contrl(self):
         self.drop_file("bad.edi", text=(EDIFACT / "bad_unt_count.edi").read_text())

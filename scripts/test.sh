@@ -79,7 +79,14 @@ fi
 installed=$(pg_psql -d "$OMS_TEST_DB" -tA -c "SELECT name FROM ir_module_module WHERE state = 'installed'")
 ignored=()
 for addon in ${OMS_OPT_IN_ADDONS//,/ }; do
-    grep -qx "$addon" <<<"$installed" || ignored+=("--ignore=addons/$addon")
+    grep -qx "$addon" <<<"$installed" && continue
+    ignored+=("--ignore=addons/$addon")
+    for arg in "$@"; do # pytest collects a path named on its command line even so
+        if [[ "$arg" == "addons/$addon" || "$arg" == "addons/$addon/"* ]]; then
+            die "'$OMS_TEST_DB' does not have the opt-in addon $addon, whose tests $arg names.
+Run them on a test database that has it: OMS_OPT_ADDONS=$addon make pytest ARGS=\"$*\""
+        fi
+    done
 done
 
 # make test, without OMS_OPT_ADDONS: a copy of the test database with every

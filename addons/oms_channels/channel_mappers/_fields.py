@@ -180,6 +180,23 @@ def currency(value, where):
     return code
 
 
+def money_object(
+    data, key, path, amount_key, currency_key, required=False, expected=None, allow_negative=False
+):
+    """``(Decimal, currency)`` of the money object at ``key`` (its amount at
+    ``amount_key``, its currency at ``currency_key``: Amazon's Money, eBay's
+    Amount), the currency checked against the order's (``expected``); None when
+    there is none and it is not ``required``."""
+    value = obj(data, key, path, required=required)
+    if value is None:
+        return None
+    where = join(path, key)
+    code = currency(value.get(currency_key), join(where, currency_key))
+    if expected and code != expected:
+        raise MappingError(f"is in {code}, the order is in {expected}", join(where, currency_key))
+    return money(value, amount_key, where, allow_negative=allow_negative), code
+
+
 def to_timestamp(value, where, naive_is_utc=True):
     if not isinstance(value, str):
         raise MappingError(f"expected a date and time, got {_type_name(value)}", where)

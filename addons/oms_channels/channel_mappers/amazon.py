@@ -181,16 +181,7 @@ def map_amazon_order(payload, taxes_included=None):
 
 def _amount(data, key, path, required=False, currency=None):
     """``(Decimal, currency)`` of a Money object, checked against ``currency``."""
-    money = f.obj(data, key, path, required=required)
-    if money is None:
-        return None
-    where = f.join(path, key)
-    code = f.currency(money.get("CurrencyCode"), f.join(where, "CurrencyCode"))
-    if currency and code != currency:
-        raise MappingError(
-            f"is in {code}, the order is in {currency}", f.join(where, "CurrencyCode")
-        )
-    return f.money(money, "Amount", where), code
+    return f.money_object(data, key, path, "Amount", "CurrencyCode", required, currency)
 
 
 def _value(data, key, path, currency):

@@ -18,14 +18,18 @@ the sources serving it, or a slot at a source with a capacity. A change is kept
 only when the group ships more units, or as many at a lower score, than its
 orders' plans now (the program starts from nothing, so a plan it stopped early
 on is never taken when worse). Bounded by work: at most ``SOLVES`` programs of
-at most ``GROUP`` orders, each stopped after ``NODES`` branch-and-bound nodes
-(and ``SECONDS``, a guard that a solve this small does not reach), so the same
-input gives the same plan and the phase's time does not grow with the batch:
-a large batch is polished where the most is to gain.
+at most ``GROUP`` orders, and ``ENTRIES`` entries of their constraint matrices
+together (a program's time grows with its size: orders of many lines over
+many sources, or a handling cost per line, make bigger ones), each stopped
+after ``NODES`` branch-and-bound nodes (and ``SECONDS``, a guard that a solve
+this small does not reach), so the same input gives the same plan and the
+phase's time does not grow with the batch: a large batch is polished where
+the most is to gain.
 """
 
 GROUP = 12  # orders per program
 SOLVES = 400  # programs per batch at most
+ENTRIES = 200_000  # constraint matrix entries over the batch's programs at most
 NODES = 30  # branch-and-bound nodes per program
 SECONDS = 10.0  # per program: a guard (wall clock), not a budget
 PASSES = 6
@@ -60,6 +64,7 @@ class ExactPhase:
             for product in record.products:
                 self.wanting.setdefault(product, []).append(record.index)
         self.solves = 0
+        self.entries = 0  # constraint matrix entries of the programs solved
 
     # -- groups ------------------------------------------------------------------
 
@@ -216,6 +221,7 @@ class ExactPhase:
                 if not integral:
                     integrality[column] = 0
         matrix = coo_matrix((vals, (rows, cols)), shape=(len(lower), size)).tocsr()
+        self.entries += len(vals)
         result = milp(
             objective,
             constraints=[LinearConstraint(matrix, lower, upper)],
@@ -314,7 +320,7 @@ class ExactPhase:
             changed = False
             done = set()
             for seed in sorted(candidates, key=lambda r: (*(-g for g in self.gain(r)), r.index)):
-                if self.solves >= SOLVES:
+                if self.solves >= SOLVES or self.entries >= ENTRIES:
                     return
                 if seed.index in done:
                     continue

@@ -110,3 +110,48 @@ def test_two_scarce_units_go_where_they_cost_the_least():
     assert plan.for_order(2).source_ids == (2,)
     assert _cost(plan) == 25.0
     assert len([p for p in plan.orders if p.source_ids == (1,)]) == 1
+
+
+def test_the_phase_stops_once_its_programs_reach_their_size_budget(monkeypatch):
+    """Two chains of three orders, on products and sources of their own: each
+    needs a program of its three orders, the first chain's first (same gains,
+    lower index). A budget of the matrix entries of the programs up to the
+    first chain's stops the phase there: that chain ships its 5 units, the
+    other the improvement phase's 4. With the engine's budget, both ship 5."""
+    chain = _chain()
+    shift = 10
+    second_sources = tuple(
+        _source(s.id + shift, {p + shift: q for p, q in s.stock.items()}) for s in chain.sources
+    )
+    second_orders = tuple(
+        _order(o.id + shift, tuple(line.product_id + shift for line in o.lines))
+        for o in chain.orders
+    )
+    quotes = dict(chain.quotes)
+    quotes.update({(oid + shift, sid + shift): q for (oid, sid), q in chain.quotes.items()})
+    snapshot = Snapshot(
+        chain.orders + second_orders, chain.sources + second_sources, ONE_SHIPMENT, quotes=quotes
+    )
+    # The size of each program, in the order they are solved.
+    sizes = []
+    solve = exact.ExactPhase.solve
+
+    def measured(phase, members):
+        before = phase.entries
+        found = solve(phase, members)
+        sizes.append((before, phase.entries, sorted(m.order.id for m in members)))
+        return found
+
+    monkeypatch.setattr(exact.ExactPhase, "solve", measured)
+    assert _units(route(snapshot)) == 10
+    # The first program of the three orders of the first chain, then the
+    # second chain's.
+    first = next(i for i, (_b, _e, ids) in enumerate(sizes) if ids == [1, 2, 3])
+    assert sizes[first + 1][2] == [11, 12, 13]
+    monkeypatch.setattr(exact, "ENTRIES", sizes[first][1])
+    plan = route(snapshot)
+    shipped = [
+        sum(a.quantity for oid in ids for a in plan.for_order(oid).allocations)
+        for ids in ((1, 2, 3), (11, 12, 13))
+    ]
+    assert shipped == [5, 4]

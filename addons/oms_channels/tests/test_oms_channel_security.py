@@ -218,7 +218,26 @@ class TestNeutralize(TransactionCase):
                     "amazon_refresh_token": "Atzr|live",
                     "amazon_marketplace_ids": "ATVPDKIKX0DER",
                 },
+                {
+                    "name": "Live eBay",
+                    "channel_type": "ebay",
+                    "api_base_url": "https://api.ebay.com",
+                    "ebay_client_id": "live-app-id",
+                    "ebay_client_secret": "live-cert-id",
+                    "ebay_refresh_token": "v^1.1#live",
+                },
             ]
+        )
+        edi = self.env["oms.channel"].create(
+            {
+                "name": "Live EDI partner",
+                "channel_type": "edi",
+                "edi_sender_id": "RETAILER",
+                "edi_receiver_id": "OURCOMPANY",
+                "edi_inbox_path": "/srv/sftp/retailer/in",
+                "edi_outbox_path": "/srv/sftp/retailer/out",
+                "edi_archive_path": "/srv/sftp/retailer/archive",
+            }
         )
         crons = self.env.ref("oms_channels.ir_cron_oms_pull_orders") | self.env.ref(
             "oms_channels.ir_cron_oms_push_stock"
@@ -236,4 +255,10 @@ class TestNeutralize(TransactionCase):
                 self.assertFalse(channel.stock_push_on_change)
                 with self.assertRaisesRegex(UserError, "credentials"):
                     channel._oms_get_channel_client()
+        # A copy neither takes the partner's interchanges nor writes for them.
+        self.assertEqual(
+            [edi.edi_inbox_path, edi.edi_outbox_path, edi.edi_archive_path], [False] * 3
+        )
+        with self.assertRaises(UserError):
+            edi.action_pull_orders()
         self.assertEqual(crons.mapped("active"), [False, False])

@@ -234,7 +234,7 @@ class ChannelConnector:
     # Orders come in files uploaded by a user (Import File).
     takes_files = False
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, **kwargs):  # pylint: disable=missing-return
         super().__init_subclass__(**kwargs)
         for name in CAPABILITIES:
             if getattr(cls, name) is None:

@@ -63,7 +63,7 @@ def map_ebay_order(payload):
     for index, item in enumerate(
         f.array(data, "lineItems", "", required=True, max_items=f.MAX_LINES)
     ):
-        items.read(item, f"lineItems[{index}]")
+        items.add(item, f"lineItems[{index}]")
     if not items.lines:
         raise MappingError("the order has no lines", "lineItems")
     lines, fees, shipping = items.lines, items.fees, items.shipping
@@ -166,7 +166,7 @@ class _Items:
     def _fee(self, name, amount):
         self.fees[name] = self.fees.get(name, ZERO) + amount
 
-    def read(self, item, path):
+    def add(self, item, path):
         money = self.money
         f.as_object(item, path)
         line, line_fees, charged = _line(item, path, money)

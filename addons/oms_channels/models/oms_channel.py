@@ -113,7 +113,7 @@ class OmsChannel(models.Model):
     )
     last_push_date = fields.Datetime(string="Last Stock Push", readonly=True, copy=False)
     last_push_error = fields.Text(readonly=True, copy=False)
-    inbox_ids = fields.One2many("oms.channel.inbox", "channel_id", string="Inbox")
+    inbox_ids = fields.One2many("oms.channel.inbox", "channel_id")
     inbox_backlog_count = fields.Integer(
         string="Backlog", compute="_compute_health", help="Payloads received, not processed yet."
     )
@@ -158,7 +158,6 @@ class OmsChannel(models.Model):
     )
     gift_wrap_product_id = fields.Many2one(
         "product.product",
-        string="Gift Wrap Product",
         readonly=True,
         copy=False,
         ondelete="restrict",
@@ -175,7 +174,6 @@ class OmsChannel(models.Model):
         "discount as the line's discount).",
     )
     import_orders_from = fields.Datetime(
-        string="Import Orders From",
         copy=False,
         help="Orders created in the channel before this moment are not imported (a "
         "first pull asks for nothing older; a webhook of an older order is kept in the "
@@ -190,7 +188,6 @@ class OmsChannel(models.Model):
         "becomes; used before the search of an Odoo tax by rate.",
     )
     create_missing_taxes = fields.Boolean(
-        string="Create Missing Taxes",
         help="When no mapping and no Odoo sales tax has a channel tax's rate, create "
         'one in the "Channel Taxes" group (a rate known only from amounts is rounded '
         "to 0.01 %). Off: the order is held for its total, naming the tax.",
@@ -219,7 +216,6 @@ class OmsChannel(models.Model):
     )
     payment_journal_id = fields.Many2one(
         "account.journal",
-        string="Payment Journal",
         copy=False,
         check_company=True,
         domain="[('type', 'in', ('bank', 'cash'))]",

@@ -129,7 +129,13 @@ class OmsChannel(models.Model):
         secrets = self.sudo()
         inbox = secrets.edi_inbox_path
         if not inbox or not os.path.isdir(inbox):
-            raise UserError(_("The drop folder of %s does not exist: %s", self.name, inbox or "-"))
+            raise UserError(
+                _(
+                    "The drop folder of %(channel)s does not exist: %(folder)s",
+                    channel=self.name,
+                    folder=inbox or "-",
+                )
+            )
         archive = secrets.edi_archive_path or os.path.join(inbox, "archive")
         return inbox, archive, secrets.edi_outbox_path
 

@@ -49,7 +49,11 @@ class StockPicking(models.Model):
         for picking in shipped:
             picking.oms_channel_push_state = "pending"
             picking.with_delay(
-                description=_("Tell %s about %s", picking.sale_id.oms_channel_id.name, picking.name)
+                description=_(
+                    "Tell %(channel)s about %(delivery)s",
+                    channel=picking.sale_id.oms_channel_id.name,
+                    delivery=picking.name,
+                )
             )._oms_push_shipment()
         self.filtered(
             lambda p: p.state == "done"

@@ -85,7 +85,7 @@ class ChannelMoneyCase(FixtureChannelsCase):
         picking.move_ids.picked = True
         result = picking.button_validate()
         if isinstance(result, dict) and result.get("res_model"):
-            Form(self.env[result["res_model"]].with_context(result["context"])).save().process()
+            Form(self.env[result["res_model"]].with_context(**result["context"])).save().process()
         self.assertEqual(picking.state, "done")
 
 

@@ -48,7 +48,7 @@ class TestUpdateStates(FixtureChannelsCase):
                 and result.get("res_model") == "stock.backorder.confirmation"
             ):
                 Form(
-                    self.env["stock.backorder.confirmation"].with_context(result["context"])
+                    self.env["stock.backorder.confirmation"].with_context(**result["context"])
                 ).save().process()
         self.assertEqual(picking.state, "done")
         return picking

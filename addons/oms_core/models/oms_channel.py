@@ -17,7 +17,6 @@ class OmsChannel(models.Model):
     sequence = fields.Integer(default=10)
     channel_type = fields.Selection(
         selection=[("manual", "Manual / Backend")],
-        string="Channel Type",
         required=True,
         default="manual",
         help="How orders reach Odoo from this channel.",
@@ -31,7 +30,7 @@ class OmsChannel(models.Model):
         check_company=True,
         help="Warehouse of the channel's orders until routing chooses another.",
     )
-    pricelist_id = fields.Many2one("product.pricelist", string="Pricelist", check_company=True)
+    pricelist_id = fields.Many2one("product.pricelist", check_company=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", check_company=True)
     active = fields.Boolean(default=True)
     color = fields.Integer()

@@ -33,11 +33,8 @@ class OmsHealthCheck(models.Model):
     group_by = fields.Char(
         help="Comma-separated fields the list of matching records is grouped by."
     )
-    hours = fields.Integer(
-        string="Hours", default=0, help="Threshold for checks such as 'stuck for N hours'."
-    )
+    hours = fields.Integer(default=0, help="Threshold for checks such as 'stuck for N hours'.")
     warn_above = fields.Integer(
-        string="Warn Above",
         default=0,
         help="The check is shown in red above this count (0: any record is a problem).",
     )

@@ -23,7 +23,6 @@ class OmsServiceLevelMap(models.Model):
     code = fields.Char(string="Channel Shipping Method", required=True)
     service_level_id = fields.Many2one(
         "oms.service.level",
-        string="Service Level",
         ondelete="restrict",
         help="Empty: not mapped yet (the order gets the default level).",
     )

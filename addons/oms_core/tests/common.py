@@ -75,7 +75,7 @@ class OmsCoreCase(TransactionCase):
         if isinstance(result, dict) and result.get("res_model") == "stock.backorder.confirmation":
             wizard = (
                 picking.env["stock.backorder.confirmation"]
-                .with_context(result["context"])
+                .with_context(**result["context"])
                 .create({})
             )
             wizard.process()

@@ -56,15 +56,11 @@ class OmsRefundAttempt(models.Model):
         help="The customer's payment transaction the money goes back to.",
     )
     provider_id = fields.Many2one(related="transaction_id.provider_id")
-    invoice_id = fields.Many2one(
-        "account.move", string="Invoice", required=True, readonly=True, ondelete="restrict"
-    )
-    credit_note_id = fields.Many2one(
-        "account.move", compute="_compute_credit_note_id", string="Credit Note"
-    )
+    invoice_id = fields.Many2one("account.move", required=True, readonly=True, ondelete="restrict")
+    credit_note_id = fields.Many2one("account.move", compute="_compute_credit_note_id")
     token = fields.Char(required=True, readonly=True, index=True, copy=False)
     refund_transaction_id = fields.Many2one(
-        "payment.transaction", string="Refund Transaction", readonly=True, ondelete="set null"
+        "payment.transaction", readonly=True, ondelete="set null"
     )
     amount = fields.Monetary(required=True, readonly=True)
     currency_id = fields.Many2one("res.currency", required=True, readonly=True)

@@ -177,9 +177,10 @@ class OmsReturn(models.Model):
             request.can_be_closed = state in (*self._oms_settled_states(), "rejected")
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        result = super()._compute_access_url()
         for request in self:
             request.access_url = f"/my/returns/{request.id}"
+        return result
 
     def _ensure_can_be(self, transition):
         for request in self:

@@ -7,7 +7,7 @@ class OmsReturn(models.Model):
 
     _inherit = "oms.return"
 
-    exchange_order_id = fields.Many2one("sale.order", string="Exchange Order", readonly=True)
+    exchange_order_id = fields.Many2one("sale.order", readonly=True)
     can_be_exchanged = fields.Boolean(compute="_compute_can_be_exchanged")
     can_be_exchanged_early = fields.Boolean(compute="_compute_can_be_exchanged")
 

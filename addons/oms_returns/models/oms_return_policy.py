@@ -56,7 +56,6 @@ class OmsReturnPolicy(models.Model):
     )
     refund_shipping = fields.Selection(
         [("never", "Never"), ("defect", "When it is our fault"), ("always", "Always")],
-        string="Refund Shipping",
         default="defect",
         required=True,
     )

@@ -51,7 +51,6 @@ class OmsReturnReport(models.Model):
     )
     return_count = fields.Integer(string="Return Lines", readonly=True)
     value_returned = fields.Monetary(
-        string="Value Returned",
         readonly=True,
         help="In the company's currency, converted at the rate of the request's date.",
     )
@@ -61,7 +60,6 @@ class OmsReturnReport(models.Model):
         help="In the company's currency, converted at the rate of the request's date.",
     )
     refunded = fields.Monetary(
-        string="Refunded",
         readonly=True,
         help="In the company's currency, converted at the rate of the request's date.",
     )

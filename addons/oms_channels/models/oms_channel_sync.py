@@ -230,7 +230,7 @@ class OmsChannel(models.Model):
         for channel in self:
             channel.with_delay(
                 eta=eta,
-                # Also looked for by the webhook intake (controllers/intake.py).
+                # Also looked for by the opt-in webhook intake (oms_fast_intake).
                 identity_key=import_job_key(channel.id),
                 description=_("Import the webhook orders of %s", channel.name),
             )._oms_import_webhooks()

@@ -18,7 +18,7 @@ OMS_PG_USER=${OMS_PG_USER:-oms}
 OMS_PG_PASSWORD=${OMS_PG_PASSWORD:-oms}
 OMS_ODOO_GIT_URL=${OMS_ODOO_GIT_URL:-https://github.com/odoo/odoo.git}
 # make run: the demo's channel and carrier simulators (1 = start them) and their ports
-# (base + 1 to 6; the demo data points at the default 8181-8186).
+# (base + 1 to 8; the demo data points at the default 8181-8188).
 OMS_SIMULATORS=${OMS_SIMULATORS:-1}
 OMS_SIM_PORT_BASE=${OMS_SIM_PORT_BASE:-8180}
 # Child processes (Odoo, pytest) see the same settings.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make install-check: install each OMS addon alone, with only the dependencies
 # its manifest names, in a scratch database; then drop the database.
-# Usage: scripts/install_check.sh [ADDON...]   (default: all five)
+# Usage: scripts/install_check.sh [ADDON...]   (default: all of OMS_ADDONS)
 source "$(dirname "$0")/common.sh"
 source "$OMS_ROOT/scripts/db.sh"
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make run: set up what is missing, make sure the database $OMS_DB has the five
+# make run: set up what is missing, make sure the database $OMS_DB has the six
 # OMS addons (with demo data) up to date, then serve Odoo in the foreground.
 source "$(dirname "$0")/common.sh"
 source "$OMS_ROOT/scripts/db.sh"

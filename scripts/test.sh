@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make test:   set up what is missing, lint, build a fresh test database with the
-#              five OMS addons (no demo data) and run every test in one pytest run;
+#              six OMS addons (no demo data) and run every test in one pytest run;
 #              then install the opt-in addons into a copy of it and run their tests
 #              and those of what they speed up (OPT_IN_TESTS).
 # make pytest: run pytest against the existing test database (built if missing);

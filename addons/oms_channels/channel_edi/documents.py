@@ -19,6 +19,11 @@ from ..channel_mappers.errors import MappingError
 VENDOR_QUALIFIERS = ("VN", "SA", "VP")
 BARCODE_QUALIFIERS = ("UP", "UK", "EN", "UA", "SRV")
 BUYER_QUALIFIERS = ("BP", "IN")
+# The purposes by which the partner calls the purchase order off: X12 BEG01
+# "01" (cancellation); EDIFACT BGM 1225 message function "1" (cancellation) and
+# "3" (deletion). Such an order is never work to do: a new one is recorded as
+# cancelled, a known one is cancelled (if it has not shipped).
+CANCELLING_PURPOSES = {"x12": ("01",), "edifact": ("1", "3")}
 
 
 @dataclass(frozen=True)
@@ -208,6 +213,7 @@ def map_purchase_order(payload, skus=None):
         extra.append(("edi_ship_to", f"{ship_to.id_qualifier}:{ship_to.id_code}"))
     if bill_to and bill_to.id_code:
         extra.append(("edi_bill_to", f"{bill_to.id_qualifier}:{bill_to.id_code}"))
+    cancelled = order.purpose in CANCELLING_PURPOSES.get(order.standard, ())
     return OrderDraft(
         channel_kind="edi",
         external_id=order.number,
@@ -221,6 +227,8 @@ def map_purchase_order(payload, skus=None):
         totals=Totals(total=total),
         payment_status="on_terms",
         channel_status=order.purpose,
+        cancelled=cancelled,
+        cancel_reason="the partner cancelled the purchase order" if cancelled else "",
         billing_address=_address(bill_to),
         shipping_address=_address(ship_to),
         customer_name=bill_to.name if bill_to else "",

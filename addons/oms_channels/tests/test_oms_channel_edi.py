@@ -159,6 +159,29 @@ class TestEdiChannel(EdiCase):
         self.assertEqual(len(self.channel.inbox_ids), 2, "same orders, same versions")
         self.assertEqual(len(self.orders()), 2)
 
+    def test_a_purchase_order_the_partner_cancels_is_never_work_to_do(self):
+        """BEG01 "01": a known order is cancelled, an unknown one is not shipped."""
+        text = (FIXTURES / "850_004010_two_orders.edi").read_text()
+        # PO-4500012 comes as an original, PO-4500013 only as a cancellation.
+        self.drop_file(
+            "first.edi",
+            text=text.replace("BEG*00*SA*PO-4500013", "BEG*01*SA*PO-4500013"),
+        )
+        self.pull()
+        kept = self.orders().filtered(lambda o: o.state != "cancel")
+        self.assertEqual(kept.mapped("oms_external_ref"), ["PO-4500012"])
+        self.assertEqual(kept.state, "sale")
+        self.assertEqual(len(self.channel.inbox_ids), 2, "the cancellation is kept")
+        # The partner then calls PO-4500012 off in a new interchange, an hour later.
+        later = text.replace("000000101", "000000102").replace("*0930*", "*1030*")
+        self.drop_file(
+            "second.edi", text=later.replace("BEG*00*SA*PO-4500012", "BEG*01*SA*PO-4500012")
+        )
+        self.pull()
+        self.assertEqual(kept.state, "cancel")
+        self.assertFalse(kept.picking_ids.filtered(lambda p: p.state not in ("done", "cancel")))
+        self.assertFalse(self.orders().filtered(lambda o: o.state != "cancel"))
+
     def test_the_scheduled_pull_reads_edi_folders(self):
         self.drop_file("850_004010_two_orders.edi")
         with trap_jobs() as trap:

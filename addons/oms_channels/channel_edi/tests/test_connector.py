@@ -63,3 +63,31 @@ def test_identity_and_draft_of_a_stored_order():
     draft = connector.map_order(payload)
     assert draft.channel_kind == "edi" and draft.payment_status == "on_terms"
     assert draft.lines[0].product_external_id == "BUY-OMS-TSHIRT-M"
+
+
+def _drafts(standard, text):
+    connector = get_connector("edi", {"edi_standard": standard})
+    _interchange, orders = connector.read_interchange(text)
+    return [connector.map_order(json.loads(order.as_payload())) for order in orders]
+
+
+def test_a_purchase_order_the_partner_cancels_is_never_work_to_do():
+    """X12 BEG01 "01" and EDIFACT BGM message function "1" (cancellation) or "3"
+    (deletion) call the order off; "00" / "9" (original) and "05" / "5"
+    (replace) are orders to ship."""
+    x12 = (FIXTURES / "850_004010_newline_terminator.edi").read_text()
+    edifact = (FIXTURES.parent / "edifact" / "orders_d96a_una.edi").read_text()
+    assert "BEG*00*SA*" in x12 and "BGM+220+PO-7700001+9'" in edifact
+    cases = [
+        ("x12", x12, False),
+        ("x12", x12.replace("BEG*00*SA*", "BEG*01*SA*"), True),
+        ("x12", x12.replace("BEG*00*SA*", "BEG*05*SA*"), False),
+        ("edifact", edifact, False),
+        ("edifact", edifact.replace("+PO-7700001+9'", "+PO-7700001+1'"), True),
+        ("edifact", edifact.replace("+PO-7700001+9'", "+PO-7700001+3'"), True),
+        ("edifact", edifact.replace("+PO-7700001+9'", "+PO-7700001+5'"), False),
+    ]
+    for standard, text, cancelled in cases:
+        (draft,) = _drafts(standard, text)
+        assert draft.cancelled is cancelled, (standard, draft.channel_status)
+        assert bool(draft.cancel_reason) is cancelled

@@ -286,6 +286,60 @@ class EbaySimulator(ChannelSimulator):
             order["lastModifiedDate"] = self._now()
             return json.loads(json.dumps(order))
 
+    def refund(self, order_id, amount, line_item_id=None, status="REFUNDED"):
+        """The seller refunds ``amount`` (text) of an order, on one of its lines or
+        not, as ``issueRefund`` does (a ``PENDING`` refund completes later:
+        :meth:`complete_refund`); the refund's id."""
+        with self.lock:
+            order = self.orders[order_id]
+            currency = order["pricingSummary"]["total"]["currency"]
+            refund_id = f"50{next(self._ids):08d}"
+            moment = self._now()
+            refund = {
+                "refundId": refund_id,
+                "amount": _amount(Decimal(amount), currency),
+                "refundStatus": status,
+            }
+            if status == "REFUNDED":
+                refund.update(refundDate=moment, refundReferenceId=f"R{refund_id}")
+            order["paymentSummary"]["refunds"].append(refund)
+            for item in order["lineItems"]:
+                if item["lineItemId"] == line_item_id:
+                    item.setdefault("refunds", []).append(
+                        {"refundId": refund_id, "amount": _amount(Decimal(amount), currency)}
+                    )
+            self._refund_status(order)
+            order["lastModifiedDate"] = moment
+            return refund_id
+
+    def complete_refund(self, order_id, refund_id):
+        """A pending refund goes through (the order modified)."""
+        with self.lock:
+            order = self.orders[order_id]
+            moment = self._now()
+            for refund in order["paymentSummary"]["refunds"]:
+                if refund["refundId"] == refund_id:
+                    refund.update(
+                        refundStatus="REFUNDED",
+                        refundDate=moment,
+                        refundReferenceId=f"R{refund_id}",
+                    )
+            self._refund_status(order)
+            order["lastModifiedDate"] = moment
+
+    @staticmethod
+    def _refund_status(order):
+        refunded = sum(
+            Decimal(refund["amount"]["value"])
+            for refund in order["paymentSummary"]["refunds"]
+            if refund["refundStatus"] == "REFUNDED"
+        )
+        if refunded:
+            total = Decimal(order["pricingSummary"]["total"]["value"])
+            order["orderPaymentStatus"] = (
+                "FULLY_REFUNDED" if refunded >= total else "PARTIALLY_REFUNDED"
+            )
+
     def expire_tokens(self):
         with self.lock:
             self.tokens = dict.fromkeys(self.tokens, float("-inf"))

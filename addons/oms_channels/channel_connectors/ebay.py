@@ -5,7 +5,14 @@ the schedule)."""
 from datetime import timezone
 
 from ..channel_clients.ebay import ENDPOINTS, EbayClient, ebay_time
-from ..channel_mappers.ebay import map_ebay_order
+from ..channel_mappers import MappingError
+from ..channel_mappers.ebay import (
+    ebay_order_refunds,
+    is_ebay_refund,
+    map_ebay_order,
+    map_ebay_refund,
+)
+from ..channel_mappers.refund import refund_ref
 from .base import ChannelConnector, ConnectionCheck, Refused, StockPush, parse_time, register
 
 
@@ -25,12 +32,38 @@ class EbayConnector(ChannelConnector):
     # The Fulfillment API has no cancellation (eBay's Post-Order API, a separate
     # API and auth, does): an order cancelled in Odoo is cancelled in Seller Hub.
     pushes_cancellations = False
+    # An order lists its refunds (paymentSummary.refunds): each completed one is
+    # stored once as a refund of its own (ebay_order_refunds), read from the order.
+    lists_refunds_by_id = True
 
     def locate(self, payload):
+        if is_ebay_refund(payload):
+            refund_id = payload.get("id")
+            key = refund_ref(refund_id) if refund_id not in (None, "") else None
+            return key, payload.get("refundDate"), "id"
         return payload.get("orderId"), payload.get("lastModifiedDate"), "orderId"
 
     def map_order(self, body, **options):
         return map_ebay_order(body)
+
+    def map_refund(self, body):
+        return map_ebay_refund(body)
+
+    def listed_refund_ids(self, payload):
+        """The completed refunds of the order; kept to be given back by
+        :meth:`list_refunds` without asking eBay again (the order carries them)."""
+        try:
+            refunds = ebay_order_refunds(payload)
+        except MappingError:
+            return []  # an order that cannot be read is in error already
+        self.__dict__.setdefault("_listed_refunds", {})[str(payload.get("orderId"))] = refunds
+        return [refund["id"] for refund in refunds]
+
+    def list_refunds(self, client, external_id):
+        listed = self.__dict__.get("_listed_refunds", {})
+        if external_id in listed:
+            return listed[external_id]
+        return ebay_order_refunds(client.get_order(external_id).payload)
 
     def client(self):
         url, client_id, secret, refresh = self._required(

@@ -32,6 +32,18 @@ the order's currency (``pricingSummary.total``'s).
   ``FULFILLED``: fulfilled by the channel (shipped outside Odoo); a line
   ``FULFILLED`` in an order ``IN_PROGRESS`` is shipped already.
 - eBay's Fulfillment API gives no fraud data: no assessment.
+
+Refunds are listed on the order itself (``paymentSummary.refunds[]``: ``amount``,
+``refundDate``, ``refundId``, ``refundReferenceId``, ``refundStatus``; and
+``lineItems[].refunds[]``: the part of a refund on that line):
+:func:`ebay_order_refunds` makes one refund payload per completed refund
+(``REFUNDED``; ``PENDING`` moved no money yet, ``FAILED`` none) keyed by its
+``refundId`` (``issueRefund``'s), else its ``refundReferenceId`` (a refund made
+in Seller Hub or by a return has only that one); a refund with neither cannot be
+recorded once and is left out. A line's part of the refund names the line by the
+whole units it pays back at what the buyer paid for one (its ``total`` less
+delivery, over its quantity); less than a unit is money only. The refund's
+``amount`` is the money returned. :func:`map_ebay_refund` reads such a payload.
 """
 
 from decimal import ROUND_UP, Decimal
@@ -39,6 +51,7 @@ from decimal import ROUND_UP, Decimal
 from . import _fields as f
 from .draft import Address, Discount, FeeLine, OrderDraft, OrderLine, ShippingLine, TaxLine, Totals
 from .errors import MappingError
+from .refund import RefundDraft, RefundLine
 
 ZERO = Decimal("0")
 _EXACT = Decimal("0.000001")
@@ -379,3 +392,135 @@ def _address(data, path):
         email=f.text(data, "email", path),
     )
     return result if any(vars(result).values()) else None
+
+
+# eBay's RefundStatusEnum: only a completed refund gave money back.
+REFUND_STATUSES = ("PENDING", "REFUNDED", "FAILED")
+
+
+def is_ebay_refund(payload):
+    """A refund payload of :func:`ebay_order_refunds` (as the inbox stores it)."""
+    return (
+        isinstance(payload, dict)
+        and "order_id" in payload
+        and "refundStatus" in payload
+        and "orderId" not in payload
+    )
+
+
+def ebay_order_refunds(payload):
+    """The completed refunds of an eBay order, each a payload of eBay's own fields
+    (``refundId``, ``refundReferenceId``, ``refundDate``, ``refundStatus``,
+    ``amount``) with ``id`` (the key it is recorded once by), ``order_id`` and
+    ``lineItems`` (``lineItemId``, ``quantity`` refunded, ``amount``)."""
+    data = f.load_json(payload)
+    pricing = f.obj(data, "pricingSummary", "")
+    _total, currency = _money(pricing, "total", "pricingSummary", required=True)
+    money = _Reader(currency)
+    order_id = f.ident(data, "orderId", "")
+    summary = f.obj(data, "paymentSummary", "", required=False) or {}
+    refunds = []
+    for index, refund in enumerate(f.array(summary, "refunds", "paymentSummary")):
+        where = f"paymentSummary.refunds[{index}]"
+        f.as_object(refund, where)
+        status = f.text(refund, "refundStatus", where, required=True)
+        if status not in REFUND_STATUSES:
+            raise MappingError(f"unknown refund status {status!r}", f"{where}.refundStatus")
+        key = f.text(refund, "refundId", where) or f.text(refund, "refundReferenceId", where)
+        if status != "REFUNDED" or not key:
+            continue
+        amount = abs(money.value(refund, "amount", where, signed=True, required=True))
+        refunds.append(
+            {
+                "id": key,
+                "order_id": order_id,
+                "refundId": f.text(refund, "refundId", where),
+                "refundReferenceId": f.text(refund, "refundReferenceId", where),
+                "refundDate": f.text(refund, "refundDate", where),
+                "refundStatus": status,
+                "amount": {"value": str(amount), "currency": currency},
+                "lineItems": _refunded_lines(data, refund, money),
+            }
+        )
+    return refunds
+
+
+def _same_refund(line_refund, refund):
+    """Whether a line's refund is part of the order's ``refund``: the same
+    ``refundId``, else ``refundReferenceId``, else (eBay gives a line's refund of a
+    Seller Hub refund neither) the same ``refundDate``."""
+    for key in ("refundId", "refundReferenceId", "refundDate"):
+        if line_refund.get(key) and refund.get(key):
+            return line_refund[key] == refund[key]
+    return False
+
+
+def _refunded_lines(data, refund, money):
+    lines = []
+    for index, item in enumerate(f.array(data, "lineItems", "", required=True)):
+        path = f"lineItems[{index}]"
+        f.as_object(item, path)
+        amount = ZERO
+        for position, line_refund in enumerate(f.array(item, "refunds", path)):
+            where = f"{path}.refunds[{position}]"
+            f.as_object(line_refund, where)
+            if _same_refund(line_refund, refund):
+                amount += abs(money.value(line_refund, "amount", where, signed=True))
+        if not amount:
+            continue
+        quantity = f.quantity(item, "quantity", path)
+        delivery = f.obj(item, "deliveryCost", path, required=False) or {}
+        where = f.join(path, "deliveryCost")
+        goods = money.value(item, "total", path) - sum(
+            (money.value(delivery, key, where) for key in DELIVERY_KEYS), ZERO
+        )
+        units = min(quantity, int(amount * quantity / goods)) if goods > 0 else 0
+        lines.append(
+            {
+                "lineItemId": f.ident(item, "lineItemId", path),
+                "quantity": units,
+                "amount": {"value": str(amount), "currency": money.currency},
+            }
+        )
+    return lines
+
+
+DELIVERY_KEYS = ("shippingCost", "handlingCost", "importCharges")
+
+
+def map_ebay_refund(payload):
+    """The refund draft of an eBay refund payload (:func:`ebay_order_refunds`);
+    MappingError for a refund not completed."""
+    data = f.load_json(payload)
+    status = f.text(data, "refundStatus", "", required=True)
+    if status != "REFUNDED":
+        raise MappingError(f"the refund is {status}, not REFUNDED: no money moved", "refundStatus")
+    amount, currency = _money(data, "amount", "", required=True)
+    if amount <= 0:
+        raise MappingError("the refund gives nothing back", "amount")
+    lines = []
+    for index, item in enumerate(f.array(data, "lineItems", "")):
+        where = f"lineItems[{index}]"
+        f.as_object(item, where)
+        quantity = item.get("quantity")
+        if quantity == 0:
+            continue  # less than a unit of the line: money only
+        lines.append(
+            RefundLine(
+                line_id=f.ident(item, "lineItemId", where),
+                quantity=f.quantity(item, "quantity", where),
+                restock=False,  # eBay's refund says nothing of a return
+                subtotal=_money(item, "amount", where, currency=currency, required=True)[0],
+            )
+        )
+    reference = f.text(data, "refundReferenceId", "")
+    return RefundDraft(
+        channel_kind="ebay",
+        external_id=f.ident(data, "id", ""),
+        order_external_id=f.ident(data, "order_id", ""),
+        created_at=f.timestamp(data, "refundDate", "", required=False),
+        currency=currency,
+        lines=tuple(lines),
+        amount=amount,
+        note=f"eBay refund reference {reference}" if reference else "",
+    )

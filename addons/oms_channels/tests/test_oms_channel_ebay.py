@@ -195,6 +195,64 @@ class TestEbayChannel(ChannelFlowCase):
         self.assertIn("ADDRESS_ISSUES", hold.reason)
         self.assertNotEqual(inbox.order_id.state, "sale", "held: a person decides")
 
+    def test_a_partial_refund_in_ebay_is_one_credit_note_once(self):
+        self.stock_everything(20)
+        (payload,) = self.sim.add_orders(generate_orders(1, seed=31, lines=1))
+        (order,) = self._import_all(self.channel)
+        self._release(order)
+        self._ship(order)
+        order._oms_invoice_channel_order()
+        order._oms_record_channel_payment()
+        self.assertEqual(order.invoice_ids.state, "posted")
+        order_id = payload["orderId"]
+        line_id = payload["lineItems"][0]["lineItemId"]
+        done = self.sim.refund(order_id, "5.00", line_item_id=line_id)
+        pending = self.sim.refund(order_id, "3.00", status="PENDING")
+        self._import_all(self.channel)  # the order's new version lists both
+
+        def credit_notes():
+            return order._oms_credit_notes()
+
+        credit_note = credit_notes()
+        self.assertEqual(len(credit_note), 1, "the pending refund moved no money: none")
+        self.assertEqual(credit_note.state, "posted")
+        self.assertAlmostEqual(credit_note.amount_total, 5.0, places=2)
+        self.assertEqual(credit_note.oms_channel_refund_ref, f"refund:{done}")
+        self.assertEqual(credit_note.currency_id, order.currency_id)
+        # A later version still lists it: stored once, credited once.
+        self.sim.update_order(order_id, buyerCheckoutNotes="leave at the door")
+        self._import_all(self.channel)
+        self.assertEqual(credit_notes(), credit_note)
+        self.assertEqual(
+            len(self._inbox().filtered(lambda r: r.external_id == f"refund:{done}")), 1
+        )
+        self.assertFalse(self.sim.requests_to("GET", rf"/order/{order_id}$"), "read from the order")
+        # The pending refund goes through: its own credit note.
+        self.sim.complete_refund(order_id, pending)
+        self._import_all(self.channel)
+        self.assertEqual(sorted(credit_notes().mapped("amount_total")), [3.0, 5.0], credit_notes())
+
+    def test_a_refund_of_a_whole_item_credits_its_line(self):
+        self.stock_everything(20)
+        (payload,) = self.sim.add_orders(generate_orders(1, seed=32, lines=2))
+        (order,) = self._import_all(self.channel)
+        self._release(order)
+        self._ship(order)
+        order._oms_invoice_channel_order()
+        order._oms_record_channel_payment()
+        item = payload["lineItems"][1]  # no shipping on it
+        unit = Decimal(item["total"]["value"]) / item["quantity"]
+        refund_id = self.sim.refund(
+            payload["orderId"], f"{unit:.2f}", line_item_id=item["lineItemId"]
+        )
+        self._import_all(self.channel)
+        (credit_note,) = order._oms_credit_notes()
+        self.assertEqual(credit_note.oms_channel_refund_ref, f"refund:{refund_id}")
+        self.assertAlmostEqual(credit_note.amount_total, float(f"{unit:.2f}"), places=2)
+        goods = credit_note.invoice_line_ids.filtered("sale_line_ids")
+        self.assertEqual(goods.sale_line_ids.oms_external_line_id, item["lineItemId"])
+        self.assertEqual(goods.quantity, 1)
+
     def test_shipment_goes_back_as_one_fulfillment_with_its_tracking(self):
         self.stock_everything()
         (payload,) = self.sim.add_orders(generate_orders(1, seed=23, lines=2))

@@ -2,6 +2,7 @@
 cursor, push a shipment once, push stock by SKU, test the connection."""
 
 from datetime import datetime, timezone
+from decimal import Decimal
 
 import pytest
 
@@ -148,3 +149,25 @@ def test_push_stock_by_sku_and_refusals_per_listing(sim):
 )
 def test_odoo_carrier_names_become_ebays_carrier_codes(name, code):
     assert carrier_code(name) == code
+
+
+def test_refunds_are_read_from_the_order_each_completed_one_by_its_id(sim):
+    (order,) = sim.add_orders(generate_orders(1, seed=6, lines=1))
+    line_id = order["lineItems"][0]["lineItemId"]
+    done = sim.refund(order["orderId"], "4.00", line_item_id=line_id)
+    sim.refund(order["orderId"], "1.00", status="PENDING")
+    connector = connector_for(sim)
+    client = connector.client()
+    (pulled,) = connector.iter_orders(client)
+    calls = len(sim.received)
+    assert connector.listed_refund_ids(pulled.payload) == [done]
+    (refund,) = connector.list_refunds(client, order["orderId"])
+    assert len(sim.received) == calls, "the order carries its refunds: no call"
+    identity = connector.identify(refund)
+    assert identity.external_id == f"refund:{done}"
+    draft = connector.map_refund(refund)
+    assert (draft.external_id, draft.order_external_id) == (done, order["orderId"])
+    assert draft.amount == Decimal("4.00")
+    # Without the order at hand, eBay's getOrder gives them.
+    assert connector_for(sim).list_refunds(client, order["orderId"]) == [refund]
+    assert sim.requests_to("GET", rf"/order/{order['orderId']}$")

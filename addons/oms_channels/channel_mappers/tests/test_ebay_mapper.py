@@ -10,7 +10,7 @@ import pytest
 
 from tests.simulators.ebay import generate_orders
 
-from ..ebay import map_ebay_order
+from ..ebay import ebay_order_refunds, map_ebay_order, map_ebay_refund
 from ..errors import MappingError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ebay"
@@ -176,3 +176,58 @@ def test_bad_orders_are_refused_naming_the_field(change, message):
     with pytest.raises(MappingError) as caught:
         map_ebay_order(order)
     assert message in str(caught.value)
+
+
+def test_a_partial_refund_is_one_completed_refund_money_only():
+    order = load("order_us_partially_refunded.json")
+    (refund,) = ebay_order_refunds(order)  # the PENDING one moved no money yet
+    assert refund["id"] == "5001234567"
+    draft = map_ebay_refund(refund)
+    assert draft.channel_kind == "ebay"
+    assert draft.external_id == "5001234567"
+    assert draft.order_external_id == order["orderId"]
+    assert draft.currency == "USD"
+    assert draft.amount == Decimal("10.0")
+    assert draft.lines == ()  # 10.00 of a 37.80 item: money only
+    assert draft.note == "eBay refund reference 4KT40927PX1822010"
+    assert draft.created_at.isoformat().startswith("2020-11-25T18:40:57")
+
+
+def test_a_line_refunded_whole_is_named_by_its_units():
+    order = load("order_us_partially_refunded.json")
+    order["lineItems"][0]["quantity"] = 2
+    order["lineItems"][0]["total"]["value"] = "79.6"  # 2 x (35.00 + 2.80) + 4.00
+    for refund in order["paymentSummary"]["refunds"][:1] + order["lineItems"][0]["refunds"]:
+        refund["amount"]["value"] = "37.8"
+    (refund,) = ebay_order_refunds(order)
+    (line,) = map_ebay_refund(refund).lines
+    assert (line.line_id, line.quantity, line.restock) == ("10031270641208", 1, False)
+    assert line.subtotal == Decimal("37.8")
+
+
+def test_ebays_own_refund_without_refund_id_is_keyed_by_its_reference():
+    order = load("order_us_fully_refunded_2024.json")
+    (refund,) = ebay_order_refunds(order)
+    draft = map_ebay_refund(refund)
+    assert draft.external_id == "5341241417"
+    assert draft.amount == Decimal("122.31")
+    # The line's refund names no id: it is the order's refund of the same date.
+    ((line_id, quantity),) = [(line.line_id, line.quantity) for line in draft.lines]
+    assert (line_id, quantity) == ("10064504641912", 1)
+
+
+@pytest.mark.parametrize("status", ["PENDING", "FAILED"])
+def test_a_refund_not_completed_is_no_refund(status):
+    order = load("order_us_partially_refunded.json")
+    order["paymentSummary"]["refunds"][0]["refundStatus"] = status
+    assert ebay_order_refunds(order) == []
+    (refund,) = ebay_order_refunds(load("order_us_partially_refunded.json"))
+    with pytest.raises(MappingError, match=f"the refund is {status}"):
+        map_ebay_refund(dict(refund, refundStatus=status))
+
+
+def test_a_refund_in_another_currency_than_the_order_is_refused():
+    order = load("order_us_partially_refunded.json")
+    order["paymentSummary"]["refunds"][0]["amount"]["currency"] = "EUR"
+    with pytest.raises(MappingError, match="is in EUR, the order is in USD"):
+        ebay_order_refunds(order)

@@ -46,6 +46,8 @@ class SaleOrder(models.Model):
                     ours=currency.name,
                 )
             )
+        if order.state == "cancel" and not order._oms_posted_invoices():
+            return order._oms_refund_of_cancelled_order(refund, ref)
         line_vals = order._oms_refund_line_vals(refund)
         credit_note = Move
         if currency.compare_amounts(float(refund.amount), 0.0) > 0:
@@ -68,6 +70,49 @@ class SaleOrder(models.Model):
             ),
         )
         return credit_note
+
+    def _oms_posted_invoices(self):
+        return self.invoice_ids.filtered(
+            lambda m: m.state == "posted" and m.move_type == "out_invoice"
+        )
+
+    def _oms_refund_of_cancelled_order(self, refund, ref):
+        """The refund of an order cancelled before it was invoiced: there is no
+        invoice to credit, and nothing to restock. The money the channel had
+        collected and Odoo recorded (the order's channel payment) goes back: an
+        outbound payment in the channel's journal, reconciled with it, once per
+        refund. Without a recorded payment (never paid, or cancelled at import)
+        the refund only goes into the order's timeline. Returns no credit note."""
+        self.ensure_one()
+        currency = self.currency_id
+        paid = self.oms_channel_payment_id
+        Payment = self.env["account.payment"].sudo()
+        back = Payment.search(
+            [
+                ("oms_channel_id", "=", self.oms_channel_id.id),
+                ("oms_channel_payment_ref", "=", ref),
+            ],
+            limit=1,
+        )
+        if not back and paid and paid.state != "canceled":
+            # Never more than Odoo recorded as collected: the rest was never in.
+            amount = min(float(refund.amount), paid.amount)
+            back = Payment
+            if currency.compare_amounts(amount, 0.0) > 0:
+                back = self._oms_channel_refund_payment(
+                    amount, ref, self._oms_refund_label(refund), paid.move_id
+                )
+        self._oms_log_event(
+            "note",
+            _("Refunded in the channel (%s), cancelled before it was invoiced", refund.external_id),
+            reason=", ".join(
+                filter(
+                    None,
+                    [back.name if back else "", currency.format(float(refund.amount)), refund.note],
+                )
+            ),
+        )
+        return self.env["account.move"]
 
     def _oms_sent_refund(self, refund):
         """The order's credit note made in Odoo that this channel refund is the

@@ -170,6 +170,38 @@ class TestShopifyRefund(ChannelMoneyCase):
         self.assertEqual(inbox.state, "done", inbox.error_message)
         self.assertEqual(len(self.credit_notes(order)), 1)
 
+    def test_refund_of_an_order_cancelled_before_its_invoice_pays_the_money_back(self):
+        """No invoice to credit and nothing shipped: the channel's recorded payment
+        goes back, once, and nothing waits in error (a cancelled order is no work)."""
+        self.shopify.invoice_policy = "never"
+        order = self.store(self.shopify, self.shopify_order).order_id
+        self.run_money_jobs()
+        paid = order.oms_channel_payment_id
+        self.assertTrue(paid, "the channel's payment is recorded")
+        order.with_context(oms_channel_cancelled=True)._action_cancel()
+        self.assertEqual(order.state, "cancel")
+        inbox = self.deliver_refund(self.refund)
+        self.assertEqual(inbox.state, "done", inbox.error_message)
+        self.assertEqual(inbox.order_id, order)
+        self.assertFalse(self.credit_notes(order))
+        self.assertFalse(self.receipts(order), "nothing shipped, nothing to restock")
+        back = self.refund_payments(order)
+        self.assertEqual(len(back), 1)
+        self.assertEqual(back.state, "in_process", "posted, awaiting the bank")
+        self.assertAlmostEqual(back.amount, min(211.65, paid.amount), places=2)
+        self.assertEqual(back.oms_channel_payment_ref, "refund:509562969")
+        receivable = (paid.move_id | back.move_id).line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        )
+        self.assertTrue(
+            all(line.matched_debit_ids or line.matched_credit_ids for line in receivable)
+        )
+        # A redelivery (or a reprocess) pays nothing back twice.
+        self.deliver_refund(self.refund)
+        inbox.action_reprocess()
+        inbox._oms_process()
+        self.assertEqual(len(self.refund_payments(order)), 1)
+
     def test_unreadable_refund_is_kept_in_error(self):
         payload = dict(self.refund, transactions=[{"kind": "refund", "status": "success"}])
         inbox = self.deliver_refund(payload)

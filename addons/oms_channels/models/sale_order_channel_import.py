@@ -350,18 +350,27 @@ class SaleOrder(models.Model):
 
     def _oms_buyer_cancel_hold_vals(self, draft):
         """The hold of an order whose buyer asked the channel to cancel it: a
-        person cancels it (the channel is told) or releases it to ship."""
+        person cancels it (the channel is told, when its kind takes cancellations;
+        else the person cancels it in the channel too) or releases it to ship."""
         self.ensure_one()
-        return {
-            "order_id": self.id,
-            "hold_type": "buyer_cancel",
-            "reason": _(
+        channel = self.oms_channel_id
+        reason = draft.cancel_request_reason or _("no reason given")
+        if channel._oms_connector().pushes_cancellations:
+            text = _(
                 "The buyer asked %(channel)s to cancel this order (“%(reason)s”). Cancel "
                 "it (%(channel)s is told) or release it to ship it all the same.",
-                channel=self.oms_channel_id.name,
-                reason=draft.cancel_request_reason or _("no reason given"),
-            ),
-        }
+                channel=channel.name,
+                reason=reason,
+            )
+        else:
+            text = _(
+                "The buyer asked %(channel)s to cancel this order (“%(reason)s”). Cancel "
+                "it here and in %(channel)s (which Odoo cannot tell), or release it to "
+                "ship it all the same.",
+                channel=channel.name,
+                reason=reason,
+            )
+        return {"order_id": self.id, "hold_type": "buyer_cancel", "reason": text}
 
     def _oms_apply_cancel_request(self, draft):
         """A newer version says the buyer asked to cancel: hold the order, once.

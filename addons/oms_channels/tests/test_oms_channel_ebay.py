@@ -193,6 +193,9 @@ class TestEbayChannel(ChannelFlowCase):
         (hold,) = inbox.order_id.oms_hold_ids.filtered(lambda h: h.hold_type == "buyer_cancel")
         self.assertEqual(hold.state, "active")
         self.assertIn("ADDRESS_ISSUES", hold.reason)
+        # eBay's API takes no cancellation: the hold says to cancel it there too.
+        self.assertIn("which Odoo cannot tell", hold.reason)
+        self.assertNotIn("is told", hold.reason)
         self.assertNotEqual(inbox.order_id.state, "sale", "held: a person decides")
 
     def test_a_partial_refund_in_ebay_is_one_credit_note_once(self):

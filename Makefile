@@ -19,7 +19,7 @@ UNIT_TESTS = addons/oms_carriers/carrier_clients addons/oms_channels/channel_cli
 	addons/oms_channels/channel_connectors addons/oms_channels/channel_mappers \
 	addons/oms_channels/channel_edi \
 	addons/oms_core/http_core addons/oms_routing/routing_engine \
-	tests/test_simulator_base.py tests/test_scripts.py
+	tests/test_layout.py tests/test_simulator_base.py tests/test_scripts.py
 
 unit:           ## pure-Python tests only, no Odoo, no database (all of them, or ARGS="tests/test_scripts.py")
 	@scripts/setup.sh odoo python

@@ -47,7 +47,7 @@ class OmsCarrierPurchaseAttempt(models.Model):
     )
     label = fields.Binary(attachment=False, readonly=True)
     label_format = fields.Char(readonly=True)
-    carrier_id = fields.Many2one("delivery.carrier", string="Carrier", compute="_compute_records")
+    carrier_id = fields.Many2one("delivery.carrier", compute="_compute_records")
     picking_id = fields.Many2one("stock.picking", string="Delivery", compute="_compute_records")
 
     _sql_constraints = [

@@ -23,9 +23,7 @@ class OmsCarrierShipment(models.Model):
         "postage plus the label, insurance, carbon offset... fees).",
     )
     cost_currency = fields.Char(readonly=True)
-    cost_details = fields.Char(
-        string="Cost Details", readonly=True, help="The carrier's fees, as it itemises them."
-    )
+    cost_details = fields.Char(readonly=True, help="The carrier's fees, as it itemises them.")
     voided = fields.Boolean(
         readonly=True, index=True, help="Cancelled with the carrier: no longer tracked or printed."
     )

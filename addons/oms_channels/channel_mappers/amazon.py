@@ -107,7 +107,7 @@ def map_amazon_order(payload, taxes_included=None):
         lines.append(line)
         for key, amount in ship.items():
             shipping[key] += amount
-        extras.read(item, path, currency, taxes_included, line)
+        extras.add(item, path, currency, taxes_included, line)
         withheld += _withheld_tax(item, path, currency, line, ship)
     if not lines and not cancelled:
         raise MappingError("the order has no lines", "OrderItems")
@@ -280,7 +280,7 @@ class _Extras:
         self.cancel_requested, self.cancel_reasons = False, []
         self.points, self.points_value = 0, ZERO
 
-    def read(self, item, path, currency, included, line):
+    def add(self, item, path, currency, included, line):
         wrap = _gift_wrap(item, path, currency, included, line)
         if wrap:
             self.gift_wraps.append(wrap)

@@ -269,7 +269,8 @@ class HttpClient(RemoteClient):
         policy = self.retry
         wait = error.retry_after
         if wait is None:
-            wait = self._throttle_wait(response)
+            # A hook: the base answers None, a system's client may know better.
+            wait = self._throttle_wait(response)  # pylint: disable=assignment-from-none
         # never earlier than asked, a little later so that callers spread out
         wait = policy.backoff(throttled, self.rng) if wait is None else policy.after(wait, self.rng)
         if throttled > policy.max_throttle_waits or wait > policy.max_retry_after:

@@ -6,6 +6,7 @@ own defaults by subclassing it (``ChannelRetryPolicy``...); a client takes one
 as ``retry=`` so that a test or a setting can change it.
 """
 
+import contextlib
 import email.utils
 import time
 from dataclasses import dataclass, field
@@ -76,10 +77,8 @@ def parse_retry_after(value):
     """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date)."""
     if not value:
         return None
-    try:
+    with contextlib.suppress(ValueError):
         return max(0.0, float(value))
-    except ValueError:
-        pass
     try:
         moment = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):

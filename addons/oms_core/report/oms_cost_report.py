@@ -125,7 +125,7 @@ class OmsCostReport(models.Model):
     picking_id = fields.Many2one("stock.picking", string="Transfer", readonly=True)
     extra_shipments = fields.Integer(readonly=True, help="Deliveries beyond the order's first.")
     shipping_charged = fields.Float(readonly=True, digits="Account")
-    label_cost = fields.Float(string="Label Cost", readonly=True, digits="Account")
+    label_cost = fields.Float(readonly=True, digits="Account")
     handling_cost = fields.Float(readonly=True, digits="Account")
     split_cost = fields.Float(
         string="Split Penalty",

@@ -20,7 +20,7 @@ class Labels(ChannelSimulator):
         return Response(201, {"id": len(self.bought)})
 
     @route("GET", r"/labels/1")
-    def read(self, request):
+    def label(self, request):
         return Response(200, {"id": 1})
 
 

@@ -25,7 +25,7 @@ class Things(ChannelSimulator):
         self.created = []
 
     @route("POST", r"/things")
-    def create(self, request):
+    def new_thing(self, request):
         self.created.append(request.json())
         return Response(201, {"id": len(self.created)}, headers={"X-Request-Id": "req-42"})
 

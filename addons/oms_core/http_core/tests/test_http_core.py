@@ -70,7 +70,7 @@ class Service(ChannelSimulator):
         return Response(200, {"access_token": NEW_TOKEN})
 
     @route("GET", r"/parcels/(?P<number>\w+)")
-    def read(self, request, number):
+    def parcel(self, request, number):
         if not self._authorised(request):
             return Response(401, {"message": "token expired"})
         if number == "missing":
@@ -78,7 +78,7 @@ class Service(ChannelSimulator):
         return Response(200, {"number": number}, headers={"X-Request-Id": f"req-{number}"})
 
     @route("POST", r"/parcels")
-    def create(self, request):
+    def new_parcel(self, request):
         if not self._authorised(request):
             return Response(401, {"message": "token expired"})
         body = request.json()

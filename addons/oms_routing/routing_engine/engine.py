@@ -16,7 +16,15 @@ from .errors import RoutingError
 from .exact import ExactPhase, applies
 from .geo import EARTH_RADIUS_KM
 from .improve import Improver, Record
-from .model import BACKORDER_POLICIES, FACTORS, Allocation, OrderPlan, Plan, Unallocated
+from .model import (
+    BACKORDER_POLICIES,
+    FACTORS,
+    Allocation,
+    OrderPlan,
+    Plan,
+    Unallocated,
+    band_for,
+)
 
 _FAR_FUTURE = date.max
 _NO_PROMISE = 1 << 30  # days: after every order with a deliver-by promise
@@ -168,7 +176,7 @@ def route(snapshot, improve=True):
     return Plan(tuple(plans))
 
 
-def _regrets(orders, states, cache):  # noqa: PLR0912 - kept flat: hot loop
+def _regrets(orders, states, cache):
     """What each order loses if its cheapest whole source is taken by another: the
     second cheapest whole shipment's cost less the cheapest's, by today's stock
     (an order only one source can ship whole loses the most). Orders of the same
@@ -201,12 +209,7 @@ def _regrets(orders, states, cache):  # noqa: PLR0912 - kept flat: hot loop
                 cost = per_shipment + per_line * count
                 if rates:
                     km = kms[index]
-                    band = rates[-1]
-                    if km is not None:
-                        for rate in rates:
-                            if km <= rate.max_km:
-                                band = rate
-                                break
+                    band = band_for(rates, km)
                     cost += band.base + band.per_kg * weight
                 if best is None or cost < best:
                     best, second = cost, best
@@ -245,12 +248,7 @@ def _shipping(state, km, weight):
     rates = state.rates
     if not rates:
         return 0.0, 1
-    rate = rates[-1]
-    if km is not None:
-        for band in rates:
-            if km <= band.max_km:
-                rate = band
-                break
+    rate = band_for(rates, km)
     return rate.base + rate.per_kg * weight, rate.transit_days
 
 
@@ -394,15 +392,10 @@ def _candidate_rows(order, lines, states, quotes, cache):  # noqa: PLR0912, PLR0
             rejection = (
                 "does not supply these products" if state.dropship else "has none of the products"
             )
-        # The source's table, inline (the hot loop): the first band reaching km.
+        # The source's table: the first band reaching km.
         rates = state.rates
         if rates:
-            rate = rates[-1]
-            if km is not None:
-                for band in rates:
-                    if km <= band.max_km:
-                        rate = band
-                        break
+            rate = band_for(rates, km)
             price, transit = rate.base + rate.per_kg * weight, rate.transit_days
         else:
             price, transit = 0.0, 1

@@ -24,6 +24,8 @@ the batch, so its time grows linearly with the batch; deterministic.
 from itertools import combinations
 from operator import add
 
+from .model import band_for
+
 # Sources weighed per solve: the best by units they can give, and the best by
 # cost per unit; every set of up to ``max_parts`` of them is weighed.
 BY_UNITS = 6
@@ -138,12 +140,7 @@ class Improver:
         rates = state.rates
         per_kg = 0.0
         if rates:
-            rate = rates[-1]
-            if km is not None:
-                for band in rates:
-                    if km <= band.max_km:
-                        rate = band
-                        break
+            rate = band_for(rates, km)
             base, per_kg, transit = rate.base, rate.per_kg, rate.transit_days
         else:
             base, transit = 0.0, 1

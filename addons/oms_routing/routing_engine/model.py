@@ -43,6 +43,16 @@ class ShippingRate:
     transit_days: int = 1
 
 
+def band_for(rates, km):
+    """The band of ``rates`` (a table sorted by ``max_km``, not empty) for ``km``:
+    the first reaching it, else the last (also when ``km`` is unknown)."""
+    if km is not None:
+        for band in rates:
+            if km <= band.max_km:
+                return band
+    return rates[-1]
+
+
 @dataclass(frozen=True)
 class Source:
     id: int

@@ -38,7 +38,7 @@ cat <<MSG
     back office   login admin   password admin
     portal        login customer  password customer  (a delivered order to return)
   Database '$OMS_DB'; background jobs run in this process (queue_job).
-  Demo shops and carriers: simulators on 127.0.0.1:$((OMS_SIM_PORT_BASE + 1))-$((OMS_SIM_PORT_BASE + 7))
+  Demo shops and carriers: simulators on 127.0.0.1:$((OMS_SIM_PORT_BASE + 1))-$((OMS_SIM_PORT_BASE + 8))
     (log: $logs/simulators.log; OMS_SIMULATORS=0 make run leaves them out).
     Order Management > Configuration > Sales Channels: "Pull Orders" brings their orders in.
   Walk the whole journey by hand: "Try this" in README.md.

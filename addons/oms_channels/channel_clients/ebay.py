@@ -34,8 +34,7 @@ from dataclasses import dataclass
 from datetime import timezone
 from urllib.parse import urlsplit
 
-from ._http import DEFAULT_TIMEOUT, HttpClient, ensure
-from .errors import ChannelAuthError, ChannelValidationError
+from ._http import DEFAULT_TIMEOUT, RefreshTokenClient, ensure
 from .models import CatalogItem, RemoteOrder
 
 ENDPOINTS = {
@@ -53,12 +52,6 @@ SCOPES = (
 ORDERS_PAGE_LIMIT = 200  # getOrders' largest limit
 STOCK_BATCH_LIMIT = 25  # requests per bulkUpdatePriceQuantity
 INVENTORY_PAGE_LIMIT = 200  # getInventoryItems' largest limit
-
-
-@dataclass(frozen=True)
-class AccessToken:
-    value: str
-    expires_at: float  # on the client's clock
 
 
 @dataclass(frozen=True)
@@ -93,8 +86,10 @@ def ebay_time(moment):
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-class EbayClient(HttpClient):
+class EbayClient(RefreshTokenClient):
     system = "eBay"
+    token_issuer = "eBay"
+    token_lifetime = 7200  # eBay's user access tokens live two hours
     request_id_headers = ("X-EBAY-C-REQUEST-ID", "rlogid")
 
     def __init__(
@@ -114,47 +109,25 @@ class EbayClient(HttpClient):
         self._client_secret = client_secret
         self._refresh_token = refresh_token
         self.scopes = tuple(scopes)
-        self._token = None
-        self.token_refreshes = 0
 
     def __repr__(self):
         return f"<EbayClient {self.base_url}>"
 
     # --- auth --------------------------------------------------------------------------
-    def access_token(self):
-        if self._token is None or self.clock() >= self._token.expires_at - 60:
-            self._token = self._fetch_token()
-        return self._token.value
-
-    def _fetch_token(self):
+    def _token_request(self):
         basic = base64.b64encode(f"{self._client_id}:{self._client_secret}".encode()).decode()
-        try:
-            response = self.request(
-                "POST",
-                TOKEN_PATH,
-                data={
-                    "grant_type": "refresh_token",
-                    "refresh_token": self._refresh_token,
-                    "scope": " ".join(self.scopes),
-                },
-                headers={
-                    "Authorization": f"Basic {basic}",
-                    "Content-Type": "application/x-www-form-urlencoded",
-                },
-                idempotent=True,  # a new token each time, nothing else changes
-                authenticate=False,
-            )
-        except ChannelValidationError as error:  # 400: invalid_grant, invalid_scope...
-            raise ChannelAuthError(
-                f"eBay refused the refresh token: {error.message}",
-                status=error.status,
-                request_id=error.request_id,
-                body_excerpt=error.body_excerpt,
-            ) from error
-        data = response.json() or {}
-        ensure(data.get("access_token"), "eBay answered without an access token", response)
-        self.token_refreshes += 1
-        return AccessToken(data["access_token"], self.clock() + float(data.get("expires_in", 7200)))
+        return {
+            "path": TOKEN_PATH,
+            "data": {
+                "grant_type": "refresh_token",
+                "refresh_token": self._refresh_token,
+                "scope": " ".join(self.scopes),
+            },
+            "headers": {
+                "Authorization": f"Basic {basic}",
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+        }
 
     def _prepare(self, headers):
         headers["Authorization"] = f"Bearer {self.access_token()}"

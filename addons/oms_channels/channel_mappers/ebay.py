@@ -263,14 +263,9 @@ class _Reader:
 
 def _money(data, key, path, required=False, currency=None, signed=False):
     """``(Decimal, currency)`` of an eBay ``Amount``, checked against ``currency``."""
-    amount = f.obj(data, key, path, required=required)
-    if amount is None:
-        return None
-    where = f.join(path, key)
-    code = f.currency(amount.get("currency"), f.join(where, "currency"))
-    if currency and code != currency:
-        raise MappingError(f"is in {code}, the order is in {currency}", f.join(where, "currency"))
-    return f.money(amount, "value", where, allow_negative=signed), code
+    return f.money_object(
+        data, key, path, "value", "currency", required, currency, allow_negative=signed
+    )
 
 
 def _optional(money, pricing, key):

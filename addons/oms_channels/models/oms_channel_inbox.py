@@ -377,17 +377,7 @@ class OmsChannelInbox(models.Model):
     def _oms_process_one(self, mapper, draft=None):
         """One payload on its own: a newer version of a known order, or a new order."""
         self.ensure_one()
-        existing = (
-            self.env["sale.order"]
-            .sudo()
-            .search(
-                [
-                    ("oms_channel_id", "=", self.channel_id.id),
-                    ("oms_external_ref", "=", self.external_id),
-                ],
-                limit=1,
-            )
-        )
+        existing = self.env["sale.order"]._oms_channel_order(self.channel_id, self.external_id)
         if existing:
             self._oms_update(existing, mapper)
             return

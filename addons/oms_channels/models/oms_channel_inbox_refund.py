@@ -88,17 +88,7 @@ class OmsChannelInbox(models.Model):
         except MappingError as error:
             self._oms_fail(str(error))
             return
-        order = (
-            self.env["sale.order"]
-            .sudo()
-            .search(
-                [
-                    ("oms_channel_id", "=", channel.id),
-                    ("oms_external_ref", "=", refund.order_external_id),
-                ],
-                limit=1,
-            )
-        )
+        order = self.env["sale.order"]._oms_channel_order(channel, refund.order_external_id)
         if not order:
             self._oms_fail(
                 _(

@@ -78,6 +78,15 @@ class SaleOrder(models.Model):
         }
 
     @api.model
+    @api.model
+    def _oms_channel_order(self, channel, external_ref):
+        """The order of ``channel`` whose reference there is ``external_ref``
+        (an empty recordset when it has not been imported), read as superuser."""
+        return self.sudo().search(
+            [("oms_channel_id", "=", channel.id), ("oms_external_ref", "=", external_ref)],
+            limit=1,
+        )
+
     def _oms_create_from_draft(self, channel, draft):
         """Create the sales order of a channel's order draft and submit it to the
         hold rules; returns the order. Raises UserError with a message a user can

@@ -54,22 +54,21 @@ class SaleOrder(models.Model):
             credit_note = order._oms_refund_credit_note(refund, ref, line_vals)
             order._oms_refund_payment(refund, ref, credit_note)
         receipts = order._oms_refund_restock(refund, ref)
-        order._oms_log_event(
-            "note",
+        order._oms_log_refund(
             _("Refunded in the channel (%s)", refund.external_id),
-            reason=", ".join(
-                filter(
-                    None,
-                    [
-                        credit_note.name,
-                        currency.format(float(refund.amount)),
-                        *receipts.mapped("name"),
-                        refund.note,
-                    ],
-                )
-            ),
+            refund,
+            credit_note.name,
+            receipts.mapped("name"),
         )
         return credit_note
+
+    def _oms_log_refund(self, title, refund, money_name, receipt_names=()):
+        """The timeline note of a refund made in the channel: the name of what
+        moved the money back in Odoo (credit note, payment), the amount, the
+        return receipts and the channel's note."""
+        amount = self.currency_id.format(float(refund.amount))
+        parts = [money_name, amount, *receipt_names, refund.note]
+        self._oms_log_event("note", title, reason=", ".join(filter(None, parts)))
 
     def _oms_posted_invoices(self):
         return self.invoice_ids.filtered(
@@ -102,15 +101,10 @@ class SaleOrder(models.Model):
                 back = self._oms_channel_refund_payment(
                     amount, ref, self._oms_refund_label(refund), paid.move_id
                 )
-        self._oms_log_event(
-            "note",
+        self._oms_log_refund(
             _("Refunded in the channel (%s), cancelled before it was invoiced", refund.external_id),
-            reason=", ".join(
-                filter(
-                    None,
-                    [back.name if back else "", currency.format(float(refund.amount)), refund.note],
-                )
-            ),
+            refund,
+            back.name if back else "",
         )
         return self.env["account.move"]
 

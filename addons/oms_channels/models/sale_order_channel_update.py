@@ -59,6 +59,11 @@ class SaleOrder(models.Model):
             channel=f"{expected:.2f} {draft.currency}",
             odoo=f"{self.amount_total:.2f} {draft.currency}",
         )
+        self._oms_hold_for_review(reason)
+
+    def _oms_hold_for_review(self, reason):
+        """Hold the order for a person, saying why; an active hold saying the same
+        already does."""
         if reason in self.oms_hold_ids.filtered(lambda h: h.state == "active").mapped("reason"):
             return
         self.env["oms.order.hold"].sudo().create(
@@ -86,17 +91,13 @@ class SaleOrder(models.Model):
                 _("What had not shipped is cancelled (%s in the channel)", what),
                 reason=", ".join(unshipped.mapped("name")),
             )
-        self.env["oms.order.hold"].sudo().create(
-            {
-                "order_id": self.id,
-                "hold_type": "manual_review",
-                "reason": _(
-                    "%(what)s in the channel (%(reason)s) after something shipped: decide "
-                    "with the customer (return, refund).",
-                    what=what.capitalize(),
-                    reason=reason,
-                ),
-            }
+        self._oms_hold_for_review(
+            _(
+                "%(what)s in the channel (%(reason)s) after something shipped: decide "
+                "with the customer (return, refund).",
+                what=what.capitalize(),
+                reason=reason,
+            )
         )
 
     def _oms_apply_draft_payment(self, draft):
@@ -156,16 +157,12 @@ class SaleOrder(models.Model):
         if not changes:
             return
         if shipped:
-            self.env["oms.order.hold"].sudo().create(
-                {
-                    "order_id": self.id,
-                    "hold_type": "manual_review",
-                    "reason": _(
-                        "Changed in the channel after something shipped (%s): not applied. "
-                        "Check with the customer, then release.",
-                        ", ".join(changes),
-                    ),
-                }
+            self._oms_hold_for_review(
+                _(
+                    "Changed in the channel after something shipped (%s): not applied. "
+                    "Check with the customer, then release.",
+                    ", ".join(changes),
+                )
             )
             self._oms_log_event(
                 "note",
@@ -256,16 +253,12 @@ class SaleOrder(models.Model):
             for line, qty in changes
         ] + [f"{line.sku or line.name}: 0 → {line.quantity}" for line in added]
         if shipped:
-            self.env["oms.order.hold"].sudo().create(
-                {
-                    "order_id": self.id,
-                    "hold_type": "manual_review",
-                    "reason": _(
-                        "Quantities changed in the channel after something shipped (%s): "
-                        "adjust the order with the customer, then release.",
-                        "; ".join(summary),
-                    ),
-                }
+            self._oms_hold_for_review(
+                _(
+                    "Quantities changed in the channel after something shipped (%s): "
+                    "adjust the order with the customer, then release.",
+                    "; ".join(summary),
+                )
             )
             return
         for line, quantity in changes:

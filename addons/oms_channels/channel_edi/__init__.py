@@ -5,52 +5,58 @@ UN/EDIFACT read into purchase orders, acknowledgements and notices written.
 each standard's module writes its own outbound documents.
 """
 
+from collections.abc import Callable
+from typing import NamedTuple
+
 from .documents import Party, PoLine, PurchaseOrder, content_version, map_purchase_order
 from .errors import EdiError, UnknownPartner, UnknownProduct
 from . import edifact, x12
-from .x12 import read_850, read_interchange
 
 STANDARDS = (("x12", "ANSI X12"), ("edifact", "UN/EDIFACT"))
+
+
+class _Orders(NamedTuple):
+    """How a standard's interchange is read into purchase orders."""
+
+    read_interchange: Callable  # text → the checked interchange
+    kind: str  # what the standard calls a document
+    code: str  # a purchase order's document code
+    read: Callable  # (interchange, document) → PurchaseOrder
+    tag: str  # where a document's code stands: segment, element, and
+    element: int  # the acknowledgement's error code when it is another
+    error_code: str
+
+
+_ORDERS = {
+    "x12": _Orders(x12.read_interchange, "transaction set", "850", x12.read_850, "ST", 1, "1"),
+    "edifact": _Orders(
+        edifact.read_interchange, "message", "ORDERS", edifact.read_orders_message, "UNH", 2, "2"
+    ),
+}
 
 
 def read_orders(standard, text):
     """(interchange, purchase orders) of an interchange; EdiError naming the
     first fault's segment and position."""
-    if standard == "x12":
-        interchange = read_interchange(text)
-        orders = []
-        for transaction in interchange.sets:
-            if transaction.code != "850":
-                raise EdiError(
-                    f"transaction set {transaction.code} is not a purchase order (850)",
-                    tag="ST",
-                    position=transaction.position,
-                    element=1,
-                    code="1",
-                    set_control=transaction.control,
-                    set_position=1,
-                    value=transaction.code,
-                )
-            orders.append(read_850(interchange, transaction))
-        return interchange, orders
-    if standard == "edifact":
-        interchange = edifact.read_interchange(text)
-        orders = []
-        for message in interchange.messages:
-            if message.type != "ORDERS":
-                raise EdiError(
-                    f"message {message.type} is not a purchase order (ORDERS)",
-                    tag="UNH",
-                    position=message.position,
-                    element=2,
-                    code="2",
-                    set_control=message.reference,
-                    set_position=1,
-                    value=message.type,
-                )
-            orders.append(edifact.read_orders_message(interchange, message))
-        return interchange, orders
-    raise EdiError(f"the {standard} standard is not known", level="interchange")
+    syntax = _ORDERS.get(standard)
+    if syntax is None:
+        raise EdiError(f"the {standard} standard is not known", level="interchange")
+    interchange = syntax.read_interchange(text)
+    orders = []
+    for document in interchange.sets:
+        if document.code != syntax.code:
+            raise EdiError(
+                f"{syntax.kind} {document.code} is not a purchase order ({syntax.code})",
+                tag=syntax.tag,
+                position=document.position,
+                element=syntax.element,
+                code=syntax.error_code,
+                set_control=document.control,
+                set_position=1,
+                value=document.code,
+            )
+        orders.append(syntax.read(interchange, document))
+    return interchange, orders
 
 
 def skeleton(standard, text):

@@ -20,6 +20,7 @@ from pydifact.serializer import Serializer
 
 from .documents import Party, PoLine, PurchaseOrder
 from .errors import EdiError
+from .interchange import InterchangeBase, check_set
 
 _TAG = re.compile(r"^[A-Z]{3}$")
 # ISO 9735 default service characters (syntax level A) when there is no UNA.
@@ -74,7 +75,7 @@ class Message:
 
 
 @dataclass(frozen=True)
-class Interchange:
+class Interchange(InterchangeBase):
     characters: str  # the six service characters used
     syntax: str  # UNOA, UNOC, ...
     sender_id: str
@@ -88,16 +89,26 @@ class Interchange:
     segments: tuple
 
     @property
-    def prepared_at(self):
-        try:
-            moment = datetime.strptime(self.date + self.time, "%y%m%d%H%M")
-        except ValueError:
-            return ""
-        return moment.replace(tzinfo=timezone.utc).isoformat()
-
-    @property
     def sets(self):
         return self.messages
+
+
+def _interchange(characters, segments, messages):
+    """The :class:`Interchange` its UNB (the first of ``segments``) heads."""
+    unb = segments[0]
+    return Interchange(
+        characters=characters,
+        syntax=unb.get(1, 0),
+        sender_id=unb.get(2, 0),
+        sender_qualifier=unb.get(2, 1),
+        receiver_id=unb.get(3, 0),
+        receiver_qualifier=unb.get(3, 1),
+        date=unb.get(4, 0),
+        time=unb.get(4, 1),
+        control=unb.get(5),
+        messages=tuple(messages),
+        segments=tuple(segments),
+    )
 
 
 def service_characters(text):
@@ -203,40 +214,9 @@ def read_interchange(text):
         end = index
         while end < len(segments) - 1 and segments[end].tag != "UNT":
             end += 1
-        unt = segments[end]
         reference = unh.get(1)
-        if unt.tag != "UNT":
-            raise EdiError(
-                f"message {reference} has no UNT trailer",
-                tag="UNH",
-                position=unh.position,
-                code="2",
-                set_control=reference,
-                set_position=1,
-            )
         body = tuple(segments[index : end + 1])
-        if unt.get(1) != str(len(body)):
-            raise EdiError(
-                f"UNT01 says {unt.get(1)!r} segments, message {reference} has {len(body)}",
-                tag="UNT",
-                position=unt.position,
-                element=1,
-                code="4",
-                set_control=reference,
-                set_position=len(body),
-                value=unt.get(1),
-            )
-        if unt.get(2) != reference:
-            raise EdiError(
-                f"UNT02 {unt.get(2)!r} is not the UNH reference {reference!r}",
-                tag="UNT",
-                position=unt.position,
-                element=2,
-                code="3",
-                set_control=reference,
-                set_position=len(body),
-                value=unt.get(2),
-            )
+        check_set(body, reference, "UNT", "message", "the UNH reference")
         messages.append(Message(reference, unh.get(2, 0), _version(unh), body))
         index = end + 1
     if unz.get(1) != str(len(messages)):
@@ -248,19 +228,7 @@ def read_interchange(text):
             code="5",
             level="interchange",
         )
-    return Interchange(
-        characters=characters,
-        syntax=unb.get(1, 0),
-        sender_id=unb.get(2, 0),
-        sender_qualifier=unb.get(2, 1),
-        receiver_id=unb.get(3, 0),
-        receiver_qualifier=unb.get(3, 1),
-        date=unb.get(4, 0),
-        time=unb.get(4, 1),
-        control=control,
-        messages=tuple(messages),
-        segments=tuple(segments),
-    )
+    return _interchange(characters, segments, messages)
 
 
 def _decimal_text(text, characters):
@@ -447,25 +415,12 @@ def skeleton(text):
         return None
     if not segments or segments[0].tag != "UNB":
         return None
-    unb = segments[0]
     for segment in segments:
         if segment.tag == "UNH":
             messages.append(
                 Message(segment.get(1), segment.get(2, 0), _version(segment), (segment,))
             )
-    return Interchange(
-        characters=characters,
-        syntax=unb.get(1, 0),
-        sender_id=unb.get(2, 0),
-        sender_qualifier=unb.get(2, 1),
-        receiver_id=unb.get(3, 0),
-        receiver_qualifier=unb.get(3, 1),
-        date=unb.get(4, 0),
-        time=unb.get(4, 1),
-        control=unb.get(5),
-        messages=tuple(messages),
-        segments=tuple(segments),
-    )
+    return _interchange(characters, segments, messages)
 
 
 # Writing ---------------------------------------------------------------------

@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 
 from .documents import Party, PoLine, PurchaseOrder
 from .errors import EdiError
+from .interchange import InterchangeBase, check_set
 
 ISA_LENGTH = 106
 # Where the element separator sits in the fixed-width ISA.
@@ -69,7 +70,7 @@ class Group:
 
 
 @dataclass(frozen=True)
-class Interchange:
+class Interchange(InterchangeBase):
     separators: Separators
     sender_qualifier: str
     sender_id: str
@@ -85,16 +86,28 @@ class Interchange:
     segments: tuple
 
     @property
-    def prepared_at(self):
-        try:
-            moment = datetime.strptime(self.date + self.time, "%y%m%d%H%M")
-        except ValueError:
-            return ""
-        return moment.replace(tzinfo=timezone.utc).isoformat()
-
-    @property
     def sets(self):
         return tuple(s for g in self.groups for s in g.sets)
+
+
+def _interchange(separators, segments, groups):
+    """The :class:`Interchange` its ISA (the first of ``segments``) heads."""
+    isa = segments[0]
+    return Interchange(
+        separators=separators,
+        sender_qualifier=isa.get(5).strip(),
+        sender_id=isa.get(6).strip(),
+        receiver_qualifier=isa.get(7).strip(),
+        receiver_id=isa.get(8).strip(),
+        date=isa.get(9),
+        time=isa.get(10),
+        version=isa.get(12),
+        control=isa.get(13).strip(),
+        ack_requested=isa.get(14) == "1",
+        usage=isa.get(15),
+        groups=tuple(groups),
+        segments=tuple(segments),
+    )
 
 
 def read_separators(text):
@@ -198,21 +211,7 @@ def read_interchange(text):
         element=1,
         level="interchange",
     )
-    return Interchange(
-        separators=separators,
-        sender_qualifier=isa.get(5).strip(),
-        sender_id=isa.get(6).strip(),
-        receiver_qualifier=isa.get(7).strip(),
-        receiver_id=isa.get(8).strip(),
-        date=isa.get(9),
-        time=isa.get(10),
-        version=isa.get(12),
-        control=control,
-        ack_requested=isa.get(14) == "1",
-        usage=isa.get(15),
-        groups=tuple(groups),
-        segments=tuple(segments),
-    )
+    return _interchange(separators, segments, groups)
 
 
 def _read_group(segments, index, gs):
@@ -242,39 +241,8 @@ def _read_group(segments, index, gs):
         while index < len(segments) - 1 and segments[index].tag not in ("SE", "GE"):
             index += 1
         st = segments[start]
-        se = segments[index]
-        if se.tag != "SE":
-            raise EdiError(
-                f"transaction set {st.get(2)} has no SE trailer",
-                tag="ST",
-                position=st.position,
-                code="2",
-                set_control=st.get(2),
-                set_position=1,
-            )
         body = tuple(segments[start : index + 1])
-        if se.get(1) != str(len(body)):
-            raise EdiError(
-                f"SE01 says {se.get(1)!r} segments, transaction set {st.get(2)} has {len(body)}",
-                tag="SE",
-                position=se.position,
-                element=1,
-                code="4",
-                set_control=st.get(2),
-                set_position=len(body),
-                value=se.get(1),
-            )
-        if se.get(2) != st.get(2):
-            raise EdiError(
-                f"SE02 {se.get(2)!r} is not the ST02 control number {st.get(2)!r}",
-                tag="SE",
-                position=se.position,
-                element=2,
-                code="3",
-                set_control=st.get(2),
-                set_position=len(body),
-                value=se.get(2),
-            )
+        check_set(body, st.get(2), "SE", "transaction set", "the ST02 control number")
         sets.append(TransactionSet(st.get(1), st.get(2), body))
         index += 1
     ge = segments[index]
@@ -629,7 +597,6 @@ def skeleton(text):
         if raw.strip():
             elements = tuple(raw.split(separators.element))
             segments.append(Segment(elements[0], elements, len(segments) + 1))
-    isa = segments[0]
     groups, current, sets = [], None, []
     for segment in segments:
         if segment.tag == "GS":
@@ -640,18 +607,4 @@ def skeleton(text):
             sets.append(TransactionSet(segment.get(1), segment.get(2), (segment,)))
     if current:
         groups.append(replace(current, sets=tuple(sets)))
-    return Interchange(
-        separators=separators,
-        sender_qualifier=isa.get(5).strip(),
-        sender_id=isa.get(6).strip(),
-        receiver_qualifier=isa.get(7).strip(),
-        receiver_id=isa.get(8).strip(),
-        date=isa.get(9),
-        time=isa.get(10),
-        version=isa.get(12),
-        control=isa.get(13).strip(),
-        ack_requested=isa.get(14) == "1",
-        usage=isa.get(15),
-        groups=tuple(groups),
-        segments=tuple(segments),
-    )
+    return _interchange(separators, segments, groups)

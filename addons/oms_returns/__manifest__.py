@@ -1,7 +1,7 @@
 {
     "name": "OMS Returns",
     "summary": "Returns from the customer portal to receipt, inspection and refund or exchange",
-    "version": "18.0.3.0.0",
+    "version": "18.0.3.0.1",
     "category": "Sales/Order Management",
     "license": "LGPL-3",
     "author": "OMS for Odoo contributors",

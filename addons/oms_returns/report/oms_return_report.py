@@ -1,5 +1,16 @@
 from odoo import api, fields, models, tools
 
+# Both kinds of rows describe an order line (``sol``): its order, channel,
+# customer, product and category, read through the same joins.
+_ORDER_LINE_COLUMNS = """o.id AS order_id,
+                o.oms_channel_id AS channel_id,
+                o.partner_id,
+                sol.product_id,
+                pt.categ_id"""
+_ORDER_LINE_JOINS = """JOIN sale_order o ON o.id = sol.order_id
+            JOIN product_product p ON p.id = sol.product_id
+            JOIN product_template pt ON pt.id = p.product_tmpl_id"""
+
 
 class OmsReturnReport(models.Model):
     """What was shipped and what came back, per order line, for the managers'
@@ -100,11 +111,7 @@ class OmsReturnReport(models.Model):
                 o.date_order AS date,
                 o.company_id,
                 c.currency_id,
-                o.id AS order_id,
-                o.oms_channel_id AS channel_id,
-                o.partner_id,
-                sol.product_id,
-                pt.categ_id,
+                {_ORDER_LINE_COLUMNS},
                 NULL::integer AS return_id,
                 NULL::integer AS reason_id,
                 NULL::varchar AS resolution,
@@ -131,10 +138,8 @@ class OmsReturnReport(models.Model):
                 GROUP BY m.sale_line_id
             ) shipped
             JOIN sale_order_line sol ON sol.id = shipped.sale_line_id
-            JOIN sale_order o ON o.id = sol.order_id
+            {_ORDER_LINE_JOINS}
             JOIN res_company c ON c.id = o.company_id
-            JOIN product_product p ON p.id = sol.product_id
-            JOIN product_template pt ON pt.id = p.product_tmpl_id
             UNION ALL
             SELECT
                 l.id * 2 + 1 AS id,
@@ -142,11 +147,7 @@ class OmsReturnReport(models.Model):
                 r.create_date AS date,
                 r.company_id,
                 c.currency_id,
-                o.id AS order_id,
-                o.oms_channel_id AS channel_id,
-                o.partner_id,
-                sol.product_id,
-                pt.categ_id,
+                {_ORDER_LINE_COLUMNS},
                 r.id AS return_id,
                 l.reason_id,
                 r.resolution,
@@ -165,10 +166,8 @@ class OmsReturnReport(models.Model):
             FROM oms_return_line l
             JOIN oms_return r ON r.id = l.return_id
             JOIN sale_order_line sol ON sol.id = l.sale_line_id
-            JOIN sale_order o ON o.id = sol.order_id
+            {_ORDER_LINE_JOINS}
             JOIN res_company c ON c.id = r.company_id
-            JOIN product_product p ON p.id = sol.product_id
-            JOIN product_template pt ON pt.id = p.product_tmpl_id
             CROSS JOIN LATERAL (
                 SELECT {company_rate} / {request_rate} AS factor
             ) fx

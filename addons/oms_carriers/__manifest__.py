@@ -1,7 +1,7 @@
 {
     "name": "OMS Carriers",
     "summary": "Rate shopping, labels, customs papers, hazmat and tracking through carrier APIs",
-    "version": "18.0.1.19.3",
+    "version": "18.0.1.19.4",
     "category": "Inventory/Delivery",
     "license": "LGPL-3",
     "author": "OMS for Odoo contributors",

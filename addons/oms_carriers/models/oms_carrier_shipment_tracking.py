@@ -309,16 +309,7 @@ class OmsCarrierShipment(models.Model):
         if not template:
             return
         event.mailed = True
-        quiet = order.with_context(
-            oms_defer_stage=True, mail_notify_force_send=False, oms_mail_parcel_id=self.id
-        )
-        quiet.message_post_with_source(
-            template,
-            message_type="comment",
-            email_layout_xmlid="mail.mail_notification_light",
-            subtype_xmlid="mail.mt_comment",
-        )
-        order._oms_log_event("note", _("Mail sent: %s", template.name))
+        order._oms_mail_customer(template, oms_defer_stage=True, oms_mail_parcel_id=self.id)
 
     # --- polling -----------------------------------------------------------------------------
     @api.model

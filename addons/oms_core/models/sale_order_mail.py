@@ -11,6 +11,17 @@ STAGE_MAILS = {
 }
 
 
+def post_customer_mail(record, template):
+    """Post ``template`` on ``record`` as a comment to its customer, in the light
+    layout, queued rather than sent in the transaction."""
+    return record.with_context(mail_notify_force_send=False).message_post_with_source(
+        template,
+        message_type="comment",
+        email_layout_xmlid="mail.mail_notification_light",
+        subtype_xmlid="mail.mt_comment",
+    )
+
+
 class SaleOrder(models.Model):
     """The customer mails the order's stage sends."""
 
@@ -19,6 +30,13 @@ class SaleOrder(models.Model):
     oms_mails_sent = fields.Char(
         copy=False, readonly=True, help="Kinds of customer mail already sent, comma-separated."
     )
+
+    def _oms_mail_customer(self, template, **context):
+        """Mail ``template`` to the order's customer (see ``post_customer_mail``),
+        posted with ``context`` added, and note it on the order's timeline."""
+        self.ensure_one()
+        post_customer_mail(self.with_context(**context), template)
+        self._oms_log_event("note", _("Mail sent: %s", template.name))
 
     def _oms_tracking_links(self):
         """Tracking of the order's parcels for the customer: a list of dicts with
@@ -66,10 +84,4 @@ class SaleOrder(models.Model):
             quiet = order.with_context(oms_defer_stage=True, mail_notify_force_send=False)
             quiet.oms_mails_sent = ",".join(sorted(sent))
             for template in to_send:
-                quiet.message_post_with_source(
-                    template,
-                    message_type="comment",
-                    email_layout_xmlid="mail.mail_notification_light",
-                    subtype_xmlid="mail.mt_comment",
-                )
-                order._oms_log_event("note", _("Mail sent: %s", template.name))
+                order._oms_mail_customer(template, oms_defer_stage=True)

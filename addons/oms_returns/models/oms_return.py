@@ -3,6 +3,8 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from odoo.addons.oms_core.models.sale_order_mail import post_customer_mail
+
 STATES = [
     ("requested", "Requested"),
     ("approved", "Approved"),
@@ -139,12 +141,7 @@ class OmsReturn(models.Model):
             return
         template = self.env.ref(template_xmlid, raise_if_not_found=False)
         if template:
-            self.with_context(mail_notify_force_send=False).message_post_with_source(
-                template,
-                message_type="comment",
-                email_layout_xmlid="mail.mail_notification_light",
-                subtype_xmlid="mail.mt_comment",
-            )
+            post_customer_mail(self, template)
 
     @api.depends("line_ids.order_id")
     def _compute_order_ids(self):

@@ -1,7 +1,7 @@
 {
     "name": "OMS Core",
     "summary": "One queue of orders from every sales channel, with OMS groups and menus",
-    "version": "18.0.1.12.6",
+    "version": "18.0.1.12.7",
     "category": "Sales/Order Management",
     "license": "LGPL-3",
     "author": "OMS for Odoo contributors",

@@ -49,7 +49,9 @@ class SaleOrder(models.Model):
         compute="_compute_oms_over_credit_limit",
         help="The customer is over its credit limit (Odoo's own credit limit figures).",
     )
-    oms_company_currency_id = fields.Many2one(related="company_id.currency_id")
+    oms_company_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Company Currency"
+    )
     oms_amount_total_company = fields.Monetary(
         string="Total in Company Currency",
         compute="_compute_oms_amount_total_company",

@@ -2,7 +2,7 @@
     "name": "OMS Channels",
     "summary": "Orders from Shopify, WooCommerce, Amazon and files land once; stock, "
     "tracking and cancellations go back",
-    "version": "18.0.3.2.9",
+    "version": "18.0.3.2.10",
     "category": "Sales/Order Management",
     "license": "LGPL-3",
     "author": "OMS for Odoo contributors",

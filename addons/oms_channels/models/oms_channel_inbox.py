@@ -238,14 +238,9 @@ class OmsChannelInbox(models.Model):
             [tuple(self.ids)],
         )
         batch = self.browse([row[0] for row in self.env.cr.fetchall()])
-        try:
-            with self.env.cr.savepoint():
-                batch._oms_process()
-        except (psycopg2.OperationalError, RetryableJobError):
-            raise
-        except Exception as error:
-            _retry_if_made_meanwhile(error)
-            _logger.exception("Inbox batch %s failed, importing one by one", batch.ids)
+        error = batch._oms_unexpected_error(batch._oms_process)
+        if error:
+            _logger.error("Inbox batch %s failed, importing one by one", batch.ids, exc_info=error)
             for record in batch:
                 record._oms_process_alone()
         return len(batch)
@@ -254,17 +249,38 @@ class OmsChannelInbox(models.Model):
         """Import one payload; an unexpected failure (a database error aside)
         leaves it in error with the reason instead of failing its neighbours."""
         self.ensure_one()
+        error = self._oms_unexpected_error(self._oms_process)
+        if error:
+            _logger.error("Inbox record %s could not be imported", self.id, exc_info=error)
+            # The savepoint took back the attempt with the rest: count it again.
+            self._oms_count_attempt()
+            self._oms_fail(_("The import failed unexpectedly: %s", error))
+
+    def _oms_unexpected_error(self, work):
+        """Run ``work`` in a savepoint. A database error (a lock, a serialization
+        failure), a RetryableJobError and an order or listing another job made
+        meanwhile go up, for the job to be retried; any other error is taken back
+        with the savepoint and returned (None when ``work`` went through)."""
         try:
             with self.env.cr.savepoint():
-                self._oms_process()
+                work()
         except (psycopg2.OperationalError, RetryableJobError):
             raise
         except Exception as error:
             _retry_if_made_meanwhile(error)
-            _logger.exception("Inbox record %s could not be imported", self.id)
-            # The savepoint took back the attempt with the rest: count it again.
-            self._oms_count_attempt()
-            self._oms_fail(_("The import failed unexpectedly: %s", error))
+            return error
+        return None
+
+    def _oms_map(self, mapper):
+        """The draft ``mapper`` reads from the payload, or None: a payload the
+        channel still has pending waits, one that cannot be read ends in error."""
+        try:
+            return mapper(self.body)
+        except OrderPending as error:
+            self._oms_wait(str(error))
+        except MappingError as error:
+            self._oms_fail(str(error))
+        return None
 
     def _oms_count_attempt(self):
         self.env.cr.execute(
@@ -301,13 +317,8 @@ class OmsChannelInbox(models.Model):
             if record.external_id in known:
                 later |= record  # an update, or a second version in this batch
                 continue
-            try:
-                draft = mapper(record.body)
-            except OrderPending as error:
-                record._oms_wait(str(error))
-                continue
-            except MappingError as error:
-                record._oms_fail(str(error))
+            draft = record._oms_map(mapper)
+            if draft is None:
                 continue
             if record._oms_kept_in_inbox(draft):
                 continue
@@ -382,13 +393,8 @@ class OmsChannelInbox(models.Model):
             self._oms_update(existing, mapper)
             return
         given = draft is not None
-        try:
-            draft = draft or mapper(self.body)
-        except OrderPending as error:
-            self._oms_wait(str(error))
-            return
-        except MappingError as error:
-            self._oms_fail(str(error))
+        draft = draft or self._oms_map(mapper)
+        if draft is None:
             return
         if self._oms_kept_in_inbox(draft):
             return

@@ -12,7 +12,8 @@ on this machine with that client:
 ``--odoo`` serves the same app on Odoo's own threaded server instead (its
 request handler, a thread per connection, its request log line through Odoo's
 logging), with no database: the floor of any webhook endpoint in Odoo's server,
-the opt-in webhook intake (addon oms_fast_intake) included. Give it ``--logfile`` to log as a server does, to a file.
+the opt-in webhook intake (addon oms_fast_intake) included. Give it
+``--logfile`` to log as a server does, to a file.
 
 Stop it with Ctrl-C.
 """

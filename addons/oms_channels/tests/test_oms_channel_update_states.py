@@ -186,3 +186,18 @@ class TestUpdateStates(FixtureChannelsCase):
         self.assertIn(
             "Change from the channel refused: already shipped", order.oms_event_ids.mapped("name")
         )
+
+    def test_the_same_change_after_shipping_again_holds_the_order_once(self):
+        """A channel that sends the refused change again (a later version, the
+        same new address) finds the order held for it already: one hold."""
+        order = self._confirmed(self.shopify, self.shopify_order)
+        self._ship(order)
+        moved = dict(self.shopify_order["shipping_address"], address1="1 New Street")
+        for updated_at in ("2025-01-11T09:30:00-05:00", "2025-01-11T10:30:00-05:00"):
+            self._import(
+                self.shopify,
+                dict(self.shopify_order, updated_at=updated_at, shipping_address=moved),
+            )
+        hold = self._active(order, "manual_review")
+        self.assertEqual(len(hold), 1)
+        self.assertIn("delivery address", hold.reason)

@@ -2,7 +2,34 @@
 
 from urllib.parse import urlsplit
 
+from odoo import SUPERUSER_ID, api
 from odoo.tests.common import _super_send
+
+
+class CommittedEnvMixin:
+    """For tests that run real transactions (several workers at once): ``with
+    self._env() as env:`` gives a superuser environment on a cursor of its own
+    from ``self.registry``, committed when the block ends without an error,
+    rolled back otherwise, and closed. Such tests remove what they made."""
+
+    def _env(self):
+        return _CommittedEnv(self.registry)
+
+
+class _CommittedEnv:
+    def __init__(self, registry):
+        self.registry = registry
+
+    def __enter__(self):
+        self.cr = self.registry.cursor()
+        return api.Environment(
+            self.cr, SUPERUSER_ID, {"tracking_disable": True, "oms_no_mail": True}
+        )
+
+    def __exit__(self, kind, value, traceback):
+        if kind is None:
+            self.cr.commit()
+        self.cr.close()
 
 
 class LocalSimulatorsMixin:

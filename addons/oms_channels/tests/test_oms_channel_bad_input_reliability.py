@@ -12,12 +12,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import psycopg2
 
-from odoo import SUPERUSER_ID, Command, api
+from odoo import Command
 from odoo.modules.registry import Registry
 from odoo.tests.common import BaseCase, get_db_name, tagged
 from odoo.tools import mute_logger
 
-from tests.odoo_helpers import LocalSimulatorsMixin
+from tests.odoo_helpers import CommittedEnvMixin, LocalSimulatorsMixin
 from tests.simulators.shopify import ShopifySimulator, generate_orders
 
 from .common import fixture
@@ -27,7 +27,7 @@ REDELIVERIES = 10
 
 
 @tagged("post_install", "-at_install")
-class TestMoneyOnceUnderLoad(LocalSimulatorsMixin, BaseCase):
+class TestMoneyOnceUnderLoad(CommittedEnvMixin, LocalSimulatorsMixin, BaseCase):
     def setUp(self):
         super().setUp()
         self.registry = Registry(get_db_name())
@@ -39,23 +39,6 @@ class TestMoneyOnceUnderLoad(LocalSimulatorsMixin, BaseCase):
             # The simulator's shop sells in euros; committed, so put back after.
             self.eur_was_active = env.ref("base.EUR").active
             env.ref("base.EUR").active = True
-
-    def _env(self):
-        registry = self.registry
-
-        class _Env:
-            def __enter__(inner):
-                inner.cr = registry.cursor()
-                return api.Environment(
-                    inner.cr, SUPERUSER_ID, {"tracking_disable": True, "oms_no_mail": True}
-                )
-
-            def __exit__(inner, kind, value, traceback):
-                if kind is None:
-                    inner.cr.commit()
-                inner.cr.close()
-
-        return _Env()
 
     def _remove_data(self):
         with self._env() as env:

@@ -11,17 +11,16 @@ from concurrent.futures import ThreadPoolExecutor
 
 import psycopg2
 
-from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
 from odoo.tests.common import BaseCase, get_db_name, tagged
 from odoo.tools import mute_logger
 
-from tests.odoo_helpers import LocalSimulatorsMixin
+from tests.odoo_helpers import CommittedEnvMixin, LocalSimulatorsMixin
 from tests.simulators.ebay import EbaySimulator, generate_orders
 
 
 @tagged("post_install", "-at_install")
-class TestEbayParallel(LocalSimulatorsMixin, BaseCase):
+class TestEbayParallel(CommittedEnvMixin, LocalSimulatorsMixin, BaseCase):
     def setUp(self):
         super().setUp()
         self.registry = Registry(get_db_name())
@@ -46,23 +45,6 @@ class TestEbayParallel(LocalSimulatorsMixin, BaseCase):
                 .id
             )
         self.addCleanup(self._remove_data)
-
-    def _env(self):
-        registry = self.registry
-
-        class _Env:
-            def __enter__(inner):
-                inner.cr = registry.cursor()
-                return api.Environment(
-                    inner.cr, SUPERUSER_ID, {"tracking_disable": True, "oms_no_mail": True}
-                )
-
-            def __exit__(inner, kind, value, traceback):
-                if kind is None:
-                    inner.cr.commit()
-                inner.cr.close()
-
-        return _Env()
 
     def _remove_data(self):
         with self._env() as env:

@@ -10,16 +10,17 @@ import tempfile
 import threading
 from pathlib import Path
 
-from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
 from odoo.tests.common import BaseCase, get_db_name, tagged
 from odoo.tools import mute_logger
+
+from tests.odoo_helpers import CommittedEnvMixin
 
 FIXTURES = Path(__file__).parent.parent / "channel_edi" / "tests" / "fixtures" / "x12"
 
 
 @tagged("post_install", "-at_install")
-class TestEdiParallel(BaseCase):
+class TestEdiParallel(CommittedEnvMixin, BaseCase):
     def setUp(self):
         super().setUp()
         self.registry = Registry(get_db_name())
@@ -53,23 +54,6 @@ class TestEdiParallel(BaseCase):
                 .ids
             )
         self.addCleanup(self._remove_data)
-
-    def _env(self):
-        registry = self.registry
-
-        class _Env:
-            def __enter__(inner):
-                inner.cr = registry.cursor()
-                return api.Environment(
-                    inner.cr, SUPERUSER_ID, {"tracking_disable": True, "oms_no_mail": True}
-                )
-
-            def __exit__(inner, kind, value, traceback):
-                if kind is None:
-                    inner.cr.commit()
-                inner.cr.close()
-
-        return _Env()
 
     def _remove_data(self):
         with self._env() as env:

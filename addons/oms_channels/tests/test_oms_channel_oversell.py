@@ -19,14 +19,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import psycopg2
 
-from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
 from odoo.tests.common import BaseCase, get_db_name, tagged
 from odoo.tools import float_compare, mute_logger
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
-from tests.odoo_helpers import LocalSimulatorsMixin
+from tests.odoo_helpers import CommittedEnvMixin, LocalSimulatorsMixin
 from tests.simulators.shopify import CATALOGUE, ShopifySimulator, generate_orders
 
 _logger = logging.getLogger(__name__)
@@ -50,7 +49,7 @@ def last_unit_orders(run):
 
 
 @tagged("post_install", "-at_install")
-class TestNoOversellUnderParallelImports(LocalSimulatorsMixin, BaseCase):
+class TestNoOversellUnderParallelImports(CommittedEnvMixin, LocalSimulatorsMixin, BaseCase):
     def setUp(self):
         super().setUp()
         self.registry = Registry(get_db_name())
@@ -121,23 +120,6 @@ class TestNoOversellUnderParallelImports(LocalSimulatorsMixin, BaseCase):
             )
             self.ids["channels"] = channels.ids
         self.payloads = last_unit_orders(int(uuid.uuid4().int % 10**9) + 10**9)
-
-    def _env(self):
-        registry = self.registry
-
-        class _Env:
-            def __enter__(inner):
-                inner.cr = registry.cursor()
-                return api.Environment(
-                    inner.cr, SUPERUSER_ID, {"tracking_disable": True, "oms_no_mail": True}
-                )
-
-            def __exit__(inner, kind, value, traceback):
-                if kind is None:
-                    inner.cr.commit()
-                inner.cr.close()
-
-        return _Env()
 
     def _remove_data(self):
         ids = self.ids

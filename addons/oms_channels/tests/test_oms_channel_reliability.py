@@ -24,13 +24,13 @@ from odoo.addons.oms_channels.channel_clients.webhooks import sign
 from odoo.addons.oms_channels.channel_mappers.refund import map_shopify_refund
 from odoo.addons.queue_job.exception import RetryableJobError
 
-from tests.odoo_helpers import LocalSimulatorsMixin
+from tests.odoo_helpers import CommittedEnvMixin, LocalSimulatorsMixin
 from tests.simulators.shopify import ShopifySimulator, generate_orders
 
 SECRET = "whsec_reliability"
 
 
-class ReliabilityCase(LocalSimulatorsMixin, BaseCase):
+class ReliabilityCase(CommittedEnvMixin, LocalSimulatorsMixin, BaseCase):
     """A channel on the Shopify simulator, in committed transactions, removed after."""
 
     def setUp(self):
@@ -57,23 +57,6 @@ class ReliabilityCase(LocalSimulatorsMixin, BaseCase):
                 .id
             )
         self.addCleanup(self._remove_data)
-
-    def _env(self):
-        registry = self.registry
-
-        class _Env:
-            def __enter__(inner):
-                inner.cr = registry.cursor()
-                return api.Environment(
-                    inner.cr, SUPERUSER_ID, {"tracking_disable": True, "oms_no_mail": True}
-                )
-
-            def __exit__(inner, kind, value, traceback):
-                if kind is None:
-                    inner.cr.commit()
-                inner.cr.close()
-
-        return _Env()
 
     def _remove_data(self):
         with self._env() as env:

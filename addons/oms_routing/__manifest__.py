@@ -2,7 +2,7 @@
     "name": "OMS Routing",
     "summary": "Each order ships from the best warehouse, store, 3PL or dropship vendor, "
     "and says why",
-    "version": "18.0.1.13.3",
+    "version": "18.0.1.14.0",
     "category": "Sales/Order Management",
     "license": "LGPL-3",
     "author": "OMS for Odoo contributors",

@@ -1,7 +1,8 @@
-"""The exact phase after the improvement phase (issue 28, point 3): a group of
-orders that need the same stock is routed again together by a MILP (SciPy,
-optional); cases the moves of one order or of an order and those in its way
-cannot fix, and the engine without SciPy."""
+"""The exact phase after the improvement phase (issue 28, point 3): a small
+batch, then groups of orders that need the same stock, are routed again
+together by a MILP (HiGHS through highspy, optional); cases the moves of one
+order or of an order and those in its way cannot fix, and the engine without
+highspy."""
 
 import pytest
 
@@ -10,7 +11,7 @@ from .. import Line, Order, Snapshot, Source, Strategy, exact, route
 BRU = (50.85, 4.35)
 ONE_SHIPMENT = Strategy(weights={"cost": 1.0}, keep_whole=False, max_parts=1)
 
-pytest.importorskip("scipy.optimize")
+pytest.importorskip("highspy")
 
 
 def _source(sid, stock):
@@ -87,7 +88,7 @@ def test_the_exact_solve_says_so_in_the_explanation():
     assert plan.for_order(1).candidate(3).factors["cost"] == 6.0
 
 
-def test_without_scipy_the_engine_routes_with_its_own_moves(monkeypatch):
+def test_without_highspy_the_engine_routes_with_its_own_moves(monkeypatch):
     monkeypatch.setattr(exact, "_solver", lambda: None)
     plan = route(_chain())
     # The improvement phase alone: 4 units, never more than the stock.
@@ -132,13 +133,15 @@ def test_the_phase_stops_once_its_programs_reach_their_size_budget(monkeypatch):
     snapshot = Snapshot(
         chain.orders + second_orders, chain.sources + second_sources, ONE_SHIPMENT, quotes=quotes
     )
+    # Groups only: a batch this small is otherwise one program.
+    monkeypatch.setattr(exact, "WHOLE", 0)
     # The size of each program, in the order they are solved.
     sizes = []
     solve = exact.ExactPhase.solve
 
-    def measured(phase, members):
+    def measured(phase, members, nodes=exact.NODES):
         before = phase.entries
-        found = solve(phase, members)
+        found = solve(phase, members, nodes)
         sizes.append((before, phase.entries, sorted(m.order.id for m in members)))
         return found
 
@@ -155,3 +158,77 @@ def test_the_phase_stops_once_its_programs_reach_their_size_budget(monkeypatch):
         for ids in ((1, 2, 3), (11, 12, 13))
     ]
     assert shipped == [5, 4]
+
+
+def _chains(count):
+    """``count`` copies of :func:`_chain`, each on products and sources of its own."""
+    chain = _chain()
+    sources, orders, quotes = (), (), {}
+    for k in range(count):
+        shift = 10 * k
+        sources += tuple(
+            _source(s.id + shift, {p + shift: q for p, q in s.stock.items()}) for s in chain.sources
+        )
+        orders += tuple(
+            _order(o.id + shift, tuple(line.product_id + shift for line in o.lines))
+            for o in chain.orders
+        )
+        quotes.update({(oid + shift, sid + shift): q for (oid, sid), q in chain.quotes.items()})
+    return Snapshot(orders, sources, ONE_SHIPMENT, quotes=quotes)
+
+
+def test_a_small_batch_is_routed_again_as_one_program(monkeypatch):
+    """Five chains, 15 orders of one class: one program of them all, started
+    from the moves' plan, ships every unit there is (25); the groups after it
+    find nothing left to gain. Each changed order says it was solved with the
+    batch's other orders."""
+    programs = []
+    solve = exact.ExactPhase.solve
+
+    def counted(phase, members, nodes=exact.NODES):
+        programs.append(len(members))
+        return solve(phase, members, nodes)
+
+    monkeypatch.setattr(exact.ExactPhase, "solve", counted)
+    plan = route(_chains(5))
+    assert _units(plan) == 25
+    assert programs[0] == 15
+    assert _cost(plan) == 5 * 33.0
+    reason = plan.for_order(1).candidate(1).reason
+    assert "routed again with the batch's 14 other orders of its priority and date" in reason
+    assert "together they ship 5 more units" in reason
+
+
+def test_a_batch_too_large_for_one_program_is_routed_again_by_groups(monkeypatch):
+    monkeypatch.setattr(exact, "WHOLE", 5)
+    programs = []
+    solve = exact.ExactPhase.solve
+
+    def counted(phase, members, nodes=exact.NODES):
+        programs.append(len(members))
+        return solve(phase, members, nodes)
+
+    monkeypatch.setattr(exact.ExactPhase, "solve", counted)
+    plan = route(_chains(5))
+    assert _units(plan) == 25
+    assert max(programs) <= exact.GROUP
+    assert "by an exact solve of the group" in plan.for_order(1).candidate(1).reason
+
+
+def test_the_whole_program_never_gives_a_unit_to_an_order_of_another_class():
+    """One unit, at source 1: order 1 (priority) pays 20 for it, order 2 only 5.
+    The priority order keeps it: each class is its own program, and units
+    never pass between classes."""
+    source_list = (_source(1, {1: 1}),)
+    first = Order(
+        id=1,
+        latitude=BRU[0],
+        longitude=BRU[1],
+        country="BE",
+        priority=1,
+        lines=(Line(id=10, product_id=1, quantity=1, unit_value=10.0, weight=1.0),),
+    )
+    quotes = {(1, 1): 20.0, (2, 1): 5.0}
+    plan = route(Snapshot((first, _order(2, (1,))), source_list, ONE_SHIPMENT, quotes=quotes))
+    assert plan.for_order(1).source_ids == (1,)
+    assert not plan.for_order(2).allocations

@@ -177,11 +177,8 @@ def _chains(count):
     return Snapshot(orders, sources, ONE_SHIPMENT, quotes=quotes)
 
 
-def test_a_small_batch_is_routed_again_as_one_program(monkeypatch):
-    """Five chains, 15 orders of one class: one program of them all, started
-    from the moves' plan, ships every unit there is (25); the groups after it
-    find nothing left to gain. Each changed order says it was solved with the
-    batch's other orders."""
+def _counted(monkeypatch):
+    """The number of orders of each program the phase solves, in order."""
     programs = []
     solve = exact.ExactPhase.solve
 
@@ -190,6 +187,15 @@ def test_a_small_batch_is_routed_again_as_one_program(monkeypatch):
         return solve(phase, members, nodes)
 
     monkeypatch.setattr(exact.ExactPhase, "solve", counted)
+    return programs
+
+
+def test_a_small_batch_is_routed_again_as_one_program(monkeypatch):
+    """Five chains, 15 orders of one class: one program of them all, started
+    from the moves' plan, ships every unit there is (25); the groups after it
+    find nothing left to gain. Each changed order says it was solved with the
+    batch's other orders."""
+    programs = _counted(monkeypatch)
     plan = route(_chains(5))
     assert _units(plan) == 25
     assert programs[0] == 15
@@ -201,14 +207,7 @@ def test_a_small_batch_is_routed_again_as_one_program(monkeypatch):
 
 def test_a_batch_too_large_for_one_program_is_routed_again_by_groups(monkeypatch):
     monkeypatch.setattr(exact, "WHOLE", 5)
-    programs = []
-    solve = exact.ExactPhase.solve
-
-    def counted(phase, members, nodes=exact.NODES):
-        programs.append(len(members))
-        return solve(phase, members, nodes)
-
-    monkeypatch.setattr(exact.ExactPhase, "solve", counted)
+    programs = _counted(monkeypatch)
     plan = route(_chains(5))
     assert _units(plan) == 25
     assert max(programs) <= exact.GROUP

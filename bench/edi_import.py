@@ -18,14 +18,13 @@ import os
 import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from channels_import import run_pipeline, setup  # noqa: E402
+from channels_import import pull_and_import, run_pipeline, setup  # noqa: E402
 
 import odoo  # noqa: E402
 from odoo import SUPERUSER_ID, api  # noqa: E402
@@ -75,24 +74,12 @@ def run_edi(env, text):
                 "edi_partner_id": retailer.id,
             }
         )
-        from odoo.addons.queue_job.job import Job  # noqa: PLC0415
-
-        cr = env.cr
-        start, queries = time.perf_counter(), cr.sql_log_count
-        channel._oms_pull_orders()
-        pulled = time.perf_counter() - start
-        jobs = env["queue.job"].search(
-            [("model_name", "=", "oms.channel.inbox"), ("state", "=", "pending")], order="id"
-        )
-        for job in jobs:
-            Job.load(env, job.uuid).perform()
-        env.flush_all()
-        elapsed, queries = time.perf_counter() - start, cr.sql_log_count - queries
+        elapsed, pulled, queries, jobs = pull_and_import(env, channel)
         orders = env["sale.order"].search([("oms_channel_id", "=", channel.id)])
         confirmed = orders.filtered(lambda o: o.state == "sale")
         lines = sum(len(o.order_line) for o in orders)
         errors = channel.inbox_ids.filtered(lambda r: r.state == "error")
-        return len(orders), len(confirmed), lines, elapsed, pulled, queries, len(jobs), errors
+        return len(orders), len(confirmed), lines, elapsed, pulled, queries, jobs, errors
     finally:
         shutil.rmtree(root, True)
 

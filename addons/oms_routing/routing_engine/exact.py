@@ -267,9 +267,15 @@ class ExactPhase:
         begin.col_value = start
         begin.value_valid = True
         solver.setSolution(begin)
-        solver.run()
+        status = solver.run()
+        if status == highspy.HighsStatus.kError:
+            # HiGHS starts its threads once a process: when another user of it
+            # here started them with another count, one thread is refused.
+            # Take the process's count rather than skip the program.
+            solver.setOptionValue("threads", 0)
+            status = solver.run()
         found = solver.getSolution()
-        if not found.value_valid:
+        if status == highspy.HighsStatus.kError or not found.value_valid:
             return None
         values = found.col_value
         plans = {member.index: {} for member in members}

@@ -4,6 +4,10 @@ together by a MILP (HiGHS through highspy, optional); cases the moves of one
 order or of an order and those in its way cannot fix, and the engine without
 highspy."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from .. import Line, Order, Snapshot, Source, Strategy, exact, route
@@ -231,3 +235,36 @@ def test_the_whole_program_never_gives_a_unit_to_an_order_of_another_class():
     plan = route(Snapshot((first, _order(2, (1,))), source_list, ONE_SHIPMENT, quotes=quotes))
     assert plan.for_order(1).source_ids == (1,)
     assert not plan.for_order(2).allocations
+
+
+def test_the_phase_still_solves_when_highs_runs_with_other_threads_in_the_process():
+    """HiGHS starts its threads once a process; another user of it that
+    started them with another count (two here) makes the phase's one-thread
+    setting an error. The chain is still solved: 5 units, not the moves' 4.
+    In a process of its own, as that choice lasts for the process."""
+    root = Path(__file__).resolve().parents[4]
+    script = (
+        "import highspy, numpy\n"
+        "h = highspy.Highs()\n"
+        "h.setOptionValue('output_flag', False)\n"
+        "h.setOptionValue('threads', 2)\n"
+        "h.addVars(1, numpy.zeros(1), numpy.ones(1))\n"
+        "h.run()\n"
+        # The engine as a bare package, as the pure test runs load it.
+        "import sys, types\n"
+        "package = types.ModuleType('oms_routing')\n"
+        "package.__path__ = ['addons/oms_routing']\n"
+        "sys.modules['oms_routing'] = package\n"
+        "from oms_routing.routing_engine.tests.test_exact import _chain, _units\n"
+        "from oms_routing.routing_engine import route\n"
+        "print('units', _units(route(_chain())))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert "units 5" in done.stdout

@@ -395,11 +395,11 @@ def optimum(orders, sources, max_parts, min_allocated=None, time_limit=60, start
     program.col_cost_ = objective
     program.col_lower_, program.col_upper_ = np.zeros(size), upper_bounds
     program.row_lower_, program.row_upper_ = np.array(lower, float), np.array(upper, float)
-    order = np.argsort(np.array(rows, dtype=np.int64), kind="stable")
+    # Each row's entries are added together, rows in order: row-wise already.
     program.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    program.a_matrix_.start_ = np.searchsorted(np.array(rows)[order], np.arange(len(lower) + 1))
-    program.a_matrix_.index_ = np.array(cols, dtype=np.int32)[order]
-    program.a_matrix_.value_ = np.array(vals, dtype=float)[order]
+    program.a_matrix_.start_ = np.searchsorted(np.array(rows), np.arange(len(lower) + 1))
+    program.a_matrix_.index_ = np.array(cols, dtype=np.int32)
+    program.a_matrix_.value_ = np.array(vals, dtype=float)
     program.integrality_ = [highspy.HighsVarType.kInteger] * size
     solver.passModel(program)
     if start is not None:
